@@ -1,0 +1,41 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"shebao/internal/app"
+	"shebao/internal/clock"
+)
+
+// commonFlags are shared by every command that opens the database.
+type commonFlags struct {
+	data, db, now, logFormat string
+}
+
+func (c *commonFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.data, "data", envOr("SHEBAO_DATA", "data"), "数据目录（SQLite 文件等） / data folder (env SHEBAO_DATA)")
+	fs.StringVar(&c.db, "db", os.Getenv("SHEBAO_DB"), "PostgreSQL 连接串 postgres://…，为空则用 SQLite / PostgreSQL URL (env SHEBAO_DB)")
+	fs.StringVar(&c.now, "now", os.Getenv("SHEBAO_NOW"), "演示和测试用的当前时间，如 2024-02-10；生产环境勿用 / fixed start time for demo and tests (env SHEBAO_NOW)")
+	fs.StringVar(&c.logFormat, "log-format", envOr("SHEBAO_LOG_FORMAT", "text"), "日志格式 text 或 json / log format (env SHEBAO_LOG_FORMAT)")
+}
+
+func (c *commonFlags) config() (app.Config, error) {
+	cfg := app.Config{DataDir: c.data, DBURL: c.db, LogFormat: c.logFormat}
+	if c.now != "" {
+		t, err := clock.ParseWhen(c.now)
+		if err != nil {
+			return cfg, fmt.Errorf("--now %q: 应为 YYYY-MM-DD 或 RFC 3339 时间", c.now)
+		}
+		cfg.Now = t
+	}
+	return cfg, nil
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,141 @@
+// Package app wires Shebao together: configuration, database, services and
+// the HTTP server. cmd/shebao and the end-to-end tests both build on it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"shebao/internal/account"
+	"shebao/internal/audit"
+	"shebao/internal/clock"
+	"shebao/internal/db"
+	"shebao/internal/employer"
+	"shebao/internal/policy"
+	"shebao/internal/web"
+)
+
+// Config is everything a Shebao process is told at start.
+type Config struct {
+	DataDir   string      // folder for the SQLite file and stored documents
+	DBURL     string      // postgres://… ; empty means SQLite in DataDir
+	Addr      string      // listen address
+	Now       time.Time   // if set, the clock starts at this instant (demo, tests)
+	Clock     clock.Clock // overrides Now (tests)
+	LogFormat string      // "json" or "text"
+	LogOut    io.Writer   // default os.Stderr
+	Secure    bool        // cookies marked Secure (behind TLS)
+	Name      string      // server name in logs and job runs
+}
+
+// App is an opened Shebao.
+type App struct {
+	Cfg       Config
+	DB        *db.DB
+	Clock     clock.Clock
+	Log       *slog.Logger
+	Audit     *audit.Service
+	Accounts  *account.Service
+	Policy    *policy.Service
+	Employers *employer.Service
+	Web       *web.Server
+}
+
+// DSN returns the database the config names.
+func (c Config) DSN() string {
+	if c.DBURL != "" {
+		return c.DBURL
+	}
+	dir := c.DataDir
+	if dir == "" {
+		dir = "data"
+	}
+	return filepath.Join(dir, "shebao.db")
+}
+
+// Open opens the database, migrates it and builds every service.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	out := cfg.LogOut
+	if out == nil {
+		out = os.Stderr
+	}
+	var h slog.Handler
+	if cfg.LogFormat == "json" {
+		h = slog.NewJSONHandler(out, nil)
+	} else {
+		h = slog.NewTextHandler(out, nil)
+	}
+	if cfg.Name == "" {
+		host, _ := os.Hostname()
+		cfg.Name = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	log := slog.New(h).With("server", cfg.Name)
+
+	c := cfg.Clock
+	if c == nil {
+		if !cfg.Now.IsZero() {
+			c = clock.NewOffset(cfg.Now)
+		} else {
+			c = clock.System{}
+		}
+	}
+	d, err := db.Open(ctx, cfg.DSN())
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	a := &App{Cfg: cfg, DB: d, Clock: c, Log: log}
+	a.Audit = audit.NewService(d, c)
+	a.Accounts = account.NewService(d, c, a.Audit)
+	a.Policy = policy.NewService(d, c, a.Audit)
+	a.Employers = employer.NewService(d, c, a.Audit, a.Accounts)
+	a.Web, err = web.New(web.Deps{
+		DB: d, Clock: c, Log: log, Audit: a.Audit, Accounts: a.Accounts,
+		Policy: a.Policy, Employers: a.Employers, SecureCookies: cfg.Secure, ServerName: cfg.Name,
+	})
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Serve listens on ln until ctx is cancelled, then shuts down gracefully.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Web,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err := srv.Shutdown(shutdownCtx)
+	if e := <-errc; e != nil && !errors.Is(e, http.ErrServerClosed) {
+		err = errors.Join(err, e)
+	}
+	return err
+}

@@ -1,0 +1,112 @@
+// Package dbtest gives store tests a freshly migrated database on every
+// engine: always SQLite, and PostgreSQL too when SHEBAO_TEST_POSTGRES holds
+// a postgres:// URL. Each PostgreSQL test gets its own schema, dropped after.
+package dbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"shebao/internal/db"
+)
+
+// EnvPostgres names the variable that enables PostgreSQL store tests.
+const EnvPostgres = "SHEBAO_TEST_POSTGRES"
+
+// Each runs fn once per available engine, as subtests "sqlite" and "postgres".
+func Each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
+	if os.Getenv(EnvPostgres) != "" {
+		t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
+	}
+}
+
+// Engines lists the engines Each will run, for tests that compare them.
+func Engines() []db.Dialect {
+	if os.Getenv(EnvPostgres) != "" {
+		return []db.Dialect{db.SQLite, db.Postgres}
+	}
+	return []db.Dialect{db.SQLite}
+}
+
+// Open returns a fresh migrated database of the given dialect.
+func Open(t testing.TB, d db.Dialect) *db.DB {
+	if d == db.Postgres {
+		return Postgres(t)
+	}
+	return SQLite(t)
+}
+
+// SQLite returns a fresh migrated SQLite database in a temp folder.
+func SQLite(t testing.TB) *db.DB {
+	t.Helper()
+	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "shebao.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := d.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// Postgres returns a fresh migrated PostgreSQL schema; it skips the test
+// when SHEBAO_TEST_POSTGRES is unset (callers normally use Each instead).
+func Postgres(t testing.TB) *db.DB {
+	t.Helper()
+	base := os.Getenv(EnvPostgres)
+	if base == "" {
+		t.Skip("SHEBAO_TEST_POSTGRES not set")
+	}
+	schema := "t_" + randHex(8)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		a, err := sql.Open("pgx", base)
+		if err == nil {
+			a.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
+			a.Close()
+		}
+	})
+	d, err := db.Open(context.Background(), WithSchema(base, schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := d.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// WithSchema adds search_path=schema to a postgres URL.
+func WithSchema(base, schema string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return base
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,90 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"shebao/internal/errs"
+)
+
+// statusOf maps an error kind to its HTTP status: the one place this is done.
+func statusOf(k errs.Kind) int {
+	switch k {
+	case errs.Invalid:
+		return http.StatusUnprocessableEntity
+	case errs.NotFound:
+		return http.StatusNotFound
+	case errs.Conflict:
+		return http.StatusConflict
+	case errs.Forbidden:
+		return http.StatusForbidden
+	case errs.Unauthenticated:
+		return http.StatusUnauthorized
+	case errs.TooMany:
+		return http.StatusTooManyRequests
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// publicError is what a user may see of err; internal details are logged.
+func (s *Server) publicError(r *http.Request, err error) *errs.Error {
+	e := errs.As(err)
+	if e == nil || e.Kind == errs.Internal {
+		s.Log.ErrorContext(r.Context(), "internal error", "err", err, "path", r.URL.Path)
+		return &errs.Error{Kind: errs.Internal, Code: "internal", Message: "系统内部错误，请稍后重试。如多次出现，请拨打经办业务电话。"}
+	}
+	return e
+}
+
+// fail renders an error page for err with the matching status.
+// Unauthenticated page requests are sent to the login page instead.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	e := s.publicError(r, err)
+	if e.Kind == errs.Unauthenticated && r.Method == http.MethodGet {
+		http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	w.WriteHeader(statusOf(e.Kind))
+	s.renderStatus(w, r, "error", statusOf(e.Kind), &Page{Title: "出错了", Data: e})
+}
+
+// apiError is the JSON error body of the API.
+type apiError struct {
+	Error apiErrorBody `json:"error"`
+}
+
+type apiErrorBody struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  []errs.FieldError `json:"fields,omitempty"`
+}
+
+// apiFail writes err as a JSON error with the matching status.
+func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
+	e := s.publicError(r, err)
+	code := e.Code
+	if code == "" {
+		code = string(e.Kind)
+	}
+	s.writeJSON(w, statusOf(e.Kind), apiError{Error: apiErrorBody{Code: code, Message: e.Message, Fields: e.Fields}})
+}
+
+// writeJSON writes v as JSON with status.
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	_ = enc.Encode(v)
+}
+
+// decodeJSON reads a JSON body (at most 1 MiB) into v, rejecting unknown fields.
+func decodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return errs.New(errs.Invalid, "bad_json", "请求体不是有效的 JSON："+err.Error())
+	}
+	return nil
+}

@@ -1,0 +1,204 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"shebao/internal/access"
+	"shebao/internal/clock"
+	"shebao/internal/errs"
+	"shebao/internal/ident"
+	"shebao/internal/policy"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Page is what every template receives.
+type Page struct {
+	Title  string
+	Actor  *access.Actor
+	CSRF   string
+	Flash  string
+	Banner *policy.Banner
+	Now    time.Time
+	Path   string
+	// Form and Errors re-render a form after a failed submission.
+	Form   url.Values
+	Errors errs.Fields
+	// Message is a general error shown above a form.
+	Message string
+	Data    any
+}
+
+// Err returns the message for a field, or "".
+func (p *Page) Err(field string) string {
+	for _, e := range p.Errors {
+		if e.Field == field {
+			return e.Message
+		}
+	}
+	return ""
+}
+
+// Val returns the submitted value of a form field.
+func (p *Page) Val(field string) string {
+	if p.Form == nil {
+		return ""
+	}
+	return p.Form.Get(field)
+}
+
+var funcs = template.FuncMap{
+	"maskID":    ident.MaskID,
+	"maskPhone": ident.MaskPhone,
+	"maskName":  ident.MaskName,
+	"date": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(clock.Shanghai).Format("2006-01-02")
+	},
+	"datetime": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(clock.Shanghai).Format("2006-01-02 15:04")
+	},
+	"section":  func(s any) string { return access.Section(fmt.Sprint(s)).Name() },
+	"sections": func() []access.Section { return access.Sections },
+	"add":      func(a, b int) int { return a + b },
+	"join":     strings.Join,
+	"qs": func(kv ...any) template.URL {
+		v := url.Values{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			if s := fmt.Sprint(kv[i+1]); s != "" {
+				v.Set(fmt.Sprint(kv[i]), s)
+			}
+		}
+		return template.URL(v.Encode())
+	},
+}
+
+// parsePages parses templates/layout.html and templates/partials/*.html with
+// each templates/pages/*.html, one template set per page.
+func parsePages() (map[string]*template.Template, error) {
+	base := template.New("layout.html").Funcs(funcs)
+	base, err := base.ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
+	if parts, _ := fs.Glob(templateFS, "templates/partials/*.html"); len(parts) > 0 {
+		if base, err = base.ParseFS(templateFS, parts...); err != nil {
+			return nil, err
+		}
+	}
+	names, err := fs.Glob(templateFS, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, n := range names {
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, n)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", n, err)
+		}
+		pages[strings.TrimSuffix(path.Base(n), ".html")] = t
+	}
+	return pages, nil
+}
+
+// render writes page name with status 200.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, p *Page) {
+	s.renderStatus(w, r, name, http.StatusOK, p)
+}
+
+// renderForm re-renders a form page after err: field errors next to their
+// fields, other errors above the form, with the matching status.
+func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, name string, p *Page, err error) {
+	e := s.publicError(r, err)
+	p.Errors = e.Fields
+	p.Message = e.Message
+	if p.Form == nil {
+		p.Form = r.PostForm
+	}
+	s.renderStatus(w, r, name, statusOf(e.Kind), p)
+}
+
+// renderStatus fills the common page fields and writes the page.
+func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, name string, status int, p *Page) {
+	t, ok := s.pages[name]
+	if !ok {
+		s.Log.ErrorContext(r.Context(), "missing template", "name", name)
+		http.Error(w, "template missing", http.StatusInternalServerError)
+		return
+	}
+	if p == nil {
+		p = &Page{}
+	}
+	p.Actor = actorFrom(r.Context())
+	p.CSRF = csrfToken(r)
+	p.Now = s.Clock.Now()
+	p.Path = r.URL.Path
+	if p.Flash == "" {
+		p.Flash = takeFlash(w, r)
+	}
+	if s.Policy != nil {
+		if b, err := s.Policy.Banner(r.Context()); err == nil {
+			p.Banner = b
+		} else {
+			s.Log.WarnContext(r.Context(), "banner", "err", err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		s.Log.ErrorContext(r.Context(), "render", "name", name, "err", err)
+		http.Error(w, "render error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if status != 0 && status != http.StatusOK {
+		w.WriteHeader(status)
+	}
+	w.Write(buf.Bytes())
+}
+
+// setFlash stores a one-time message shown on the next page.
+func setFlash(w http.ResponseWriter, msg string) {
+	http.SetCookie(w, &http.Cookie{Name: "flash", Value: url.QueryEscape(msg), Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: 60})
+}
+
+func takeFlash(w http.ResponseWriter, r *http.Request) string {
+	c, err := r.Cookie("flash")
+	if err != nil {
+		return ""
+	}
+	http.SetCookie(w, &http.Cookie{Name: "flash", Path: "/", MaxAge: -1})
+	v, _ := url.QueryUnescape(c.Value)
+	return v
+}
+
+// redirect sends the browser to target after a successful POST, with a flash.
+func redirect(w http.ResponseWriter, r *http.Request, target, flash string) {
+	if flash != "" {
+		setFlash(w, flash)
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, "home", &Page{Title: "首页"})
+}

@@ -1,0 +1,6 @@
+package web
+
+import "net/http"
+
+// policyRoutes: dated rules and emergency periods. TODO(policy helper).
+func (s *Server) policyRoutes(mux *http.ServeMux) {}
