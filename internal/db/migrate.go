@@ -91,7 +91,7 @@ func applyOne(ctx context.Context, conn *sql.Conn, d Dialect, name, body string)
 		return err
 	}
 	defer tx.Rollback()
-	for _, stmt := range splitStatements(typeMarkers[d].Replace(body)) {
+	for _, stmt := range splitStatements(typeMarkers[d].Replace(onlyFor(d, body))) {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("%w\n%s", err, stmt)
 		}
@@ -102,9 +102,36 @@ func applyOne(ctx context.Context, conn *sql.Conn, d Dialect, name, body string)
 	return tx.Commit()
 }
 
+// onlyFor drops the lines of blocks meant for the other engine. A block
+// starts with a line "-- +sqlite" or "-- +postgres" and ends with "-- +end";
+// use it for the few things the engines really do differently (triggers).
+func onlyFor(d Dialect, body string) string {
+	var b strings.Builder
+	keep := true
+	for _, line := range strings.Split(body, "\n") {
+		switch strings.TrimSpace(line) {
+		case "-- +sqlite":
+			keep = d == SQLite
+			continue
+		case "-- +postgres":
+			keep = d == Postgres
+			continue
+		case "-- +end":
+			keep = true
+			continue
+		}
+		if keep {
+			b.WriteString(line)
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
+}
+
 // splitStatements splits a migration on semicolons at line ends. Migrations
 // keep to plain DDL and INSERTs, with no semicolons inside strings at a line
-// end and no procedural bodies.
+// end; a trigger body must keep its inner statements on the line of BEGIN
+// (e.g. "BEGIN SELECT RAISE(ABORT, 'x'); END;").
 func splitStatements(body string) []string {
 	var out []string
 	var cur strings.Builder
