@@ -22,7 +22,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 }
 
 func (c *commonFlags) config() (app.Config, error) {
-	cfg := app.Config{DataDir: c.data, DBURL: c.db, LogFormat: c.logFormat}
+	cfg := app.Config{DataDir: c.data, DBURL: c.db, LogFormat: c.logFormat, MetricsToken: os.Getenv("SHEBAO_METRICS_TOKEN")}
 	if c.now != "" {
 		t, err := clock.ParseWhen(c.now)
 		if err != nil {

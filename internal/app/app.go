@@ -19,6 +19,10 @@ import (
 	"shebao/internal/clock"
 	"shebao/internal/db"
 	"shebao/internal/employer"
+	"shebao/internal/errs"
+	"shebao/internal/jobs"
+	"shebao/internal/logredact"
+	"shebao/internal/person"
 	"shebao/internal/policy"
 	"shebao/internal/web"
 )
@@ -34,6 +38,13 @@ type Config struct {
 	LogOut    io.Writer   // default os.Stderr
 	Secure    bool        // cookies marked Secure (behind TLS)
 	Name      string      // server name in logs and job runs
+	// MetricsToken is the bearer token GET /metrics requires (env
+	// SHEBAO_METRICS_TOKEN); empty means loopback connections only.
+	MetricsToken string
+	// ClientIPHeader names the header a trusted reverse proxy sets to the
+	// client address (e.g. "X-Real-IP"), for per-IP login throttling;
+	// empty uses the connection's address.
+	ClientIPHeader string
 }
 
 // App is an opened Shebao.
@@ -46,7 +57,9 @@ type App struct {
 	Accounts  *account.Service
 	Policy    *policy.Service
 	Employers *employer.Service
+	Persons   *person.Service
 	Web       *web.Server
+	Jobs      *jobs.Runner // scheduled jobs, run by Serve
 }
 
 // DSN returns the database the config names.
@@ -73,6 +86,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	} else {
 		h = slog.NewTextHandler(out, nil)
 	}
+	h = logredact.New(h) // mask ID and phone numbers in every line
 	if cfg.Name == "" {
 		host, _ := os.Hostname()
 		cfg.Name = fmt.Sprintf("%s-%d", host, os.Getpid())
@@ -99,15 +113,27 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Audit = audit.NewService(d, c)
 	a.Accounts = account.NewService(d, c, a.Audit)
 	a.Policy = policy.NewService(d, c, a.Audit)
-	a.Employers = employer.NewService(d, c, a.Audit, a.Accounts)
+	if err := a.Policy.SeedDefaults(ctx); err != nil {
+		// A shipped rules file that clashes with an administrator's value
+		// must not stop the agency: keep the stored rules and say so.
+		if errs.KindOf(err) == errs.Internal {
+			d.Close()
+			return nil, fmt.Errorf("policy rules: %w", err)
+		}
+		log.Warn("policy rules file not imported", "err", err)
+	}
+	a.Employers = employer.NewService(d, c, a.Audit, a.Accounts, a.Policy)
+	a.Persons = person.NewService(d, c, a.Audit)
 	a.Web, err = web.New(web.Deps{
 		DB: d, Clock: c, Log: log, Audit: a.Audit, Accounts: a.Accounts,
 		Policy: a.Policy, Employers: a.Employers, SecureCookies: cfg.Secure, ServerName: cfg.Name,
+		Persons: a.Persons, MetricsToken: cfg.MetricsToken, ClientIPHeader: cfg.ClientIPHeader,
 	})
 	if err != nil {
 		d.Close()
 		return nil, err
 	}
+	a.Jobs = a.scheduledJobs()
 	return a, nil
 }
 
@@ -126,6 +152,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	jobCtx, stopJobs := context.WithCancel(ctx)
+	jobsDone := make(chan struct{})
+	go func() { defer close(jobsDone); a.Jobs.Run(jobCtx) }()
+	defer func() { stopJobs(); <-jobsDone }()
 	select {
 	case err := <-errc:
 		return err

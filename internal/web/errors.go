@@ -45,7 +45,6 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
-	w.WriteHeader(statusOf(e.Kind))
 	s.renderStatus(w, r, "error", statusOf(e.Kind), &Page{Title: "出错了", Data: e})
 }
 

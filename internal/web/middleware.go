@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"shebao/internal/access"
+	"shebao/internal/audit"
 )
 
 type ctxKey int
@@ -61,7 +62,7 @@ func (s *Server) requestID(next http.Handler) http.Handler {
 			id = newID(8)
 		}
 		w.Header().Set("X-Request-ID", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyRequestID, id)))
+		next.ServeHTTP(w, r.WithContext(audit.WithRequestID(context.WithValue(r.Context(), keyRequestID, id), id)))
 	})
 }
 
@@ -95,7 +96,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		d := time.Since(start)
-		observeRequest(r, sw.status, d)
+		s.observeRequest(r, sw.status, d)
 		if r.URL.Path == "/healthz" || r.URL.Path == "/metrics" {
 			return
 		}

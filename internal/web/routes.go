@@ -19,6 +19,7 @@ func (s *Server) routes() http.Handler {
 	s.auditRoutes(mux)
 	s.policyRoutes(mux)
 	s.employerRoutes(mux)
+	s.personRoutes(mux)
 	s.apiDocRoutes(mux)
 
 	var h http.Handler = mux

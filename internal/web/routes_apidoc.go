@@ -1,6 +1,23 @@
 package web
 
-import "net/http"
+import (
+	_ "embed"
+	"net/http"
+)
 
-// apiDocRoutes serves /api/v1/openapi.json. TODO(employer helper).
-func (s *Server) apiDocRoutes(mux *http.ServeMux) {}
+// openAPI is the OpenAPI 3 document of the JSON API. Every area adds its
+// endpoints to it; TestOpenAPIDocumentsRoutes checks the list.
+//
+//go:embed openapi.json
+var openAPI []byte
+
+// apiDocRoutes serves /api/v1/openapi.json.
+func (s *Server) apiDocRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/openapi.json", s.openAPIDoc)
+}
+
+func (s *Server) openAPIDoc(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	w.Write(openAPI)
+}

@@ -1,6 +1,206 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 
-// employerRoutes: registration, review queue, employer portal. TODO(employer helper).
-func (s *Server) employerRoutes(mux *http.ServeMux) {}
+	"shebao/internal/access"
+	"shebao/internal/clock"
+	"shebao/internal/employer"
+	"shebao/internal/errs"
+)
+
+// apiRoute is one JSON endpoint; each area keeps a list so the OpenAPI
+// test can check that every one is documented.
+type apiRoute struct {
+	Method, Path string
+	Handler      http.HandlerFunc
+}
+
+// employerAPIRoutes lists the JSON endpoints of employer registration.
+func (s *Server) employerAPIRoutes() []apiRoute {
+	return []apiRoute{
+		{"POST", "/api/v1/employer-applications", s.apiSubmitApplication},
+		{"GET", "/api/v1/employer-applications/status", s.apiApplicationStatus},
+		{"GET", "/api/v1/employer-applications", s.apiQueue},
+		{"GET", "/api/v1/employer-applications/{id}", s.apiGetApplication},
+		{"POST", "/api/v1/employer-applications/{id}/approve", s.apiApprove},
+		{"POST", "/api/v1/employer-applications/{id}/return", s.apiReturn},
+		{"GET", "/api/v1/employers/me", s.apiMyEmployer},
+		{"GET", "/api/v1/employers/me/change-requests", s.apiMyChanges},
+		{"POST", "/api/v1/employers/me/change-requests", s.apiRequestChange},
+		{"GET", "/api/v1/employer-change-requests", s.apiChangeQueue},
+		{"POST", "/api/v1/employer-change-requests/{id}/approve", s.apiApproveChange},
+		{"POST", "/api/v1/employer-change-requests/{id}/reject", s.apiRejectChange},
+	}
+}
+
+// employerRoutes: registration, review queue, employer portal and their
+// JSON twins.
+func (s *Server) employerRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /register", s.registerForm)
+	mux.HandleFunc("POST /register", s.registerSubmit)
+	mux.HandleFunc("GET /register/status", s.registerStatus)
+
+	mux.HandleFunc("GET /staff/registrations", s.staffRegistrations)
+	mux.HandleFunc("GET /staff/registrations/new", s.staffRegistrationNew)
+	mux.HandleFunc("POST /staff/registrations/new", s.staffRegistrationCreate)
+	mux.HandleFunc("GET /staff/registrations/{id}", s.staffRegistration)
+	mux.HandleFunc("POST /staff/registrations/{id}/approve", s.staffRegistrationApprove)
+	mux.HandleFunc("POST /staff/registrations/{id}/return", s.staffRegistrationReturn)
+
+	mux.HandleFunc("GET /employer", s.employerHome)
+	mux.HandleFunc("GET /employer/changes/new", s.employerChangeForm)
+	mux.HandleFunc("POST /employer/changes/new", s.employerChangeSubmit)
+	mux.HandleFunc("GET /staff/employer-changes", s.staffEmployerChanges)
+	mux.HandleFunc("GET /staff/employer-changes/{id}", s.staffEmployerChange)
+	mux.HandleFunc("POST /staff/employer-changes/{id}/approve", s.staffEmployerChangeApprove)
+	mux.HandleFunc("POST /staff/employer-changes/{id}/reject", s.staffEmployerChangeReject)
+
+	for _, r := range s.employerAPIRoutes() {
+		mux.HandleFunc(r.Method+" "+r.Path, r.Handler)
+	}
+}
+
+// registerView is the data of the registration forms.
+type registerView struct {
+	Channels    []employer.Channel // for the clerk's channel select
+	RiskClasses []int
+	ReviewDays  int
+}
+
+func newRegisterView(clerk bool) registerView {
+	v := registerView{RiskClasses: []int{1, 2, 3, 4, 5, 6, 7, 8}, ReviewDays: employer.ReviewWorkingDays}
+	if clerk {
+		v.Channels = employer.ClerkChannels
+	}
+	return v
+}
+
+// applicationInput reads the registration form.
+func applicationInput(f url.Values) employer.ApplicationInput {
+	risk, _ := strconv.Atoi(strings.TrimSpace(f.Get("risk_class")))
+	return employer.ApplicationInput{Info: employer.Info{
+		USCC: f.Get("uscc"), Name: f.Get("name"), LegalRep: f.Get("legal_rep"), Address: f.Get("address"),
+		ContactName: f.Get("contact_name"), ContactPhone: f.Get("contact_phone"),
+		ContactEmail: f.Get("contact_email"), Industry: f.Get("industry"), RiskClass: risk,
+		BankName: f.Get("bank_name"), BankAccount: f.Get("bank_account"), EstablishedOn: f.Get("established_on"),
+	}, Channel: employer.Channel(f.Get("channel"))}
+}
+
+func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, "register_form", &Page{Title: "企业参保登记", Data: newRegisterView(false)})
+}
+
+func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, errs.New(errs.Invalid, "bad_form", "表单无法识别，请重新填写"))
+		return
+	}
+	if r.PostForm.Get("agree") == "" {
+		var f errs.Fields
+		f.Add("agree", "请阅读并确认登记须知")
+		s.renderForm(w, r, "register_form", &Page{Title: "企业参保登记", Data: newRegisterView(false)}, f.Err())
+		return
+	}
+	// The public form is always the applicant's own (web) application.
+	app, err := s.Employers.Submit(r.Context(), nil, applicationInput(r.PostForm))
+	if err != nil {
+		s.renderForm(w, r, "register_form", &Page{Title: "企业参保登记", Data: newRegisterView(false)}, err)
+		return
+	}
+	s.render(w, r, "register_done", &Page{Title: "登记申请已受理", Data: s.doneView(r, app)})
+}
+
+// doneView is the page after a successful application.
+type doneView struct {
+	App        *employer.Application
+	ReviewDays int
+	DueBy      string // expected decision date, when the calendar knows it
+}
+
+func (s *Server) doneView(r *http.Request, app *employer.Application) doneView {
+	v := doneView{App: app, ReviewDays: employer.ReviewWorkingDays}
+	if s.Policy != nil {
+		if d, err := s.Policy.AddWorkingDays(r.Context(), clock.DateOf(app.SubmittedAt), employer.ReviewWorkingDays); err == nil {
+			v.DueBy = d.Format("2006-01-02")
+		}
+	}
+	return v
+}
+
+func (s *Server) registerStatus(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	p := &Page{Title: "登记办理进度查询", Form: q}
+	if q.Get("app_no") == "" && q.Get("uscc") == "" {
+		s.render(w, r, "register_status", p)
+		return
+	}
+	v, err := s.Employers.Status(r.Context(), q.Get("app_no"), q.Get("uscc"))
+	if err != nil {
+		s.renderForm(w, r, "register_status", p, err)
+		return
+	}
+	p.Data = v
+	s.render(w, r, "register_status", p)
+}
+
+// formVersion reads the hidden version field of a decision form.
+func formVersion(r *http.Request) int64 {
+	v, _ := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("version")), 10, 64)
+	return v
+}
+
+// ownEmployerID returns the employer id of a logged-in employer. The
+// employer portal never takes an employer id from the URL.
+func ownEmployerID(a *access.Actor) (int64, error) {
+	if a == nil {
+		return 0, errs.New(errs.Unauthenticated, "login_required", "请先登录")
+	}
+	if a.Role != access.RoleEmployer || a.EmployerID == 0 {
+		return 0, errs.New(errs.Forbidden, "employer_only", "单位首页仅供参保单位使用，请用单位社保编号登录")
+	}
+	return a.EmployerID, nil
+}
+
+// pager is what the "pager" partial shows.
+type pager struct {
+	Page             int
+	Total            int
+	HasPrev, HasNext bool
+	PrevURL, NextURL string
+}
+
+// newPager builds the links of page (from 1) of total rows for path with
+// query q (its "page" is replaced).
+func newPager(path string, q url.Values, page, size, total int) pager {
+	link := func(n int) string {
+		v := url.Values{}
+		for k, vs := range q {
+			if k != "page" && len(vs) > 0 && vs[0] != "" {
+				v.Set(k, vs[0])
+			}
+		}
+		v.Set("page", strconv.Itoa(n))
+		return path + "?" + v.Encode()
+	}
+	p := pager{Page: page, Total: total, HasPrev: page > 1, HasNext: page*size < total}
+	if p.HasPrev {
+		p.PrevURL = link(page - 1)
+	}
+	if p.HasNext {
+		p.NextURL = link(page + 1)
+	}
+	return p
+}
+
+// pageParam reads ?page=, defaulting to 1.
+func pageParam(q url.Values) int {
+	n, err := strconv.Atoi(q.Get("page"))
+	if err != nil || n < 1 || n > 100000 {
+		return 1
+	}
+	return n
+}

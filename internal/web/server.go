@@ -13,6 +13,7 @@ import (
 	"shebao/internal/clock"
 	"shebao/internal/db"
 	"shebao/internal/employer"
+	"shebao/internal/person"
 	"shebao/internal/policy"
 )
 
@@ -25,10 +26,18 @@ type Deps struct {
 	Accounts  *account.Service
 	Policy    *policy.Service
 	Employers *employer.Service
+	Persons   *person.Service
 	// SecureCookies marks cookies Secure (set when served behind TLS).
 	SecureCookies bool
 	// ServerName identifies this process in logs and job runs.
 	ServerName string
+	// ClientIPHeader names a header holding the client address set by a
+	// trusted reverse proxy (e.g. "X-Real-IP"); login throttling counts per
+	// IP. Empty uses the connection's address.
+	ClientIPHeader string
+	// MetricsToken, when set, is the bearer token GET /metrics requires;
+	// when empty /metrics answers loopback connections only.
+	MetricsToken string
 }
 
 // Server is the HTTP front end.
@@ -36,6 +45,7 @@ type Server struct {
 	Deps
 	pages   map[string]*template.Template
 	handler http.Handler
+	ops     *opsMetrics // Prometheus registry of this server (routes_ops.go)
 }
 
 // New builds the server and parses every template once.

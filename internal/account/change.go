@@ -1,0 +1,83 @@
+package account
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"time"
+
+	"shebao/internal/access"
+	"shebao/internal/audit"
+	"shebao/internal/errs"
+)
+
+// ChangePassword sets the actor's own password after checking the old one.
+// The new one must have at least 8 characters with letters and digits and
+// differ from the username and the old password. It clears the forced
+// change and ends every session of the account (the caller logs in again
+// to get a fresh one). A wrong old password counts as a failed login.
+// Errors: Unauthenticated, Forbidden (API clients), Invalid (fields
+// old_password, new_password), TooMany (locked), Internal.
+func (s *Service) ChangePassword(ctx context.Context, a *access.Actor, oldPassword, newPassword string) error {
+	if a == nil || a.UserID == 0 {
+		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
+	}
+	if a.Role == access.RoleAPI {
+		return errs.Forbid()
+	}
+	var f errs.Fields
+	if oldPassword == "" {
+		f.Add("old_password", "请输入原密码")
+	}
+	checkPolicy(&f, "new_password", a.Username, oldPassword, newPassword)
+	if err := f.Err(); err != nil {
+		return err
+	}
+	u, err := s.loginUser(ctx, a.Username)
+	if err != nil {
+		return err
+	}
+	if u == nil || u.id != a.UserID {
+		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
+	}
+	now := s.clock.Now()
+	if now.Before(u.lockedUntil) {
+		return errLocked(u.lockedUntil)
+	}
+	ok, err := s.verify(ctx, u.hash, oldPassword)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if until, err := s.recordFailure(ctx, u, "", now); err != nil {
+			return err
+		} else if !until.IsZero() {
+			return errLocked(until)
+		}
+		f.Add("old_password", "原密码不正确")
+		return f.Err()
+	}
+	hash, err := s.HashPassword(ctx, newPassword)
+	if err != nil {
+		return err
+	}
+	return s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		if err := setPassword(ctx, tx, u.id, hash, false, now); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, a, audit.Entry{Action: "account.password.change", Entity: "user",
+			EntityID: strconv.FormatInt(u.id, 10), Note: "本人修改密码，已退出全部登录"})
+	})
+}
+
+// setPassword stores a new hash, clears failures and locks, and ends every
+// session of the account.
+func setPassword(ctx context.Context, tx *sql.Tx, userID int64, hash string, mustChange bool, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $2, must_change_password = $3, password_changed_at = $4,
+		failed_count = 0, last_failed_at = NULL, locked_until = NULL, version = version + 1 WHERE id = $1`,
+		userID, hash, mustChange, now)
+	if err != nil {
+		return errs.Wrap(err, "set password")
+	}
+	return endSessions(ctx, tx, userID)
+}

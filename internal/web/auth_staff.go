@@ -1,0 +1,84 @@
+package web
+
+import (
+	"net/http"
+
+	"shebao/internal/access"
+	"shebao/internal/errs"
+)
+
+// queueLink is one work queue or tool on the staff console.
+type queueLink struct {
+	Path, Label string
+}
+
+// sectionQueues lists each section's queues on the staff console home.
+// Areas add their queues here as later issues build them; a section with
+// none shows a "建设中" note.
+var sectionQueues = map[access.Section][]queueLink{
+	access.Coordination: {
+		{"/staff/registrations", "企业参保登记审核"},
+		{"/staff/employer-changes", "单位信息变更审核"},
+	},
+	access.Audit: {
+		{"/staff/audit", "审计日志"},
+	},
+}
+
+// staffTools are open to all staff whatever their section.
+var staffTools = []queueLink{
+	{"/staff/persons", "参保人查询"},
+}
+
+// sectionCard is one section on the console home.
+type sectionCard struct {
+	Section access.Section
+	Name    string
+	Queues  []queueLink
+}
+
+type staffHomeView struct {
+	Sections []sectionCard
+	Tools    []queueLink
+}
+
+// staffHome: GET /staff, the console home with the actor's sections.
+func (s *Server) staffHome(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.requireActor(w, r)
+	if !ok {
+		return
+	}
+	if !a.IsStaff() {
+		s.fail(w, r, errs.Forbid())
+		return
+	}
+	v := staffHomeView{Tools: staffTools}
+	for _, x := range access.Sections {
+		if a.In(x) {
+			v.Sections = append(v.Sections, sectionCard{Section: x, Name: x.Name(), Queues: sectionQueues[x]})
+		}
+	}
+	s.render(w, r, "staff_home", &Page{Title: "经办工作台", Data: v})
+}
+
+// adminLinks are the administrator's tools on GET /admin.
+var adminLinks = []queueLink{
+	{"/admin/users", "用户管理（经办人员、单位、个人账户）"},
+	{"/admin/api-clients", "接口客户端（医院、银行）"},
+	{"/admin/policy", "政策参数"},
+	{"/admin/emergencies", "应急期管理"},
+	{"/staff/audit", "审计日志"},
+}
+
+// adminHome: GET /admin.
+func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.requireActor(w, r)
+	if !ok {
+		return
+	}
+	if err := a.RequireAdmin(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "admin_home", &Page{Title: "系统管理", Data: adminLinks})
+}
