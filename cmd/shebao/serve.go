@@ -18,6 +18,8 @@ func runServe(ctx context.Context, args []string) error {
 	addr := fs.String("addr", envOr("SHEBAO_ADDR", "127.0.0.1:8080"), "监听地址 / listen address (env SHEBAO_ADDR)")
 	demo := fs.Bool("demo", false, "数据库为空时生成演示数据并打印演示账号 / seed the demo district if empty and print demo logins")
 	secure := fs.Bool("secure-cookies", os.Getenv("SHEBAO_SECURE_COOKIES") == "1", "Cookie 加 Secure 标记（TLS 之后部署时） / mark cookies Secure behind TLS")
+	var mf mailFlags
+	mf.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -27,6 +29,7 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	cfg.Addr, cfg.Secure = *addr, *secure
+	mf.apply(&cfg)
 	a, err := app.Open(ctx, cfg)
 	if err != nil {
 		return err

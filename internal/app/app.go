@@ -15,13 +15,20 @@ import (
 	"time"
 
 	"shebao/internal/account"
+	"shebao/internal/appointment"
 	"shebao/internal/audit"
+	"shebao/internal/casework"
 	"shebao/internal/clock"
 	"shebao/internal/db"
+	"shebao/internal/document"
 	"shebao/internal/employer"
 	"shebao/internal/errs"
+	"shebao/internal/injury"
 	"shebao/internal/jobs"
 	"shebao/internal/logredact"
+	"shebao/internal/mailintake"
+	"shebao/internal/notice"
+	"shebao/internal/notify"
 	"shebao/internal/person"
 	"shebao/internal/policy"
 	"shebao/internal/web"
@@ -45,6 +52,12 @@ type Config struct {
 	// client address (e.g. "X-Real-IP"), for per-IP login throttling;
 	// empty uses the connection's address.
 	ClientIPHeader string
+	// Contactless channels (internal/app/channels.go): SMTPListen enables
+	// the mail intake listener (e.g. 127.0.0.1:2525); SMTPRelay is where
+	// email notifications are sent (host:port; empty: held in the outbox);
+	// MailFrom is their sender; MailDomain names the section mailboxes
+	// (tongchou@MailDomain …).
+	SMTPListen, SMTPRelay, MailFrom, MailDomain string
 }
 
 // App is an opened Shebao.
@@ -60,6 +73,22 @@ type App struct {
 	Persons   *person.Service
 	Web       *web.Server
 	Jobs      *jobs.Runner // scheduled jobs, run by Serve
+
+	// Documents stores uploads; Cases runs every case type; Injury takes
+	// accident reports (the first case type).
+	Documents *document.Store
+	Cases     *casework.Service
+	Injury    *injury.Service
+
+	// Appointments books counter visits; Notices publishes 公告.
+	Appointments *appointment.Service
+	Notices      *notice.Service
+
+	// Notify queues notifications; Drainer sends them (run by Serve); Mail
+	// turns mail to the section mailboxes into draft cases.
+	Notify  *notify.Service
+	Drainer *notify.Drainer
+	Mail    *mailintake.Service
 }
 
 // DSN returns the database the config names.
@@ -124,9 +153,28 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.Employers = employer.NewService(d, c, a.Audit, a.Accounts, a.Policy)
 	a.Persons = person.NewService(d, c, a.Audit)
+	a.Documents = document.NewStore(d, c, filepath.Join(filepath.Dir(Config{DataDir: cfg.DataDir}.DSN()), "documents"))
+	a.Documents.SetAudit(a.Audit)
+	a.Documents.SetLog(log)
+	a.Cases = casework.NewService(d, c, a.Audit, a.Policy)
+	a.Injury = injury.NewService(d, c, a.Cases, a.Documents, a.Policy)
+	a.Appointments = appointment.NewService(d, c, a.Audit, a.Policy)
+	a.Notices = notice.NewService(d, c, a.Audit)
+	if err := errors.Join(a.Appointments.SeedDefaults(ctx), a.Notices.SeedDefaults(ctx)); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("seed appointments and notices: %w", err)
+	}
+	a.openChannels(cfg)
+	a.Appointments.SetNotifier(appointment.NotifierFunc(func(ctx context.Context, userID int64, subject, body string) error {
+		return a.Notify.Notify(ctx, notify.Recipient{UserID: userID},
+			notify.Message{Subject: subject, Body: body, Kind: "appointment.reminder"})
+	}))
 	a.Web, err = web.New(web.Deps{
 		DB: d, Clock: c, Log: log, Audit: a.Audit, Accounts: a.Accounts,
 		Policy: a.Policy, Employers: a.Employers, SecureCookies: cfg.Secure, ServerName: cfg.Name,
+		Appointments: a.Appointments, Notices: a.Notices,
+		Documents: a.Documents, Cases: a.Cases, Injury: a.Injury,
+		Notify: a.Notify, Mail: a.Mail,
 		Persons: a.Persons, MetricsToken: cfg.MetricsToken, ClientIPHeader: cfg.ClientIPHeader,
 	})
 	if err != nil {
@@ -156,6 +204,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	jobsDone := make(chan struct{})
 	go func() { defer close(jobsDone); a.Jobs.Run(jobCtx) }()
 	defer func() { stopJobs(); <-jobsDone }()
+	stopChannels, cerr := a.serveChannels(ctx)
+	if cerr != nil {
+		srv.Close()
+		return cerr
+	}
+	defer stopChannels()
 	select {
 	case err := <-errc:
 		return err

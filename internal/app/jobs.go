@@ -15,6 +15,8 @@ func (a *App) scheduledJobs() *jobs.Runner {
 	r.Add(jobs.Job{Name: "sessions.purge", Schedule: jobs.Hourly(7), Run: a.purgeSessions})
 	r.Add(jobs.Job{Name: "audit.verify", Schedule: jobs.Daily(2, 30), Lease: 6 * time.Hour, Run: a.verifyAudit})
 	r.Add(jobs.PruneJob(a.DB, a.Clock, 180*24*time.Hour))
+	r.Add(jobs.Job{Name: "appointments.remind", Schedule: jobs.Daily(16, 0), Run: a.remindAppointments})
+	r.Add(jobs.Job{Name: "cases.remind", Schedule: jobs.Hourly(15), Run: a.remindCases})
 	a.Web.Metrics().MustRegister(r.Collector())
 	return r
 }
@@ -42,4 +44,19 @@ func (a *App) verifyAudit(ctx context.Context) (string, error) {
 	}
 	a.Log.Info("audit chain verified", "checked", res.Checked, "head_seq", res.HeadSeq, "head_hash", res.HeadHash)
 	return fmt.Sprintf("audit chain ok: %d records, head %d %s", res.Checked, res.HeadSeq, res.HeadHash), nil
+}
+
+// remindCases sends the case deadline and owed-original reminders.
+func (a *App) remindCases(ctx context.Context) (string, error) {
+	n, err := a.Cases.RemindDue(ctx, a.Clock.Now())
+	return fmt.Sprintf("sent %d case reminders", n), err
+}
+
+// remindAppointments queues a reminder for each booking of tomorrow.
+func (a *App) remindAppointments(ctx context.Context) (string, error) {
+	n, err := a.Appointments.RemindTomorrow(ctx, a.Clock.Now())
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("queued %d appointment reminders", n), nil
 }

@@ -188,7 +188,7 @@ func all(o outcome) []any {
 
 // routeCases is every route the table walks; areas add theirs here.
 func routeCases() []routeCase {
-	return accountRouteCases()
+	return append(accountRouteCases(), policyRouteCases()...)
 }
 
 var placeholder = regexp.MustCompile(`\{(uid|emp|person|client):([^}]+)\}`)

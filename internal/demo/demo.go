@@ -45,7 +45,7 @@ type Options struct {
 	Force bool
 	// Progress, when set, receives progress bars (os.Stderr for the CLI).
 	Progress io.Writer
-	// Chunk is how many persons are written per transaction (default 20,000).
+	// Chunk is how many persons are written per transaction (default 10,000).
 	Chunk int
 }
 
@@ -63,7 +63,7 @@ func (o *Options) defaults() {
 		o.Seed = DefaultSeed
 	}
 	if o.Chunk <= 0 {
-		o.Chunk = 20_000
+		o.Chunk = 10_000
 	}
 }
 

@@ -42,6 +42,9 @@ func (g *generator) run(ctx context.Context) error {
 	if err := g.offsets(ctx); err != nil {
 		return err
 	}
+	if restore := bigCache(ctx, g.DB, g.opts.Persons); restore != nil {
+		defer restore()
+	}
 	if err := g.employers(ctx); err != nil {
 		return err
 	}

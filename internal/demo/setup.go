@@ -25,7 +25,12 @@ type demoPerson struct {
 	label    string
 }
 
-// persons makes and writes the insured persons a chunk per transaction.
+// persons makes the insured persons and hands them, a chunk at a time, to
+// writers: two on PostgreSQL (each COPYs its chunks in its own
+// transaction, so both cores work), one on SQLite (one writer is all it
+// has; generating the next chunk overlaps with writing this one). The
+// data do not depend on which writer writes a chunk: ids and ID numbers
+// are fixed when a person is generated.
 func (g *generator) persons(ctx context.Context) error {
 	total := g.opts.Persons
 	if total == 0 || g.pool.total == 0 {
@@ -39,27 +44,62 @@ func (g *generator) persons(ctx context.Context) error {
 		flexBases: g.flexBases(ctx), nextID: first, index: g.personIndex}
 	bar := g.bar(total, "参保人员 persons  ")
 	defer bar.Finish()
-	chunk := make([]genPerson, 0, min(g.opts.Chunk, total))
+	workers := 1
+	if g.DB.Dialect == db.Postgres {
+		workers = 2
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan []genPerson, workers)
+	errc := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		go func() {
+			var err error
+			for c := range chunks {
+				if err == nil {
+					if err = writePersons(ctx, g.DB, c, g.now); err != nil {
+						cancel()
+					} else {
+						bar.Add(len(c))
+					}
+				}
+			}
+			errc <- err
+		}()
+	}
+	genErr := g.generatePersons(ctx, gen, total, chunks)
+	close(chunks)
+	for w := 0; w < workers; w++ {
+		if err := <-errc; err != nil {
+			return err
+		}
+	}
+	return genErr
+}
+
+// generatePersons makes total persons and sends them in chunks.
+func (g *generator) generatePersons(ctx context.Context, gen *peopleGen, total int, out chan<- []genPerson) error {
+	size := min(g.opts.Chunk, total)
+	chunk := make([]genPerson, 0, size)
 	for i := 0; i < total; i++ {
 		flex := (i+1)*g.opts.Flexible/total > i*g.opts.Flexible/total // spread evenly
 		p := gen.next(flex)
 		g.pick(&p)
+		g.res.Persons++
+		g.res.Employments += len(p.Jobs)
+		if p.Kind == "flexible" {
+			g.res.Flexible++
+		}
 		chunk = append(chunk, p)
-		if len(chunk) < cap(chunk) && i < total-1 {
+		if len(chunk) < size && i < total-1 {
 			continue
 		}
-		if err := writePersons(ctx, g.DB, chunk, g.now); err != nil {
-			return err
+		select {
+		case out <- chunk:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		for k := range chunk {
-			g.res.Persons++
-			g.res.Employments += len(chunk[k].Jobs)
-			if chunk[k].Kind == "flexible" {
-				g.res.Flexible++
-			}
-		}
-		bar.Add(len(chunk))
-		chunk = chunk[:0]
+		chunk = make([]genPerson, 0, size)
 	}
 	return nil
 }

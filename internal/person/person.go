@@ -124,7 +124,6 @@ type NewPerson struct {
 }
 
 var (
-	phoneRe = regexp.MustCompile(`^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$`)
 	monthRe = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
 	areaRe  = regexp.MustCompile(`^[1-9][0-9]{5}$`)
 )
@@ -143,9 +142,12 @@ func (in *NewPerson) validate(today time.Time) (ident.ID, error) {
 	}
 	in.Name = strings.TrimSpace(in.Name)
 	validateName(&f, in.Name)
-	in.Phone = strings.TrimSpace(in.Phone)
-	if in.Phone != "" && !phoneRe.MatchString(in.Phone) {
-		f.Add("phone", "请填写11位手机号码或带区号的固定电话，如 13812345678 或 010-12345678")
+	if in.Phone = strings.TrimSpace(in.Phone); in.Phone != "" {
+		if p, err := ident.ParsePhone(in.Phone); err != nil {
+			f.Add("phone", phoneMessage(err))
+		} else {
+			in.Phone = p
+		}
 	}
 	if in.Kind == "" {
 		in.Kind = Employee
@@ -170,6 +172,13 @@ func idMessage(err error) string {
 		return e.Message
 	}
 	return "公民身份号码有误：" + err.Error()
+}
+
+func phoneMessage(err error) string {
+	if e := errs.As(err); e != nil && e.Message != "" {
+		return e.Message
+	}
+	return "请填写11位手机号码或带区号的固定电话，如 13812345678 或 010-12345678"
 }
 
 func validateName(f *errs.Fields, name string) {

@@ -265,6 +265,11 @@ func (s *Service) SetEnd(ctx context.Context, a *access.Actor, id, version int64
 	if err := a.RequireAdmin(); err != nil {
 		return Emergency{}, err
 	}
+	if version <= 0 {
+		var f errs.Fields
+		f.Add("version", "请提供读取到的版本号 version")
+		return Emergency{}, f.Err()
+	}
 	var out Emergency
 	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
 		if err := bumpRevision(ctx, tx); err != nil {

@@ -35,7 +35,7 @@ type Service struct {
 	audit *audit.Service
 
 	ttl     atomic.Int64 // cache TTL in ns
-	mu      sync.Mutex // serialises snapshot reloads
+	mu      sync.Mutex   // serialises snapshot reloads
 	snap    atomic.Pointer[snapshot]
 	checked atomic.Int64 // monotonic ns (since base) of the last revision check; 0 = stale
 	base    time.Time

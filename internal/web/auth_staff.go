@@ -23,11 +23,16 @@ var sectionQueues = map[access.Section][]queueLink{
 	access.Audit: {
 		{"/staff/audit", "审计日志"},
 	},
+	access.Office: {
+		{"/staff/notices", "公告管理"},
+		{"/staff/appointments/slots", "预约时段管理"},
+	},
 }
 
 // staffTools are open to all staff whatever their section.
 var staffTools = []queueLink{
 	{"/staff/persons", "参保人查询"},
+	{"/staff/appointments", "大厅预约名单"},
 }
 
 // sectionCard is one section on the console home.

@@ -198,7 +198,3 @@ func redirect(w http.ResponseWriter, r *http.Request, target, flash string) {
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
-
-func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, "home", &Page{Title: "首页"})
-}

@@ -20,6 +20,11 @@ func (s *Server) routes() http.Handler {
 	s.policyRoutes(mux)
 	s.employerRoutes(mux)
 	s.personRoutes(mux)
+	s.caseworkRoutes(mux)
+	s.injuryRoutes(mux)
+	s.appointmentRoutes(mux)
+	s.noticeRoutes(mux)
+	s.channelRoutes(mux)
 	s.apiDocRoutes(mux)
 
 	var h http.Handler = mux

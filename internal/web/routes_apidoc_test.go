@@ -37,6 +37,7 @@ func TestOpenAPIDocumentsRoutes(t *testing.T) {
 	routes = append(routes, ts.s.employerAPIRoutes()...)
 	routes = append(routes, ts.s.auditAPIRoutes()...)
 	routes = append(routes, ts.s.policyAPIRoutes()...)
+	routes = append(routes, ts.s.accountAPIRoutes()...)
 	for _, r := range routes {
 		ops, ok := doc.Paths[r.Path]
 		if !ok {

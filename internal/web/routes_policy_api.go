@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"shebao/internal/clock"
-	"shebao/internal/errs"
 	"shebao/internal/policy"
 )
 
@@ -171,12 +170,6 @@ func (s *Server) apiSetEmergencyEnd(w http.ResponseWriter, r *http.Request) {
 	var in endInput
 	if err := decodeJSON(r, &in); err != nil {
 		s.apiFail(w, r, err)
-		return
-	}
-	if in.Version <= 0 {
-		var f errs.Fields
-		f.Add("version", "请提供读取到的版本号 version")
-		s.apiFail(w, r, f.Err())
 		return
 	}
 	end := ""

@@ -9,10 +9,17 @@ import (
 	"net/http"
 
 	"shebao/internal/account"
+	"shebao/internal/appointment"
 	"shebao/internal/audit"
+	"shebao/internal/casework"
 	"shebao/internal/clock"
 	"shebao/internal/db"
+	"shebao/internal/document"
 	"shebao/internal/employer"
+	"shebao/internal/injury"
+	"shebao/internal/mailintake"
+	"shebao/internal/notice"
+	"shebao/internal/notify"
 	"shebao/internal/person"
 	"shebao/internal/policy"
 )
@@ -27,6 +34,21 @@ type Deps struct {
 	Policy    *policy.Service
 	Employers *employer.Service
 	Persons   *person.Service
+
+	// Appointments books counter visits; Notices publishes 公告.
+	Appointments *appointment.Service
+	Notices      *notice.Service
+
+	// Documents stores uploads; Cases runs every case type; Injury takes
+	// accident reports.
+	Documents *document.Store
+	Cases     *casework.Service
+	Injury    *injury.Service
+
+	// Notify holds the outbox and portal inboxes; Mail the mail quarantine.
+	Notify *notify.Service
+	Mail   *mailintake.Service
+
 	// SecureCookies marks cookies Secure (set when served behind TLS).
 	SecureCookies bool
 	// ServerName identifies this process in logs and job runs.

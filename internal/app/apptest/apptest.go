@@ -204,3 +204,21 @@ func (l *Logs) String() string {
 	defer l.mu.Unlock()
 	return l.buf.String()
 }
+
+// Peer starts a second Shebao process on the same database and clock, as
+// when several servers share one PostgreSQL; it shares Users with e.
+func (e *Env) Peer(t testing.TB) *Env {
+	t.Helper()
+	cfg := e.App.Cfg
+	cfg.Name = "apptest-peer"
+	a, err := app.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("apptest: open peer: %v", err)
+	}
+	t.Cleanup(func() { a.Close() })
+	a.Accounts.SetHashParams(account.TestHashParams)
+	p := &Env{App: a, Clock: e.Clock, Dialect: e.Dialect, Logs: e.Logs, Users: e.Users}
+	p.Server = httptest.NewServer(a.Web)
+	t.Cleanup(p.Server.Close)
+	return p
+}

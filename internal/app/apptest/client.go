@@ -202,3 +202,15 @@ func (r *Response) JSON(t testing.TB, v any) {
 		t.Fatalf("decode JSON: %v; body: %.300s", err, r.Body)
 	}
 }
+
+// Via returns a client of another Env (a Peer) carrying this client's
+// cookies, CSRF token and key: the same browser talking to another server.
+func (c *Client) Via(t testing.TB, e *Env) *Client {
+	t.Helper()
+	n := e.newClient(t)
+	n.CSRF, n.Bearer, n.User = c.CSRF, c.Bearer, c.User
+	from, _ := url.Parse(c.env.Server.URL)
+	to, _ := url.Parse(e.Server.URL)
+	n.HTTP.Jar.SetCookies(to, c.HTTP.Jar.Cookies(from))
+	return n
+}

@@ -1,0 +1,123 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"path/filepath"
+	"time"
+
+	"shebao/internal/casework"
+	"shebao/internal/mailintake"
+	"shebao/internal/notify"
+)
+
+// openChannels builds the contactless channels: the notification outbox
+// and its drainer, and the mail intake (its listener starts in Serve).
+func (a *App) openChannels(cfg Config) {
+	a.Notify = notify.NewService(a.DB, a.Clock)
+	a.Drainer = notify.NewDrainer(a.DB, a.Clock, cfg.Name, a.Log)
+	if cfg.SMTPRelay != "" {
+		from := cfg.MailFrom
+		if from == "" {
+			from = "noreply@" + cfg.mailDomain()
+		}
+		a.Drainer.SetProvider(notify.Email, &notify.SMTP{Addr: cfg.SMTPRelay, From: from, HelloAs: cfg.mailDomain()})
+	}
+	var opener mailintake.CaseOpener
+	if a.Cases != nil {
+		opener = caseOpener{a.Cases}
+		a.Cases.SetNotifier(caseNotifier{a.Notify})
+	}
+	dataDir := filepath.Dir(Config{DataDir: cfg.DataDir}.DSN())
+	a.Mail = mailintake.NewService(a.DB, a.Clock, a.Documents, a.Notify, opener,
+		filepath.Join(dataDir, "mail-quarantine"), mailintake.Config{Domain: cfg.mailDomain()}, a.Log)
+}
+
+func (c Config) mailDomain() string {
+	if c.MailDomain == "" {
+		return "shebao.example"
+	}
+	return c.MailDomain
+}
+
+// serveChannels starts the outbox drainer and, when configured, the SMTP
+// intake listener; it returns when ctx ends and both have stopped.
+func (a *App) serveChannels(ctx context.Context) (stop func(), err error) {
+	var ln net.Listener
+	if a.Cfg.SMTPListen != "" {
+		if ln, err = net.Listen("tcp", a.Cfg.SMTPListen); err != nil {
+			return nil, fmt.Errorf("smtp intake: %w", err)
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{}, 2)
+	go func() { a.Drainer.Run(ctx, 5*time.Second); done <- struct{}{} }()
+	n := 1
+	if ln != nil {
+		n++
+		go func() {
+			if err := a.Mail.Serve(ctx, ln); err != nil && !errors.Is(err, net.ErrClosed) {
+				a.Log.Error("smtp intake stopped", "err", err)
+			}
+			done <- struct{}{}
+		}()
+	}
+	return func() {
+		cancel()
+		for i := 0; i < n; i++ {
+			<-done
+		}
+	}, nil
+}
+
+// caseOpener adapts casework to mailintake (the same fields).
+type caseOpener struct{ c *casework.Service }
+
+func (o caseOpener) OpenDraft(ctx context.Context, d mailintake.Draft) (string, error) {
+	return o.c.OpenDraft(ctx, casework.DraftInput(d))
+}
+
+// caseNotifier adapts casework's notices to the notification service: a
+// section or an employer or person is resolved to its accounts' inboxes.
+type caseNotifier struct{ n *notify.Service }
+
+func (cn caseNotifier) Notify(ctx context.Context, to casework.Recipient, subject, body string) error {
+	ids := []int64{}
+	if to.UserID != 0 {
+		ids = append(ids, to.UserID)
+	}
+	var more []int64
+	var err error
+	switch {
+	case to.UserID != 0:
+	case to.Section != "":
+		more, err = cn.n.UsersInSection(ctx, to.Section)
+	case to.EmployerID != 0:
+		more, err = cn.n.UsersOfEmployer(ctx, to.EmployerID)
+	case to.PersonID != 0:
+		more, err = cn.n.UsersOfPerson(ctx, to.PersonID)
+	}
+	if err != nil {
+		return err
+	}
+	ids = append(ids, more...)
+	m := notify.Message{Subject: subject, Body: body, Kind: "case"}
+	// Email and SMS once, portal messages to every account.
+	first := notify.Recipient{Email: to.Email, Phone: to.Phone}
+	if len(ids) > 0 {
+		first.UserID = ids[0]
+	}
+	if first != (notify.Recipient{}) {
+		if err := cn.n.Notify(ctx, first, m); err != nil {
+			return err
+		}
+	}
+	for _, id := range ids[min(1, len(ids)):] {
+		if err := cn.n.Notify(ctx, notify.Recipient{UserID: id}, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,313 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"shebao/internal/access"
+	"shebao/internal/appointment"
+	"shebao/internal/clock"
+	"shebao/internal/errs"
+)
+
+// appointmentRoutes: counter appointments (预约) for bookers, the counter's
+// day list and 办公室's slot management, with their JSON twins.
+func (s *Server) appointmentRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /appointments", s.apptIndex)
+	mux.HandleFunc("GET /appointments/mine", s.apptIndex)
+	mux.HandleFunc("GET /appointments/book", s.apptBookForm)
+	mux.HandleFunc("POST /appointments", s.apptBook)
+	mux.HandleFunc("GET /appointments/{code}/cancel", s.apptCancelConfirm)
+	mux.HandleFunc("POST /appointments/{code}/cancel", s.apptCancel)
+	mux.HandleFunc("GET /staff/appointments", s.apptDay)
+	mux.HandleFunc("POST /staff/appointments/{code}/mark", s.apptMark)
+	mux.HandleFunc("GET /staff/appointments/slots", s.apptSlots)
+	mux.HandleFunc("POST /staff/appointments/slots", s.apptCreateSlots)
+	mux.HandleFunc("POST /staff/appointments/slots/{id}/capacity", s.apptSetCapacity)
+
+	mux.HandleFunc("GET /api/v1/appointments/services", s.apiApptServices)
+	mux.HandleFunc("GET /api/v1/appointments/slots", s.apiApptSlots)
+	mux.HandleFunc("POST /api/v1/appointments", s.apiApptBook)
+	mux.HandleFunc("GET /api/v1/appointments/mine", s.apiApptMine)
+	mux.HandleFunc("GET /api/v1/appointments/{code}", s.apiApptGet)
+	mux.HandleFunc("POST /api/v1/appointments/{code}/cancel", s.apiApptCancel)
+	mux.HandleFunc("DELETE /api/v1/appointments/{code}", s.apiApptCancel)
+	mux.HandleFunc("GET /api/v1/staff/appointments", s.apiApptDay)
+	mux.HandleFunc("POST /api/v1/staff/appointments/slots", s.apiApptCreateSlots)
+}
+
+// isBooker reports whether the actor may book (an employer or a person).
+func isBooker(a *access.Actor) bool {
+	return a != nil && ((a.Role == access.RoleEmployer && a.EmployerID != 0) || (a.Role == access.RolePerson && a.PersonID != 0))
+}
+
+// apptIndexView is the appointments home: advice, services, my bookings.
+type apptIndexView struct {
+	Advice   string
+	Services []appointment.BookableService
+	Booker   bool
+	Mine     []appointment.Booking
+}
+
+func (s *Server) apptIndex(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	svcs, err := s.Appointments.Services(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := apptIndexView{Advice: appointment.Advice, Services: svcs, Booker: isBooker(a)}
+	if v.Booker {
+		if v.Mine, err = s.Appointments.Mine(r.Context(), a); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, "appt_index", &Page{Title: "大厅业务预约", Data: v})
+}
+
+// apptBookView is the booking page: service → date → slot and contact.
+type apptBookView struct {
+	Advice   string
+	Services []appointment.BookableService
+	Service  string
+	Days     []appointment.DayInfo
+	Date     string
+	Slots    []appointment.Slot
+}
+
+// bookView loads the choices for the service and date in q.
+func (s *Server) bookView(r *http.Request, q url.Values) (*apptBookView, error) {
+	ctx := r.Context()
+	v := &apptBookView{Advice: appointment.Advice, Service: q.Get("service"), Date: q.Get("date")}
+	var err error
+	if v.Services, err = s.Appointments.Services(ctx); err != nil {
+		return nil, err
+	}
+	if v.Days, err = s.Appointments.OpenDays(ctx, 20); err != nil {
+		return nil, err
+	}
+	if v.Date != "" {
+		if v.Slots, err = s.Appointments.OpenSlots(ctx, v.Date); err != nil {
+			v.Slots = nil
+		}
+	}
+	return v, nil
+}
+
+func (s *Server) apptBookForm(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.requireActor(w, r)
+	if !ok {
+		return
+	}
+	if !isBooker(a) {
+		s.fail(w, r, errs.New(errs.Forbidden, "booker_only", "预约由参保单位或参保人本人登录后办理"))
+		return
+	}
+	v, err := s.bookView(r, r.URL.Query())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "appt_book", &Page{Title: "预约到大厅办理", Data: v, Form: r.URL.Query()})
+}
+
+func (s *Server) apptBook(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.requireActor(w, r)
+	if !ok {
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, errs.New(errs.Invalid, "bad_form", "表单格式有误"))
+		return
+	}
+	slotID, _ := strconv.ParseInt(r.PostForm.Get("slot_id"), 10, 64)
+	b, err := s.Appointments.Book(r.Context(), a, appointment.BookInput{Service: r.PostForm.Get("service"), SlotID: slotID,
+		Name: r.PostForm.Get("name"), Phone: r.PostForm.Get("phone"), Note: r.PostForm.Get("note")})
+	if err != nil {
+		v, verr := s.bookView(r, r.PostForm)
+		if verr != nil {
+			s.fail(w, r, verr)
+			return
+		}
+		s.renderForm(w, r, "appt_book", &Page{Title: "预约到大厅办理", Data: v}, err)
+		return
+	}
+	redirect(w, r, "/appointments", "预约成功：预约号 "+b.Code+"，"+b.Day+" "+b.Start+"—"+b.End+" "+b.ServiceName+"。")
+}
+
+func (s *Server) apptCancelConfirm(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.requireActor(w, r)
+	if !ok {
+		return
+	}
+	b, err := s.Appointments.ByCode(r.Context(), a, r.PathValue("code"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "appt_cancel", &Page{Title: "取消预约", Data: b})
+}
+
+func (s *Server) apptCancel(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.requireActor(w, r)
+	if !ok {
+		return
+	}
+	b, err := s.Appointments.Cancel(r.Context(), a, r.PathValue("code"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	target := "/appointments"
+	if a.IsStaff() {
+		target = "/staff/appointments?date=" + b.Day
+	}
+	redirect(w, r, target, "已取消预约 "+b.Code+"。")
+}
+
+// apptDayView is the counter's day list.
+type apptDayView struct {
+	Date     string
+	Bookings []appointment.Booking
+	Office   bool
+}
+
+// dayParam reads ?date=, defaulting to today in Shanghai.
+func (s *Server) dayParam(r *http.Request) string {
+	if d := strings.TrimSpace(r.URL.Query().Get("date")); d != "" {
+		return d
+	}
+	return clock.Today(s.Clock).Format("2006-01-02")
+}
+
+func (s *Server) apptDay(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.requireActor(w, r)
+	if !ok {
+		return
+	}
+	day := s.dayParam(r)
+	list, err := s.Appointments.DayList(r.Context(), a, day)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "appt_day", &Page{Title: "大厅预约名单 " + day, Data: apptDayView{Date: day, Bookings: list, Office: a.In(access.Office)}})
+}
+
+func (s *Server) apptMark(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.requireActor(w, r)
+	if !ok {
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, errs.New(errs.Invalid, "bad_form", "表单格式有误"))
+		return
+	}
+	b, err := s.Appointments.Mark(r.Context(), a, r.PathValue("code"), appointment.Status(r.PostForm.Get("status")))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	redirect(w, r, "/staff/appointments?date="+b.Day, "预约 "+b.Code+" 已登记为“"+b.StatusName+"”。")
+}
+
+// apptSlotsView is 办公室's slot management page.
+type apptSlotsView struct {
+	From, To string
+	Slots    []appointment.Slot
+}
+
+func (s *Server) slotsView(r *http.Request, a *access.Actor) (*apptSlotsView, error) {
+	q := r.URL.Query()
+	today := clock.Today(s.Clock)
+	v := &apptSlotsView{From: q.Get("from"), To: q.Get("to")}
+	if v.From == "" {
+		v.From = today.Format("2006-01-02")
+	}
+	if v.To == "" {
+		v.To = today.AddDate(0, 0, 13).Format("2006-01-02")
+	}
+	var err error
+	v.Slots, err = s.Appointments.SlotsBetween(r.Context(), a, v.From, v.To)
+	return v, err
+}
+
+func (s *Server) apptSlots(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.requireActor(w, r)
+	if !ok {
+		return
+	}
+	v, err := s.slotsView(r, a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	form := url.Values{"periods": {"09:00-11:30,13:30-16:30"}, "minutes": {"30"}, "capacity": {strconv.Itoa(appointment.DefaultCapacity)},
+		"from": {v.From}, "to": {v.To}}
+	s.render(w, r, "appt_slots", &Page{Title: "预约时段管理", Data: v, Form: form})
+}
+
+func slotsInput(f url.Values) appointment.SlotsInput {
+	minutes, _ := strconv.Atoi(f.Get("minutes"))
+	capacity, _ := strconv.Atoi(f.Get("capacity"))
+	return appointment.SlotsInput{From: f.Get("from"), To: f.Get("to"), Periods: f.Get("periods"), Minutes: minutes,
+		Capacity: capacity, Counter: f.Get("counter")}
+}
+
+func (s *Server) apptCreateSlots(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.requireActor(w, r)
+	if !ok {
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, errs.New(errs.Invalid, "bad_form", "表单格式有误"))
+		return
+	}
+	res, err := s.Appointments.CreateSlots(r.Context(), a, slotsInput(r.PostForm))
+	if err != nil {
+		v, verr := s.slotsView(r, a)
+		if verr != nil {
+			s.fail(w, r, verr)
+			return
+		}
+		s.renderForm(w, r, "appt_slots", &Page{Title: "预约时段管理", Data: v}, err)
+		return
+	}
+	in := slotsInput(r.PostForm)
+	redirect(w, r, "/staff/appointments/slots?"+url.Values{"from": {in.From}, "to": {in.To}}.Encode(),
+		"已开放 "+strconv.Itoa(res.Created)+" 个时段（"+strconv.Itoa(res.Days)+" 个工作日；已存在或已过的 "+strconv.Itoa(res.Skipped)+" 个未重复开放）。")
+}
+
+func (s *Server) apptSetCapacity(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.requireActor(w, r)
+	if !ok {
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, errs.New(errs.Invalid, "bad_form", "表单格式有误"))
+		return
+	}
+	capacity, cerr := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("capacity")))
+	if cerr != nil {
+		capacity = -1
+	}
+	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+	x, err := s.Appointments.SetCapacity(r.Context(), a, id, capacity, version)
+	if err != nil {
+		if e := errs.As(err); e != nil && len(e.Fields) > 0 {
+			err = errs.New(errs.Invalid, e.Code, e.Fields[0].Message)
+		}
+		s.fail(w, r, err)
+		return
+	}
+	redirect(w, r, "/staff/appointments/slots?"+url.Values{"from": {x.Day}, "to": {x.Day}}.Encode(),
+		x.Day+" "+x.Start+" 的可预约人数已改为 "+strconv.Itoa(x.Capacity)+"。")
+}

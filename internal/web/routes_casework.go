@@ -1,0 +1,225 @@
+package web
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"shebao/internal/access"
+	"shebao/internal/casework"
+	"shebao/internal/errs"
+)
+
+// caseworkRoutes registers the case pages of applicants and staff, the
+// document viewer and the case JSON API.
+func (s *Server) caseworkRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /cases/{no}", s.caseDetail)
+	mux.HandleFunc("POST /cases/{no}/transition", s.caseTransition)
+	mux.HandleFunc("POST /cases/{no}/comment", s.caseComment)
+	mux.HandleFunc("POST /cases/{no}/documents", s.caseAddDocument)
+	mux.HandleFunc("POST /cases/{no}/commit", s.caseCommit)
+	mux.HandleFunc("GET /cases/{no}/documents/{id}", s.caseDocument)
+	mux.HandleFunc("GET /staff/cases/{no}/documents/{id}", s.caseDocument)
+
+	mux.HandleFunc("GET /staff/cases", s.staffQueue)
+	mux.HandleFunc("GET /staff/cases/new", s.staffCaseNew)
+	mux.HandleFunc("POST /staff/cases/new", s.staffCaseCreate)
+	mux.HandleFunc("GET /staff/cases/{no}", s.caseDetail)
+	mux.HandleFunc("POST /staff/cases/{no}/claim", s.caseClaim)
+	mux.HandleFunc("POST /staff/cases/{no}/release", s.caseClaim)
+	mux.HandleFunc("POST /staff/cases/{no}/accept-missing", s.caseAcceptMissing)
+	mux.HandleFunc("POST /staff/cases/{no}/confirm", s.caseConfirm)
+	mux.HandleFunc("POST /staff/originals/{id}/receive", s.originalReceive)
+	mux.HandleFunc("GET /staff/originals", s.staffOriginals)
+	mux.HandleFunc("GET /staff/commitments", s.staffCommitments)
+	mux.HandleFunc("POST /staff/commitments/{id}/false", s.commitmentFalse)
+
+	s.caseworkAPIRoutes(mux)
+}
+
+// caseURL is where a case is shown to the actor.
+func caseURL(a *access.Actor, no string) string {
+	if a.IsStaff() {
+		return "/staff/cases/" + url.PathEscape(no)
+	}
+	return "/cases/" + url.PathEscape(no)
+}
+
+// caseView is the data of the case detail page.
+type caseView struct {
+	*casework.View
+	Injury      *injuryCaseView
+	Commitment  func(string) string
+	Channels    []string
+	ReturnState casework.State
+}
+
+func (s *Server) caseDetail(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	v, err := s.Cases.Detail(r.Context(), a, r.PathValue("no"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cv := caseView{View: v, Commitment: casework.CommitmentText, ReturnState: casework.Returned}
+	cv.Injury = s.injuryCaseView(v)
+	s.render(w, r, "case_detail", &Page{Title: v.Case.TypeName + " " + v.Case.No, Data: cv})
+}
+
+// caseDone redirects back to the case after a successful action, or shows
+// the error page (conflicts say what happened; the page has a link back).
+func (s *Server) caseDone(w http.ResponseWriter, r *http.Request, err error, flash string) {
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	redirect(w, r, caseURL(actorFrom(r.Context()), r.PathValue("no")), flash)
+}
+
+func (s *Server) caseTransition(w http.ResponseWriter, r *http.Request) {
+	to := casework.State(r.PostFormValue("to"))
+	_, err := s.Cases.Transition(r.Context(), actorFrom(r.Context()), r.PathValue("no"), formVersion(r), to,
+		r.PostFormValue("comment"))
+	s.caseDone(w, r, err, "已"+to.Name())
+}
+
+func (s *Server) caseComment(w http.ResponseWriter, r *http.Request) {
+	err := s.Cases.Comment(r.Context(), actorFrom(r.Context()), r.PathValue("no"), r.PostFormValue("text"),
+		r.PostFormValue("public") == "1")
+	s.caseDone(w, r, err, "留言已保存")
+}
+
+func (s *Server) caseCommit(w http.ResponseWriter, r *http.Request) {
+	err := s.Cases.Commit(r.Context(), actorFrom(r.Context()), r.PathValue("no"), r.PostFormValue("item"))
+	s.caseDone(w, r, err, "告知承诺已记录，请于规定期限内提交原件")
+}
+
+func (s *Server) caseClaim(w http.ResponseWriter, r *http.Request) {
+	a, no := actorFrom(r.Context()), r.PathValue("no")
+	var err error
+	if strings.HasSuffix(r.URL.Path, "/claim") {
+		_, err = s.Cases.Claim(r.Context(), a, no, formVersion(r))
+	} else {
+		_, err = s.Cases.Release(r.Context(), a, no, formVersion(r))
+	}
+	s.caseDone(w, r, err, "已更新经办人")
+}
+
+func (s *Server) caseAcceptMissing(w http.ResponseWriter, r *http.Request) {
+	_, err := s.Cases.AcceptWithMissing(r.Context(), actorFrom(r.Context()), r.PathValue("no"), formVersion(r),
+		r.PostForm["items"], r.PostFormValue("comment"))
+	s.caseDone(w, r, err, "已容缺受理，缺少的原件已登记待补")
+}
+
+func (s *Server) caseConfirm(w http.ResponseWriter, r *http.Request) {
+	pid, _ := strconv.ParseInt(r.PostFormValue("person_id"), 10, 64)
+	eid, _ := strconv.ParseInt(r.PostFormValue("employer_id"), 10, 64)
+	_, err := s.Cases.ConfirmDraft(r.Context(), actorFrom(r.Context()), r.PathValue("no"), formVersion(r),
+		casework.ConfirmInput{Type: r.PostFormValue("type"), SubjectIDNumber: r.PostFormValue("subject_id_number"),
+			Applicant: casework.Applicant{Kind: r.PostFormValue("applicant_kind"), Name: r.PostFormValue("applicant_name"),
+				EmployerID: eid, PersonID: pid, Phone: r.PostFormValue("applicant_phone")}})
+	s.caseDone(w, r, err, "来件已确认")
+}
+
+// caseAddDocument stores an uploaded file and links it to the case.
+func (s *Server) caseAddDocument(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	if r.MultipartForm == nil || len(r.MultipartForm.File["file"]) != 1 {
+		s.fail(w, r, errs.New(errs.Invalid, "file_required", "请选择要上传的文件（JPEG、PNG 或 PDF）"))
+		return
+	}
+	fh := r.MultipartForm.File["file"][0]
+	f, err := fh.Open()
+	if err != nil {
+		s.fail(w, r, errs.Wrap(err, "open upload"))
+		return
+	}
+	defer f.Close()
+	if _, err := s.Cases.Get(r.Context(), a, r.PathValue("no")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d, err := s.Documents.Put(r.Context(), a, fh.Filename, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	err = s.Cases.AddDocument(r.Context(), a, r.PathValue("no"), d.ID, r.PostFormValue("item"))
+	s.caseDone(w, r, err, "材料已上传")
+}
+
+// caseDocument streams a document of a case the actor may see, inline
+// with its stored (sniffed) content type.
+func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.fail(w, r, errs.NotFoundf("未找到该材料"))
+		return
+	}
+	if err := s.Cases.HasDocument(r.Context(), a, r.PathValue("no"), id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rc, d, err := s.Documents.Open(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer rc.Close()
+	w.Header().Set("Content-Type", d.ContentType)
+	w.Header().Set("Content-Length", strconv.FormatInt(d.Size, 10))
+	w.Header().Set("Content-Disposition", "inline; filename*=UTF-8''"+url.PathEscape(d.Name))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox")
+	_, _ = io.Copy(w, rc)
+}
+
+func (s *Server) originalReceive(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	err := s.Cases.ReceiveOriginal(r.Context(), actorFrom(r.Context()), id, r.PostFormValue("via"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	back := "/staff/originals"
+	if no := r.PostFormValue("case_no"); no != "" {
+		back = "/staff/cases/" + url.PathEscape(no)
+	}
+	redirect(w, r, back, "已登记收到原件")
+}
+
+func (s *Server) staffOriginals(w http.ResponseWriter, r *http.Request) {
+	list, err := s.Cases.OwingOriginals(r.Context(), actorFrom(r.Context()))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "case_originals", &Page{Title: "待补原件", Data: list})
+}
+
+func (s *Server) staffCommitments(w http.ResponseWriter, r *http.Request) {
+	list, err := s.Cases.FalseCommitments(r.Context(), actorFrom(r.Context()))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "case_commitments", &Page{Title: "承诺不实清单", Data: list})
+}
+
+func (s *Server) commitmentFalse(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	err := s.Cases.MarkCommitmentFalse(r.Context(), actorFrom(r.Context()), id, r.PostFormValue("note"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	back := "/staff/commitments"
+	if no := r.PostFormValue("case_no"); no != "" {
+		back = "/staff/cases/" + url.PathEscape(no)
+	}
+	redirect(w, r, back, "已标记为承诺不实")
+}

@@ -1,0 +1,213 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"shebao/internal/access"
+	"shebao/internal/casework"
+	"shebao/internal/errs"
+)
+
+// caseQueueView is the data of a section's queue page.
+type caseQueueView struct {
+	Section  access.Section
+	Sections []access.Section // the actor's sections
+	Filter   casework.QueueFilter
+	Result   *casework.QueueResult
+	Views    []struct{ Code, Name string }
+	States   []casework.State
+	Types    []*casework.Type
+	Pager    pager
+}
+
+// staffSections are the sections whose queues the actor may open.
+func staffSections(a *access.Actor) []access.Section {
+	var out []access.Section
+	for _, x := range access.Sections {
+		if a.In(x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func (s *Server) staffQueue(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	if !a.IsStaff() {
+		s.fail(w, r, staffOnly(a))
+		return
+	}
+	q := r.URL.Query()
+	mine := staffSections(a)
+	section := access.Section(q.Get("section"))
+	if section == "" && len(mine) > 0 {
+		section = mine[0]
+	}
+	f := casework.QueueFilter{Section: section, View: q.Get("view"), Q: q.Get("q"), State: casework.State(q.Get("state")),
+		Type: q.Get("type"), Page: pageParam(q)}
+	if f.View == "" {
+		f.View = casework.ViewAll
+	}
+	res, err := s.Cases.Queue(r.Context(), a, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := caseQueueView{Section: section, Sections: mine, Filter: f, Result: res, Views: casework.Views,
+		States: casework.States, Types: s.Cases.Types(),
+		Pager: queuePager(q, res)}
+	s.render(w, r, "case_queue", &Page{Title: section.Name() + "业务队列", Data: v})
+}
+
+// caseNewView is the data of the register-on-behalf form.
+type caseNewView struct {
+	Types    []*casework.Type
+	Channels []string
+}
+
+func (s *Server) staffCaseNewPage() *Page {
+	return &Page{Title: "代为登记业务", Data: caseNewView{Types: s.Cases.Types(), Channels: casework.Channels}}
+}
+
+func (s *Server) staffCaseNew(w http.ResponseWriter, r *http.Request) {
+	if a := actorFrom(r.Context()); !a.IsStaff() {
+		s.fail(w, r, staffOnly(a))
+		return
+	}
+	s.render(w, r, "case_new", s.staffCaseNewPage())
+}
+
+func (s *Server) staffCaseCreate(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	eid, _ := strconv.ParseInt(r.PostFormValue("employer_id"), 10, 64)
+	pid, _ := strconv.ParseInt(r.PostFormValue("person_id"), 10, 64)
+	c, err := s.Cases.Open(r.Context(), a, casework.OpenInput{
+		Type: r.PostFormValue("type"), Channel: r.PostFormValue("channel"),
+		Applicant: casework.Applicant{Kind: r.PostFormValue("applicant_kind"), EmployerID: eid, PersonID: pid,
+			Name: r.PostFormValue("applicant_name"), Phone: r.PostFormValue("applicant_phone"),
+			Email: r.PostFormValue("applicant_email")},
+		SubjectIDNumber: r.PostFormValue("subject_id_number"), Title: r.PostFormValue("title"),
+		Summary: r.PostFormValue("summary")})
+	if err != nil {
+		s.renderForm(w, r, "case_new", s.staffCaseNewPage(), err)
+		return
+	}
+	redirect(w, r, "/staff/cases/"+c.No, "已登记业务 "+c.No)
+}
+
+// caseworkAPIRoutes registers the JSON API of cases.
+func (s *Server) caseworkAPIRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/cases", s.apiCases)
+	mux.HandleFunc("POST /api/v1/cases", s.apiCaseOpen)
+	mux.HandleFunc("GET /api/v1/cases/{no}", s.apiCase)
+	mux.HandleFunc("POST /api/v1/cases/{no}/transitions", s.apiCaseTransition)
+	mux.HandleFunc("POST /api/v1/cases/{no}/comments", s.apiCaseComment)
+}
+
+// apiCases lists the applicant's own cases, or for staff a section queue
+// (?section=&view=&q=&state=&type=&page=).
+func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	q := r.URL.Query()
+	if a.IsStaff() {
+		res, err := s.Cases.Queue(r.Context(), a, casework.QueueFilter{Section: access.Section(q.Get("section")),
+			View: q.Get("view"), Q: q.Get("q"), State: casework.State(q.Get("state")), Type: q.Get("type"), Page: pageParam(q)})
+		if err != nil {
+			s.apiFail(w, r, err)
+			return
+		}
+		s.writeJSON(w, http.StatusOK, map[string]any{"items": res.Items, "total": res.Total, "counts": res.Counts,
+			"capped": res.Capped, "page": res.Page, "more": res.More})
+		return
+	}
+	list, err := s.Cases.Mine(r.Context(), a, q.Get("type"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, map[string]any{"items": list})
+}
+
+// apiOpenBody is the JSON body of POST /api/v1/cases.
+type apiOpenBody struct {
+	Type            string             `json:"type"`
+	Channel         string             `json:"channel"`
+	Applicant       casework.Applicant `json:"applicant"`
+	SubjectIDNumber string             `json:"subject_id_number"`
+	Title           string             `json:"title"`
+	Summary         string             `json:"summary"`
+}
+
+func (s *Server) apiCaseOpen(w http.ResponseWriter, r *http.Request) {
+	var b apiOpenBody
+	if err := decodeJSON(r, &b); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if b.Type == "injury_report" {
+		s.apiFail(w, r, errs.New(errs.Invalid, "use_injury_api", "工伤事故报告请使用 POST /api/v1/injury/reports"))
+		return
+	}
+	c, err := s.Cases.Open(r.Context(), actorFrom(r.Context()), casework.OpenInput{Type: b.Type, Channel: b.Channel,
+		Applicant: b.Applicant, SubjectIDNumber: b.SubjectIDNumber, Title: b.Title, Summary: b.Summary})
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusCreated, c)
+}
+
+func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) {
+	v, err := s.Cases.Detail(r.Context(), actorFrom(r.Context()), r.PathValue("no"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) apiCaseTransition(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		Version int64          `json:"version"`
+		To      casework.State `json:"to"`
+		Comment string         `json:"comment"`
+	}
+	if err := decodeJSON(r, &b); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	c, err := s.Cases.Transition(r.Context(), actorFrom(r.Context()), r.PathValue("no"), b.Version, b.To, b.Comment)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, c)
+}
+
+func (s *Server) apiCaseComment(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		Text   string `json:"text"`
+		Public bool   `json:"public"`
+	}
+	if err := decodeJSON(r, &b); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if err := s.Cases.Comment(r.Context(), actorFrom(r.Context()), r.PathValue("no"), b.Text, b.Public); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusCreated, map[string]any{"ok": true})
+}
+
+// queuePager links the queue's pages; counts are capped, so "next" comes
+// from whether the page query found one more row.
+func queuePager(q url.Values, res *casework.QueueResult) pager {
+	total := (res.Page-1)*casework.PageSize + len(res.Items)
+	if res.More {
+		total++
+	}
+	return newPager("/staff/cases", q, res.Page, casework.PageSize, total)
+}
