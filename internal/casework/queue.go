@@ -78,29 +78,46 @@ func (s *Service) Queue(ctx context.Context, a *access.Actor, f QueueFilter) (*Q
 		f.Page = 1
 	}
 	res := &QueueResult{Counts: map[string]int{}, Capped: map[string]bool{}, Page: f.Page}
-	for _, v := range Views {
-		where, args, _, err := s.queueWhere(a, f, v.Code)
-		if err != nil {
-			return nil, err
-		}
-		if where == "" {
-			continue // the filters exclude the view
-		}
-		var n int
-		err = s.db.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM cases`+where+
-			` LIMIT `+strconv.Itoa(CountCap+1)+`) capped`, args...).Scan(&n)
-		if err != nil {
-			return nil, errs.Wrap(err, "queue count")
-		}
-		res.Counts[v.Code], res.Capped[v.Code] = min(n, CountCap), n > CountCap
+	if err := s.queueCounts(ctx, a, f, res); err != nil {
+		return nil, err
 	}
 	res.Total = res.Counts[f.View]
 	return res, s.queuePage(ctx, a, f, res)
 }
 
+// queueCounts counts every view, each up to CountCap+1 rows, in one
+// statement (one round trip).
+func (s *Service) queueCounts(ctx context.Context, a *access.Actor, f QueueFilter, res *QueueResult) error {
+	var args []any
+	parts := make([]string, len(Views))
+	for i, v := range Views {
+		where, _, err := s.queueWhere(a, f, v.Code, &args)
+		if err != nil {
+			return err
+		}
+		parts[i] = "0" // the filters exclude the view
+		if where != "" {
+			parts[i] = fmt.Sprintf("(SELECT COUNT(*) FROM (SELECT 1 FROM cases%s LIMIT %d) c%d)", where, CountCap+1, i)
+		}
+	}
+	n := make([]int, len(Views))
+	dst := make([]any, len(Views))
+	for i := range n {
+		dst[i] = &n[i]
+	}
+	if err := s.db.Read().QueryRowContext(ctx, "SELECT "+strings.Join(parts, ", "), args...).Scan(dst...); err != nil {
+		return errs.Wrap(err, "queue counts")
+	}
+	for i, v := range Views {
+		res.Counts[v.Code], res.Capped[v.Code] = min(n[i], CountCap), n[i] > CountCap
+	}
+	return nil
+}
+
 // queuePage reads the page's cases (one more, to know whether a next page exists).
 func (s *Service) queuePage(ctx context.Context, a *access.Actor, f QueueFilter, res *QueueResult) error {
-	where, args, order, err := s.queueWhere(a, f, f.View)
+	var args []any
+	where, order, err := s.queueWhere(a, f, f.View, &args)
 	if err != nil || where == "" {
 		return err
 	}
@@ -129,14 +146,17 @@ func (s *Service) queuePage(ctx context.Context, a *access.Actor, f QueueFilter,
 // filters. Each view matches one of the cases_queue* indexes. It returns
 // where == "" when the filters exclude the view (a state filter other
 // than returned on the waiting view), so no query scans for nothing.
-func (s *Service) queueWhere(a *access.Actor, f QueueFilter, view string) (string, []any, string, error) {
-	args := []any{string(f.Section)}
-	conds := []string{"section = $1"}
+func (s *Service) queueWhere(a *access.Actor, f QueueFilter, view string, args *[]any) (string, string, error) {
+	var conds []string
 	order := "sort_at, id"
-	add := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	if view == ViewWaiting && f.State != "" && f.State != Returned {
+		return "", order, nil
 	}
+	add := func(cond string, v any) {
+		*args = append(*args, v)
+		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(*args))))
+	}
+	add("section = ?", string(f.Section))
 	switch view {
 	case ViewAll:
 		conds = append(conds, "is_open = TRUE")
@@ -150,14 +170,11 @@ func (s *Service) queueWhere(a *access.Actor, f QueueFilter, view string) (strin
 		add("overdue_at < ?", s.now())
 		order = "overdue_at, id"
 	case ViewWaiting:
-		if f.State != "" && f.State != Returned {
-			return "", nil, order, nil
-		}
 		add("state = ?", string(Returned))
 	case ViewOwing:
 		conds = append(conds, "owing > 0")
 	default:
-		return "", nil, "", errs.New(errs.Invalid, "bad_view", "队列视图无效")
+		return "", "", errs.New(errs.Invalid, "bad_view", "队列视图无效")
 	}
 	if f.State != "" {
 		add("state = ?", string(f.State))
@@ -169,13 +186,13 @@ func (s *Service) queueWhere(a *access.Actor, f QueueFilter, view string) (strin
 		if h := IDHash(q); h != "" {
 			add("subject_id_hash = ?", h)
 		} else {
-			args = append(args, strings.ToUpper(q), q)
-			n := len(args)
+			*args = append(*args, strings.ToUpper(q), q)
+			n := len(*args)
 			conds = append(conds, fmt.Sprintf("id IN (SELECT id FROM cases WHERE case_no = $%d"+
 				" UNION SELECT id FROM cases WHERE applicant_name = $%d)", n-1, n))
 		}
 	}
-	return " WHERE " + strings.Join(conds, " AND "), args, order, nil
+	return " WHERE " + strings.Join(conds, " AND "), order, nil
 }
 
 // Mine lists the cases of the applicant (an employer's or a person's own),

@@ -41,6 +41,8 @@ type DB struct {
 	R       *sql.DB
 	Dialect Dialect
 	DSN     string // for display, password removed
+	reads   Querier
+	cache   *stmtCache
 }
 
 // Querier is what both *sql.DB and *sql.Tx offer; store functions take it.
@@ -75,7 +77,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect postgres: %w", err)
 	}
-	return &DB{W: pool, R: pool, Dialect: Postgres, DSN: redact(dsn)}, nil
+	return &DB{W: pool, R: pool, Dialect: Postgres, DSN: redact(dsn), reads: pool}, nil
 }
 
 func redact(dsn string) string {
@@ -116,11 +118,15 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
-	return &DB{W: w, R: r, Dialect: SQLite, DSN: path}, nil
+	cache := newStmtCache(r)
+	return &DB{W: w, R: r, Dialect: SQLite, DSN: path, reads: cache, cache: cache}, nil
 }
 
 // Close closes both pools.
 func (d *DB) Close() error {
+	if d.cache != nil {
+		d.cache.close()
+	}
 	err := d.W.Close()
 	if d.R != d.W {
 		err = errors.Join(err, d.R.Close())
@@ -155,8 +161,9 @@ func (d *DB) WithTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
-// Read returns the handle for read-only queries outside a transaction.
-func (d *DB) Read() Querier { return d.R }
+// Read returns the handle for read-only queries outside a transaction. On
+// SQLite it prepares each distinct query once (see stmtCache).
+func (d *DB) Read() Querier { return d.reads }
 
 // IsUniqueViolation reports whether err is a unique-constraint violation on
 // either engine.

@@ -86,3 +86,26 @@ func TestTimestampsRoundTripInUTC(t *testing.T) {
 		}
 	})
 }
+
+func TestReadReusesPreparedStatementsAndReportsErrors(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		for i := 0; i < 3; i++ {
+			var n int
+			if err := d.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM job_runs WHERE name = $1`, "x").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := d.Read().QueryRowContext(ctx, `SELECT nope FROM job_runs`).Scan(new(int)); err == nil {
+			t.Fatal("bad query gave no error")
+		}
+		// Reads see writes committed after the statement was prepared.
+		if _, err := d.W.ExecContext(ctx, `INSERT INTO job_runs (name, slot, started_at, server) VALUES ('x', '1', $1, 's')`, time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := d.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM job_runs WHERE name = $1`, "x").Scan(&n); err != nil || n != 1 {
+			t.Fatalf("n=%d err=%v", n, err)
+		}
+	})
+}

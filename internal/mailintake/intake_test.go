@@ -275,6 +275,7 @@ func TestSpamAndMalformedQuarantined(t *testing.T) {
 			{"no from", "缺少发件人", []byte("To: fuli@shebao.example\r\nSubject: hi\r\n\r\nbody\r\n")},
 			{"flagged", "垃圾邮件", []byte("From: x@spam.example\r\nX-Spam-Flag: YES\r\nSubject: win\r\n\r\nbody\r\n")},
 			{"malformed", "格式错误", []byte("this is not a header at all\r\n\x00\x01\x02\r\n\r\nbody")},
+			{"nul in header", "格式错误", []byte("bad\x00line\r\n\r\nx")},
 		}
 		for _, c := range cases {
 			if err := r.send("x@spam.example", to, c.msg); err != nil {

@@ -67,12 +67,13 @@ func (s *Service) quarantine(ctx context.Context, env Envelope, raw []byte, subj
 			return nil, errs.Wrap(err, "store quarantined mail")
 		}
 	}
+	reason = clean(reason)
 	res := &Result{Reason: reason, Subject: subject}
 	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, `INSERT INTO mail_quarantine (received_at, mail_from, rcpt_to, subject, reason, score,
 			raw_sha256, raw_size, remote_addr, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'held') RETURNING id`,
 			s.clock.Now(), clip(clean(env.From), 300), clip(clean(strings.Join(env.To, ", ")), 1000), clip(subject, 300),
-			clip(reason, 1000), score, sha, int64(len(raw)), env.RemoteAddr).Scan(&res.QuarantineID)
+			clip(clean(reason), 1000), score, sha, int64(len(raw)), env.RemoteAddr).Scan(&res.QuarantineID)
 	})
 	if err != nil {
 		return nil, errs.Wrap(err, "insert quarantine")

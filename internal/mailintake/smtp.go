@@ -75,7 +75,7 @@ func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if _, ok := ss.s.SectionFor(to); !ok {
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1},
-			Message: fmt.Sprintf("No such mailbox here (mailboxes: tongchou, gongshang, … @%s)", ss.s.cfg.Domain)}
+			Message: fmt.Sprintf("No such mailbox here (section mailboxes: tongchou, gongshang, fuli, jijin, shenji, geti, zhanghu, bangongshi @%s)", ss.s.cfg.Domain)}
 	}
 	ss.env.To = append(ss.env.To, to)
 	return nil

@@ -139,3 +139,26 @@ func TestAPIKeyAuthentication(t *testing.T) {
 		env.LoginAs(t, apptest.APIBank).Get(t, "/api/v1/me").WantStatus(t, http.StatusOK)
 	})
 }
+
+// An anonymous JSON request has no credential to abuse and needs no token;
+// the same request from a logged-in browser session does.
+func TestCSRFAnonymousJSONExemptSessionJSONNot(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		anon := env.Anon(t)
+		anon.HTTP.Jar = nil
+		h := http.Header{"Content-Type": {"application/json"}}
+		body := `{"uscc":"bad"}`
+		res := anon.Do(t, http.MethodPost, "/api/v1/employer-applications", strings.NewReader(body), h)
+		if res.Status == http.StatusForbidden {
+			t.Fatalf("anonymous JSON request refused by CSRF: %s", res.Body)
+		}
+		res.WantStatus(t, http.StatusUnprocessableEntity)
+		// Same path as a form post without a token: refused.
+		anon.Do(t, http.MethodPost, "/api/v1/employer-applications", strings.NewReader("uscc=bad"),
+			http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}).WantStatus(t, http.StatusForbidden)
+		// A logged-in employer's JSON without the header: refused.
+		emp := env.LoginAs(t, apptest.EmployerA)
+		emp.Do(t, http.MethodPost, "/api/v1/employers/me/change-requests", strings.NewReader(`{"reason":"x"}`), h).
+			WantStatus(t, http.StatusForbidden).WantBody(t, "csrf_invalid")
+	})
+}

@@ -25,6 +25,7 @@ func (s *Server) routes() http.Handler {
 	s.appointmentRoutes(mux)
 	s.noticeRoutes(mux)
 	s.channelRoutes(mux)
+	s.certificateRoutes(mux)
 	s.apiDocRoutes(mux)
 
 	var h http.Handler = mux
