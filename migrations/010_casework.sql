@@ -7,7 +7,9 @@
 -- engines sort the same way. overdue_at is sort_at while the agency must
 -- act (submitted, resubmitted, accepted, in review) and far future
 -- otherwise, so "overdue" is one index range. owing counts originals
--- still outstanding.
+-- still outstanding. A deadline counted from an emergency's end names the
+-- emergency (deadline_emergency_id, deadline_days); deadline_at is NULL
+-- while it is open and is recomputed when its end is set or changed.
 CREATE TABLE case_counters (
     prefix TEXT NOT NULL,
     day    TEXT NOT NULL,
@@ -39,6 +41,8 @@ CREATE TABLE cases (
     data            @JSON@ NOT NULL,
     deadline_at     @TS@,
     deadline_rule   TEXT NOT NULL DEFAULT '',
+    deadline_emergency_id BIGINT,
+    deadline_days   BIGINT NOT NULL DEFAULT 0,
     sort_at         @TS@ NOT NULL,
     overdue_at      @TS@ NOT NULL,
     late            @BOOL@ NOT NULL DEFAULT FALSE,
@@ -60,6 +64,7 @@ CREATE INDEX cases_queue_overdue ON cases (section, overdue_at, id);
 CREATE INDEX cases_queue_type ON cases (section, type, state, sort_at, id);
 CREATE INDEX cases_queue_owing ON cases (section, sort_at, id) WHERE owing > 0;
 CREATE INDEX cases_queue_owing_type ON cases (section, type, state, sort_at, id) WHERE owing > 0;
+CREATE INDEX cases_deadline_emergency ON cases (deadline_emergency_id) WHERE deadline_emergency_id IS NOT NULL;
 CREATE INDEX cases_employer ON cases (employer_id, created_at);
 CREATE INDEX cases_person ON cases (person_id, created_at);
 CREATE INDEX cases_subject ON cases (subject_id_hash);

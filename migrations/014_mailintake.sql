@@ -20,3 +20,12 @@ CREATE TABLE mail_quarantine (
     decided_at    @TS@
 );
 CREATE INDEX mail_quarantine_status ON mail_quarantine (status, id);
+-- Messages already turned into cases, by Message-ID and sender, so a
+-- sending server that retries (after a timeout) does not open a second case.
+CREATE TABLE mail_received (
+    message_id  TEXT NOT NULL,
+    from_email  TEXT NOT NULL,
+    case_no     TEXT NOT NULL,
+    received_at @TS@ NOT NULL,
+    PRIMARY KEY (message_id, from_email)
+);

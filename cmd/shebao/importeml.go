@@ -14,18 +14,22 @@ import (
 
 // mailFlags configure the contactless channels (serve and import-eml).
 type mailFlags struct {
-	listen, relay, from, domain string
+	listen, relay, from, domain, user string
+	startTLS                          bool
 }
 
 func (m *mailFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.listen, "smtp-listen", os.Getenv("SHEBAO_SMTP_LISTEN"), "接收科室邮箱来信的 SMTP 监听地址，如 127.0.0.1:2525；为空不监听 / SMTP intake listen address (env SHEBAO_SMTP_LISTEN)")
 	fs.StringVar(&m.relay, "smtp-relay", os.Getenv("SHEBAO_SMTP_RELAY"), "发送通知邮件的中继 host:port；为空则邮件留在发件箱 / SMTP relay for notifications (env SHEBAO_SMTP_RELAY)")
 	fs.StringVar(&m.from, "mail-from", os.Getenv("SHEBAO_MAIL_FROM"), "通知邮件发件人，默认 noreply@<mail-domain> / sender of notifications (env SHEBAO_MAIL_FROM)")
+	fs.BoolVar(&m.startTLS, "smtp-starttls", os.Getenv("SHEBAO_SMTP_STARTTLS") == "1", "连接邮件中继时要求 STARTTLS 加密 / require STARTTLS to the relay (env SHEBAO_SMTP_STARTTLS=1)")
+	fs.StringVar(&m.user, "smtp-user", os.Getenv("SHEBAO_SMTP_USER"), "邮件中继登录用户名；密码只从环境变量 SHEBAO_SMTP_PASSWORD 读取 / relay login (password from env SHEBAO_SMTP_PASSWORD only)")
 	fs.StringVar(&m.domain, "mail-domain", envOr("SHEBAO_MAIL_DOMAIN", "shebao.example"), "科室邮箱的域名：tongchou@、gongshang@ 等 / domain of the section mailboxes (env SHEBAO_MAIL_DOMAIN)")
 }
 
 func (m *mailFlags) apply(cfg *app.Config) {
 	cfg.SMTPListen, cfg.SMTPRelay, cfg.MailFrom, cfg.MailDomain = m.listen, m.relay, m.from, m.domain
+	cfg.SMTPStartTLS, cfg.SMTPUser, cfg.SMTPPassword = m.startTLS, m.user, os.Getenv("SHEBAO_SMTP_PASSWORD")
 }
 
 // runImportEML turns .eml files into draft cases, as if they had arrived

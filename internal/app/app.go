@@ -58,6 +58,10 @@ type Config struct {
 	// MailFrom is their sender; MailDomain names the section mailboxes
 	// (tongchou@MailDomain …).
 	SMTPListen, SMTPRelay, MailFrom, MailDomain string
+	// SMTPStartTLS requires STARTTLS to the relay; SMTPUser and
+	// SMTPPassword log in to it (the password from the environment only).
+	SMTPStartTLS           bool
+	SMTPUser, SMTPPassword string
 }
 
 // App is an opened Shebao.

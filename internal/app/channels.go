@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"shebao/internal/appointment"
 	"shebao/internal/casework"
 	"shebao/internal/mailintake"
 	"shebao/internal/notify"
@@ -23,12 +24,18 @@ func (a *App) openChannels(cfg Config) {
 		if from == "" {
 			from = "noreply@" + cfg.mailDomain()
 		}
-		a.Drainer.SetProvider(notify.Email, &notify.SMTP{Addr: cfg.SMTPRelay, From: from, HelloAs: cfg.mailDomain()})
+		a.Drainer.SetProvider(notify.Email, &notify.SMTP{Addr: cfg.SMTPRelay, From: from, HelloAs: cfg.mailDomain(),
+			StartTLS: cfg.SMTPStartTLS, Username: cfg.SMTPUser, Password: cfg.SMTPPassword})
 	}
 	var opener mailintake.CaseOpener
 	if a.Cases != nil {
 		opener = caseOpener{a.Cases}
 		a.Cases.SetNotifier(caseNotifier{a.Notify})
+	}
+	if a.Appointments != nil {
+		a.Appointments.SetNotifier(appointment.NotifierFunc(func(ctx context.Context, userID int64, subject, body string) error {
+			return a.Notify.Notify(ctx, notify.Recipient{UserID: userID}, notify.Message{Subject: subject, Body: body, Kind: "appointment"})
+		}))
 	}
 	dataDir := filepath.Dir(Config{DataDir: cfg.DataDir}.DSN())
 	a.Mail = mailintake.NewService(a.DB, a.Clock, a.Documents, a.Notify, opener,

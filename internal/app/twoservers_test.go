@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -44,16 +43,10 @@ func TestTwoServers(t *testing.T) {
 	if os.Getenv(dbtest.EnvPostgres) == "" {
 		t.Skip(dbtest.EnvPostgres + " not set: the two-server test needs PostgreSQL")
 	}
-	ctx := context.Background()
 	env := apptest.New(t, db.Postgres) // server 1, with users of every role
 	a1 := env.App
-	a2, err := app.Open(ctx, app.Config{DBURL: a1.Cfg.DBURL, Clock: env.Clock, LogOut: io.Discard, Name: "server-2"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a2.Close()
-	srv2 := httptest.NewServer(a2.Web)
-	defer srv2.Close()
+	peer := env.Peer(t) // server 2: another process on the same schema
+	a2, srv2 := peer.App, peer.Server
 
 	c := env.LoginAs(t, apptest.PersonA) // logs in on server 1
 	session := c.Cookie("shebao_session")

@@ -279,37 +279,46 @@ func (s *Service) AddDocument(ctx context.Context, a *access.Actor, no string, d
 	})
 }
 
+// Update is what a case type's UpdateData mutation returns: the new data,
+// the public history line, and the audited values (masked; never the
+// whole data, which may hold names and phone numbers).
+type Update struct {
+	Data          json.RawMessage
+	Line          string
+	Before, After any
+}
+
 // UpdateData lets a case type change its type-specific data (e.g. the
-// employer recording the recognition reference): mutate receives the
-// stored JSON and returns the new one and a public history line. Only the
-// applicant or section staff may; version guards against lost updates.
+// employer recording the recognition reference): mutate receives the case
+// and returns the new data. Only the applicant or section staff may;
+// version guards against lost updates.
 // Errors: NotFound, Conflict, and whatever mutate returns.
 func (s *Service) UpdateData(ctx context.Context, a *access.Actor, no string, version int64, action string,
-	mutate func(c *Case) (json.RawMessage, string, error)) (*Case, error) {
+	mutate func(c *Case) (Update, error)) (*Case, error) {
 	var out *Case
 	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
 		c, _, err := s.load(ctx, tx, a, no)
 		if err != nil {
 			return err
 		}
-		before := c.Data
-		data, line, err := mutate(c)
+		u, err := mutate(c)
 		if err != nil {
 			return err
 		}
 		if err := bump(ctx, tx, c, version, s.now(), staleCase()); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE cases SET data = $2 WHERE id = $1`, c.ID, string(data)); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE cases SET data = $2 WHERE id = $1`, c.ID, string(u.Data)); err != nil {
 			return errs.Wrap(err, "case data")
 		}
-		c.Data = data
-		if err := s.event(ctx, tx, a, c.ID, Event{Kind: "data", Public: true, Body: line}); err != nil {
+		c.Data = u.Data
+		if err := s.event(ctx, tx, a, c.ID, Event{Kind: "data", Public: true, Body: u.Line}); err != nil {
 			return err
 		}
 		out = c
+		s.derive(c)
 		return s.audit.Record(ctx, tx, a, audit.Entry{Action: action, Entity: "case", EntityID: c.No,
-			Before: before, After: data})
+			Before: u.Before, After: u.After})
 	})
 	return out, err
 }

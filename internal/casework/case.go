@@ -58,6 +58,7 @@ type Case struct {
 	Data         json.RawMessage `json:"data"`
 	DeadlineAt   *time.Time      `json:"deadline_at,omitempty"`
 	DeadlineRule string          `json:"deadline_rule,omitempty"`
+	deadline     Deadline        // as computed when opened (emergency link)
 	Late         bool            `json:"late"`
 	LateBy       string          `json:"late_by,omitempty"`
 	Deferred     bool            `json:"deferred"`

@@ -20,6 +20,10 @@ const (
 	Hours        DeadlineKind = "hours"         // from an instant, e.g. the accident
 	CalendarDays DeadlineKind = "calendar_days" // to the end of the N-th day after
 	WorkingDays  DeadlineKind = "working_days"  // to the end of the N-th working day after (policy calendar)
+	// AfterEmergencyEnd: to the end of the N-th day after the end of the
+	// emergency whose Measure is in force at the start; no date while it is
+	// open; N calendar days from the start when no such emergency.
+	AfterEmergencyEnd DeadlineKind = "after_emergency_end"
 )
 
 // DeadlineRule is a case type's deadline: N units counted from the case's
@@ -30,13 +34,18 @@ type DeadlineRule struct {
 	Kind    DeadlineKind
 	Key     string // policy rule key, e.g. policy.KeyAccidentReportHours
 	Default int
-	From    string // what the start is, for the explanation, e.g. "事故发生时间"
+	From    string         // what the start is, for the explanation, e.g. "事故发生时间"
+	Measure policy.Measure // for AfterEmergencyEnd, e.g. policy.MeasureMakeUpAllowed
 }
 
 // Deadline is a computed deadline and how it was computed.
 type Deadline struct {
-	At   *time.Time // nil when the type has none
+	At   *time.Time // nil when the type has none, or while the emergency it waits for is open
 	Rule string     // e.g. "事故发生时间 2024-02-09 08:00 起 24 小时（accident_report_hours）"
+	// EmergencyID and Days: the deadline is Days after that emergency's end
+	// and is recomputed when the end changes.
+	EmergencyID int64
+	Days        int
 }
 
 // ComputeDeadline applies rule to the start instant. Errors: NotFound when
@@ -65,6 +74,15 @@ func (s *Service) ComputeDeadline(ctx context.Context, rule DeadlineRule, start 
 		at, unit = start.Add(time.Duration(n)*time.Hour), "小时"
 	case CalendarDays:
 		at, unit = endOfDay(clock.DateOf(start).AddDate(0, 0, int(n))), "日"
+	case AfterEmergencyEnd:
+		e, err := s.policy.MeasureInForce(ctx, start, rule.Measure)
+		if err != nil {
+			return Deadline{}, err
+		}
+		if e != nil {
+			return afterEnd(*e, int(n)), nil
+		}
+		at, unit = endOfDay(clock.DateOf(start).AddDate(0, 0, int(n))), "日（无应急期）"
 	case WorkingDays:
 		d, err := s.policy.AddWorkingDays(ctx, start, int(n))
 		if err != nil {
@@ -80,6 +98,16 @@ func (s *Service) ComputeDeadline(ctx context.Context, rule DeadlineRule, start 
 	}
 	at = at.UTC()
 	return Deadline{At: &at, Rule: text}, nil
+}
+
+// afterEnd is the deadline days after the end of emergency e.
+func afterEnd(e policy.Emergency, days int) Deadline {
+	d := Deadline{EmergencyID: e.ID, Days: days, Rule: fmt.Sprintf("%s结束后%d日内", e.Title, days)}
+	if e.End != nil {
+		at := endOfDay(e.End.AddDate(0, 0, days)).UTC()
+		d.At, d.Rule = &at, d.Rule+"（"+e.EndDay()+" 结束）"
+	}
+	return d
 }
 
 // endOfDay is the last second of the Shanghai day of t.

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"shebao/internal/access"
 	"shebao/internal/casework"
 	"shebao/internal/db"
 	"shebao/internal/db/dbtest"
@@ -116,6 +117,66 @@ func TestOwedOriginalsFollowEmergencyEnd(t *testing.T) {
 			if got := due(); got != step.want {
 				t.Errorf("end %q: due %q, want %q", step.end, got, step.want)
 			}
+		}
+	})
+}
+
+// TestCaseDeadlineAfterEmergencyEnd: a case type whose deadline runs from
+// the emergency's end has no date while the emergency is open; declaring
+// the end sets it in the same transaction (and the queue sorts by it),
+// moving the end moves it, and without an emergency it counts from the
+// submission.
+func TestCaseDeadlineAfterEmergencyEnd(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d, "2024-02-10 09:00")
+		ctx := context.Background()
+		e.svc.Register(&casework.Type{Code: "test_makeup", Name: "补办参保（测试）", Section: access.Welfare, Prefix: "TM",
+			Transitions: casework.StandardTransitions(),
+			Deadline:    casework.DeadlineRule{Kind: casework.AfterEmergencyEnd, Measure: policy.MeasureMakeUpAllowed, Default: 90}})
+		open := func() *casework.Case {
+			t.Helper()
+			c, err := e.svc.Open(ctx, clerkA, casework.OpenInput{Type: "test_makeup", Channel: "counter",
+				Applicant: casework.Applicant{Kind: casework.ApplicantAnonymous, Name: "某"}, Title: "补办"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		plain := open()
+		if plain.DeadlineAt == nil || shanghai(*plain.DeadlineAt) != "2024-05-10 23:59:59" {
+			t.Fatalf("without emergency: %v %s", plain.DeadlineAt, plain.DeadlineRule)
+		}
+		em, err := e.policy.Declare(ctx, admin, policy.Epidemic2024())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := open()
+		if c.DeadlineAt != nil || c.DeadlineRule == "" {
+			t.Fatalf("while open: %v %q", c.DeadlineAt, c.DeadlineRule)
+		}
+		for _, step := range []struct{ end, want string }{
+			{"2024-03-31", "2024-06-29 23:59:59"},
+			{"2024-04-10", "2024-07-09 23:59:59"},
+		} {
+			if em, err = e.policy.SetEnd(ctx, admin, em.ID, em.Version, step.end); err != nil {
+				t.Fatal(err)
+			}
+			got, err := e.svc.Get(ctx, clerkA, c.No)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.DeadlineAt == nil || shanghai(*got.DeadlineAt) != step.want {
+				t.Errorf("end %s: deadline %v (%s)", step.end, got.DeadlineAt, got.DeadlineRule)
+			}
+		}
+		// The queue now sorts the dated case after the plain one and counts it overdue once past.
+		e.clock.Set(at(t, "2024-07-10 09:00"))
+		q, err := e.svc.Queue(ctx, clerkA, casework.QueueFilter{Section: access.Welfare, View: casework.ViewOverdue})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.Total != 2 || q.Items[0].No != plain.No || q.Items[1].No != c.No {
+			t.Errorf("overdue queue: %d %+v", q.Total, q.Items)
 		}
 	})
 }

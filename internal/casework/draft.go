@@ -142,9 +142,9 @@ func (s *Service) ConfirmDraft(ctx context.Context, a *access.Actor, no string, 
 		_, err := tx.ExecContext(ctx, `UPDATE cases SET type = $2, section = $3, state = $4, applicant_kind = $5,
 			employer_id = $6, person_id = $7, applicant_name = $8, applicant_email = $9, subject_id_hash = $10,
 			title = $11, deadline_at = $12, deadline_rule = $13, sort_at = $14, recorded_by = $15, recorded_name = $16,
-			overdue_at = $17 WHERE id = $1`, c.ID, t.Code, string(t.Section), string(Submitted), app.Kind, nullable(app.EmployerID),
+			overdue_at = $17, deadline_emergency_id = $18, deadline_days = $19 WHERE id = $1`, c.ID, t.Code, string(t.Section), string(Submitted), app.Kind, nullable(app.EmployerID),
 			nullable(app.PersonID), app.Name, app.Email, IDHash(in.SubjectIDNumber), in.Title, dl.At, dl.Rule,
-			sortAt(dl.At), a.UserID, a.Name(), overdueAt(Submitted, dl.At))
+			sortAt(dl.At), a.UserID, a.Name(), overdueAt(Submitted, dl.At), nullable(dl.EmergencyID), dl.Days)
 		if err != nil {
 			return errs.Wrap(err, "confirm draft")
 		}

@@ -44,10 +44,7 @@ func (s *Service) Open(ctx context.Context, a *access.Actor, in OpenInput) (*Cas
 		return nil, errs.New(errs.Invalid, "bad_case_type", "请选择业务类型")
 	}
 	app, err := applicantFor(a, t, in)
-	if err != nil {
-		return nil, err
-	}
-	if err := validateOpen(in); err != nil {
+	if err := mergeInvalid(err, validateOpen(in)); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -65,7 +62,7 @@ func (s *Service) Open(ctx context.Context, a *access.Actor, in OpenInput) (*Cas
 	}
 	c := &Case{Type: t.Code, TypeName: t.Name, Section: t.Section, State: Submitted, Applicant: app,
 		Channel: in.Channel, Title: strings.TrimSpace(in.Title), Summary: strings.TrimSpace(in.Summary), Data: data,
-		DeadlineAt: dl.At, DeadlineRule: dl.Rule, SubmittedAt: now, Version: 1}
+		DeadlineAt: dl.At, DeadlineRule: dl.Rule, deadline: dl, SubmittedAt: now, Version: 1}
 	if a.IsStaff() {
 		c.RecordedBy, c.RecordedName = a.UserID, a.Name()
 	}
@@ -190,4 +187,22 @@ func validateOpen(in OpenInput) error {
 		f.Add("applicant_phone", "电话号码有误")
 	}
 	return f.Err()
+}
+
+// mergeInvalid joins the field errors of two validations so a form shows
+// every problem at once; any other error wins as it is.
+func mergeInvalid(a, b error) error {
+	ea, eb := errs.As(a), errs.As(b)
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	case ea == nil || ea.Kind != errs.Invalid || len(ea.Fields) == 0:
+		return a
+	case eb == nil || eb.Kind != errs.Invalid || len(eb.Fields) == 0:
+		return b
+	}
+	f := append(errs.Fields(nil), ea.Fields...)
+	return append(f, eb.Fields...).Err()
 }

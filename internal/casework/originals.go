@@ -266,34 +266,6 @@ func (s *Service) MarkCommitmentFalse(ctx context.Context, a *access.Actor, comm
 	})
 }
 
-// emergencyEndChanged recomputes the due dates of every outstanding owed
-// original that depends on e, in the transaction that changes e's end.
-func (s *Service) emergencyEndChanged(ctx context.Context, tx *sql.Tx, e policy.Emergency) error {
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT due_days FROM case_owed_originals
-		WHERE emergency_id = $1 AND received_at IS NULL`, e.ID)
-	if err != nil {
-		return errs.Wrap(err, "owed originals")
-	}
-	var days []int
-	for rows.Next() {
-		var d int
-		if err := rows.Scan(&d); err != nil {
-			rows.Close()
-			return errs.Wrap(err, "owed originals")
-		}
-		days = append(days, d)
-	}
-	rows.Close()
-	for _, d := range days {
-		due, rule := originalsDue(e, d)
-		if _, err := tx.ExecContext(ctx, `UPDATE case_owed_originals SET due_on = $3, due_rule = $4
-			WHERE emergency_id = $1 AND due_days = $2 AND received_at IS NULL`, e.ID, d, due, rule); err != nil {
-			return errs.Wrap(err, "recompute owed originals")
-		}
-	}
-	return nil
-}
-
 const owedColumns = `o.id, o.case_id, c.case_no, c.section, c.applicant_name, o.item, COALESCE(o.due_on, ''), o.due_rule,
 	o.received_at, o.received_by, o.via`
 

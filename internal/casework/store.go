@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"shebao/internal/access"
 	"shebao/internal/db"
 	"shebao/internal/errs"
 )
@@ -89,13 +88,16 @@ func insertCase(ctx context.Context, tx *sql.Tx, c *Case, subjectHash string, no
 	err := tx.QueryRowContext(ctx, `INSERT INTO cases (case_no, type, section, state, is_open, applicant_kind,
 		employer_id, person_id, applicant_name, applicant_email, applicant_phone, subject_id_hash, channel,
 		recorded_by, recorded_name, assignee_id, assignee_name, title, summary, data, deadline_at, deadline_rule,
-		sort_at, overdue_at, late, late_by, deferred, owing, submitted_at, created_at, updated_at, version)
-		VALUES ($1,$2,$3,$4,TRUE,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,0,'',$15,$16,$17,$18,$19,$20,$25,$21,$22,FALSE,0,$23,$24,$24,1)
+		sort_at, overdue_at, late, late_by, deferred, owing, submitted_at, created_at, updated_at, version,
+		deadline_emergency_id, deadline_days)
+		VALUES ($1,$2,$3,$4,TRUE,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,0,'',$15,$16,$17,$18,$19,$20,$25,$21,$22,FALSE,0,$23,$24,$24,1,
+		$26,$27)
 		RETURNING id`,
 		c.No, c.Type, string(c.Section), string(c.State), c.Applicant.Kind, nullable(c.Applicant.EmployerID),
 		nullable(c.Applicant.PersonID), c.Applicant.Name, c.Applicant.Email, c.Applicant.Phone, subjectHash,
 		c.Channel, c.RecordedBy, c.RecordedName, c.Title, c.Summary, data, c.DeadlineAt, c.DeadlineRule,
-		sortAt(c.DeadlineAt), c.Late, c.LateBy, c.SubmittedAt, now, overdueAt(c.State, c.DeadlineAt)).Scan(&c.ID)
+		sortAt(c.DeadlineAt), c.Late, c.LateBy, c.SubmittedAt, now, overdueAt(c.State, c.DeadlineAt),
+		nullable(c.deadline.EmergencyID), c.deadline.Days).Scan(&c.ID)
 	return errs.Wrap(err, "insert case")
 }
 
@@ -138,6 +140,9 @@ func setState(ctx context.Context, tx *sql.Tx, c *Case) error {
 // agencyStates are the states in which the agency must act, so a passed
 // deadline makes the case overdue.
 var agencyStates = []State{Submitted, Resubmitted, Accepted, InReview}
+
+// agencyStatesSQL is agencyStates as an SQL list (set-based updates).
+const agencyStatesSQL = `'submitted', 'resubmitted', 'accepted', 'in_review'`
 
 // overdueAt is the instant a case in state s with deadline becomes overdue.
 func overdueAt(s State, deadline *time.Time) time.Time {
@@ -200,6 +205,3 @@ func linkDocument(ctx context.Context, tx *sql.Tx, caseID, docID int64, item str
 	}
 	return errs.Wrap(err, "link document")
 }
-
-// sectionOf is the section whose staff handle t's new cases.
-func sectionOf(t *Type) access.Section { return t.Section }

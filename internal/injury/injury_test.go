@@ -213,3 +213,27 @@ func TestReportAPI(t *testing.T) {
 }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+// TestStaffAPI: claim, a second claim on the stale version, and 容缺
+// acceptance through the JSON API.
+func TestStaffAPI(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		workerID := employ(t, env)
+		boss := env.LoginAs(t, apptest.EmployerA)
+		no := caseNoRe.FindStringSubmatch(reportForm(t, boss, accident(workerID),
+			map[string][]byte{"a.png": pngBytes(t)}).WantStatus(t, http.StatusSeeOther).Location())[1]
+		clerk := env.LoginAs(t, apptest.Staff(access.Injury))
+		var c casework.Case
+		clerk.PostJSON(t, "/api/v1/cases/"+no+"/claim", map[string]any{"version": 1}).WantStatus(t, 200).JSON(t, &c)
+		if c.AssigneeName != env.User(t, apptest.Staff(access.Injury)).Username || c.Version != 2 {
+			t.Fatalf("claimed %+v", c)
+		}
+		clerk.PostJSON(t, "/api/v1/cases/"+no+"/claim", map[string]any{"version": 1}).WantStatus(t, http.StatusConflict)
+		boss.PostJSON(t, "/api/v1/cases/"+no+"/claim", map[string]any{"version": 2}).WantStatus(t, http.StatusForbidden)
+		clerk.PostJSON(t, "/api/v1/cases/"+no+"/accept-missing", map[string]any{"version": 2,
+			"items": []string{"工伤事故报告表"}}).WantStatus(t, 200).JSON(t, &c)
+		if c.State != casework.Accepted || !c.Deferred || c.Owing != 1 {
+			t.Errorf("after 容缺: %+v", c)
+		}
+	})
+}

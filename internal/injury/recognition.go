@@ -104,20 +104,21 @@ func (s *Service) RecordRecognition(ctx context.Context, a *access.Actor, no str
 	if err != nil {
 		return nil, err
 	}
-	return s.cases.UpdateData(ctx, a, no, version, "injury.recognition", func(c *casework.Case) (json.RawMessage, string, error) {
+	return s.cases.UpdateData(ctx, a, no, version, "injury.recognition", func(c *casework.Case) (casework.Update, error) {
 		if c.State != casework.Accepted && c.State != casework.Closed {
-			return nil, "", errs.New(errs.Conflict, "not_accepted", "事故报告受理后方可登记工伤认定申请")
+			return casework.Update{}, errs.New(errs.Conflict, "not_accepted", "事故报告受理后方可登记工伤认定申请")
 		}
 		r, err := ReportOf(c)
 		if err != nil {
-			return nil, "", err
+			return casework.Update{}, err
 		}
+		before := r.Recognition
 		r.Recognition = rec
 		b, err := json.Marshal(r)
 		line := "登记工伤认定申请：受理编号 " + rec.Reference + "，" + outcomeNames[rec.Outcome]
 		if rec.DecisionNo != "" {
 			line += "，决定书 " + rec.DecisionNo
 		}
-		return b, line, errs.Wrap(err, "injury report data")
+		return casework.Update{Data: b, Line: line, Before: before, After: rec}, errs.Wrap(err, "injury report data")
 	})
 }

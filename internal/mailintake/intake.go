@@ -135,6 +135,7 @@ type Result struct {
 	QuarantineID int64
 	Reason       string // why it was quarantined
 	Subject      string
+	Duplicate    bool // the same Message-ID from the same sender was already accepted
 }
 
 // Accept turns one raw message into a draft case, or quarantines it. An
@@ -168,6 +169,9 @@ func (s *Service) accept(ctx context.Context, env Envelope, raw []byte, release 
 	if s.opener == nil {
 		return nil, errs.New(errs.Internal, "no_case_opener", "业务受理服务未就绪")
 	}
+	if no, err := s.seen(ctx, p); err != nil || no != "" {
+		return &Result{CaseNo: no, Section: sec, Subject: p.Subject, Duplicate: true}, err
+	}
 	res = &Result{Section: sec, Subject: p.Subject}
 	for _, a := range p.Attachments {
 		if executable(a) { // only reached on release: never store programs
@@ -195,6 +199,7 @@ func (s *Service) accept(ctx context.Context, env Envelope, raw []byte, release 
 	if err != nil {
 		return nil, err
 	}
+	s.remember(ctx, p, res.CaseNo)
 	s.acknowledge(ctx, p, sec, res)
 	s.log.Info("mail accepted", "case", res.CaseNo, "section", sec, "attachments", len(res.DocumentIDs))
 	return res, nil
@@ -244,4 +249,31 @@ func orNone(s string) string {
 		return "（无主题）"
 	}
 	return s
+}
+
+// seen returns the case already opened for this Message-ID and sender, or "".
+func (s *Service) seen(ctx context.Context, p *parsed) (string, error) {
+	if p.MessageID == "" || p.FromEmail == "" {
+		return "", nil
+	}
+	var no string
+	err := s.db.Read().QueryRowContext(ctx, `SELECT case_no FROM mail_received WHERE message_id = $1 AND from_email = $2`,
+		clip(p.MessageID, 500), p.FromEmail).Scan(&no)
+	if db.IsNoRows(err) {
+		return "", nil
+	}
+	return no, errs.Wrap(err, "mail received")
+}
+
+// remember records an accepted message so a retried delivery is not a
+// second case. Failing to record it only risks that duplicate.
+func (s *Service) remember(ctx context.Context, p *parsed, caseNo string) {
+	if p.MessageID == "" || p.FromEmail == "" {
+		return
+	}
+	_, err := s.db.W.ExecContext(ctx, `INSERT INTO mail_received (message_id, from_email, case_no, received_at) VALUES ($1, $2, $3, $4)`,
+		clip(p.MessageID, 500), p.FromEmail, caseNo, s.clock.Now())
+	if err != nil && !db.IsUniqueViolation(err) {
+		s.log.Warn("mail message-id not recorded", "case", caseNo, "err", err)
+	}
 }

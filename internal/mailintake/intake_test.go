@@ -380,3 +380,46 @@ func TestImportedMessageUsesHeaders(t *testing.T) {
 		t.Fatalf("%+v %v", res, err)
 	}
 }
+
+// A sending server that retries the same message (same Message-ID and
+// sender) after a lost reply does not open a second case.
+func TestRetriedDeliveryIsOneCase(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		r := newRig(t, d, mailintake.Config{})
+		msg := message("From: a@b.example\r\nTo: jijin@shebao.example\r\nSubject: x\r\nMessage-ID: <retry-1@b.example>\r\n",
+			"text/plain; charset=UTF-8", []byte("y"))
+		for i := 0; i < 3; i++ {
+			if err := r.send("a@b.example", []string{"jijin@shebao.example"}, msg); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, err := r.svc.Accept(context.Background(), mailintake.Envelope{To: []string{"jijin@shebao.example"}}, msg)
+		if err != nil || !res.Duplicate || res.CaseNo != "YJ-0001" {
+			t.Fatalf("%+v %v", res, err)
+		}
+		var acks int
+		d.Read().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM outbox`).Scan(&acks)
+		if n := len(r.opener.all()); n != 1 || acks != 1 {
+			t.Fatalf("%d drafts, %d acks for one message sent three times", n, acks)
+		}
+	})
+}
+
+func TestQuarantineMasksIDNumbersOnScreen(t *testing.T) {
+	d := dbtest.SQLite(t)
+	r := newRig(t, d, mailintake.Config{})
+	id := "11010519491231002X"
+	raw := []byte("From: x@spam.example\r\nTo: fuli@shebao.example\r\nX-Spam-Flag: YES\r\nSubject: " + id + "\r\n\r\n身份证 " + id + " 电话 13812345678\r\n")
+	res, err := r.svc.Accept(context.Background(), mailintake.Envelope{To: []string{"fuli@shebao.example"}}, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	office := &access.Actor{UserID: 2, Role: access.RoleAdmin}
+	q, preview, err := r.svc.GetQuarantine(context.Background(), office, res.QuarantineID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(q.Subject, id) || strings.Contains(preview, id) || strings.Contains(preview, "13812345678") || !strings.Contains(preview, "身份证") {
+		t.Fatalf("not masked: %q / %q", q.Subject, preview)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"shebao/internal/db"
 	"shebao/internal/document"
 	"shebao/internal/errs"
+	"shebao/internal/logredact"
 )
 
 // Quarantine statuses.
@@ -98,6 +99,7 @@ func scanQuarantined(sc interface{ Scan(...any) error }) (Quarantined, error) {
 	err := sc.Scan(&q.ID, &q.ReceivedAt, &q.From, &q.To, &q.Subject, &q.Reason, &q.Score, &q.RawSHA256, &q.RawSize,
 		&q.RemoteAddr, &q.Status, &q.CaseNo, &dec)
 	q.DecidedAt = dec.Time
+	q.Subject = logredact.Text(q.Subject) // ID and phone numbers masked on screen
 	return q, err
 }
 
@@ -127,7 +129,8 @@ func (s *Service) ListQuarantine(ctx context.Context, a *access.Actor, status st
 }
 
 // GetQuarantine returns one message and the start of its raw text (at
-// most 16 KB, for the clerk to judge; shown escaped).
+// most 16 KB, for the clerk to judge; shown escaped, with ID and phone
+// numbers masked).
 func (s *Service) GetQuarantine(ctx context.Context, a *access.Actor, id int64) (*Quarantined, string, error) {
 	if err := requireClerk(a); err != nil {
 		return nil, "", err
@@ -141,7 +144,7 @@ func (s *Service) GetQuarantine(ctx context.Context, a *access.Actor, id int64) 
 	}
 	preview := ""
 	if raw, err := s.readRaw(ctx, q.RawSHA256, 16<<10); err == nil {
-		preview = strings.ToValidUTF8(string(raw), "\uFFFD")
+		preview = logredact.Text(strings.ToValidUTF8(string(raw), "\uFFFD"))
 	}
 	return &q, preview, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -32,7 +33,7 @@ func (s *Service) NewSMTPServer() *smtp.Server {
 func (s *Service) Serve(ctx context.Context, ln net.Listener) error {
 	srv := s.NewSMTPServer()
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(limitListener(ln, maxConns)) }()
 	s.log.Info("smtp intake listening", "addr", ln.Addr().String(), "domain", s.cfg.Domain)
 	select {
 	case err := <-errc:
@@ -109,4 +110,41 @@ func (ss *session) Data(r io.Reader) (err error) {
 		return errTemporary
 	}
 	return nil // drafted or quarantined: either way we keep it (no bounce)
+}
+
+// maxConns bounds the SMTP connections handled at once; more wait in the
+// kernel's accept queue (a flood cannot exhaust memory: each connection
+// may hold a message of up to MaxMessageBytes).
+const maxConns = 64
+
+// limitListener accepts at most n connections at a time.
+func limitListener(ln net.Listener, n int) net.Listener {
+	return &limitedListener{Listener: ln, sem: make(chan struct{}, n)}
+}
+
+type limitedListener struct {
+	net.Listener
+	sem chan struct{}
+}
+
+func (l *limitedListener) Accept() (net.Conn, error) {
+	l.sem <- struct{}{}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.sem
+		return nil, err
+	}
+	return &limitedConn{Conn: c, release: func() { <-l.sem }}, nil
+}
+
+type limitedConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *limitedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
 }

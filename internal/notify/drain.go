@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -143,7 +144,7 @@ func (dr *Drainer) claim(ctx context.Context) ([]Delivery, error) {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	now := dr.clock.Now()
-	rows, err := dr.db.W.QueryContext(ctx, sprintf(claimSQL, lock), dr.server, now.Add(dr.Lease), now, dr.Batch)
+	rows, err := dr.db.W.QueryContext(ctx, fmt.Sprintf(claimSQL, lock), dr.server, now.Add(dr.Lease), now, dr.Batch)
 	if err != nil {
 		return nil, errs.Wrap(err, "claim outbox")
 	}

@@ -38,6 +38,7 @@ func TestOpenAPIDocumentsRoutes(t *testing.T) {
 	routes = append(routes, ts.s.auditAPIRoutes()...)
 	routes = append(routes, ts.s.policyAPIRoutes()...)
 	routes = append(routes, ts.s.accountAPIRoutes()...)
+	routes = append(routes, ts.s.channelAPIRoutes()...)
 	for _, r := range routes {
 		ops, ok := doc.Paths[r.Path]
 		if !ok {

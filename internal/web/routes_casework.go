@@ -52,7 +52,7 @@ type caseView struct {
 	*casework.View
 	Injury      *injuryCaseView
 	Commitment  func(string) string
-	Channels    []string
+	Types       []*casework.Type // for confirming a mail draft
 	ReturnState casework.State
 }
 
@@ -64,6 +64,9 @@ func (s *Server) caseDetail(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cv := caseView{View: v, Commitment: casework.CommitmentText, ReturnState: casework.Returned}
+	if v.IsStaff && v.Case.State == casework.Draft {
+		cv.Types = s.Cases.Types()
+	}
 	cv.Injury = s.injuryCaseView(v)
 	s.render(w, r, "case_detail", &Page{Title: v.Case.TypeName + " " + v.Case.No, Data: cv})
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"shebao/internal/access"
 	"shebao/internal/casework"
@@ -64,11 +65,17 @@ func (s *Server) staffQueue(w http.ResponseWriter, r *http.Request) {
 // caseNewView is the data of the register-on-behalf form.
 type caseNewView struct {
 	Types    []*casework.Type
-	Channels []string
+	Channels []struct{ Code, Name string }
 }
 
 func (s *Server) staffCaseNewPage() *Page {
-	return &Page{Title: "代为登记业务", Data: caseNewView{Types: s.Cases.Types(), Channels: casework.Channels}}
+	v := caseNewView{Types: s.Cases.Types()}
+	for _, c := range casework.Channels {
+		if c != "web" {
+			v.Channels = append(v.Channels, struct{ Code, Name string }{c, casework.ChannelName(c)})
+		}
+	}
+	return &Page{Title: "代为登记业务", Data: v}
 }
 
 func (s *Server) staffCaseNew(w http.ResponseWriter, r *http.Request) {
@@ -104,6 +111,52 @@ func (s *Server) caseworkAPIRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/cases/{no}", s.apiCase)
 	mux.HandleFunc("POST /api/v1/cases/{no}/transitions", s.apiCaseTransition)
 	mux.HandleFunc("POST /api/v1/cases/{no}/comments", s.apiCaseComment)
+	mux.HandleFunc("POST /api/v1/cases/{no}/claim", s.apiCaseAssign)
+	mux.HandleFunc("POST /api/v1/cases/{no}/release", s.apiCaseAssign)
+	mux.HandleFunc("POST /api/v1/cases/{no}/accept-missing", s.apiCaseAcceptMissing)
+}
+
+// apiCaseAssign claims or releases a case ({"version": n}).
+func (s *Server) apiCaseAssign(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		Version int64 `json:"version"`
+	}
+	if err := decodeJSON(r, &b); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	a, no := actorFrom(r.Context()), r.PathValue("no")
+	var c *casework.Case
+	var err error
+	if strings.HasSuffix(r.URL.Path, "/claim") {
+		c, err = s.Cases.Claim(r.Context(), a, no, b.Version)
+	} else {
+		c, err = s.Cases.Release(r.Context(), a, no, b.Version)
+	}
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, c)
+}
+
+// apiCaseAcceptMissing accepts a case with missing originals (容缺).
+func (s *Server) apiCaseAcceptMissing(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		Version int64    `json:"version"`
+		Items   []string `json:"items"`
+		Comment string   `json:"comment"`
+	}
+	if err := decodeJSON(r, &b); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	c, err := s.Cases.AcceptWithMissing(r.Context(), actorFrom(r.Context()), r.PathValue("no"), b.Version, b.Items, b.Comment)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, c)
 }
 
 // apiCases lists the applicant's own cases, or for staff a section queue

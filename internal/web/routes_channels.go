@@ -20,6 +20,9 @@ func (s *Server) channelRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /staff/mail/quarantine/{id}", s.quarantineItem)
 	mux.HandleFunc("POST /staff/mail/quarantine/{id}/release", s.quarantineRelease)
 	mux.HandleFunc("POST /staff/mail/quarantine/{id}/delete", s.quarantineDelete)
+	for _, r := range s.channelAPIRoutes() {
+		mux.HandleFunc(r.Method+" "+r.Path, r.Handler)
+	}
 }
 
 // channelID reads the {id} path value; a bad one is a NotFound.

@@ -95,6 +95,20 @@ func TestOutboxAndInboxPages(t *testing.T) {
 		if w := do(me, "GET", "/messages", nil); !strings.Contains(w.Body.String(), "没有未读消息") {
 			t.Fatalf("after read:\n%s", w.Body)
 		}
+		if w := do(me, "GET", "/api/v1/messages", nil); w.Code != 200 || !strings.Contains(w.Body.String(), `"unread":0`) ||
+			!strings.Contains(w.Body.String(), `"read_at":"2024-02-10T01:00:00Z"`) {
+			t.Fatalf("api inbox %d %s", w.Code, w.Body)
+		}
+		if w := do(chOfficeStaff, "GET", "/api/v1/outbox?channel=email", nil); w.Code != 200 || !strings.Contains(w.Body.String(), `"total":1`) ||
+			!strings.Contains(w.Body.String(), `"recipient":"w***@example.com"`) {
+			t.Fatalf("api outbox %d %s", w.Code, w.Body)
+		}
+		if w := do(me, "GET", "/api/v1/outbox", nil); w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), `"code":"forbidden"`) {
+			t.Fatalf("person reads the outbox: %d %s", w.Code, w.Body)
+		}
+		if w := do(chOfficeStaff, "POST", "/api/v1/outbox/99/retry", nil); w.Code != http.StatusNotFound {
+			t.Fatalf("retry unknown: %d", w.Code)
+		}
 	})
 }
 

@@ -36,7 +36,7 @@ func (s *Server) injuryCaseView(v *casework.View) *injuryCaseView {
 		return nil
 	}
 	rep, err := injury.ReportOf(v.Case)
-	if err != nil {
+	if err != nil || rep.WorkerPersonID == 0 { // registered by a clerk without the online form
 		return nil
 	}
 	st := v.Case.State
