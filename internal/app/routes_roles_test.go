@@ -188,7 +188,12 @@ func all(o outcome) []any {
 
 // routeCases is every route the table walks; areas add theirs here.
 func routeCases() []routeCase {
-	return append(accountRouteCases(), policyRouteCases()...)
+	var out []routeCase
+	for _, area := range [][]routeCase{accountRouteCases(), policyRouteCases(), publicRouteCases(),
+		employerRouteCases(), auditPersonRouteCases(), officeRouteCases()} {
+		out = append(out, area...)
+	}
+	return out
 }
 
 var placeholder = regexp.MustCompile(`\{(uid|emp|person|client):([^}]+)\}`)

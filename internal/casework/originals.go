@@ -162,6 +162,9 @@ func (s *Service) Commit(ctx context.Context, a *access.Actor, no, item string) 
 		if c.State.Final() {
 			return errs.New(errs.Conflict, "case_final", "该业务已"+c.State.Name())
 		}
+		if _, ok := s.typeOf(c).Item(item); !ok {
+			return errs.New(errs.Invalid, "bad_item", "材料清单中没有“"+item+"”")
+		}
 		text := CommitmentText(item)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO case_commitments (case_id, item, text_shown, accepted_by,
 			accepted_name, accepted_at) VALUES ($1,$2,$3,$4,$5,$6)`, c.ID, item, text, a.UserID, a.Name(), s.now()); err != nil {

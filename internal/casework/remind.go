@@ -71,9 +71,10 @@ type remindTarget struct {
 }
 
 // RemindDue sends reminders, once per case and threshold: to the section
-// (or assignee) when a case's deadline is within RemindBefore or has
-// passed, and to the applicant when a case waits for their correction or
-// an owed original is due within OwedRemindDays or overdue. Each reminder
+// (or assignee) when the deadline of a case the agency must act on (and
+// whose type has RemindDeadline) is within RemindBefore or has passed, and
+// to the applicant when an owed original is due within OwedRemindDays or
+// overdue. Each reminder
 // is written to the case history and, when a Notifier is set, sent.
 // It returns how many reminders were sent. Safe to run repeatedly and on
 // several servers at once.

@@ -20,8 +20,13 @@ var sectionQueues = map[access.Section][]queueLink{
 		{"/staff/registrations", "企业参保登记审核"},
 		{"/staff/employer-changes", "单位信息变更审核"},
 	},
+	access.Injury: {
+		{"/staff/cases?section=injury", "业务队列（工伤事故报告等）"},
+	},
 	access.Audit: {
 		{"/staff/audit", "审计日志"},
+		{"/staff/originals", "待补原件（容缺受理）"},
+		{"/staff/commitments", "告知承诺不实清单"},
 	},
 	access.Office: {
 		{"/staff/notices", "公告管理"},
@@ -33,6 +38,7 @@ var sectionQueues = map[access.Section][]queueLink{
 var staffTools = []queueLink{
 	{"/staff/persons", "参保人查询"},
 	{"/staff/appointments", "大厅预约名单"},
+	{"/staff/cases", "本科室业务队列（含邮件来件、代为登记）"},
 }
 
 // sectionCard is one section on the console home.

@@ -123,11 +123,21 @@ func (s *Server) staffRegistrationNew(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) staffRegistrationCreate(w http.ResponseWriter, r *http.Request) {
+	// A clerk records on someone's behalf; without a login this is not the
+	// public form (which is /register), so refuse rather than submit as web.
+	a, ok := s.requireActor(w, r)
+	if !ok {
+		return
+	}
+	if err := a.RequireSection(access.Coordination); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if err := r.ParseForm(); err != nil {
 		s.fail(w, r, errs.New(errs.Invalid, "bad_form", "表单无法识别，请重新填写"))
 		return
 	}
-	app, err := s.Employers.Submit(r.Context(), actorFrom(r.Context()), applicationInput(r.PostForm))
+	app, err := s.Employers.Submit(r.Context(), a, applicationInput(r.PostForm))
 	if err != nil {
 		if errs.KindOf(err) == errs.Unauthenticated || errs.KindOf(err) == errs.Forbidden {
 			s.fail(w, r, err)

@@ -1,0 +1,122 @@
+package app_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Routes with their own dedicated tests instead of a row in the table.
+var coveredElsewhere = map[string]string{
+	"GET /static/": "static files, no authorization",
+	"GET /metrics": "loopback or token only: internal/web/ops_test.go",
+}
+
+var (
+	handleRe   = regexp.MustCompile(`HandleFunc\("([A-Z]+) (/[^"]*)"`)
+	apiRouteRe = regexp.MustCompile(`\{"([A-Z]+)", "(/api/v1/[^"]*)"`)
+)
+
+// registeredRoutes reads the route patterns out of internal/web's source.
+func registeredRoutes(t *testing.T) []string {
+	files, err := filepath.Glob("../web/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, re := range []*regexp.Regexp{handleRe, apiRouteRe} {
+			for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+				out = append(out, m[1]+" "+m[2])
+			}
+		}
+	}
+	if len(out) < 50 {
+		t.Fatalf("found only %d routes: the pattern scan is broken", len(out))
+	}
+	return out
+}
+
+// patternMatches reports whether a concrete path matches a ServeMux pattern.
+func patternMatches(pattern, path string) bool {
+	path, _, _ = strings.Cut(path, "?")
+	if pattern == "/{$}" {
+		return path == "/"
+	}
+	ps := strings.Split(strings.Trim(pattern, "/"), "/")
+	xs := strings.Split(strings.Trim(path, "/"), "/")
+	if len(ps) != len(xs) {
+		return false
+	}
+	for i := range ps {
+		if strings.HasPrefix(ps[i], "{") {
+			continue
+		}
+		if ps[i] != xs[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestRouteRoleTableCoversEveryRoute fails when a route is registered that
+// the route × role table does not walk, so no page or endpoint escapes the
+// authorization check.
+func TestRouteRoleTableCoversEveryRoute(t *testing.T) {
+	cases := routeCases()
+	for _, route := range registeredRoutes(t) {
+		if _, ok := coveredElsewhere[route]; ok {
+			continue
+		}
+		method, pattern, _ := strings.Cut(route, " ")
+		found := false
+		for _, rc := range cases {
+			p := placeholder.ReplaceAllString(rc.path, "1")
+			if rc.method == method && patternMatches(pattern, p) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("route %s has no row in the route × role table (internal/app/routes_roles_*_test.go)", route)
+		}
+	}
+}
+
+// TestOpenAPIDocumentsEveryAPIRoute fails when an /api/v1 route is
+// registered that the OpenAPI document does not describe.
+func TestOpenAPIDocumentsEveryAPIRoute(t *testing.T) {
+	b, err := os.ReadFile("../web/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Paths map[string]map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("openapi.json: %v", err)
+	}
+	for _, route := range registeredRoutes(t) {
+		method, pattern, _ := strings.Cut(route, " ")
+		if !strings.HasPrefix(pattern, "/api/v1/") || pattern == "/api/v1/openapi.json" {
+			continue
+		}
+		ops, ok := doc.Paths[strings.TrimPrefix(pattern, "/api/v1")]
+		if !ok {
+			ops, ok = doc.Paths[pattern]
+		}
+		if _, has := ops[strings.ToLower(method)]; !ok || !has {
+			t.Errorf("%s %s is not in internal/web/openapi.json", method, pattern)
+		}
+	}
+}
