@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"shebao/internal/access"
+	"shebao/internal/appointment"
+	"shebao/internal/clock"
 
 	"shebao/internal/app"
 	"shebao/internal/demo"
@@ -92,5 +95,21 @@ func seedDemoIfEmpty(ctx context.Context, a *app.App, out io.Writer) error {
 	}
 	demo.PrintSummary(out, res)
 	demo.PrintLogins(out, res)
+	return openDemoSlots(ctx, a, out)
+}
+
+// openDemoSlots opens two weeks of counter appointment slots, as 办公室
+// would, so the demo has something to book.
+func openDemoSlots(ctx context.Context, a *app.App, out io.Writer) error {
+	today := clock.Today(a.Clock)
+	in := appointment.SlotsInput{
+		From: today.Format("2006-01-02"), To: today.AddDate(0, 0, 14).Format("2006-01-02"),
+		Periods: "09:00-11:30,13:30-16:30", Minutes: 30, Capacity: appointment.DefaultCapacity, Counter: "1号窗口",
+	}
+	r, err := a.Appointments.CreateSlots(ctx, access.System, in)
+	if err != nil {
+		return fmt.Errorf("演示预约时段 / demo appointment slots: %w", err)
+	}
+	fmt.Fprintf(out, "已开放 %d 个工作日的大厅预约时段（%d 个） / counter slots opened\n", r.Days, r.Created)
 	return nil
 }

@@ -190,7 +190,7 @@ func all(o outcome) []any {
 func routeCases() []routeCase {
 	var out []routeCase
 	for _, area := range [][]routeCase{accountRouteCases(), policyRouteCases(), publicRouteCases(),
-		employerRouteCases(), auditPersonRouteCases(), officeRouteCases()} {
+		employerRouteCases(), auditPersonRouteCases(), officeRouteCases(), caseRouteCases(), channelRouteCases()} {
 		out = append(out, area...)
 	}
 	return out

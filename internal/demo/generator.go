@@ -54,10 +54,12 @@ func (g *generator) run(ctx context.Context) error {
 	if err := g.accounts(ctx); err != nil {
 		return err
 	}
-	if err := g.applications(ctx); err != nil {
+	// The emergency first: the pending applications it makes late are then
+	// flagged with its basis, as they would be in real life.
+	if err := g.emergency(ctx); err != nil {
 		return err
 	}
-	if err := g.emergency(ctx); err != nil {
+	if err := g.applications(ctx); err != nil {
 		return err
 	}
 	return g.DB.WithTx(ctx, func(tx *sql.Tx) error {

@@ -15,28 +15,50 @@ import (
 // caseworkRoutes registers the case pages of applicants and staff, the
 // document viewer and the case JSON API.
 func (s *Server) caseworkRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /cases/{no}", s.caseDetail)
-	mux.HandleFunc("POST /cases/{no}/transition", s.caseTransition)
-	mux.HandleFunc("POST /cases/{no}/comment", s.caseComment)
-	mux.HandleFunc("POST /cases/{no}/documents", s.caseAddDocument)
-	mux.HandleFunc("POST /cases/{no}/commit", s.caseCommit)
-	mux.HandleFunc("GET /cases/{no}/documents/{id}", s.caseDocument)
-	mux.HandleFunc("GET /staff/cases/{no}/documents/{id}", s.caseDocument)
+	mux.HandleFunc("GET /cases/{no}", s.loggedIn(s.caseDetail))
+	mux.HandleFunc("POST /cases/{no}/transition", s.loggedIn(s.caseTransition))
+	mux.HandleFunc("POST /cases/{no}/comment", s.loggedIn(s.caseComment))
+	mux.HandleFunc("POST /cases/{no}/documents", s.loggedIn(s.caseAddDocument))
+	mux.HandleFunc("POST /cases/{no}/commit", s.loggedIn(s.caseCommit))
+	mux.HandleFunc("GET /cases/{no}/documents/{id}", s.loggedIn(s.caseDocument))
+	mux.HandleFunc("GET /staff/cases/{no}/documents/{id}", s.staffRoute(s.caseDocument))
 
-	mux.HandleFunc("GET /staff/cases", s.staffQueue)
-	mux.HandleFunc("GET /staff/cases/new", s.staffCaseNew)
-	mux.HandleFunc("POST /staff/cases/new", s.staffCaseCreate)
-	mux.HandleFunc("GET /staff/cases/{no}", s.caseDetail)
-	mux.HandleFunc("POST /staff/cases/{no}/claim", s.caseClaim)
-	mux.HandleFunc("POST /staff/cases/{no}/release", s.caseClaim)
-	mux.HandleFunc("POST /staff/cases/{no}/accept-missing", s.caseAcceptMissing)
-	mux.HandleFunc("POST /staff/cases/{no}/confirm", s.caseConfirm)
-	mux.HandleFunc("POST /staff/originals/{id}/receive", s.originalReceive)
-	mux.HandleFunc("GET /staff/originals", s.staffOriginals)
-	mux.HandleFunc("GET /staff/commitments", s.staffCommitments)
-	mux.HandleFunc("POST /staff/commitments/{id}/false", s.commitmentFalse)
+	mux.HandleFunc("GET /staff/cases", s.staffRoute(s.staffQueue))
+	mux.HandleFunc("GET /staff/cases/new", s.staffRoute(s.staffCaseNew))
+	mux.HandleFunc("POST /staff/cases/new", s.staffRoute(s.staffCaseCreate))
+	mux.HandleFunc("GET /staff/cases/{no}", s.staffRoute(s.caseDetail))
+	mux.HandleFunc("POST /staff/cases/{no}/claim", s.staffRoute(s.caseClaim))
+	mux.HandleFunc("POST /staff/cases/{no}/release", s.staffRoute(s.caseClaim))
+	mux.HandleFunc("POST /staff/cases/{no}/accept-missing", s.staffRoute(s.caseAcceptMissing))
+	mux.HandleFunc("POST /staff/cases/{no}/confirm", s.staffRoute(s.caseConfirm))
+	mux.HandleFunc("POST /staff/originals/{id}/receive", s.staffRoute(s.originalReceive))
+	mux.HandleFunc("GET /staff/originals", s.staffRoute(s.staffOriginals))
+	mux.HandleFunc("GET /staff/commitments", s.staffRoute(s.staffCommitments))
+	mux.HandleFunc("POST /staff/commitments/{id}/false", s.staffRoute(s.commitmentFalse))
 
 	s.caseworkAPIRoutes(mux)
+}
+
+// loggedIn answers a login redirect (pages) or 401 (API) before h runs
+// when nobody is logged in, so anonymous callers never reach validation.
+func (s *Server) loggedIn(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := s.requireActor(w, r); ok {
+			h(w, r)
+		}
+	}
+}
+
+// staffRoute is loggedIn for routes only agency staff may use; others get
+// 403 before any input is read. The service still checks the section.
+func (s *Server) staffRoute(h http.HandlerFunc) http.HandlerFunc {
+	return s.loggedIn(func(w http.ResponseWriter, r *http.Request) {
+		if !actorFrom(r.Context()).IsStaff() {
+			s.failAny(w, r, errs.Forbid())
+			return
+		}
+		h(w, r)
+	})
 }
 
 // caseURL is where a case is shown to the actor.

@@ -14,12 +14,12 @@ import (
 
 // injuryRoutes registers the accident report pages and API.
 func (s *Server) injuryRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /employer/injury/reports", s.injuryReports)
-	mux.HandleFunc("GET /employer/injury/reports/new", s.injuryReportForm)
-	mux.HandleFunc("POST /employer/injury/reports/new", s.injuryReportSubmit)
-	mux.HandleFunc("POST /cases/{no}/recognition", s.injuryRecognition)
-	mux.HandleFunc("POST /api/v1/injury/reports", s.apiInjuryReport)
-	mux.HandleFunc("POST /api/v1/cases/{no}/recognition", s.apiInjuryRecognition)
+	mux.HandleFunc("GET /employer/injury/reports", s.loggedIn(s.injuryReports))
+	mux.HandleFunc("GET /employer/injury/reports/new", s.loggedIn(s.injuryReportForm))
+	mux.HandleFunc("POST /employer/injury/reports/new", s.loggedIn(s.injuryReportSubmit))
+	mux.HandleFunc("POST /cases/{no}/recognition", s.loggedIn(s.injuryRecognition))
+	mux.HandleFunc("POST /api/v1/injury/reports", s.loggedIn(s.apiInjuryReport))
+	mux.HandleFunc("POST /api/v1/cases/{no}/recognition", s.loggedIn(s.apiInjuryRecognition))
 }
 
 // injuryCaseView is the accident report part of the case page.
