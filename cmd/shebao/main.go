@@ -25,6 +25,7 @@ func commands() []command {
 		{"serve", "启动网站和接口 / run the web server and API", runServe},
 		{"migrate", "升级数据库结构 / apply database migrations", runMigrate},
 		{"demo", "生成演示数据 / create the demo district", runDemo},
+		{"assess", "核定某月缴费 / assess a fee month's contribution bills", runAssess},
 		{"import-eml", "导入 .eml 邮件为待确认业务 / import .eml files as draft cases", runImportEML},
 		{"backup", "备份 SQLite 数据库 / back up the SQLite database", runBackup},
 		{"version", "显示版本 / print the version", runVersion},

@@ -18,11 +18,14 @@ import (
 	"shebao/internal/appointment"
 	"shebao/internal/audit"
 	"shebao/internal/casework"
+	"shebao/internal/certificate"
 	"shebao/internal/clock"
+	"shebao/internal/contribution"
 	"shebao/internal/db"
 	"shebao/internal/document"
 	"shebao/internal/employer"
 	"shebao/internal/errs"
+	"shebao/internal/flexible"
 	"shebao/internal/injury"
 	"shebao/internal/jobs"
 	"shebao/internal/logredact"
@@ -31,6 +34,7 @@ import (
 	"shebao/internal/notify"
 	"shebao/internal/person"
 	"shebao/internal/policy"
+	"shebao/internal/staffchange"
 	"shebao/internal/web"
 )
 
@@ -77,6 +81,19 @@ type App struct {
 	Persons   *person.Service
 	Web       *web.Server
 	Jobs      *jobs.Runner // scheduled jobs, run by Serve
+
+	// Contribution assesses the monthly bills (核定) and runs the
+	// employer's check and confirmation.
+	Contribution *contribution.Service
+
+	// Certificates issues and checks payment certificates (参保缴费证明)
+	// and serves the contribution history; Flexible runs flexible workers'
+	// registration, bills and emergency make-up (灵活就业).
+	Certificates *certificate.Service
+	Flexible     *flexible.Service
+
+	// StaffChanges runs employers' staff increases and decreases (人员增减).
+	StaffChanges *staffchange.Service
 
 	// Documents stores uploads; Cases runs every case type; Injury takes
 	// accident reports (the first case type).
@@ -157,6 +174,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.Employers = employer.NewService(d, c, a.Audit, a.Accounts, a.Policy)
 	a.Persons = person.NewService(d, c, a.Audit)
+	a.StaffChanges = staffchange.NewService(d, c, a.Audit, a.Policy)
+	a.Contribution = contribution.NewService(d, c, a.Audit, a.Policy)
 	a.Documents = document.NewStore(d, c, filepath.Join(filepath.Dir(Config{DataDir: cfg.DataDir}.DSN()), "documents"))
 	a.Documents.SetAudit(a.Audit)
 	a.Documents.SetLog(log)
@@ -173,13 +192,16 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return a.Notify.Notify(ctx, notify.Recipient{UserID: userID},
 			notify.Message{Subject: subject, Body: body, Kind: "appointment.reminder"})
 	}))
+	a.Certificates = certificate.NewService(d, c, a.Audit, certificate.OptionsFromEnv())
+	a.Flexible = flexible.NewService(d, c, a.Audit, a.Policy, a.Persons)
 	a.Web, err = web.New(web.Deps{
+		Certificates: a.Certificates, Flexible: a.Flexible,
 		DB: d, Clock: c, Log: log, Audit: a.Audit, Accounts: a.Accounts,
 		Policy: a.Policy, Employers: a.Employers, SecureCookies: cfg.Secure, ServerName: cfg.Name,
 		Appointments: a.Appointments, Notices: a.Notices,
 		Documents: a.Documents, Cases: a.Cases, Injury: a.Injury,
 		Notify: a.Notify, Mail: a.Mail,
-		Persons: a.Persons, MetricsToken: cfg.MetricsToken, ClientIPHeader: cfg.ClientIPHeader,
+		Persons: a.Persons, StaffChanges: a.StaffChanges, Contribution: a.Contribution, MetricsToken: cfg.MetricsToken, ClientIPHeader: cfg.ClientIPHeader,
 	})
 	if err != nil {
 		d.Close()

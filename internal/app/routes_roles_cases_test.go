@@ -56,6 +56,12 @@ func caseRouteCases() []routeCase {
 		// Only the employer that reported the accident records its recognition application.
 		{method: "POST", path: "/api/v1/cases/" + no + "/recognition", json: map[string]any{"version": 1}, want: api(employers...)},
 		{method: "POST", path: "/api/v1/injury/reports", json: map[string]string{}, want: api(employers...)},
+		{method: "POST", path: "/api/v1/cases/" + no + "/commitments", json: map[string]any{"item": "原件"}, want: notFoundFor(api(apiAll...))},
+		{method: "POST", path: "/api/v1/cases/" + no + "/confirm", json: map[string]any{"version": 1, "type": "injury_report"}, want: notFoundFor(api(staffAll))},
+		{method: "GET", path: "/api/v1/originals", want: api(staffAll)},
+		{method: "POST", path: "/api/v1/originals/999999/receive", json: map[string]any{"via": "post"}, want: notFoundFor(api(staffAll))},
+		{method: "GET", path: "/api/v1/commitments/false", want: api(staffAll)},
+		{method: "POST", path: "/api/v1/commitments/999999/false", json: map[string]any{"note": "x"}, want: notFoundFor(api(staffAll))},
 	}
 }
 

@@ -190,7 +190,8 @@ func all(o outcome) []any {
 func routeCases() []routeCase {
 	var out []routeCase
 	for _, area := range [][]routeCase{accountRouteCases(), policyRouteCases(), publicRouteCases(),
-		employerRouteCases(), auditPersonRouteCases(), officeRouteCases(), caseRouteCases(), channelRouteCases()} {
+		employerRouteCases(), auditPersonRouteCases(), officeRouteCases(), caseRouteCases(), channelRouteCases(), staffChangeRouteCases(), contributionRouteCases(),
+		certificateRouteCases()} {
 		out = append(out, area...)
 	}
 	return out

@@ -45,6 +45,9 @@ func (s *Service) Serve(ctx context.Context, ln net.Listener) error {
 	if err := srv.Shutdown(shut); err != nil {
 		srv.Close()
 	}
+	// Shutdown only closes listeners Serve has registered: if ctx ended
+	// before the goroutine got there, close ln so its Accept returns.
+	ln.Close()
 	<-errc
 	return nil
 }

@@ -19,6 +19,8 @@ var sectionQueues = map[access.Section][]queueLink{
 	access.Coordination: {
 		{"/staff/registrations", "企业参保登记审核"},
 		{"/staff/employer-changes", "单位信息变更审核"},
+		{"/staff/staff-conflicts", "参保冲突协调（人员增减）"},
+		{"/staff/bills?status=correction_requested", "缴费核定更正申请"},
 	},
 	access.Injury: {
 		{"/staff/cases?section=injury", "业务队列（工伤事故报告等）"},
@@ -31,6 +33,8 @@ var sectionQueues = map[access.Section][]queueLink{
 	access.Office: {
 		{"/staff/notices", "公告管理"},
 		{"/staff/appointments/slots", "预约时段管理"},
+		{"/staff/outbox", "通知发件箱（邮件、短信、微信）"},
+		{"/staff/mail/quarantine", "邮件隔离区"},
 	},
 }
 

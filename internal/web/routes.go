@@ -26,6 +26,9 @@ func (s *Server) routes() http.Handler {
 	s.noticeRoutes(mux)
 	s.channelRoutes(mux)
 	s.certificateRoutes(mux)
+	s.staffChangeRoutes(mux)
+	s.flexibleRoutes(mux)
+	s.contributionRoutes(mux)
 	s.apiDocRoutes(mux)
 
 	var h http.Handler = mux

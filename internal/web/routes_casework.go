@@ -37,6 +37,7 @@ func (s *Server) caseworkRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /staff/commitments/{id}/false", s.staffRoute(s.commitmentFalse))
 
 	s.caseworkAPIRoutes(mux)
+	s.caseworkDeferredAPIRoutes(mux)
 }
 
 // loggedIn answers a login redirect (pages) or 401 (API) before h runs

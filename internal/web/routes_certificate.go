@@ -1,15 +1,280 @@
 package web
 
-import "net/http"
+import (
+	"errors"
+	"net/http"
+	"strconv"
 
-// certificateRoutes: the public page where anyone checks a payment
-// certificate's verification code. Certificates are issued by the
-// collection module (issue 3); until it is online no code can exist, and
-// the page says so rather than pretending to look one up.
+	"shebao/internal/access"
+	"shebao/internal/certificate"
+	"shebao/internal/errs"
+	"shebao/internal/pdfdoc"
+)
+
+// certificateRoutes: payment certificates (参保缴费证明) — the public check
+// page, issuing and downloading them (person, employer), revocation by
+// 统筹科 — and the person's contribution history.
 func (s *Server) certificateRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /certificate/check", s.certificateCheck)
+	mux.HandleFunc("GET /api/v1/certificates/check", s.apiCertificateCheck)
+	mux.HandleFunc("GET /person/certificates", s.personCertificates)
+	mux.HandleFunc("POST /person/certificates", s.personCertificateIssue)
+	mux.HandleFunc("POST /api/v1/person/certificates", s.apiPersonCertificateIssue)
+	mux.HandleFunc("GET /employer/certificates", s.employerCertificates)
+	mux.HandleFunc("POST /employer/certificates", s.employerCertificateIssue)
+	mux.HandleFunc("GET /certificates/{id}", s.certificateShow)
+	mux.HandleFunc("GET /certificates/{id}/certificate.pdf", s.certificatePDF)
+	mux.HandleFunc("GET /certificates/{id}/certificate.html", s.certificateHTML)
+	mux.HandleFunc("GET /staff/certificates", s.staffCertificates)
+	mux.HandleFunc("POST /staff/certificates/{id}/revoke", s.staffCertificateRevoke)
+	mux.HandleFunc("GET /person/history", s.personHistory)
+	mux.HandleFunc("GET /api/v1/person/history", s.apiPersonHistory)
+}
+
+// checkView is the data of the public check page.
+type checkView struct {
+	Code   string
+	Result *certificate.Check
 }
 
 func (s *Server) certificateCheck(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, "certificate_check", &Page{Title: "缴费证明核验"})
+	code := r.URL.Query().Get("code")
+	p := &Page{Title: "缴费证明核验", Data: checkView{Code: code}, Form: r.URL.Query()}
+	if code == "" {
+		s.render(w, r, "certificate_check", p)
+		return
+	}
+	res, err := s.Certificates.Check(r.Context(), s.clientIP(r), code)
+	if err != nil {
+		s.renderForm(w, r, "certificate_check", p, err)
+		return
+	}
+	p.Data = checkView{Code: code, Result: res}
+	s.render(w, r, "certificate_check", p)
+}
+
+func (s *Server) apiCertificateCheck(w http.ResponseWriter, r *http.Request) {
+	res, err := s.Certificates.Check(r.Context(), s.clientIP(r), r.URL.Query().Get("code"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, map[string]any{"code": res.Code, "kind": res.Kind, "name": res.Name,
+		"number": res.Number, "period": res.Period, "issuer": res.Issuer, "issued_on": res.IssuedOn,
+		"valid": res.Valid, "revoked_on": res.RevokedOn})
+}
+
+// certListView is the data of the certificate list pages.
+type certListView struct {
+	Owner  string // "person" or "employer"
+	Action string
+	Certs  []certificate.Certificate
+	Seal   bool
+}
+
+func (s *Server) personCertificates(w http.ResponseWriter, r *http.Request) {
+	s.certList(w, r, certificate.SubjectPerson, nil)
+}
+
+func (s *Server) employerCertificates(w http.ResponseWriter, r *http.Request) {
+	s.certList(w, r, certificate.SubjectEmployer, nil)
+}
+
+// certList renders the list and issue form of the logged-in person or
+// employer, re-rendering the form after formErr.
+func (s *Server) certList(w http.ResponseWriter, r *http.Request, owner string, formErr error) {
+	a := actorFrom(r.Context())
+	var certs []certificate.Certificate
+	var err error
+	v := certListView{Owner: owner, Action: "/" + owner + "/certificates", Seal: s.Certificates.Options().Seal}
+	if owner == certificate.SubjectPerson {
+		var id int64
+		if id, err = ownPersonID(a); err == nil {
+			certs, err = s.Certificates.ListForPerson(r.Context(), a, id)
+		}
+	} else {
+		var id int64
+		if id, err = ownEmployerID(a); err == nil {
+			certs, err = s.Certificates.ListForEmployer(r.Context(), a, id)
+		}
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.Certs = certs
+	p := &Page{Title: "参保缴费证明", Data: v}
+	if formErr != nil {
+		s.renderForm(w, r, "cert_list", p, formErr)
+		return
+	}
+	s.render(w, r, "cert_list", p)
+}
+
+func (s *Server) personCertificateIssue(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	id, err := ownPersonID(a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	c, err := s.Certificates.IssueForPerson(r.Context(), a, id, r.PostFormValue("from"), r.PostFormValue("to"))
+	if err != nil {
+		s.certList(w, r, certificate.SubjectPerson, err)
+		return
+	}
+	redirect(w, r, "/certificates/"+strconv.FormatInt(c.ID, 10), "证明已开具，验证码 "+c.Grouped())
+}
+
+func (s *Server) employerCertificateIssue(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	id, err := ownEmployerID(a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	c, err := s.Certificates.IssueForEmployer(r.Context(), a, id, r.PostFormValue("from"), r.PostFormValue("to"))
+	if err != nil {
+		s.certList(w, r, certificate.SubjectEmployer, err)
+		return
+	}
+	redirect(w, r, "/certificates/"+strconv.FormatInt(c.ID, 10), "证明已开具，验证码 "+c.Grouped())
+}
+
+// certJSON is a certificate in the API.
+func certJSON(c *certificate.Certificate) map[string]any {
+	return map[string]any{"id": c.ID, "code": c.Grouped(), "subject_kind": c.SubjectKind, "period_from": c.PeriodFrom,
+		"period_to": c.PeriodTo, "issuer": c.Issuer, "issued_at": c.IssuedAt, "status": c.Status, "sealed": c.Sealed,
+		"pdf":  "/certificates/" + strconv.FormatInt(c.ID, 10) + "/certificate.pdf",
+		"html": "/certificates/" + strconv.FormatInt(c.ID, 10) + "/certificate.html"}
+}
+
+func (s *Server) apiPersonCertificateIssue(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	id, err := ownPersonID(a)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	var in struct {
+		From string `json:"from"`
+		To   string `json:"to"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	c, err := s.Certificates.IssueForPerson(r.Context(), a, id, in.From, in.To)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusCreated, certJSON(c))
+}
+
+// certView is the data of the certificate page and its printable version.
+type certView struct {
+	Cert      *certificate.Certificate
+	NoFont    string // why no PDF can be made, or ""
+	CanRevoke bool
+}
+
+func (s *Server) loadCert(w http.ResponseWriter, r *http.Request) (*certificate.Certificate, bool) {
+	a := actorFrom(r.Context())
+	if a == nil {
+		s.fail(w, r, errs.New(errs.Unauthenticated, "login_required", "请先登录"))
+		return nil, false
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.fail(w, r, errs.NotFoundf("未找到该证明"))
+		return nil, false
+	}
+	c, err := s.Certificates.Get(r.Context(), a, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	return c, true
+}
+
+func (s *Server) certificateShow(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.loadCert(w, r)
+	if !ok {
+		return
+	}
+	v := certView{Cert: c, CanRevoke: actorFrom(r.Context()).In(access.Coordination)}
+	if err := pdfdoc.Available(); err != nil {
+		v.NoFont = pdfdoc.ErrNoFont.Error()
+	}
+	s.render(w, r, "cert_show", &Page{Title: c.Content.Title, Data: v})
+}
+
+func (s *Server) certificatePDF(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.loadCert(w, r)
+	if !ok {
+		return
+	}
+	b, err := s.Certificates.PDF(c)
+	if errors.Is(err, pdfdoc.ErrNoFont) {
+		s.renderStatus(w, r, "cert_show", http.StatusServiceUnavailable, &Page{Title: c.Content.Title,
+			Data: certView{Cert: c, NoFont: pdfdoc.ErrNoFont.Error()}})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="certificate-`+c.Code[:8]+`.pdf"`)
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Write(b)
+}
+
+func (s *Server) certificateHTML(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.loadCert(w, r)
+	if !ok {
+		return
+	}
+	s.render(w, r, "cert_print", &Page{Title: c.Content.Title, Data: certView{Cert: c}})
+}
+
+func (s *Server) staffCertificates(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	if err := a.RequireSection(access.Coordination); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	p := &Page{Title: "缴费证明管理", Form: q, Data: certView{}}
+	if code := q.Get("code"); code != "" {
+		c, err := s.Certificates.ByCode(r.Context(), a, code)
+		if err != nil {
+			s.renderForm(w, r, "cert_staff", p, err)
+			return
+		}
+		p.Data = certView{Cert: c, CanRevoke: true}
+	}
+	s.render(w, r, "cert_staff", p)
+}
+
+func (s *Server) staffCertificateRevoke(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	if err := a.RequireSection(access.Coordination); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	c, err := s.Certificates.Revoke(r.Context(), a, id, version, r.PostFormValue("reason"))
+	if err != nil {
+		old, gerr := s.Certificates.Get(r.Context(), a, id)
+		if gerr != nil {
+			s.fail(w, r, gerr)
+			return
+		}
+		s.renderForm(w, r, "cert_staff", &Page{Title: "缴费证明管理", Data: certView{Cert: old, CanRevoke: true}}, err)
+		return
+	}
+	redirect(w, r, "/staff/certificates?code="+c.Code, "证明已撤销")
 }

@@ -12,16 +12,20 @@ import (
 	"shebao/internal/appointment"
 	"shebao/internal/audit"
 	"shebao/internal/casework"
+	"shebao/internal/certificate"
 	"shebao/internal/clock"
+	"shebao/internal/contribution"
 	"shebao/internal/db"
 	"shebao/internal/document"
 	"shebao/internal/employer"
+	"shebao/internal/flexible"
 	"shebao/internal/injury"
 	"shebao/internal/mailintake"
 	"shebao/internal/notice"
 	"shebao/internal/notify"
 	"shebao/internal/person"
 	"shebao/internal/policy"
+	"shebao/internal/staffchange"
 )
 
 // Deps are the services the web layer calls.
@@ -34,6 +38,17 @@ type Deps struct {
 	Policy    *policy.Service
 	Employers *employer.Service
 	Persons   *person.Service
+
+	// Contribution holds the monthly bills (核定) and the employer's check.
+	Contribution *contribution.Service
+	// Certificates: payment certificates, the public check and the
+	// person's contribution history; Flexible: flexible workers (灵活就业).
+	Certificates *certificate.Service
+	Flexible     *flexible.Service
+
+	// StaffChanges: employers' staff increases and decreases (人员增减),
+	// Excel imports and 统筹科's conflict queue.
+	StaffChanges *staffchange.Service
 
 	// Appointments books counter visits; Notices publishes 公告.
 	Appointments *appointment.Service

@@ -1,0 +1,320 @@
+package contribution
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"shebao/internal/access"
+	"shebao/internal/audit"
+	"shebao/internal/clock"
+	"shebao/internal/db"
+	"shebao/internal/errs"
+	"shebao/internal/policy"
+)
+
+// Service assesses bills and runs the employer's check and the
+// coordination section's corrections.
+type Service struct {
+	db     *db.DB
+	clock  clock.Clock
+	audit  *audit.Service
+	policy *policy.Service
+	batch  int // employers per assessment transaction; 0 = BatchSize
+}
+
+// SetBatchSize changes how many employers one assessment transaction covers
+// (tuning and tests); n < 1 restores BatchSize.
+func (s *Service) SetBatchSize(n int) { s.batch = max(n, 0) }
+
+// NewService returns the contribution service.
+func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service) *Service {
+	return &Service{db: d, clock: c, audit: a, policy: p}
+}
+
+// canSee: the employer its own bills, the flexible worker his or her own,
+// staff of 统筹科, 基金管理科 (and 个体参保科 for flexible workers' bills).
+// Anyone else gets NotFound, so IDs reveal nothing.
+func canSee(a *access.Actor, b *Bill) error {
+	switch {
+	case a == nil:
+		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
+	case a.Role == access.RoleEmployer && b.EmployerID != 0 && a.EmployerID == b.EmployerID:
+		return nil
+	case a.Role == access.RolePerson && b.PayerKind == "flexible" && a.PersonID == b.PersonID:
+		return nil
+	case a.In(access.Coordination), a.In(access.Fund):
+		return nil
+	case b.PayerKind == "flexible" && a.In(access.SelfEmployed):
+		return nil
+	}
+	return notFound()
+}
+
+// Get returns a bill with its lines, per-scheme totals and "how computed"
+// for each line, if a may see it.
+func (s *Service) Get(ctx context.Context, a *access.Actor, id int64) (*Bill, error) {
+	if a == nil {
+		return nil, errs.New(errs.Unauthenticated, "login_required", "请先登录")
+	}
+	b, err := load(ctx, s.db.Read(), id)
+	if err != nil {
+		return nil, err
+	}
+	if err := canSee(a, b); err != nil {
+		return nil, err
+	}
+	if err := loadLines(ctx, s.db.Read(), b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// ListForEmployer lists an employer's bills, newest month first (the
+// employer itself, or 统筹科 / 基金管理科 staff).
+func (s *Service) ListForEmployer(ctx context.Context, a *access.Actor, employerID int64) ([]Bill, error) {
+	if err := a.RequireEmployer(employerID); err != nil && !a.In(access.Fund) {
+		return nil, err
+	}
+	return queryBills(ctx, s.db.Read(), 600, `b.employer_id = $1 AND b.payer_kind = 'employer'`, employerID)
+}
+
+// StaffListLimit caps a staff queue page.
+const StaffListLimit = 200
+
+// List is the staff queue of employer bills in a status (all when ""),
+// optionally of one fee month, for 统筹科 and 基金管理科.
+func (s *Service) List(ctx context.Context, a *access.Actor, status Status, month string) ([]Bill, error) {
+	if err := a.RequireSection(access.Coordination); err != nil && !a.In(access.Fund) {
+		return nil, err
+	}
+	where, args := []string{`b.payer_kind = 'employer'`}, []any{}
+	if status != "" {
+		if !status.Valid() {
+			return nil, errs.New(errs.Invalid, "bad_status", "状态不正确："+string(status))
+		}
+		args = append(args, string(status))
+		where = append(where, "b.status = $"+strconv.Itoa(len(args)))
+	}
+	if month != "" {
+		if _, err := policy.ParseMonth(month); err != nil {
+			return nil, errs.New(errs.Invalid, "bad_month", "费款所属期格式应为 YYYY-MM，如 2024-01")
+		}
+		args = append(args, month)
+		where = append(where, "b.fee_month = $"+strconv.Itoa(len(args)))
+	}
+	return queryBills(ctx, s.db.Read(), StaffListLimit, strings.Join(where, " AND "), args...)
+}
+
+// ownBill loads bill id in tx for its employer and checks the version
+// and that it is in status want.
+func (s *Service) ownBill(ctx context.Context, tx *sql.Tx, a *access.Actor, id, version int64, want Status) (*Bill, error) {
+	b, err := load(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if a == nil || a.Role != access.RoleEmployer || a.EmployerID != b.EmployerID || b.EmployerID == 0 {
+		if err := canSee(a, b); err != nil {
+			return nil, err
+		}
+		return nil, errs.New(errs.Forbidden, "employer_only", "只有参保单位本身可以核对、确认本单位的缴费核定单")
+	}
+	if b.Version != version {
+		return nil, errs.StaleVersion()
+	}
+	if b.Status != want {
+		return nil, errs.New(errs.Conflict, "bad_status", "该核定单当前状态为“"+b.Status.Name()+"”，不能办理此操作，请刷新")
+	}
+	return b, nil
+}
+
+// setStatus moves a bill under optimistic locking; extra sets more columns.
+func setStatus(ctx context.Context, tx *sql.Tx, id, version int64, to Status, extra string, args ...any) error {
+	q := `UPDATE bills SET status = $1, version = version + 1` + extra + ` WHERE id = $2 AND version = $3`
+	res, err := tx.ExecContext(ctx, q, append([]any{string(to), id, version}, args...)...)
+	if err != nil {
+		return errs.Wrap(err, "update bill")
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return errs.StaleVersion()
+	}
+	return nil
+}
+
+type billAudit struct {
+	BillNo     string `json:"bill_no"`
+	Month      string `json:"fee_month"`
+	Status     Status `json:"status"`
+	TotalFen   int64  `json:"total_fen"`
+	PaymentRef string `json:"payment_ref,omitempty"`
+	DueOn      string `json:"due_on,omitempty"`
+	Note       string `json:"note,omitempty"`
+	Version    int64  `json:"version"`
+}
+
+func auditOf(b *Bill) billAudit {
+	return billAudit{BillNo: b.BillNo, Month: b.FeeMonth, Status: b.Status, TotalFen: int64(b.Total),
+		PaymentRef: b.PaymentRef, DueOn: b.DueOn, Note: b.CorrectionNote, Version: b.Version}
+}
+
+func (s *Service) record(ctx context.Context, tx *sql.Tx, a *access.Actor, action string, before *Bill, id int64, note string) error {
+	after, err := load(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	var b any
+	if before != nil {
+		b = auditOf(before)
+	}
+	return s.audit.Record(ctx, tx, a, audit.Entry{Action: action, Entity: "bill", EntityID: strconv.FormatInt(id, 10),
+		Before: b, After: auditOf(after), Note: note})
+}
+
+// Confirm is the employer's confirmation (核对无误) of its draft at
+// version: the bill gets a payment reference, the due date of the fee
+// month (extended where an emergency says so, with the basis) and, when an
+// emergency waives late fees on the due date, the waiver and its basis.
+func (s *Service) Confirm(ctx context.Context, a *access.Actor, id, version int64) (*Bill, error) {
+	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		b, err := s.ownBill(ctx, tx, a, id, version, Draft)
+		if err != nil {
+			return err
+		}
+		due, basis, err := s.policy.CollectionDue(ctx, b.FeeMonth)
+		if err != nil {
+			return err
+		}
+		waived, waiver := false, ""
+		if e, err := s.policy.MeasureInForce(ctx, due, policy.MeasureLateFeeWaived); err != nil {
+			return err
+		} else if e != nil {
+			waived, waiver = true, e.Title+"："+policy.MeasureLateFeeWaived.Label()+"（依据："+e.LegalBasis+"）"
+		}
+		err = setStatus(ctx, tx, id, version, Confirmed, `, payment_ref = $4, due_on = $5, due_basis = $6,
+			late_fee_waived = $7, waiver_basis = $8, confirmed_at = $9, confirmed_by = $10`,
+			NewPaymentRef(), due.Format("2006-01-02"), basis, waived, waiver, s.clock.Now(), a.UserID)
+		if err != nil {
+			return err
+		}
+		return s.record(ctx, tx, a, "contribution.bill.confirm", b, id, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, a, id)
+}
+
+// MaxReasonRunes caps a correction request or refusal reason.
+const MaxReasonRunes = 500
+
+func checkReason(reason string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	var f errs.Fields
+	switch n := utf8.RuneCountInString(reason); {
+	case n == 0:
+		f.Add("reason", "请说明需要更正的内容，如“张三已于1月离职，请删除”")
+	case n > MaxReasonRunes:
+		f.Add("reason", "说明不能超过500字")
+	}
+	return reason, f.Err()
+}
+
+// RequestCorrection is the employer asking 统筹科 to correct its draft,
+// with a reason: the bill waits in the coordination queue.
+func (s *Service) RequestCorrection(ctx context.Context, a *access.Actor, id, version int64, reason string) (*Bill, error) {
+	reason, err := checkReason(reason)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		b, err := s.ownBill(ctx, tx, a, id, version, Draft)
+		if err != nil {
+			return err
+		}
+		if err := setStatus(ctx, tx, id, version, CorrectionRequested, `, correction_note = $4`, "单位："+reason); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, a, "contribution.bill.correction_request", b, id, reason)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, a, id)
+}
+
+// staffBill loads a bill awaiting correction for 统筹科 at version.
+func (s *Service) staffBill(ctx context.Context, tx *sql.Tx, a *access.Actor, id, version int64) (*Bill, error) {
+	if err := a.RequireSection(access.Coordination); err != nil {
+		return nil, err
+	}
+	b, err := load(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if b.PayerKind != "employer" {
+		return nil, notFound()
+	}
+	if b.Version != version {
+		return nil, errs.StaleVersion()
+	}
+	if b.Status != CorrectionRequested && b.Status != Draft {
+		return nil, errs.New(errs.Conflict, "bad_status", "该核定单当前状态为“"+b.Status.Name()+"”，已确认的核定单不能重新核定")
+	}
+	return b, nil
+}
+
+// Reassess is 统筹科 recomputing a draft or a bill awaiting correction
+// from the current employments and rules; it goes back to the employer as
+// a draft.
+func (s *Service) Reassess(ctx context.Context, a *access.Actor, id, version int64) (*Bill, error) {
+	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		b, err := s.staffBill(ctx, tx, a, id, version)
+		if err != nil {
+			return err
+		}
+		p, err := LoadParams(ctx, s.policy, b.FeeMonth)
+		if err != nil {
+			return err
+		}
+		if err := setStatus(ctx, tx, id, version, Draft, ""); err != nil {
+			return err
+		}
+		if _, err := assessRange(ctx, tx, s.db.Dialect, p, b.EmployerID, b.EmployerID, s.clock.Now()); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, a, "contribution.bill.reassess", b, id, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, a, id)
+}
+
+// RejectCorrection is 统筹科 refusing a correction request with a reason:
+// the bill goes back to the employer unchanged, as a draft.
+func (s *Service) RejectCorrection(ctx context.Context, a *access.Actor, id, version int64, reason string) (*Bill, error) {
+	reason, err := checkReason(reason)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		b, err := s.staffBill(ctx, tx, a, id, version)
+		if err != nil {
+			return err
+		}
+		if b.Status != CorrectionRequested {
+			return errs.New(errs.Conflict, "bad_status", "该核定单没有待处理的更正申请")
+		}
+		note := b.CorrectionNote + "\n统筹科不予更正：" + reason
+		if err := setStatus(ctx, tx, id, version, Draft, `, correction_note = $4`, note); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, a, "contribution.bill.correction_reject", b, id, reason)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, a, id)
+}

@@ -1,0 +1,277 @@
+// Package ledger is the fund ledger (基金账): double entry per scheme. A
+// posting is the set of entries one payment step writes; every posting
+// balances overall and for each scheme, so the whole ledger always does.
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"shebao/internal/db"
+	"shebao/internal/errs"
+	"shebao/internal/money"
+)
+
+// Account is a ledger account.
+type Account string
+
+// Accounts of the fund ledger.
+const (
+	Bank              Account = "bank"                // 收入户银行存款
+	Receivable        Account = "receivable"          // 应收社会保险费
+	LateFeeReceivable Account = "late_fee_receivable" // 应收滞纳金
+	LateFeeIncome     Account = "late_fee_income"     // 滞纳金收入
+	Suspense          Account = "suspense"            // 待查明款项（暂收款）
+	RefundPayable     Account = "refund_payable"      // 应退款项
+)
+
+var accountNames = map[Account]string{
+	Bank: "银行存款（收入户）", Receivable: "应收社会保险费", LateFeeReceivable: "应收滞纳金",
+	LateFeeIncome: "滞纳金收入", Suspense: "待查明款项", RefundPayable: "应退款项",
+}
+
+// Name is the account's Chinese name.
+func (a Account) Name() string {
+	if n, ok := accountNames[a]; ok {
+		return n
+	}
+	return string(a)
+}
+
+// Schemes collected by the agency, in display order.
+var Schemes = []string{"pension", "unemployment", "injury"}
+
+var schemeNames = map[string]string{"pension": "基本养老保险", "unemployment": "失业保险", "injury": "工伤保险", "": "未分配"}
+
+// SchemeName is a scheme's Chinese name ("" is money not yet allocated).
+func SchemeName(s string) string {
+	if n, ok := schemeNames[s]; ok {
+		return n
+	}
+	return s
+}
+
+// Entry is one ledger line.
+type Entry struct {
+	Account Account
+	Scheme  string
+	BillID  int64 // 0 when the line concerns no bill
+	Debit   money.Fen
+	Credit  money.Fen
+}
+
+// Posting is what one step of one payment writes.
+type Posting struct {
+	PaymentID int64
+	Step      int
+	PostedOn  string // YYYY-MM-DD
+	Entries   []Entry
+}
+
+// Move adds "debit dr, credit cr" of amount for scheme (nothing for 0).
+func (p *Posting) Move(dr, cr Account, scheme string, billID int64, amount money.Fen) {
+	if amount == 0 {
+		return
+	}
+	p.Entries = append(p.Entries, Entry{Account: dr, Scheme: scheme, BillID: billID, Debit: amount},
+		Entry{Account: cr, Scheme: scheme, BillID: billID, Credit: amount})
+}
+
+// Check reports an Internal error unless the posting balances for every
+// scheme and has no negative amounts.
+func (p *Posting) Check() error {
+	bal := map[string]money.Fen{}
+	for _, e := range p.Entries {
+		if e.Debit < 0 || e.Credit < 0 {
+			return errs.Wrap(fmt.Errorf("negative ledger amount in payment %d step %d", p.PaymentID, p.Step), "ledger")
+		}
+		bal[e.Scheme] += e.Debit - e.Credit
+	}
+	for s, b := range bal {
+		if b != 0 {
+			return errs.Wrap(fmt.Errorf("posting of payment %d step %d unbalanced for scheme %q by %d", p.PaymentID, p.Step, s, b), "ledger")
+		}
+	}
+	return nil
+}
+
+// batchRows bounds the rows of one multi-row INSERT.
+const batchRows = 1000
+
+// Write checks and inserts postings inside tx.
+func Write(ctx context.Context, tx *sql.Tx, now time.Time, postings []Posting) error {
+	var rows [][]any
+	for i := range postings {
+		p := &postings[i]
+		if err := p.Check(); err != nil {
+			return err
+		}
+		for _, e := range p.Entries {
+			var bill any
+			if e.BillID != 0 {
+				bill = e.BillID
+			}
+			rows = append(rows, []any{p.PaymentID, p.Step, p.PostedOn, string(e.Account), e.Scheme, bill,
+				int64(e.Debit), int64(e.Credit), now})
+		}
+	}
+	for start := 0; start < len(rows); start += batchRows {
+		end := min(start+batchRows, len(rows))
+		if err := insertRows(ctx, tx, rows[start:end]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func insertRows(ctx context.Context, tx *sql.Tx, rows [][]any) error {
+	var b strings.Builder
+	b.WriteString("INSERT INTO ledger_entries (payment_id, step, posted_on, account, scheme, bill_id, debit_fen, credit_fen, created_at) VALUES ")
+	args := make([]any, 0, len(rows)*9)
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('(')
+		for j := range r {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, "$%d", len(args)+j+1)
+		}
+		b.WriteByte(')')
+		args = append(args, r...)
+	}
+	if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+		return errs.Wrap(err, "insert ledger entries")
+	}
+	return nil
+}
+
+// Allocate splits amount across weights in proportion, each share rounded
+// down to the fen; the remainder goes to the largest weight (the first
+// of equals). When caps is not nil no share exceeds its cap: a remainder
+// that does not fit spills to the next largest weight. The result is
+// deterministic and sums to amount exactly (when the caps allow it).
+func Allocate(amount money.Fen, weights, caps []money.Fen) []money.Fen {
+	out := make([]money.Fen, len(weights))
+	var total money.Fen
+	for _, w := range weights {
+		total += w
+	}
+	if total <= 0 || amount == 0 {
+		if len(out) > 0 {
+			out[0] = amount
+		}
+		return out
+	}
+	var given money.Fen
+	for i, w := range weights {
+		out[i] = money.Fen(int64(amount) * int64(w) / int64(total))
+		given += out[i]
+	}
+	order := make([]int, len(weights))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return weights[order[a]] > weights[order[b]] })
+	rest := amount - given
+	for _, i := range order {
+		if rest == 0 {
+			break
+		}
+		add := rest
+		if caps != nil && out[i]+add > caps[i] {
+			add = max(caps[i]-out[i], 0)
+		}
+		out[i] += add
+		rest -= add
+	}
+	if rest != 0 {
+		out[order[0]] += rest
+	}
+	return out
+}
+
+// Balance is one account and scheme's totals.
+type Balance struct {
+	Account Account
+	Scheme  string
+	Debit   money.Fen
+	Credit  money.Fen
+}
+
+// Net is debit minus credit.
+func (b Balance) Net() money.Fen { return b.Debit - b.Credit }
+
+// TrialBalance returns the totals per account and scheme.
+func TrialBalance(ctx context.Context, q db.Querier) ([]Balance, error) {
+	rows, err := q.QueryContext(ctx, `SELECT account, scheme, COALESCE(SUM(debit_fen),0), COALESCE(SUM(credit_fen),0)
+		FROM ledger_entries GROUP BY account, scheme ORDER BY account, scheme`)
+	if err != nil {
+		return nil, errs.Wrap(err, "trial balance")
+	}
+	defer rows.Close()
+	var out []Balance
+	for rows.Next() {
+		var b Balance
+		var acct string
+		var dr, cr int64
+		if err := rows.Scan(&acct, &b.Scheme, &dr, &cr); err != nil {
+			return nil, errs.Wrap(err, "trial balance")
+		}
+		b.Account, b.Debit, b.Credit = Account(acct), money.Fen(dr), money.Fen(cr)
+		out = append(out, b)
+	}
+	return out, errs.Wrap(rows.Err(), "trial balance")
+}
+
+// Unbalanced counts the postings (payment, step, scheme) whose debits and
+// credits differ; a sound ledger has none.
+func Unbalanced(ctx context.Context, q db.Querier) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT payment_id FROM ledger_entries
+		GROUP BY payment_id, step, scheme HAVING SUM(debit_fen) <> SUM(credit_fen)) u`).Scan(&n)
+	return n, errs.Wrap(err, "ledger check")
+}
+
+// PostedToBills returns, per bill and scheme, the contributions the
+// ledger received for it (receivable credits less debits).
+func PostedToBills(ctx context.Context, q db.Querier, billIDs []int64) (map[int64]map[string]money.Fen, error) {
+	out := map[int64]map[string]money.Fen{}
+	for start := 0; start < len(billIDs); start += batchRows {
+		end := min(start+batchRows, len(billIDs))
+		ph := make([]string, 0, end-start)
+		args := make([]any, 0, end-start)
+		for i, id := range billIDs[start:end] {
+			ph = append(ph, fmt.Sprintf("$%d", i+1))
+			args = append(args, id)
+		}
+		rows, err := q.QueryContext(ctx, `SELECT bill_id, scheme, SUM(credit_fen) - SUM(debit_fen) FROM ledger_entries
+			WHERE account = 'receivable' AND bill_id IN (`+strings.Join(ph, ",")+`) GROUP BY bill_id, scheme`, args...)
+		if err != nil {
+			return nil, errs.Wrap(err, "posted to bills")
+		}
+		for rows.Next() {
+			var id, v int64
+			var s string
+			if err := rows.Scan(&id, &s, &v); err != nil {
+				rows.Close()
+				return nil, errs.Wrap(err, "posted to bills")
+			}
+			if out[id] == nil {
+				out[id] = map[string]money.Fen{}
+			}
+			out[id][s] = money.Fen(v)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, errs.Wrap(err, "posted to bills")
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,208 @@
+package payment
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"shebao/internal/db"
+	"shebao/internal/errs"
+	"shebao/internal/ledger"
+	"shebao/internal/money"
+)
+
+// bill is the part of a contribution bill (table bills, migration 021)
+// payments need, with its per-scheme amounts and what the ledger holds.
+type bill struct {
+	ID          int64
+	No          string
+	PayerKind   string
+	EmployerID  int64
+	PersonID    int64
+	FeeMonth    string
+	Status      string
+	Total       money.Fen
+	Paid        money.Fen
+	Ref         string
+	DueOn       string
+	Waived      bool
+	WaiverBasis string
+	Version     int64
+
+	schemes []string    // in ledger.Schemes order
+	amounts []money.Fen // the bill's amount per scheme
+	posted  []money.Fen // received per scheme
+	touched bool
+}
+
+func (b *bill) outstanding() money.Fen { return b.Total - b.Paid }
+
+// payable reports whether payments may be posted to the bill.
+func (b *bill) payable() bool {
+	return b.Status == "confirmed" || b.Status == "partially_paid" || b.Status == "paid"
+}
+
+const billCols = `b.id, b.bill_no, b.payer_kind, COALESCE(b.employer_id, 0), COALESCE(b.person_id, 0), b.fee_month, b.status,
+	b.total_fen, b.paid_fen, COALESCE(b.payment_ref, ''), COALESCE(b.due_on, ''), b.late_fee_waived, b.waiver_basis, b.version`
+
+// loadBills reads the bills matching where (on alias b) with their scheme
+// amounts and ledger postings.
+func loadBills(ctx context.Context, q db.Querier, where string, args ...any) ([]*bill, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+billCols+` FROM bills b WHERE `+where+` ORDER BY b.id`, args...)
+	if err != nil {
+		return nil, errs.Wrap(err, "load bills")
+	}
+	var out []*bill
+	byID := map[int64]*bill{}
+	for rows.Next() {
+		b := &bill{}
+		var total, paid int64
+		if err := rows.Scan(&b.ID, &b.No, &b.PayerKind, &b.EmployerID, &b.PersonID, &b.FeeMonth, &b.Status, &total, &paid,
+			&b.Ref, &b.DueOn, &b.Waived, &b.WaiverBasis, &b.Version); err != nil {
+			rows.Close()
+			return nil, errs.Wrap(err, "load bills")
+		}
+		b.Total, b.Paid = money.Fen(total), money.Fen(paid)
+		out = append(out, b)
+		byID[b.ID] = b
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, errs.Wrap(err, "load bills")
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	amounts := map[int64]map[string]money.Fen{}
+	posted := map[int64]map[string]money.Fen{}
+	if err := sumBy(ctx, q, amounts, `SELECT l.bill_id, l.scheme, SUM(l.employer_fen + l.individual_fen) FROM bill_lines l
+		JOIN bills b ON b.id = l.bill_id WHERE `+where+` GROUP BY l.bill_id, l.scheme`, args...); err != nil {
+		return nil, err
+	}
+	if err := sumBy(ctx, q, posted, `SELECT e.bill_id, e.scheme, SUM(e.credit_fen) - SUM(e.debit_fen) FROM ledger_entries e
+		JOIN bills b ON b.id = e.bill_id WHERE e.account = 'receivable' AND `+where+` GROUP BY e.bill_id, e.scheme`, args...); err != nil {
+		return nil, err
+	}
+	for _, b := range out {
+		for _, s := range ledger.Schemes {
+			if a := amounts[b.ID][s]; a > 0 {
+				b.schemes = append(b.schemes, s)
+				b.amounts = append(b.amounts, a)
+				b.posted = append(b.posted, posted[b.ID][s])
+			}
+		}
+		if len(b.schemes) == 0 { // a bill without lines: all pension
+			b.schemes, b.amounts, b.posted = []string{"pension"}, []money.Fen{b.Total}, []money.Fen{posted[b.ID]["pension"]}
+		}
+	}
+	return out, nil
+}
+
+func sumBy(ctx context.Context, q db.Querier, into map[int64]map[string]money.Fen, query string, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return errs.Wrap(err, "bill sums")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, v int64
+		var s string
+		if err := rows.Scan(&id, &s, &v); err != nil {
+			return errs.Wrap(err, "bill sums")
+		}
+		if into[id] == nil {
+			into[id] = map[string]money.Fen{}
+		}
+		into[id][s] = money.Fen(v)
+	}
+	return errs.Wrap(rows.Err(), "bill sums")
+}
+
+// billByNo reads one bill by bill_no or payment reference.
+func billByNo(ctx context.Context, q db.Querier, no string) (*bill, error) {
+	list, err := loadBills(ctx, q, "(b.bill_no = $1 OR b.payment_ref = $1)", strings.TrimSpace(no))
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, errs.New(errs.NotFound, "bill_not_found", "没有找到核定单“"+no+"”，请核对单号或缴费识别码")
+	}
+	return list[0], nil
+}
+
+// apply posts principal and fee from source (ledger.Bank for money
+// received now, ledger.Suspense for money held) to b, per scheme, and
+// updates b in memory.
+func (b *bill) apply(p *ledger.Posting, source ledger.Account, principal, fee money.Fen) {
+	if source == ledger.Suspense {
+		p.Move(ledger.Suspense, ledger.Bank, "", 0, principal+fee) // reclassify the unallocated receipt
+	}
+	caps := make([]money.Fen, len(b.amounts))
+	for i := range caps {
+		caps[i] = b.amounts[i] - b.posted[i]
+	}
+	shares := ledger.Allocate(principal, caps, caps)
+	fees := ledger.Allocate(fee, shares, nil)
+	for i, s := range b.schemes {
+		p.Move(ledger.Bank, ledger.Receivable, s, b.ID, shares[i])
+		p.Move(ledger.LateFeeReceivable, ledger.LateFeeIncome, s, b.ID, fees[i])
+		p.Move(ledger.Bank, ledger.LateFeeReceivable, s, b.ID, fees[i])
+		b.posted[i] += shares[i]
+	}
+	b.Paid += principal
+	if b.Paid >= b.Total {
+		b.Status = "paid"
+	} else if b.Paid > 0 {
+		b.Status = "partially_paid"
+	}
+	b.touched = true
+}
+
+// saveBills writes paid_fen and status of the touched bills with a
+// version check (one statement per batch).
+func saveBills(ctx context.Context, tx *sql.Tx, bills []*bill) error {
+	var batch []*bill
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		var b strings.Builder
+		b.WriteString("WITH v(id, paid, st, ver) AS (VALUES ")
+		args := make([]any, 0, len(batch)*4)
+		for i, x := range batch {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			n := len(args)
+			fmt.Fprintf(&b, "(CAST($%d AS BIGINT), CAST($%d AS BIGINT), CAST($%d AS TEXT), CAST($%d AS BIGINT))", n+1, n+2, n+3, n+4)
+			args = append(args, x.ID, int64(x.Paid), x.Status, x.Version)
+		}
+		b.WriteString(") UPDATE bills SET paid_fen = v.paid, status = v.st, version = bills.version + 1 FROM v WHERE bills.id = v.id AND bills.version = v.ver")
+		res, err := tx.ExecContext(ctx, b.String(), args...)
+		if err != nil {
+			return errs.Wrap(err, "update bills")
+		}
+		if n, _ := res.RowsAffected(); n != int64(len(batch)) {
+			return errs.StaleVersion()
+		}
+		for _, x := range batch {
+			x.Version++
+			x.touched = false
+		}
+		batch = batch[:0]
+		return nil
+	}
+	for _, x := range bills {
+		if !x.touched {
+			continue
+		}
+		batch = append(batch, x)
+		if len(batch) == 500 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}

@@ -1,0 +1,251 @@
+package payment
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"shebao/internal/access"
+	"shebao/internal/audit"
+	"shebao/internal/db"
+	"shebao/internal/errs"
+	"shebao/internal/ledger"
+	"shebao/internal/money"
+)
+
+// ImportInput is one uploaded statement.
+type ImportInput struct {
+	FileName  string
+	Data      []byte
+	AccountNo string // the agency's receiving account; empty: DefaultAccount
+}
+
+// ImportResult summarises an import. A statement with any bad line is
+// refused whole: Errors lists them and nothing is written.
+type ImportResult struct {
+	StatementID int64       `json:"statement_id,omitempty"`
+	Duplicate   bool        `json:"duplicate"` // the same file was imported before: nothing added
+	Format      string      `json:"format"`
+	Lines       int         `json:"lines"`
+	Matched     int         `json:"matched"`
+	Unmatched   int         `json:"unmatched"`
+	Partial     int         `json:"partial"`
+	Over        int         `json:"over"`
+	Medical     int         `json:"medical"`
+	Known       int         `json:"known"`   // serial numbers already imported: skipped
+	Skipped     int         `json:"skipped"` // debit lines and totals
+	MatchedFen  money.Fen   `json:"matched_fen"`
+	Errors      []LineError `json:"errors,omitempty"`
+}
+
+// medicalWords mark remittances for schemes this account does not take.
+var medicalWords = []string{"医疗", "医保", "生育"}
+
+// ImportStatement imports a bank statement (CSV in UTF-8 or GBK, or XLSX)
+// and matches each credit: by the payment reference in the remark, then by
+// payer and exact amount due. Unmatched, partial and over-payments, and
+// remittances naming medical or maternity insurance, go to the queue.
+// Fund section staff or a bank API client may import. Errors: Invalid
+// (bad file or lines: the result lists them), Forbidden.
+func (s *Service) ImportStatement(ctx context.Context, a *access.Actor, in ImportInput) (*ImportResult, error) {
+	if !(a != nil && a.Role == access.RoleAPI && a.ClientKind == "bank") {
+		if err := requireFund(a); err != nil {
+			return nil, err
+		}
+	}
+	if len(in.Data) == 0 {
+		return nil, errs.New(errs.Invalid, "statement_empty", "请选择要导入的银行对账单文件（CSV 或 XLSX）")
+	}
+	if len(in.Data) > maxStatementBytes {
+		return nil, errs.New(errs.Invalid, "statement_too_large", "文件超过 32MB，请分段导出后再导入")
+	}
+	account := strings.TrimSpace(in.AccountNo)
+	if account == "" {
+		account = s.DefaultAccount
+	}
+	p, err := parseStatement(in.Data, s.today())
+	if err != nil {
+		return nil, errs.New(errs.Invalid, "statement_unreadable", err.Error())
+	}
+	res := &ImportResult{Format: p.Format, Lines: len(p.Lines) + len(p.Errors), Skipped: p.Skipped, Errors: p.Errors}
+	if len(p.Errors) > 0 {
+		return res, errs.New(errs.Invalid, "statement_lines", fmt.Sprintf("对账单有 %d 处错误，整份未导入（不会部分入账）：请修正后重新导入", len(p.Errors)))
+	}
+	sum := sha256.Sum256(in.Data)
+	hash := hex.EncodeToString(sum[:])
+	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		var prev int64
+		var summary string
+		err := tx.QueryRowContext(ctx, `SELECT id, summary FROM bank_statements WHERE file_hash = $1`, hash).Scan(&prev, &summary)
+		if err == nil {
+			_ = json.Unmarshal([]byte(summary), res)
+			res.StatementID, res.Duplicate, res.Errors = prev, true, nil
+			return nil
+		}
+		if !db.IsNoRows(err) {
+			return errs.Wrap(err, "statement hash")
+		}
+		return s.importLines(ctx, tx, a, in.FileName, account, hash, p, res)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// plan is what one line becomes.
+type plan struct {
+	line     Line
+	status   string
+	reason   string
+	bill     *bill
+	employer int64
+	person   int64
+	applied  money.Fen
+	fee      money.Fen
+	terms    terms
+	posting  ledger.Posting
+	code     string
+}
+
+func (s *Service) importLines(ctx context.Context, tx *sql.Tx, a *access.Actor, fileName, account, hash string, p *parsed, res *ImportResult) error {
+	now := s.clock.Now()
+	var stmtID int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO bank_statements (account_no, file_name, file_hash, format, lines, imported_by, imported_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, account, fileName, hash, p.Format, len(p.Lines), a.Name(), now).Scan(&stmtID)
+	if err != nil {
+		return errs.Wrap(err, "insert statement")
+	}
+	res.StatementID = stmtID
+	known, err := knownSerials(ctx, tx, account)
+	if err != nil {
+		return err
+	}
+	m, err := newMatcher(ctx, tx, s.policy)
+	if err != nil {
+		return err
+	}
+	plans := make([]*plan, 0, len(p.Lines))
+	for _, l := range p.Lines {
+		if known[l.Serial] {
+			res.Known++
+			continue
+		}
+		pl, err := m.match(ctx, l)
+		if err != nil {
+			return err
+		}
+		switch pl.status {
+		case Matched:
+			res.Matched++
+			res.MatchedFen += l.Amount
+		case Unmatched:
+			res.Unmatched++
+		case Partial:
+			res.Partial++
+		case Over:
+			res.Over++
+		case Medical:
+			res.Medical++
+		}
+		plans = append(plans, pl)
+	}
+	if err := insertPlans(ctx, tx, stmtID, account, a.Name(), now, plans); err != nil {
+		return err
+	}
+	postings := make([]ledger.Posting, 0, len(plans))
+	for _, pl := range plans {
+		postings = append(postings, pl.posting)
+	}
+	if err := ledger.Write(ctx, tx, now, postings); err != nil {
+		return err
+	}
+	if err := saveBills(ctx, tx, m.all); err != nil {
+		return err
+	}
+	res.Errors = nil
+	js, _ := json.Marshal(res)
+	if _, err := tx.ExecContext(ctx, `UPDATE bank_statements SET summary = $1 WHERE id = $2`, string(js), stmtID); err != nil {
+		return errs.Wrap(err, "statement summary")
+	}
+	return s.audit.Record(ctx, tx, a, audit.Entry{Action: "payment.statement.import", Entity: "bank_statement",
+		EntityID: fmt.Sprint(stmtID), After: map[string]any{"file": fileName, "account": maskAccount(account), "format": p.Format,
+			"matched": res.Matched, "unmatched": res.Unmatched, "partial": res.Partial, "over": res.Over,
+			"medical": res.Medical, "known": res.Known, "matched_fen": res.MatchedFen}})
+}
+
+func knownSerials(ctx context.Context, q db.Querier, account string) (map[string]bool, error) {
+	rows, err := q.QueryContext(ctx, `SELECT serial FROM payments WHERE channel = 'transfer' AND account_no = $1`, account)
+	if err != nil {
+		return nil, errs.Wrap(err, "known serials")
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, errs.Wrap(err, "known serials")
+		}
+		out[s] = true
+	}
+	return out, errs.Wrap(rows.Err(), "known serials")
+}
+
+// insertPlans inserts the payments in batches and fills in their IDs.
+func insertPlans(ctx context.Context, tx *sql.Tx, stmtID int64, account, by string, now time.Time, plans []*plan) error {
+	const cols = 19
+	for start := 0; start < len(plans); start += 500 {
+		batch := plans[start:min(start+500, len(plans))]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO payments (channel, statement_id, account_no, serial, paid_on, payer_name, payer_account, amount_fen,
+			remark, status, reason, bill_id, employer_id, person_id, applied_fen, late_fee_fen, late_fee_days, late_fee_note,
+			open_fen, receipt_code, created_by, created_at) VALUES `)
+		args := make([]any, 0, len(batch)*(cols+3))
+		bySerial := map[string]*plan{}
+		for i, pl := range batch {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("('transfer'")
+			for j := 0; j < cols+2; j++ {
+				fmt.Fprintf(&b, ",$%d", len(args)+j+1)
+			}
+			b.WriteByte(')')
+			var billID int64
+			if pl.bill != nil {
+				billID = pl.bill.ID
+			}
+			open := pl.line.Amount - pl.applied - pl.fee
+			args = append(args, stmtID, account, pl.line.Serial, pl.line.Date, pl.line.PayerName, pl.line.PayerAccount,
+				int64(pl.line.Amount), pl.line.Remark, pl.status, pl.reason, nullID(billID), nullID(pl.employer), nullID(pl.person),
+				int64(pl.applied), int64(pl.fee), pl.terms.days, pl.terms.note(pl.applied), int64(open), nullStr(pl.code), by, now)
+			bySerial[pl.line.Serial] = pl
+		}
+		b.WriteString(" RETURNING id, serial")
+		rows, err := tx.QueryContext(ctx, b.String(), args...)
+		if err != nil {
+			return errs.Wrap(err, "insert payments")
+		}
+		for rows.Next() {
+			var id int64
+			var serial string
+			if err := rows.Scan(&id, &serial); err != nil {
+				rows.Close()
+				return errs.Wrap(err, "insert payments")
+			}
+			if pl := bySerial[serial]; pl != nil {
+				pl.posting.PaymentID = id
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return errs.Wrap(err, "insert payments")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,97 @@
+package pdfdoc
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+func sample(t testing.TB) []byte {
+	t.Helper()
+	d, err := New()
+	if errors.Is(err, ErrNoFont) {
+		t.Skip("CJK font not installed:", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.SetDate(time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC))
+	d.Title("参保缴费证明")
+	d.Text("兹证明下列人员在本机构参加基本养老保险，缴费情况如下。")
+	d.KeyValues([]KV{{"姓名", "张三丰"}, {"公民身份号码", "110101199003070024"}, {"缴费期间", "2024年01月—2024年03月"}})
+	d.Lines([]Column{{"费款所属期", 40, false}, {"险种", 40, false}, {"缴费基数", 45, true}, {"金额", 45, true}},
+		[][]string{{"2024-01", "基本养老保险", "4,800.00", "960.00"}, {"2024-02", "失业保险", "4,800.00", "24.00"}},
+		[]string{"合计", "", "", "984.00"})
+	d.Footer("ABCD-EFGH-JKLM-NPQR", "https://shebao.example/certificate/check?code=ABCDEFGHJKLMNPQR", "可扫描二维码或登录本机构网站核验")
+	d.Seal("某区社会保险事业管理中心", "3f2a9c")
+	b, err := d.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestPDFHasChineseText(t *testing.T) {
+	b := sample(t)
+	if !bytes.HasPrefix(b, []byte("%PDF")) {
+		t.Fatalf("not a PDF: %q", b[:10])
+	}
+	if !bytes.Contains(b, []byte("/FontFile2")) || !bytes.Contains(b, []byte("/CIDFontType2")) {
+		t.Fatal("the CJK font is not embedded")
+	}
+	if len(b) > 200_000 {
+		t.Fatalf("PDF is %d bytes: the font is not subset", len(b))
+	}
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Log("pdftotext not installed: text extraction not checked")
+		return
+	}
+	f := t.TempDir() + "/a.pdf"
+	if err := os.WriteFile(f, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-enc", "UTF-8", f, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(out)
+	for _, want := range []string{"参保缴费证明", "张三丰", "基本养老保险", "960.00", "ABCD-EFGH-JKLM-NPQR", "某区社会保险事业管理中心"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("extracted text lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+func TestExtractFaceOfPlainTTFIsIdentity(t *testing.T) {
+	raw := []byte("\x00\x01\x00\x00rest-of-a-font")
+	got, err := ExtractFace(raw, 0)
+	if err != nil || !bytes.Equal(got, raw) {
+		t.Fatalf("got %q, %v", got, err)
+	}
+	if _, err := ExtractFace([]byte("ttcf\x00\x01\x00\x00\x00\x00\x00\x01"), 0); err == nil {
+		t.Fatal("truncated collection accepted")
+	}
+}
+
+func TestMissingFontSaysSo(t *testing.T) {
+	t.Setenv(FontEnv, "/nonexistent/font.ttc")
+	_, err := New()
+	if !errors.Is(err, ErrNoFont) {
+		t.Fatalf("err = %v, want ErrNoFont", err)
+	}
+	if !strings.Contains(err.Error(), "fonts-wqy-microhei") {
+		t.Fatalf("message does not name the font: %v", err)
+	}
+}
+
+func BenchmarkCertificatePDF(b *testing.B) {
+	sample(b) // font loaded once
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		sample(b)
+	}
+}

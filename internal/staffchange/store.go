@@ -1,0 +1,229 @@
+package staffchange
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+
+	"shebao/internal/db"
+	"shebao/internal/errs"
+	"shebao/internal/ident"
+	"shebao/internal/money"
+	"shebao/internal/person"
+)
+
+// employerInfo is what staff changes need of an employer.
+type employerInfo struct {
+	ID          int64
+	Name        string
+	Established string // YYYY-MM
+}
+
+func loadEmployer(ctx context.Context, q db.Querier, id int64) (employerInfo, error) {
+	e := employerInfo{ID: id}
+	var est string
+	err := q.QueryRowContext(ctx, `SELECT name, established_on FROM employers WHERE id = $1`, id).Scan(&e.Name, &est)
+	if db.IsNoRows(err) {
+		return e, errs.NotFoundf("未找到该参保单位")
+	}
+	if len(est) >= 7 {
+		e.Established = est[:7]
+	}
+	return e, errs.Wrap(err, "load employer")
+}
+
+// MaskEmployerName hides the middle of an employer's name for other
+// employers: 北京甲测试科技有限公司 → 北京***科技有限公司. The first two
+// characters and a trailing organisation form (with the two characters
+// before it) stay; at least a third of the name is hidden.
+func MaskEmployerName(name string) string {
+	r := []rune(strings.TrimSpace(name))
+	tail := 0
+	for _, suffix := range []string{"股份有限公司", "有限责任公司", "有限公司", "公司", "厂", "中心", "医院", "学校"} {
+		if strings.HasSuffix(string(r), suffix) {
+			tail = len([]rune(suffix)) + 2
+			break
+		}
+	}
+	head, limit := 2, len(r)-max(1, len(r)/4)
+	if len(r) <= 4 {
+		head = 1
+	}
+	for head+tail > limit && tail > 0 {
+		tail--
+	}
+	if head+tail > limit {
+		head = 0
+	}
+	var b strings.Builder
+	for i, c := range r {
+		if i < head || i >= len(r)-tail {
+			b.WriteRune(c)
+		} else {
+			b.WriteByte('*')
+		}
+	}
+	return b.String()
+}
+
+// overlapping returns the person's employments that cover start or a later
+// month (open ones, or closed at or after start), latest first.
+func overlapping(ctx context.Context, q db.Querier, personID int64, start string) ([]person.Employment, error) {
+	rows, err := q.QueryContext(ctx, `SELECT m.id, m.employer_id, e.name, m.start_month, COALESCE(m.end_month, ''),
+		m.base_fen, m.version FROM employments m JOIN employers e ON e.id = m.employer_id
+		WHERE m.person_id = $1 AND (m.end_month IS NULL OR m.end_month >= $2)
+		ORDER BY m.start_month DESC, m.id DESC`, personID, start)
+	if err != nil {
+		return nil, errs.Wrap(err, "overlapping employments")
+	}
+	defer rows.Close()
+	var out []person.Employment
+	for rows.Next() {
+		m := person.Employment{PersonID: personID}
+		if err := rows.Scan(&m.ID, &m.EmployerID, &m.EmployerName, &m.StartMonth, &m.EndMonth, &m.Base, &m.Version); err != nil {
+			return nil, errs.Wrap(err, "scan employment")
+		}
+		out = append(out, m)
+	}
+	return out, errs.Wrap(rows.Err(), "overlapping employments")
+}
+
+// heldError tells an employer that the person is insured elsewhere, with
+// the holder masked.
+func heldError(m person.Employment) error {
+	period := "（" + m.StartMonth + " 起）"
+	if m.EndMonth != "" {
+		period = "（" + m.StartMonth + " 至 " + m.EndMonth + "）"
+	}
+	return errs.New(errs.Conflict, "held_by_other", "该人员目前由 "+MaskEmployerName(m.EmployerName)+" 参保"+period+
+		"，如已离职请原单位办理减员，或向统筹科申请协调")
+}
+
+// ownError tells an employer the person is already its staff.
+func ownError(m person.Employment) error {
+	if m.EndMonth == "" {
+		return errs.New(errs.Conflict, "already_staff", "该人员已在本单位参保（"+m.StartMonth+" 起），无需重复增员；如需更正基数请使用基数更正")
+	}
+	return errs.New(errs.Conflict, "already_staff", "该人员在本单位的参保期间（"+m.StartMonth+" 至 "+m.EndMonth+"）与起始月份重叠，请核对起始月份")
+}
+
+// checkFree refuses start when the person has an employment covering it.
+func checkFree(ctx context.Context, q db.Querier, employerID, personID int64, start string) error {
+	ms, err := overlapping(ctx, q, personID, start)
+	if err != nil || len(ms) == 0 {
+		return err
+	}
+	if ms[0].EmployerID == employerID {
+		return ownError(ms[0])
+	}
+	return heldError(ms[0])
+}
+
+// findOrCreatePerson returns the person with the ID number, created with
+// name and phone when new. A different stored name is refused.
+func findOrCreatePerson(ctx context.Context, q db.Querier, r addRow, now time.Time) (*person.Person, error) {
+	p, err := person.FindByIDNumber(ctx, q, r.id.Number)
+	if err == nil {
+		if p.Name != r.name {
+			var f errs.Fields
+			f.Add("name", "姓名“"+r.name+"”与该身份号码登记的姓名不一致，请核对；如姓名已变更，请先向统筹科申请更正")
+			return nil, f.Err()
+		}
+		return p, nil
+	}
+	if errs.KindOf(err) != errs.NotFound {
+		return nil, err
+	}
+	p = newPerson(r)
+	if err := person.Insert(ctx, q, p, now); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func newPerson(r addRow) *person.Person {
+	p := &person.Person{IDNumber: r.id.Number, Name: r.name, Gender: "F", BirthDate: r.id.Birth.Format("2006-01-02"),
+		Phone: r.phone, Kind: person.Employee, HukouArea: r.id.Number[:6], Status: person.Active}
+	if r.id.Male {
+		p.Gender = "M"
+	}
+	return p
+}
+
+// changeRow is one row of staff_changes.
+type changeRow struct {
+	EmployerID, PersonID, EmploymentID int64
+	Kind, Month                        string
+	Declared, Base, OldBase            money.Fen
+	Reason, Flags                      string
+	ImportID                           int64
+	ActorID                            int64
+}
+
+func (c changeRow) args(now time.Time) []any {
+	var imp any
+	if c.ImportID != 0 {
+		imp = c.ImportID
+	}
+	return []any{c.EmployerID, c.PersonID, c.EmploymentID, c.Kind, c.Month, int64(c.Declared), int64(c.Base),
+		int64(c.OldBase), c.Reason, c.Flags, imp, c.ActorID, now}
+}
+
+const changeCols = `employer_id, person_id, employment_id, kind, month, declared_fen, base_fen, old_base_fen,
+	reason, flags, import_id, actor_id, created_at`
+
+func insertChange(ctx context.Context, q db.Querier, c changeRow, now time.Time) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO staff_changes (`+changeCols+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, c.args(now)...)
+	return errs.Wrap(err, "insert staff change")
+}
+
+// setDeclared records the declared wage of an employment.
+func setDeclared(ctx context.Context, q db.Querier, employmentID int64, declared money.Fen) error {
+	_, err := q.ExecContext(ctx, `UPDATE employments SET declared_fen = $1 WHERE id = $2`, int64(declared), employmentID)
+	return errs.Wrap(err, "set declared wage")
+}
+
+// monthAssessed reports whether the employer's bill for month is past
+// draft (confirmed, paid …): its bases can no longer change.
+func monthAssessed(ctx context.Context, q db.Querier, employerID int64, month string) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM bills WHERE employer_id = $1 AND fee_month = $2
+		AND status NOT IN ('draft', 'correction_requested', 'cancelled')`, employerID, month).Scan(&n)
+	return n > 0, errs.Wrap(err, "check bill")
+}
+
+// placeholders returns "($k+1, …, $k+n)" for row i of n columns.
+func placeholders(b *strings.Builder, i, n int) {
+	b.WriteByte('(')
+	for j := 0; j < n; j++ {
+		if j > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(i*n + j + 1))
+	}
+	b.WriteByte(')')
+}
+
+// scanInto reads (id, key) pairs into out[key] = id.
+func scanInto(rows *sql.Rows, out map[string]int64) error {
+	for rows.Next() {
+		var id int64
+		var key string
+		if err := rows.Scan(&id, &key); err != nil {
+			return err
+		}
+		out[key] = id
+	}
+	return nil
+}
+
+// maskedID is the ID number as audit entries show it.
+func maskedID(n string) string { return ident.MaskID(n) }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func parseInt(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) }

@@ -1,0 +1,286 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"shebao/internal/access"
+	"shebao/internal/contribution"
+	"shebao/internal/errs"
+)
+
+// contributionRoutes: the employer's bills (核定单: check 核对, confirm or
+// ask for a correction) and 统筹科's correction queue, in HTML and JSON.
+func (s *Server) contributionRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /employer/bills", s.billList)
+	mux.HandleFunc("GET /employer/bills/{id}", s.billShow)
+	mux.HandleFunc("POST /employer/bills/{id}/confirm", s.billConfirm)
+	mux.HandleFunc("POST /employer/bills/{id}/correction", s.billCorrection)
+	mux.HandleFunc("GET /staff/bills", s.billQueue)
+	mux.HandleFunc("GET /staff/bills/{id}", s.billStaffShow)
+	mux.HandleFunc("POST /staff/bills/{id}/reassess", s.billReassess)
+	mux.HandleFunc("POST /staff/bills/{id}/reject", s.billReject)
+	mux.HandleFunc("GET /api/v1/employers/me/bills", s.apiMyBills)
+	mux.HandleFunc("GET /api/v1/bills", s.apiBills)
+	mux.HandleFunc("GET /api/v1/bills/{id}", s.apiBill)
+	mux.HandleFunc("POST /api/v1/bills/{id}/confirm", s.apiBillAct)
+	mux.HandleFunc("POST /api/v1/bills/{id}/correction", s.apiBillAct)
+	mux.HandleFunc("POST /api/v1/bills/{id}/reassess", s.apiBillAct)
+	mux.HandleFunc("POST /api/v1/bills/{id}/reject-correction", s.apiBillAct)
+}
+
+// billView is the data of the bill pages.
+type billView struct {
+	Bill     *contribution.Bill
+	Bills    []contribution.Bill
+	Staff    bool // the 统筹科 / 基金管理科 view
+	CanAct   bool // 统筹科 may reassess or refuse
+	Status   string
+	Month    string
+	Statuses []contribution.Status
+}
+
+var billStatuses = []contribution.Status{contribution.CorrectionRequested, contribution.Draft, contribution.Confirmed,
+	contribution.PartiallyPaid, contribution.Paid, contribution.Cancelled}
+
+func (s *Server) billList(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	id, err := ownEmployerID(a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	list, err := s.Contribution.ListForEmployer(r.Context(), a, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "bill_list", &Page{Title: "缴费核定单", Data: billView{Bills: list}})
+}
+
+// billPage loads bill {id} for the employer's or the staff detail page.
+func (s *Server) billPage(r *http.Request, staff bool) (*Page, error) {
+	a := actorFrom(r.Context())
+	if staff {
+		if err := staffBillAccess(a); err != nil {
+			return nil, err
+		}
+	} else if _, err := ownEmployerID(a); err != nil {
+		return nil, err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.Contribution.Get(r.Context(), a, id)
+	if err != nil {
+		return nil, err
+	}
+	if !staff && b.PayerKind != "employer" {
+		return nil, errs.NotFoundf("未找到该缴费核定单")
+	}
+	v := billView{Bill: b, Staff: staff, CanAct: staff && a.In(access.Coordination)}
+	return &Page{Title: "缴费核定单 " + b.BillNo, Data: v,
+		Form: url.Values{"version": {strconv.FormatInt(b.Version, 10)}}}, nil
+}
+
+// staffBillAccess: the staff pages are for 统筹科 and 基金管理科.
+func staffBillAccess(a *access.Actor) error {
+	if err := a.RequireSection(access.Coordination); err != nil {
+		if a.In(access.Fund) {
+			return nil
+		}
+		return err
+	}
+	return nil
+}
+
+func (s *Server) billShow(w http.ResponseWriter, r *http.Request) {
+	p, err := s.billPage(r, false)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "bill_detail", p)
+}
+
+func (s *Server) billStaffShow(w http.ResponseWriter, r *http.Request) {
+	p, err := s.billPage(r, true)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "bill_detail", p)
+}
+
+// billPost runs act on bill {id} from a page form and redirects to the
+// detail page, or re-renders it with the error.
+func (s *Server) billPost(w http.ResponseWriter, r *http.Request, staff bool, flash string,
+	act func(a *access.Actor, id, version int64, reason string) (*contribution.Bill, error)) {
+	a, ok := s.requireActor(w, r)
+	if !ok {
+		return
+	}
+	if staff {
+		if err := a.RequireSection(access.Coordination); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	} else if _, err := ownEmployerID(a); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, errs.New(errs.Invalid, "bad_form", "表单格式有误"))
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	b, err := act(a, id, version, r.PostFormValue("reason"))
+	if err == nil {
+		base := "/employer/bills/"
+		if staff {
+			base = "/staff/bills/"
+		}
+		if b.PaymentRef != "" && !staff {
+			flash += "，缴费参考号 " + b.PaymentRef + "，请于 " + b.DueOn + " 前缴纳"
+		}
+		redirect(w, r, base+strconv.FormatInt(id, 10), flash)
+		return
+	}
+	p, perr := s.billPage(r, staff)
+	if perr != nil || errs.KindOf(err) == errs.NotFound || errs.KindOf(err) == errs.Forbidden {
+		s.fail(w, r, err)
+		return
+	}
+	p.Form = r.PostForm
+	s.renderForm(w, r, "bill_detail", p, err)
+}
+
+func (s *Server) billConfirm(w http.ResponseWriter, r *http.Request) {
+	s.billPost(w, r, false, "核定单已确认", func(a *access.Actor, id, v int64, _ string) (*contribution.Bill, error) {
+		return s.Contribution.Confirm(r.Context(), a, id, v)
+	})
+}
+
+func (s *Server) billCorrection(w http.ResponseWriter, r *http.Request) {
+	s.billPost(w, r, false, "更正申请已提交统筹科", func(a *access.Actor, id, v int64, reason string) (*contribution.Bill, error) {
+		return s.Contribution.RequestCorrection(r.Context(), a, id, v, reason)
+	})
+}
+
+func (s *Server) billReassess(w http.ResponseWriter, r *http.Request) {
+	s.billPost(w, r, true, "已按当前参保人员重新核定，退回单位核对", func(a *access.Actor, id, v int64, _ string) (*contribution.Bill, error) {
+		return s.Contribution.Reassess(r.Context(), a, id, v)
+	})
+}
+
+func (s *Server) billReject(w http.ResponseWriter, r *http.Request) {
+	s.billPost(w, r, true, "已不予更正，退回单位核对", func(a *access.Actor, id, v int64, reason string) (*contribution.Bill, error) {
+		return s.Contribution.RejectCorrection(r.Context(), a, id, v, reason)
+	})
+}
+
+func (s *Server) billQueue(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.requireActor(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	status, month := q.Get("status"), strings.TrimSpace(q.Get("month"))
+	if status == "" && !q.Has("status") {
+		status = string(contribution.CorrectionRequested)
+	}
+	if status == "all" {
+		status = ""
+	}
+	list, err := s.Contribution.List(r.Context(), a, contribution.Status(status), month)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := billView{Bills: list, Staff: true, Status: status, Month: month, Statuses: billStatuses}
+	s.render(w, r, "bill_queue", &Page{Title: "缴费核定单", Data: v, Form: q})
+}
+
+func (s *Server) apiMyBills(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	id, err := ownEmployerID(a)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	list, err := s.Contribution.ListForEmployer(r.Context(), a, id)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, listResponse[contribution.Bill]{Items: list, Total: len(list), Page: 1, Size: len(list)})
+}
+
+func (s *Server) apiBills(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	list, err := s.Contribution.List(r.Context(), actorFrom(r.Context()), contribution.Status(q.Get("status")), q.Get("month"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, listResponse[contribution.Bill]{Items: list, Total: len(list), Page: 1, Size: len(list)})
+}
+
+func (s *Server) apiBill(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	b, err := s.Contribution.Get(r.Context(), actorFrom(r.Context()), id)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, b)
+}
+
+// apiBillAct: POST /api/v1/bills/{id}/{confirm|correction|reassess|reject-correction}
+// with {"version", "reason"}.
+func (s *Server) apiBillAct(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	if a == nil {
+		s.apiFail(w, r, errs.New(errs.Unauthenticated, "login_required", "请先登录"))
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	var body decisionBody
+	if err := decodeJSON(r, &body); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	var b *contribution.Bill
+	ctx := r.Context()
+	switch r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:] {
+	case "confirm":
+		b, err = s.Contribution.Confirm(ctx, a, id, body.Version)
+	case "correction":
+		b, err = s.Contribution.RequestCorrection(ctx, a, id, body.Version, body.Reason)
+	case "reassess":
+		b, err = s.Contribution.Reassess(ctx, a, id, body.Version)
+	default:
+		b, err = s.Contribution.RejectCorrection(ctx, a, id, body.Version, body.Reason)
+	}
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, b)
+}

@@ -1,0 +1,247 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"shebao/internal/access"
+	"shebao/internal/clock"
+	"shebao/internal/errs"
+	"shebao/internal/flexible"
+	"shebao/internal/money"
+	"shebao/internal/person"
+)
+
+// flexibleRoutes: flexible workers (灵活就业) — their own page and bills,
+// 个体参保科's registration and billing, and the audit list of deferred
+// and flagged registrations and payments.
+func (s *Server) flexibleRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /person/flexible", s.personFlexible)
+	mux.HandleFunc("POST /person/flexible/bills", s.personFlexibleBills)
+	mux.HandleFunc("GET /api/v1/person/flexible/bills", s.apiFlexibleBills)
+	mux.HandleFunc("POST /api/v1/person/flexible/bills", s.apiFlexibleCreate)
+	mux.HandleFunc("GET /staff/flexible", s.staffFlexible)
+	mux.HandleFunc("POST /staff/flexible/{id}/register", s.staffFlexibleRegister)
+	mux.HandleFunc("POST /staff/flexible/{id}/bills", s.staffFlexibleBills)
+	mux.HandleFunc("GET /staff/deferred", s.staffDeferred)
+}
+
+// flexView is the data of the flexible worker pages.
+type flexView struct {
+	Person         *person.Person
+	Bills          []flexible.Bill
+	Example        flexible.Amount
+	Floor, Ceiling money.Fen
+	Month          string
+	Staff          bool
+	Action         string
+}
+
+func (s *Server) flexView(r *http.Request, a *access.Actor, p *person.Person, staff bool) (flexView, error) {
+	month := clock.Today(s.Clock).Format("2006-01")
+	v := flexView{Person: p, Month: month, Staff: staff, Action: "/person/flexible/bills"}
+	if staff {
+		v.Action = "/staff/flexible/" + strconv.FormatInt(p.ID, 10) + "/bills"
+	}
+	var err error
+	if v.Floor, v.Ceiling, err = s.Flexible.Limits(r.Context(), month); err != nil {
+		return v, err
+	}
+	base := p.FlexBase
+	if base == 0 {
+		base = v.Floor
+	}
+	if v.Example, _, err = s.Flexible.Quote(r.Context(), base, month); err != nil {
+		return v, err
+	}
+	if p.Kind == person.Flexible {
+		v.Bills, err = s.Flexible.Bills(r.Context(), a, p.ID)
+	}
+	return v, err
+}
+
+func (s *Server) renderFlex(w http.ResponseWriter, r *http.Request, personID int64, staff bool, formErr error) {
+	a := actorFrom(r.Context())
+	p, err := s.Flexible.Person(r.Context(), a, personID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v, err := s.flexView(r, a, p, staff)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page := &Page{Title: "灵活就业参保缴费", Data: v}
+	if staff {
+		page.Form = r.URL.Query()
+	}
+	if formErr != nil {
+		s.renderForm(w, r, "flexible_person", page, formErr)
+		return
+	}
+	s.render(w, r, "flexible_person", page)
+}
+
+func (s *Server) personFlexible(w http.ResponseWriter, r *http.Request) {
+	id, err := ownPersonID(actorFrom(r.Context()))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderFlex(w, r, id, false, nil)
+}
+
+func (s *Server) personFlexibleBills(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	id, err := ownPersonID(a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	bills, err := s.Flexible.CreateBills(r.Context(), a, id, r.PostFormValue("month"), r.PostFormValue("plan"))
+	if err != nil {
+		s.renderFlex(w, r, id, false, err)
+		return
+	}
+	redirect(w, r, "/person/flexible", billFlash(bills))
+}
+
+func billFlash(bills []flexible.Bill) string {
+	msg := "已开具 " + strconv.Itoa(len(bills)) + " 张缴费单，请按缴费单上的缴费编号转账或到柜台刷卡缴费"
+	for _, b := range bills {
+		if b.MakeUp() {
+			return msg + "；其中含疫情补缴月份，视同按时缴费，不收滞纳金"
+		}
+	}
+	return msg
+}
+
+// flexBillJSON is a flexible bill in the API.
+func flexBillJSON(b flexible.Bill) map[string]any {
+	return map[string]any{"id": b.ID, "bill_no": b.BillNo, "fee_month": b.FeeMonth, "status": b.Status,
+		"total_fen": int64(b.Total), "account_fen": int64(b.Account), "paid_fen": int64(b.Paid),
+		"payment_ref": b.PaymentRef, "due_on": b.DueOn, "late_fee_waived": b.Waived, "waiver_basis": b.WaiverBasis,
+		"flags": b.Flags, "explain": b.Explain}
+}
+
+func (s *Server) apiFlexibleBills(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	id, err := ownPersonID(a)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	bills, err := s.Flexible.Bills(r.Context(), a, id)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	items := make([]map[string]any, 0, len(bills))
+	for _, b := range bills {
+		items = append(items, flexBillJSON(b))
+	}
+	s.writeJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+func (s *Server) apiFlexibleCreate(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	id, err := ownPersonID(a)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	var in struct {
+		Month string `json:"month"`
+		Plan  string `json:"plan"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	bills, err := s.Flexible.CreateBills(r.Context(), a, id, in.Month, in.Plan)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	items := make([]map[string]any, 0, len(bills))
+	for _, b := range bills {
+		items = append(items, flexBillJSON(b))
+	}
+	s.writeJSON(w, http.StatusCreated, map[string]any{"items": items})
+}
+
+func (s *Server) staffFlexible(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	if err := a.RequireSection(access.SelfEmployed); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	if idNo := q.Get("id_number"); idNo != "" {
+		p, err := s.Persons.ByIDNumber(r.Context(), a, idNo)
+		if err != nil {
+			s.renderForm(w, r, "flexible_staff", &Page{Title: "灵活就业人员参保", Form: q}, err)
+			return
+		}
+		http.Redirect(w, r, "/staff/flexible?person="+strconv.FormatInt(p.ID, 10), http.StatusSeeOther)
+		return
+	}
+	if id, err := strconv.ParseInt(q.Get("person"), 10, 64); err == nil {
+		s.renderFlex(w, r, id, true, nil)
+		return
+	}
+	s.render(w, r, "flexible_staff", &Page{Title: "灵活就业人员参保", Form: q})
+}
+
+func (s *Server) staffFlexibleRegister(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	if err := a.RequireSection(access.SelfEmployed); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	base, err := money.ParseYuan(r.PostFormValue("flex_base"))
+	if err != nil {
+		var f errs.Fields
+		f.Add("flex_base", "缴费基数格式不正确：请输入整数元，如 4800")
+		s.renderFlex(w, r, id, true, f.Err())
+		return
+	}
+	if _, err := s.Flexible.Register(r.Context(), a, id, version, base, r.PostFormValue("flex_since")); err != nil {
+		s.renderFlex(w, r, id, true, err)
+		return
+	}
+	redirect(w, r, "/staff/flexible?person="+strconv.FormatInt(id, 10), "已登记为灵活就业人员")
+}
+
+func (s *Server) staffFlexibleBills(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	if err := a.RequireSection(access.SelfEmployed); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	bills, err := s.Flexible.CreateBills(r.Context(), a, id, r.PostFormValue("month"), r.PostFormValue("plan"))
+	if err != nil {
+		s.renderFlex(w, r, id, true, err)
+		return
+	}
+	redirect(w, r, "/staff/flexible?person="+strconv.FormatInt(id, 10), billFlash(bills))
+}
+
+func (s *Server) staffDeferred(w http.ResponseWriter, r *http.Request) {
+	list, err := s.Flexible.DeferredList(r.Context(), actorFrom(r.Context()))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	open := 0
+	for _, d := range list {
+		if d.Open {
+			open++
+		}
+	}
+	s.render(w, r, "flexible_deferred", &Page{Title: "逾期及补缴标识清单", Data: map[string]any{"Items": list, "Open": open}})
+}

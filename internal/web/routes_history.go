@@ -1,0 +1,72 @@
+package web
+
+import (
+	"net/http"
+
+	"shebao/internal/certificate"
+)
+
+// historyView is the data of the contribution history page.
+type historyView struct {
+	History *certificate.History
+	Schemes []string
+}
+
+// SchemeName is the Chinese name of a scheme (for the table header).
+func (historyView) SchemeName(s string) string { return certificate.SchemeName(s) }
+
+func (s *Server) personHistory(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	id, err := ownPersonID(a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	h, err := s.Certificates.History(r.Context(), a, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "person_history", &Page{Title: "缴费记录", Data: historyView{History: h, Schemes: certificate.Schemes}})
+}
+
+// historyLineJSON is one scheme of one month in the API.
+type historyLineJSON struct {
+	Scheme        string `json:"scheme"`
+	BaseFen       int64  `json:"base_fen"`
+	EmployerFen   int64  `json:"employer_fen"`
+	IndividualFen int64  `json:"individual_fen"`
+}
+
+func (s *Server) apiPersonHistory(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	id, err := ownPersonID(a)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	h, err := s.Certificates.History(r.Context(), a, id)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	type month struct {
+		Month  string            `json:"month"`
+		Payer  string            `json:"payer"`
+		Status string            `json:"status"`
+		Flags  string            `json:"flags"`
+		Lines  []historyLineJSON `json:"lines"`
+	}
+	items := make([]month, 0, len(h.Months))
+	for _, m := range h.Months {
+		it := month{Month: m.Month, Payer: m.Payer, Status: m.Status, Flags: m.Flags, Lines: []historyLineJSON{}}
+		for i, l := range m.Schemes {
+			if l != nil {
+				it.Lines = append(it.Lines, historyLineJSON{Scheme: certificate.Schemes[i], BaseFen: int64(l.Base),
+					EmployerFen: int64(l.Employer), IndividualFen: int64(l.Individual)})
+			}
+		}
+		items = append(items, it)
+	}
+	s.writeJSON(w, http.StatusOK, map[string]any{"items": items, "total_fen": int64(h.Total)})
+}

@@ -1,0 +1,110 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"shebao/internal/errs"
+	"shebao/internal/staffchange"
+)
+
+func (s *Server) apiStaffList(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	emp, err := ownEmployerID(a)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	page := pageParam(q)
+	list, total, err := s.StaffChanges.List(r.Context(), a, emp, staffchange.Filter{Q: q.Get("q"), All: q.Get("all") == "1"},
+		page, staffchange.PageSize)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []staffchange.Staff{}
+	}
+	s.writeJSON(w, http.StatusOK, listResponse[staffchange.Staff]{Items: list, Total: total, Page: page, Size: staffchange.PageSize})
+}
+
+func (s *Server) apiStaffAdd(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	emp, err := ownEmployerID(a)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	var in staffchange.AddInput
+	if err := decodeJSON(r, &in); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	res, err := s.StaffChanges.Add(r.Context(), a, emp, in)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusCreated, res)
+}
+
+func (s *Server) apiStaffRemove(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	emp, err := ownEmployerID(a)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.apiFail(w, r, errs.NotFoundf("未找到该参保人员"))
+		return
+	}
+	var in staffchange.RemoveInput
+	if err := decodeJSON(r, &in); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	st, err := s.StaffChanges.Remove(r.Context(), a, emp, id, in)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, st.Masked())
+}
+
+// apiStaffImport takes a multipart upload (field "file") and answers the
+// import report: 200 when applied, 422 when rejected (nothing written).
+func (s *Server) apiStaffImport(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	emp, err := ownEmployerID(a)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if r.MultipartForm == nil {
+		r.Body = http.MaxBytesReader(w, r.Body, staffchange.MaxFileSize+(1<<20))
+		if err := r.ParseMultipartForm(8 << 20); err != nil {
+			var f errs.Fields
+			f.Add("file", "请以 multipart/form-data 上传 file 字段（.xlsx，不超过 5 MB）")
+			s.apiFail(w, r, f.Err())
+			return
+		}
+	}
+	name, data, err := readUpload(r)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	rep, err := s.StaffChanges.Import(r.Context(), a, emp, name, data)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if !rep.Applied() {
+		status = http.StatusUnprocessableEntity
+	}
+	s.writeJSON(w, status, rep)
+}
