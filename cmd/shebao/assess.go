@@ -42,6 +42,7 @@ func runAssess(ctx context.Context, args []string) error {
 	cf.register(fs)
 	month := fs.String("month", "", "费款所属期 YYYY-MM / fee month, e.g. 2024-01")
 	batch := fs.Int("batch", contribution.BatchSize, "每个事务的单位数 / employers per transaction")
+	workers := fs.Int("workers", 0, "PostgreSQL 上同时执行的事务数，0 为每个 CPU 一个 / parallel batches on PostgreSQL (0: one per CPU)")
 	bench := fs.Bool("bench", false, "核定后与单条 SQL 语句比较用时 / compare with one set-based SQL statement")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), assessHelp)
@@ -63,6 +64,7 @@ func runAssess(ctx context.Context, args []string) error {
 	}
 	defer a.Close()
 	a.Contribution.SetBatchSize(*batch)
+	a.Contribution.SetWorkers(*workers)
 	var bar *progressbar.ProgressBar
 	progress := func(done, total int) {
 		if bar == nil {

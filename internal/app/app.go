@@ -32,6 +32,7 @@ import (
 	"shebao/internal/mailintake"
 	"shebao/internal/notice"
 	"shebao/internal/notify"
+	"shebao/internal/payment"
 	"shebao/internal/person"
 	"shebao/internal/policy"
 	"shebao/internal/staffchange"
@@ -110,6 +111,9 @@ type App struct {
 	Notify  *notify.Service
 	Drainer *notify.Drainer
 	Mail    *mailintake.Service
+
+	// Payments: bank statements, card payments, the fund ledger, receipts.
+	Payments *payment.Service
 }
 
 // DSN returns the database the config names.
@@ -187,6 +191,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		d.Close()
 		return nil, fmt.Errorf("seed appointments and notices: %w", err)
 	}
+	a.Payments = payment.NewService(d, c, a.Audit, a.Policy)
 	a.openChannels(cfg)
 	a.Appointments.SetNotifier(appointment.NotifierFunc(func(ctx context.Context, userID int64, subject, body string) error {
 		return a.Notify.Notify(ctx, notify.Recipient{UserID: userID},
@@ -200,7 +205,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Policy: a.Policy, Employers: a.Employers, SecureCookies: cfg.Secure, ServerName: cfg.Name,
 		Appointments: a.Appointments, Notices: a.Notices,
 		Documents: a.Documents, Cases: a.Cases, Injury: a.Injury,
-		Notify: a.Notify, Mail: a.Mail,
+		Notify: a.Notify, Mail: a.Mail, Payments: a.Payments,
 		Persons: a.Persons, StaffChanges: a.StaffChanges, Contribution: a.Contribution, MetricsToken: cfg.MetricsToken, ClientIPHeader: cfg.ClientIPHeader,
 	})
 	if err != nil {

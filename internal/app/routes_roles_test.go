@@ -191,7 +191,7 @@ func routeCases() []routeCase {
 	var out []routeCase
 	for _, area := range [][]routeCase{accountRouteCases(), policyRouteCases(), publicRouteCases(),
 		employerRouteCases(), auditPersonRouteCases(), officeRouteCases(), caseRouteCases(), channelRouteCases(), staffChangeRouteCases(), contributionRouteCases(),
-		certificateRouteCases()} {
+		certificateRouteCases(), paymentRouteCases()} {
 		out = append(out, area...)
 	}
 	return out

@@ -77,7 +77,7 @@ func (c *Certificate) StatusName() string {
 	return "有效"
 }
 
-// SubjectName of the kind in Chinese.
+// KindName is the subject kind in Chinese.
 func (c *Certificate) KindName() string {
 	if c.SubjectKind == SubjectEmployer {
 		return "参保单位"

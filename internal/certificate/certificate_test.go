@@ -186,6 +186,10 @@ func TestCheckShowsMaskedDataRevocationAndRateLimit(t *testing.T) {
 		if _, err := f.svc.Check(ctx, "10.0.0.1", c.Code); err != nil {
 			t.Fatalf("next window: %v", err)
 		}
+		var rowsLeft int
+		if err := d.W.QueryRowContext(ctx, `SELECT COUNT(*) FROM certificate_checks`).Scan(&rowsLeft); err != nil || rowsLeft != 2 {
+			t.Fatalf("counter rows %d (want one per client), %v", rowsLeft, err)
+		}
 	})
 }
 
@@ -210,6 +214,61 @@ func TestPDFAndMissingFont(t *testing.T) {
 		t.Setenv(pdfdoc.FontEnv, t.TempDir()+"/missing.ttc")
 		if _, err := f.svc.PDF(c); !errors.Is(err, pdfdoc.ErrNoFont) {
 			t.Fatalf("missing font: %v", err)
+		}
+	})
+}
+
+func TestHistoryGroupsBillsAndSkipsDrafts(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d, certificate.Options{Issuer: "示例中心"})
+		f.addBill(t, "2024-01", "paid", "", f.personA, f.personB)
+		f.addBill(t, "2024-02", "draft", "", f.personA)
+		f.addBill(t, "2024-03", "confirmed", "emergency_makeup", f.personA)
+		// A flexible bill in the same month as an employer bill stays a separate entry.
+		var flex int64
+		if err := d.W.QueryRowContext(ctx, `INSERT INTO bills (bill_no, payer_kind, person_id, fee_month, status, assessed_at)
+			VALUES ('F202401-x', 'flexible', $1, '2024-01', 'paid', $2) RETURNING id`, f.personA, f.clock.Now()).Scan(&flex); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.W.ExecContext(ctx, `INSERT INTO bill_lines (bill_id, person_id, fee_month, scheme, base_fen,
+			declared_base_fen, employer_rate_ppm, individual_rate_ppm, employer_fen, individual_fen)
+			VALUES ($1, $2, '2024-01', 'pension', 480000, 480000, 120000, 80000, 57600, 38400)`, flex, f.personA); err != nil {
+			t.Fatal(err)
+		}
+		h, err := f.svc.History(ctx, personActor(f.personA), f.personA)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(h.Months) != 3 {
+			t.Fatalf("months = %+v", h.Months)
+		}
+		var flexEntry, empEntry *certificate.HistoryMonth
+		for i := range h.Months[:2] {
+			if h.Months[i].Payer == "灵活就业" {
+				flexEntry = &h.Months[i]
+			} else {
+				empEntry = &h.Months[i]
+			}
+		}
+		if flexEntry == nil || empEntry == nil || flexEntry.Schemes[0].Individual != 38400 || flexEntry.Schemes[1] != nil ||
+			empEntry.Schemes[2] == nil || empEntry.Schemes[2].Employer != 1152 {
+			t.Fatalf("january entries: %+v %+v", flexEntry, empEntry)
+		}
+		if h.Months[2].Month != "2024-03" || h.Months[2].Flags != "疫情补缴" || h.Months[2].Status != "已确认待缴" {
+			t.Fatalf("march = %+v", h.Months[2])
+		}
+		if want := 2*121152 + 96000; int64(h.Total) != int64(want) {
+			t.Fatalf("total = %d, want %d", h.Total, want)
+		}
+		if _, err := f.svc.History(ctx, personActor(f.personB), f.personA); errs.KindOf(err) != errs.Forbidden {
+			t.Fatalf("B reads A: %v", err)
+		}
+		if _, err := f.svc.History(ctx, auditor, f.personA); errs.KindOf(err) != errs.Forbidden {
+			t.Fatalf("auditor reads history: %v", err)
+		}
+		if _, err := f.svc.History(ctx, coordinator, f.personA); err != nil {
+			t.Fatalf("统筹科 reads history: %v", err)
 		}
 	})
 }

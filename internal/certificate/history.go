@@ -38,39 +38,39 @@ func (s *Service) History(ctx context.Context, a *access.Actor, personID int64) 
 	if err := canPerson(a, personID); err != nil && !a.In(access.SelfEmployed) {
 		return nil, err
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT l.fee_month, b.id, b.payer_kind, COALESCE(e.name, ''), b.status,
-		b.flags, l.scheme, l.base_fen, l.employer_fen, l.individual_fen
+	// In index order (person, month): no sort; lines of one bill are
+	// grouped here.
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT l.fee_month, l.bill_id, l.scheme, l.base_fen, l.employer_fen,
+		l.individual_fen, b.payer_kind, b.status, b.flags, COALESCE(e.name, '')
 		FROM bill_lines l JOIN bills b ON b.id = l.bill_id LEFT JOIN employers e ON e.id = b.employer_id
 		WHERE l.person_id = $1 AND b.status IN ('confirmed', 'partially_paid', 'paid')
-		ORDER BY l.fee_month, b.id`, personID)
+		ORDER BY l.fee_month`, personID)
 	if err != nil {
 		return nil, errs.Wrap(err, "history")
 	}
 	defer rows.Close()
-	h := &History{}
-	var lastBill int64
+	h := &History{Months: make([]HistoryMonth, 0, 64)}
+	var bills []int64 // bill of each entry in h.Months
+	var month, scheme, kind, status, flags, payer string
+	var bill int64
 	for rows.Next() {
-		var month, kind, emp, status, flags, scheme string
-		var bill int64
 		var l HistoryLine
-		if err := rows.Scan(&month, &bill, &kind, &emp, &status, &flags, &scheme, &l.Base, &l.Employer, &l.Individual); err != nil {
+		if err := rows.Scan(&month, &bill, &scheme, &l.Base, &l.Employer, &l.Individual, &kind, &status, &flags, &payer); err != nil {
 			return nil, errs.Wrap(err, "history")
 		}
-		if bill != lastBill || len(h.Months) == 0 || h.Months[len(h.Months)-1].Month != month {
-			payer := emp
+		i := len(h.Months) - 1
+		for i >= 0 && h.Months[i].Month == month && bills[i] != bill {
+			i--
+		}
+		if i < 0 || h.Months[i].Month != month {
 			if kind == "flexible" {
 				payer = "灵活就业"
 			}
 			h.Months = append(h.Months, HistoryMonth{Month: month, Payer: payer, Status: billStatusNames[status], Flags: FlagNames(flags)})
-			lastBill = bill
+			bills = append(bills, bill)
+			i = len(h.Months) - 1
 		}
-		m := &h.Months[len(h.Months)-1]
-		for i, sc := range Schemes {
-			if sc == scheme {
-				line := l
-				m.Schemes[i] = &line
-			}
-		}
+		h.Months[i].Schemes[schemeIndex(scheme)] = &l
 		h.Total += l.Employer + l.Individual
 	}
 	return h, errs.Wrap(rows.Err(), "history")

@@ -96,7 +96,12 @@ func revoke(ctx context.Context, tx *sql.Tx, id, version, by int64, reason strin
 }
 
 // hit counts one check by client in the window and returns the count.
+// The client's counters of earlier windows are dropped.
 func hit(ctx context.Context, q db.Querier, client string, window int64) (int64, error) {
+	if _, err := q.ExecContext(ctx, `DELETE FROM certificate_checks WHERE client = $1 AND window_start < $2`,
+		client, window); err != nil {
+		return 0, errs.Wrap(err, "prune certificate checks")
+	}
 	var n int64
 	err := q.QueryRowContext(ctx, `INSERT INTO certificate_checks (client, window_start, hits) VALUES ($1, $2, 1)
 		ON CONFLICT (client, window_start) DO UPDATE SET hits = certificate_checks.hits + 1 RETURNING hits`,

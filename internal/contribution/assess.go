@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"shebao/internal/access"
-	"shebao/internal/audit"
 	"shebao/internal/db"
 	"shebao/internal/errs"
 )
@@ -186,52 +184,4 @@ func employersToAssess(ctx context.Context, q db.Querier, month string) ([]int64
 		ids = append(ids, id)
 	}
 	return ids, errs.Wrap(rows.Err(), "assess: employers")
-}
-
-// AssessMonth assesses every employer for fee month 'YYYY-MM' in batches
-// of BatchSize employers (see SetBatchSize), one transaction (and one audit entry) each.
-// Confirmed and later bills are never touched; drafts are recomputed;
-// a rerun never duplicates a bill (unique employer and month). Only
-// coordination staff (统筹科) and the system may run it.
-func (s *Service) AssessMonth(ctx context.Context, a *access.Actor, month string, progress Progress) (RunResult, error) {
-	res := RunResult{Month: month}
-	if err := a.RequireSection(access.Coordination); err != nil {
-		return res, err
-	}
-	start := time.Now() // elapsed time for the report only, never business time
-	p, err := LoadParams(ctx, s.policy, month)
-	if err != nil {
-		return res, err
-	}
-	ids, err := employersToAssess(ctx, s.db.Read(), month)
-	if err != nil {
-		return res, err
-	}
-	res.Employers = len(ids)
-	size := s.batch
-	if size < 1 {
-		size = BatchSize
-	}
-	for i := 0; i < len(ids); i += size {
-		batch := ids[i:min(i+size, len(ids))]
-		lo, hi := batch[0], batch[len(batch)-1]
-		err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
-			r, err := assessRange(ctx, tx, s.db.Dialect, p, lo, hi, s.clock.Now())
-			if err != nil {
-				return err
-			}
-			res.Created, res.Redone, res.Lines = res.Created+r.Created, res.Redone+r.Redone, res.Lines+r.Lines
-			return s.audit.Record(ctx, tx, a, audit.Entry{Action: "contribution.assess", Entity: "bills",
-				EntityID: month + ":" + strconv.FormatInt(lo, 10) + "-" + strconv.FormatInt(hi, 10),
-				After:    map[string]any{"created": r.Created, "recomputed": r.Redone, "lines": r.Lines, "employers": len(batch)}})
-		})
-		if err != nil {
-			return res, err
-		}
-		if progress != nil {
-			progress(i+len(batch), len(ids))
-		}
-	}
-	res.Took = time.Since(start)
-	return res, nil
 }

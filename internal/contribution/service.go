@@ -23,6 +23,8 @@ type Service struct {
 	audit  *audit.Service
 	policy *policy.Service
 	batch  int // employers per assessment transaction; 0 = BatchSize
+	// parallel is how many batches run at once on PostgreSQL; 0 = per CPU.
+	parallel int
 }
 
 // SetBatchSize changes how many employers one assessment transaction covers

@@ -13,7 +13,6 @@ import (
 	"shebao/internal/errs"
 	"shebao/internal/flexible"
 	"shebao/internal/ident"
-	"shebao/internal/money"
 	"shebao/internal/person"
 	"shebao/internal/policy"
 )
@@ -185,5 +184,3 @@ func TestMakeUpWindow(t *testing.T) {
 		}
 	})
 }
-
-var _ = money.Fen(0)

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -102,8 +103,18 @@ func (p *Posting) Check() error {
 // batchRows bounds the rows of one multi-row INSERT.
 const batchRows = 1000
 
+// Placeholder is the n-th (1-based) bind parameter of a long multi-row
+// statement: "$n" on PostgreSQL, "?" on SQLite (whose parser looks each
+// "$n" up in a list, which is quadratic in statements with thousands).
+func Placeholder(d db.Dialect, n int) string {
+	if d == db.SQLite {
+		return "?"
+	}
+	return "$" + strconv.Itoa(n)
+}
+
 // Write checks and inserts postings inside tx.
-func Write(ctx context.Context, tx *sql.Tx, now time.Time, postings []Posting) error {
+func Write(ctx context.Context, tx *sql.Tx, dialect db.Dialect, now time.Time, postings []Posting) error {
 	var rows [][]any
 	for i := range postings {
 		p := &postings[i]
@@ -119,37 +130,64 @@ func Write(ctx context.Context, tx *sql.Tx, now time.Time, postings []Posting) e
 				int64(e.Debit), int64(e.Credit), now})
 		}
 	}
+	return insertRows(ctx, tx, dialect, rows)
+}
+
+const insertEntries = "INSERT INTO ledger_entries (payment_id, step, posted_on, account, scheme, bill_id, debit_fen, credit_fen, created_at) VALUES "
+
+// insertRows writes rows in batches of batchRows, preparing the full-batch
+// statement once.
+func insertRows(ctx context.Context, tx *sql.Tx, dialect db.Dialect, rows [][]any) error {
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
 	for start := 0; start < len(rows); start += batchRows {
-		end := min(start+batchRows, len(rows))
-		if err := insertRows(ctx, tx, rows[start:end]); err != nil {
-			return err
+		batch := rows[start:min(start+batchRows, len(rows))]
+		args := make([]any, 0, len(batch)*9)
+		for _, r := range batch {
+			args = append(args, r...)
+		}
+		var err error
+		switch {
+		case len(batch) < batchRows:
+			_, err = tx.ExecContext(ctx, insertEntries+Values(dialect, len(batch), 9), args...)
+		case full == nil:
+			if full, err = tx.PrepareContext(ctx, insertEntries+Values(dialect, batchRows, 9)); err == nil {
+				_, err = full.ExecContext(ctx, args...)
+			}
+		default:
+			_, err = full.ExecContext(ctx, args...)
+		}
+		if err != nil {
+			return errs.Wrap(err, "insert ledger entries")
 		}
 	}
 	return nil
 }
 
-func insertRows(ctx context.Context, tx *sql.Tx, rows [][]any) error {
+// Values returns the VALUES list of a multi-row INSERT: rows tuples of
+// cols placeholders each.
+func Values(dialect db.Dialect, rows, cols int) string {
 	var b strings.Builder
-	b.WriteString("INSERT INTO ledger_entries (payment_id, step, posted_on, account, scheme, bill_id, debit_fen, credit_fen, created_at) VALUES ")
-	args := make([]any, 0, len(rows)*9)
-	for i, r := range rows {
+	n := 0
+	for i := 0; i < rows; i++ {
 		if i > 0 {
 			b.WriteByte(',')
 		}
 		b.WriteByte('(')
-		for j := range r {
+		for j := 0; j < cols; j++ {
 			if j > 0 {
 				b.WriteByte(',')
 			}
-			fmt.Fprintf(&b, "$%d", len(args)+j+1)
+			n++
+			b.WriteString(Placeholder(dialect, n))
 		}
 		b.WriteByte(')')
-		args = append(args, r...)
 	}
-	if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
-		return errs.Wrap(err, "insert ledger entries")
-	}
-	return nil
+	return b.String()
 }
 
 // Allocate splits amount across weights in proportion, each share rounded
@@ -275,3 +313,6 @@ func PostedToBills(ctx context.Context, q db.Querier, billIDs []int64) (map[int6
 	}
 	return out, nil
 }
+
+// SchemeName is the balance's scheme in Chinese.
+func (b Balance) SchemeName() string { return SchemeName(b.Scheme) }

@@ -160,8 +160,13 @@ func (b *bill) apply(p *ledger.Posting, source ledger.Account, principal, fee mo
 }
 
 // saveBills writes paid_fen and status of the touched bills with a
-// version check (one statement per batch).
-func saveBills(ctx context.Context, tx *sql.Tx, bills []*bill) error {
+// version check: on PostgreSQL one statement per batch, on SQLite (whose
+// UPDATE … FROM scans the VALUES list per row) one prepared statement per
+// bill.
+func saveBills(ctx context.Context, tx *sql.Tx, dialect db.Dialect, bills []*bill) error {
+	if dialect == db.SQLite {
+		return saveBillsEach(ctx, tx, bills)
+	}
 	var batch []*bill
 	flush := func() error {
 		if len(batch) == 0 {
@@ -205,4 +210,27 @@ func saveBills(ctx context.Context, tx *sql.Tx, bills []*bill) error {
 		}
 	}
 	return flush()
+}
+
+func saveBillsEach(ctx context.Context, tx *sql.Tx, bills []*bill) error {
+	st, err := tx.PrepareContext(ctx, `UPDATE bills SET paid_fen = $1, status = $2, version = version + 1 WHERE id = $3 AND version = $4`)
+	if err != nil {
+		return errs.Wrap(err, "update bills")
+	}
+	defer st.Close()
+	for _, x := range bills {
+		if !x.touched {
+			continue
+		}
+		res, err := st.ExecContext(ctx, int64(x.Paid), x.Status, x.ID, x.Version)
+		if err != nil {
+			return errs.Wrap(err, "update bills")
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errs.StaleVersion()
+		}
+		x.Version++
+		x.touched = false
+	}
+	return nil
 }

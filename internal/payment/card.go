@@ -134,10 +134,10 @@ func (s *Service) insertCard(ctx context.Context, tx *sql.Tx, a *access.Actor, i
 	}
 	post := ledger.Posting{PaymentID: id, Step: 1, PostedOn: day}
 	b.apply(&post, ledger.Bank, principal, fee)
-	if err := ledger.Write(ctx, tx, now, []ledger.Posting{post}); err != nil {
+	if err := ledger.Write(ctx, tx, s.db.Dialect, now, []ledger.Posting{post}); err != nil {
 		return 0, err
 	}
-	if err := saveBills(ctx, tx, []*bill{b}); err != nil {
+	if err := saveBills(ctx, tx, s.db.Dialect, []*bill{b}); err != nil {
 		return 0, err
 	}
 	return id, s.audit.Record(ctx, tx, a, audit.Entry{Action: "payment.card.record", Entity: "payment", EntityID: fmt.Sprint(id),

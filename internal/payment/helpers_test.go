@@ -143,6 +143,10 @@ func checkInvariants(t testing.TB, d *db.DB) {
 		OR (status = 'paid' AND paid_fen <> total_fen) OR (status = 'partially_paid' AND (paid_fen = 0 OR paid_fen >= total_fen))`); n != 0 {
 		t.Fatalf("%d bills with a wrong status", n)
 	}
+	if n := count(t, d, `SELECT COUNT(*) FROM ledger_entries e WHERE NOT EXISTS (SELECT 1 FROM payments p WHERE p.id = e.payment_id)
+		OR (e.bill_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM bills b WHERE b.id = e.bill_id))`); n != 0 {
+		t.Fatalf("%d ledger entries pointing nowhere", n)
+	}
 	if n := count(t, d, `SELECT COUNT(*) FROM payments p WHERE p.amount_fen <> p.applied_fen + p.late_fee_fen + p.open_fen
 		+ (SELECT COALESCE(SUM(credit_fen), 0) FROM ledger_entries e WHERE e.payment_id = p.id AND e.account = 'refund_payable')`); n != 0 {
 		t.Fatalf("%d payments whose parts do not add up", n)

@@ -1,6 +1,7 @@
 package payment
 
 import (
+	"os"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -53,10 +54,8 @@ var medicalWords = []string{"医疗", "医保", "生育"}
 // Fund section staff or a bank API client may import. Errors: Invalid
 // (bad file or lines: the result lists them), Forbidden.
 func (s *Service) ImportStatement(ctx context.Context, a *access.Actor, in ImportInput) (*ImportResult, error) {
-	if !(a != nil && a.Role == access.RoleAPI && a.ClientKind == "bank") {
-		if err := requireFund(a); err != nil {
-			return nil, err
-		}
+	if err := CanImport(a); err != nil {
+		return nil, err
 	}
 	if len(in.Data) == 0 {
 		return nil, errs.New(errs.Invalid, "statement_empty", "请选择要导入的银行对账单文件（CSV 或 XLSX）")
@@ -122,6 +121,8 @@ func (s *Service) importLines(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 		return errs.Wrap(err, "insert statement")
 	}
 	res.StatementID = stmtID
+	t0 := time.Now()
+	defer func() { fmt.Fprintln(os.Stderr, "TIMING total", time.Since(t0)) }()
 	known, err := knownSerials(ctx, tx, account)
 	if err != nil {
 		return err
@@ -130,6 +131,7 @@ func (s *Service) importLines(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 	if err != nil {
 		return err
 	}
+	fmt.Fprintln(os.Stderr, "TIMING matcher", time.Since(t0))
 	plans := make([]*plan, 0, len(p.Lines))
 	for _, l := range p.Lines {
 		if known[l.Serial] {
@@ -155,19 +157,22 @@ func (s *Service) importLines(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 		}
 		plans = append(plans, pl)
 	}
-	if err := insertPlans(ctx, tx, stmtID, account, a.Name(), now, plans); err != nil {
+	if err := insertPlans(ctx, tx, s.db.Dialect, stmtID, account, a.Name(), now, plans); err != nil {
 		return err
 	}
+	fmt.Fprintln(os.Stderr, "TIMING payments", time.Since(t0))
 	postings := make([]ledger.Posting, 0, len(plans))
 	for _, pl := range plans {
 		postings = append(postings, pl.posting)
 	}
-	if err := ledger.Write(ctx, tx, now, postings); err != nil {
+	if err := ledger.Write(ctx, tx, s.db.Dialect, now, postings); err != nil {
 		return err
 	}
-	if err := saveBills(ctx, tx, m.all); err != nil {
+	fmt.Fprintln(os.Stderr, "TIMING ledger", time.Since(t0))
+	if err := saveBills(ctx, tx, s.db.Dialect, m.all); err != nil {
 		return err
 	}
+	fmt.Fprintln(os.Stderr, "TIMING bills", time.Since(t0))
 	res.Errors = nil
 	js, _ := json.Marshal(res)
 	if _, err := tx.ExecContext(ctx, `UPDATE bank_statements SET summary = $1 WHERE id = $2`, string(js), stmtID); err != nil {
@@ -196,38 +201,49 @@ func knownSerials(ctx context.Context, q db.Querier, account string) (map[string
 	return out, errs.Wrap(rows.Err(), "known serials")
 }
 
-// insertPlans inserts the payments in batches and fills in their IDs.
-func insertPlans(ctx context.Context, tx *sql.Tx, stmtID int64, account, by string, now time.Time, plans []*plan) error {
-	const cols = 19
-	for start := 0; start < len(plans); start += 500 {
-		batch := plans[start:min(start+500, len(plans))]
-		var b strings.Builder
-		b.WriteString(`INSERT INTO payments (channel, statement_id, account_no, serial, paid_on, payer_name, payer_account, amount_fen,
-			remark, status, reason, bill_id, employer_id, person_id, applied_fen, late_fee_fen, late_fee_days, late_fee_note,
-			open_fen, receipt_code, created_by, created_at) VALUES `)
-		args := make([]any, 0, len(batch)*(cols+3))
-		bySerial := map[string]*plan{}
-		for i, pl := range batch {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString("('transfer'")
-			for j := 0; j < cols+2; j++ {
-				fmt.Fprintf(&b, ",$%d", len(args)+j+1)
-			}
-			b.WriteByte(')')
+const insertPayments = `INSERT INTO payments (channel, statement_id, account_no, serial, paid_on, payer_name, payer_account,
+	amount_fen, remark, status, reason, bill_id, employer_id, person_id, applied_fen, late_fee_fen, late_fee_days, late_fee_note,
+	open_fen, receipt_code, created_by, created_at) VALUES `
+
+// paymentBatch is the rows of one multi-row payment INSERT.
+const paymentBatch = 500
+
+// insertPlans inserts the payments in batches (the full-batch statement
+// prepared once) and fills in their IDs.
+func insertPlans(ctx context.Context, tx *sql.Tx, dialect db.Dialect, stmtID int64, account, by string, now time.Time, plans []*plan) error {
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	for start := 0; start < len(plans); start += paymentBatch {
+		batch := plans[start:min(start+paymentBatch, len(plans))]
+		args := make([]any, 0, len(batch)*22)
+		bySerial := make(map[string]*plan, len(batch))
+		for _, pl := range batch {
 			var billID int64
 			if pl.bill != nil {
 				billID = pl.bill.ID
 			}
 			open := pl.line.Amount - pl.applied - pl.fee
-			args = append(args, stmtID, account, pl.line.Serial, pl.line.Date, pl.line.PayerName, pl.line.PayerAccount,
+			args = append(args, Transfer, stmtID, account, pl.line.Serial, pl.line.Date, pl.line.PayerName, pl.line.PayerAccount,
 				int64(pl.line.Amount), pl.line.Remark, pl.status, pl.reason, nullID(billID), nullID(pl.employer), nullID(pl.person),
 				int64(pl.applied), int64(pl.fee), pl.terms.days, pl.terms.note(pl.applied), int64(open), nullStr(pl.code), by, now)
 			bySerial[pl.line.Serial] = pl
 		}
-		b.WriteString(" RETURNING id, serial")
-		rows, err := tx.QueryContext(ctx, b.String(), args...)
+		var rows *sql.Rows
+		var err error
+		switch {
+		case len(batch) < paymentBatch:
+			rows, err = tx.QueryContext(ctx, insertPayments+ledger.Values(dialect, len(batch), 22)+" RETURNING id, serial", args...)
+		case full == nil:
+			if full, err = tx.PrepareContext(ctx, insertPayments+ledger.Values(dialect, paymentBatch, 22)+" RETURNING id, serial"); err == nil {
+				rows, err = full.QueryContext(ctx, args...)
+			}
+		default:
+			rows, err = full.QueryContext(ctx, args...)
+		}
 		if err != nil {
 			return errs.Wrap(err, "insert payments")
 		}

@@ -64,7 +64,7 @@ func TestRandomPaymentSequences(t *testing.T) {
 			case 1: // a card payment of part of a bill
 				x := bills[r.IntN(len(bills))]
 				serial++
-				amt := money.Fen(r.IntN(int(x.total)/2 + 1)) + 1
+				amt := money.Fen(r.IntN(int(x.total)/2+1)) + 1
 				_, _, err := e.svc.RecordCard(ctx, fund, payment.CardInput{BillNo: x.no, TerminalRef: fmt.Sprintf("T%05d", serial), CardLast4: "4321", Amount: amt.Plain()})
 				if err != nil && errs.KindOf(err) != errs.Invalid {
 					t.Fatal(err)

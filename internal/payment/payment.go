@@ -205,3 +205,16 @@ func (s *Service) today() string { return s.clock.Now().In(clock.Shanghai).Forma
 func requireFund(a *access.Actor) error { return a.RequireSection(access.Fund) }
 
 func yuan(f money.Fen) string { return fmt.Sprintf("%s 元", f.Plain()) }
+
+// CanImport reports whether a may import statements: the fund section or
+// a bank API client.
+func CanImport(a *access.Actor) error {
+	if a != nil && a.Role == access.RoleAPI && a.ClientKind == "bank" {
+		return nil
+	}
+	return requireFund(a)
+}
+
+// CanRecord reports whether a may record counter payments and settle the
+// queue (the fund section).
+func CanRecord(a *access.Actor) error { return requireFund(a) }

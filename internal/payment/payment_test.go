@@ -59,7 +59,7 @@ func TestAllocate(t *testing.T) {
 func setupStatement(t *testing.T, e *env) (string, [6]int64) {
 	a := e.employer(t, "北京甲科技有限公司", "6222 0000 1111 2222")
 	b := e.employer(t, "北京乙建筑有限公司", "6222000033334444")
-	byRef, refA := e.bill(t, a, "2024-03", "2024-04-15", 80000, 4000, 1000)   // 850.00
+	byRef, refA := e.bill(t, a, "2024-03", "2024-04-15", 80000, 4000, 1000)  // 850.00
 	byPayer, _ := e.bill(t, b, "2024-03", "2024-04-15", 160000, 8000, 2000)  // 1700.00
 	partial, refP := e.bill(t, a, "2024-02", "2024-04-15", 50000, 2500, 500) // 530.00
 	over, refO := e.bill(t, b, "2024-02", "2024-04-15", 10000, 500, 100)     // 106.00

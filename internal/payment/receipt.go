@@ -298,3 +298,8 @@ func (s *Service) LedgerSummary(ctx context.Context, a *access.Actor) (*Ledger, 
 	l.Unbalanced, err = ledger.Unbalanced(ctx, s.db.Read())
 	return l, err
 }
+
+// ChannelName is the payment channel in Chinese.
+func (p *Payment) ChannelName() string {
+	return map[string]string{Transfer: "银行电汇", Card: "刷卡", Cash: "现金"}[p.Channel]
+}

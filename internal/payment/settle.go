@@ -133,10 +133,10 @@ func (s *Service) assign(ctx context.Context, tx *sql.Tx, a *access.Actor, p *Pa
 	}
 	post := ledger.Posting{PaymentID: p.ID, Step: step, PostedOn: s.today()}
 	b.apply(&post, ledger.Suspense, principal, fee)
-	if err := ledger.Write(ctx, tx, s.clock.Now(), []ledger.Posting{post}); err != nil {
+	if err := ledger.Write(ctx, tx, s.db.Dialect, s.clock.Now(), []ledger.Posting{post}); err != nil {
 		return err
 	}
-	if err := saveBills(ctx, tx, []*bill{b}); err != nil {
+	if err := saveBills(ctx, tx, s.db.Dialect, []*bill{b}); err != nil {
 		return err
 	}
 	open := p.Open - principal - fee
@@ -171,7 +171,7 @@ func (s *Service) refund(ctx context.Context, tx *sql.Tx, a *access.Actor, p *Pa
 	}
 	post := ledger.Posting{PaymentID: p.ID, Step: step, PostedOn: s.today()}
 	post.Move(ledger.Suspense, ledger.RefundPayable, "", 0, p.Open)
-	if err := ledger.Write(ctx, tx, s.clock.Now(), []ledger.Posting{post}); err != nil {
+	if err := ledger.Write(ctx, tx, s.db.Dialect, s.clock.Now(), []ledger.Posting{post}); err != nil {
 		return err
 	}
 	status := Refund

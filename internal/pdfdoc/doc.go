@@ -250,9 +250,12 @@ func drawSeal(p *fpdf.Fpdf, s *seal) {
 	p.SetFont(family, "", 22)
 	p.SetXY(x-10, y-8)
 	p.CellFormat(20, 10, "★", "", 0, "C", false, 0, "")
-	p.SetFont(family, "", 8)
-	p.SetXY(x-18, y+2)
-	p.MultiCell(36, 4, s.agency, "", "C", false)
+	// Fit the name on one line inside the ring: a CJK character is about
+	// one em wide (size in points × 0.3528 mm).
+	size := min(9, 30/(float64(len([]rune(s.agency)))*0.3528))
+	p.SetFont(family, "", size)
+	p.SetXY(x-16, y+3)
+	p.CellFormat(32, 5, s.agency, "", 0, "C", false, 0, "")
 	p.SetTextColor(0, 0, 0)
 	p.SetDrawColor(0, 0, 0)
 	p.SetXY(margin, y+22)

@@ -95,3 +95,65 @@ func BenchmarkCertificatePDF(b *testing.B) {
 		sample(b)
 	}
 }
+
+func TestExtractFaceRebuildsCollectionMember(t *testing.T) {
+	// A collection of one face built around a known font: the member must
+	// come back byte for byte with offsets rewritten.
+	face := assemble(map[string][]byte{"head": bytes.Repeat([]byte{1}, 54), "name": []byte("abc")})
+	ttc := append([]byte("ttcf\x00\x01\x00\x00\x00\x00\x00\x01\x00\x00\x00\x10"), face...)
+	// Shift every table offset by the 16-byte collection header.
+	n := int(be.Uint16(face[4:]))
+	for i := 0; i < n; i++ {
+		p := 16 + 12 + 16*i + 8
+		be.PutUint32(ttc[p:], be.Uint32(ttc[p:])+16)
+	}
+	got, err := ExtractFace(ttc, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, face) {
+		t.Fatalf("extracted face differs:\n got %x\nwant %x", got, face)
+	}
+	if _, err := ExtractFace(ttc, 1); err == nil {
+		t.Fatal("face 1 of a one-face collection accepted")
+	}
+}
+
+func TestLongTableSpansPages(t *testing.T) {
+	d, err := New()
+	if errors.Is(err, ErrNoFont) {
+		t.Skip("CJK font not installed")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Title("缴费记录")
+	var rows [][]string
+	for i := 0; i < 400; i++ {
+		rows = append(rows, []string{"第" + strings.Repeat("一", 1+i%3) + "行", "960.00"})
+	}
+	rows[399][0] = "最后一行"
+	d.Lines([]Column{{"项目", 100, false}, {"金额", 70, true}}, rows, nil)
+	d.Footer("ABCD", "https://x/check?code=ABCD", "核验")
+	b, err := d.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(b, []byte("%PDF")) {
+		t.Fatal("not a PDF")
+	}
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		return
+	}
+	f := t.TempDir() + "/long.pdf"
+	if err := os.WriteFile(f, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-enc", "UTF-8", f, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "最后一行") || strings.Count(string(out), "验证码：ABCD") < 5 {
+		t.Fatalf("last row or per-page footers missing (%d footers)", strings.Count(string(out), "验证码：ABCD"))
+	}
+}

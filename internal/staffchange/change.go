@@ -65,7 +65,7 @@ func (s *Service) prepareAdd(ctx context.Context, e employerInfo, in AddInput, c
 	c, err := s.clamp(ctx, cache, r.month, r.declared)
 	if err != nil {
 		var f errs.Fields
-		f.Add("start_month", errs.As(err).Message)
+		f.Add("start_month", errText(err))
 		return r, c, f.Err()
 	}
 	return r, c, nil

@@ -9,6 +9,7 @@ import (
 	"shebao/internal/db/dbtest"
 	"shebao/internal/errs"
 	"shebao/internal/money"
+	"shebao/internal/policy"
 	"shebao/internal/staffchange"
 )
 
@@ -168,6 +169,18 @@ func TestAddInvalid(t *testing.T) {
 		// The same ID number under another name is refused.
 		_, err = e.s.Add(ctx, e.bossB, e.empB, staffchange.AddInput{IDNumber: idNo(4), Name: "乙乙", StartMonth: "2024-03", Wage: "5000"})
 		wantField(t, err, "name")
+		// A person recorded as deceased is not added, by form or by file.
+		if _, err := d.W.Exec(`UPDATE persons SET status = 'deceased' WHERE id_number = $1`, idNo(5)); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.s.Add(ctx, e.bossB, e.empB, staffchange.AddInput{IDNumber: idNo(5), Name: "丙", StartMonth: "2024-03", Wage: "5000"})
+		if wantKind(t, err, errs.Conflict).Code != "person_deceased" {
+			t.Errorf("deceased: %v", err)
+		}
+		rep, err := e.s.Import(ctx, e.bossB, e.empB, "d.xlsx", xlsx(t, headers, [][]any{addRow(5, "丙", "2024-03", "5000")}))
+		if err != nil || rep.Applied() || !strings.Contains(rep.Problems[0].Message, "已登记死亡") {
+			t.Errorf("deceased by file: %+v, %v", rep, err)
+		}
 	})
 }
 
@@ -210,4 +223,28 @@ func TestMaskEmployerName(t *testing.T) {
 			t.Errorf("MaskEmployerName(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// TestLateAcceptedInEmergency: a start month long past is accepted and
+// flagged late_accepted while an emergency's late_accepted measure is in
+// force, in forms and imports alike.
+func TestLateAcceptedInEmergency(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := newEnv(t, d)
+		if _, err := e.policy.Declare(ctx, admin, policy.Epidemic2024()); err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.s.Add(ctx, e.bossA, e.empA, staffchange.AddInput{IDNumber: idNo(21), Name: "甲", StartMonth: "2023-11", Wage: "6000"})
+		if err != nil || len(res.Flags) != 1 || res.Flags[0] != staffchange.FlagLateAccepted {
+			t.Fatalf("late add in emergency: %+v, %v", res, err)
+		}
+		rep, err := e.s.Import(ctx, e.bossA, e.empA, "late.xlsx", xlsx(t, headers, [][]any{addRow(22, "乙", "2023-12", "6000")}))
+		if err != nil || !rep.Applied() {
+			t.Fatalf("late import: %+v, %v", rep, err)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM staff_changes WHERE flags = 'late_accepted'`); n != 2 {
+			t.Errorf("%d changes flagged late_accepted, want 2", n)
+		}
+	})
 }

@@ -36,9 +36,10 @@ func parseIDCell(s string, today time.Time) (string, error) {
 
 // knownPerson is a stored person an import row refers to.
 type knownPerson struct {
-	ID   int64
-	Name string
-	Jobs []person.Employment // covering the earliest month of the file or later
+	ID     int64
+	Name   string
+	Status string
+	Jobs   []person.Employment // covering the earliest month of the file or later
 }
 
 // lookup reads the persons with the rows' ID numbers and their employments
@@ -63,14 +64,14 @@ func lookup(ctx context.Context, tx *sql.Tx, rows []importRow, minMonth string, 
 			}
 			b.WriteString("$" + itoa(i+1))
 		}
-		rs, err := tx.QueryContext(ctx, `SELECT id, id_number, name FROM persons WHERE id_number IN (`+b.String()+`)`, args...)
+		rs, err := tx.QueryContext(ctx, `SELECT id, id_number, name, status FROM persons WHERE id_number IN (`+b.String()+`)`, args...)
 		if err != nil {
 			return nil, errs.Wrap(err, "lookup persons")
 		}
 		for rs.Next() {
 			var k knownPerson
 			var n string
-			if err := rs.Scan(&k.ID, &n, &k.Name); err != nil {
+			if err := rs.Scan(&k.ID, &n, &k.Name, &k.Status); err != nil {
 				rs.Close()
 				return nil, errs.Wrap(err, "scan person")
 			}
@@ -157,6 +158,10 @@ func (s *Service) checkAgainstDB(ctx context.Context, tx *sql.Tx, employerID int
 			continue
 		}
 		r.personID = k.ID
+		if k.Status == string(person.Deceased) {
+			rep.problem(r.Row, colID, errText(deceasedError()))
+			continue
+		}
 		for _, m := range k.Jobs {
 			if m.EndMonth == "" || m.EndMonth >= r.add.month {
 				if m.EmployerID == employerID {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"time"
 
@@ -129,6 +130,7 @@ func (s *Service) Import(ctx context.Context, a *access.Actor, employerID int64,
 		return nil, err
 	}
 	if len(rep.Problems) > 0 {
+		sort.SliceStable(rep.Problems, func(i, j int) bool { return rep.Problems[i].Row < rep.Problems[j].Row })
 		rep.Status, rep.Added, rep.Removed, rep.Notes = ImportRejected, 0, 0, nil
 		err = s.db.WithTx(ctx, func(tx *sql.Tx) error { return s.insertImport(ctx, tx, a, employerID, rep) })
 		if err != nil {

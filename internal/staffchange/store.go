@@ -93,12 +93,13 @@ func overlapping(ctx context.Context, q db.Querier, personID int64, start string
 // heldError tells an employer that the person is insured elsewhere, with
 // the holder masked.
 func heldError(m person.Employment) error {
-	period := "（" + m.StartMonth + " 起）"
+	holder := MaskEmployerName(m.EmployerName)
 	if m.EndMonth != "" {
-		period = "（" + m.StartMonth + " 至 " + m.EndMonth + "）"
+		return errs.New(errs.Conflict, "held_by_other", "该人员 "+m.StartMonth+" 至 "+m.EndMonth+" 由 "+holder+
+			" 参保，与所填起始月份重叠，请核对起始月份，或向统筹科申请协调")
 	}
-	return errs.New(errs.Conflict, "held_by_other", "该人员目前由 "+MaskEmployerName(m.EmployerName)+" 参保"+period+
-		"，如已离职请原单位办理减员，或向统筹科申请协调")
+	return errs.New(errs.Conflict, "held_by_other", "该人员目前由 "+holder+" 参保（"+m.StartMonth+
+		" 起），如已离职请原单位办理减员，或向统筹科申请协调")
 }
 
 // ownError tells an employer the person is already its staff.
@@ -131,6 +132,9 @@ func findOrCreatePerson(ctx context.Context, q db.Querier, r addRow, now time.Ti
 			f.Add("name", "姓名“"+r.name+"”与该身份号码登记的姓名不一致，请核对；如姓名已变更，请先向统筹科申请更正")
 			return nil, f.Err()
 		}
+		if p.Status == person.Deceased {
+			return nil, deceasedError()
+		}
 		return p, nil
 	}
 	if errs.KindOf(err) != errs.NotFound {
@@ -150,6 +154,11 @@ func newPerson(r addRow) *person.Person {
 		p.Gender = "M"
 	}
 	return p
+}
+
+// deceasedError refuses adding a person recorded as deceased.
+func deceasedError() error {
+	return errs.New(errs.Conflict, "person_deceased", "该人员已登记死亡，不能增员；如登记有误请联系统筹科")
 }
 
 // changeRow is one row of staff_changes.

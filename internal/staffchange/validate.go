@@ -48,10 +48,12 @@ type addRow struct {
 	note     string
 }
 
+var monthSeparators = strings.NewReplacer("/", "-", ".", "-", "年", "-", "月", "")
+
 // normMonth accepts 2024-01, 2024/01, 2024.1, 202401 and 2024年1月.
 func normMonth(s string) string {
 	s = strings.TrimSpace(s)
-	s = strings.NewReplacer("/", "-", ".", "-", "年", "-", "月", "").Replace(s)
+	s = monthSeparators.Replace(s)
 	if len(s) == 6 && !strings.Contains(s, "-") {
 		s = s[:4] + "-" + s[4:]
 	}

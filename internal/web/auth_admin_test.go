@@ -106,7 +106,7 @@ func TestStaffConsoleHome(t *testing.T) {
 		t.Error("coordination clerk sees the audit section")
 	}
 	env.LoginAs(t, apptest.Staff(access.Audit)).Get(t, "/staff").WantBody(t, `href="/staff/audit"`)
-	env.LoginAs(t, apptest.Staff(access.Fund)).Get(t, "/staff").WantBody(t, "基金管理科", "建设中")
+	env.LoginAs(t, apptest.Staff(access.Welfare)).Get(t, "/staff").WantBody(t, "保险福利科", "建设中")
 	all := env.LoginAs(t, apptest.Admin).Get(t, "/staff").WantStatus(t, http.StatusOK)
 	for _, x := range access.Sections {
 		if !strings.Contains(all.Body, fmt.Sprintf("<h2>%s</h2>", x.Name())) {

@@ -21,14 +21,27 @@ var sectionQueues = map[access.Section][]queueLink{
 		{"/staff/employer-changes", "单位信息变更审核"},
 		{"/staff/staff-conflicts", "参保冲突协调（人员增减）"},
 		{"/staff/bills?status=correction_requested", "缴费核定更正申请"},
+		{"/staff/certificates", "缴费证明查询与撤销"},
 	},
 	access.Injury: {
 		{"/staff/cases?section=injury", "业务队列（工伤事故报告等）"},
+	},
+	access.Fund: {
+		{"/staff/statements", "银行对账单导入"},
+		{"/staff/payments/queue", "待处理款项（未匹配、少缴、多缴、待退回）"},
+		{"/staff/payments/card", "大厅刷卡缴费登记"},
+		{"/staff/invoices", "发票邮寄申请"},
+		{"/staff/ledger", "基金总账（试算平衡）"},
 	},
 	access.Audit: {
 		{"/staff/audit", "审计日志"},
 		{"/staff/originals", "待补原件（容缺受理）"},
 		{"/staff/commitments", "告知承诺不实清单"},
+		{"/staff/deferred", "逾期及补缴标识清单"},
+	},
+	access.SelfEmployed: {
+		{"/staff/flexible", "灵活就业人员参保与缴费单"},
+		{"/staff/deferred", "逾期及补缴标识清单"},
 	},
 	access.Office: {
 		{"/staff/notices", "公告管理"},

@@ -29,6 +29,7 @@ func (s *Server) routes() http.Handler {
 	s.staffChangeRoutes(mux)
 	s.flexibleRoutes(mux)
 	s.contributionRoutes(mux)
+	s.paymentRoutes(mux)
 	s.apiDocRoutes(mux)
 
 	var h http.Handler = mux

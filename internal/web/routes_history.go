@@ -1,7 +1,10 @@
 package web
 
 import (
+	"html"
+	"html/template"
 	"net/http"
+	"strings"
 
 	"shebao/internal/certificate"
 )
@@ -14,6 +17,34 @@ type historyView struct {
 
 // SchemeName is the Chinese name of a scheme (for the table header).
 func (historyView) SchemeName(s string) string { return certificate.SchemeName(s) }
+
+// Rows renders the table body in Go: a 30-year history has 360 rows, and
+// building them here (escaping the text cells) keeps the page under 20 ms.
+func (v historyView) Rows() template.HTML {
+	var b strings.Builder
+	b.Grow(len(v.History.Months) * 400)
+	for _, m := range v.History.Months {
+		b.WriteString("<tr><td>")
+		b.WriteString(html.EscapeString(m.Month))
+		b.WriteString("</td><td>")
+		b.WriteString(html.EscapeString(m.Payer))
+		b.WriteString("</td>")
+		for _, l := range m.Schemes {
+			if l == nil {
+				b.WriteString("<td></td><td></td>")
+				continue
+			}
+			b.WriteString(`<td class="num">` + l.Base.String() + `</td><td class="num">` + l.Employer.String() +
+				" / " + l.Individual.String() + "</td>")
+		}
+		b.WriteString("<td>" + html.EscapeString(m.Status) + "</td><td>")
+		if m.Flags != "" {
+			b.WriteString(`<span class="badge warn">` + html.EscapeString(m.Flags) + "</span>")
+		}
+		b.WriteString("</td></tr>\n")
+	}
+	return template.HTML(b.String())
+}
 
 func (s *Server) personHistory(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"shebao/internal/clock"
 	"shebao/internal/errs"
 	"shebao/internal/staffchange"
 )
@@ -27,10 +28,10 @@ func (s *Server) staffChangeRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /employer/staff/{id}/base", s.staffBaseForm)
 	mux.HandleFunc("POST /employer/staff/{id}/base", s.staffBaseSubmit)
 
-	mux.HandleFunc("GET /staff/staff-conflicts", s.conflictQueue)
-	mux.HandleFunc("GET /staff/staff-conflicts/{id}", s.conflictDetail)
-	mux.HandleFunc("POST /staff/staff-conflicts/{id}/resolve", s.conflictResolve)
-	mux.HandleFunc("POST /staff/staff-conflicts/{id}/reject", s.conflictReject)
+	mux.HandleFunc("GET /staff/staff-conflicts", s.staffConflictQueue)
+	mux.HandleFunc("GET /staff/staff-conflicts/{id}", s.staffConflictDetail)
+	mux.HandleFunc("POST /staff/staff-conflicts/{id}/resolve", s.staffConflictResolve)
+	mux.HandleFunc("POST /staff/staff-conflicts/{id}/reject", s.staffConflictReject)
 
 	mux.HandleFunc("GET /api/v1/employers/me/staff", s.apiStaffList)
 	mux.HandleFunc("POST /api/v1/employers/me/staff", s.apiStaffAdd)
@@ -73,8 +74,8 @@ func (s *Server) staffList(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "staff_change_list", &Page{Title: "参保人员", Data: v})
 }
 
-// staffFormView is the data of the add form.
-type staffFormView struct {
+// staffAddView is the data of the add form.
+type staffAddView struct {
 	Held bool // the person is insured elsewhere: offer coordination
 }
 
@@ -83,11 +84,11 @@ func (s *Server) staffAddForm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p := &Page{Title: "增员", Data: staffFormView{}, Form: url.Values{"start_month": {s.Clock.Now().In(shanghai()).Format("2006-01")}}}
+	p := &Page{Title: "增员", Data: staffAddView{}, Form: url.Values{"start_month": {s.Clock.Now().In(clock.Shanghai).Format("2006-01")}}}
 	s.render(w, r, "staff_change_add", p)
 }
 
-func addInput(r *http.Request) staffchange.AddInput {
+func staffAddInput(r *http.Request) staffchange.AddInput {
 	return staffchange.AddInput{IDNumber: r.PostFormValue("id_number"), Name: r.PostFormValue("name"),
 		StartMonth: r.PostFormValue("start_month"), Wage: r.PostFormValue("wage"), Phone: r.PostFormValue("phone"),
 		Note: r.PostFormValue("note")}
@@ -100,11 +101,12 @@ func (s *Server) staffAddSubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p := &Page{Title: "增员", Data: staffFormView{}}
-	in := addInput(r)
+	p := &Page{Title: "增员", Data: staffAddView{}}
+	in := staffAddInput(r)
 	if r.PostFormValue("coordinate") == "1" {
 		if _, err := s.StaffChanges.RequestCoordination(r.Context(), a, emp, in); err != nil {
-			p.Data = staffFormView{Held: errs.As(err) != nil && errs.As(err).Code == "conflict_open"}
+			e := errs.As(err)
+			p.Data = staffAddView{Held: e == nil || e.Code != "not_held"}
 			s.renderForm(w, r, "staff_change_add", p, err)
 			return
 		}
@@ -114,7 +116,7 @@ func (s *Server) staffAddSubmit(w http.ResponseWriter, r *http.Request) {
 	res, err := s.StaffChanges.Add(r.Context(), a, emp, in)
 	if err != nil {
 		if e := errs.As(err); e != nil && e.Code == "held_by_other" {
-			p.Data = staffFormView{Held: true}
+			p.Data = staffAddView{Held: true}
 		}
 		s.renderForm(w, r, "staff_change_add", p, err)
 		return
@@ -173,7 +175,7 @@ func (s *Server) staffRemoveForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := &Page{Title: "减员", Data: staffDetailView{Staff: st, Reasons: staffchange.Reasons},
-		Form: url.Values{"end_month": {s.Clock.Now().In(shanghai()).Format("2006-01")}}}
+		Form: url.Values{"end_month": {s.Clock.Now().In(clock.Shanghai).Format("2006-01")}}}
 	s.render(w, r, "staff_change_remove", p)
 }
 
@@ -213,7 +215,7 @@ func (s *Server) staffBaseForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := &Page{Title: "基数更正", Data: staffDetailView{Staff: st},
-		Form: url.Values{"month": {s.Clock.Now().In(shanghai()).Format("2006-01")}}}
+		Form: url.Values{"month": {s.Clock.Now().In(clock.Shanghai).Format("2006-01")}}}
 	s.render(w, r, "staff_change_base", p)
 }
 
@@ -244,24 +246,24 @@ func (s *Server) staffTemplate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var b bytes.Buffer
-	if err := staffchange.Template(&b, s.Clock.Now().In(shanghai())); err != nil {
+	if err := staffchange.Template(&b, s.Clock.Now().In(clock.Shanghai)); err != nil {
 		s.fail(w, r, errs.Wrap(err, "staff template"))
 		return
 	}
-	writeXLSX(w, "人员增减导入模板.xlsx", b.Bytes())
+	staffXLSX(w, "人员增减导入模板.xlsx", b.Bytes())
 }
 
-// writeXLSX sends an Excel file as a download.
-func writeXLSX(w http.ResponseWriter, name string, body []byte) {
+// staffXLSX sends an Excel file as a download.
+func staffXLSX(w http.ResponseWriter, name string, body []byte) {
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", "attachment; filename=\"staff.xlsx\"; filename*=UTF-8''"+url.PathEscape(name))
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(body)
 }
 
-// readUpload reads the "file" part of a parsed multipart form, at most
+// staffUpload reads the "file" part of a parsed multipart form, at most
 // one byte over the limit (so an oversize file is recognised).
-func readUpload(r *http.Request) (string, []byte, error) {
+func staffUpload(r *http.Request) (string, []byte, error) {
 	f, h, err := r.FormFile("file")
 	if err != nil {
 		var fs errs.Fields

@@ -92,7 +92,7 @@ func (s *Server) apiStaffImport(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	name, data, err := readUpload(r)
+	name, data, err := staffUpload(r)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return

@@ -6,27 +6,24 @@ import (
 	"strconv"
 	"time"
 
-	"shebao/internal/clock"
 	"shebao/internal/errs"
 	"shebao/internal/staffchange"
 )
 
-func shanghai() *time.Location { return clock.Shanghai }
-
-// importView is the data of the import page.
-type importView struct {
+// staffImportView is the data of the import page.
+type staffImportView struct {
 	Report  *staffchange.ImportReport
 	Imports []staffchange.ImportReport
 	MaxMB   int
 	MaxRows int
 }
 
-func (s *Server) importPage(r *http.Request, emp int64, rep *staffchange.ImportReport) (*Page, error) {
+func (s *Server) staffImportPage(r *http.Request, emp int64, rep *staffchange.ImportReport) (*Page, error) {
 	list, err := s.StaffChanges.Imports(r.Context(), actorFrom(r.Context()), emp)
 	if err != nil {
 		return nil, err
 	}
-	return &Page{Title: "批量导入人员增减", Data: importView{Report: rep, Imports: list,
+	return &Page{Title: "批量导入人员增减", Data: staffImportView{Report: rep, Imports: list,
 		MaxMB: staffchange.MaxFileSize >> 20, MaxRows: staffchange.MaxRows}}, nil
 }
 
@@ -36,7 +33,7 @@ func (s *Server) staffImportForm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p, err := s.importPage(r, emp, nil)
+	p, err := s.staffImportPage(r, emp, nil)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -51,16 +48,16 @@ func (s *Server) staffImportSubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p, err := s.importPage(r, emp, nil)
+	p, err := s.staffImportPage(r, emp, nil)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	name, data, err := readUpload(r)
+	name, data, err := staffUpload(r)
 	if err == nil {
 		var rep *staffchange.ImportReport
 		if rep, err = s.StaffChanges.Import(r.Context(), a, emp, name, data); err == nil {
-			if p, err = s.importPage(r, emp, rep); err != nil {
+			if p, err = s.staffImportPage(r, emp, rep); err != nil {
 				s.fail(w, r, err)
 				return
 			}
@@ -97,16 +94,16 @@ func (s *Server) staffImportReport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.Wrap(err, "import report"))
 		return
 	}
-	writeXLSX(w, "导入结果-"+strconv.FormatInt(rep.ID, 10)+".xlsx", b.Bytes())
+	staffXLSX(w, "导入结果-"+strconv.FormatInt(rep.ID, 10)+".xlsx", b.Bytes())
 }
 
-// conflictQueueView is the data of 统筹科's conflict queue.
-type conflictQueueView struct {
+// staffConflictQueueView is the data of 统筹科's conflict queue.
+type staffConflictQueueView struct {
 	Conflicts []staffchange.Conflict
 	Status    string
 }
 
-func (s *Server) conflictQueue(w http.ResponseWriter, r *http.Request) {
+func (s *Server) staffConflictQueue(w http.ResponseWriter, r *http.Request) {
 	status := r.URL.Query().Get("status")
 	switch status {
 	case "":
@@ -119,10 +116,10 @@ func (s *Server) conflictQueue(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "staff_change_conflicts", &Page{Title: "参保冲突协调", Data: conflictQueueView{Conflicts: cs, Status: status}})
+	s.render(w, r, "staff_change_conflicts", &Page{Title: "参保冲突协调", Data: staffConflictQueueView{Conflicts: cs, Status: status}})
 }
 
-func (s *Server) conflictPage(r *http.Request) (*Page, *staffchange.Conflict, error) {
+func (s *Server) staffConflictPage(r *http.Request) (*Page, *staffchange.Conflict, error) {
 	id, err := pathID(r)
 	if err != nil {
 		return nil, nil, err
@@ -134,18 +131,18 @@ func (s *Server) conflictPage(r *http.Request) (*Page, *staffchange.Conflict, er
 	return &Page{Title: "参保冲突协调 #" + strconv.FormatInt(c.ID, 10), Data: c}, c, nil
 }
 
-func (s *Server) conflictDetail(w http.ResponseWriter, r *http.Request) {
-	p, c, err := s.conflictPage(r)
+func (s *Server) staffConflictDetail(w http.ResponseWriter, r *http.Request) {
+	p, c, err := s.staffConflictPage(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	p.Form = map[string][]string{"end_month": {monthBefore(c.StartMonth)}}
+	p.Form = map[string][]string{"end_month": {staffMonthBefore(c.StartMonth)}}
 	s.render(w, r, "staff_change_conflict", p)
 }
 
-// monthBefore returns the month before m ('YYYY-MM').
-func monthBefore(m string) string {
+// staffMonthBefore returns the month before m ('YYYY-MM').
+func staffMonthBefore(m string) string {
 	t, err := time.Parse("2006-01", m)
 	if err != nil {
 		return ""
@@ -153,15 +150,15 @@ func monthBefore(m string) string {
 	return t.AddDate(0, -1, 0).Format("2006-01")
 }
 
-func (s *Server) conflictResolve(w http.ResponseWriter, r *http.Request) {
-	s.conflictDecide(w, r, true)
+func (s *Server) staffConflictResolve(w http.ResponseWriter, r *http.Request) {
+	s.staffConflictDecide(w, r, true)
 }
-func (s *Server) conflictReject(w http.ResponseWriter, r *http.Request) {
-	s.conflictDecide(w, r, false)
+func (s *Server) staffConflictReject(w http.ResponseWriter, r *http.Request) {
+	s.staffConflictDecide(w, r, false)
 }
 
-func (s *Server) conflictDecide(w http.ResponseWriter, r *http.Request, resolve bool) {
-	p, c, err := s.conflictPage(r)
+func (s *Server) staffConflictDecide(w http.ResponseWriter, r *http.Request, resolve bool) {
+	p, c, err := s.staffConflictPage(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return

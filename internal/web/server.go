@@ -23,6 +23,7 @@ import (
 	"shebao/internal/mailintake"
 	"shebao/internal/notice"
 	"shebao/internal/notify"
+	"shebao/internal/payment"
 	"shebao/internal/person"
 	"shebao/internal/policy"
 	"shebao/internal/staffchange"
@@ -63,6 +64,9 @@ type Deps struct {
 	// Notify holds the outbox and portal inboxes; Mail the mail quarantine.
 	Notify *notify.Service
 	Mail   *mailintake.Service
+
+	// Payments takes contributions in: statements, card, receipts, invoices.
+	Payments *payment.Service
 
 	// SecureCookies marks cookies Secure (set when served behind TLS).
 	SecureCookies bool

@@ -1,0 +1,77 @@
+package contribution
+
+import (
+	"io"
+	"log/slog"
+	"testing"
+
+	"shebao/internal/access"
+	"shebao/internal/account"
+	"shebao/internal/audit"
+	"shebao/internal/clock"
+	"shebao/internal/db/dbtest"
+	"shebao/internal/demo"
+	"shebao/internal/employer"
+	"shebao/internal/policy"
+)
+
+// BenchmarkAssess assesses fee month 2024-01 of a demo district of 2,000
+// employers and 40,000 persons on each engine (PostgreSQL when
+// SHEBAO_TEST_POSTGRES is set), then compares once with the single
+// set-based statement (metrics stmt-ms and run/stmt).
+//
+//	SHEBAO_TEST_POSTGRES=postgres://… go test -run '^$' -bench BenchmarkAssess -benchtime 3x ./internal/contribution/
+//
+// The issue's figure (1,000,000 persons in 50,000 employers) comes from the
+// command line:
+//
+//	shebao demo --employers 50000 --persons 1000000 --db postgres://…/bench
+//	shebao assess --month 2024-01 --db postgres://…/bench --bench
+func BenchmarkAssess(b *testing.B) {
+	for _, dialect := range dbtest.Engines() {
+		b.Run(string(dialect), func(b *testing.B) {
+			d := dbtest.Open(b, dialect)
+			c := clock.NewFixed(testNow)
+			au := audit.NewService(d, c)
+			pol := policy.NewService(d, c, au)
+			acc := account.NewService(d, c, au)
+			if err := pol.SeedDefaults(ctxBg); err != nil {
+				b.Fatal(err)
+			}
+			deps := demo.Deps{DB: d, Clock: c, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Audit: au,
+				Accounts: acc, Policy: pol, Employers: employer.NewService(d, c, au, acc, pol)}
+			if _, err := demo.Generate(ctxBg, deps, demo.Options{Employers: 2000, Persons: 40000}); err != nil {
+				b.Fatal(err)
+			}
+			s := NewService(d, c, au, pol)
+			clear := func() {
+				for _, q := range []string{`DELETE FROM bill_lines`, `DELETE FROM bills`} {
+					if _, err := d.W.ExecContext(ctxBg, q); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				clear()
+				b.StartTimer()
+				if _, err := s.AssessMonth(ctxBg, access.System, "2024-01", nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			clear()
+			r, err := s.Bench(ctxBg, access.System, "2024-01", nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if r.Employer != r.BillsEmployer || r.Individual != r.BillsIndividual {
+				b.Fatalf("sums differ: %+v", r)
+			}
+			b.ReportMetric(float64(r.Run.Lines), "lines")
+			b.ReportMetric(float64(r.Same.Milliseconds()), "stmt-ms")
+			b.ReportMetric(r.Ratio(), "run/stmt")
+		})
+	}
+}

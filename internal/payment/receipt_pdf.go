@@ -1,0 +1,38 @@
+package payment
+
+import (
+	"fmt"
+
+	"shebao/internal/clock"
+	"shebao/internal/pdfdoc"
+)
+
+// ReceiptPDF renders a receipt as a Chinese A4 PDF. It returns an error
+// wrapping pdfdoc.ErrNoFont when the CJK font is missing: offer the
+// printable HTML receipt instead.
+func ReceiptPDF(r *Receipt) ([]byte, error) {
+	d, err := pdfdoc.New()
+	if err != nil {
+		return nil, err
+	}
+	p := r.Payment
+	d.SetDate(r.IssuedAt)
+	d.Title("社会保险费缴费收据")
+	channel := map[string]string{Transfer: "银行电汇", Card: "刷卡", Cash: "现金"}[p.Channel]
+	kv := []pdfdoc.KV{{Key: "缴费单位/个人", Value: r.Payer}, {Key: "核定单号", Value: p.BillNo}, {Key: "费款所属期", Value: p.FeeMonth},
+		{Key: "缴费日期", Value: p.PaidOn}, {Key: "缴费方式", Value: channel}, {Key: "交易流水号", Value: p.Serial}}
+	if p.LateFeeNote != "" {
+		kv = append(kv, pdfdoc.KV{Key: "滞纳金说明", Value: p.LateFeeNote})
+	}
+	d.KeyValues(kv)
+	rows := make([][]string, 0, len(r.Lines))
+	for _, l := range r.Lines {
+		rows = append(rows, []string{l.Name, l.Amount.Plain(), l.LateFee.Plain()})
+	}
+	d.Lines([]pdfdoc.Column{{Title: "险种", Width: 70}, {Title: "社会保险费（元）", Width: 50, Right: true},
+		{Title: "滞纳金（元）", Width: 50, Right: true}}, rows, []string{"合计", p.Applied.Plain(), p.LateFee.Plain()})
+	d.Text(fmt.Sprintf("实收金额合计：%s 元。开具单位：%s，开具时间：%s。", r.Total.Plain(), r.Issuer,
+		r.IssuedAt.In(clock.Shanghai).Format("2006-01-02 15:04")))
+	d.Footer(p.ReceiptCode, "/employer/payments/"+fmt.Sprint(p.ID)+"/receipt", "本收据凭验证码核验；纸质发票按申请邮寄或疫情结束后领取")
+	return d.Bytes()
+}
