@@ -130,7 +130,33 @@ func Write(ctx context.Context, tx *sql.Tx, dialect db.Dialect, now time.Time, p
 				int64(e.Debit), int64(e.Credit), now})
 		}
 	}
+	if dialect == db.Postgres {
+		return insertArrays(ctx, tx, now, rows)
+	}
 	return insertRows(ctx, tx, dialect, rows)
+}
+
+// insertArrays writes rows on PostgreSQL in one statement per 100,000
+// rows, passing each column as an array (unnest).
+func insertArrays(ctx context.Context, tx *sql.Tx, now time.Time, rows [][]any) error {
+	for start := 0; start < len(rows); start += 100_000 {
+		batch := rows[start:min(start+100_000, len(rows))]
+		var pay, step, bill, dr, cr []int64
+		var day, acct, scheme []string
+		for _, r := range batch {
+			b, _ := r[5].(int64)
+			pay, step, day = append(pay, r[0].(int64)), append(step, int64(r[1].(int))), append(day, r[2].(string))
+			acct, scheme, bill = append(acct, r[3].(string)), append(scheme, r[4].(string)), append(bill, b)
+			dr, cr = append(dr, r[6].(int64)), append(cr, r[7].(int64))
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO ledger_entries (payment_id, step, posted_on, account, scheme, bill_id, debit_fen, credit_fen, created_at)
+			SELECT p, s, d, a, sc, NULLIF(b, 0), dr, cr, $9 FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[],
+			$6::bigint[], $7::bigint[], $8::bigint[]) AS u(p, s, d, a, sc, b, dr, cr)`, pay, step, day, acct, scheme, bill, dr, cr, now)
+		if err != nil {
+			return errs.Wrap(err, "insert ledger entries")
+		}
+	}
+	return nil
 }
 
 const insertEntries = "INSERT INTO ledger_entries (payment_id, step, posted_on, account, scheme, bill_id, debit_fen, credit_fen, created_at) VALUES "

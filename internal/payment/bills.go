@@ -3,7 +3,6 @@ package payment
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strings"
 
 	"shebao/internal/db"
@@ -160,56 +159,39 @@ func (b *bill) apply(p *ledger.Posting, source ledger.Account, principal, fee mo
 }
 
 // saveBills writes paid_fen and status of the touched bills with a
-// version check: on PostgreSQL one statement per batch, on SQLite (whose
-// UPDATE … FROM scans the VALUES list per row) one prepared statement per
-// bill.
+// version check: on PostgreSQL one statement with the values as arrays,
+// on SQLite (whose UPDATE … FROM scans a VALUES list per row) one prepared
+// statement per bill.
 func saveBills(ctx context.Context, tx *sql.Tx, dialect db.Dialect, bills []*bill) error {
 	if dialect == db.SQLite {
 		return saveBillsEach(ctx, tx, bills)
 	}
-	var batch []*bill
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
+	var id, paid, ver []int64
+	var st []string
+	for _, x := range bills {
+		if x.touched {
+			id, paid, ver, st = append(id, x.ID), append(paid, int64(x.Paid)), append(ver, x.Version), append(st, x.Status)
 		}
-		var b strings.Builder
-		b.WriteString("WITH v(id, paid, st, ver) AS (VALUES ")
-		args := make([]any, 0, len(batch)*4)
-		for i, x := range batch {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			n := len(args)
-			fmt.Fprintf(&b, "(CAST($%d AS BIGINT), CAST($%d AS BIGINT), CAST($%d AS TEXT), CAST($%d AS BIGINT))", n+1, n+2, n+3, n+4)
-			args = append(args, x.ID, int64(x.Paid), x.Status, x.Version)
-		}
-		b.WriteString(") UPDATE bills SET paid_fen = v.paid, status = v.st, version = bills.version + 1 FROM v WHERE bills.id = v.id AND bills.version = v.ver")
-		res, err := tx.ExecContext(ctx, b.String(), args...)
-		if err != nil {
-			return errs.Wrap(err, "update bills")
-		}
-		if n, _ := res.RowsAffected(); n != int64(len(batch)) {
-			return errs.StaleVersion()
-		}
-		for _, x := range batch {
+	}
+	if len(id) == 0 {
+		return nil
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE bills SET paid_fen = u.paid, status = u.st, version = bills.version + 1
+		FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[]) AS u(id, paid, st, ver)
+		WHERE bills.id = u.id AND bills.version = u.ver`, id, paid, st, ver)
+	if err != nil {
+		return errs.Wrap(err, "update bills")
+	}
+	if n, _ := res.RowsAffected(); n != int64(len(id)) {
+		return errs.StaleVersion()
+	}
+	for _, x := range bills {
+		if x.touched {
 			x.Version++
 			x.touched = false
 		}
-		batch = batch[:0]
-		return nil
 	}
-	for _, x := range bills {
-		if !x.touched {
-			continue
-		}
-		batch = append(batch, x)
-		if len(batch) == 500 {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-	}
-	return flush()
+	return nil
 }
 
 func saveBillsEach(ctx context.Context, tx *sql.Tx, bills []*bill) error {

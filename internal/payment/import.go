@@ -1,7 +1,6 @@
 package payment
 
 import (
-	"os"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -121,8 +120,6 @@ func (s *Service) importLines(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 		return errs.Wrap(err, "insert statement")
 	}
 	res.StatementID = stmtID
-	t0 := time.Now()
-	defer func() { fmt.Fprintln(os.Stderr, "TIMING total", time.Since(t0)) }()
 	known, err := knownSerials(ctx, tx, account)
 	if err != nil {
 		return err
@@ -131,7 +128,6 @@ func (s *Service) importLines(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(os.Stderr, "TIMING matcher", time.Since(t0))
 	plans := make([]*plan, 0, len(p.Lines))
 	for _, l := range p.Lines {
 		if known[l.Serial] {
@@ -160,7 +156,6 @@ func (s *Service) importLines(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 	if err := insertPlans(ctx, tx, s.db.Dialect, stmtID, account, a.Name(), now, plans); err != nil {
 		return err
 	}
-	fmt.Fprintln(os.Stderr, "TIMING payments", time.Since(t0))
 	postings := make([]ledger.Posting, 0, len(plans))
 	for _, pl := range plans {
 		postings = append(postings, pl.posting)
@@ -168,11 +163,9 @@ func (s *Service) importLines(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 	if err := ledger.Write(ctx, tx, s.db.Dialect, now, postings); err != nil {
 		return err
 	}
-	fmt.Fprintln(os.Stderr, "TIMING ledger", time.Since(t0))
 	if err := saveBills(ctx, tx, s.db.Dialect, m.all); err != nil {
 		return err
 	}
-	fmt.Fprintln(os.Stderr, "TIMING bills", time.Since(t0))
 	res.Errors = nil
 	js, _ := json.Marshal(res)
 	if _, err := tx.ExecContext(ctx, `UPDATE bank_statements SET summary = $1 WHERE id = $2`, string(js), stmtID); err != nil {
@@ -211,6 +204,9 @@ const paymentBatch = 500
 // insertPlans inserts the payments in batches (the full-batch statement
 // prepared once) and fills in their IDs.
 func insertPlans(ctx context.Context, tx *sql.Tx, dialect db.Dialect, stmtID int64, account, by string, now time.Time, plans []*plan) error {
+	if dialect == db.Postgres {
+		return insertPlansArrays(ctx, tx, stmtID, account, by, now, plans)
+	}
 	var full *sql.Stmt
 	defer func() {
 		if full != nil {
@@ -264,4 +260,49 @@ func insertPlans(ctx context.Context, tx *sql.Tx, dialect db.Dialect, stmtID int
 		}
 	}
 	return nil
+}
+
+// insertPlansArrays inserts the payments on PostgreSQL in one statement,
+// each column passed as an array (unnest).
+func insertPlansArrays(ctx context.Context, tx *sql.Tx, stmtID int64, account, by string, now time.Time, plans []*plan) error {
+	if len(plans) == 0 {
+		return nil
+	}
+	n := len(plans)
+	serial, day, name, acct, remark, status, reason, note, code := make([]string, n), make([]string, n), make([]string, n),
+		make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	amount, bill, emp, person, applied, fee, days, open := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n),
+		make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	bySerial := make(map[string]*plan, n)
+	for i, pl := range plans {
+		if pl.bill != nil {
+			bill[i] = pl.bill.ID
+		}
+		serial[i], day[i], name[i], acct[i], remark[i] = pl.line.Serial, pl.line.Date, pl.line.PayerName, pl.line.PayerAccount, pl.line.Remark
+		status[i], reason[i], note[i], code[i] = pl.status, pl.reason, pl.terms.note(pl.applied), pl.code
+		amount[i], emp[i], person[i], applied[i], fee[i], days[i] = int64(pl.line.Amount), pl.employer, pl.person, int64(pl.applied), int64(pl.fee), pl.terms.days
+		open[i] = int64(pl.line.Amount - pl.applied - pl.fee)
+		bySerial[pl.line.Serial] = pl
+	}
+	rows, err := tx.QueryContext(ctx, insertPayments[:strings.Index(insertPayments, "VALUES")]+`
+		SELECT 'transfer', $1, $2, sr, dy, nm, ac, am, rm, st, rs, NULLIF(bi, 0), NULLIF(em, 0), NULLIF(pe, 0), ap, fe, da, nt, op,
+		NULLIF(cd, ''), $3, $4 FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[], $11::text[],
+		$12::text[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[], $17::bigint[], $18::bigint[], $19::text[],
+		$20::bigint[], $21::text[]) AS u(sr, dy, nm, ac, am, rm, st, rs, bi, em, pe, ap, fe, da, nt, op, cd) RETURNING id, serial`,
+		stmtID, account, by, now, serial, day, name, acct, amount, remark, status, reason, bill, emp, person, applied, fee, days, note, open, code)
+	if err != nil {
+		return errs.Wrap(err, "insert payments")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var s string
+		if err := rows.Scan(&id, &s); err != nil {
+			return errs.Wrap(err, "insert payments")
+		}
+		if pl := bySerial[s]; pl != nil {
+			pl.posting.PaymentID = id
+		}
+	}
+	return errs.Wrap(rows.Err(), "insert payments")
 }
