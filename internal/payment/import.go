@@ -1,6 +1,7 @@
 package payment
 
 import (
+	"os"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -74,6 +75,8 @@ func (s *Service) ImportStatement(ctx context.Context, a *access.Actor, in Impor
 	if len(p.Errors) > 0 {
 		return res, errs.New(errs.Invalid, "statement_lines", fmt.Sprintf("对账单有 %d 处错误，整份未导入（不会部分入账）：请修正后重新导入", len(p.Errors)))
 	}
+	t1 := time.Now()
+	defer func() { fmt.Fprintln(os.Stderr, "TIMING outer", time.Since(t1)) }()
 	sum := sha256.Sum256(in.Data)
 	hash := hex.EncodeToString(sum[:])
 	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
@@ -120,6 +123,8 @@ func (s *Service) importLines(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 		return errs.Wrap(err, "insert statement")
 	}
 	res.StatementID = stmtID
+	t0 := time.Now()
+	defer func() { fmt.Fprintln(os.Stderr, "TIMING total", time.Since(t0)) }()
 	known, err := knownSerials(ctx, tx, account)
 	if err != nil {
 		return err
@@ -128,6 +133,7 @@ func (s *Service) importLines(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 	if err != nil {
 		return err
 	}
+	fmt.Fprintln(os.Stderr, "TIMING matcher", time.Since(t0))
 	plans := make([]*plan, 0, len(p.Lines))
 	for _, l := range p.Lines {
 		if known[l.Serial] {
@@ -153,9 +159,11 @@ func (s *Service) importLines(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 		}
 		plans = append(plans, pl)
 	}
+	fmt.Fprintln(os.Stderr, "TIMING matched", time.Since(t0))
 	if err := insertPlans(ctx, tx, s.db.Dialect, stmtID, account, a.Name(), now, plans); err != nil {
 		return err
 	}
+	fmt.Fprintln(os.Stderr, "TIMING payments", time.Since(t0))
 	postings := make([]ledger.Posting, 0, len(plans))
 	for _, pl := range plans {
 		postings = append(postings, pl.posting)
@@ -163,9 +171,11 @@ func (s *Service) importLines(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 	if err := ledger.Write(ctx, tx, s.db.Dialect, now, postings); err != nil {
 		return err
 	}
+	fmt.Fprintln(os.Stderr, "TIMING ledger", time.Since(t0))
 	if err := saveBills(ctx, tx, s.db.Dialect, m.all); err != nil {
 		return err
 	}
+	fmt.Fprintln(os.Stderr, "TIMING bills", time.Since(t0))
 	res.Errors = nil
 	js, _ := json.Marshal(res)
 	if _, err := tx.ExecContext(ctx, `UPDATE bank_statements SET summary = $1 WHERE id = $2`, string(js), stmtID); err != nil {
