@@ -38,6 +38,7 @@ func paymentRouteCases() []routeCase {
 		{method: "GET", path: "/employer/payments/999999/receipt", want: missing(page())},
 		{method: "GET", path: "/employer/payments/999999/receipt.pdf", want: missing(page())},
 		{method: "POST", path: "/employer/payments/999999/invoice", form: none, want: missing(post())},
+		{method: "GET", path: "/receipts/check?code=AAAAAAAAAAAAAAAA", want: with(page(), all(notFound)...)},
 		{method: "POST", path: "/api/v1/statements", json: map[string]string{}, want: api(apptest.Admin, fund, apptest.APIBank)},
 		{method: "GET", path: "/api/v1/employers/me/payments", want: api(payers...)},
 		{method: "POST", path: "/api/v1/payments/card", json: map[string]string{}, want: api(apptest.Admin, fund)},

@@ -115,12 +115,17 @@ func Placeholder(d db.Dialect, n int) string {
 
 // Write checks and inserts postings inside tx.
 func Write(ctx context.Context, tx *sql.Tx, dialect db.Dialect, now time.Time, postings []Posting) error {
+	for i := range postings {
+		if err := postings[i].Check(); err != nil {
+			return err
+		}
+	}
+	if dialect == db.Postgres {
+		return insertArrays(ctx, tx, now, postings)
+	}
 	var rows [][]any
 	for i := range postings {
 		p := &postings[i]
-		if err := p.Check(); err != nil {
-			return err
-		}
 		for _, e := range p.Entries {
 			var bill any
 			if e.BillID != 0 {
@@ -130,33 +135,41 @@ func Write(ctx context.Context, tx *sql.Tx, dialect db.Dialect, now time.Time, p
 				int64(e.Debit), int64(e.Credit), now})
 		}
 	}
-	if dialect == db.Postgres {
-		return insertArrays(ctx, tx, now, rows)
-	}
 	return insertRows(ctx, tx, dialect, rows)
 }
 
-// insertArrays writes rows on PostgreSQL in one statement per 100,000
-// rows, passing each column as an array (unnest).
-func insertArrays(ctx context.Context, tx *sql.Tx, now time.Time, rows [][]any) error {
-	for start := 0; start < len(rows); start += 100_000 {
-		batch := rows[start:min(start+100_000, len(rows))]
-		var pay, step, bill, dr, cr []int64
-		var day, acct, scheme []string
-		for _, r := range batch {
-			b, _ := r[5].(int64)
-			pay, step, day = append(pay, r[0].(int64)), append(step, int64(r[1].(int))), append(day, r[2].(string))
-			acct, scheme, bill = append(acct, r[3].(string)), append(scheme, r[4].(string)), append(bill, b)
-			dr, cr = append(dr, r[6].(int64)), append(cr, r[7].(int64))
+// arrayRows bounds the rows of one array INSERT on PostgreSQL.
+const arrayRows = 200_000
+
+// insertArrays writes the entries on PostgreSQL passing each column as an
+// array (INSERT … SELECT FROM unnest), one statement per arrayRows rows.
+func insertArrays(ctx context.Context, tx *sql.Tx, now time.Time, postings []Posting) error {
+	var pay, step, bill, dr, cr []int64
+	var day, acct, scheme []string
+	flush := func() error {
+		if len(pay) == 0 {
+			return nil
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO ledger_entries (payment_id, step, posted_on, account, scheme, bill_id, debit_fen, credit_fen, created_at)
 			SELECT p, s, d, a, sc, NULLIF(b, 0), dr, cr, $9 FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[],
 			$6::bigint[], $7::bigint[], $8::bigint[]) AS u(p, s, d, a, sc, b, dr, cr)`, pay, step, day, acct, scheme, bill, dr, cr, now)
-		if err != nil {
-			return errs.Wrap(err, "insert ledger entries")
+		pay, step, bill, dr, cr, day, acct, scheme = pay[:0], step[:0], bill[:0], dr[:0], cr[:0], day[:0], acct[:0], scheme[:0]
+		return errs.Wrap(err, "insert ledger entries")
+	}
+	for i := range postings {
+		p := &postings[i]
+		for _, e := range p.Entries {
+			pay, step, day = append(pay, p.PaymentID), append(step, int64(p.Step)), append(day, p.PostedOn)
+			acct, scheme, bill = append(acct, string(e.Account)), append(scheme, e.Scheme), append(bill, e.BillID)
+			dr, cr = append(dr, int64(e.Debit)), append(cr, int64(e.Credit))
+			if len(pay) == arrayRows {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
 		}
 	}
-	return nil
+	return flush()
 }
 
 const insertEntries = "INSERT INTO ledger_entries (payment_id, step, posted_on, account, scheme, bill_id, debit_fen, credit_fen, created_at) VALUES "

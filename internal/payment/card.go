@@ -9,6 +9,7 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/audit"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/ledger"
 	"shebao/internal/money"
@@ -99,6 +100,9 @@ func (s *Service) RecordCard(ctx context.Context, a *access.Actor, in CardInput)
 		created = err == nil
 		return err
 	})
+	if db.IsUniqueViolation(err) {
+		return nil, false, errs.New(errs.Conflict, "card_concurrent", "该终端参考号正在登记，请稍后刷新查看（不会重复入账）")
+	}
 	if err != nil {
 		return nil, false, err
 	}

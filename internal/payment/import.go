@@ -1,7 +1,6 @@
 package payment
 
 import (
-	"os"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -75,8 +74,6 @@ func (s *Service) ImportStatement(ctx context.Context, a *access.Actor, in Impor
 	if len(p.Errors) > 0 {
 		return res, errs.New(errs.Invalid, "statement_lines", fmt.Sprintf("对账单有 %d 处错误，整份未导入（不会部分入账）：请修正后重新导入", len(p.Errors)))
 	}
-	t1 := time.Now()
-	defer func() { fmt.Fprintln(os.Stderr, "TIMING outer", time.Since(t1)) }()
 	sum := sha256.Sum256(in.Data)
 	hash := hex.EncodeToString(sum[:])
 	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
@@ -93,6 +90,9 @@ func (s *Service) ImportStatement(ctx context.Context, a *access.Actor, in Impor
 		}
 		return s.importLines(ctx, tx, a, in.FileName, account, hash, p, res)
 	})
+	if db.IsUniqueViolation(err) {
+		return nil, errs.New(errs.Conflict, "statement_concurrent", "同一对账单或流水正在由他人导入，请稍后重新导入（不会重复入账）")
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -123,17 +123,14 @@ func (s *Service) importLines(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 		return errs.Wrap(err, "insert statement")
 	}
 	res.StatementID = stmtID
-	t0 := time.Now()
-	defer func() { fmt.Fprintln(os.Stderr, "TIMING total", time.Since(t0)) }()
 	known, err := knownSerials(ctx, tx, account)
 	if err != nil {
 		return err
 	}
-	m, err := newMatcher(ctx, tx, s.policy)
+	m, err := newMatcher(ctx, tx, s.db.Dialect, s.policy, p.Lines)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(os.Stderr, "TIMING matcher", time.Since(t0))
 	plans := make([]*plan, 0, len(p.Lines))
 	for _, l := range p.Lines {
 		if known[l.Serial] {
@@ -159,11 +156,9 @@ func (s *Service) importLines(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 		}
 		plans = append(plans, pl)
 	}
-	fmt.Fprintln(os.Stderr, "TIMING matched", time.Since(t0))
 	if err := insertPlans(ctx, tx, s.db.Dialect, stmtID, account, a.Name(), now, plans); err != nil {
 		return err
 	}
-	fmt.Fprintln(os.Stderr, "TIMING payments", time.Since(t0))
 	postings := make([]ledger.Posting, 0, len(plans))
 	for _, pl := range plans {
 		postings = append(postings, pl.posting)
@@ -171,11 +166,9 @@ func (s *Service) importLines(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 	if err := ledger.Write(ctx, tx, s.db.Dialect, now, postings); err != nil {
 		return err
 	}
-	fmt.Fprintln(os.Stderr, "TIMING ledger", time.Since(t0))
 	if err := saveBills(ctx, tx, s.db.Dialect, m.all); err != nil {
 		return err
 	}
-	fmt.Fprintln(os.Stderr, "TIMING bills", time.Since(t0))
 	res.Errors = nil
 	js, _ := json.Marshal(res)
 	if _, err := tx.ExecContext(ctx, `UPDATE bank_statements SET summary = $1 WHERE id = $2`, string(js), stmtID); err != nil {

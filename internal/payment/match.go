@@ -22,11 +22,16 @@ type matcher struct {
 	fees       *feeCache
 }
 
-func newMatcher(ctx context.Context, q db.Querier, pol *policy.Service) (*matcher, error) {
-	bills, err := loadBills(ctx, q, "b.status IN ('confirmed', 'partially_paid', 'paid')")
+func newMatcher(ctx context.Context, q db.Querier, dialect db.Dialect, pol *policy.Service, lines []Line) (*matcher, error) {
+	bills, err := loadBills(ctx, q, "b.status IN ('confirmed', 'partially_paid')")
 	if err != nil {
 		return nil, err
 	}
+	paid, err := paidBillsQuoted(ctx, q, dialect, lines)
+	if err != nil {
+		return nil, err
+	}
+	bills = append(bills, paid...)
 	m := &matcher{all: bills, byRef: map[string]*bill{}, byEmployer: map[int64][]*bill{},
 		byName: map[string]int64{}, byAccount: map[string]int64{}, fees: newFeeCache(pol)}
 	for _, b := range bills {
@@ -63,6 +68,36 @@ func digits(s string) string {
 		}
 		return -1
 	}, s)
+}
+
+// paidBillsQuoted loads the paid bills whose payment reference a remark
+// quotes (a second payment for them is an over-payment), without reading
+// the whole history of paid bills.
+func paidBillsQuoted(ctx context.Context, q db.Querier, dialect db.Dialect, lines []Line) ([]*bill, error) {
+	seen := map[string]bool{}
+	var refs []any
+	for _, l := range lines {
+		for _, t := range refTokens(l.Remark) {
+			if len(t) >= 8 && !seen[t] {
+				seen[t] = true
+				refs = append(refs, t)
+			}
+		}
+	}
+	var out []*bill
+	for start := 0; start < len(refs); start += 500 {
+		chunk := refs[start:min(start+500, len(refs))]
+		ph := make([]string, len(chunk))
+		for i := range chunk {
+			ph[i] = ledger.Placeholder(dialect, i+1)
+		}
+		list, err := loadBills(ctx, q, "b.status = 'paid' AND b.payment_ref IN ("+strings.Join(ph, ",")+")", chunk...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, list...)
+	}
+	return out, nil
 }
 
 // refTokens are the ASCII letter-digit runs of a remark, upper-cased.

@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"encoding/base32"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -64,11 +65,15 @@ type Service struct {
 	// DefaultAccount is the agency's receiving account assumed when an
 	// import names none.
 	DefaultAccount string
+	// PublicURL is the public address receipts' QR codes point to (env
+	// SHEBAO_PUBLIC_URL, e.g. https://shebao.example); empty: a path.
+	PublicURL string
+	checks    checkLimiter
 }
 
 // NewService returns the payment service.
 func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service) *Service {
-	return &Service{db: d, clock: c, audit: a, policy: p, DefaultAccount: "社保费收入户"}
+	return &Service{db: d, clock: c, audit: a, policy: p, DefaultAccount: "社保费收入户", PublicURL: os.Getenv("SHEBAO_PUBLIC_URL")}
 }
 
 // Payment is one credit received.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -156,6 +157,12 @@ func TestImportXLSX(t *testing.T) {
 		}
 		if n := count(t, d, `SELECT paid_fen FROM bills WHERE id = $1`, id); n != 85000 {
 			t.Fatalf("paid %d", n)
+		}
+		checkInvariants(t, d)
+		again := header + csvLine("2024-04-11", "X2", "北京甲科技有限公司", "", "850.00", "重复缴费"+ref)
+		res, err = e.svc.ImportStatement(ctx, fund, payment.ImportInput{FileName: "again.csv", Data: []byte(again)})
+		if err != nil || res.Over != 1 || res.Matched != 0 {
+			t.Fatalf("second payment of a paid bill: %+v %v", res, err)
 		}
 		checkInvariants(t, d)
 	})
@@ -382,6 +389,42 @@ func TestInvoiceMailing(t *testing.T) {
 		r, err := e.svc.Receipt(ctx, emp, p.ID)
 		if err != nil || r.Invoice == nil || r.Invoice.Status != "mailed" || r.Invoice.TrackingNo != "EA123456789CN" {
 			t.Fatalf("receipt invoice %+v %v", r, err)
+		}
+	})
+}
+
+func TestCheckReceiptMaskedAndLimited(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d, nowDay)
+		a := e.employer(t, "北京甲科技有限公司", "")
+		_, ref := e.bill(t, a, "2024-04", "2024-05-15", 80000, 4000, 1000)
+		p, _, err := e.svc.RecordCard(ctx, fund, payment.CardInput{BillNo: ref, TerminalRef: "T0100", CardLast4: "1234", Amount: "850"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		grouped := strings.ToLower(p.ReceiptCode[:8] + "-" + p.ReceiptCode[8:])
+		c, err := e.svc.CheckReceipt(ctx, "10.0.0.1", grouped)
+		if err != nil || c.Payer != "北京***公司" || c.Total != 85000 || c.FeeMonth != "2024-04" {
+			t.Fatalf("check %+v %v", c, err)
+		}
+		if _, err := e.svc.CheckReceipt(ctx, "10.0.0.1", "AAAAAAAAAAAAAAAA"); errs.KindOf(err) != errs.NotFound {
+			t.Fatalf("unknown code: %v", err)
+		}
+		if _, err := e.svc.CheckReceipt(ctx, "10.0.0.1", "0000"); errs.KindOf(err) != errs.Invalid {
+			t.Fatalf("malformed code: %v", err)
+		}
+		for i := 0; i < 28; i++ {
+			e.svc.CheckReceipt(ctx, "10.0.0.1", "AAAAAAAAAAAAAAAA")
+		}
+		if _, err := e.svc.CheckReceipt(ctx, "10.0.0.1", p.ReceiptCode); errs.KindOf(err) != errs.TooMany {
+			t.Fatalf("31st check: %v", err)
+		}
+		if _, err := e.svc.CheckReceipt(ctx, "10.0.0.2", p.ReceiptCode); err != nil {
+			t.Fatalf("another address: %v", err)
+		}
+		e.c.Advance(11 * time.Minute)
+		if _, err := e.svc.CheckReceipt(ctx, "10.0.0.1", p.ReceiptCode); err != nil {
+			t.Fatalf("after the window: %v", err)
 		}
 	})
 }

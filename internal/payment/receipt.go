@@ -45,6 +45,7 @@ type Receipt struct {
 	Invoice  *Invoice      `json:"invoice,omitempty"`
 	Issuer   string        `json:"issuer"`
 	IssuedAt time.Time     `json:"issued_at"`
+	CheckURL string        `json:"check_url"` // public check page of the code
 }
 
 // Receipt returns the receipt of a payment posted to a bill. Errors:
@@ -57,7 +58,8 @@ func (s *Service) Receipt(ctx context.Context, a *access.Actor, id int64) (*Rece
 	if !p.HasReceipt() {
 		return nil, errs.NotFoundf("该笔款项尚未入账，暂无票据")
 	}
-	r := &Receipt{Payment: p, Issuer: "社会保险经办机构基金管理科", IssuedAt: s.clock.Now()}
+	r := &Receipt{Payment: p, Issuer: "社会保险经办机构基金管理科", IssuedAt: s.clock.Now(),
+		CheckURL: strings.TrimRight(s.PublicURL, "/") + "/receipts/check?code=" + p.ReceiptCode}
 	q := s.db.Read()
 	if p.EmployerID != 0 {
 		_ = q.QueryRowContext(ctx, `SELECT name FROM employers WHERE id = $1`, p.EmployerID).Scan(&r.Payer)

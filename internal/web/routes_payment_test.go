@@ -38,7 +38,8 @@ func TestPaymentJourney(t *testing.T) {
 			}
 		}
 		day := now.Format("2006-01-02")
-		csv := "交易日期,交易流水号,对方户名,对方账号,贷方金额,附言\n" + day + ",J0001,北京甲测试科技有限公司,6222000011112222,850.00,社保费 SBJOURNEY00001\n"
+		csv := "交易日期,交易流水号,对方户名,对方账号,贷方金额,附言\n" + day + ",J0001,北京甲测试科技有限公司,6222000011112222,850.00,社保费 SBJOURNEY00001\n" +
+			day + ",J0002,某某个人,6217000000009999,12.00,货款\n"
 		var body bytes.Buffer
 		mw := multipart.NewWriter(&body)
 		fw, _ := mw.CreateFormFile("file", "statement.csv")
@@ -71,6 +72,12 @@ func TestPaymentJourney(t *testing.T) {
 		} else {
 			pdf.WantStatus(t, http.StatusServiceUnavailable).WantBody(t, "社会保险费缴费收据")
 		}
+		chk := env.Anon(t).Get(t, "/receipts/check?code="+strings.ToLower(list.Items[0].ReceiptCode)).WantStatus(t, http.StatusOK).
+			WantBody(t, "收据有效", "北京***公司", "850.00")
+		if strings.Contains(chk.Body, "北京甲测试科技有限公司") {
+			t.Fatal("check page shows the payer in clear")
+		}
+		env.Anon(t).Get(t, "/receipts/check?code=ABC").WantStatus(t, http.StatusUnprocessableEntity)
 		b := env.LoginAs(t, apptest.EmployerB)
 		b.Get(t, "/employer/payments/"+id+"/receipt").WantStatus(t, http.StatusNotFound)
 		b.PostForm(t, "/employer/payments/"+id+"/invoice", url.Values{}).WantStatus(t, http.StatusNotFound)
@@ -89,8 +96,21 @@ func TestPaymentJourney(t *testing.T) {
 		fund.PostForm(t, "/staff/invoices/"+strconv.FormatInt(invID, 10)+"/mailed", url.Values{"courier": {"EMS"},
 			"tracking_no": {"EA123456789CN"}, "version": {"1"}}).WantRedirect(t, "/staff/invoices")
 		a.Get(t, "/employer/payments/"+id+"/receipt").WantStatus(t, http.StatusOK).WantBody(t, "已寄出", "EA123456789CN")
-		fund.Get(t, "/staff/ledger").WantStatus(t, http.StatusOK).WantBody(t, "借贷平衡", "850.00")
+		fund.Get(t, "/staff/ledger").WantStatus(t, http.StatusOK).WantBody(t, "借贷平衡", "基本养老保险", "800.00", "待查明款项")
 		fund.Get(t, "/staff/statements").WantStatus(t, http.StatusOK)
+		var up bytes.Buffer
+		mw2 := multipart.NewWriter(&up)
+		fw2, _ := mw2.CreateFormFile("file", "bad.csv")
+		fw2.Write([]byte("交易日期,交易流水号,对方户名,贷方金额,附言\n" + day + ",K1,某单位,1.234,x\n"))
+		mw2.Close()
+		fund.Do(t, "POST", "/staff/statements", &up, http.Header{"Content-Type": {mw2.FormDataContentType()}, "X-Csrf-Token": {fund.CSRF}}).
+			WantStatus(t, http.StatusUnprocessableEntity).WantBody(t, "整份未导入", "最多两位小数")
+		fund.Get(t, "/staff/payments/queue").WantStatus(t, http.StatusOK).WantBody(t, "未匹配", "某某个人", "****9999")
+		var qid int64
+		d.W.QueryRow(`SELECT id FROM payments WHERE serial = 'J0002'`).Scan(&qid)
+		fund.PostForm(t, "/staff/payments/"+strconv.FormatInt(qid, 10)+"/settle", url.Values{"action": {"refund"}, "note": {"非社保款，退回"},
+			"version": {"1"}}).WantRedirect(t, "/staff/payments/queue")
+		fund.Get(t, "/staff/payments/queue").WantStatus(t, http.StatusOK).WantBody(t, "没有待处理的款项")
 		fund.PostForm(t, "/staff/payments/card", url.Values{"method": {"cash"}, "bill_no": {"HDJOURNEY"}, "terminal_ref": {"C0001"},
 			"amount": {"1"}}).WantStatus(t, http.StatusUnprocessableEntity)
 	})
