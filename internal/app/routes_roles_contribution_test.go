@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,7 +86,10 @@ func TestBillPagesJourney(t *testing.T) {
 		}
 		id := strconv.FormatInt(list.Items[0].ID, 10)
 		a.Get(t, "/employer/bills").WantStatus(t, http.StatusOK).WantBody(t, "2024-01", "待核对")
-		a.Get(t, "/employer/bills/"+id).WantStatus(t, http.StatusOK).WantBody(t, "王*", "怎么算的", "低于下限", "人社部发〔2015〕71号")
+		page := a.Get(t, "/employer/bills/"+id).WantStatus(t, http.StatusOK).WantBody(t, "王小明", ident.MaskID(idn), "怎么算的", "低于下限", "人社部发〔2015〕71号")
+		if strings.Contains(page.Body, idn) {
+			t.Error("the bill shows a clear ID number")
+		}
 		b := env.LoginAs(t, apptest.EmployerB)
 		b.Get(t, "/employer/bills/"+id).WantStatus(t, http.StatusNotFound)
 		b.Get(t, "/api/v1/bills/"+id).WantStatus(t, http.StatusNotFound)

@@ -106,7 +106,9 @@ func loadLines(ctx context.Context, q db.Querier, b *Bill) error {
 			&l.EmployerRate, &l.IndividualRate, &l.Employer, &l.Individual, &l.Clamp); err != nil {
 			return errs.Wrap(err, "bill lines")
 		}
-		l.PersonName, l.IDNumber, l.SchemeName = ident.MaskName(l.PersonName), ident.MaskID(l.IDNumber), l.Scheme.Name()
+		// The employer checks its bill person by person, so names stay
+		// readable; ID numbers are masked as in every list.
+		l.IDNumber, l.SchemeName = ident.MaskID(l.IDNumber), l.Scheme.Name()
 		l.Explain = l.explain(b)
 		if l.PersonID != last {
 			b.Persons, last = b.Persons+1, l.PersonID

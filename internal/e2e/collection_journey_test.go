@@ -161,8 +161,8 @@ func confirmBill(t *testing.T, ctx context.Context, base string, hires []newHire
 		}
 	}
 	for _, h := range hires {
-		if !strings.Contains(draft, ident.MaskName(h.Name)+"\t"+ident.MaskID(h.ID)) {
-			t.Errorf("draft bill lacks %s %s", ident.MaskName(h.Name), ident.MaskID(h.ID))
+		if !strings.Contains(draft, h.Name+"\t"+ident.MaskID(h.ID)) || strings.Contains(draft, h.ID) {
+			t.Errorf("draft bill should show %s %s and never the clear ID number", h.Name, ident.MaskID(h.ID))
 		}
 	}
 	if refPattern.MatchString(draft) {
