@@ -5,9 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"shebao/internal/access"
 	"shebao/internal/audit"
@@ -194,19 +192,12 @@ func (s *Service) RejectChange(ctx context.Context, a *access.Actor, id, version
 	if err := a.RequireSection(access.Coordination); err != nil {
 		return nil, err
 	}
-	reason = strings.TrimSpace(reason)
-	var f errs.Fields
-	switch n := utf8.RuneCountInString(reason); {
-	case n == 0:
-		f.Add("reason", "请填写不予变更的原因，单位将看到此说明")
-	case n > maxReasons:
-		f.Add("reason", fmt.Sprintf("原因不能超过 %d 个字", maxReasons))
-	}
-	if err := f.Err(); err != nil {
+	reason, err := reasonText("reason", reason, "请填写不予变更的原因，单位将看到此说明", "原因")
+	if err != nil {
 		return nil, err
 	}
 	var out *ChangeRequest
-	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
 		c, err := decideChange(ctx, tx, id, version, ChangeRejected, a, reason, s.clock.Now())
 		if err != nil {
 			return err

@@ -215,19 +215,12 @@ func (s *Service) Return(ctx context.Context, a *access.Actor, id, version int64
 	if err := a.RequireSection(access.Coordination); err != nil {
 		return nil, err
 	}
-	reasons = strings.TrimSpace(reasons)
-	var f errs.Fields
-	switch n := utf8.RuneCountInString(reasons); {
-	case n == 0:
-		f.Add("reasons", "请填写退回原因，申请单位将看到并据此修改")
-	case n > maxReasons:
-		f.Add("reasons", fmt.Sprintf("退回原因不能超过 %d 个字", maxReasons))
-	}
-	if err := f.Err(); err != nil {
+	reasons, err := reasonText("reasons", reasons, "请填写退回原因，申请单位将看到并据此修改", "退回原因")
+	if err != nil {
 		return nil, err
 	}
 	var out *Application
-	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
 		app, err := decide(ctx, tx, id, version, StatusReturned, a, reasons, s.clock.Now())
 		if err != nil {
 			return err
@@ -268,4 +261,19 @@ func decide(ctx context.Context, tx *sql.Tx, id, version int64, to Status, a *ac
 		return nil, errs.StaleVersion()
 	}
 	return app, nil
+}
+
+// reasonText trims a required free-text reason and checks its length; the
+// error names field, with empty as the message when nothing was written
+// and label in the too-long message. Errors: Invalid.
+func reasonText(field, text, empty, label string) (string, error) {
+	text = strings.TrimSpace(text)
+	var f errs.Fields
+	switch n := utf8.RuneCountInString(text); {
+	case n == 0:
+		f.Add(field, empty)
+	case n > maxReasons:
+		f.Add(field, fmt.Sprintf("%s不能超过 %d 个字", label, maxReasons))
+	}
+	return text, f.Err()
 }
