@@ -47,6 +47,8 @@ func certificateRouteCases() []routeCase {
 		{method: "POST", path: "/person/flexible/bills", form: none, want: post(persons...)},
 		{method: "GET", path: "/api/v1/person/flexible/bills", want: api(persons...)},
 		{method: "POST", path: "/api/v1/person/flexible/bills", json: map[string]string{}, want: api(persons...)},
+		{method: "POST", path: "/person/flexible/register", form: none, want: post(persons...)},
+		{method: "POST", path: "/api/v1/person/flexible/register", json: map[string]string{}, want: api(persons...)},
 		{method: "GET", path: "/staff/flexible", want: page(self, apptest.Admin)},
 		{method: "POST", path: "/staff/flexible/999999/register", form: none,
 			want: with(post(self, apptest.Admin), self, notFound, apptest.Admin, notFound)},

@@ -142,7 +142,9 @@ func Write(ctx context.Context, tx *sql.Tx, dialect db.Dialect, now time.Time, p
 const arrayRows = 200_000
 
 // insertArrays writes the entries on PostgreSQL passing each column as an
-// array (INSERT … SELECT FROM unnest), one statement per arrayRows rows.
+// array, one statement per arrayRows rows. The arrays are unnested in the
+// select list, in step: unnest in FROM would first copy each array into a
+// tuplestore.
 func insertArrays(ctx context.Context, tx *sql.Tx, now time.Time, postings []Posting) error {
 	var pay, step, bill, dr, cr []int64
 	var day, acct, scheme []string
@@ -151,8 +153,9 @@ func insertArrays(ctx context.Context, tx *sql.Tx, now time.Time, postings []Pos
 			return nil
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO ledger_entries (payment_id, step, posted_on, account, scheme, bill_id, debit_fen, credit_fen, created_at)
-			SELECT p, s, d, a, sc, NULLIF(b, 0), dr, cr, $9 FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[],
-			$6::bigint[], $7::bigint[], $8::bigint[]) AS u(p, s, d, a, sc, b, dr, cr)`, pay, step, day, acct, scheme, bill, dr, cr, now)
+			SELECT p, s, d, a, sc, NULLIF(b, 0), dr, cr, $9 FROM (SELECT unnest($1::bigint[]) AS p, unnest($2::bigint[]) AS s,
+			unnest($3::text[]) AS d, unnest($4::text[]) AS a, unnest($5::text[]) AS sc, unnest($6::bigint[]) AS b,
+			unnest($7::bigint[]) AS dr, unnest($8::bigint[]) AS cr) AS u`, pay, step, day, acct, scheme, bill, dr, cr, now)
 		pay, step, bill, dr, cr, day, acct, scheme = pay[:0], step[:0], bill[:0], dr[:0], cr[:0], day[:0], acct[:0], scheme[:0]
 		return errs.Wrap(err, "insert ledger entries")
 	}

@@ -177,7 +177,7 @@ func saveBills(ctx context.Context, tx *sql.Tx, dialect db.Dialect, bills []*bil
 		return nil
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE bills SET paid_fen = u.paid, status = u.st, version = bills.version + 1
-		FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[]) AS u(id, paid, st, ver)
+		FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::bigint[]) AS paid, unnest($3::text[]) AS st, unnest($4::bigint[]) AS ver) AS u
 		WHERE bills.id = u.id AND bills.version = u.ver`, id, paid, st, ver)
 	if err != nil {
 		return errs.Wrap(err, "update bills")

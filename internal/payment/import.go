@@ -266,7 +266,8 @@ func insertPlans(ctx context.Context, tx *sql.Tx, dialect db.Dialect, stmtID int
 }
 
 // insertPlansArrays inserts the payments on PostgreSQL in one statement,
-// each column passed as an array (unnest).
+// each column passed as an array, unnested in step in a select list (not
+// in FROM, which would first copy each array into a tuplestore).
 func insertPlansArrays(ctx context.Context, tx *sql.Tx, stmtID int64, account, by string, now time.Time, plans []*plan) error {
 	if len(plans) == 0 {
 		return nil
@@ -289,9 +290,11 @@ func insertPlansArrays(ctx context.Context, tx *sql.Tx, stmtID int64, account, b
 	}
 	rows, err := tx.QueryContext(ctx, insertPayments[:strings.Index(insertPayments, "VALUES")]+`
 		SELECT 'transfer', $1, $2, sr, dy, nm, ac, am, rm, st, rs, NULLIF(bi, 0), NULLIF(em, 0), NULLIF(pe, 0), ap, fe, da, nt, op,
-		NULLIF(cd, ''), $3, $4 FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[], $11::text[],
-		$12::text[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[], $17::bigint[], $18::bigint[], $19::text[],
-		$20::bigint[], $21::text[]) AS u(sr, dy, nm, ac, am, rm, st, rs, bi, em, pe, ap, fe, da, nt, op, cd) RETURNING id, serial`,
+		NULLIF(cd, ''), $3, $4 FROM (SELECT unnest($5::text[]) AS sr, unnest($6::text[]) AS dy, unnest($7::text[]) AS nm,
+		unnest($8::text[]) AS ac, unnest($9::bigint[]) AS am, unnest($10::text[]) AS rm, unnest($11::text[]) AS st,
+		unnest($12::text[]) AS rs, unnest($13::bigint[]) AS bi, unnest($14::bigint[]) AS em, unnest($15::bigint[]) AS pe,
+		unnest($16::bigint[]) AS ap, unnest($17::bigint[]) AS fe, unnest($18::bigint[]) AS da, unnest($19::text[]) AS nt,
+		unnest($20::bigint[]) AS op, unnest($21::text[]) AS cd) AS u RETURNING id, serial`,
 		stmtID, account, by, now, serial, day, name, acct, amount, remark, status, reason, bill, emp, person, applied, fee, days, note, open, code)
 	if err != nil {
 		return errs.Wrap(err, "insert payments")

@@ -24,6 +24,7 @@ func (s *Server) flexibleRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /staff/flexible/{id}/register", s.staffFlexibleRegister)
 	mux.HandleFunc("POST /staff/flexible/{id}/bills", s.staffFlexibleBills)
 	mux.HandleFunc("GET /staff/deferred", s.staffDeferred)
+	s.flexSelfRoutes(mux)
 }
 
 // flexView is the data of the flexible worker pages.
@@ -35,11 +36,15 @@ type flexView struct {
 	Month          string
 	Staff          bool
 	Action         string
+	Categories     []struct{ Value, Label string }
+	NextMonth      string
 }
 
 func (s *Server) flexView(r *http.Request, a *access.Actor, p *person.Person, staff bool) (flexView, error) {
-	month := clock.Today(s.Clock).Format("2006-01")
-	v := flexView{Person: p, Month: month, Staff: staff, Action: "/person/flexible/bills"}
+	today := clock.Today(s.Clock)
+	month := today.Format("2006-01")
+	v := flexView{Person: p, Month: month, Staff: staff, Action: "/person/flexible/bills", Categories: flexCategories}
+	v.NextMonth = today.AddDate(0, 0, 1-today.Day()).AddDate(0, 1, 0).Format("2006-01")
 	if staff {
 		v.Action = "/staff/flexible/" + strconv.FormatInt(p.ID, 10) + "/bills"
 	}
@@ -181,7 +186,8 @@ func (s *Server) staffFlexible(w http.ResponseWriter, r *http.Request) {
 	if idNo := q.Get("id_number"); idNo != "" {
 		p, err := s.Persons.ByIDNumber(r.Context(), a, idNo)
 		if err != nil {
-			s.renderForm(w, r, "flexible_staff", &Page{Title: "灵活就业人员参保", Form: q}, err)
+			data, _ := s.selfRegistrations(r, a) // the search error is the one to show
+			s.renderForm(w, r, "flexible_staff", &Page{Title: "灵活就业人员参保", Form: q, Data: data}, err)
 			return
 		}
 		http.Redirect(w, r, "/staff/flexible?person="+strconv.FormatInt(p.ID, 10), http.StatusSeeOther)
@@ -191,7 +197,12 @@ func (s *Server) staffFlexible(w http.ResponseWriter, r *http.Request) {
 		s.renderFlex(w, r, id, true, nil)
 		return
 	}
-	s.render(w, r, "flexible_staff", &Page{Title: "灵活就业人员参保", Form: q})
+	data, err := s.selfRegistrations(r, a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "flexible_staff", &Page{Title: "灵活就业人员参保", Form: q, Data: data})
 }
 
 func (s *Server) staffFlexibleRegister(w http.ResponseWriter, r *http.Request) {
