@@ -87,3 +87,13 @@ func decodeJSON(r *http.Request, v any) error {
 	}
 	return nil
 }
+
+// parseForm parses a submitted form and, when the body cannot be read as
+// one, answers with the Invalid error page. It reports whether to go on.
+func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, errs.New(errs.Invalid, "bad_form", "表单无法识别，请重新填写"))
+		return false
+	}
+	return true
+}

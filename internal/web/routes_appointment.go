@@ -119,8 +119,7 @@ func (s *Server) apptBook(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errs.New(errs.Invalid, "bad_form", "表单格式有误"))
+	if !s.parseForm(w, r) {
 		return
 	}
 	slotID, _ := strconv.ParseInt(r.PostForm.Get("slot_id"), 10, 64)
@@ -202,8 +201,7 @@ func (s *Server) apptMark(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errs.New(errs.Invalid, "bad_form", "表单格式有误"))
+	if !s.parseForm(w, r) {
 		return
 	}
 	b, err := s.Appointments.Mark(r.Context(), a, r.PathValue("code"), appointment.Status(r.PostForm.Get("status")))
@@ -262,8 +260,7 @@ func (s *Server) apptCreateSlots(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errs.New(errs.Invalid, "bad_form", "表单格式有误"))
+	if !s.parseForm(w, r) {
 		return
 	}
 	res, err := s.Appointments.CreateSlots(r.Context(), a, slotsInput(r.PostForm))
@@ -291,8 +288,7 @@ func (s *Server) apptSetCapacity(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errs.New(errs.Invalid, "bad_form", "表单格式有误"))
+	if !s.parseForm(w, r) {
 		return
 	}
 	capacity, cerr := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("capacity")))

@@ -132,8 +132,7 @@ func (s *Server) billPost(w http.ResponseWriter, r *http.Request, staff bool, fl
 		s.fail(w, r, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errs.New(errs.Invalid, "bad_form", "表单格式有误"))
+	if !s.parseForm(w, r) {
 		return
 	}
 	id, err := pathID(r)

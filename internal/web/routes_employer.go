@@ -95,8 +95,7 @@ func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errs.New(errs.Invalid, "bad_form", "表单无法识别，请重新填写"))
+	if !s.parseForm(w, r) {
 		return
 	}
 	if r.PostForm.Get("agree") == "" {

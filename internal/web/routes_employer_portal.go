@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"shebao/internal/employer"
-	"shebao/internal/errs"
 )
 
 // employerHomeView is the data of the employer's home page.
@@ -78,8 +77,7 @@ func (s *Server) employerChangeSubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errs.New(errs.Invalid, "bad_form", "表单无法识别，请重新填写"))
+	if !s.parseForm(w, r) {
 		return
 	}
 	changes := map[string]string{}

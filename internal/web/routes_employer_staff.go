@@ -133,8 +133,7 @@ func (s *Server) staffRegistrationCreate(w http.ResponseWriter, r *http.Request)
 		s.fail(w, r, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errs.New(errs.Invalid, "bad_form", "表单无法识别，请重新填写"))
+	if !s.parseForm(w, r) {
 		return
 	}
 	app, err := s.Employers.Submit(r.Context(), a, applicationInput(r.PostForm))

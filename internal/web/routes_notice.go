@@ -144,8 +144,7 @@ func (s *Server) noticeCreate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errs.New(errs.Invalid, "bad_form", "表单格式有误"))
+	if !s.parseForm(w, r) {
 		return
 	}
 	n, err := s.Notices.Create(r.Context(), a, noticeInput(r.PostForm))
@@ -189,8 +188,7 @@ func (s *Server) noticeUpdate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errs.New(errs.Invalid, "bad_form", "表单格式有误"))
+	if !s.parseForm(w, r) {
 		return
 	}
 	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
@@ -236,8 +234,7 @@ func (s *Server) noticeAct(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errs.New(errs.Invalid, "bad_form", "表单格式有误"))
+	if !s.parseForm(w, r) {
 		return
 	}
 	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)

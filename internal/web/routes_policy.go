@@ -124,8 +124,7 @@ func ruleInput(f url.Values) policy.RuleInput {
 }
 
 func (s *Server) policyRuleCreate(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errs.New(errs.Invalid, "bad_form", "表单无法识别，请重新填写"))
+	if !s.parseForm(w, r) {
 		return
 	}
 	rule, err := s.Policy.AddRule(r.Context(), actorFrom(r.Context()), ruleInput(r.PostForm))

@@ -89,8 +89,7 @@ func declareInput(f url.Values) policy.DeclareInput {
 }
 
 func (s *Server) emergencyCreate(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errs.New(errs.Invalid, "bad_form", "表单无法识别，请重新填写"))
+	if !s.parseForm(w, r) {
 		return
 	}
 	e, err := s.Policy.Declare(r.Context(), actorFrom(r.Context()), declareInput(r.PostForm))
@@ -231,8 +230,7 @@ func (s *Server) renderCalendar(w http.ResponseWriter, r *http.Request, isAdmin 
 // calendarSet: POST /admin/calendar adds or changes one day.
 func (s *Server) calendarSet(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errs.New(errs.Invalid, "bad_form", "表单无法识别，请重新填写"))
+	if !s.parseForm(w, r) {
 		return
 	}
 	c, err := s.Policy.SetCalendarDay(r.Context(), a, policy.CalendarInput{Day: r.PostForm.Get("day"),
