@@ -78,16 +78,6 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
-// decodeJSON reads a JSON body (at most 1 MiB) into v, rejecting unknown fields.
-func decodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return errs.New(errs.Invalid, "bad_json", "请求体不是有效的 JSON："+err.Error())
-	}
-	return nil
-}
-
 // parseForm parses a submitted form and, when the body cannot be read as
 // one, answers with the Invalid error page. It reports whether to go on.
 func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {

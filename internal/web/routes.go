@@ -32,7 +32,7 @@ func (s *Server) routes() http.Handler {
 	s.paymentRoutes(mux)
 	s.apiDocRoutes(mux)
 
-	var h http.Handler = mux
+	h := s.unmatched(mux)
 	h = s.csrf(h)
 	h = s.session(h)
 	h = s.securityHeaders(h)

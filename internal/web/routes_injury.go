@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"mime/multipart"
 	"net/http"
 
@@ -152,10 +151,8 @@ type apiInjuryBody struct {
 
 func (s *Server) apiInjuryReport(w http.ResponseWriter, r *http.Request) {
 	var b apiInjuryBody
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxInjuryJSON))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil {
-		s.apiFail(w, r, errs.New(errs.Invalid, "bad_json", "请求体不是有效的 JSON 或超过 32 MB："+err.Error()))
+	if err := decodeJSONMax(r, &b, maxInjuryJSON); err != nil {
+		s.apiFail(w, r, err)
 		return
 	}
 	var photos []injury.Photo
