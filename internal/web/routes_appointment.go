@@ -48,6 +48,7 @@ type apptIndexView struct {
 	Advice   string
 	Services []appointment.BookableService
 	Booker   bool
+	Staff    bool // agency staff: the counter's booking list instead of booking
 	Mine     []appointment.Booking
 }
 
@@ -58,7 +59,7 @@ func (s *Server) apptIndex(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	v := apptIndexView{Advice: appointment.Advice, Services: svcs, Booker: isBooker(a)}
+	v := apptIndexView{Advice: appointment.Advice, Services: svcs, Booker: isBooker(a), Staff: a.IsStaff()}
 	if v.Booker {
 		if v.Mine, err = s.Appointments.Mine(r.Context(), a); err != nil {
 			s.fail(w, r, err)
@@ -100,6 +101,10 @@ func (s *Server) bookView(r *http.Request, q url.Values) (*apptBookView, error) 
 func (s *Server) apptBookForm(w http.ResponseWriter, r *http.Request) {
 	a, ok := s.requireActor(w, r)
 	if !ok {
+		return
+	}
+	if a.IsStaff() { // staff arrive here from the public page's login link: show them the counter's list
+		redirect(w, r, "/staff/appointments", "经办人员不办理预约；这里是大厅预约名单")
 		return
 	}
 	if !isBooker(a) {

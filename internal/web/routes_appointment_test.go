@@ -158,3 +158,30 @@ func copyForm(f url.Values) url.Values {
 	}
 	return out
 }
+
+// TestAppointmentsForStaff: the public appointments page offers staff the
+// counter's booking list, and the booking page (where the login link
+// leads) sends them there instead of answering 403; bookers and anonymous
+// visitors keep their flow.
+func TestAppointmentsForStaff(t *testing.T) {
+	env := apptest.New(t, "sqlite")
+	for _, key := range []string{apptest.Staff(access.Injury), apptest.Staff(access.Office), apptest.Admin} {
+		c := env.LoginAs(t, key)
+		page := c.Get(t, "/appointments").WantStatus(t, http.StatusOK).WantBody(t, `href="/staff/appointments"`, "大厅预约名单")
+		if strings.Contains(page.Body, "/login?next=") {
+			t.Errorf("%s: the appointments page still offers staff the login link", key)
+		}
+		c.Get(t, "/appointments/book?service=stamped_certificate").WantRedirect(t, "/staff/appointments")
+		c.Get(t, "/staff/appointments").WantStatus(t, http.StatusOK).WantBody(t, "经办人员不办理预约", "大厅预约名单")
+	}
+	anon := env.Anon(t)
+	page := anon.Get(t, "/appointments").WantStatus(t, http.StatusOK).WantBody(t, "/login?next=/appointments/book")
+	if strings.Contains(page.Body, `href="/staff/appointments"`) {
+		t.Error("anonymous visitors are offered the staff list")
+	}
+	anon.Get(t, "/appointments/book").WantRedirect(t, "/login")
+	pa := env.LoginAs(t, apptest.PersonA)
+	pa.Get(t, "/appointments").WantStatus(t, http.StatusOK).WantBody(t, `href="/appointments/book"`)
+	pa.Get(t, "/appointments/book").WantStatus(t, http.StatusOK).WantBody(t, "预约到大厅办理")
+	env.LoginAs(t, apptest.EmployerA).Get(t, "/appointments/book").WantStatus(t, http.StatusOK)
+}
