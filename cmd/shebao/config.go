@@ -11,7 +11,8 @@ import (
 
 // commonFlags are shared by every command that opens the database.
 type commonFlags struct {
-	data, db, now, logFormat string
+	data, db, now, logFormat   string
+	auditKey, auditCheckpoints string
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
@@ -19,10 +20,15 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.db, "db", os.Getenv("SHEBAO_DB"), "PostgreSQL 连接串 postgres://…，为空则用 SQLite / PostgreSQL URL (env SHEBAO_DB)")
 	fs.StringVar(&c.now, "now", os.Getenv("SHEBAO_NOW"), "演示和测试用的当前时间，如 2024-02-10；生产环境勿用 / fixed start time for demo and tests (env SHEBAO_NOW)")
 	fs.StringVar(&c.logFormat, "log-format", envOr("SHEBAO_LOG_FORMAT", "text"), "日志格式 text 或 json / log format (env SHEBAO_LOG_FORMAT)")
+	fs.StringVar(&c.auditKey, "audit-key", os.Getenv("SHEBAO_AUDIT_KEY"),
+		"审计检查点签名密钥文件（Ed25519，存放在数据库之外；用 shebao audit keygen 生成）；为空则无法发现链尾被截断 / audit checkpoint signing key file (env SHEBAO_AUDIT_KEY)")
+	fs.StringVar(&c.auditCheckpoints, "audit-checkpoints", os.Getenv("SHEBAO_AUDIT_CHECKPOINTS"),
+		"审计检查点目录，默认为数据目录下的 audit-checkpoints / folder of signed audit checkpoints (env SHEBAO_AUDIT_CHECKPOINTS; default DATA/audit-checkpoints)")
 }
 
 func (c *commonFlags) config() (app.Config, error) {
-	cfg := app.Config{DataDir: c.data, DBURL: c.db, LogFormat: c.logFormat, MetricsToken: os.Getenv("SHEBAO_METRICS_TOKEN")}
+	cfg := app.Config{DataDir: c.data, DBURL: c.db, LogFormat: c.logFormat, MetricsToken: os.Getenv("SHEBAO_METRICS_TOKEN"),
+		AuditKey: c.auditKey, AuditCheckpoints: c.auditCheckpoints}
 	if c.now != "" {
 		t, err := clock.ParseWhen(c.now)
 		if err != nil {

@@ -27,6 +27,7 @@ func commands() []command {
 		{"demo", "生成演示数据 / create the demo district", runDemo},
 		{"assess", "核定某月缴费 / assess a fee month's contribution bills", runAssess},
 		{"import-eml", "导入 .eml 邮件为待确认业务 / import .eml files as draft cases", runImportEML},
+		{"audit", "审计日志校验、检查点和签名密钥 / audit chain: verify, checkpoint, keygen", runAudit},
 		{"backup", "备份 SQLite 数据库 / back up the SQLite database", runBackup},
 		{"version", "显示版本 / print the version", runVersion},
 	}

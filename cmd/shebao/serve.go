@@ -4,11 +4,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"time"
 
 	"shebao/internal/app"
+	"shebao/internal/audit"
 )
 
 func runServe(ctx context.Context, args []string) error {
@@ -24,6 +26,13 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	start := time.Now()
+	if *demo && cf.auditKey == "" {
+		key, err := demoAuditKey(cf.data, os.Stdout)
+		if err != nil {
+			return err
+		}
+		cf.auditKey = key
+	}
 	cfg, err := cf.config()
 	if err != nil {
 		return err
@@ -39,6 +48,11 @@ func runServe(ctx context.Context, args []string) error {
 		if err := seedDemoIfEmpty(ctx, a, os.Stdout); err != nil {
 			return err
 		}
+		if an := a.Audit.Anchor(); an != nil && an.CanSign() {
+			if _, _, err := a.Audit.Checkpoint(ctx); err != nil {
+				a.Log.Error("audit checkpoint", "err", err)
+			}
+		}
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -47,6 +61,21 @@ func runServe(ctx context.Context, args []string) error {
 	a.Log.Info("ready", "addr", "http://"+ln.Addr().String(), "db", a.DB.DSN, "startup", time.Since(start).String())
 	fmt.Printf("Shebao 已启动 / ready: http://%s  (%.2fs)\n", ln.Addr(), time.Since(start).Seconds())
 	return a.Serve(ctx, ln)
+}
+
+// demoAuditKey returns the demo's audit signing key in the data folder,
+// creating it on first use, so checkpoints work out of the box. A real
+// deployment keeps the key outside the data folder (--audit-key).
+func demoAuditKey(dataDir string, out io.Writer) (string, error) {
+	path := defaultAuditKey(dataDir)
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	if err := audit.GenerateKey(path); err != nil {
+		return "", fmt.Errorf("生成演示审计签名密钥 / demo audit key: %w", err)
+	}
+	fmt.Fprintf(out, "已在数据目录生成演示用审计签名密钥 / demo audit key: %s（生产环境请存放在数据库之外）\n", path)
+	return path, nil
 }
 
 func runMigrate(ctx context.Context, args []string) error {

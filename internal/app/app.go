@@ -67,6 +67,11 @@ type Config struct {
 	// SMTPPassword log in to it (the password from the environment only).
 	SMTPStartTLS           bool
 	SMTPUser, SMTPPassword string
+	// AuditKey is the Ed25519 key file that signs the daily audit
+	// checkpoints (kept outside the database); AuditCheckpoints is the
+	// folder they are written to (default DataDir/audit-checkpoints).
+	// Without a key a removed tail of the audit chain is not detectable.
+	AuditKey, AuditCheckpoints string
 }
 
 // App is an opened Shebao.
@@ -128,6 +133,14 @@ func (c Config) DSN() string {
 	return filepath.Join(dir, "shebao.db")
 }
 
+// CheckpointDir returns the folder of the signed audit checkpoints.
+func (c Config) CheckpointDir() string {
+	if c.AuditCheckpoints != "" {
+		return c.AuditCheckpoints
+	}
+	return filepath.Join(filepath.Dir(Config{DataDir: c.DataDir}.DSN()), "audit-checkpoints")
+}
+
 // Open opens the database, migrates it and builds every service.
 func Open(ctx context.Context, cfg Config) (*App, error) {
 	out := cfg.LogOut
@@ -165,6 +178,14 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a := &App{Cfg: cfg, DB: d, Clock: c, Log: log}
 	a.Audit = audit.NewService(d, c)
+	if cfg.AuditKey != "" {
+		anchor, err := audit.LoadAnchor(cfg.AuditKey, cfg.CheckpointDir())
+		if err != nil {
+			d.Close()
+			return nil, err
+		}
+		a.Audit.SetAnchor(anchor)
+	}
 	a.Accounts = account.NewService(d, c, a.Audit)
 	a.Policy = policy.NewService(d, c, a.Audit)
 	if err := a.Policy.SeedDefaults(ctx); err != nil {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"shebao/internal/audit"
+	"shebao/internal/errs"
 	"shebao/internal/jobs"
 )
 
@@ -30,20 +32,37 @@ func (a *App) purgeSessions(ctx context.Context) (string, error) {
 	return fmt.Sprintf("purged %d sessions", n), nil
 }
 
-// verifyAudit walks the audit hash chain. A broken chain is logged as an
+// verifyAudit walks the audit hash chain and, when a signing key is
+// configured, compares it with the signed checkpoints and signs today's
+// (docs/decisions/0004-audit-hash-chain.md). A broken chain is logged as an
 // error and recorded as the job's failure, so it shows in job_runs and in
 // the shebao_job_runs_total{outcome="error"} metric.
 func (a *App) verifyAudit(ctx context.Context) (string, error) {
-	res, err := a.Audit.Verify(ctx)
-	if err != nil {
-		return "", err
+	var res audit.VerifyResult
+	var err error
+	var cp audit.Checkpoint
+	if an := a.Audit.Anchor(); an != nil && an.CanSign() {
+		cp, res, err = a.Audit.Checkpoint(ctx)
+		if err != nil && errs.KindOf(err) != errs.Conflict {
+			return "", err
+		}
+	} else {
+		res, err = a.Audit.Verify(ctx)
+		if err != nil {
+			return "", err
+		}
+		if an == nil {
+			a.Log.Warn("audit chain not anchored: no signing key, a removed tail is not detectable (set --audit-key)")
+		}
 	}
 	if !res.OK() {
-		a.Log.Error("audit chain broken", "first_bad_seq", res.FirstBad, "reason", res.Reason, "checked", res.Checked)
-		return "", fmt.Errorf("audit chain broken at seq %d: %s", res.FirstBad, res.Reason)
+		a.Log.Error("audit chain broken", "first_bad_seq", res.FirstBad, "reason", res.Reason, "checked", res.Checked,
+			"invalid_checkpoints", res.Anchor.Invalid)
+		return "", fmt.Errorf("audit chain broken at seq %d: %s %v", res.FirstBad, res.Reason, res.Anchor.Invalid)
 	}
-	a.Log.Info("audit chain verified", "checked", res.Checked, "head_seq", res.HeadSeq, "head_hash", res.HeadHash)
-	return fmt.Sprintf("audit chain ok: %d records, head %d %s", res.Checked, res.HeadSeq, res.HeadHash), nil
+	a.Log.Info("audit chain verified", "checked", res.Checked, "head_seq", res.HeadSeq, "head_hash", res.HeadHash,
+		"checkpoint", cp.File)
+	return fmt.Sprintf("audit chain ok: %d records, head %d %s, checkpoint %q", res.Checked, res.HeadSeq, res.HeadHash, cp.File), nil
 }
 
 // remindCases sends the case deadline and owed-original reminders.

@@ -59,8 +59,9 @@ type Record struct {
 
 // Service writes, verifies and searches the audit log.
 type Service struct {
-	db    *db.DB
-	clock clock.Clock
+	db     *db.DB
+	clock  clock.Clock
+	anchor *Anchor // signs and checks checkpoints; nil when no key is configured
 }
 
 // NewService returns the audit service.

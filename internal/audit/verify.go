@@ -17,10 +17,14 @@ type VerifyResult struct {
 	Reason   string `json:"reason"`    // why it is bad, in Chinese; "" if none
 	HeadSeq  int64  `json:"head_seq"`  // last seq of the chain when the walk began
 	HeadHash string `json:"head_hash"` // its hash: note it down to anchor the chain outside the database
+	// Anchor says whether signed checkpoints were compared (they reveal a
+	// removed tail) and lists checkpoint files that failed their check.
+	Anchor AnchorStatus `json:"anchor"`
 }
 
-// OK reports whether the chain is unbroken.
-func (v VerifyResult) OK() bool { return v.FirstBad == 0 }
+// OK reports whether the chain is unbroken and every checkpoint file is
+// valid.
+func (v VerifyResult) OK() bool { return v.FirstBad == 0 && len(v.Anchor.Invalid) == 0 }
 
 // columns is the column list scanRecord reads, in order.
 const columns = `seq, at, actor_id, actor_username, actor_role, action, entity, entity_id,
@@ -40,13 +44,20 @@ func scanRecord(sc interface{ Scan(...any) error }) (Record, error) {
 // Verify walks the whole chain in seq order, streaming the rows, and
 // reports the first row that was changed, deleted, inserted or moved: a
 // missing seq, a prev_hash that is not the hash of the row before, or a
-// hash that does not match the row's content. Rows appended while it runs
+// hash that does not match the row's content. With an anchor (SetAnchor)
+// it also compares the chain with every signed checkpoint: a row whose hash
+// differs from its checkpoint's, or a checkpoint beyond the head (the tail
+// was removed), is reported too. Rows appended while it runs
 // are left for the next run. It returns an Internal error only when the
 // database fails; a broken chain is a result, not an error. Callers acting
 // for a user use VerifyFor.
 func (s *Service) Verify(ctx context.Context) (VerifyResult, error) {
 	var res VerifyResult
-	err := s.db.Read().QueryRowContext(ctx, `SELECT seq, last_hash FROM audit_head WHERE id = 1`).
+	cps, err := s.checkAnchor(&res)
+	if err != nil {
+		return res, err
+	}
+	err = s.db.Read().QueryRowContext(ctx, `SELECT seq, last_hash FROM audit_head WHERE id = 1`).
 		Scan(&res.HeadSeq, &res.HeadHash)
 	if db.IsNoRows(err) {
 		res.FirstBad, res.Reason = 1, "哈希链的链头记录（audit_head）缺失"
@@ -71,6 +82,10 @@ func (s *Service) Verify(ctx context.Context) (VerifyResult, error) {
 			res.FirstBad, res.Reason = bad, why
 			return res, nil
 		}
+		if why := checkpointMismatch(&r, cps); why != "" {
+			res.FirstBad, res.Reason = r.Seq, why
+			return res, nil
+		}
 		res.Checked++
 		prev, want = r.Hash, want+1
 	}
@@ -84,6 +99,8 @@ func (s *Service) Verify(ctx context.Context) (VerifyResult, error) {
 	case prev != res.HeadHash:
 		res.FirstBad, res.Checked = res.HeadSeq, res.HeadSeq-1
 		res.Reason = fmt.Sprintf("链头哈希与第 %d 条记录的哈希不符（最后一条记录被改动或替换）", res.HeadSeq)
+	default:
+		truncatedTail(&res)
 	}
 	return res, nil
 }

@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"io"
@@ -192,4 +194,58 @@ func TestRequestIDReachesAudit(t *testing.T) {
 	if got != "abc123" {
 		t.Fatalf("audit request id = %q", got)
 	}
+}
+
+func TestAuditVerifyPageWarnsWithoutKey(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		_, do := auditTestServer(t, d)
+		w := do(auditStaff, "POST", "/staff/audit/verify")
+		for _, want := range []string{"哈希链完整", "未设检查点", "截断链尾", "本校验无法发现", "生成签名密钥"} {
+			if !strings.Contains(w.Body.String(), want) {
+				t.Errorf("page lacks %q", want)
+			}
+		}
+	})
+}
+
+// TestAuditVerifyPageShowsTruncatedTail deletes the newest rows after a
+// checkpoint (bypassing the triggers as a database superuser would) and
+// expects the page to name the missing rows.
+func TestAuditVerifyPageShowsTruncatedTail(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s, do := auditTestServer(t, d)
+		_, priv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Audit.SetAnchor(audit.NewAnchor(priv, t.TempDir()))
+		if _, _, err := s.Audit.Checkpoint(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if w := do(auditStaff, "POST", "/staff/audit/verify"); !strings.Contains(w.Body.String(), "已与 1 个签名检查点核对") {
+			t.Fatalf("before the attack: %s", w.Body)
+		}
+		ctx := context.Background()
+		conn, err := d.W.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		stmts := []string{`DROP TRIGGER audit_log_no_delete`}
+		if d.Dialect == db.Postgres {
+			stmts = []string{`SET session_replication_role = replica`}
+		}
+		stmts = append(stmts, `DELETE FROM audit_log WHERE seq > 1`,
+			`UPDATE audit_head SET seq = 1, last_hash = (SELECT hash FROM audit_log WHERE seq = 1)`)
+		for _, q := range stmts {
+			if _, err := conn.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		w := do(auditStaff, "POST", "/staff/audit/verify")
+		if w.Code != 200 || !strings.Contains(w.Body.String(), "链尾被截断：第 2 条至第 3 条记录缺失") ||
+			!strings.Contains(w.Body.String(), "已被破坏") {
+			t.Fatalf("%d %s", w.Code, w.Body)
+		}
+	})
 }
