@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"shebao/internal/money"
+	"shebao/internal/policy"
 )
 
 // Status is the state of a bill.
@@ -106,6 +107,10 @@ type Bill struct {
 	AssessedAt     time.Time `json:"assessed_at"`
 	ConfirmedAt    time.Time `json:"confirmed_at,omitzero"`
 	Version        int64     `json:"version"`
+
+	// PayTo is the agency's receiving account in force today, for a
+	// confirmed bill (filled by Get); nil when none is set.
+	PayTo *policy.ReceivingAccount `json:"pay_to,omitempty"`
 
 	Lines   []Line        `json:"lines,omitempty"`   // filled by Get
 	Schemes []SchemeTotal `json:"schemes,omitempty"` // per-scheme totals, filled by Get

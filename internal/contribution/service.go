@@ -71,6 +71,11 @@ func (s *Service) Get(ctx context.Context, a *access.Actor, id int64) (*Bill, er
 	if err := loadLines(ctx, s.db.Read(), b); err != nil {
 		return nil, err
 	}
+	if b.PaymentRef != "" {
+		if b.PayTo, err = s.policy.ReceivingAccount(ctx, clock.Today(s.clock)); err != nil {
+			return nil, err
+		}
+	}
 	return b, nil
 }
 
@@ -177,7 +182,10 @@ func (s *Service) record(ctx context.Context, tx *sql.Tx, a *access.Actor, actio
 // Confirm is the employer's confirmation (核对无误) of its draft at
 // version: the bill gets a payment reference, the due date of the fee
 // month (extended where an emergency says so, with the basis) and, when an
-// emergency waives late fees on the due date, the waiver and its basis.
+// emergency waives late fees on the due date, a note of the waiver and its
+// basis. The note decides nothing: the late fee is computed when the money
+// arrives (payment.ComputeLateFee), and the waiver ends with the make-up
+// window.
 func (s *Service) Confirm(ctx context.Context, a *access.Actor, id, version int64) (*Bill, error) {
 	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
 		b, err := s.ownBill(ctx, tx, a, id, version, Draft)
@@ -192,7 +200,8 @@ func (s *Service) Confirm(ctx context.Context, a *access.Actor, id, version int6
 		if e, err := s.policy.MeasureInForce(ctx, due, policy.MeasureLateFeeWaived); err != nil {
 			return err
 		} else if e != nil {
-			waived, waiver = true, e.Title+"："+policy.MeasureLateFeeWaived.Label()+"（依据："+e.LegalBasis+"）"
+			waived, waiver = true, e.Title+"：应急期内的逾期天数免收滞纳金，须在应急期结束后的补办期限内缴清，"+
+				"逾期未缴清的自原缴费期限次日起计收（依据："+e.LegalBasis+"）"
 		}
 		err = setStatus(ctx, tx, id, version, Confirmed, `, payment_ref = $4, due_on = $5, due_basis = $6,
 			late_fee_waived = $7, waiver_basis = $8, confirmed_at = $9, confirmed_by = $10`,

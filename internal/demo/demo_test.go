@@ -242,6 +242,11 @@ func checkEmergency(t *testing.T, dp demo.Deps) {
 	if b, _ := dp.Policy.Banner(context.Background()); b == nil {
 		t.Error("no banner while the emergency is open")
 	}
+	acct, err := dp.Policy.ReceivingAccount(context.Background(), clock.DateOf(dp.Clock.Now()))
+	if err != nil || acct == nil || acct.Name != demo.ReceivingAccount[0] || acct.NumberGrouped() != demo.ReceivingAccount[1] ||
+		acct.Bank != demo.ReceivingAccount[2] {
+		t.Errorf("demo receiving account %+v %v", acct, err)
+	}
 }
 
 func TestDeterministic(t *testing.T) {

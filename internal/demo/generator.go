@@ -62,6 +62,9 @@ func (g *generator) run(ctx context.Context) error {
 	if err := g.applications(ctx); err != nil {
 		return err
 	}
+	if err := g.receivingAccount(ctx); err != nil {
+		return err
+	}
 	return g.DB.WithTx(ctx, func(tx *sql.Tx) error {
 		return g.Audit.Record(ctx, tx, access.System, audit.Entry{Action: "demo.generate", Entity: "demo",
 			After: map[string]any{"employers": g.res.Employers, "persons": g.res.Persons, "flexible": g.res.Flexible,

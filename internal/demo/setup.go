@@ -292,6 +292,28 @@ func (g *generator) emergency(ctx context.Context) error {
 	return nil
 }
 
+// ReceivingAccount is the demo agency's receiving account (开户名称,
+// 银行账号, 开户银行): demonstration values, not a real account.
+var ReceivingAccount = [3]string{"演示区社会保险事业管理处社保费收入户", "0200 0049 0920 0012 345", "中国工商银行演示区支行"}
+
+// receivingAccount sets the demo agency's receiving account (three dated
+// rules an administrator can change) unless one is in force today.
+func (g *generator) receivingAccount(ctx context.Context) error {
+	have, err := g.Policy.ReceivingAccount(ctx, clock.DateOf(g.now))
+	if err != nil || have != nil {
+		return err
+	}
+	keys := []string{policy.KeyReceivingAccountName, policy.KeyReceivingAccountNo, policy.KeyReceivingAccountBank}
+	for i, k := range keys {
+		in := policy.RuleInput{Key: k, From: "2020-01-01", Value: ReceivingAccount[i],
+			LegalBasis: "区社保处 社会保险费收入户开户信息（演示）", Note: "演示账户，正式使用前请由管理员改为本机构的收入户"}
+		if _, err := g.Policy.AddRule(ctx, access.System, in); err != nil {
+			return fmt.Errorf("demo receiving account: %w", err)
+		}
+	}
+	return nil
+}
+
 // SeedIfEmpty generates the default district when the database has no
 // employers and no persons; server names this process. Several servers
 // starting together on one PostgreSQL seed once: the first to insert the

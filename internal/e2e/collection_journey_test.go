@@ -17,9 +17,12 @@ import (
 	"shebao/internal/access"
 	"shebao/internal/account"
 	"shebao/internal/app/apptest"
+	"shebao/internal/clock"
 	"shebao/internal/db"
+	"shebao/internal/demo"
 	"shebao/internal/ident"
 	"shebao/internal/money"
+	"shebao/internal/policy"
 	"shebao/internal/staffchange"
 )
 
@@ -72,19 +75,29 @@ func TestCollectionJourney(t *testing.T) {
 		t.Fatalf("assess 2024-01: %+v, %v", res, err)
 	}
 
-	// 3. The employer checks the draft bill and confirms it.
+	// 3. The employer checks the draft bill and confirms it; the page
+	// says where to transfer the money.
+	setReceivingAccount(t, env)
 	ref, total, billNo := confirmBill(t, ctx, base, hires)
+
+	// 3a. The bill (due 2024-02-15) is still unpaid on 2024-02-20; an
+	// emergency waiving late fees began on 2024-02-18. The bill shows
+	// today's late fee: 5 days late, the 2 before the start charged.
+	declareEmergency(t, env, "2024-02-18")
+	env.Clock.Set(time.Date(2024, 2, 20, 9, 0, 0, 0, clock.Shanghai))
+	login(t, ctx, base, boss.Username, boss.Password) // ten days later the session has expired
+	fee := lateFeeOnBill(t, ctx, base, total)
 
 	// 4. The fund clerk imports the bank statement paying it by reference.
 	signOut(t, ctx)
 	clerk := env.User(t, apptest.Staff(access.Fund))
 	login(t, ctx, base, clerk.Username, clerk.Password)
-	importStatement(t, ctx, base, ref, total)
+	importStatement(t, ctx, base, ref, total+fee)
 
 	// 5. The employer sees the payment and downloads the receipt.
 	signOut(t, ctx)
 	login(t, ctx, base, boss.Username, boss.Password)
-	checkReceipt(t, ctx, env, base, billNo, total)
+	checkReceipt(t, ctx, env, base, billNo, total, fee)
 
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/employer/bills"),
 		chromedp.WaitVisible(chromedp.CSS("table .badge.ok"))); err != nil {
@@ -187,7 +200,65 @@ func confirmBill(t *testing.T, ctx context.Context, base string, hires []newHire
 	if err != nil || total <= 0 {
 		t.Fatalf("total %q: %v", m[1], err)
 	}
+	// The confirmation and the bill say where to pay and what to quote.
+	for _, want := range []string{"转账至开户名称 " + demo.ReceivingAccount[0], "银行账号\n" + demo.ReceivingAccount[1],
+		"开户银行\n" + demo.ReceivingAccount[2], "附言中注明缴费参考号 " + ref, policy.NotCollected} {
+		if !strings.Contains(done, want) {
+			t.Errorf("confirmed bill lacks %q:\n%s", want, done)
+		}
+	}
 	return ref, total, no[1]
+}
+
+// setReceivingAccount gives the agency the demo's receiving account, as
+// an administrator would on the rules page.
+func setReceivingAccount(t *testing.T, env *apptest.Env) {
+	t.Helper()
+	keys := []string{policy.KeyReceivingAccountName, policy.KeyReceivingAccountNo, policy.KeyReceivingAccountBank}
+	for i, k := range keys {
+		_, err := env.App.Policy.AddRule(context.Background(), env.Actor(t, apptest.Admin), policy.RuleInput{Key: k,
+			From: "2020-01-01", Value: demo.ReceivingAccount[i], LegalBasis: "区社保处收入户开户信息"})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// declareEmergency declares an open emergency from start that waives late
+// fees and accepts late payments (flagged).
+func declareEmergency(t *testing.T, env *apptest.Env, start string) {
+	t.Helper()
+	in := policy.Epidemic2024()
+	in.Start, in.FeeMonths, in.CollectionDue = start, nil, ""
+	in.Measures = []policy.Measure{policy.MeasureLateFeeWaived, policy.MeasureLateAccepted, policy.MeasureMakeUpAllowed}
+	if _, err := env.App.Policy.Declare(context.Background(), env.Actor(t, apptest.Admin), in); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// lateFeeOnBill opens the (only) bill on 2024-02-20 and checks the late
+// fee split: due 2024-02-15, 5 days late, the emergency from 2024-02-18
+// waives 3, the 2 before its start are charged: 7,521.19 × 0.05% × 2 =
+// 7.52119 → 7.52. It returns the fee.
+func lateFeeOnBill(t *testing.T, ctx context.Context, base string, total money.Fen) money.Fen {
+	t.Helper()
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/employer/bills"),
+		chromedp.Click(chromedp.CSS(`table a[href^="/employer/bills/"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#late-fee")),
+	)
+	if err != nil {
+		t.Fatalf("late fee on the bill: %v\n%s", err, text(t, ctx))
+	}
+	const fee = money.Fen(752)
+	page := text(t, ctx)
+	for _, want := range []string{"7.52 元（今日 2024-02-20 缴纳：逾期 5 天，计收 2 天，免收 3 天）",
+		"应急期开始（2024-02-18）后的 3 天；开始前已逾期的 2 天照常计收", (total + fee).String() + " 元", demo.ReceivingAccount[1]} {
+		if !strings.Contains(page, want) {
+			t.Errorf("overdue bill lacks %q:\n%s", want, page)
+		}
+	}
+	return fee
 }
 
 // importStatement uploads a UTF-8 statement with one credit of total
@@ -196,7 +267,7 @@ func confirmBill(t *testing.T, ctx context.Context, base string, hires []newHire
 func importStatement(t *testing.T, ctx context.Context, base, ref string, total money.Fen) {
 	t.Helper()
 	csv := "交易日期,交易流水号,对方户名,对方账号,贷方金额,附言\n" +
-		"2024-02-10,HX20240210000123,北京某人力资源服务有限公司,6222020200998877665," + total.Plain() +
+		"2024-02-20,HX20240220000123,北京某人力资源服务有限公司,6222020200998877665," + total.Plain() +
 		",社保费 " + ref + " 2024年1月\n"
 	path := filepath.Join(t.TempDir(), "对账单.csv")
 	if err := os.WriteFile(path, []byte(csv), 0o600); err != nil {
@@ -222,7 +293,7 @@ func importStatement(t *testing.T, ctx context.Context, base, ref string, total 
 
 // checkReceipt finds the payment on the employer's list, opens the
 // receipt and downloads its PDF with the employer's session.
-func checkReceipt(t *testing.T, ctx context.Context, env *apptest.Env, base, billNo string, total money.Fen) {
+func checkReceipt(t *testing.T, ctx context.Context, env *apptest.Env, base, billNo string, total, fee money.Fen) {
 	t.Helper()
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/employer/payments"),
@@ -232,7 +303,7 @@ func checkReceipt(t *testing.T, ctx context.Context, env *apptest.Env, base, bil
 		t.Fatalf("payments: %v\n%s", err, text(t, ctx))
 	}
 	list := text(t, ctx)
-	for _, want := range []string{billNo, "2024-01", total.Plain(), "2024-02-10"} {
+	for _, want := range []string{billNo, "2024-01", (total + fee).Plain(), fee.Plain(), "2024-02-20"} {
 		if !strings.Contains(list, want) {
 			t.Errorf("payment list lacks %q:\n%s", want, list)
 		}
@@ -245,8 +316,8 @@ func checkReceipt(t *testing.T, ctx context.Context, env *apptest.Env, base, bil
 		t.Fatalf("receipt: %v\n%s", err, text(t, ctx))
 	}
 	receipt := text(t, ctx)
-	for _, want := range []string{"社会保险费缴费收据", billNo, "北京甲测试科技有限公司", "HX20240210000123",
-		"实收金额合计：" + total.Plain() + " 元"} {
+	for _, want := range []string{"社会保险费缴费收据", billNo, "北京甲测试科技有限公司", "HX20240220000123",
+		"逾期 5 天，计收 2 天，免收 3 天，滞纳金 " + fee.String() + " 元", "实收金额合计：" + (total + fee).Plain() + " 元"} {
 		if !strings.Contains(receipt, want) {
 			t.Errorf("receipt lacks %q:\n%s", want, receipt)
 		}
@@ -321,7 +392,7 @@ func checkCertificate(t *testing.T, ctx context.Context, base, code string, h ne
 	page := text(t, ctx)
 	masked := []rune(h.Name)[:1]
 	for _, want := range []string{"证明有效", code, "参保人", string(masked) + "*", ident.MaskID(h.ID),
-		"2024-01 至 2024-01", "区社会保险事业管理中心", "2024-02-10"} {
+		"2024-01 至 2024-01", "区社会保险事业管理中心", "2024-02-20"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("check page lacks %q:\n%s", want, page)
 		}

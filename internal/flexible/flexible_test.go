@@ -184,3 +184,35 @@ func TestMakeUpWindow(t *testing.T) {
 		}
 	})
 }
+
+// TestMonthDueAfterTheEmergencyIsOrdinary: April 2024 falls due on
+// 2024-05-15, after the emergency ended on 2024-04-30; billed late inside
+// the make-up window it is simply late (the late fee would not be waived
+// either), while March, due 2024-04-15 inside the emergency, is a make-up.
+func TestMonthDueAfterTheEmergencyIsOrdinary(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d, time.Date(2024, 1, 5, 2, 0, 0, 0, time.UTC))
+		if _, err := f.svc.Register(ctx, selfEmpl, f.person.ID, 1, 480000, "2024-03"); err != nil {
+			t.Fatal(err)
+		}
+		e, err := f.pol.Declare(ctx, admin, policy.Epidemic2024())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.pol.SetEnd(ctx, admin, e.ID, e.Version, "2024-04-30"); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Set(time.Date(2024, 5, 20, 2, 0, 0, 0, time.UTC))
+		bs, err := f.svc.CreateBills(ctx, f.me(), f.person.ID, "2024-03", flexible.Quarterly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bs[0].MakeUp() || !bs[0].Waived {
+			t.Fatalf("March: %+v", bs[0])
+		}
+		if bs[1].MakeUp() || bs[1].Waived || !bs[1].Late() || bs[1].DueOn != "2024-05-15" {
+			t.Fatalf("April: %+v", bs[1])
+		}
+	})
+}

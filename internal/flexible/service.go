@@ -199,7 +199,7 @@ func (s *Service) Relief(ctx context.Context, month string, due, today time.Time
 		if !e.Has(policy.MeasureMakeUpAllowed) && !e.Has(policy.MeasureLateAccepted) {
 			continue
 		}
-		if !covers(e, month, due) {
+		if !covers(e, due) {
 			continue
 		}
 		if e.End == nil {
@@ -218,14 +218,10 @@ func (s *Service) Relief(ctx context.Context, month string, due, today time.Time
 }
 
 // covers reports whether a fee month was missed because of the emergency:
-// its due date or the month itself lies within the period.
-func covers(e policy.Emergency, month string, due time.Time) bool {
-	startMonth := e.Start.Format("2006-01")
-	if e.End == nil {
-		return month >= startMonth || e.ActiveOn(due)
-	}
-	return (month >= startMonth && month <= e.End.Format("2006-01")) || e.ActiveOn(due)
-}
+// its due date lies within the period. A month falling due after the
+// emergency ended is ordinary, as for the late fee (payment.ComputeLateFee,
+// docs/rules.md "Late fee and its waiver").
+func covers(e policy.Emergency, due time.Time) bool { return e.ActiveOn(due) }
 
 // Bills lists the person's flexible bills, newest month first.
 func (s *Service) Bills(ctx context.Context, a *access.Actor, personID int64) ([]Bill, error) {

@@ -129,10 +129,11 @@ func (s *Service) insertCard(ctx context.Context, tx *sql.Tx, a *access.Actor, i
 	now := s.clock.Now()
 	var id int64
 	err = tx.QueryRowContext(ctx, `INSERT INTO payments (channel, account_no, serial, paid_on, payer_name, card_last4, amount_fen,
-		status, bill_id, employer_id, person_id, applied_fen, late_fee_fen, late_fee_days, late_fee_note, receipt_code, created_by, created_at)
-		VALUES ($1, '', $2, $3, '', $4, $5, 'matched', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+		status, bill_id, employer_id, person_id, applied_fen, late_fee_fen, late_fee_days, late_fee_days_waived, late_fee_note, receipt_code,
+		created_by, created_at)
+		VALUES ($1, '', $2, $3, '', $4, $5, 'matched', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
 		in.Method, in.TerminalRef, day, strings.TrimSpace(in.CardLast4), int64(amount), b.ID, nullID(b.EmployerID), nullID(b.PersonID),
-		int64(principal), int64(fee), t.days, t.note(principal), newCode(), a.Name(), now).Scan(&id)
+		int64(principal), int64(fee), t.days(), t.waived(), t.note(principal), newCode(), a.Name(), now).Scan(&id)
 	if err != nil {
 		return 0, errs.Wrap(err, "insert card payment")
 	}
@@ -146,5 +147,6 @@ func (s *Service) insertCard(ctx context.Context, tx *sql.Tx, a *access.Actor, i
 	}
 	return id, s.audit.Record(ctx, tx, a, audit.Entry{Action: "payment.card.record", Entity: "payment", EntityID: fmt.Sprint(id),
 		After: map[string]any{"method": in.Method, "bill": b.No, "terminal_ref": in.TerminalRef, "card": "****" + in.CardLast4,
-			"amount_fen": amount, "applied_fen": principal, "late_fee_fen": fee}})
+			"amount_fen": amount, "applied_fen": principal, "late_fee_fen": fee,
+			"late_fee_days": t.days(), "late_fee_days_waived": t.waived()}})
 }

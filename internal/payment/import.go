@@ -198,8 +198,8 @@ func knownSerials(ctx context.Context, q db.Querier, account string) (map[string
 }
 
 const insertPayments = `INSERT INTO payments (channel, statement_id, account_no, serial, paid_on, payer_name, payer_account,
-	amount_fen, remark, status, reason, bill_id, employer_id, person_id, applied_fen, late_fee_fen, late_fee_days, late_fee_note,
-	open_fen, receipt_code, created_by, created_at) VALUES `
+	amount_fen, remark, status, reason, bill_id, employer_id, person_id, applied_fen, late_fee_fen, late_fee_days, late_fee_days_waived,
+	late_fee_note, open_fen, receipt_code, created_by, created_at) VALUES `
 
 // paymentBatch is the rows of one multi-row payment INSERT.
 const paymentBatch = 500
@@ -218,7 +218,7 @@ func insertPlans(ctx context.Context, tx *sql.Tx, dialect db.Dialect, stmtID int
 	}()
 	for start := 0; start < len(plans); start += paymentBatch {
 		batch := plans[start:min(start+paymentBatch, len(plans))]
-		args := make([]any, 0, len(batch)*22)
+		args := make([]any, 0, len(batch)*23)
 		bySerial := make(map[string]*plan, len(batch))
 		for _, pl := range batch {
 			var billID int64
@@ -228,16 +228,16 @@ func insertPlans(ctx context.Context, tx *sql.Tx, dialect db.Dialect, stmtID int
 			open := pl.line.Amount - pl.applied - pl.fee
 			args = append(args, Transfer, stmtID, account, pl.line.Serial, pl.line.Date, pl.line.PayerName, pl.line.PayerAccount,
 				int64(pl.line.Amount), pl.line.Remark, pl.status, pl.reason, nullID(billID), nullID(pl.employer), nullID(pl.person),
-				int64(pl.applied), int64(pl.fee), pl.terms.days, pl.terms.note(pl.applied), int64(open), nullStr(pl.code), by, now)
+				int64(pl.applied), int64(pl.fee), pl.terms.days(), pl.terms.waived(), pl.terms.note(pl.applied), int64(open), nullStr(pl.code), by, now)
 			bySerial[pl.line.Serial] = pl
 		}
 		var rows *sql.Rows
 		var err error
 		switch {
 		case len(batch) < paymentBatch:
-			rows, err = tx.QueryContext(ctx, insertPayments+ledger.Values(dialect, len(batch), 22)+" RETURNING id, serial", args...)
+			rows, err = tx.QueryContext(ctx, insertPayments+ledger.Values(dialect, len(batch), 23)+" RETURNING id, serial", args...)
 		case full == nil:
-			if full, err = tx.PrepareContext(ctx, insertPayments+ledger.Values(dialect, paymentBatch, 22)+" RETURNING id, serial"); err == nil {
+			if full, err = tx.PrepareContext(ctx, insertPayments+ledger.Values(dialect, paymentBatch, 23)+" RETURNING id, serial"); err == nil {
 				rows, err = full.QueryContext(ctx, args...)
 			}
 		default:
@@ -275,8 +275,8 @@ func insertPlansArrays(ctx context.Context, tx *sql.Tx, stmtID int64, account, b
 	n := len(plans)
 	serial, day, name, acct, remark, status, reason, note, code := make([]string, n), make([]string, n), make([]string, n),
 		make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	amount, bill, emp, person, applied, fee, days, open := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n),
-		make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	amount, bill, emp, person, applied, fee, days, waived, open := make([]int64, n), make([]int64, n), make([]int64, n),
+		make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 	bySerial := make(map[string]*plan, n)
 	for i, pl := range plans {
 		if pl.bill != nil {
@@ -284,18 +284,20 @@ func insertPlansArrays(ctx context.Context, tx *sql.Tx, stmtID int64, account, b
 		}
 		serial[i], day[i], name[i], acct[i], remark[i] = pl.line.Serial, pl.line.Date, pl.line.PayerName, pl.line.PayerAccount, pl.line.Remark
 		status[i], reason[i], note[i], code[i] = pl.status, pl.reason, pl.terms.note(pl.applied), pl.code
-		amount[i], emp[i], person[i], applied[i], fee[i], days[i] = int64(pl.line.Amount), pl.employer, pl.person, int64(pl.applied), int64(pl.fee), pl.terms.days
+		amount[i], emp[i], person[i], applied[i], fee[i], days[i] = int64(pl.line.Amount), pl.employer, pl.person, int64(pl.applied), int64(pl.fee), pl.terms.days()
+		waived[i] = pl.terms.waived()
 		open[i] = int64(pl.line.Amount - pl.applied - pl.fee)
 		bySerial[pl.line.Serial] = pl
 	}
 	rows, err := tx.QueryContext(ctx, insertPayments[:strings.Index(insertPayments, "VALUES")]+`
-		SELECT 'transfer', $1, $2, sr, dy, nm, ac, am, rm, st, rs, NULLIF(bi, 0), NULLIF(em, 0), NULLIF(pe, 0), ap, fe, da, nt, op,
+		SELECT 'transfer', $1, $2, sr, dy, nm, ac, am, rm, st, rs, NULLIF(bi, 0), NULLIF(em, 0), NULLIF(pe, 0), ap, fe, da, wv, nt, op,
 		NULLIF(cd, ''), $3, $4 FROM (SELECT unnest($5::text[]) AS sr, unnest($6::text[]) AS dy, unnest($7::text[]) AS nm,
 		unnest($8::text[]) AS ac, unnest($9::bigint[]) AS am, unnest($10::text[]) AS rm, unnest($11::text[]) AS st,
 		unnest($12::text[]) AS rs, unnest($13::bigint[]) AS bi, unnest($14::bigint[]) AS em, unnest($15::bigint[]) AS pe,
 		unnest($16::bigint[]) AS ap, unnest($17::bigint[]) AS fe, unnest($18::bigint[]) AS da, unnest($19::text[]) AS nt,
-		unnest($20::bigint[]) AS op, unnest($21::text[]) AS cd) AS u RETURNING id, serial`,
-		stmtID, account, by, now, serial, day, name, acct, amount, remark, status, reason, bill, emp, person, applied, fee, days, note, open, code)
+		unnest($20::bigint[]) AS op, unnest($21::text[]) AS cd, unnest($22::bigint[]) AS wv) AS u RETURNING id, serial`,
+		stmtID, account, by, now, serial, day, name, acct, amount, remark, status, reason, bill, emp, person, applied, fee, days, note, open, code,
+		waived)
 	if err != nil {
 		return errs.Wrap(err, "insert payments")
 	}

@@ -98,7 +98,8 @@ type Payment struct {
 	PersonID     int64      `json:"-"`
 	Applied      money.Fen  `json:"applied_fen"`
 	LateFee      money.Fen  `json:"late_fee_fen"`
-	LateFeeDays  int64      `json:"late_fee_days"`
+	LateFeeDays  int64      `json:"late_fee_days"`        // days late
+	DaysWaived   int64      `json:"late_fee_days_waived"` // of which waived under an emergency
 	LateFeeNote  string     `json:"late_fee_note,omitempty"`
 	Open         money.Fen  `json:"open_fen"`
 	Note         string     `json:"note,omitempty"`
@@ -114,6 +115,9 @@ func (p *Payment) StatusName() string { return StatusName(p.Status) }
 
 // MaskedPayerAccount shows the last four digits only.
 func (p *Payment) MaskedPayerAccount() string { return maskAccount(p.PayerAccount) }
+
+// DaysCharged is the number of days the late fee was charged for.
+func (p *Payment) DaysCharged() int64 { return p.LateFeeDays - p.DaysWaived }
 
 // HasReceipt reports whether money was posted to a bill.
 func (p *Payment) HasReceipt() bool { return p.ReceiptCode != "" && p.Applied+p.LateFee > 0 }
@@ -138,7 +142,7 @@ func newCode() string {
 
 const paymentCols = `p.id, p.channel, COALESCE(p.statement_id, 0), p.account_no, p.serial, p.paid_on, p.payer_name, p.payer_account,
 	p.card_last4, p.amount_fen, p.remark, p.status, p.reason, COALESCE(p.bill_id, 0), COALESCE(b.bill_no, ''), COALESCE(b.fee_month, ''),
-	COALESCE(p.employer_id, 0), COALESCE(p.person_id, 0), p.applied_fen, p.late_fee_fen, p.late_fee_days, p.late_fee_note,
+	COALESCE(p.employer_id, 0), COALESCE(p.person_id, 0), p.applied_fen, p.late_fee_fen, p.late_fee_days, p.late_fee_days_waived, p.late_fee_note,
 	p.open_fen, p.note, COALESCE(p.receipt_code, ''), p.settled_by, p.settled_at, p.created_at, p.version`
 
 const paymentFrom = ` FROM payments p LEFT JOIN bills b ON b.id = p.bill_id `
@@ -149,7 +153,7 @@ func scanPayment(sc interface{ Scan(...any) error }) (*Payment, error) {
 	var settled sql.NullTime
 	err := sc.Scan(&p.ID, &p.Channel, &p.StatementID, &p.AccountNo, &p.Serial, &p.PaidOn, &p.PayerName, &p.PayerAccount,
 		&p.CardLast4, &amount, &p.Remark, &p.Status, &p.Reason, &p.BillID, &p.BillNo, &p.FeeMonth,
-		&p.EmployerID, &p.PersonID, &applied, &fee, &p.LateFeeDays, &p.LateFeeNote,
+		&p.EmployerID, &p.PersonID, &applied, &fee, &p.LateFeeDays, &p.DaysWaived, &p.LateFeeNote,
 		&open, &p.Note, &p.ReceiptCode, &p.SettledBy, &settled, &p.CreatedAt, &p.Version)
 	if err != nil {
 		return nil, err

@@ -322,12 +322,14 @@ func TestCardLateFeeWaiverAndCash(t *testing.T) {
 		}
 		checkInvariants(t, d)
 
-		// waived on the bill
+		// A waiver recorded on the bill at confirmation waives nothing on
+		// its own: with no emergency relieving the payment day, the fee
+		// runs from the original due date.
 		id2, ref2 := e.bill(t, a, "2024-01", "2024-03-15", 400000, 20000, 238336)
 		d.W.ExecContext(ctx, `UPDATE bills SET late_fee_waived = TRUE, waiver_basis = '人社部发〔2020〕11号' WHERE id = $1`, id2)
-		p2, _, err := e.svc.RecordCard(ctx, fund, payment.CardInput{BillNo: ref2, TerminalRef: "T0002", CardLast4: "1234", Amount: "6583.36"})
-		if err != nil || p2.LateFee != 0 || !strings.Contains(p2.LateFeeNote, "人社部发〔2020〕11号") {
-			t.Fatalf("waived %+v %v", p2, err)
+		p2, _, err := e.svc.RecordCard(ctx, fund, payment.CardInput{BillNo: ref2, TerminalRef: "T0002", CardLast4: "1234", Amount: "6731.49"})
+		if err != nil || p2.Applied != 658336 || p2.LateFee != 14813 || p2.DaysWaived != 0 {
+			t.Fatalf("stored waiver without an emergency %+v %v", p2, err)
 		}
 
 		// emergency: late fees waived by the measure, cash refused
@@ -346,8 +348,13 @@ func TestCardLateFeeWaiverAndCash(t *testing.T) {
 		if errs.KindOf(err) != errs.Invalid || !strings.Contains(err.Error(), "疫情期间暂不收取现金") {
 			t.Fatalf("cash: %v", err)
 		}
-		p3, _, err := e.svc.RecordCard(ctx, fund, payment.CardInput{BillNo: ref3, TerminalRef: "T0003", CardLast4: "1234", Amount: "6583.36"})
-		if err != nil || p3.LateFee != 0 || !strings.Contains(p3.LateFeeNote, ep.LegalBasis) {
+		// Due 2024-03-15, paid 2024-04-29 while the emergency (from
+		// 2024-04-20) is open: the 35 days overdue before its start are
+		// charged (6,583.36 × 0.05% × 35 = 115.2088 → 115.21), the 10
+		// days from the start are waived.
+		p3, _, err := e.svc.RecordCard(ctx, fund, payment.CardInput{BillNo: ref3, TerminalRef: "T0003", CardLast4: "1234", Amount: "6698.57"})
+		if err != nil || p3.Applied != 658336 || p3.LateFee != 11521 || p3.LateFeeDays != 45 || p3.DaysWaived != 10 ||
+			!strings.Contains(p3.LateFeeNote, ep.LegalBasis) || !strings.Contains(p3.LateFeeNote, "计收 35 天，免收 10 天") {
 			t.Fatalf("emergency waiver %+v %v", p3, err)
 		}
 		checkInvariants(t, d)

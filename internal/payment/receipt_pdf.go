@@ -21,6 +21,10 @@ func ReceiptPDF(r *Receipt) ([]byte, error) {
 	channel := map[string]string{Transfer: "银行电汇", Card: "刷卡", Cash: "现金"}[p.Channel]
 	kv := []pdfdoc.KV{{Key: "缴费单位/个人", Value: r.Payer}, {Key: "核定单号", Value: p.BillNo}, {Key: "费款所属期", Value: p.FeeMonth},
 		{Key: "缴费日期", Value: p.PaidOn}, {Key: "缴费方式", Value: channel}, {Key: "交易流水号", Value: p.Serial}}
+	if p.LateFeeDays > 0 {
+		kv = append(kv, pdfdoc.KV{Key: "滞纳金计算", Value: fmt.Sprintf("逾期 %d 天，计收 %d 天，免收 %d 天，滞纳金 %s 元",
+			p.LateFeeDays, p.DaysCharged(), p.DaysWaived, p.LateFee)})
+	}
 	if p.LateFeeNote != "" {
 		kv = append(kv, pdfdoc.KV{Key: "滞纳金说明", Value: p.LateFeeNote})
 	}

@@ -152,16 +152,18 @@ func (s *Service) assign(ctx context.Context, tx *sql.Tx, a *access.Actor, p *Pa
 	feeNote = strings.Trim(feeNote, "；")
 	res, err := tx.ExecContext(ctx, `UPDATE payments SET status = $1, bill_id = $2, employer_id = $3, person_id = $4,
 		applied_fen = applied_fen + $5, late_fee_fen = late_fee_fen + $6, late_fee_days = $7, late_fee_note = $8, open_fen = $9,
-		note = $10, receipt_code = $11, settled_by = $12, settled_at = $13, version = version + 1 WHERE id = $14 AND version = $15`,
-		status, b.ID, nullID(b.EmployerID), nullID(b.PersonID), int64(principal), int64(fee), t.days, feeNote, int64(open),
-		note, code, a.Name(), s.clock.Now(), p.ID, p.Version)
+		note = $10, receipt_code = $11, settled_by = $12, settled_at = $13, late_fee_days_waived = $16, version = version + 1
+		WHERE id = $14 AND version = $15`,
+		status, b.ID, nullID(b.EmployerID), nullID(b.PersonID), int64(principal), int64(fee), t.days(), feeNote, int64(open),
+		note, code, a.Name(), s.clock.Now(), p.ID, p.Version, t.waived())
 	if err := oneRow(res, err); err != nil {
 		return err
 	}
 	return s.audit.Record(ctx, tx, a, audit.Entry{Action: "payment.settle.assign", Entity: "payment", EntityID: fmt.Sprint(p.ID),
 		Before: map[string]any{"status": p.Status, "open_fen": p.Open},
-		After:  map[string]any{"status": status, "bill": b.No, "applied_fen": principal, "late_fee_fen": fee, "open_fen": open},
-		Note:   note})
+		After: map[string]any{"status": status, "bill": b.No, "applied_fen": principal, "late_fee_fen": fee, "open_fen": open,
+			"late_fee_days": t.days(), "late_fee_days_waived": t.waived()},
+		Note: note})
 }
 
 func (s *Service) refund(ctx context.Context, tx *sql.Tx, a *access.Actor, p *Payment, note string) error {

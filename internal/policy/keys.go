@@ -53,6 +53,9 @@ const (
 	KeyEmployerRegistration   = "employer_registration_days"      // 30 days after establishment to register the unit
 	KeyHireRegistrationDays   = "hire_registration_days"          // 30 days to register a new hire
 	KeyInjuryRecognitionDays  = "injury_recognition_days"         // 30 days for the employer to apply
+	KeyReceivingAccountName   = "receiving_account_name"          // the agency's receiving account: account name (开户名称)
+	KeyReceivingAccountNo     = "receiving_account_no"            // … account number (银行账号), digits
+	KeyReceivingAccountBank   = "receiving_account_bank"          // … bank and branch (开户银行)
 )
 
 // KeyInfo describes a rule key: its Chinese name, unit and allowed scopes.
@@ -94,7 +97,14 @@ var Keys = []KeyInfo{
 	{KeyEmployerRegistration, "单位成立后参保登记时限（日）", UnitDays, nil},
 	{KeyHireRegistrationDays, "新招用职工参保登记时限（日）", UnitDays, nil},
 	{KeyInjuryRecognitionDays, "单位申请工伤认定时限（日）", UnitDays, nil},
+	{KeyReceivingAccountName, "社保费收款账户开户名称", UnitText, nil},
+	{KeyReceivingAccountNo, "社保费收款账户银行账号", UnitText, nil},
+	{KeyReceivingAccountBank, "社保费收款账户开户银行", UnitText, nil},
 }
+
+// LocalKeys are the keys each agency sets for itself, so the rules file
+// ships no value for them: its own receiving account.
+var LocalKeys = []string{KeyReceivingAccountName, KeyReceivingAccountNo, KeyReceivingAccountBank}
 
 // KeyByName returns the description of key, or false if it is unknown.
 func KeyByName(key string) (KeyInfo, bool) {

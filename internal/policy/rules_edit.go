@@ -47,6 +47,9 @@ func (in RuleInput) rule() (Rule, error) {
 	var value string
 	if ok {
 		v, err := ParseValue(k.Unit, in.Value)
+		if err == nil && k.Key == KeyReceivingAccountNo {
+			v, err = parseAccountNo(v)
+		}
 		if err != nil {
 			f.Add("value", errs.As(err).Message)
 		}

@@ -7,8 +7,11 @@ import (
 	"strings"
 
 	"shebao/internal/access"
+	"shebao/internal/clock"
 	"shebao/internal/contribution"
 	"shebao/internal/errs"
+	"shebao/internal/payment"
+	"shebao/internal/policy"
 )
 
 // contributionRoutes: the employer's bills (核定单: check 核对, confirm or
@@ -40,6 +43,26 @@ type billView struct {
 	Status   string
 	Month    string
 	Statuses []contribution.Status
+	Quote    *payment.Quote           // what the bill costs when paid in full today, with the late-fee split
+	PayTo    *policy.ReceivingAccount // the list page's payment instructions
+}
+
+// payView is the data of the pay_to partial: the receiving account and
+// the payment reference to quote.
+type payView struct {
+	PayTo *policy.ReceivingAccount
+	Ref   string
+}
+
+// Warning says which insurance the account does not take.
+func (payView) Warning() string { return policy.NotCollected }
+
+// Pay is the pay_to data of the page.
+func (v billView) Pay() payView {
+	if v.Bill != nil {
+		return payView{PayTo: v.Bill.PayTo, Ref: v.Bill.PaymentRef}
+	}
+	return payView{PayTo: v.PayTo}
 }
 
 var billStatuses = []contribution.Status{contribution.CorrectionRequested, contribution.Draft, contribution.Confirmed,
@@ -57,7 +80,12 @@ func (s *Server) billList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "bill_list", &Page{Title: "缴费核定单", Data: billView{Bills: list}})
+	payTo, err := s.Policy.ReceivingAccount(r.Context(), clock.Today(s.Clock))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "bill_list", &Page{Title: "缴费核定单", Data: billView{Bills: list, PayTo: payTo}})
 }
 
 // billPage loads bill {id} for the employer's or the staff detail page.
@@ -82,6 +110,9 @@ func (s *Server) billPage(r *http.Request, staff bool) (*Page, error) {
 		return nil, errs.NotFoundf("未找到该缴费核定单")
 	}
 	v := billView{Bill: b, Staff: staff, CanAct: staff && a.In(access.Coordination)}
+	if v.Quote, err = s.Payments.QuoteBill(r.Context(), a, id); err != nil {
+		return nil, err
+	}
 	return &Page{Title: "缴费核定单 " + b.BillNo, Data: v,
 		Form: url.Values{"version": {strconv.FormatInt(b.Version, 10)}}}, nil
 }
@@ -148,7 +179,7 @@ func (s *Server) billPost(w http.ResponseWriter, r *http.Request, staff bool, fl
 			base = "/staff/bills/"
 		}
 		if b.PaymentRef != "" && !staff {
-			flash += "，缴费参考号 " + b.PaymentRef + "，请于 " + b.DueOn + " 前缴纳"
+			flash += confirmedFlash(b)
 		}
 		redirect(w, r, base+strconv.FormatInt(id, 10), flash)
 		return
@@ -160,6 +191,18 @@ func (s *Server) billPost(w http.ResponseWriter, r *http.Request, staff bool, fl
 	}
 	p.Form = r.PostForm
 	s.renderForm(w, r, "bill_detail", p, err)
+}
+
+// confirmedFlash tells the employer how to pay a bill it has just
+// confirmed: the reference, the due date and the receiving account.
+func confirmedFlash(b *contribution.Bill) string {
+	s := "，缴费参考号 " + b.PaymentRef + "，请于 " + b.DueOn + " 前缴纳"
+	if a := b.PayTo; a != nil {
+		s += "：转账至开户名称 " + a.Name + "，银行账号 " + a.NumberGrouped() + "，开户银行 " + a.Bank + "，附言注明缴费参考号"
+	} else {
+		s += "：收款账户尚未公布，请先致电基金管理科确认账户"
+	}
+	return s + "。" + policy.NotCollected + "。"
 }
 
 func (s *Server) billConfirm(w http.ResponseWriter, r *http.Request) {
