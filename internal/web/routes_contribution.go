@@ -21,7 +21,9 @@ func (s *Server) contributionRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /employer/bills/{id}", s.billShow)
 	mux.HandleFunc("POST /employer/bills/{id}/confirm", s.billConfirm)
 	mux.HandleFunc("POST /employer/bills/{id}/correction", s.billCorrection)
+	mux.HandleFunc("GET /employer/bills/{id}/lines.xlsx", s.billLinesXLSX)
 	mux.HandleFunc("GET /staff/bills", s.billQueue)
+	mux.HandleFunc("GET /staff/bills/{id}/lines.xlsx", s.billLinesXLSX)
 	mux.HandleFunc("GET /staff/bills/{id}", s.billStaffShow)
 	mux.HandleFunc("POST /staff/bills/{id}/reassess", s.billReassess)
 	mux.HandleFunc("POST /staff/bills/{id}/reject", s.billReject)
@@ -45,6 +47,7 @@ type billView struct {
 	Statuses []contribution.Status
 	Quote    *payment.Quote           // what the bill costs when paid in full today, with the late-fee split
 	PayTo    *policy.ReceivingAccount // the list page's payment instructions
+	Lines    *billLines               // the page of lines the detail page shows
 }
 
 // payView is the data of the pay_to partial: the receiving account and
@@ -110,6 +113,9 @@ func (s *Server) billPage(r *http.Request, staff bool) (*Page, error) {
 		return nil, errs.NotFoundf("未找到该缴费核定单")
 	}
 	v := billView{Bill: b, Staff: staff, CanAct: staff && a.In(access.Coordination)}
+	if v.Lines, err = pageBillLines(r, b, staff); err != nil {
+		return nil, err
+	}
 	if v.Quote, err = s.Payments.QuoteBill(r.Context(), a, id); err != nil {
 		return nil, err
 	}
