@@ -138,7 +138,8 @@ func officeRouteCases() []routeCase {
 		{method: "POST", path: "/staff/notices/999999/withdraw", form: url.Values{"version": {"1"}}, want: notFoundFor(post(office...))},
 		{method: "GET", path: "/appointments", want: with(page(), all(allowed)...)},
 		{method: "GET", path: "/appointments/mine", want: with(page(), all(allowed)...)},
-		{method: "GET", path: "/appointments/book?service=stamped_certificate", want: page(bookers...)},
+		// Staff are sent on to the counter's booking list (303), not refused.
+		{method: "GET", path: "/appointments/book?service=stamped_certificate", want: page(append(bookers, staffAll)...)},
 		{method: "POST", path: "/appointments", form: none, want: post(bookers...)},
 		// A booking code that is not the caller's is "not found" for everyone: no one learns it exists.
 		{method: "GET", path: "/appointments/NOPE/cancel", want: notFoundFor(page(staffAll, apptest.EmployerA, apptest.EmployerB, apptest.PersonA, apptest.PersonB))},
