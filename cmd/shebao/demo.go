@@ -18,7 +18,8 @@ const demoHelp = `用法 / usage: shebao demo [--employers N] [--persons M] [--s
 
 生成演示辖区：参保单位（不同行业和工伤风险类别）、参保人员（有效的公民身份号码、
 参保经历和缴费基数）、灵活就业人员、各科室经办人员和管理员账号、演示单位和个人账号、
-医院和银行接口客户端、待审核的参保登记申请，以及 2024-01-23 起的疫情应急期。
+医院和银行接口客户端、待审核的参保登记申请、2024-01-23 起的疫情应急期，以及本月之前
+三个月的缴费核定单（部分已由单位确认，部分已通过银行对账单到账）。
 演示账号密码均为 Demo@2024，无需首次登录改密。数据量大时分批流式写入
 （PostgreSQL 用 COPY），并在标准错误输出显示进度条；同一 --seed 生成相同数据。
 数据库中已有参保单位或人员时拒绝执行，除非加 --force（追加更多数据）。
@@ -27,7 +28,9 @@ Creates the demo district: employers of varied industries and work-injury risk
 classes, insured persons with valid ID numbers, employment histories and bases,
 flexible workers, staff logins for every section and an administrator, demo
 employer and person logins, hospital and bank API clients, pending registration
-applications and the 2024 epidemic emergency (from 2024-01-23, still open).
+applications, the 2024 epidemic emergency (from 2024-01-23, still open) and
+the bills of the three months before this one (some confirmed by their
+employer, some paid through an imported bank statement; --months).
 Demo passwords are Demo@2024 and need no change at first login. Large runs
 stream in chunks (COPY on PostgreSQL) with a progress bar on stderr; the same
 --seed gives the same data. Refuses a database that already has employers or
@@ -46,6 +49,7 @@ func runDemo(ctx context.Context, args []string) error {
 	employers := fs.Int("employers", demo.DefaultEmployers, "参保单位数 / number of employers")
 	persons := fs.Int("persons", demo.DefaultPersons, "参保人员数（含约 6% 灵活就业人员） / number of insured persons (about 6% flexible workers)")
 	seed := fs.Uint64("seed", demo.DefaultSeed, "随机种子，相同种子生成相同数据 / random seed: the same seed gives the same data")
+	months := fs.Int("months", demo.DefaultMonths, "核定本月之前的几个月（部分已确认、已缴费），0 为不核定 / past fee months to assess, confirm and pay in part (0: none)")
 	force := fs.Bool("force", false, "数据库非空时仍追加演示数据 / add to a database that already has employers or persons")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), demoHelp)
@@ -66,8 +70,11 @@ func runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
+	if *months == 0 {
+		*months = -1 // Options: negative means none
+	}
 	res, err := demo.Generate(ctx, demoDeps(a), demo.Options{Employers: *employers, Persons: *persons,
-		Seed: *seed, Force: *force, Progress: os.Stderr})
+		Seed: *seed, Force: *force, Progress: os.Stderr, Months: *months})
 	if err != nil {
 		return err
 	}
@@ -78,7 +85,7 @@ func runDemo(ctx context.Context, args []string) error {
 
 func demoDeps(a *app.App) demo.Deps {
 	return demo.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, Audit: a.Audit, Accounts: a.Accounts,
-		Policy: a.Policy, Employers: a.Employers}
+		Policy: a.Policy, Employers: a.Employers, Contribution: a.Contribution, Payments: a.Payments}
 }
 
 // seedDemoIfEmpty creates the default demo district when the database has

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"shebao/internal/access"
 	"shebao/internal/app"
 	"shebao/internal/clock"
 	"shebao/internal/errs"
@@ -73,5 +74,68 @@ func TestServeDemoSeedsOnce(t *testing.T) {
 	}
 	if !strings.HasPrefix(second.String(), "演示数据已存在") || strings.Count(second.String(), "\n") != 1 {
 		t.Errorf("second start output: %q", second.String())
+	}
+}
+
+// TestServeDemoHasAssessedMonths: a fresh demo holds the three fee months
+// before today's, assessed, partly confirmed and paid through the real
+// payment path (ledger balanced, paid_fen equal to what was posted), the
+// first demo employer with last month still to check; "today" is the
+// clock's, so a different clock gives different months.
+func TestServeDemoHasAssessedMonths(t *testing.T) {
+	for _, tc := range []struct {
+		now    time.Time
+		months []string
+	}{
+		{time.Date(2024, 2, 10, 1, 0, 0, 0, time.UTC), []string{"2023-11", "2023-12", "2024-01"}},
+		{time.Date(2025, 8, 3, 1, 0, 0, 0, time.UTC), []string{"2025-05", "2025-06", "2025-07"}},
+	} {
+		ctx := context.Background()
+		a, err := app.Open(ctx, app.Config{DataDir: t.TempDir(), LogOut: io.Discard, Clock: clock.NewFixed(tc.now)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		var out strings.Builder
+		if err := seedDemoIfEmpty(ctx, a, &out); err != nil {
+			t.Fatal(err)
+		}
+		for i, m := range tc.months {
+			var bills, confirmed, paid, runs int
+			a.DB.R.QueryRow(`SELECT COUNT(*), SUM(CASE WHEN status <> 'draft' THEN 1 ELSE 0 END),
+				SUM(CASE WHEN status = 'paid' THEN 1 ELSE 0 END) FROM bills WHERE fee_month = $1`, m).Scan(&bills, &confirmed, &paid)
+			a.DB.R.QueryRow(`SELECT COUNT(*) FROM assess_runs WHERE fee_month = $1 AND status = 'done'`, m).Scan(&runs)
+			if bills < 150 || confirmed == 0 || paid == 0 || runs != 1 {
+				t.Errorf("%s %s: %d bills, %d confirmed, %d paid, %d runs", tc.now.Format("2006-01-02"), m, bills, confirmed, paid, runs)
+			}
+			if i == 0 && paid < bills*3/4 {
+				t.Errorf("%s: only %d of %d paid in the oldest month", m, paid, bills)
+			}
+		}
+		var after int
+		a.DB.R.QueryRow(`SELECT COUNT(*) FROM bills WHERE fee_month > $1`, tc.months[2]).Scan(&after)
+		if after != 0 {
+			t.Errorf("%d bills after %s before the scheduled job ran", after, tc.months[2])
+		}
+		var first string
+		a.DB.R.QueryRow(`SELECT b.status FROM bills b JOIN employers e ON e.id = b.employer_id
+			WHERE e.employer_no = '110105000001' AND b.fee_month = $1`, tc.months[2]).Scan(&first)
+		if first != "draft" {
+			t.Errorf("单位1's last month is %q, want a draft to check", first)
+		}
+		l, err := a.Payments.LedgerSummary(ctx, access.System)
+		if err != nil || l.Unbalanced != 0 || l.Debit != l.Credit || l.Debit == 0 {
+			t.Errorf("ledger: %+v %v", l, err)
+		}
+		var off int
+		a.DB.R.QueryRow(`SELECT COUNT(*) FROM bills b WHERE b.paid_fen <> (SELECT COALESCE(SUM(credit_fen - debit_fen), 0)
+			FROM ledger_entries e WHERE e.bill_id = b.id AND e.account = 'receivable')
+			OR (b.status = 'paid' AND b.paid_fen <> b.total_fen)`).Scan(&off)
+		if off != 0 {
+			t.Errorf("%d bills whose paid_fen differs from the ledger", off)
+		}
+		if !strings.Contains(out.String(), "已核定 "+strings.Join(tc.months, "、")) {
+			t.Errorf("summary does not name the months: %s", out.String())
+		}
 	}
 }

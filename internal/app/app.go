@@ -201,6 +201,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Persons = person.NewService(d, c, a.Audit)
 	a.StaffChanges = staffchange.NewService(d, c, a.Audit, a.Policy)
 	a.Contribution = contribution.NewService(d, c, a.Audit, a.Policy)
+	a.Contribution.SetServer(cfg.Name, log)
 	a.Documents = document.NewStore(d, c, filepath.Join(filepath.Dir(Config{DataDir: cfg.DataDir}.DSN()), "documents"))
 	a.Documents.SetAudit(a.Audit)
 	a.Documents.SetLog(log)
@@ -237,8 +238,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	return a, nil
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close waits for background assessment runs, then releases the database.
+func (a *App) Close() error {
+	a.Contribution.Wait()
+	return a.DB.Close()
+}
 
 // Serve listens on ln until ctx is cancelled, then shuts down gracefully.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {

@@ -19,6 +19,7 @@ func (a *App) scheduledJobs() *jobs.Runner {
 	r.Add(jobs.PruneJob(a.DB, a.Clock, 180*24*time.Hour))
 	r.Add(jobs.Job{Name: "appointments.remind", Schedule: jobs.Daily(16, 0), Run: a.remindAppointments})
 	r.Add(jobs.Job{Name: "cases.remind", Schedule: jobs.Hourly(15), Run: a.remindCases})
+	r.Add(jobs.Job{Name: "contribution.assess", Schedule: jobs.Daily(1, 0), Lease: 6 * time.Hour, Run: a.assessDue})
 	a.Web.Metrics().MustRegister(r.Collector())
 	return r
 }
@@ -78,4 +79,14 @@ func (a *App) remindAppointments(ctx context.Context) (string, error) {
 		return "", err
 	}
 	return fmt.Sprintf("queued %d appointment reminders", n), nil
+}
+
+// assessDue assesses this fee month on its assessment day (the dated rule
+// assessment_day), or on the first day a server runs after it.
+func (a *App) assessDue(ctx context.Context) (string, error) {
+	r, err := a.Contribution.AssessDue(ctx)
+	if err != nil || r == nil {
+		return "nothing due", err
+	}
+	return fmt.Sprintf("assessed %s: %d employers, %d new bills, %d recomputed", r.Month, r.Total, r.Created, r.Redone), nil
 }

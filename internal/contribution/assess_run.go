@@ -38,20 +38,28 @@ func (s *Service) SetWorkers(n int) { s.parallel = max(n, 0) }
 // killed half-way loses at most the batches in flight. Only coordination
 // staff (统筹科) and the system may run it.
 func (s *Service) AssessMonth(ctx context.Context, a *access.Actor, month string, progress Progress) (RunResult, error) {
-	res := RunResult{Month: month}
 	if err := a.RequireSection(access.Coordination); err != nil {
-		return res, err
+		return RunResult{Month: month}, err
 	}
-	start := time.Now() // elapsed time for the report only, never business time
 	p, err := LoadParams(ctx, s.policy, month)
 	if err != nil {
-		return res, err
+		return RunResult{Month: month}, err
 	}
-	ids, err := employersToAssess(ctx, s.db.Read(), month)
+	return s.assessMonth(ctx, a, p, progress)
+}
+
+// assessMonth is AssessMonth with the month's rules loaded.
+func (s *Service) assessMonth(ctx context.Context, a *access.Actor, p *Params, progress Progress) (RunResult, error) {
+	res := RunResult{Month: p.Month}
+	start := time.Now() // elapsed time for the report only, never business time
+	ids, err := employersToAssess(ctx, s.db.Read(), p.Month)
 	if err != nil {
 		return res, err
 	}
 	res.Employers = len(ids)
+	if progress != nil {
+		progress(0, len(ids))
+	}
 	size := s.batch
 	if size < 1 {
 		size = BatchSize

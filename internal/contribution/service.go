@@ -3,8 +3,10 @@ package contribution
 import (
 	"context"
 	"database/sql"
+	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"shebao/internal/access"
@@ -25,6 +27,18 @@ type Service struct {
 	batch  int // employers per assessment transaction; 0 = BatchSize
 	// parallel is how many batches run at once on PostgreSQL; 0 = per CPU.
 	parallel int
+	server   string         // this process, recorded on assessment runs
+	log      *slog.Logger   // failures of background runs
+	running  sync.WaitGroup // background assessment runs (StartRun)
+}
+
+// SetServer names this process on the assessment runs it executes and
+// gives the logger their failures go to.
+func (s *Service) SetServer(name string, log *slog.Logger) {
+	s.server = name
+	if log != nil {
+		s.log = log
+	}
 }
 
 // SetBatchSize changes how many employers one assessment transaction covers
@@ -33,7 +47,7 @@ func (s *Service) SetBatchSize(n int) { s.batch = max(n, 0) }
 
 // NewService returns the contribution service.
 func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service) *Service {
-	return &Service{db: d, clock: c, audit: a, policy: p}
+	return &Service{db: d, clock: c, audit: a, policy: p, log: slog.Default()}
 }
 
 // canSee: the employer its own bills, the flexible worker his or her own,

@@ -17,9 +17,11 @@ import (
 	"shebao/internal/account"
 	"shebao/internal/audit"
 	"shebao/internal/clock"
+	"shebao/internal/contribution"
 	"shebao/internal/db"
 	"shebao/internal/employer"
 	"shebao/internal/errs"
+	"shebao/internal/payment"
 	"shebao/internal/policy"
 )
 
@@ -47,6 +49,10 @@ type Options struct {
 	Progress io.Writer
 	// Chunk is how many persons are written per transaction (default 10,000).
 	Chunk int
+	// Months is how many past fee months are assessed, partly confirmed
+	// and paid (default DefaultMonths; negative: none). It needs
+	// Deps.Contribution and Deps.Payments.
+	Months int
 }
 
 func (o *Options) defaults() {
@@ -65,6 +71,9 @@ func (o *Options) defaults() {
 	if o.Chunk <= 0 {
 		o.Chunk = 10_000
 	}
+	if o.Months == 0 {
+		o.Months = DefaultMonths
+	}
 }
 
 // Deps are the services the generator goes through.
@@ -76,6 +85,10 @@ type Deps struct {
 	Accounts  *account.Service
 	Policy    *policy.Service
 	Employers *employer.Service
+	// Contribution and Payments assess, confirm and pay the past months
+	// (Options.Months); without them the district has no bills.
+	Contribution *contribution.Service
+	Payments     *payment.Service
 }
 
 // Login is one demo login for the printed table.
@@ -98,7 +111,11 @@ type Result struct {
 	Flexible     int
 	Employments  int
 	Applications int
-	Emergency    bool // the 2024 epidemic period was declared
+	Emergency    bool     // the 2024 epidemic period was declared
+	Months       []string // fee months assessed
+	Bills        int      // bills assessed
+	Confirmed    int      // of which confirmed by their employer
+	Paid         int      // bank transfers matched to bills
 	Logins       []Login
 	APIKeys      []APIKey
 	Took         time.Duration

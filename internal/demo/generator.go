@@ -65,10 +65,14 @@ func (g *generator) run(ctx context.Context) error {
 	if err := g.receivingAccount(ctx); err != nil {
 		return err
 	}
+	if err := g.bills(ctx); err != nil {
+		return err
+	}
 	return g.DB.WithTx(ctx, func(tx *sql.Tx) error {
 		return g.Audit.Record(ctx, tx, access.System, audit.Entry{Action: "demo.generate", Entity: "demo",
 			After: map[string]any{"employers": g.res.Employers, "persons": g.res.Persons, "flexible": g.res.Flexible,
-				"employments": g.res.Employments, "applications": g.res.Applications, "seed": g.opts.Seed},
+				"employments": g.res.Employments, "applications": g.res.Applications, "seed": g.opts.Seed,
+				"months": g.res.Months, "bills": g.res.Bills, "confirmed": g.res.Confirmed, "paid": g.res.Paid},
 			Note: "生成演示数据"})
 	})
 }

@@ -35,6 +35,10 @@ func PrintSummary(w io.Writer, res *Result) {
 	if res.Emergency {
 		fmt.Fprint(w, ", 2024 年疫情应急期（2024-01-23 起，未结束）已宣布 / 2024 epidemic emergency declared")
 	}
+	if len(res.Months) > 0 {
+		fmt.Fprintf(w, ", 已核定 %s 共 %d 张核定单（单位已确认 %d 张，银行到账 %d 笔） / %d bills assessed, %d confirmed, %d paid",
+			strings.Join(res.Months, "、"), res.Bills, res.Confirmed, res.Paid, res.Bills, res.Confirmed, res.Paid)
+	}
 	fmt.Fprintf(w, " — %.1fs\n", res.Took.Seconds())
 }
 

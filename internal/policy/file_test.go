@@ -121,7 +121,7 @@ func TestNewerFileAddsWhatChanged(t *testing.T) {
 		if rep, err = s.Import(ctx, admin, newestFile(t), true); err != nil || !rep.Skipped {
 			t.Fatalf("v1 after v2: %+v %v", rep, err)
 		}
-		if rep, err = s.LoadFile(ctx, admin, 1); err != nil || rep.Added != 0 || rep.Updated != 1 {
+		if rep, err = s.LoadFile(ctx, admin, newestFile(t).Version); err != nil || rep.Added != 0 || rep.Updated != 1 {
 			t.Fatalf("forced v1: %+v %v", rep, err)
 		}
 		if r, _ := s.InForce(ctx, policy.KeyAvgWage, "", date(t, "2026-06-30")); r.ToDay() != "2026-06-30" {

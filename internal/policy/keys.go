@@ -41,6 +41,7 @@ const (
 	KeyFlexibleAccountShare   = "flexible_account_share"          // of which to the personal account 8%
 	KeyLateFeeDailyRate       = "late_fee_daily_rate"             // 0.05% a day
 	KeyCollectionDueDay       = "collection_due_day"              // day of the next month a fee month is due
+	KeyAssessmentDay          = "assessment_day"                  // day of the month its bills are assessed by the scheduled job
 	KeyMakeUpWindowMonths     = "makeup_window_months"            // make-up allowed this long after an emergency
 	KeyAccidentReportHours    = "accident_report_hours"           // work accident report deadline
 	KeyAccountInterestRate    = "account_interest_rate"           // personal account interest rate of the year
@@ -85,6 +86,7 @@ var Keys = []KeyInfo{
 	{KeyFlexibleAccountShare, "灵活就业人员计入个人账户比例", UnitRate, nil},
 	{KeyLateFeeDailyRate, "滞纳金日费率", UnitRate, nil},
 	{KeyCollectionDueDay, "征收期截止日（次月几日）", UnitInt, nil},
+	{KeyAssessmentDay, "每月自动核定日（当月几日核定本月）", UnitInt, nil},
 	{KeyMakeUpWindowMonths, "应急期结束后补办期限", UnitMonths, nil},
 	{KeyAccidentReportHours, "工伤事故报告时限", UnitHours, nil},
 	{KeyAccountInterestRate, "个人账户记账利率", UnitRate, nil},

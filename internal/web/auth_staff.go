@@ -20,6 +20,7 @@ var sectionQueues = map[access.Section][]queueLink{
 		{"/staff/registrations", "企业参保登记审核"},
 		{"/staff/employer-changes", "单位信息变更审核"},
 		{"/staff/staff-conflicts", "参保冲突协调（人员增减）"},
+		{"/staff/assessments", "缴费核定（按月核定、重新核定）"},
 		{"/staff/bills?status=correction_requested", "缴费核定更正申请"},
 		{"/staff/certificates", "缴费证明查询与撤销"},
 	},

@@ -34,6 +34,7 @@ func (s *Server) contributionRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/bills/{id}/correction", s.apiBillAct)
 	mux.HandleFunc("POST /api/v1/bills/{id}/reassess", s.apiBillAct)
 	mux.HandleFunc("POST /api/v1/bills/{id}/reject-correction", s.apiBillAct)
+	s.assessRoutes(mux)
 }
 
 // billView is the data of the bill pages.
