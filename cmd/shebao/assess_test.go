@@ -60,7 +60,7 @@ func freshSchema(t *testing.T, base string) string {
 func killAndRerun(t *testing.T, bin string, where []string) {
 	ctx := context.Background()
 	common := append([]string{"--now", "2024-02-10"}, where...)
-	if err := runDemo(ctx, append([]string{"--employers", "300", "--persons", "6000"}, common...)); err != nil {
+	if err := runDemo(ctx, append([]string{"--employers", "300", "--persons", "6000", "--months", "0"}, common...)); err != nil {
 		t.Fatal(err)
 	}
 	cfg := app.Config{DataDir: flagValue(where, "--data"), DBURL: flagValue(where, "--db"), LogOut: io.Discard}
