@@ -50,6 +50,7 @@ type Deadline struct {
 
 // ComputeDeadline applies rule to the start instant. Errors: NotFound when
 // the dated rule is missing on that day.
+// The rule: docs/rules.md §8.2.
 func (s *Service) ComputeDeadline(ctx context.Context, rule DeadlineRule, start time.Time) (Deadline, error) {
 	if rule.Kind == NoDeadline {
 		return Deadline{}, nil

@@ -84,6 +84,7 @@ func (r owedRule) text() string {
 	return "原件须于" + r.rule + "提交"
 }
 
+// owedDue is when originals owed from today are due (docs/rules.md §7.4).
 func (s *Service) owedDue(ctx context.Context) (owedRule, error) {
 	today := clock.Today(s.clock)
 	e, err := s.policy.MeasureInForce(ctx, today, policy.MeasureDeferredOriginals)

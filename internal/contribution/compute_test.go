@@ -11,7 +11,7 @@ import (
 	"shebao/internal/money"
 )
 
-// The three employees X, Y, Z of domain-rules §2.3 (class 1, float ×1.2).
+// The three employees X, Y, Z of docs/rules.md §3.4 (class 1, float ×1.2).
 var workedExample = []struct {
 	name                 string
 	wage, base           money.Fen

@@ -120,7 +120,7 @@ func (e *env) assess(t *testing.T, month string) RunResult {
 	return r
 }
 
-// workedParams are the assumptions of domain-rules §2.3: A = 8,000
+// workedParams are the assumptions of docs/rules.md §3.4: A = 8,000
 // (limits 4,800 and 24,000), pension 16% + 8%, unemployment 0.5% + 0.5%,
 // work-injury class 1 at 0.2%.
 func workedParams() *Params {

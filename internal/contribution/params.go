@@ -62,6 +62,7 @@ func LoadParams(ctx context.Context, pol *policy.Service, month string) (*Params
 
 // InjuryRate is the work-injury rate of an employer: the class base rate ×
 // the float factor (millionths), half-up to a millionth.
+// The rule: docs/rules.md §3.2.
 func (p *Params) InjuryRate(class int, floatPPM int64) money.Rate {
 	if class < 1 || class > 8 {
 		return 0
@@ -104,6 +105,7 @@ func (p *Params) basis(class int) Basis {
 
 // Compute returns the lines of one person on an employer's bill, computed
 // in Go with money (the reference the set-based SQL must equal).
+// The rule: docs/rules.md §3.3.
 func (p *Params) Compute(personID int64, declared money.Fen, class int, floatPPM int64) []Line {
 	base, note := p.Base(declared)
 	mk := func(s Scheme, er, ir money.Rate) Line {

@@ -16,6 +16,7 @@ const refRandom = 11
 // NewPaymentRef returns an unguessable payment reference such as
 // "SB7Q2M9XK4D1PZ": "SB", 11 random base32 characters and a check
 // character that catches mistyped characters and swapped neighbours.
+// The rule: docs/rules.md §1.3.
 func NewPaymentRef() string {
 	buf := make([]byte, refRandom)
 	if _, err := rand.Read(buf); err != nil {

@@ -165,7 +165,7 @@ func confirmBill(t *testing.T, ctx context.Context, base string, hires []newHire
 	draft := text(t, ctx)
 	// 8,000 + 12,346 (12,345.67 rounded to yuan) + 9,500 = 29,846 of base:
 	// pension 24%, unemployment 0.5% + 0.5%, work injury class 1 0.2%,
-	// every line half-up to the fen (Y's lines are domain-rules §2.3's).
+	// every line half-up to the fen (Y's lines are those of docs/rules.md §3.4).
 	for _, want := range []string{"2024-01", "3 人", "7,521.19 元（单位 4,984.28 元，个人 2,536.91 元）",
 		"养老保险\t29,846.00\t4,775.36\t2,387.68\t7,163.04", "失业保险\t29,846.00\t149.23\t149.23\t298.46",
 		"工伤保险\t29,846.00\t59.69\t0.00\t59.69", "1,975.36\t8%\t987.68", "61.73\t0.5%\t61.73", "按元取整"} {

@@ -12,7 +12,7 @@ import (
 )
 
 func TestMakeUSCCMatchesWorkedExample(t *testing.T) {
-	// domain-rules §1.2: 91350200776049653A — check our test generator's
+	// docs/rules.md §1.2: 91350200776049653A — check our test generator's
 	// arithmetic on the published example's body.
 	body := "91350200776049653"
 	sum, p := 0, 1

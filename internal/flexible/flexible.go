@@ -36,7 +36,7 @@ type Amount struct {
 }
 
 // Compute applies the flexible rate and the account share to base, each
-// half-up to the fen (domain-rules §2.3: 4,800 → 960.00, of which 384.00).
+// half-up to the fen (docs/rules.md §6.2: 4,800 → 960.00, of which 384.00).
 func Compute(base money.Fen, rate, share money.Rate) Amount {
 	return Amount{Base: base, Rate: rate, Share: share, Total: base.Apply(rate), Account: base.Apply(share)}
 }

@@ -25,7 +25,7 @@ var (
 )
 
 func TestComputeWorkedExample(t *testing.T) {
-	// domain-rules §2.3: 4,800 × 20% = 960.00, of which 384.00 to the personal account.
+	// docs/rules.md §6.2: 4,800 × 20% = 960.00, of which 384.00 to the personal account.
 	am := flexible.Compute(480000, 200000, 80000)
 	if am.Total != 96000 || am.Account != 38400 {
 		t.Fatalf("total %s account %s", am.Total, am.Account)

@@ -187,6 +187,7 @@ func (s *Service) prepare(ctx context.Context, p *person.Person, month string, t
 // Relief decides how a month billed on today is treated: on time (no
 // flag), an emergency make-up (FlagMakeUp, late fee waived, with the
 // basis) or late (FlagLate: late fees accrue from the due date).
+// The rule: docs/rules.md §6.4.
 func (s *Service) Relief(ctx context.Context, month string, due, today time.Time) (waived bool, flag, basis string, err error) {
 	if !today.After(due) {
 		return false, "", "", nil

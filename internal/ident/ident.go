@@ -38,11 +38,12 @@ const (
 // IsChecksumOnly reports whether err says that the only problem with an ID
 // number or credit code is a check character (codes id_checksum,
 // uscc_checksum, uscc_org_checksum): length, characters, region and birth
-// date are all fine. The employer service uses it to offer an audited clerk
-// override for credit codes that are known to be invalid in the wild
-// (domain-rules §1.2). Note that a single mistyped character anywhere also
-// shows up as a check-character error, so an override must follow a
-// comparison with the original document.
+// date are all fine. Case search uses it to keep a number whose only fault
+// is its check character searchable. A clerk override for credit codes
+// known to be invalid in the wild (docs/rules.md §1.2) would use it too;
+// note that a single mistyped character anywhere also shows up as a
+// check-character error, so an override must follow a comparison with the
+// original document.
 func IsChecksumOnly(err error) bool {
 	e := errs.As(err)
 	if e == nil || e.Kind != errs.Invalid {

@@ -59,6 +59,7 @@ func (id ID) Masked() string { return MaskID(id.Number) }
 //
 // Errors are kind errs.Invalid with code id_empty, id_length, id_char,
 // id_region, id_birth or id_checksum.
+// The rule: docs/rules.md §1.1.
 func ParseID(s string) (ID, error) { return parseID(s, 0) }
 
 // ParseIDOn is ParseID that also rejects a birth date after today (code

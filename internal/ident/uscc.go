@@ -34,6 +34,7 @@ var orgWeights = [8]int{3, 7, 9, 10, 5, 8, 4, 2}
 // Errors are kind errs.Invalid with code uscc_empty, uscc_length,
 // uscc_char, uscc_checksum or uscc_org_checksum; IsChecksumOnly tells the
 // last two apart from the rest.
+// The rule: docs/rules.md §1.2.
 func ParseUSCC(s string) (string, error) {
 	s = NormalizeUSCC(s)
 	if len(s) != 18 {

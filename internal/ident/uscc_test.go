@@ -47,17 +47,17 @@ func TestParseUSCCErrors(t *testing.T) {
 }
 
 // TestOrgCheck covers the organisation-code rule's edge values: the
-// domain-rules example, a result of 10 (X) and of 11 (0), and letters that
+// docs/rules.md §1.2 example, a result of 10 (X) and of 11 (0), and letters that
 // count A=10 … Z=35 over the full Latin alphabet.
 func TestOrgCheck(t *testing.T) {
 	cases := map[string]byte{
-		"77604965": '3', // S = 250, 11 - 8 = 3 (domain-rules §1.2)
+		"77604965": '3', // S = 250, 11 - 8 = 3 (docs/rules.md §1.2)
 		"00000000": '0', // S = 0, 11 - 0 = 11 -> 0
 		"00000005": '1', // S = 10, 11 - 10 = 1
 		"00000006": 'X', // S = 12, 11 - 1 = 10 -> X
 		"A0000000": '3', // A = 10: S = 30, 11 - 8 = 3
 		"Z0000000": '5', // Z = 35: S = 105, 11 - 6 = 5
-		"M0001QAY": '9', // behind the in-the-wild exception in domain-rules §1.2
+		"M0001QAY": '9', // a code issued in the wild that fails its check (docs/rules.md §1.2)
 	}
 	for in, want := range cases {
 		if got := orgCheck(in); got != want {

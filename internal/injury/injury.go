@@ -26,6 +26,7 @@ const FormItem = "工伤事故报告表"
 // CaseType returns the accident report's case type: 24 hours (the dated
 // rule accident_report_hours) from the accident, late reports accepted and
 // flagged; submitted → accepted → closed with returned ↔ resubmitted.
+// The rule: docs/rules.md §8.3.
 func CaseType() *casework.Type {
 	pending := []casework.State{casework.Submitted, casework.Resubmitted}
 	return &casework.Type{

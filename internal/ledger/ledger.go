@@ -237,6 +237,7 @@ func Values(dialect db.Dialect, rows, cols int) string {
 // of equals). When caps is not nil no share exceeds its cap: a remainder
 // that does not fit spills to the next largest weight. The result is
 // deterministic and sums to amount exactly (when the caps allow it).
+// The rule: docs/rules.md §9.3.
 func Allocate(amount money.Fen, weights, caps []money.Fen) []money.Fen {
 	out := make([]money.Fen, len(weights))
 	var total money.Fen

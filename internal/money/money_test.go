@@ -2,7 +2,7 @@ package money
 
 import "testing"
 
-// domain-rules.md §2.3: the three employees X, Y, Z.
+// docs/rules.md §3.4: the three employees X, Y, Z.
 func TestWorkedExampleContributions(t *testing.T) {
 	lo, hi := Yuan(4800), Yuan(24000)
 	injury := MustPercent("0.2").Mul(1_200_000) // class 1 × 1.2
@@ -40,7 +40,7 @@ func TestWorkedExampleContributions(t *testing.T) {
 	}
 }
 
-// domain-rules.md §2.4: 6,583.36 overdue 45 days at 0.05% a day = 148.13.
+// docs/rules.md §5.1: 6,583.36 overdue 45 days at 0.05% a day = 148.13.
 func TestLateFeeExample(t *testing.T) {
 	if got := Fen(658336).ApplyDays(MustPercent("0.05"), 45); got != 14813 {
 		t.Fatalf("late fee %s", got)
@@ -88,7 +88,7 @@ func TestParseAndFormat(t *testing.T) {
 }
 
 func TestMulFrac(t *testing.T) {
-	// domain-rules §5: relief 19.25 × 2,818.5 = 54,256.125 -> 54,256.13
+	// a fractional multiple: 19.25 × 2,818.50 = 54,256.125 -> 54,256.13
 	if got := Fen(281850).MulFrac(1925, 100); got != 5425613 {
 		t.Fatalf("relief %s", got)
 	}

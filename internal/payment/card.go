@@ -32,6 +32,7 @@ var (
 
 // CashRefusal returns the reason cash is refused on today, or "" when no
 // emergency measure refuses it.
+// The rule: docs/rules.md §7.5.
 func (s *Service) CashRefusal(ctx context.Context) (string, error) {
 	e, err := s.policy.MeasureInForce(ctx, s.clock.Now(), policy.MeasureCashRefused)
 	if err != nil || e == nil {

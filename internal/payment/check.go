@@ -68,6 +68,7 @@ func normalizeCode(s string) string {
 // CheckReceipt looks a receipt up by its verification code for anyone,
 // at most 30 times per 10 minutes per client address. Errors: Invalid
 // (malformed code), TooMany, NotFound.
+// The rule: docs/rules.md §10.
 func (s *Service) CheckReceipt(ctx context.Context, ip, code string) (*ReceiptCheck, error) {
 	code = normalizeCode(code)
 	if len(code) != 16 || strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") != "" {

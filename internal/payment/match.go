@@ -109,6 +109,7 @@ func refTokens(remark string) []string {
 
 // match decides what one line becomes and, for a match, posts it to the
 // bill in memory.
+// The rule: docs/rules.md §9.2.
 func (m *matcher) match(ctx context.Context, l Line) (*plan, error) {
 	pl := &plan{line: l, posting: ledger.Posting{Step: 1, PostedOn: l.Date}}
 	for _, w := range medicalWords {

@@ -78,6 +78,7 @@ const maxWorkingDays = 10_000
 // before it (n < 0); n = 0 returns from's date. The result is a Shanghai
 // date. 2024-02-09 + 1 = 2024-02-18 (a Sunday worked in lieu).
 // Errors: Invalid when |n| is absurd.
+// The rule: docs/rules.md §8.1.
 func (s *Service) AddWorkingDays(ctx context.Context, from time.Time, n int) (time.Time, error) {
 	if n > maxWorkingDays || n < -maxWorkingDays {
 		return time.Time{}, errs.New(errs.Invalid, "bad_working_days", "工作日数超出范围")

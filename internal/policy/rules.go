@@ -211,6 +211,7 @@ func (l LimitInfo) Explain() string {
 // 'YYYY-MM': A × 60% and A × 300%, rounded half-up to whole yuan when the
 // rounding rule says "yuan" (7,646 × 0.6 = 4,587.6 → 4,588). It returns
 // Invalid for a bad month and NotFound when a rule is missing.
+// The rule: docs/rules.md §2.1.
 func (s *Service) Limits(ctx context.Context, month string) (floor, ceiling money.Fen, info LimitInfo, err error) {
 	m, err := ParseMonth(month)
 	if err != nil {

@@ -198,7 +198,7 @@ func TestShippedRulesInForce(t *testing.T) {
 		if f5, _, _ := s.InjuryFloats(ctx, "5", date(t, "2024-02-10")); len(f5) != 5 || f5[0] != 500_000 {
 			t.Fatalf("class 5 floats %v", f5)
 		}
-		// Class 1 × 1.2 = 0.24% (domain-rules §2.3).
+		// Class 1 × 1.2 = 0.24% (docs/rules.md §3.2).
 		base, _, _ := s.Rate(ctx, policy.KeyInjuryClassRate, "1", date(t, "2024-02-10"))
 		if got := base.Mul(floats[1]); got.String() != "0.24%" {
 			t.Fatalf("0.2%% × 1.2 = %s", got)
@@ -215,7 +215,7 @@ func TestLimitsRoundToWholeYuan(t *testing.T) {
 			floor, ceil  money.Fen
 			wage, source string
 		}{
-			{"2025-07", money.Yuan(4588), money.Yuan(22938), "7646", "4,587.60 → 4,588.00"}, // domain-rules §2.1
+			{"2025-07", money.Yuan(4588), money.Yuan(22938), "7646", "4,587.60 → 4,588.00"}, // docs/rules.md §2.1
 			{"2024-02", money.Yuan(4324), money.Yuan(21618), "7206", "4,323.60 → 4,324.00"},
 			{"2024-07", money.Yuan(4457), money.Yuan(22284), "7428", "4,456.80 → 4,457.00"},
 		}

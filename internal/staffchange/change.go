@@ -37,6 +37,7 @@ type changeAudit struct {
 // lateFlag returns the flag of a start month before last month: late
 // registration, accepted and flagged while an emergency's late_accepted
 // measure is in force.
+// The rule: docs/rules.md §7.2.
 func (s *Service) lateFlag(ctx context.Context, start string) (string, error) {
 	if start >= monthOffset(s.thisMonth(), -1) {
 		return "", nil

@@ -13,7 +13,7 @@ import (
 	"shebao/internal/staffchange"
 )
 
-// TestClampWorkedExample: the employees X, Y and Z of domain-rules §2.3
+// TestClampWorkedExample: the employees X, Y and Z of docs/rules.md §2.2
 // with A = 8,000.
 func TestClampWorkedExample(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {

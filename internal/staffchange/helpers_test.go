@@ -38,7 +38,7 @@ type env struct {
 }
 
 // newEnv stops the clock at 2024-02-10 09:00 Shanghai and sets A = 8,000
-// (limits 4,800 and 24,000, bases in whole yuan), as in domain-rules §2.3.
+// (limits 4,800 and 24,000, bases in whole yuan), as in docs/rules.md §2.2.
 func newEnv(t testing.TB, d *db.DB) *env {
 	t.Helper()
 	ctx := context.Background()

@@ -72,7 +72,7 @@ func TestImportAllOrNothing(t *testing.T) {
 		var sum int64
 		d.W.QueryRow(`SELECT SUM(base_fen) FROM employments WHERE employer_id = $1`, e.empA).Scan(&sum)
 		if money.Fen(sum) != money.Yuan(41146) {
-			t.Errorf("employer base = %v, want 41,146 (domain-rules §2.3)", money.Fen(sum))
+			t.Errorf("employer base = %v, want 41,146 (docs/rules.md §2.2)", money.Fen(sum))
 		}
 		// The same file again changes nothing.
 		_, err = e.s.Import(ctx, e.bossA, e.empA, "copy.xlsx", good)

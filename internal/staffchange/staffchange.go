@@ -106,6 +106,7 @@ type limits map[string]Clamp
 
 // clamp turns a declared wage into the base for month: rounded half-up to
 // whole yuan when the rules say so, then clamped to [floor, ceiling].
+// The rule: docs/rules.md §2.2.
 func (s *Service) clamp(ctx context.Context, cache limits, month string, declared money.Fen) (Clamp, error) {
 	c, ok := cache[month]
 	if !ok {
