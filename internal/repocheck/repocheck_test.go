@@ -234,7 +234,8 @@ func TestCheckersCatchMistakes(t *testing.T) {
 	if bad := badCitations(good, hs); len(bad) != 0 {
 		t.Fatalf("good citations refused: %q", bad)
 	}
-	wrong := "// docs/rules.md §5.2 and docs/rules.md \"Late fees and waivers\" and docs/rules.md#滞纳金的疫情减免"
+	// Built with Replace so that this file itself cites nothing missing.
+	wrong := strings.ReplaceAll("// RULES §5.2 and RULES \"Late fees and waivers\" and RULES#滞纳金的疫情减免", "RULES", "docs/rules.md")
 	if bad := badCitations(wrong, hs); len(bad) != 3 {
 		t.Fatalf("bad citations found: %q, want all three", bad)
 	}
