@@ -238,6 +238,14 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	return a, nil
 }
 
+// warnPublicURL says once, when serving starts, that certificate QR codes
+// take the address each request came to because SHEBAO_PUBLIC_URL is unset.
+func (a *App) warnPublicURL() {
+	if a.Certificates.Options().BaseURL == "" {
+		a.Log.Warn("SHEBAO_PUBLIC_URL is not set: certificate QR codes use the address each request came to (its Host header); set it in production, e.g. SHEBAO_PUBLIC_URL=https://shebao.example.gov.cn")
+	}
+}
+
 // Close waits for background assessment runs, then releases the database.
 func (a *App) Close() error {
 	a.Contribution.Wait()
@@ -246,6 +254,7 @@ func (a *App) Close() error {
 
 // Serve listens on ln until ctx is cancelled, then shuts down gracefully.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	a.warnPublicURL()
 	srv := &http.Server{
 		Handler:           a.Web,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"shebao/internal/clock"
 	"shebao/internal/ident"
 	"shebao/internal/pdfdoc"
 )
@@ -88,29 +89,64 @@ func (c *Certificate) KindName() string {
 // Period as shown, e.g. "2024-01 至 2024-03".
 func (c *Certificate) Period() string { return c.PeriodFrom + " 至 " + c.PeriodTo }
 
-// Check is what the public check page shows: masked data only.
+// Check is what the public check page shows: enough to confirm a printed
+// certificate without disclosing it (masked name and number, the period
+// and the totals as printed, never the month-by-month lines).
 type Check struct {
-	Code        string
-	Kind        string
-	Name        string // masked
-	Number      string // masked
-	Period      string
-	Issuer      string
-	IssuedOn    string
-	Valid       bool
-	RevokedOn   string
-	Description string
+	Code      string
+	Kind      string
+	Name      string // masked: 张*明
+	Number    string // masked: 3401**********5849
+	Period    string
+	Months    int    // months listed (paid months of a person, bill months of an employer); 0 when none
+	Totals    string // the total line as printed, e.g. "缴费金额合计 1,234.56 元"
+	Issuer    string
+	IssuedOn  string
+	Valid     bool
+	RevokedOn string
 }
 
 // Masked returns the public view of the certificate.
 func (c *Certificate) Masked() Check {
-	ch := Check{Code: c.Grouped(), Kind: c.KindName(), Name: ident.MaskName(c.SubjectName),
-		Number: ident.MaskID(c.SubjectNumber), Period: c.Period(), Issuer: c.Issuer,
-		IssuedOn: c.IssuedAt.Format("2006-01-02"), Valid: c.Status == StatusValid}
+	ch := Check{Code: c.Grouped(), Kind: c.KindName(), Name: ident.MaskNameEnds(c.SubjectName),
+		Number: ident.MaskID(c.SubjectNumber), Period: c.Period(), Months: c.Content.months(),
+		Totals: c.Content.totals(), Issuer: c.Issuer, IssuedOn: c.IssuedAt.In(clock.Shanghai).Format("2006-01-02"),
+		Valid: c.Status == StatusValid}
 	if c.RevokedAt != nil {
-		ch.RevokedOn = c.RevokedAt.Format("2006-01-02")
+		ch.RevokedOn = c.RevokedAt.In(clock.Shanghai).Format("2006-01-02")
 	}
 	return ch
+}
+
+// monthColumn is the title of the first column of tables listed by month.
+const monthColumn = "费款所属期"
+
+// months counts the distinct months the content lists (0 when its table
+// is not by month, e.g. the employment periods).
+func (c Content) months() int {
+	if len(c.Columns) == 0 || c.Columns[0].Title != monthColumn {
+		return 0
+	}
+	seen := map[string]bool{}
+	for _, r := range c.Rows {
+		if len(r) > 0 {
+			seen[r[0]] = true
+		}
+	}
+	return len(seen)
+}
+
+// totals renders the printed total line with its column titles, e.g.
+// "应缴金额合计 2,380.00 元；已缴金额合计 1,190.00 元".
+func (c Content) totals() string {
+	var parts []string
+	for i, v := range c.Total {
+		if i == 0 || v == "" || i >= len(c.Columns) || !c.Columns[i].Right {
+			continue
+		}
+		parts = append(parts, c.Columns[i].Title+"合计 "+v+" 元")
+	}
+	return strings.Join(parts, "；")
 }
 
 // codeLen is the code length: 20 base32 characters carry 100 bits.

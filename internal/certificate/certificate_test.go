@@ -116,6 +116,12 @@ func TestEmployerCertificate(t *testing.T) {
 		if c.Content.Total[4] != "1,190.00" {
 			t.Fatalf("total = %v", c.Content.Total)
 		}
+		// The public check repeats the printed totals, never the lines.
+		if m := c.Masked(); m.Months != 2 || !strings.HasPrefix(m.Totals, "应缴金额合计 ") ||
+			!strings.Contains(m.Totals, "已缴金额合计 ") || !strings.Contains(m.Totals, "欠缴金额合计 1,190.00 元") ||
+			m.Name != "北********司" {
+			t.Fatalf("employer check = %+v", m)
+		}
 		if _, err := f.svc.IssueForEmployer(ctx, employerActor(f.employer+1), f.employer, "", ""); !(errs.KindOf(err) == errs.Forbidden) {
 			t.Fatalf("other employer: %v", err)
 		}
@@ -138,8 +144,9 @@ func TestCheckShowsMaskedDataRevocationAndRateLimit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ch.Name != "张**" || ch.Number != c.SubjectNumber[:4]+"**********"+c.SubjectNumber[14:] || !ch.Valid ||
-			ch.Period != "2024-01 至 2024-06" || ch.Issuer != "示例中心" {
+		if ch.Name != "张*丰" || ch.Number != c.SubjectNumber[:4]+"**********"+c.SubjectNumber[14:] || !ch.Valid ||
+			ch.Period != "2024-01 至 2024-06" || ch.Issuer != "示例中心" || ch.Months != 1 ||
+			ch.Totals != "缴费金额合计 "+c.Content.Total[4]+" 元" || ch.IssuedOn != "2024-06-10" {
 			t.Fatalf("check = %+v", ch)
 		}
 		if _, err := f.svc.Check(ctx, "10.0.0.1", "ABCD-EFGH-IJKL-MNOP-QRST"); !(errs.KindOf(err) == errs.NotFound) {
@@ -206,13 +213,13 @@ func TestPDFAndMissingFont(t *testing.T) {
 			t.Fatalf("sealed %v hash %q", c.Sealed, c.SealHash())
 		}
 		if pdfdoc.Available() == nil {
-			b, err := f.svc.PDF(c)
+			b, err := f.svc.PDF(c, f.svc.CheckURL("", c.Code))
 			if err != nil || !bytes.HasPrefix(b, []byte("%PDF")) {
 				t.Fatalf("pdf: %v", err)
 			}
 		}
 		t.Setenv(pdfdoc.FontEnv, t.TempDir()+"/missing.ttc")
-		if _, err := f.svc.PDF(c); !errors.Is(err, pdfdoc.ErrNoFont) {
+		if _, err := f.svc.PDF(c, f.svc.CheckURL("", c.Code)); !errors.Is(err, pdfdoc.ErrNoFont) {
 			t.Fatalf("missing font: %v", err)
 		}
 	})

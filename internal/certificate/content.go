@@ -98,7 +98,7 @@ func personRows(ctx context.Context, q db.Querier, personID int64, from, to stri
 
 func personContent(rows []monthRow) Content {
 	c := Content{Title: "参保缴费证明", Intro: "兹证明下列人员在本机构参加社会保险，缴费情况如下（以到账为准）：",
-		Columns: []pdfdoc.Column{{Title: "费款所属期", Width: 22}, {Title: "缴费单位", Width: 48},
+		Columns: []pdfdoc.Column{{Title: monthColumn, Width: 22}, {Title: "缴费单位", Width: 48},
 			{Title: "险种", Width: 31}, {Title: "养老缴费基数", Width: 24, Right: true},
 			{Title: "缴费金额", Width: 23, Right: true}, {Title: "标识", Width: 22}}}
 	var total money.Fen
@@ -145,7 +145,7 @@ var billStatusNames = map[string]string{"draft": "待核对", "correction_reques
 // employerContent lists the employer's bills in the period.
 func employerContent(ctx context.Context, q db.Querier, employerID int64, from, to string) (Content, error) {
 	c := Content{Title: "单位参保缴费证明", Intro: "兹证明下列单位在本机构参加社会保险，各月核定及缴费情况如下：",
-		Columns: []pdfdoc.Column{{Title: "费款所属期", Width: 26}, {Title: "状态", Width: 26},
+		Columns: []pdfdoc.Column{{Title: monthColumn, Width: 26}, {Title: "状态", Width: 26},
 			{Title: "应缴金额", Width: 32, Right: true}, {Title: "已缴金额", Width: 32, Right: true},
 			{Title: "欠缴金额", Width: 32, Right: true}, {Title: "标识", Width: 22}}}
 	rows, err := q.QueryContext(ctx, `SELECT fee_month, status, total_fen, paid_fen, flags FROM bills

@@ -60,9 +60,19 @@ func NewService(d *db.DB, c clock.Clock, a *audit.Service, o Options) *Service {
 // Options returns the configuration (the web layer shows whether sealing is on).
 func (s *Service) Options() Options { return s.opt }
 
-// CheckURL is the address the QR code encodes.
-func (s *Service) CheckURL(code string) string {
-	return strings.TrimRight(s.opt.BaseURL, "/") + "/certificate/check?code=" + GroupCode(code)
+// CheckPath is the path of the public check page for a code.
+func CheckPath(code string) string { return "/certificate/check?code=" + GroupCode(code) }
+
+// CheckURL is the address the QR code encodes: the configured public
+// address (Options.BaseURL) when set, else requestBase — the address the
+// current request came to, e.g. http://10.1.2.3:8080, which the caller
+// has validated — so a phone can open it either way.
+func (s *Service) CheckURL(requestBase, code string) string {
+	base := s.opt.BaseURL
+	if base == "" {
+		base = requestBase
+	}
+	return strings.TrimRight(base, "/") + CheckPath(code)
 }
 
 func (s *Service) period(from, to string) (string, string, error) {
@@ -301,9 +311,10 @@ func (s *Service) Check(ctx context.Context, clientAddr, code string) (*Check, e
 	return &m, nil
 }
 
-// PDF renders the certificate. Errors wrap pdfdoc.ErrNoFont when the CJK
-// font is missing: offer the HTML version then.
-func (s *Service) PDF(c *Certificate) ([]byte, error) {
+// PDF renders the certificate with a QR code of checkURL (see CheckURL).
+// Errors wrap pdfdoc.ErrNoFont when the CJK font is missing: offer the
+// HTML version then.
+func (s *Service) PDF(c *Certificate, checkURL string) ([]byte, error) {
 	d, err := pdfdoc.New()
 	if err != nil {
 		return nil, err
@@ -325,7 +336,7 @@ func (s *Service) PDF(c *Certificate) ([]byte, error) {
 		d.Seal(c.Issuer, c.SealHash())
 		d.Text(SealDisclaimer)
 	}
-	d.Footer(c.Grouped(), s.CheckURL(c.Code), "核验：扫描二维码，或访问本机构网站“缴费证明核验”页面输入验证码。核验页仅显示脱敏信息。")
+	d.Footer(c.Grouped(), checkURL, "核验：扫描二维码，或访问本机构网站“缴费证明核验”页面输入验证码。核验页仅显示脱敏信息。")
 	return d.Bytes()
 }
 

@@ -36,6 +36,18 @@ func MaskName(s string) string {
 	return keepEnds(r, 1, 0)
 }
 
+// MaskNameEnds shows a name on a public check page, where the reader
+// holds the document and compares it: the first and the last character
+// with one star for each in between (张*明, 欧**娜); a two-character name
+// keeps only the first (张*), a single character becomes *.
+func MaskNameEnds(s string) string {
+	r := []rune(strings.TrimSpace(s))
+	if len(r) < 3 {
+		return MaskName(s)
+	}
+	return keepEnds(r, 1, 1)
+}
+
 // keepEnds keeps head characters at the start and tail at the end of r and
 // replaces the rest with stars.
 func keepEnds(r []rune, head, tail int) string {

@@ -58,11 +58,21 @@ func TestMaskName(t *testing.T) {
 	}
 }
 
+func TestMaskNameEnds(t *testing.T) {
+	cases := map[string]string{"张三明": "张*明", "欧阳娜娜": "欧**娜", "张三": "张*", "李": "*", " 王小明 ": "王*明", "": ""}
+	for in, want := range cases {
+		if got := MaskNameEnds(in); got != want {
+			t.Errorf("MaskNameEnds(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 // shown counts the characters a mask left visible.
 func shown(masked string) int { return utf8.RuneCountInString(masked) - strings.Count(masked, "*") }
 
 // FuzzMask: masks never panic, keep the (trimmed) length and never show
-// more than half, except the national 138****5678 form for mobiles.
+// more than half, except the national 138****5678 form for mobiles and
+// the check page's 张*明 (first and last character only).
 func FuzzMask(f *testing.F) {
 	for _, s := range []string{"11010519491231002X", "13812345678", "张三", "", "\xff\xfe", "a"} {
 		f.Add(s)
@@ -72,13 +82,17 @@ func FuzzMask(f *testing.F) {
 		if strings.Contains(s, "*") {
 			return // stars in the input would be counted as hidden
 		}
-		for name, m := range map[string]func(string) string{"MaskID": MaskID, "MaskPhone": MaskPhone, "MaskName": MaskName} {
+		for name, m := range map[string]func(string) string{"MaskID": MaskID, "MaskPhone": MaskPhone, "MaskName": MaskName,
+			"MaskNameEnds": MaskNameEnds} {
 			got := m(s)
 			if utf8.RuneCountInString(got) != n {
 				t.Fatalf("%s(%q) = %q: length %d, want %d", name, s, got, utf8.RuneCountInString(got), n)
 			}
 			mobile := name == "MaskPhone" && n == 11 && digitsOnly(strings.TrimSpace(s)) == 11
-			if !mobile && 2*shown(got) > n {
+			if name == "MaskNameEnds" && shown(got) > 2 {
+				t.Fatalf("%s(%q) = %q shows more than the first and last character", name, s, got)
+			}
+			if !mobile && name != "MaskNameEnds" && 2*shown(got) > n {
 				t.Fatalf("%s(%q) = %q shows more than half", name, s, got)
 			}
 		}

@@ -262,3 +262,13 @@ func drawSeal(p *fpdf.Fpdf, s *seal) {
 	p.SetFont(family, "", 8)
 	p.MultiCell(width, 4, "电子印章校验值："+s.hash, "", "R", false)
 }
+
+// QR returns a PNG of a QR code encoding url (medium error correction),
+// size pixels square: the same code the PDF footer prints, for web pages.
+func QR(url string, size int) ([]byte, error) {
+	png, err := qrcode.Encode(url, qrcode.Medium, size)
+	if err != nil {
+		return nil, fmt.Errorf("pdfdoc: qr: %w", err)
+	}
+	return png, nil
+}

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"encoding/base64"
 	"errors"
+	"html/template"
 	"net/http"
 	"strconv"
 
@@ -60,8 +62,8 @@ func (s *Server) apiCertificateCheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeJSON(w, http.StatusOK, map[string]any{"code": res.Code, "kind": res.Kind, "name": res.Name,
-		"number": res.Number, "period": res.Period, "issuer": res.Issuer, "issued_on": res.IssuedOn,
-		"valid": res.Valid, "revoked_on": res.RevokedOn})
+		"number": res.Number, "period": res.Period, "months": res.Months, "totals": res.Totals, "issuer": res.Issuer,
+		"issued_on": res.IssuedOn, "valid": res.Valid, "revoked_on": res.RevokedOn})
 }
 
 // certListView is the data of the certificate list pages.
@@ -177,6 +179,25 @@ type certView struct {
 	Cert      *certificate.Certificate
 	NoFont    string // why no PDF can be made, or ""
 	CanRevoke bool
+	CheckURL  string       // what the QR code holds
+	QR        template.URL // the QR code as a data: PNG, "" if it could not be drawn
+}
+
+// checkURL is the address printed in the QR code of c (see requestBase).
+func (s *Server) checkURL(r *http.Request, c *certificate.Certificate) string {
+	return s.Certificates.CheckURL(s.requestBase(r), c.Code)
+}
+
+// withQR adds the check address and its QR code to v.
+func (s *Server) withQR(r *http.Request, v certView) certView {
+	v.CheckURL = s.checkURL(r, v.Cert)
+	png, err := pdfdoc.QR(v.CheckURL, 256)
+	if err != nil {
+		s.Log.Warn("certificate qr", "err", err)
+		return v
+	}
+	v.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
+	return v
 }
 
 func (s *Server) loadCert(w http.ResponseWriter, r *http.Request) (*certificate.Certificate, bool) {
@@ -207,7 +228,7 @@ func (s *Server) certificateShow(w http.ResponseWriter, r *http.Request) {
 	if err := pdfdoc.Available(); err != nil {
 		v.NoFont = pdfdoc.ErrNoFont.Error()
 	}
-	s.render(w, r, "cert_show", &Page{Title: c.Content.Title, Data: v})
+	s.render(w, r, "cert_show", &Page{Title: c.Content.Title, Data: s.withQR(r, v)})
 }
 
 func (s *Server) certificatePDF(w http.ResponseWriter, r *http.Request) {
@@ -215,10 +236,10 @@ func (s *Server) certificatePDF(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	b, err := s.Certificates.PDF(c)
+	b, err := s.Certificates.PDF(c, s.checkURL(r, c))
 	if errors.Is(err, pdfdoc.ErrNoFont) {
 		s.renderStatus(w, r, "cert_show", http.StatusServiceUnavailable, &Page{Title: c.Content.Title,
-			Data: certView{Cert: c, NoFont: pdfdoc.ErrNoFont.Error()}})
+			Data: s.withQR(r, certView{Cert: c, NoFont: pdfdoc.ErrNoFont.Error()})})
 		return
 	}
 	if err != nil {
@@ -236,7 +257,7 @@ func (s *Server) certificateHTML(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.render(w, r, "cert_print", &Page{Title: c.Content.Title, Data: certView{Cert: c}})
+	s.render(w, r, "cert_print", &Page{Title: c.Content.Title, Data: s.withQR(r, certView{Cert: c})})
 }
 
 func (s *Server) staffCertificates(w http.ResponseWriter, r *http.Request) {

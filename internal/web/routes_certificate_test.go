@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -137,4 +138,82 @@ func TestFlexibleWorkerPages(t *testing.T) {
 		env.LoginAs(t, apptest.Staff(access.Audit)).Get(t, "/staff/deferred").WantStatus(t, http.StatusOK).WantBody(t, "逾期及补缴标识清单")
 		env.LoginAs(t, apptest.Staff(access.Fund)).Get(t, "/staff/deferred").WantStatus(t, http.StatusForbidden)
 	})
+}
+
+// issueAndCode issues person A's certificate and returns its page path and
+// grouped code.
+func issueAndCode(t *testing.T, env *apptest.Env, pa *apptest.Client) (string, string) {
+	t.Helper()
+	loc := pa.PostForm(t, "/person/certificates", url.Values{"from": {"2024-01"}, "to": {"2024-02"}}).
+		WantRedirect(t, "/certificates/").Location()
+	id, _ := strconv.ParseInt(strings.TrimPrefix(loc, "/certificates/"), 10, 64)
+	c, err := env.App.Certificates.Get(t.Context(), env.Actor(t, apptest.PersonA), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc, c.Grouped()
+}
+
+// wantQR checks that body shows checkURL and a QR code image encoding it.
+func wantQR(t *testing.T, what, body, checkURL string) {
+	t.Helper()
+	png, err := pdfdoc.QR(checkURL, 256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(body, `id="cert-check-url">`+checkURL+`<`) {
+		t.Errorf("%s does not show the check address %s", what, checkURL)
+	}
+	body = strings.ReplaceAll(body, "&#43;", "+") // html/template escapes + in attributes
+	if !strings.Contains(body, `id="cert-qr" src="data:image/png;base64,`+base64.StdEncoding.EncodeToString(png)+`"`) {
+		t.Errorf("%s has no QR code of %s", what, checkURL)
+	}
+}
+
+// TestCertificateQRHoldsAbsoluteURL: without SHEBAO_PUBLIC_URL the QR code
+// (page, printable HTML) holds the address the request came to, which a
+// phone can open; with it, the configured address. The check page confirms
+// the document with masked data and the printed totals only.
+func TestCertificateQRHoldsAbsoluteURL(t *testing.T) {
+	env := apptest.New(t, "sqlite")
+	seedPaidBill(t, env, "2024-01", "emergency_makeup")
+	pa := env.LoginAs(t, apptest.PersonA)
+	loc, code := issueAndCode(t, env, pa)
+	want := env.Server.URL + "/certificate/check?code=" + code
+	if !strings.HasPrefix(want, "http://127.0.0.1:") {
+		t.Fatalf("test server address %s", env.Server.URL)
+	}
+	wantQR(t, "certificate page", pa.Get(t, loc).WantStatus(t, http.StatusOK).Body, want)
+	wantQR(t, "printable version", pa.Get(t, loc+"/certificate.html").WantStatus(t, http.StatusOK).Body, want)
+	if strings.Contains(env.Logs.String(), "SHEBAO_PUBLIC_URL") {
+		t.Error("the missing public address is logged per request")
+	}
+
+	// What the QR code opens: masked name and number, period, months and
+	// totals as printed, issuer and date; no month-by-month lines.
+	a := env.User(t, apptest.PersonA)
+	check := env.Anon(t).Get(t, strings.TrimPrefix(want, env.Server.URL)).WantStatus(t, http.StatusOK)
+	check.WantBody(t, "证明有效", "参保人", "张*", ident.MaskID(a.Username), "2024-01 至 2024-02", "1 个月",
+		"缴费金额合计 1,211.52 元", "出具机构", "2024-02-10")
+	for _, leak := range []string{"张伟", a.Username, "4,800.00", "疫情补缴", "北京甲测试科技有限公司"} {
+		if strings.Contains(check.Body, leak) {
+			t.Errorf("the check page shows %q", leak)
+		}
+	}
+	var res struct {
+		Months int    `json:"months"`
+		Totals string `json:"totals"`
+	}
+	env.Anon(t).Get(t, "/api/v1/certificates/check?code="+code).WantStatus(t, http.StatusOK).JSON(t, &res)
+	if res.Months != 1 || res.Totals != "缴费金额合计 1,211.52 元" {
+		t.Fatalf("API check %+v", res)
+	}
+
+	t.Setenv("SHEBAO_PUBLIC_URL", "https://shebao.example.gov.cn/")
+	env2 := apptest.New(t, "sqlite")
+	seedPaidBill(t, env2, "2024-01", "")
+	pa2 := env2.LoginAs(t, apptest.PersonA)
+	loc2, code2 := issueAndCode(t, env2, pa2)
+	wantQR(t, "configured address", pa2.Get(t, loc2+"/certificate.html").Body,
+		"https://shebao.example.gov.cn/certificate/check?code="+code2)
 }
