@@ -33,6 +33,7 @@ func (s *Server) routes() http.Handler {
 	s.apiDocRoutes(mux)
 
 	h := s.unmatched(mux)
+	h = s.checkText(h)
 	h = s.csrf(h)
 	h = s.session(h)
 	h = s.securityHeaders(h)
