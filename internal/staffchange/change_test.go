@@ -211,20 +211,6 @@ func TestAuthorization(t *testing.T) {
 	})
 }
 
-func TestMaskEmployerName(t *testing.T) {
-	cases := map[string]string{
-		"北京甲测试科技有限公司":   "北京***科技有限公司",
-		"北京乙测试建筑工程有限公司": "北京*****工程有限公司",
-		"某某厂": "某*厂",
-		"A":   "*",
-	}
-	for in, want := range cases {
-		if got := staffchange.MaskEmployerName(in); got != want {
-			t.Errorf("MaskEmployerName(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // TestLateAcceptedInEmergency: a start month long past is accepted and
 // flagged late_accepted while an emergency's late_accepted measure is in
 // force, in forms and imports alike.

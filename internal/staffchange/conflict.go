@@ -50,6 +50,9 @@ type Conflict struct {
 	Version        int64      `json:"version"`
 }
 
+// OtherEmployer stands for the holder in what an employer sees.
+const OtherEmployer = "其他单位"
+
 // StatusName returns the Chinese name of the status.
 func (c Conflict) StatusName() string {
 	switch c.Status {
@@ -176,14 +179,16 @@ func (s *Service) Conflicts(ctx context.Context, a *access.Actor, status string)
 }
 
 // EmployerConflicts lists the employer's own coordination requests, the
-// latest first, with the holder masked.
+// latest first, without the holder (only "another employer") and with
+// the ID number masked.
 func (s *Service) EmployerConflicts(ctx context.Context, a *access.Actor, employerID int64) ([]Conflict, error) {
 	if err := a.RequireEmployer(employerID); err != nil {
 		return nil, err
 	}
 	cs, err := s.queryConflicts(ctx, ` WHERE c.employer_id = $1 ORDER BY c.created_at DESC, c.id DESC LIMIT 100`, employerID)
 	for i := range cs {
-		cs[i].HolderName = MaskEmployerName(cs[i].HolderName)
+		cs[i].HolderID, cs[i].HolderEmpID, cs[i].HolderName = 0, 0, OtherEmployer
+		cs[i].HolderStart, cs[i].HolderEnd = "", ""
 		cs[i].IDNumber = ident.MaskID(cs[i].IDNumber)
 	}
 	return cs, err

@@ -34,40 +34,6 @@ func loadEmployer(ctx context.Context, q db.Querier, id int64) (employerInfo, er
 	return e, errs.Wrap(err, "load employer")
 }
 
-// MaskEmployerName hides the middle of an employer's name for other
-// employers: 北京甲测试科技有限公司 → 北京***科技有限公司. The first two
-// characters and a trailing organisation form (with the two characters
-// before it) stay; at least a third of the name is hidden.
-func MaskEmployerName(name string) string {
-	r := []rune(strings.TrimSpace(name))
-	tail := 0
-	for _, suffix := range []string{"股份有限公司", "有限责任公司", "有限公司", "公司", "厂", "中心", "医院", "学校"} {
-		if strings.HasSuffix(string(r), suffix) {
-			tail = len([]rune(suffix)) + 2
-			break
-		}
-	}
-	head, limit := 2, len(r)-max(1, len(r)/4)
-	if len(r) <= 4 {
-		head = 1
-	}
-	for head+tail > limit && tail > 0 {
-		tail--
-	}
-	if head+tail > limit {
-		head = 0
-	}
-	var b strings.Builder
-	for i, c := range r {
-		if i < head || i >= len(r)-tail {
-			b.WriteRune(c)
-		} else {
-			b.WriteByte('*')
-		}
-	}
-	return b.String()
-}
-
 // overlapping returns the person's employments that cover start or a later
 // month (open ones, or closed at or after start), latest first.
 func overlapping(ctx context.Context, q db.Querier, personID int64, start string) ([]person.Employment, error) {
@@ -90,16 +56,16 @@ func overlapping(ctx context.Context, q db.Querier, personID int64, start string
 	return out, errs.Wrap(rows.Err(), "overlapping employments")
 }
 
-// heldError tells an employer that the person is insured elsewhere, with
-// the holder masked.
+// heldError tells an employer only that the person is insured by another
+// employer and that 统筹科 resolves it: which employer, and since when, is
+// not the asking employer's to know (统筹科 sees the full conflict).
 func heldError(m person.Employment) error {
-	holder := MaskEmployerName(m.EmployerName)
 	if m.EndMonth != "" {
-		return errs.New(errs.Conflict, "held_by_other", "该人员 "+m.StartMonth+" 至 "+m.EndMonth+" 由 "+holder+
-			" 参保，与所填起始月份重叠，请核对起始月份，或向统筹科申请协调")
+		return errs.New(errs.Conflict, "held_by_other", "该人员在所填起始月份已由其他单位参保，请核对起始月份；"+
+			"如确有重叠，请向统筹科申请协调，由统筹科核实处理")
 	}
-	return errs.New(errs.Conflict, "held_by_other", "该人员目前由 "+holder+" 参保（"+m.StartMonth+
-		" 起），如已离职请原单位办理减员，或向统筹科申请协调")
+	return errs.New(errs.Conflict, "held_by_other", "该人员目前已由其他单位参保。如已离职，可请原单位办理减员，"+
+		"或向统筹科申请协调，由统筹科核实处理")
 }
 
 // ownError tells an employer the person is already its staff.

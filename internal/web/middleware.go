@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"shebao/internal/access"
@@ -58,12 +59,29 @@ func newID(n int) string {
 func (s *Server) requestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-ID")
-		if id == "" || len(id) > 64 {
+		if !safeRequestID(id) {
 			id = newID(8)
 		}
 		w.Header().Set("X-Request-ID", id)
 		next.ServeHTTP(w, r.WithContext(audit.WithRequestID(context.WithValue(r.Context(), keyRequestID, id), id)))
 	})
+}
+
+// safeRequestID reports whether a client's X-Request-ID may be kept: at
+// most 64 letters, digits, '-', '_' or '.'. It goes into logs and audit
+// records, so anything else (spaces, quotes, line breaks, bytes that are
+// not UTF-8) is replaced by a fresh ID.
+func safeRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 type statusWriter struct {
@@ -132,6 +150,11 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'")
 		if s.SecureCookies {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		if !strings.HasPrefix(r.URL.Path, "/static/") {
+			// Pages and answers carry personal and money data or tokens: no
+			// browser or proxy keeps them. Handlers may relax public ones.
+			h.Set("Cache-Control", "no-store")
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -35,6 +35,7 @@ func (s *Server) routes() http.Handler {
 	h := s.unmatched(mux)
 	h = s.checkText(h)
 	h = s.csrf(h)
+	h = s.sameOrigin(h)
 	h = s.session(h)
 	h = s.securityHeaders(h)
 	h = s.logRequests(h)
