@@ -20,6 +20,7 @@ package contribution
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"shebao/internal/money"
@@ -148,8 +149,13 @@ func (b Basis) encode() string {
 func decodeBasis(s string) Basis {
 	var b Basis
 	_ = json.Unmarshal([]byte(s), &b) // an empty or foreign text leaves it empty
+	b.Limits = legacyRounding.Replace(b.Limits)
 	return b
 }
+
+// legacyRounding relabels the rounding code that bills assessed before
+// policy.RoundingName wrote into their stored basis.
+var legacyRounding = strings.NewReplacer("（取整方式：yuan）", "（按元取整）", "（取整方式：fen）", "（保留到分）")
 
 // Line is one person and scheme on a bill.
 type Line struct {

@@ -284,7 +284,7 @@ func importStatement(t *testing.T, ctx context.Context, base, ref string, total 
 		t.Fatalf("statement import: %v\n%s", err, text(t, ctx))
 	}
 	page := text(t, ctx)
-	for _, want := range []string{"导入结果", "自动入账\n1 笔，合计 " + total.Plain() + " 元", "未匹配\n0 笔", "少缴\n0 笔", "多缴\n0 笔"} {
+	for _, want := range []string{"导入结果", "自动入账\n1 笔，合计 " + total.String() + " 元", "未匹配\n0 笔", "少缴\n0 笔", "多缴\n0 笔"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("statement result lacks %q:\n%s", want, page)
 		}
@@ -303,7 +303,7 @@ func checkReceipt(t *testing.T, ctx context.Context, env *apptest.Env, base, bil
 		t.Fatalf("payments: %v\n%s", err, text(t, ctx))
 	}
 	list := text(t, ctx)
-	for _, want := range []string{billNo, "2024-01", (total + fee).Plain(), fee.Plain(), "2024-02-20"} {
+	for _, want := range []string{billNo, "2024-01", (total + fee).String(), fee.String(), "2024-02-20"} {
 		if !strings.Contains(list, want) {
 			t.Errorf("payment list lacks %q:\n%s", want, list)
 		}
@@ -317,7 +317,7 @@ func checkReceipt(t *testing.T, ctx context.Context, env *apptest.Env, base, bil
 	}
 	receipt := text(t, ctx)
 	for _, want := range []string{"社会保险费缴费收据", billNo, "北京甲测试科技有限公司", "HX20240220000123",
-		"逾期 5 天，计收 2 天，免收 3 天，滞纳金 " + fee.String() + " 元", "实收金额合计：" + (total + fee).Plain() + " 元"} {
+		"逾期 5 天，计收 2 天，免收 3 天，滞纳金 " + fee.String() + " 元", "实收金额合计：" + (total + fee).String() + " 元"} {
 		if !strings.Contains(receipt, want) {
 			t.Errorf("receipt lacks %q:\n%s", want, receipt)
 		}

@@ -10,7 +10,6 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/base32"
-	"fmt"
 	"os"
 	"strings"
 	"time"
@@ -213,7 +212,7 @@ func (s *Service) today() string { return s.clock.Now().In(clock.Shanghai).Forma
 // requireFund lets the fund section (and administrators) through.
 func requireFund(a *access.Actor) error { return a.RequireSection(access.Fund) }
 
-func yuan(f money.Fen) string { return fmt.Sprintf("%s 元", f.Plain()) }
+func yuan(f money.Fen) string { return f.String() + " 元" }
 
 // CanImport reports whether a may import statements: the fund section or
 // a bank API client.

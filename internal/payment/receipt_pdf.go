@@ -31,11 +31,11 @@ func ReceiptPDF(r *Receipt) ([]byte, error) {
 	d.KeyValues(kv)
 	rows := make([][]string, 0, len(r.Lines))
 	for _, l := range r.Lines {
-		rows = append(rows, []string{l.Name, l.Amount.Plain(), l.LateFee.Plain()})
+		rows = append(rows, []string{l.Name, l.Amount.String(), l.LateFee.String()})
 	}
 	d.Lines([]pdfdoc.Column{{Title: "险种", Width: 70}, {Title: "社会保险费（元）", Width: 50, Right: true},
-		{Title: "滞纳金（元）", Width: 50, Right: true}}, rows, []string{"合计", p.Applied.Plain(), p.LateFee.Plain()})
-	d.Text(fmt.Sprintf("实收金额合计：%s 元。开具单位：%s，开具时间：%s。", r.Total.Plain(), r.Issuer,
+		{Title: "滞纳金（元）", Width: 50, Right: true}}, rows, []string{"合计", p.Applied.String(), p.LateFee.String()})
+	d.Text(fmt.Sprintf("实收金额合计：%s 元。开具单位：%s，开具时间：%s。", r.Total.String(), r.Issuer,
 		r.IssuedAt.In(clock.Shanghai).Format("2006-01-02 15:04")))
 	d.Footer(p.ReceiptCode, r.CheckURL, "核验：扫描二维码，或访问“缴费收据核验”页面输入验证码（仅显示脱敏信息）。纸质发票按申请邮寄或疫情结束后领取。")
 	return d.Bytes()

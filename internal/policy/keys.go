@@ -75,7 +75,7 @@ var Keys = []KeyInfo{
 	{KeyAvgWage, "全口径城镇单位就业人员月平均工资（A）", UnitFen, nil},
 	{KeyBaseFloorPct, "缴费基数下限比例", UnitRate, nil},
 	{KeyBaseCeilingPct, "缴费基数上限比例", UnitRate, nil},
-	{KeyBaseRounding, "基数上下限取整方式（yuan=取整到元）", UnitText, nil},
+	{KeyBaseRounding, "基数上下限取整方式（按元取整或保留到分）", UnitText, nil},
 	{KeyPensionEmployerRate, "养老保险单位费率", UnitRate, nil},
 	{KeyPensionIndividualRate, "养老保险个人费率", UnitRate, nil},
 	{KeyUnemploymentEmployer, "失业保险单位费率", UnitRate, nil},

@@ -55,8 +55,21 @@ func (r Rule) Covers(day string) bool {
 	return r.FromDay() <= day && (r.To == nil || day <= r.ToDay())
 }
 
+// InputText shows the value as a person would type it back into the form.
+func (r Rule) InputText() string {
+	if r.Key == KeyBaseRounding {
+		return RoundingName(r.Value)
+	}
+	return InputValue(r.Unit, r.Value)
+}
+
 // Display shows the value for people, e.g. "7,646.00 元" or "16%".
-func (r Rule) Display() string { return FormatValue(r.Unit, r.Value) }
+func (r Rule) Display() string {
+	if r.Key == KeyBaseRounding {
+		return RoundingName(r.Value)
+	}
+	return FormatValue(r.Unit, r.Value)
+}
 
 // Period shows the period in force, e.g. "2024-07-01 至 2025-06-30".
 func (r Rule) Period() string {
@@ -203,8 +216,8 @@ func (l LimitInfo) Explain() string {
 	fp, _ := strconv.ParseInt(l.FloorPct.Value, 10, 64)
 	cp, _ := strconv.ParseInt(l.CeilPct.Value, 10, 64)
 	rawF, rawC := money.Fen(a).Apply(money.Rate(fp)), money.Fen(a).Apply(money.Rate(cp))
-	return fmt.Sprintf("A %s 元（%s）× %s = %s → %s 元；× %s = %s → %s 元（取整方式：%s）",
-		money.Fen(a), l.Wage.LegalBasis, money.Rate(fp), rawF, l.Floor, money.Rate(cp), rawC, l.Ceiling, l.Rounding.Value)
+	return fmt.Sprintf("A %s 元（%s）× %s = %s → %s 元；× %s = %s → %s 元（%s）",
+		money.Fen(a), l.Wage.LegalBasis, money.Rate(fp), rawF, l.Floor, money.Rate(cp), rawC, l.Ceiling, RoundingName(l.Rounding.Value))
 }
 
 // Limits returns the contribution base floor and ceiling for a fee month

@@ -50,6 +50,9 @@ func (in RuleInput) rule() (Rule, error) {
 		if err == nil && k.Key == KeyReceivingAccountNo {
 			v, err = parseAccountNo(v)
 		}
+		if err == nil && k.Key == KeyBaseRounding {
+			v, err = parseRounding(v)
+		}
 		if err != nil {
 			f.Add("value", errs.As(err).Message)
 		}

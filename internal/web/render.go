@@ -76,10 +76,12 @@ var funcs = template.FuncMap{
 		}
 		return t.In(clock.Shanghai).Format("2006-01-02 15:04")
 	},
-	"section":  func(s any) string { return access.Section(fmt.Sprint(s)).Name() },
-	"sections": func() []access.Section { return access.Sections },
-	"add":      func(a, b int) int { return a + b },
-	"join":     strings.Join,
+	"section":      func(s any) string { return access.Section(fmt.Sprint(s)).Name() },
+	"sections":     func() []access.Section { return access.Sections },
+	"add":          func(a, b int) int { return a + b },
+	"label":        labelFunc,
+	"labelOptions": labelOptions,
+	"join":         strings.Join,
 	"qs": func(kv ...any) template.URL {
 		v := url.Values{}
 		for i := 0; i+1 < len(kv); i += 2 {

@@ -71,10 +71,10 @@ func TestAuditPages(t *testing.T) {
 		absent   []string
 	}{
 		{"list", auditStaff, "GET", "/staff/audit", 200,
-			[]string{"审计日志", "共 3 条记录", `href="/staff/audit/3"`, "policy.rule.update", "经办人员", "校验哈希链", `name="_csrf" value="token"`, "联系人 138****5678 已核实"},
-			[]string{"13812345678"}},
+			[]string{"审计日志", "共 3 条记录", `href="/staff/audit/3"`, "<td>更正政策参数取值</td>", "经办人员", "校验哈希链", `name="_csrf" value="token"`, "联系人 138****5678 已核实"},
+			[]string{"13812345678", "<code>policy.rule.update</code>"}},
 		{"filtered", auditStaff, "GET", "/staff/audit?action=employer.register&from=2024-02-10&to=2024-02-10", 200,
-			[]string{"共 2 条记录", `value="employer.register"`}, []string{"policy.rule.update"}},
+			[]string{"共 2 条记录", `value="employer.register" selected`}, []string{"<td>更正政策参数取值</td>"}},
 		{"nothing found", auditStaff, "GET", "/staff/audit?actor=nobody", 200, []string{"没有符合条件的记录"}, nil},
 		{"bad date", auditStaff, "GET", "/staff/audit?from=2024-13-01", 422, []string{"日期格式应为", `value="2024-13-01"`}, nil},
 		{"to before from", auditStaff, "GET", "/staff/audit?from=2024-02-10&to=2024-02-01", 422, []string{"结束日期不能早于开始日期"}, nil},
@@ -82,7 +82,7 @@ func TestAuditPages(t *testing.T) {
 		{"other section forbidden", coordStaff, "GET", "/staff/audit", 403, []string{"无权"}, []string{"policy.rule.update"}},
 		{"other section with bad query still forbidden", coordStaff, "GET", "/staff/audit?from=x", 403, nil, nil},
 		{"detail side by side", auditStaff, "GET", "/staff/audit/2", 200,
-			[]string{"第 2 条", "变更前后对照", "contact_phone", `&#34;138****5678&#34;`, `&#34;submitted&#34;`, `&#34;approved&#34;`, "已变更", "req-1",
+			[]string{"第 2 条", "变更前后对照", "联系电话", `&#34;138****5678&#34;`, `&#34;submitted&#34;`, `&#34;approved&#34;`, "已变更", "req-1",
 				`href="/staff/audit?entity=employer_application&amp;entity_id=1"`},
 			[]string{"13812345678"}},
 		{"detail missing", auditStaff, "GET", "/staff/audit/99", 404, []string{"没有第 99 条审计记录"}, nil},

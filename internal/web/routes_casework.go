@@ -108,7 +108,7 @@ func (s *Server) caseTransition(w http.ResponseWriter, r *http.Request) {
 	to := casework.State(r.PostFormValue("to"))
 	_, err := s.Cases.Transition(r.Context(), actorFrom(r.Context()), r.PathValue("no"), formVersion(r), to,
 		r.PostFormValue("comment"))
-	s.caseDone(w, r, err, "已"+to.Name())
+	s.caseDone(w, r, err, "案件状态已改为“"+to.Name()+"”")
 }
 
 func (s *Server) caseComment(w http.ResponseWriter, r *http.Request) {

@@ -36,6 +36,9 @@ func TestLargeBillShowsActionsFirstAndPagesItsLines(t *testing.T) {
 		if total < 0 || confirm < 0 || correction < 0 || !(total < confirm && confirm < lines && correction < lines) {
 			t.Fatalf("totals %d, confirm %d, correction %d must come before the lines %d", total, confirm, correction, lines)
 		}
+		if strings.Contains(r.Body, "yuan") || !strings.Contains(r.Body, "按元取整") {
+			t.Error("the bill shows the rounding code instead of 按元取整")
+		}
 		if len(r.Body) > 120_000 {
 			t.Errorf("first page is %d bytes", len(r.Body))
 		}

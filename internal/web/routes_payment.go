@@ -193,7 +193,7 @@ func (s *Server) staffCardSubmit(w http.ResponseWriter, r *http.Request) {
 		s.renderForm(w, r, "payment_card", &Page{Title: "大厅刷卡缴费登记", Data: s.cardView(r)}, err)
 		return
 	}
-	msg := "已登记缴费 " + p.Amount.Plain() + " 元，票据验证码 " + p.ReceiptCode
+	msg := "已登记缴费 " + p.Amount.String() + " 元，票据验证码 " + p.ReceiptCode
 	if !created {
 		msg = "该终端参考号已登记过，未重复入账"
 	}

@@ -152,7 +152,7 @@ func (s *Server) policyRuleEdit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	form := url.Values{"value": {policy.InputValue(rule.Unit, rule.Value)}, "effective_to": {rule.ToDay()},
+	form := url.Values{"value": {rule.InputText()}, "effective_to": {rule.ToDay()},
 		"legal_basis": {rule.LegalBasis}, "note": {rule.Note}, "version": {strconv.FormatInt(rule.Version, 10)}}
 	s.render(w, r, "policy_rule_form", &Page{Title: "更正政策参数取值", Form: form,
 		Data: ruleFormView{Keys: policy.Keys, Rule: &rule, Action: "/admin/policy/rules/" + strconv.FormatInt(id, 10)}})

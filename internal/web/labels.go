@@ -1,0 +1,144 @@
+package web
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// This file is the one place where a code kept as a plain string in a
+// record (audit actions and objects, the special actor names, bank
+// statement formats, rule units, audit field names) gets the Chinese label
+// pages show. Templates show such a code only through the label function;
+// codes with a Go type of their own are named by that type's Name method
+// (contribution.Status, access.Section …). TestEveryKnownCodeHasALabel
+// fails when a code the packages write has no label here.
+
+// labelKind names a family of codes.
+type labelKind string
+
+const (
+	labelAction labelKind = "action" // audit actions, e.g. employer.application.submit
+	labelEntity labelKind = "entity" // audit objects (mostly table names)
+	labelActor  labelKind = "actor"  // actor names that are not people: system, anonymous
+	labelFormat labelKind = "format" // bank statement file formats
+	labelUnit   labelKind = "unit"   // units of policy rule values
+	labelField  labelKind = "field"  // field names in audit before/after records
+)
+
+var labels = map[labelKind]map[string]string{
+	labelAction: {
+		"account.create": "创建账户", "account.disable": "停用账户", "account.enable": "启用账户", "account.lock": "账户锁定",
+		"account.password.change": "修改密码", "account.password.reset": "重置密码", "account.sections": "调整所属科室",
+		"api_client.create": "创建接口客户端", "api_client.revoke": "吊销接口密钥",
+		"appointment.book": "预约大厅办理", "appointment.cancel": "取消预约", "appointment.mark": "登记预约到场情况",
+		"appointment.reminder": "发送预约提醒", "appointment.slot.capacity": "调整预约时段容量", "appointment.slots.create": "开放预约时段",
+		"audit.checkpoint": "审计日志签名检查点", "audit.verify": "校验审计日志",
+		"case.claim": "认领案件", "case.release": "放回待办案件", "case.comment": "案件留言", "case.commit": "告知承诺",
+		"case.commitment.false": "认定承诺不实", "case.confirm": "确认草稿案件", "case.deadline": "调整办理期限",
+		"case.document": "上传案件材料", "case.draft": "生成草稿案件", "case.open": "受理案件",
+		"case.original.receive": "收到补交原件", "case.transition": "案件状态变更", "case.data": "修改案件信息",
+		"certificate.issue": "开具缴费证明", "certificate.revoke": "作废缴费证明",
+		"contribution.assess": "月度缴费核定", "contribution.bill.confirm": "单位确认核定单",
+		"contribution.bill.correction_reject": "不予更正核定单", "contribution.bill.correction_request": "申请更正核定单",
+		"contribution.bill.reassess": "重新核定", "demo.accounts": "创建演示账户", "demo.generate": "生成演示数据",
+		"document.put":                 "保存材料文件",
+		"employer.application.approve": "参保登记申请审核通过", "employer.application.return": "参保登记申请退回补正",
+		"employer.application.submit": "提交参保登记申请", "employer.register.approve": "参保登记申请审核通过",
+		"employer.register.return": "参保登记申请退回补正", "employer.register.submit": "提交参保登记申请",
+		"employer.change.approve": "单位信息变更通过", "employer.change.reject": "单位信息变更驳回",
+		"employer.change.request": "申请变更单位信息", "employer.create": "建立单位参保档案",
+		"flexible.bill": "灵活就业人员缴费核定", "flexible.self_register": "灵活就业人员自助参保登记",
+		"injury.recognition": "工伤认定", "mail.ack": "邮件受理回执",
+		"mail.quarantine.released": "放行隔离邮件", "mail.quarantine.deleted": "删除隔离邮件",
+		"notice.create": "新建公告", "notice.publish": "发布公告", "notice.update": "修改公告", "notice.withdraw": "撤回公告",
+		"outbox.retry":        "重发通知",
+		"payment.card.record": "登记刷卡缴费", "payment.invoice.mailed": "登记票据已寄出", "payment.invoice.request": "申请邮寄票据",
+		"payment.settle.assign": "到账款核销", "payment.settle.refund": "到账款退回", "payment.statement.import": "导入银行对账单",
+		"person.contact.change": "修改联系方式", "person.flexible": "灵活就业参保登记", "person.register": "建立个人参保档案",
+		"policy.calendar.set": "设置工作日历", "policy.emergency.declare": "宣布应急期", "policy.emergency.end": "结束应急期",
+		"policy.emergency.update": "调整应急期",
+		"policy.rule.add":         "新增政策参数取值", "policy.rule.close": "截止政策参数取值", "policy.rule.update": "更正政策参数取值",
+		"policy.rules.import": "导入政策参数文件",
+		"staff.add":           "增员", "staff.base": "调整缴费基数", "staff.conflict.request": "申请跨单位参保协调",
+		"staff.conflict.resolved": "跨单位参保协调完成", "staff.conflict.rejected": "跨单位参保协调驳回",
+		"staff.import": "Excel 批量增减员", "staff.remove": "减员",
+	},
+	labelEntity: {
+		"api_client": "接口客户端", "appt_bookings": "预约", "appt_slots": "预约时段", "audit_checkpoint": "审计检查点",
+		"bank_statement": "银行对账单", "bill": "缴费核定单", "bills": "缴费核定单", "calendar_day": "工作日历",
+		"case": "案件", "certificate": "缴费证明", "demo": "演示数据", "document": "材料文件", "emergency": "应急期",
+		"employer": "参保单位", "employer_application": "参保登记申请", "employer_change_request": "单位信息变更申请",
+		"employment": "参保关系", "invoice_request": "票据邮寄申请", "mail_quarantine": "隔离邮件", "notices": "公告",
+		"outbox": "通知", "payment": "到账款", "person": "参保人", "policy_rule": "政策参数", "rule_value": "政策参数取值",
+		"rules_file": "政策参数文件", "staff_conflict": "跨单位参保协调", "staff_import": "批量增减员", "user": "账户",
+	},
+	labelActor:  {"system": "系统（自动）", "anonymous": "未登录访客"},
+	labelFormat: {"csv-utf8": "CSV 文件（UTF-8 编码）", "csv-gbk": "CSV 文件（GBK 编码）", "xlsx": "Excel 文件"},
+	labelUnit: {
+		"fen": "金额，元", "rate_ppm": "比例，%", "int": "整数", "days": "天数", "months": "月数", "hours": "小时数", "text": "文字",
+	},
+	labelField: {
+		"account": "账号", "address": "地址", "app_no": "申请编号", "bank_account": "银行账号", "bank_name": "开户银行",
+		"channel": "渠道", "contact_name": "联系人", "contact_phone": "联系电话", "employer_no": "单位编号",
+		"established_on": "成立日期", "industry": "行业", "late": "逾期办理", "legal_rep": "法定代表人", "risk_class": "风险类别",
+		"uscc": "统一社会信用代码", "return_reason": "退回原因", "amount_fen": "金额（分）", "assignee": "经办人", "base_fen": "缴费基数（分）", "bill_no": "核定单号",
+		"case_no": "案件编号", "disabled": "已停用", "file": "文件", "format": "文件格式", "hash": "哈希值", "id_number": "身份证号",
+		"key": "参数", "lines": "行数", "month": "月份", "name": "名称", "note": "备注", "phone": "手机号码", "reason": "原因",
+		"seq": "序号", "status": "状态", "total_fen": "合计（分）", "username": "用户名", "value": "取值", "version": "版本",
+	},
+}
+
+// label returns the Chinese label of code in family kind. A code without
+// one reads "其他（…）" with its family named, never the bare code; the
+// audit action of an unknown family member is built from its known
+// prefix, e.g. "case.xyz" as 案件操作.
+func label(kind labelKind, code string) string {
+	if l, ok := labels[kind][code]; ok {
+		return l
+	}
+	if code == "" {
+		return ""
+	}
+	if kind == labelActor {
+		return code // a person's or client's username
+	}
+	if kind == labelAction {
+		if obj, _, ok := strings.Cut(code, "."); ok {
+			if l, ok := labels[labelEntity][obj]; ok {
+				return l + "操作"
+			}
+		}
+	}
+	return "其他" + labelFamilies[kind]
+}
+
+var labelFamilies = map[labelKind]string{labelAction: "操作", labelEntity: "对象", labelFormat: "文件格式",
+	labelUnit: "单位", labelField: "字段"}
+
+// labelFunc is the template function: {{label "action" .Action}}. Codes
+// of a named string type (policy.Unit) are accepted as they are.
+func labelFunc(kind string, code any) string { return label(labelKind(kind), fmt.Sprint(code)) }
+
+// labelOption is one choice of a select listing a family of codes.
+type labelOption struct{ Code, Label string }
+
+// labelOptions lists the codes of a family with their labels, ordered by
+// label, for a select: {{range labelOptions "action" $current}}. A current
+// value that is not a known code (a prefix typed into the address) is
+// listed too, so the select keeps it.
+func labelOptions(kind, current string) []labelOption {
+	seen := map[string]bool{}
+	var out []labelOption
+	for code, l := range labels[labelKind(kind)] {
+		if !seen[l] { // codes sharing a label (an old and a new name) are listed once
+			seen[l] = true
+			out = append(out, labelOption{code, l})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Label < out[j].Label })
+	if _, known := labels[labelKind(kind)][current]; current != "" && !known {
+		out = append([]labelOption{{current, label(labelKind(kind), current)}}, out...)
+	}
+	return out
+}
