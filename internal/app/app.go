@@ -207,6 +207,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Documents.SetLog(log)
 	a.Cases = casework.NewService(d, c, a.Audit, a.Policy)
 	a.Injury = injury.NewService(d, c, a.Cases, a.Documents, a.Policy)
+	for _, t := range casework.Catalog() {
+		a.Cases.Register(t)
+	}
 	a.Appointments = appointment.NewService(d, c, a.Audit, a.Policy)
 	a.Notices = notice.NewService(d, c, a.Audit)
 	if err := errors.Join(a.Appointments.SeedDefaults(ctx), a.Notices.SeedDefaults(ctx)); err != nil {

@@ -37,6 +37,15 @@ func caseRouteCases() []routeCase {
 		{method: "POST", path: "/staff/cases/" + no + "/release", form: v1, want: notFoundFor(post(staffAll))},
 		{method: "POST", path: "/staff/cases/" + no + "/accept-missing", form: url.Values{"version": {"1"}, "items": {"原件"}}, want: notFoundFor(post(staffAll))},
 		{method: "POST", path: "/staff/cases/" + no + "/confirm", form: v1, want: notFoundFor(post(staffAll))},
+		// Filing a draft as an accident report, and recording one taken by phone: 工伤保险待遇科 only.
+		{method: "POST", path: "/staff/cases/" + no + "/confirm-injury", form: v1, want: notFoundFor(post(staffOf(access.Injury)...))},
+		{method: "GET", path: "/staff/injury/reports/new", want: page(staffOf(access.Injury)...)},
+		{method: "GET", path: "/staff/injury/reports/new?kind=employer&q=" + url.QueryEscape("测试"), want: page(staffOf(access.Injury)...)},
+		{method: "POST", path: "/staff/injury/reports/new", form: none, want: post(staffOf(access.Injury)...)},
+		// Finding persons and employers (masked, audited): staff only.
+		{method: "GET", path: "/staff/lookup", want: page(staffAll)},
+		{method: "GET", path: "/staff/lookup?kind=person&q=" + url.QueryEscape("张伟"), want: page(staffAll)},
+		{method: "GET", path: "/staff/lookup?kind=employer&q=" + url.QueryEscape("测试") + "&page=2", want: page(staffAll)},
 		// Every section sees its own cases' owed originals; 审计科 sees all (scoped in the service).
 		{method: "GET", path: "/staff/originals", want: page(staffAll)},
 		{method: "POST", path: "/staff/originals/999999/receive", form: url.Values{"via": {"post"}}, want: notFoundFor(post(staffAll))},

@@ -96,11 +96,19 @@ type ConfirmInput struct {
 	Applicant       Applicant
 	SubjectIDNumber string
 	Title           string
+	// Data, Start and After as in OpenInput: a type with its own form
+	// (the accident report) brings its facts and the start of its
+	// deadline (the accident), and stores its own row in the transaction.
+	Data  any
+	Start time.Time
+	After func(ctx context.Context, tx *sql.Tx, c *Case) error
 }
 
 // ConfirmDraft sets the type and applicant of a draft (staff of its
-// section), computes its deadline from the time the message arrived and
-// moves it to submitted. Errors: NotFound, Forbidden, Invalid, Conflict.
+// section), computes its deadline from in.Start, else from the time the
+// message arrived, flags it late when it arrived after that deadline (or
+// refuses it if the type takes no late cases) and moves it to submitted.
+// Errors: NotFound, Forbidden, Invalid, Conflict.
 func (s *Service) ConfirmDraft(ctx context.Context, a *access.Actor, no string, version int64, in ConfirmInput) (*Case, error) {
 	c, p, err := s.load(ctx, s.db.Read(), a, no)
 	if err != nil {
@@ -112,9 +120,9 @@ func (s *Service) ConfirmDraft(ctx context.Context, a *access.Actor, no string, 
 	if c.State != Draft {
 		return nil, errs.New(errs.Conflict, "not_draft", "该业务已确认，无需再次确认")
 	}
-	t := s.Type(in.Type)
-	if t == nil {
-		return nil, errs.New(errs.Invalid, "bad_case_type", "请选择业务类型")
+	t, err := s.openable(in.Type, in.Data)
+	if err != nil {
+		return nil, err
 	}
 	if !a.In(t.Section) {
 		return nil, errs.New(errs.Forbidden, "other_section", "该业务类型由"+t.Section.Name()+"办理，请转交")
@@ -130,9 +138,22 @@ func (s *Service) ConfirmDraft(ctx context.Context, a *access.Actor, no string, 
 	if err := validateOpen(OpenInput{Channel: c.Channel, Title: in.Title, SubjectIDNumber: in.SubjectIDNumber}); err != nil {
 		return nil, err
 	}
-	dl, err := s.ComputeDeadline(ctx, t.Deadline, c.SubmittedAt)
+	start := in.Start
+	if start.IsZero() {
+		start = c.SubmittedAt
+	}
+	dl, err := s.ComputeDeadline(ctx, t.Deadline, start)
 	if err != nil {
 		return nil, err
+	}
+	if c.Late, c.LateBy, err = lateness(t, dl, c.SubmittedAt); err != nil {
+		return nil, err
+	}
+	data := c.Data
+	if in.Data != nil {
+		if data, err = json.Marshal(in.Data); err != nil {
+			return nil, errs.Wrap(err, "case data")
+		}
 	}
 	now := s.now()
 	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
@@ -142,18 +163,29 @@ func (s *Service) ConfirmDraft(ctx context.Context, a *access.Actor, no string, 
 		_, err := tx.ExecContext(ctx, `UPDATE cases SET type = $2, section = $3, state = $4, applicant_kind = $5,
 			employer_id = $6, person_id = $7, applicant_name = $8, applicant_email = $9, subject_id_hash = $10,
 			title = $11, deadline_at = $12, deadline_rule = $13, sort_at = $14, recorded_by = $15, recorded_name = $16,
-			overdue_at = $17, deadline_emergency_id = $18, deadline_days = $19 WHERE id = $1`, c.ID, t.Code, string(t.Section), string(Submitted), app.Kind, nullable(app.EmployerID),
+			overdue_at = $17, deadline_emergency_id = $18, deadline_days = $19, late = $20, late_by = $21, data = $22,
+			applicant_phone = $23 WHERE id = $1`, c.ID, t.Code, string(t.Section), string(Submitted), app.Kind, nullable(app.EmployerID),
 			nullable(app.PersonID), app.Name, app.Email, IDHash(in.SubjectIDNumber), in.Title, dl.At, dl.Rule,
-			sortAt(dl.At), a.UserID, a.Name(), overdueAt(Submitted, dl.At), nullable(dl.EmergencyID), dl.Days)
+			sortAt(dl.At), a.UserID, a.Name(), overdueAt(Submitted, dl.At), nullable(dl.EmergencyID), dl.Days,
+			c.Late, c.LateBy, string(data), app.Phone)
 		if err != nil {
 			return errs.Wrap(err, "confirm draft")
 		}
+		if in.After != nil {
+			if err := in.After(ctx, tx, c); err != nil {
+				return err
+			}
+		}
+		body := "确认为“" + t.Name + "”"
+		if c.Late {
+			body += "；" + c.LateBy + "，已受理并标识"
+		}
 		if err := s.event(ctx, tx, a, c.ID, Event{Kind: "confirm", From: Draft, To: Submitted, Public: true,
-			Body: "确认为“" + t.Name + "”"}); err != nil {
+			Body: body}); err != nil {
 			return err
 		}
 		return s.audit.Record(ctx, tx, a, audit.Entry{Action: "case.confirm", Entity: "case", EntityID: c.No,
-			Before: map[string]any{"type": MailType}, After: map[string]any{"type": t.Code, "applicant_kind": app.Kind}})
+			Before: map[string]any{"type": MailType}, After: map[string]any{"type": t.Code, "applicant_kind": app.Kind, "late": c.Late, "late_by": c.LateBy}})
 	})
 	if err != nil {
 		return nil, err

@@ -28,8 +28,11 @@ type OpenInput struct {
 	Title           string
 	Summary         string
 	Data            any       // type-specific fields, stored as JSON
-	Start           time.Time // what the deadline runs from (e.g. the accident); zero means now
-	Documents       []DocumentLink
+	Start           time.Time // what the deadline runs from (e.g. the accident); zero means the arrival
+	// Received is when the case reached the agency (a phone call a clerk
+	// records afterwards); zero means now. Lateness is judged at it.
+	Received  time.Time
+	Documents []DocumentLink
 	// After runs in the opening transaction, e.g. to store the type's own row.
 	After func(ctx context.Context, tx *sql.Tx, c *Case) error
 }
@@ -39,18 +42,22 @@ type OpenInput struct {
 // notifies the section. Errors: Unauthenticated, Forbidden, Invalid
 // (fields; a late submission the type refuses), NotFound (a missing rule).
 func (s *Service) Open(ctx context.Context, a *access.Actor, in OpenInput) (*Case, error) {
-	t := s.Type(in.Type)
-	if t == nil {
-		return nil, errs.New(errs.Invalid, "bad_case_type", "请选择业务类型")
+	t, err := s.openable(in.Type, in.Data)
+	if err != nil {
+		return nil, err
 	}
 	app, err := applicantFor(a, t, in)
 	if err := mergeInvalid(err, validateOpen(in)); err != nil {
 		return nil, err
 	}
 	now := s.now()
+	received := in.Received.UTC().Truncate(time.Second)
+	if in.Received.IsZero() || received.After(now) {
+		received = now
+	}
 	start := in.Start
 	if start.IsZero() {
-		start = now
+		start = received
 	}
 	dl, err := s.ComputeDeadline(ctx, t.Deadline, start)
 	if err != nil {
@@ -62,15 +69,12 @@ func (s *Service) Open(ctx context.Context, a *access.Actor, in OpenInput) (*Cas
 	}
 	c := &Case{Type: t.Code, TypeName: t.Name, Section: t.Section, State: Submitted, Applicant: app,
 		Channel: in.Channel, Title: strings.TrimSpace(in.Title), Summary: strings.TrimSpace(in.Summary), Data: data,
-		DeadlineAt: dl.At, DeadlineRule: dl.Rule, deadline: dl, SubmittedAt: now, Version: 1}
+		DeadlineAt: dl.At, DeadlineRule: dl.Rule, deadline: dl, SubmittedAt: received, Version: 1}
 	if a.IsStaff() {
 		c.RecordedBy, c.RecordedName = a.UserID, a.Name()
 	}
-	if dl.At != nil && now.After(*dl.At) {
-		if !t.AcceptLate {
-			return nil, errs.New(errs.Invalid, "too_late", "已超过办理时限（"+dl.Rule+"），本业务不接受逾期申请")
-		}
-		c.Late, c.LateBy = true, LateBy(*dl.At, now)
+	if c.Late, c.LateBy, err = lateness(t, dl, received); err != nil {
+		return nil, err
 	}
 	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
 		if c.No, err = nextNo(ctx, tx, t.Prefix, now.In(clock.Shanghai).Format("20060102")); err != nil {
@@ -87,6 +91,31 @@ func (s *Service) Open(ctx context.Context, a *access.Actor, in OpenInput) (*Cas
 	s.derive(c)
 	s.notifySection(ctx, c, "新业务："+c.TypeName+" "+c.No, openedNotice(c))
 	return c, nil
+}
+
+// openable returns the registered type code, refusing a type with its own
+// form when the caller brings none of its facts (data).
+func (s *Service) openable(code string, data any) (*Type, error) {
+	t := s.Type(code)
+	if t == nil {
+		return nil, errs.New(errs.Invalid, "bad_case_type", "请选择业务类型")
+	}
+	if t.OwnForm && data == nil {
+		return nil, errs.New(errs.Invalid, "own_form", "“"+t.Name+"”须使用专门的登记表填写（如事故时间、地点、经过），请从该业务的登记页办理")
+	}
+	return t, nil
+}
+
+// lateness says whether a case that arrived at received is late against
+// deadline dl, refusing it when the type does not accept late cases.
+func lateness(t *Type, dl Deadline, received time.Time) (bool, string, error) {
+	if dl.At == nil || !received.After(*dl.At) {
+		return false, "", nil
+	}
+	if !t.AcceptLate {
+		return false, "", errs.New(errs.Invalid, "too_late", "已超过办理时限（"+dl.Rule+"），本业务不接受逾期申请")
+	}
+	return true, LateBy(*dl.At, received), nil
 }
 
 // opened writes the history, documents and audit entry of a new case.
@@ -153,10 +182,10 @@ func applicantFor(a *access.Actor, t *Type, in OpenInput) (Applicant, error) {
 			f.Add("applicant_kind", "请选择申请人类型")
 		}
 		if app.Kind == ApplicantEmployer && app.EmployerID == 0 {
-			f.Add("employer_id", "请填写参保单位")
+			f.Add("employer_id", "请查找并选择参保单位（按单位名称、单位社保编号或统一社会信用代码）")
 		}
 		if app.Kind == ApplicantPerson && app.PersonID == 0 {
-			f.Add("person_id", "请填写参保人员")
+			f.Add("person_id", "请查找并选择参保人员（按姓名或公民身份号码）")
 		}
 		if strings.TrimSpace(app.Name) == "" {
 			f.Add("applicant_name", "请填写申请人名称或姓名")

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -61,13 +62,33 @@ func (s *Service) Type(code string) *Type {
 	return s.types[code]
 }
 
-// Types returns the registered types (not the mail draft type).
+// Types returns the registered types (not the mail draft type), by
+// section in the usual order, then by name.
 func (s *Service) Types() []*Type {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := make([]*Type, 0, len(s.types))
 	for _, t := range s.types {
 		out = append(out, t)
+	}
+	slices.SortFunc(out, func(a, b *Type) int {
+		if c := slices.Index(access.Sections, a.Section) - slices.Index(access.Sections, b.Section); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Code, b.Code)
+	})
+	return out
+}
+
+// GenericTypes returns the types the generic forms may open or confirm a
+// draft as: of section (every section when ""), without the types that
+// have their own form.
+func (s *Service) GenericTypes(section access.Section) []*Type {
+	var out []*Type
+	for _, t := range s.Types() {
+		if !t.OwnForm && (section == "" || t.Section == section) {
+			out = append(out, t)
+		}
 	}
 	return out
 }

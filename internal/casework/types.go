@@ -89,6 +89,10 @@ type Type struct {
 	// the deadline. Off for deadlines the applicant had to meet by
 	// submitting (the accident report's 24 hours).
 	RemindDeadline bool
+	// OwnForm: the type's package opens its cases with the type's facts
+	// (Data, the start of the deadline); the generic forms and API, which
+	// have neither, refuse it (the accident report).
+	OwnForm bool
 }
 
 // Allowed returns the transitions out of from that party may take.

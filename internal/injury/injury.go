@@ -45,6 +45,7 @@ func CaseType() *casework.Type {
 		Deadline: casework.DeadlineRule{Kind: casework.Hours, Key: policy.KeyAccidentReportHours, Default: 24,
 			From: "事故发生时间"},
 		AcceptLate: true,
+		OwnForm:    true,
 	}
 }
 

@@ -68,7 +68,9 @@ func (s *Service) Report(ctx context.Context, a *access.Actor, in ReportInput, p
 	if a.Role != access.RoleEmployer || a.EmployerID == 0 {
 		return nil, errs.New(errs.Forbidden, "employer_only", "工伤事故报告由参保单位网上报告")
 	}
-	rep, worker, err := s.validate(ctx, a, in, len(photos))
+	var f errs.Fields
+	checkPhotos(&f, len(photos))
+	rep, worker, err := s.validate(ctx, &f, a.EmployerID, in)
 	if err != nil {
 		return nil, err
 	}
@@ -76,21 +78,36 @@ func (s *Service) Report(ctx context.Context, a *access.Actor, in ReportInput, p
 	if err != nil {
 		return nil, err
 	}
-	if n, _, err := s.policy.Int(ctx, policy.KeyInjuryRecognitionDays, "", rep.AccidentAt); err == nil {
-		rep.RecognitionDue = clock.DateOf(rep.AccidentAt).AddDate(0, 0, int(n)).Format("2006-01-02")
-	}
+	s.setRecognitionDue(ctx, rep)
 	return s.cases.Open(ctx, a, casework.OpenInput{
 		Type: TypeCode, Channel: "web", SubjectIDNumber: worker.IDNumber,
 		Applicant: casework.Applicant{Name: s.employerName(ctx, a.EmployerID), Phone: rep.ContactPhone},
-		Title:     "工伤事故报告：" + ident.MaskName(worker.Name), Summary: rep.What, Data: rep,
-		Start: rep.AccidentAt, Documents: links,
-		After: func(ctx context.Context, tx *sql.Tx, c *casework.Case) error {
-			_, err := tx.ExecContext(ctx, `INSERT INTO injury_reports (case_id, employer_id, person_id, accident_at,
-				reported_at, late) VALUES ($1,$2,$3,$4,$5,$6)`, c.ID, a.EmployerID, worker.ID, rep.AccidentAt,
-				c.SubmittedAt, c.Late)
-			return errs.Wrap(err, "injury report")
-		},
+		Title:     title(worker), Summary: rep.What, Data: rep,
+		Start: rep.AccidentAt, Documents: links, After: insertReport(a.EmployerID, worker.ID, rep),
 	})
+}
+
+// title is the case title of an accident report: the worker's name masked.
+func title(worker *person.Person) string {
+	return "工伤事故报告：" + ident.MaskName(worker.Name)
+}
+
+// setRecognitionDue sets the day the employer's recognition application is
+// due: the accident day plus the dated rule injury_recognition_days.
+func (s *Service) setRecognitionDue(ctx context.Context, rep *Report) {
+	if n, _, err := s.policy.Int(ctx, policy.KeyInjuryRecognitionDays, "", rep.AccidentAt); err == nil {
+		rep.RecognitionDue = clock.DateOf(rep.AccidentAt).AddDate(0, 0, int(n)).Format("2006-01-02")
+	}
+}
+
+// insertReport stores the report's own row in the case's transaction.
+func insertReport(employerID, workerID int64, rep *Report) func(context.Context, *sql.Tx, *casework.Case) error {
+	return func(ctx context.Context, tx *sql.Tx, c *casework.Case) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO injury_reports (case_id, employer_id, person_id, accident_at,
+			reported_at, late) VALUES ($1,$2,$3,$4,$5,$6)`, c.ID, employerID, workerID, rep.AccidentAt,
+			c.SubmittedAt, c.Late)
+		return errs.Wrap(err, "injury report")
+	}
 }
 
 func (s *Service) employerName(ctx context.Context, id int64) string {
@@ -99,9 +116,18 @@ func (s *Service) employerName(ctx context.Context, id int64) string {
 	return name
 }
 
-// validate checks the form and finds the worker.
-func (s *Service) validate(ctx context.Context, a *access.Actor, in ReportInput, nPhotos int) (*Report, *person.Person, error) {
-	var f errs.Fields
+func checkPhotos(f *errs.Fields, nPhotos int) {
+	if nPhotos == 0 {
+		f.Add("photos", "请上传职工住院照片（JPEG 或 PNG）")
+	} else if nPhotos > MaxPhotos {
+		f.Add("photos", "照片最多 5 张")
+	}
+}
+
+// validate checks the report's facts and finds the worker, an employee of
+// employerID in the accident's month; f may already hold other fields'
+// problems, which are returned together.
+func (s *Service) validate(ctx context.Context, f *errs.Fields, employerID int64, in ReportInput) (*Report, *person.Person, error) {
 	now := s.clock.Now()
 	rep := &Report{Place: strings.TrimSpace(in.Place), What: strings.TrimSpace(in.What),
 		Injury: strings.TrimSpace(in.Injury), Hospital: strings.TrimSpace(in.Hospital),
@@ -116,20 +142,20 @@ func (s *Service) validate(ctx context.Context, a *access.Actor, in ReportInput,
 		f.Add("accident_at", "事故发生已超过一年，请联系工伤保险待遇科")
 	}
 	rep.AccidentAt = at.UTC()
-	text(&f, "place", "事故地点", rep.Place, 200)
-	text(&f, "what", "事故经过", rep.What, 2000)
-	text(&f, "injury", "受伤部位及伤情", rep.Injury, 500)
-	text(&f, "hospital", "就诊医院", rep.Hospital, 200)
-	text(&f, "contact_name", "单位联系人", rep.ContactName, 50)
+	text(f, "place", "事故地点", rep.Place, 200)
+	text(f, "what", "事故经过", rep.What, 2000)
+	text(f, "injury", "受伤部位及伤情", rep.Injury, 500)
+	text(f, "hospital", "就诊医院", rep.Hospital, 200)
+	text(f, "contact_name", "单位联系人", rep.ContactName, 50)
 	if !ident.ValidPhone(rep.ContactPhone) {
 		f.Add("contact_phone", "请填写正确的联系电话")
 	}
-	if nPhotos == 0 {
-		f.Add("photos", "请上传职工住院照片（JPEG 或 PNG）")
-	} else if nPhotos > MaxPhotos {
-		f.Add("photos", "照片最多 5 张")
+	var worker *person.Person
+	if employerID == 0 {
+		f.Add("employer", "请先查找并选择受伤职工所在的参保单位")
+	} else {
+		worker = s.worker(ctx, f, employerID, in.WorkerIDNumber, at)
 	}
-	worker := s.worker(ctx, &f, a.EmployerID, in.WorkerIDNumber, at)
 	if err := f.Err(); err != nil {
 		return nil, nil, err
 	}

@@ -31,6 +31,7 @@ func (s *Server) caseworkRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /staff/cases/{no}/release", s.staffRoute(s.caseClaim))
 	mux.HandleFunc("POST /staff/cases/{no}/accept-missing", s.staffRoute(s.caseAcceptMissing))
 	mux.HandleFunc("POST /staff/cases/{no}/confirm", s.staffRoute(s.caseConfirm))
+	mux.HandleFunc("POST /staff/cases/{no}/confirm-injury", s.staffRoute(s.caseConfirmInjury))
 	mux.HandleFunc("POST /staff/originals/{id}/receive", s.staffRoute(s.originalReceive))
 	mux.HandleFunc("GET /staff/originals", s.staffRoute(s.staffOriginals))
 	mux.HandleFunc("GET /staff/commitments", s.staffRoute(s.staffCommitments))
@@ -75,23 +76,61 @@ type caseView struct {
 	*casework.View
 	Injury      *injuryCaseView
 	Commitment  func(string) string
-	Types       []*casework.Type // for confirming a mail draft
 	ReturnState casework.State
+	// Confirming a mail draft: the section's types, the applicant search
+	// and, in 工伤保险待遇科, the accident report form.
+	Types         []*casework.Type
+	Lookup        *lookupView
+	InjuryConfirm bool
 }
 
 func (s *Server) caseDetail(w http.ResponseWriter, r *http.Request) {
-	a := actorFrom(r.Context())
-	v, err := s.Cases.Detail(r.Context(), a, r.PathValue("no"))
+	p, err := s.caseDetailPage(r, r.URL.Query())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	s.render(w, r, "case_detail", p)
+}
+
+// caseDetailPage builds the case page; form holds the draft confirmation's
+// search (and, after a failed confirmation, its fields).
+func (s *Server) caseDetailPage(r *http.Request, form url.Values) (*Page, error) {
+	a := actorFrom(r.Context())
+	v, err := s.Cases.Detail(r.Context(), a, r.PathValue("no"))
+	if err != nil {
+		return nil, err
+	}
 	cv := caseView{View: v, Commitment: casework.CommitmentText, ReturnState: casework.Returned}
 	if v.IsStaff && v.Case.State == casework.Draft {
-		cv.Types = s.Cases.Types()
+		cv.Types = s.Cases.GenericTypes(v.Case.Section)
+		cv.InjuryConfirm = v.Case.Section == access.Injury && a.In(access.Injury)
+		if cv.Lookup, err = s.lookup(r, form, "/staff/cases/"+v.Case.No); err != nil {
+			return nil, err
+		}
+		cv.Lookup.Pick = true
 	}
 	cv.Injury = s.injuryCaseView(v)
-	s.render(w, r, "case_detail", &Page{Title: v.Case.TypeName + " " + v.Case.No, Data: cv})
+	return &Page{Title: v.Case.TypeName + " " + v.Case.No, Data: cv, Form: form}, nil
+}
+
+// draftDone redirects to the confirmed case, or re-renders the draft page
+// with the form's errors next to its fields.
+func (s *Server) draftDone(w http.ResponseWriter, r *http.Request, err error) {
+	if err == nil {
+		redirect(w, r, caseURL(actorFrom(r.Context()), r.PathValue("no")), "来件已确认")
+		return
+	}
+	if k := errs.KindOf(err); k != errs.Invalid && k != errs.Conflict {
+		s.fail(w, r, err)
+		return
+	}
+	p, perr := s.caseDetailPage(r, r.PostForm)
+	if perr != nil {
+		s.fail(w, r, perr)
+		return
+	}
+	s.renderForm(w, r, "case_detail", p, err)
 }
 
 // caseDone redirects back to the case after a successful action, or shows
@@ -140,13 +179,18 @@ func (s *Server) caseAcceptMissing(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) caseConfirm(w http.ResponseWriter, r *http.Request) {
-	pid, _ := strconv.ParseInt(r.PostFormValue("person_id"), 10, 64)
-	eid, _ := strconv.ParseInt(r.PostFormValue("employer_id"), 10, 64)
 	_, err := s.Cases.ConfirmDraft(r.Context(), actorFrom(r.Context()), r.PathValue("no"), formVersion(r),
 		casework.ConfirmInput{Type: r.PostFormValue("type"), SubjectIDNumber: r.PostFormValue("subject_id_number"),
-			Applicant: casework.Applicant{Kind: r.PostFormValue("applicant_kind"), Name: r.PostFormValue("applicant_name"),
-				EmployerID: eid, PersonID: pid, Phone: r.PostFormValue("applicant_phone")}})
-	s.caseDone(w, r, err, "来件已确认")
+			Applicant: applicantFrom(r.PostForm)})
+	s.draftDone(w, r, err)
+}
+
+// caseConfirmInjury files a 工伤保险待遇科 mail draft as an accident report
+// with the facts the clerk read from the mail.
+func (s *Server) caseConfirmInjury(w http.ResponseWriter, r *http.Request) {
+	_, err := s.Injury.ConfirmDraft(r.Context(), actorFrom(r.Context()), r.PathValue("no"), formVersion(r),
+		clerkInjuryInput(r.PostForm))
+	s.draftDone(w, r, err)
 }
 
 // caseAddDocument stores an uploaded file and links it to the case.

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"shebao/internal/access"
@@ -66,39 +65,55 @@ func (s *Server) staffQueue(w http.ResponseWriter, r *http.Request) {
 type caseNewView struct {
 	Types    []*casework.Type
 	Channels []struct{ Code, Name string }
+	Lookup   *lookupView
+	Injury   bool // the clerk may record accident reports (their own form)
 }
 
-func (s *Server) staffCaseNewPage() *Page {
-	v := caseNewView{Types: s.Cases.Types()}
+// staffCaseNewPage builds the form with the types of the clerk's sections
+// and the applicant search of form.
+func (s *Server) staffCaseNewPage(r *http.Request, form url.Values) (*Page, error) {
+	a := actorFrom(r.Context())
+	v := caseNewView{Injury: a.In(access.Injury)}
+	for _, t := range s.Cases.GenericTypes("") {
+		if a.In(t.Section) {
+			v.Types = append(v.Types, t)
+		}
+	}
 	for _, c := range casework.Channels {
 		if c != "web" {
 			v.Channels = append(v.Channels, struct{ Code, Name string }{c, casework.ChannelName(c)})
 		}
 	}
-	return &Page{Title: "代为登记业务", Data: v}
+	var err error
+	if v.Lookup, err = s.lookup(r, form, "/staff/cases/new"); err != nil {
+		return nil, err
+	}
+	v.Lookup.Pick = true
+	return &Page{Title: "代为登记业务", Data: v, Form: form}, nil
 }
 
 func (s *Server) staffCaseNew(w http.ResponseWriter, r *http.Request) {
-	if a := actorFrom(r.Context()); !a.IsStaff() {
-		s.fail(w, r, staffOnly(a))
+	p, err := s.staffCaseNewPage(r, r.URL.Query())
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "case_new", s.staffCaseNewPage())
+	s.render(w, r, "case_new", p)
 }
 
 func (s *Server) staffCaseCreate(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
-	eid, _ := strconv.ParseInt(r.PostFormValue("employer_id"), 10, 64)
-	pid, _ := strconv.ParseInt(r.PostFormValue("person_id"), 10, 64)
 	c, err := s.Cases.Open(r.Context(), a, casework.OpenInput{
-		Type: r.PostFormValue("type"), Channel: r.PostFormValue("channel"),
-		Applicant: casework.Applicant{Kind: r.PostFormValue("applicant_kind"), EmployerID: eid, PersonID: pid,
-			Name: r.PostFormValue("applicant_name"), Phone: r.PostFormValue("applicant_phone"),
-			Email: r.PostFormValue("applicant_email")},
+		Type: r.PostFormValue("type"), Channel: r.PostFormValue("channel"), Applicant: applicantFrom(r.PostForm),
 		SubjectIDNumber: r.PostFormValue("subject_id_number"), Title: r.PostFormValue("title"),
 		Summary: r.PostFormValue("summary")})
 	if err != nil {
-		s.renderForm(w, r, "case_new", s.staffCaseNewPage(), err)
+		p, perr := s.staffCaseNewPage(r, r.PostForm)
+		if perr != nil {
+			s.fail(w, r, perr)
+			return
+		}
+		s.renderForm(w, r, "case_new", p, err)
 		return
 	}
 	redirect(w, r, "/staff/cases/"+c.No, "已登记业务 "+c.No)
