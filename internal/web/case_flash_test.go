@@ -15,8 +15,8 @@ import (
 func TestCaseTransitionFlashReadsOnce(t *testing.T) {
 	env := apptest.New(t, "sqlite")
 	clerk := env.LoginAs(t, apptest.Staff(access.Injury))
-	r := clerk.PostForm(t, "/staff/cases/new", url.Values{"type": {"injury_report"}, "channel": {"phone"},
-		"applicant_kind": {"anonymous"}, "applicant_name": {"某建筑工地"}, "title": {"电话报告：工人摔伤"}})
+	r := clerk.PostForm(t, "/staff/cases/new", url.Values{"type": {"injury_medical_claim"}, "channel": {"phone"},
+		"applicant_kind": {"anonymous"}, "applicant_name": {"某建筑工地"}, "title": {"电话申请：医疗费用报销"}})
 	loc := r.WantRedirect(t, "/staff/cases/").Location()
 	no := strings.TrimPrefix(loc, "/staff/cases/")
 	clerk.PostForm(t, loc+"/claim", url.Values{"version": {"1"}}).WantRedirect(t, loc)
