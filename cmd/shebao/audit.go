@@ -94,7 +94,7 @@ func auditVerify(ctx context.Context, a *app.App, sign bool, out io.Writer) erro
 	} else {
 		res, err = a.Audit.Verify(ctx)
 	}
-	printVerify(out, res)
+	printVerify(out, res, sign)
 	if err != nil {
 		return err
 	}
@@ -107,7 +107,9 @@ func auditVerify(ctx context.Context, a *app.App, sign bool, out io.Writer) erro
 	return nil
 }
 
-func printVerify(out io.Writer, res audit.VerifyResult) {
+// printVerify prints res; signing says a checkpoint is about to be reported,
+// so a missing earlier one is not worth a line.
+func printVerify(out io.Writer, res audit.VerifyResult, signing bool) {
 	if res.FirstBad == 0 {
 		fmt.Fprintf(out, "哈希链完整 / chain intact: %d 条记录，链头第 %d 条 %s\n", res.Checked, res.HeadSeq, res.HeadHash)
 	} else {
@@ -121,7 +123,7 @@ func printVerify(out io.Writer, res audit.VerifyResult) {
 	}
 	if an.Latest != nil {
 		fmt.Fprintf(out, "已与 %d 个签名检查点核对，最新为第 %d 条（%s）\n", an.Checkpoints, an.Latest.Seq, an.Latest.File)
-	} else {
+	} else if !signing {
 		fmt.Fprintln(out, "尚无签名检查点 / no checkpoint yet: 运行 shebao audit checkpoint 或等待每日任务")
 	}
 	for _, why := range an.Invalid {
