@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 
 	"shebao/internal/app"
 	"shebao/internal/clock"
@@ -42,6 +43,15 @@ func (c *commonFlags) config() (app.Config, error) {
 func envOr(k, def string) string {
 	if v := os.Getenv(k); v != "" {
 		return v
+	}
+	return def
+}
+
+// envInt reads an integer from the environment, def when unset or malformed
+// (flag parsing then reports the flag's own errors).
+func envInt(k string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(k)); err == nil {
+		return n
 	}
 	return def
 }

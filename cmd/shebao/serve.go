@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"shebao/internal/account"
 	"shebao/internal/app"
 	"shebao/internal/audit"
 )
@@ -20,6 +21,8 @@ func runServe(ctx context.Context, args []string) error {
 	addr := fs.String("addr", envOr("SHEBAO_ADDR", "127.0.0.1:8080"), "监听地址 / listen address (env SHEBAO_ADDR)")
 	demo := fs.Bool("demo", false, "数据库为空时生成演示数据并打印演示账号 / seed the demo district if empty and print demo logins")
 	secure := fs.Bool("secure-cookies", os.Getenv("SHEBAO_SECURE_COOKIES") == "1", "Cookie 加 Secure 标记（TLS 之后部署时） / mark cookies Secure behind TLS")
+	staffLock := fs.Int("staff-lock-after", envInt("SHEBAO_STAFF_LOCK_AFTER", account.StaffLockAfter),
+		"经办人员或管理员账户累计登录失败多少次后须管理员解锁，负数为不锁定 / failed logins before a staff or admin account needs an admin unlock; negative: never (env SHEBAO_STAFF_LOCK_AFTER)")
 	var mf mailFlags
 	mf.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -37,7 +40,7 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg.Addr, cfg.Secure = *addr, *secure
+	cfg.Addr, cfg.Secure, cfg.StaffLockAfter = *addr, *secure, *staffLock
 	mf.apply(&cfg)
 	a, err := app.Open(ctx, cfg)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"shebao/internal/access"
@@ -21,16 +22,19 @@ import (
 	"shebao/internal/ident"
 )
 
-// Login and session limits.
+// Login and session limits. Throttling is described in throttle.go.
 const (
-	MaxFailures     = 5                // failed logins in a row before a lockout
-	LockFor         = 15 * time.Minute // lockout length; also how long a failure is remembered
-	IPWindow        = 10 * time.Minute // sliding window of the per-IP throttle
-	IPMaxFailures   = 20               // failed logins per IP within IPWindow
-	IdleTimeout     = 30 * time.Minute // a session unused this long ends
-	AbsoluteTimeout = 12 * time.Hour   // a session ends this long after login
-	TouchEvery      = time.Minute      // last_seen_at is written at most this often
-	maxConcurrent   = 4                // password hashes computed at once (memory bound)
+	FreeAttempts       = 5                // attempts per username and source before the growing delay
+	MaxDelay           = 15 * time.Minute // longest delay between two attempts at one username from one source
+	DelayForget        = 24 * time.Hour   // a username and source quiet this long start again with free attempts
+	IPWindow           = 10 * time.Minute // window of the per-source limit
+	IPMaxFailures      = 20               // failed (or unfinished) attempts per source within IPWindow
+	StaffLockAfter     = 50               // default: failures of a staff or admin account before an admin must unlock it
+	StaffFailureWindow = 24 * time.Hour   // staff failures older than this (since the last one) are forgotten
+	IdleTimeout        = 30 * time.Minute // a session unused this long ends
+	AbsoluteTimeout    = 12 * time.Hour   // a session ends this long after login
+	TouchEvery         = time.Minute      // last_seen_at is written at most this often
+	maxConcurrent      = 4                // password hashes computed at once (memory bound)
 )
 
 // Service manages accounts and sessions.
@@ -39,17 +43,35 @@ type Service struct {
 	clock clock.Clock
 	audit *audit.Service
 
-	mu     sync.RWMutex
-	params HashParams
-	dummy  string               // a hash to verify against for unknown users (equal timing)
-	slots  chan struct{}        // bounds concurrent argon2 computations
-	stmts  map[string]*sql.Stmt // prepared hot queries (guarded by mu)
+	mu        sync.RWMutex
+	params    HashParams
+	dummy     string               // a hash to verify against for unknown users (equal timing)
+	slots     chan struct{}        // bounds concurrent argon2 computations
+	stmts     map[string]*sql.Stmt // prepared hot queries (guarded by mu)
+	secret    []byte               // key of the login_delays hashes (guarded by mu)
+	staffLock int                  // StaffLockAfter unless configured; 0 never locks
+	checks    atomic.Int64         // password verifications so far (tests read it)
 }
 
 // NewService returns the account service with production hash parameters
 // (DefaultHashParams).
 func NewService(d *db.DB, c clock.Clock, a *audit.Service) *Service {
-	return &Service{db: d, clock: c, audit: a, params: DefaultHashParams, slots: make(chan struct{}, maxConcurrent)}
+	return &Service{db: d, clock: c, audit: a, params: DefaultHashParams, slots: make(chan struct{}, maxConcurrent),
+		staffLock: StaffLockAfter}
+}
+
+// SetStaffLockAfter sets after how many failed logins across all sources a
+// staff or administrator account needs an administrator's unlock (0: never).
+func (s *Service) SetStaffLockAfter(n int) {
+	s.mu.Lock()
+	s.staffLock = max(n, 0)
+	s.mu.Unlock()
+}
+
+func (s *Service) staffLockAfter() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.staffLock
 }
 
 // SetHashParams changes the cost of new password hashes. Tests use
@@ -70,7 +92,7 @@ type User struct {
 	DisplayName        string
 	Sections           []access.Section
 	MustChangePassword bool
-	LockedUntil        time.Time // zero when not locked
+	UnlockRequiredAt   time.Time // when failed logins locked the account until an admin unlocks it; zero if not
 	Disabled           bool
 	CreatedAt          time.Time
 	PasswordChangedAt  time.Time
@@ -81,8 +103,9 @@ type User struct {
 // login is an ID number and is masked.
 func (u *User) MaskedUsername() string { return maskUsername(u.Username) }
 
-// LockedAt reports whether the account is locked at t.
-func (u *User) LockedAt(t time.Time) bool { return !u.LockedUntil.IsZero() && t.Before(u.LockedUntil) }
+// NeedsUnlock reports whether failed logins locked the account until an
+// administrator unlocks it.
+func (u *User) NeedsUnlock() bool { return !u.UnlockRequiredAt.IsZero() }
 
 // HasSection reports whether the user works in section x.
 func (u *User) HasSection(x access.Section) bool {

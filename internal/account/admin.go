@@ -30,7 +30,7 @@ type UserPage struct {
 }
 
 const userColumns = `id, username, role, employer_id, person_id, display_name, must_change_password,
-	locked_until, disabled, created_at, password_changed_at, version`
+	unlock_required_at, disabled, created_at, password_changed_at, version`
 
 func scanUser(sc interface{ Scan(...any) error }) (*User, error) {
 	var u User
@@ -43,7 +43,7 @@ func scanUser(sc interface{ Scan(...any) error }) (*User, error) {
 		return nil, err
 	}
 	u.Role, u.EmployerID, u.PersonID = access.Role(role), emp.Int64, per.Int64
-	u.LockedUntil, u.PasswordChangedAt = locked.Time, changed.Time
+	u.UnlockRequiredAt, u.PasswordChangedAt = locked.Time, changed.Time
 	return &u, nil
 }
 
@@ -158,7 +158,7 @@ func (s *Service) Disable(ctx context.Context, a *access.Actor, userID, version 
 	return s.setDisabled(ctx, a, userID, version, true)
 }
 
-// Enable lets a disabled account log in again and clears any lockout.
+// Enable lets a disabled account log in again and lifts an unlock-required lock.
 // Errors: Forbidden, NotFound, Conflict (stale version), Internal.
 func (s *Service) Enable(ctx context.Context, a *access.Actor, userID, version int64) error {
 	return s.setDisabled(ctx, a, userID, version, false)
@@ -176,8 +176,8 @@ func (s *Service) setDisabled(ctx context.Context, a *access.Actor, userID, vers
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE users SET disabled = $3, failed_count = 0, last_failed_at = NULL, locked_until = NULL,
-			version = version + 1 WHERE id = $1 AND version = $2`, userID, version, disabled)
+		res, err := tx.ExecContext(ctx, `UPDATE users SET disabled = $3, failed_count = 0, last_failed_at = NULL,
+			unlock_required_at = NULL, version = version + 1 WHERE id = $1 AND version = $2`, userID, version, disabled)
 		if err != nil {
 			return errs.Wrap(err, "set disabled")
 		}

@@ -43,9 +43,11 @@ func TestEveryChangeIsAudited(t *testing.T) {
 		person := f.scalar(t, `SELECT id FROM users WHERE role = 'person'`)
 		reset, err := f.svc.ResetPassword(ctx, admin, person)
 		must(t, err)
-		for i := 0; i < account.MaxFailures; i++ {
+		f.svc.SetStaffLockAfter(3)
+		for i := 0; i < 3; i++ {
 			f.svc.Login(ctx, "auditee", "Wrong1234", "10.0.0.1")
 		}
+		must(t, f.svc.Unlock(ctx, admin, sess.UserID))
 		key, err := f.svc.CreateAPIClient(ctx, admin, "医院", account.KindHospital)
 		must(t, err)
 		list, _ := f.svc.ListAPIClients(ctx, admin)
@@ -71,7 +73,7 @@ func TestEveryChangeIsAudited(t *testing.T) {
 			}
 		}
 		want := "account.create account.create account.create account.password.change account.sections account.disable " +
-			"account.enable account.password.reset account.lock api_client.create api_client.revoke"
+			"account.enable account.password.reset account.lock account.unlock api_client.create api_client.revoke"
 		if got := strings.Join(actions, " "); got != want {
 			t.Fatalf("actions\n got %s\nwant %s", got, want)
 		}

@@ -15,9 +15,11 @@ import (
 // The new one must have at least 8 characters with letters and digits and
 // differ from the username and the old password. It clears the forced
 // change and ends every session of the account (the caller logs in again
-// to get a fresh one). A wrong old password counts as a failed login.
-// Errors: Unauthenticated, Forbidden (API clients), Invalid (fields
-// old_password, new_password), TooMany (locked), Internal.
+// to get a fresh one). A wrong old password counts as a failed login of the
+// account from the change form (its own growing delay, and the staff
+// counter). Errors: Unauthenticated, Forbidden (API clients; a staff account
+// that needs an administrator's unlock), Invalid (fields old_password,
+// new_password), TooMany (growing delay, with RetryAfter), Internal.
 func (s *Service) ChangePassword(ctx context.Context, a *access.Actor, oldPassword, newPassword string) error {
 	if a == nil || a.UserID == 0 {
 		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
@@ -41,18 +43,17 @@ func (s *Service) ChangePassword(ctx context.Context, a *access.Actor, oldPasswo
 		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
 	}
 	now := s.clock.Now()
-	if now.Before(u.lockedUntil) {
-		return errLocked(u.lockedUntil)
+	res, err := s.reserve(ctx, u.username, "", u, now)
+	if err != nil {
+		return err
 	}
 	ok, err := s.verify(ctx, u.hash, oldPassword)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		if until, err := s.recordFailure(ctx, u, "", now); err != nil {
+		if err := s.failed(ctx, res, now); err != nil {
 			return err
-		} else if !until.IsZero() {
-			return errLocked(until)
 		}
 		f.Add("old_password", "原密码不正确")
 		return f.Err()
@@ -62,6 +63,9 @@ func (s *Service) ChangePassword(ctx context.Context, a *access.Actor, oldPasswo
 		return err
 	}
 	return s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		if err := succeeded(ctx, tx, res, u.id); err != nil {
+			return err
+		}
 		if err := setPassword(ctx, tx, u.id, hash, false, now); err != nil {
 			return err
 		}
@@ -70,11 +74,11 @@ func (s *Service) ChangePassword(ctx context.Context, a *access.Actor, oldPasswo
 	})
 }
 
-// setPassword stores a new hash, clears failures and locks, and ends every
-// session of the account.
+// setPassword stores a new hash, clears failures and an unlock-required
+// lock, and ends every session of the account.
 func setPassword(ctx context.Context, tx *sql.Tx, userID int64, hash string, mustChange bool, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $2, must_change_password = $3, password_changed_at = $4,
-		failed_count = 0, last_failed_at = NULL, locked_until = NULL, version = version + 1 WHERE id = $1`,
+		failed_count = 0, last_failed_at = NULL, unlock_required_at = NULL, version = version + 1 WHERE id = $1`,
 		userID, hash, mustChange, now)
 	if err != nil {
 		return errs.Wrap(err, "set password")

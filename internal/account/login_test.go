@@ -67,40 +67,13 @@ func TestLoginSameAnswerForUnknownUserAndWrongPassword(t *testing.T) {
 	})
 }
 
-func TestLockoutAfterFiveFailuresAndUnlockAfter15Minutes(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d)
-		ctx := context.Background()
-		f.add(t, access.RoleEmployer, "440300000001")
-		for i := 1; i <= 4; i++ {
-			_, err := f.svc.Login(ctx, "440300000001", "Wrong1234", "10.0.0.1")
-			wantKind(t, err, errs.Unauthenticated, "bad_credentials")
-		}
-		_, err := f.svc.Login(ctx, "440300000001", "Wrong1234", "10.0.0.2")
-		e := wantKind(t, err, errs.TooMany, "account_locked")
-		if e.Message != "登录失败次数过多，账户已临时锁定，请于 09:15 后重试" {
-			t.Fatalf("message %q", e.Message)
-		}
-		// Locked: even the right password is refused, from any IP.
-		f.c.Advance(14 * time.Minute)
-		_, err = f.svc.Login(ctx, "440300000001", pw, "10.9.9.9")
-		wantKind(t, err, errs.TooMany, "account_locked")
-		f.c.Advance(time.Minute)
-		if _, err := f.svc.Login(ctx, "440300000001", pw, "10.0.0.1"); err != nil {
-			t.Fatalf("after 15 minutes: %v", err)
-		}
-		if n := f.scalar(t, `SELECT failed_count FROM users WHERE username = '440300000001'`); n != 0 {
-			t.Fatalf("failed_count %d after success", n)
-		}
-	})
-}
-
-func TestSuccessResetsFailureCountAndOldFailuresAreForgotten(t *testing.T) {
+func TestSuccessClearsTheDelayAndQuietDaysForgetIt(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
 		ctx := context.Background()
 		f.add(t, access.RoleStaff, "zhao", access.Fund)
 		fail := func(n int) {
+			t.Helper()
 			for i := 0; i < n; i++ {
 				_, err := f.svc.Login(ctx, "zhao", "Wrong1234", "10.0.0.1")
 				wantKind(t, err, errs.Unauthenticated, "bad_credentials")
@@ -110,11 +83,24 @@ func TestSuccessResetsFailureCountAndOldFailuresAreForgotten(t *testing.T) {
 		if _, err := f.svc.Login(ctx, "zhao", pw, "10.0.0.1"); err != nil {
 			t.Fatal(err)
 		}
-		fail(4) // counter restarted: not locked
-		f.c.Advance(16 * time.Minute)
-		fail(4) // the earlier four are older than 15 minutes: still not locked
+		if n := f.scalar(t, `SELECT failed_count FROM users WHERE username = 'zhao'`); n != 0 {
+			t.Fatalf("failed_count %d after success", n)
+		}
+		fail(account.FreeAttempts) // counter restarted: all five are checked
 		_, err := f.svc.Login(ctx, "zhao", "Wrong1234", "10.0.0.1")
-		wantKind(t, err, errs.TooMany, "account_locked")
+		wantKind(t, err, errs.TooMany, "login_throttled")
+		f.c.Advance(account.DelayForget)
+		fail(account.FreeAttempts) // a day later the five free attempts are back
+		f.c.Advance(time.Hour)
+		if n, err := f.svc.Purge(ctx); err != nil || n != 1 {
+			t.Fatalf("purge %d %v", n, err)
+		}
+		if n := f.scalar(t, `SELECT COUNT(*) FROM login_sources`); n != 0 {
+			t.Errorf("%d source counters survived the purge", n)
+		}
+		if n := f.scalar(t, `SELECT COUNT(*) FROM login_delays`); n != 1 {
+			t.Errorf("%d delay counters after the purge, want the recent one", n)
+		}
 	})
 }
 
@@ -131,8 +117,8 @@ func TestIPThrottling(t *testing.T) {
 		}
 		_, err := f.svc.Login(ctx, "qian", pw, "203.0.113.7")
 		e := wantKind(t, err, errs.TooMany, "ip_throttled")
-		if !strings.Contains(e.Message, "10 分钟") {
-			t.Fatalf("message %q", e.Message)
+		if e.Message != "登录尝试过于频繁，请 7 分钟后再试" || e.RetryAfter != account.IPWindow-200*time.Second {
+			t.Fatalf("message %q, retry after %v", e.Message, e.RetryAfter)
 		}
 		if _, err := f.svc.Login(ctx, "qian", pw, "198.51.100.1"); err != nil {
 			t.Fatalf("other IP throttled: %v", err)

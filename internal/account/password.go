@@ -77,6 +77,7 @@ func (s *Service) verify(ctx context.Context, encoded, pw string) (bool, error) 
 		return false, err
 	}
 	defer s.release()
+	s.checks.Add(1)
 	p, salt, want, ok := parseHash(encoded)
 	if !ok {
 		return false, nil

@@ -227,7 +227,8 @@ func endSessions(ctx context.Context, q db.Querier, userID int64) error {
 	return nil
 }
 
-// Purge deletes ended sessions and expired login-failure records; a
+// Purge deletes ended sessions and login throttle counters that no longer
+// hold anything back; a
 // scheduled job may call it (logins also sweep the user's own sessions).
 // It returns the number of sessions deleted.
 func (s *Service) Purge(ctx context.Context) (int64, error) {
@@ -237,8 +238,5 @@ func (s *Service) Purge(ctx context.Context) (int64, error) {
 		return 0, errs.Wrap(err, "purge sessions")
 	}
 	n, _ := res.RowsAffected()
-	if _, err := s.db.W.ExecContext(ctx, `DELETE FROM login_failures WHERE at <= $1`, now.Add(-IPWindow)); err != nil {
-		return n, errs.Wrap(err, "purge login failures")
-	}
-	return n, nil
+	return n, purgeThrottle(ctx, s.db.W, now)
 }

@@ -136,8 +136,8 @@ func TestPurgeDeletesEndedSessions(t *testing.T) {
 		if _, err := f.svc.Purge(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if n := f.scalar(t, `SELECT COUNT(*) FROM login_failures`); n != 0 {
-			t.Fatalf("%d failures left", n)
+		if n := f.scalar(t, `SELECT COUNT(*) FROM login_sources`); n != 0 {
+			t.Fatalf("%d source counters left", n)
 		}
 		if _, _, err := f.svc.Authenticate(ctx, live.Token); err != nil {
 			t.Fatal("purge ended a live session")

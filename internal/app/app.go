@@ -57,6 +57,10 @@ type Config struct {
 	// client address (e.g. "X-Real-IP"), for per-IP login throttling;
 	// empty uses the connection's address.
 	ClientIPHeader string
+	// StaffLockAfter is how many failed logins (across all sources) lock a
+	// staff or administrator account until an administrator unlocks it;
+	// 0 means account.StaffLockAfter, a negative number never locks.
+	StaffLockAfter int
 	// Contactless channels (internal/app/channels.go): SMTPListen enables
 	// the mail intake listener (e.g. 127.0.0.1:2525); SMTPRelay is where
 	// email notifications are sent (host:port; empty: held in the outbox);
@@ -187,6 +191,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		a.Audit.SetAnchor(anchor)
 	}
 	a.Accounts = account.NewService(d, c, a.Audit)
+	if cfg.StaffLockAfter != 0 {
+		a.Accounts.SetStaffLockAfter(cfg.StaffLockAfter)
+	}
 	a.Policy = policy.NewService(d, c, a.Audit)
 	if err := a.Policy.SeedDefaults(ctx); err != nil {
 		// A shipped rules file that clashes with an administrator's value

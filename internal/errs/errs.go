@@ -7,6 +7,7 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind classifies an error for the caller.
@@ -36,6 +37,10 @@ type Error struct {
 	Message string       // Chinese, for the user
 	Fields  []FieldError // per-field problems, for forms and the API
 	Err     error        // wrapped cause, for logs only
+
+	// RetryAfter, for TooMany, is how long to wait before trying again
+	// (the Retry-After header); zero when unknown.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

@@ -166,7 +166,8 @@ func (s *Server) adminSetSections(w http.ResponseWriter, r *http.Request) {
 var userActions = map[string]struct{ heading, text, button string }{
 	"reset":   {"重置密码", "将为该账户生成新的初始密码，该账户的全部登录随即退出，下次登录须修改密码。", "确认重置"},
 	"disable": {"停用账户", "停用后该账户不能登录，已登录的会话立即失效。", "确认停用"},
-	"enable":  {"启用账户", "启用后该账户可以重新登录，临时锁定同时解除。", "确认启用"},
+	"enable":  {"启用账户", "启用后该账户可以重新登录，登录失败锁定同时解除。", "确认启用"},
+	"unlock":  {"解除锁定", "该账户因登录失败次数过多被锁定。请先与本人核实（如怀疑密码泄露，请改为重置密码），解除后可重新登录。", "确认解除"},
 }
 
 func (s *Server) adminUserConfirm(w http.ResponseWriter, r *http.Request) {
@@ -225,6 +226,12 @@ func (s *Server) adminUserAction(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		redirect(w, r, back, "账户已启用")
+	case "unlock":
+		if err := s.Accounts.Unlock(r.Context(), a, id); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		redirect(w, r, back, "账户已解除锁定")
 	default:
 		s.fail(w, r, errs.NotFoundf("没有这个操作"))
 	}

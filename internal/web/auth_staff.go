@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"shebao/internal/access"
+	"shebao/internal/account"
 	"shebao/internal/errs"
 )
 
@@ -99,6 +100,13 @@ var adminLinks = []queueLink{
 	{"/staff/audit", "审计日志"},
 }
 
+// adminHomeView is the data of GET /admin: the tools and the accounts that
+// wait for an administrator's unlock.
+type adminHomeView struct {
+	Links  []queueLink
+	Locked []*account.User
+}
+
 // adminHome: GET /admin.
 func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) {
 	a, ok := s.requireActor(w, r)
@@ -109,5 +117,10 @@ func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "admin_home", &Page{Title: "系统管理", Data: adminLinks})
+	locked, err := s.Accounts.ListLocked(r.Context(), a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "admin_home", &Page{Title: "系统管理", Data: adminHomeView{Links: adminLinks, Locked: locked}})
 }

@@ -3,6 +3,8 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
+	"time"
 
 	"shebao/internal/errs"
 )
@@ -27,6 +29,13 @@ func statusOf(k errs.Kind) int {
 	}
 }
 
+// setRetryAfter tells a rate-limited client when to try again.
+func setRetryAfter(w http.ResponseWriter, e *errs.Error) {
+	if e.Kind == errs.TooMany && e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
+	}
+}
+
 // publicError is what a user may see of err; internal details are logged.
 func (s *Server) publicError(r *http.Request, err error) *errs.Error {
 	e := errs.As(err)
@@ -45,6 +54,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
+	setRetryAfter(w, e)
 	s.renderStatus(w, r, "error", statusOf(e.Kind), &Page{Title: "出错了", Data: e})
 }
 
@@ -66,6 +76,7 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	if code == "" {
 		code = string(e.Kind)
 	}
+	setRetryAfter(w, e)
 	s.writeJSON(w, statusOf(e.Kind), apiError{Error: apiErrorBody{Code: code, Message: e.Message, Fields: e.Fields}})
 }
 

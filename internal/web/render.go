@@ -135,6 +135,7 @@ func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, name string,
 	if p.Form == nil {
 		p.Form = r.PostForm
 	}
+	setRetryAfter(w, e)
 	s.renderStatus(w, r, name, statusOf(e.Kind), p)
 }
 

@@ -28,6 +28,24 @@ func Each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 	}
 }
 
+// EachPair runs fn once per available engine with two handles on one fresh
+// database, each with its own connection pools, as two server processes
+// sharing it would have: two opens of one SQLite file, or two pools on one
+// PostgreSQL schema.
+func EachPair(t *testing.T, fn func(t *testing.T, a, b *db.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) {
+		a := SQLite(t)
+		fn(t, a, openDB(t, a.DSN))
+	})
+	if os.Getenv(EnvPostgres) != "" {
+		t.Run("postgres", func(t *testing.T) {
+			url := postgresSchema(t)
+			fn(t, openDB(t, url), openDB(t, url))
+		})
+	}
+}
+
 // Engines lists the engines Each will run, for tests that compare them.
 func Engines() []db.Dialect {
 	if os.Getenv(EnvPostgres) != "" {
@@ -47,7 +65,20 @@ func Open(t testing.TB, d db.Dialect) *db.DB {
 // SQLite returns a fresh migrated SQLite database in a temp folder.
 func SQLite(t testing.TB) *db.DB {
 	t.Helper()
-	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "shebao.db"))
+	return openDB(t, filepath.Join(t.TempDir(), "shebao.db"))
+}
+
+// Postgres returns a fresh migrated PostgreSQL schema; it skips the test
+// when SHEBAO_TEST_POSTGRES is unset (callers normally use Each instead).
+func Postgres(t testing.TB) *db.DB {
+	t.Helper()
+	return openDB(t, postgresSchema(t))
+}
+
+// openDB opens dsn, closed when the test ends, and migrates it.
+func openDB(t testing.TB, dsn string) *db.DB {
+	t.Helper()
+	d, err := db.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,9 +89,9 @@ func SQLite(t testing.TB) *db.DB {
 	return d
 }
 
-// Postgres returns a fresh migrated PostgreSQL schema; it skips the test
-// when SHEBAO_TEST_POSTGRES is unset (callers normally use Each instead).
-func Postgres(t testing.TB) *db.DB {
+// postgresSchema creates a schema dropped when the test ends and returns
+// the URL that uses it; it skips the test when SHEBAO_TEST_POSTGRES is unset.
+func postgresSchema(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv(EnvPostgres)
 	if base == "" {
@@ -82,15 +113,7 @@ func Postgres(t testing.TB) *db.DB {
 			a.Close()
 		}
 	})
-	d, err := db.Open(context.Background(), WithSchema(base, schema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return d
+	return WithSchema(base, schema)
 }
 
 // WithSchema adds search_path=schema to a postgres URL.
