@@ -134,6 +134,21 @@ func TestServeDemoHasAssessedMonths(t *testing.T) {
 		if off != 0 {
 			t.Errorf("%d bills whose paid_fen differs from the ledger", off)
 		}
+		// Historical records: only before the first assessed month, some
+		// careers of 20 to 35 years, the persons with logins included.
+		var records, overlap, long, unpaid int
+		a.DB.R.QueryRow(`SELECT COUNT(*), SUM(CASE WHEN fee_month >= $1 THEN 1 ELSE 0 END),
+			SUM(CASE WHEN paid THEN 0 ELSE 1 END) FROM contribution_records`, tc.months[0]).Scan(&records, &overlap, &unpaid)
+		a.DB.R.QueryRow(`SELECT COUNT(*) FROM (SELECT person_id FROM contribution_records GROUP BY person_id
+			HAVING COUNT(*) >= 240) x`).Scan(&long)
+		if records < 50_000 || overlap != 0 || long < 50 || unpaid == 0 {
+			t.Errorf("historical records: %d, %d in assessed months, %d persons with 20+ years, %d unpaid", records, overlap, long, unpaid)
+		}
+		var oldest string
+		a.DB.R.QueryRow(`SELECT MIN(r.fee_month) FROM contribution_records r JOIN users u ON u.person_id = r.person_id`).Scan(&oldest)
+		if oldest == "" || oldest > "2000-01" {
+			t.Errorf("the demo persons' oldest record: %q", oldest)
+		}
 		if !strings.Contains(out.String(), "已核定 "+strings.Join(tc.months, "、")) {
 			t.Errorf("summary does not name the months: %s", out.String())
 		}

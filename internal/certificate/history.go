@@ -16,13 +16,16 @@ type HistoryLine struct {
 	Base, Employer, Individual money.Fen
 }
 
-// HistoryMonth is one fee month of one bill: the payer and each scheme.
+// HistoryMonth is one fee month of one bill, or of one payer's imported
+// historical records: the payer and each scheme.
 type HistoryMonth struct {
-	Month   string
-	Payer   string // employer name, or 灵活就业
-	Status  string // bill status in Chinese
-	Flags   string // e.g. 疫情补缴
-	Schemes [3]*HistoryLine
+	Month    string
+	Payer    string // employer name, or 灵活就业
+	Status   string // bill status in Chinese; 已到账 / 未到账 for imported records
+	Flags    string // e.g. 疫情补缴
+	Imported bool   // a historical record from before Shebao, not an assessed bill
+	Paid     bool   // the money arrived (a paid bill, or a record marked paid)
+	Schemes  [3]*HistoryLine
 }
 
 // History is a person's contribution history across all employers.
@@ -31,47 +34,66 @@ type History struct {
 	Total  money.Fen // all shares of the listed lines
 }
 
-// History returns the person's assessed contribution months (confirmed,
-// partially paid or paid bills, employer or flexible), month by month and
-// scheme by scheme. The person or staff of 统筹科/个体参保科.
+// History returns the person's contribution months: assessed ones
+// (confirmed, partially paid or paid bills, employer or flexible) and the
+// historical records imported from before Shebao (flagged Imported), month
+// by month and scheme by scheme. The person or staff of 统筹科/个体参保科.
 func (s *Service) History(ctx context.Context, a *access.Actor, personID int64) (*History, error) {
 	if err := canPerson(a, personID); err != nil && !a.In(access.SelfEmployed) {
 		return nil, err
 	}
-	// In index order (person, month): no sort; lines of one bill are
-	// grouped here.
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT l.fee_month, l.bill_id, l.scheme, l.base_fen, l.employer_fen,
-		l.individual_fen, b.payer_kind, b.status, b.flags, COALESCE(e.name, '')
+	// Both parts in index order (person, month); lines of one bill, or
+	// records of one payer, in a month are grouped here.
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT l.fee_month, 'b' || CAST(l.bill_id AS TEXT), l.scheme, l.base_fen,
+		l.employer_fen, l.individual_fen, b.payer_kind, b.status, b.flags, COALESCE(e.name, ''), 0
 		FROM bill_lines l JOIN bills b ON b.id = l.bill_id LEFT JOIN employers e ON e.id = b.employer_id
 		WHERE l.person_id = $1 AND b.status IN ('confirmed', 'partially_paid', 'paid')
-		ORDER BY l.fee_month`, personID)
+		UNION ALL
+		SELECT r.fee_month, 'r' || r.payer_kind || COALESCE(CAST(r.employer_id AS TEXT), '') || '|' || r.payer_name, r.scheme,
+			r.base_fen, r.employer_fen, r.individual_fen, r.payer_kind, CASE WHEN r.paid THEN 'paid' ELSE 'unpaid' END, '',
+			COALESCE(e.name, r.payer_name), 1
+		FROM contribution_records r LEFT JOIN employers e ON e.id = r.employer_id WHERE r.person_id = $1
+		ORDER BY 1`, personID)
 	if err != nil {
 		return nil, errs.Wrap(err, "history")
 	}
 	defer rows.Close()
 	h := &History{Months: make([]HistoryMonth, 0, 64)}
-	var bills []int64 // bill of each entry in h.Months
-	var month, scheme, kind, status, flags, payer string
-	var bill int64
+	var keys []string // bill or payer of each entry in h.Months
+	var month, key, scheme, kind, status, flags, payer string
+	var imported int
 	for rows.Next() {
 		var l HistoryLine
-		if err := rows.Scan(&month, &bill, &scheme, &l.Base, &l.Employer, &l.Individual, &kind, &status, &flags, &payer); err != nil {
+		if err := rows.Scan(&month, &key, &scheme, &l.Base, &l.Employer, &l.Individual, &kind, &status, &flags, &payer, &imported); err != nil {
 			return nil, errs.Wrap(err, "history")
 		}
 		i := len(h.Months) - 1
-		for i >= 0 && h.Months[i].Month == month && bills[i] != bill {
+		for i >= 0 && h.Months[i].Month == month && keys[i] != key {
 			i--
 		}
 		if i < 0 || h.Months[i].Month != month {
-			if kind == "flexible" {
-				payer = "灵活就业"
-			}
-			h.Months = append(h.Months, HistoryMonth{Month: month, Payer: payer, Status: billStatusNames[status], Flags: FlagNames(flags)})
-			bills = append(bills, bill)
+			h.Months = append(h.Months, historyMonth(month, kind, status, flags, payer, imported == 1))
+			keys = append(keys, key)
 			i = len(h.Months) - 1
 		}
 		h.Months[i].Schemes[schemeIndex(scheme)] = &l
 		h.Total += l.Employer + l.Individual
 	}
 	return h, errs.Wrap(rows.Err(), "history")
+}
+
+// recordStatusNames are the statuses of imported records.
+var recordStatusNames = map[string]string{"paid": "已到账", "unpaid": "未到账"}
+
+func historyMonth(month, kind, status, flags, payer string, imported bool) HistoryMonth {
+	if kind == "flexible" {
+		payer = "灵活就业"
+	}
+	m := HistoryMonth{Month: month, Payer: payer, Flags: FlagNames(flags), Imported: imported, Paid: status == "paid"}
+	if imported {
+		m.Status = recordStatusNames[status]
+	} else {
+		m.Status = billStatusNames[status]
+	}
+	return m
 }

@@ -35,7 +35,9 @@ func planFor(age, months int) monthPlan {
 	}
 }
 
-// bills assesses the last opts.Months fee months before this one through
+// bills writes the historical records of the months before the first
+// assessed one (as if imported from the old system), then assesses the
+// last opts.Months fee months before this one through
 // the contribution service (as the scheduled job would have), has
 // employers confirm some of them and pays some of those through a bank
 // statement import, so the ledger and paid amounts are the real ones. The
@@ -48,6 +50,16 @@ func (g *generator) bills(ctx context.Context) error {
 	r := rand.New(rand.NewPCG(g.opts.Seed, 0xb111))
 	this := clock.DateOf(g.now)
 	first := time.Date(this.Year(), this.Month(), 1, 0, 0, 0, 0, clock.Shanghai)
+	// The months before the first assessed one come from the old system.
+	also := make([]int64, len(g.demoPersons)) // the persons with logins have their history
+	for i, p := range g.demoPersons {
+		also[i] = p.id
+	}
+	n, err := contribution.DemoRecords(ctx, g.DB, monthOf(first.AddDate(0, -g.opts.Months, 0)), g.now, also)
+	if err != nil {
+		return err
+	}
+	g.res.Records = n
 	for age := g.opts.Months; age >= 1; age-- {
 		month := monthOf(first.AddDate(0, -age, 0))
 		run, err := g.Contribution.RunMonth(ctx, access.System, month, contribution.OriginScheduled)

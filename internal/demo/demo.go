@@ -116,6 +116,7 @@ type Result struct {
 	Bills        int      // bills assessed
 	Confirmed    int      // of which confirmed by their employer
 	Paid         int      // bank transfers matched to bills
+	Records      int64    // historical contribution records of the months before
 	Logins       []Login
 	APIKeys      []APIKey
 	Took         time.Duration

@@ -72,7 +72,8 @@ func (g *generator) run(ctx context.Context) error {
 		return g.Audit.Record(ctx, tx, access.System, audit.Entry{Action: "demo.generate", Entity: "demo",
 			After: map[string]any{"employers": g.res.Employers, "persons": g.res.Persons, "flexible": g.res.Flexible,
 				"employments": g.res.Employments, "applications": g.res.Applications, "seed": g.opts.Seed,
-				"months": g.res.Months, "bills": g.res.Bills, "confirmed": g.res.Confirmed, "paid": g.res.Paid},
+				"months": g.res.Months, "bills": g.res.Bills, "confirmed": g.res.Confirmed, "paid": g.res.Paid,
+				"records": g.res.Records},
 			Note: "生成演示数据"})
 	})
 }

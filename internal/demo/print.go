@@ -38,6 +38,7 @@ func PrintSummary(w io.Writer, res *Result) {
 	if len(res.Months) > 0 {
 		fmt.Fprintf(w, ", 已核定 %s 共 %d 张核定单（单位已确认 %d 张，银行到账 %d 笔） / %d bills assessed, %d confirmed, %d paid",
 			strings.Join(res.Months, "、"), res.Bills, res.Confirmed, res.Paid, res.Bills, res.Confirmed, res.Paid)
+		fmt.Fprintf(w, ", 此前的历史缴费记录 %d 条 / %d historical contribution records", res.Records, res.Records)
 	}
 	fmt.Fprintf(w, " — %.1fs\n", res.Took.Seconds())
 }

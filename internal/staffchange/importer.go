@@ -16,6 +16,7 @@ import (
 	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/policy"
+	"shebao/internal/tabular"
 )
 
 // Import statuses.
@@ -25,11 +26,7 @@ const (
 )
 
 // Problem is one thing wrong (or worth telling) about a row of a file.
-type Problem struct {
-	Row     int    `json:"row"`
-	Column  string `json:"column"`
-	Message string `json:"message"`
-}
+type Problem = tabular.Problem
 
 // ImportReport is the answer to an import: every problem of every row
 // (nothing written) or what was written, with the clamp notes.

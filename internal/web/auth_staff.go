@@ -23,6 +23,7 @@ var sectionQueues = map[access.Section][]queueLink{
 		{"/staff/staff-conflicts", "参保冲突协调（人员增减）"},
 		{"/staff/assessments", "缴费核定（按月核定、重新核定）"},
 		{"/staff/bills?status=correction_requested", "缴费核定更正申请"},
+		{"/staff/contribution-records", "导入历史缴费记录（本系统启用前）"},
 		{"/staff/certificates", "缴费证明查询与撤销"},
 	},
 	access.Injury: {

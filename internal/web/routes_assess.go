@@ -17,6 +17,7 @@ func (s *Server) assessRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /staff/assessments", s.assessStart)
 	mux.HandleFunc("GET /staff/assessments/{id}", s.assessShow)
 	mux.HandleFunc("GET /staff/assessments/{id}/status", s.assessStatus)
+	s.recordRoutes(mux)
 }
 
 // assessView is the data of the assessment pages.

@@ -24,7 +24,14 @@ func (v historyView) Rows() template.HTML {
 	var b strings.Builder
 	b.Grow(len(v.History.Months) * 400)
 	for _, m := range v.History.Months {
-		b.WriteString("<tr><td>")
+		switch {
+		case m.Imported && !m.Paid:
+			b.WriteString(`<tr class="imported unpaid"><td>`)
+		case m.Imported:
+			b.WriteString(`<tr class="imported"><td>`)
+		default:
+			b.WriteString("<tr><td>")
+		}
 		b.WriteString(html.EscapeString(m.Month))
 		b.WriteString("</td><td>")
 		b.WriteString(html.EscapeString(m.Payer))
@@ -38,6 +45,9 @@ func (v historyView) Rows() template.HTML {
 				" / " + l.Individual.String() + "</td>")
 		}
 		b.WriteString("<td>" + html.EscapeString(m.Status) + "</td><td>")
+		if m.Imported {
+			b.WriteString(`<span class="badge imported" title="本系统启用前的缴费记录，由原系统导入">历史导入</span>`)
+		}
 		if m.Flags != "" {
 			b.WriteString(`<span class="badge warn">` + html.EscapeString(m.Flags) + "</span>")
 		}
@@ -86,11 +96,17 @@ func (s *Server) apiPersonHistory(w http.ResponseWriter, r *http.Request) {
 		Payer  string            `json:"payer"`
 		Status string            `json:"status"`
 		Flags  string            `json:"flags"`
+		Source string            `json:"source"` // assessed (a bill in Shebao) or imported (a record from before)
+		Paid   bool              `json:"paid"`
 		Lines  []historyLineJSON `json:"lines"`
 	}
 	items := make([]month, 0, len(h.Months))
 	for _, m := range h.Months {
-		it := month{Month: m.Month, Payer: m.Payer, Status: m.Status, Flags: m.Flags, Lines: []historyLineJSON{}}
+		it := month{Month: m.Month, Payer: m.Payer, Status: m.Status, Flags: m.Flags, Source: "assessed", Paid: m.Paid,
+			Lines: []historyLineJSON{}}
+		if m.Imported {
+			it.Source = "imported"
+		}
 		for i, l := range m.Schemes {
 			if l != nil {
 				it.Lines = append(it.Lines, historyLineJSON{Scheme: certificate.Schemes[i], BaseFen: int64(l.Base),

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -264,16 +263,5 @@ func staffXLSX(w http.ResponseWriter, name string, body []byte) {
 // staffUpload reads the "file" part of a parsed multipart form, at most
 // one byte over the limit (so an oversize file is recognised).
 func staffUpload(r *http.Request) (string, []byte, error) {
-	f, h, err := r.FormFile("file")
-	if err != nil {
-		var fs errs.Fields
-		fs.Add("file", "请选择要上传的 Excel 文件（.xlsx）")
-		return "", nil, fs.Err()
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, staffchange.MaxFileSize+1))
-	if err != nil {
-		return "", nil, errs.Wrap(err, "read upload")
-	}
-	return h.Filename, data, nil
+	return uploadedFile(r, staffchange.MaxFileSize, "请选择要上传的 Excel 文件（.xlsx）")
 }
