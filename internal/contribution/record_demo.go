@@ -55,13 +55,14 @@ func demoMonths(first string) string {
 
 // DemoRecords writes the demo's historical records in set-based
 // statements, for the months before first (the first month assessed in
-// Shebao), pension only, for one person in four and the persons in also:
+// Shebao), pension only, for one person in four from person id from on
+// (the persons of one demo run) and the persons in also:
 // every month of their employments, a career at a former employer for
 // most of them born before 1980, from about 20 years of age up to their
 // first employment here (so some have 30 years and more), and the
 // flexible workers' months. A few months are unpaid. It returns the
 // records written. (One person in four keeps the default demo quick.)
-func DemoRecords(ctx context.Context, d *db.DB, first string, now time.Time, also []int64) (int64, error) {
+func DemoRecords(ctx context.Context, d *db.DB, first string, now time.Time, from int64, also []int64) (int64, error) {
 	if first <= FirstRecordMonth {
 		return 0, nil
 	}
@@ -76,7 +77,7 @@ func DemoRecords(ctx context.Context, d *db.DB, first string, now time.Time, als
 		if _, err := tx.ExecContext(ctx, `INSERT INTO demo_months (m, i, f, per, pir) VALUES `+demoMonths(first)); err != nil {
 			return errs.Wrap(err, "demo months")
 		}
-		for _, q := range demoRecordStatements(d.Dialect, also) {
+		for _, q := range demoRecordStatements(d.Dialect, from, also) {
 			r, err := tx.ExecContext(ctx, q, idxOf(first), now)
 			if err != nil {
 				return errs.Wrap(err, "demo records")
@@ -104,13 +105,14 @@ func monthIdx(col string) string {
 
 // demoRecordStatements are the statements of DemoRecords ($1 the index
 // of the first assessed month, $2 now).
-func demoRecordStatements(dialect db.Dialect, also []int64) []string {
+func demoRecordStatements(dialect db.Dialect, from int64, also []int64) []string {
 	ids := "0"
 	for _, id := range also {
 		ids += ", " + strconv.FormatInt(id, 10)
 	}
-	who := "(p.id % 4 = 0 OR p.id IN (" + ids + "))"
-	career := "(p.id % 12 IN (0, 4) OR p.id IN (" + ids + "))"
+	after := "p.id >= " + strconv.FormatInt(from, 10)
+	who := after + " AND (p.id % 4 = 0 OR p.id IN (" + ids + "))"
+	career := after + " AND (p.id % 12 IN (0, 4) OR p.id IN (" + ids + "))"
 	base := `(((%s) * mo.f / 1000000 + 50) / 100) * 100`
 	amounts := func(b string) string {
 		bb := fmt.Sprintf(base, b)

@@ -55,7 +55,7 @@ func (g *generator) bills(ctx context.Context) error {
 	for i, p := range g.demoPersons {
 		also[i] = p.id
 	}
-	n, err := contribution.DemoRecords(ctx, g.DB, monthOf(first.AddDate(0, -g.opts.Months, 0)), g.now, also)
+	n, err := contribution.DemoRecords(ctx, g.DB, monthOf(first.AddDate(0, -g.opts.Months, 0)), g.now, g.firstPerson, also)
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,7 @@ type generator struct {
 	demoPersons   []demoPerson
 	usccOffset    uint64
 	personIndex   uint64 // first ID-number index of this run
+	firstPerson   int64  // id of this run's first person
 }
 
 func (g *generator) run(ctx context.Context) error {

@@ -40,6 +40,7 @@ func (g *generator) persons(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	g.firstPerson = first
 	gen := &peopleGen{r: g.r, pool: &g.pool, lastMonth: monthOf(clock.DateOf(g.now).AddDate(0, -1, 0)),
 		flexBases: g.flexBases(ctx), nextID: first, index: g.personIndex}
 	bar := g.bar(total, "参保人员 persons  ")
