@@ -39,7 +39,7 @@ var labels = map[labelKind]map[string]string{
 		"case.document": "上传案件材料", "case.draft": "生成草稿案件", "case.open": "受理案件",
 		"case.original.receive": "收到补交原件", "case.transition": "案件状态变更", "case.data": "修改案件信息",
 		"certificate.issue": "开具缴费证明", "certificate.revoke": "作废缴费证明",
-		"contribution.assess": "月度缴费核定", "contribution.assess.start": "开始月度缴费核定", "contribution.bill.confirm": "单位确认核定单",
+		"contribution.assess": "月度缴费核定", "contribution.assess.start": "开始月度缴费核定", "contribution.records.import": "导入历史缴费记录", "contribution.bill.confirm": "单位确认核定单",
 		"contribution.bill.correction_reject": "不予更正核定单", "contribution.bill.correction_request": "申请更正核定单",
 		"contribution.bill.reassess": "重新核定", "demo.accounts": "创建演示账户", "demo.generate": "生成演示数据",
 		"document.put":                 "保存材料文件",
@@ -67,7 +67,7 @@ var labels = map[labelKind]map[string]string{
 		"staff.import": "Excel 批量增减员", "staff.remove": "减员",
 	},
 	labelEntity: {
-		"api_client": "接口客户端", "appt_bookings": "预约", "assess_run": "月度核定批次", "appt_slots": "预约时段", "audit_checkpoint": "审计检查点",
+		"api_client": "接口客户端", "appt_bookings": "预约", "assess_run": "月度核定批次", "record_import": "历史缴费记录导入", "appt_slots": "预约时段", "audit_checkpoint": "审计检查点",
 		"bank_statement": "银行对账单", "bill": "缴费核定单", "bills": "缴费核定单", "calendar_day": "工作日历",
 		"case": "案件", "certificate": "缴费证明", "demo": "演示数据", "document": "材料文件", "emergency": "应急期",
 		"employer": "参保单位", "employer_application": "参保登记申请", "employer_change_request": "单位信息变更申请",
