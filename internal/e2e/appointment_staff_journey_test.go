@@ -23,7 +23,7 @@ func TestStaffFollowsAppointmentsLogin(t *testing.T) {
 	env := apptest.New(t, db.SQLite)
 	base := env.Server.URL
 	// A 403 page has no logout form: fail in seconds, not at the browser's timeout.
-	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	err := chromedp.Do(wctx, chromedp.Navigate(base+"/appointments"),
 		chromedp.Click(chromedp.CSS(`main a[href^="/login"]`)), chromedp.WaitVisible(chromedp.CSS("#username")),
