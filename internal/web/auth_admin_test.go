@@ -106,7 +106,13 @@ func TestStaffConsoleHome(t *testing.T) {
 		t.Error("coordination clerk sees the audit section")
 	}
 	env.LoginAs(t, apptest.Staff(access.Audit)).Get(t, "/staff").WantBody(t, `href="/staff/audit"`)
-	env.LoginAs(t, apptest.Staff(access.Welfare)).Get(t, "/staff").WantBody(t, "保险福利科", "建设中")
+	// Every section now has at least its case queue (the catalog's types).
+	welfare := env.LoginAs(t, apptest.Staff(access.Welfare)).Get(t, "/staff").WantBody(t, "保险福利科",
+		`href="/staff/cases?section=welfare"`, `href="/staff/lookup"`)
+	if strings.Contains(welfare.Body, "建设中") {
+		t.Error("the welfare section is still shown as under construction")
+	}
+	env.LoginAs(t, apptest.Staff(access.Injury)).Get(t, "/staff").WantBody(t, `href="/staff/injury/reports/new"`)
 	all := env.LoginAs(t, apptest.Admin).Get(t, "/staff").WantStatus(t, http.StatusOK)
 	for _, x := range access.Sections {
 		if !strings.Contains(all.Body, fmt.Sprintf("<h2>%s</h2>", x.Name())) {

@@ -28,6 +28,13 @@ var sectionQueues = map[access.Section][]queueLink{
 	},
 	access.Injury: {
 		{"/staff/cases?section=injury", "业务队列（工伤事故报告等）"},
+		{"/staff/injury/reports/new", "登记电话、邮寄报告的工伤事故"},
+	},
+	access.Welfare: {
+		{"/staff/cases?section=welfare", "业务队列（退休、死亡待遇核定）"},
+	},
+	access.Account: {
+		{"/staff/cases?section=account", "业务队列（转移接续、个人账户清单）"},
 	},
 	access.Fund: {
 		{"/staff/statements", "银行对账单导入"},
@@ -57,6 +64,7 @@ var sectionQueues = map[access.Section][]queueLink{
 // staffTools are open to all staff whatever their section.
 var staffTools = []queueLink{
 	{"/staff/persons", "参保人查询"},
+	{"/staff/lookup", "查找单位或人员（按名称、证件号码、单位编号）"},
 	{"/staff/appointments", "大厅预约名单"},
 	{"/staff/cases", "本科室业务队列（含邮件来件、代为登记）"},
 }
