@@ -110,7 +110,7 @@ func TestEmployerCertificate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(c.Content.Rows) != 2 || c.Content.Rows[1][4] != "1,190.00" || c.Content.Rows[1][5] != "逾期受理" {
+		if len(c.Content.Rows) != 2 || c.Content.Rows[1][4] != "1,190.00" || c.Content.Rows[1][5] != "疫情逾期受理" {
 			t.Fatalf("rows = %v", c.Content.Rows)
 		}
 		if c.Content.Total[4] != "1,190.00" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"shebao/internal/contribution"
 	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/money"
@@ -21,20 +22,7 @@ func SchemeName(s string) string {
 }
 
 // FlagNames turns a comma list of bill flags into Chinese labels.
-func FlagNames(flags string) string {
-	var out []string
-	for _, f := range strings.Split(flags, ",") {
-		switch strings.TrimSpace(f) {
-		case "emergency_makeup":
-			out = append(out, "疫情补缴")
-		case "late_accepted":
-			out = append(out, "逾期受理")
-		case "late":
-			out = append(out, "逾期")
-		}
-	}
-	return strings.Join(out, "、")
-}
+func FlagNames(flags string) string { return contribution.FlagNames(flags) }
 
 type monthRow struct {
 	month, payer, flags string

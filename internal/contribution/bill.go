@@ -5,14 +5,11 @@
 // checks (核对) and confirms the draft or asks 统筹科 to correct it;
 // confirmed bills get a payment reference and a due date.
 //
-// Payments (package payment, C3) update a bill inside their own posting
-// transaction with exactly this statement, so paid_fen always equals what
-// the ledger posted to the bill:
-//
-//	UPDATE bills SET paid_fen = paid_fen + $1, status = $2, version = version + 1
-//	WHERE id = $3 AND version = $4
-//
-// (status partially_paid or paid; 0 rows affected means a stale version).
+// Payments (package payment) update a bill's paid_fen, status and flags
+// inside their own posting transaction, under the bill's version, so
+// paid_fen always equals what the ledger posted to the bill; a bill paid
+// late under an emergency that accepts late payments is flagged
+// FlagLateAccepted there, one confirmed late is flagged here (Confirm).
 // Flexible workers' bills (payer_kind 'flexible') are built by package
 // flexible; the queries here are for payer_kind 'employer'.
 package contribution
@@ -101,6 +98,7 @@ type Bill struct {
 	LateFeeWaived  bool      `json:"late_fee_waived"`
 	WaiverBasis    string    `json:"waiver_basis,omitempty"`
 	Flags          string    `json:"flags,omitempty"`
+	FlagBasis      string    `json:"flag_basis,omitempty"` // why the bill is flagged, with the measure's basis
 	CorrectionNote string    `json:"correction_note,omitempty"`
 	RiskClass      int       `json:"risk_class,omitempty"`
 	InjuryFloatPPM int64     `json:"injury_float_ppm,omitempty"`

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"shebao/internal/access"
@@ -171,13 +172,14 @@ type billAudit struct {
 	TotalFen   int64  `json:"total_fen"`
 	PaymentRef string `json:"payment_ref,omitempty"`
 	DueOn      string `json:"due_on,omitempty"`
+	Flags      string `json:"flags,omitempty"`
 	Note       string `json:"note,omitempty"`
 	Version    int64  `json:"version"`
 }
 
 func auditOf(b *Bill) billAudit {
 	return billAudit{BillNo: b.BillNo, Month: b.FeeMonth, Status: b.Status, TotalFen: int64(b.Total),
-		PaymentRef: b.PaymentRef, DueOn: b.DueOn, Note: b.CorrectionNote, Version: b.Version}
+		PaymentRef: b.PaymentRef, DueOn: b.DueOn, Flags: b.Flags, Note: b.CorrectionNote, Version: b.Version}
 }
 
 func (s *Service) record(ctx context.Context, tx *sql.Tx, a *access.Actor, action string, before *Bill, id int64, note string) error {
@@ -217,9 +219,13 @@ func (s *Service) Confirm(ctx context.Context, a *access.Actor, id, version int6
 			waived, waiver = true, e.Title+"：应急期内的逾期天数免收滞纳金，须在应急期结束后的补办期限内缴清，"+
 				"逾期未缴清的自原缴费期限次日起计收（依据："+e.LegalBasis+"）"
 		}
+		flags, flagBasis, err := s.lateDeclared(ctx, b, due)
+		if err != nil {
+			return err
+		}
 		err = setStatus(ctx, tx, id, version, Confirmed, `, payment_ref = $4, due_on = $5, due_basis = $6,
-			late_fee_waived = $7, waiver_basis = $8, confirmed_at = $9, confirmed_by = $10`,
-			NewPaymentRef(), due.Format("2006-01-02"), basis, waived, waiver, s.clock.Now(), a.UserID)
+			late_fee_waived = $7, waiver_basis = $8, confirmed_at = $9, confirmed_by = $10, flags = $11, flag_basis = $12`,
+			NewPaymentRef(), due.Format("2006-01-02"), basis, waived, waiver, s.clock.Now(), a.UserID, flags, flagBasis)
 		if err != nil {
 			return err
 		}
@@ -229,6 +235,18 @@ func (s *Service) Confirm(ctx context.Context, a *access.Actor, id, version int6
 		return nil, err
 	}
 	return s.Get(ctx, a, id)
+}
+
+// lateDeclared flags a bill confirmed after its due date while an
+// emergency accepts late business (疫情逾期受理), with the basis; it
+// returns the bill's flags and flag basis otherwise unchanged.
+func (s *Service) lateDeclared(ctx context.Context, b *Bill, due time.Time) (flags, basis string, err error) {
+	today := clock.Today(s.clock)
+	e, err := s.policy.LateAccepting(ctx, due, today)
+	if err != nil || e == nil {
+		return b.Flags, b.FlagBasis, err
+	}
+	return WithFlag(b.Flags, FlagLateAccepted), LateAcceptedBasis(*e, "申报", today, due), nil
 }
 
 // MaxReasonRunes caps a correction request or refusal reason.

@@ -254,3 +254,36 @@ func TestPaymentRef(t *testing.T) {
 		t.Error("form check")
 	}
 }
+
+// TestConfirmLateFlagged: December 2023 was due 2024-01-15; confirmed on
+// 2024-02-10, inside the epidemic (from 2024-01-23), the declaration is
+// late and accepted under the measure: flagged 疫情逾期受理 with the basis.
+// Without an emergency it is not flagged; January, not yet due, neither.
+func TestConfirmLateFlagged(t *testing.T) {
+	for _, epidemic := range []bool{true, false} {
+		t.Run("epidemic="+strconv.FormatBool(epidemic), func(t *testing.T) {
+			dbtest.Each(t, func(t *testing.T, d *db.DB) {
+				e := newEnv(t, d, epidemic)
+				a := e.employer(t, 1, 1_000_000)
+				e.staff(t, a, "2023-01", "", 800000, 800000)
+				e.assess(t, "2023-12")
+				e.assess(t, "2024-01")
+				dec, jan := e.billOf(t, a, "2023-12"), e.billOf(t, a, "2024-01")
+				got, err := e.s.Confirm(ctxBg, employerActor(a), dec.ID, dec.Version)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if epidemic != (got.Flags == FlagLateAccepted) || epidemic != strings.Contains(got.FlagBasis, "人社厅明电〔2024〕7号") ||
+					epidemic != (got.FlagNames() == "疫情逾期受理") {
+					t.Errorf("flags %q basis %q", got.Flags, got.FlagBasis)
+				}
+				if epidemic && !strings.Contains(got.FlagBasis, "申报日 2024-02-10，原缴费期限 2024-01-15") {
+					t.Errorf("basis %q", got.FlagBasis)
+				}
+				if got, err := e.s.Confirm(ctxBg, employerActor(a), jan.ID, jan.Version); err != nil || got.Flags != "" {
+					t.Errorf("January, not yet due: %+v %v", got, err)
+				}
+			})
+		})
+	}
+}

@@ -15,7 +15,7 @@ import (
 const billCols = `b.id, b.bill_no, b.payer_kind, COALESCE(b.employer_id, 0), COALESCE(e.employer_no, ''),
 	COALESCE(e.name, ''), COALESCE(b.person_id, 0), b.fee_month, b.status, b.employer_fen, b.individual_fen,
 	b.total_fen, b.paid_fen, COALESCE(b.payment_ref, ''), COALESCE(b.due_on, ''), b.due_basis, b.late_fee_waived,
-	b.waiver_basis, b.flags, b.correction_note, b.risk_class, b.injury_float_ppm, b.basis, b.assessed_at,
+	b.waiver_basis, b.flags, b.flag_basis, b.correction_note, b.risk_class, b.injury_float_ppm, b.basis, b.assessed_at,
 	b.confirmed_at, b.version`
 
 const billFrom = ` FROM bills b LEFT JOIN employers e ON e.id = b.employer_id `
@@ -26,7 +26,7 @@ func scanBill(row interface{ Scan(...any) error }) (*Bill, error) {
 	var confirmed sql.NullTime
 	err := row.Scan(&b.ID, &b.BillNo, &b.PayerKind, &b.EmployerID, &b.EmployerNo, &b.EmployerName, &b.PersonID,
 		&b.FeeMonth, &b.Status, &b.Employer, &b.Individual, &b.Total, &b.PaidFen, &b.PaymentRef, &b.DueOn,
-		&b.DueBasis, &b.LateFeeWaived, &b.WaiverBasis, &b.Flags, &b.CorrectionNote, &b.RiskClass,
+		&b.DueBasis, &b.LateFeeWaived, &b.WaiverBasis, &b.Flags, &b.FlagBasis, &b.CorrectionNote, &b.RiskClass,
 		&b.InjuryFloatPPM, &basis, &b.AssessedAt, &confirmed, &b.Version)
 	if err != nil {
 		return nil, err

@@ -106,6 +106,14 @@ func TestCollectionJourney(t *testing.T) {
 	if st := text(t, ctx); !strings.Contains(st, billNo) || !strings.Contains(st, "已缴清") {
 		t.Errorf("bill list after payment:\n%s", st)
 	}
+	// Paid late under the emergency: the bill is flagged 疫情逾期受理.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`table a[href^="/employer/bills/"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#bill-flags"))); err != nil {
+		t.Fatalf("bill flags: %v\n%s", err, text(t, ctx))
+	}
+	if st := text(t, ctx); !strings.Contains(st, "疫情逾期受理") || !strings.Contains(st, "缴费日 2024-02-20，原缴费期限 2024-02-15") {
+		t.Errorf("paid bill lacks the flag and its basis:\n%s", st)
+	}
 
 	// 6. A new employee issues a certificate; the public page verifies it.
 	signOut(t, ctx)
@@ -367,7 +375,7 @@ func issueCertificate(t *testing.T, ctx context.Context, env *apptest.Env, h new
 	}
 	// The hire's January line: 8,000 × (8% + 16% + 0.5% + 0.5% + 0.2%).
 	for _, want := range []string{h.Name, "2024-01 至 2024-01", "有效",
-		"2024-01\t北京甲测试科技有限公司\t养老、失业、工伤\t8,000.00\t2,016.00"} {
+		"2024-01\t北京甲测试科技有限公司\t养老、失业、工伤\t8,000.00\t2,016.00", "疫情逾期受理"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("certificate lacks %q:\n%s", want, page)
 		}

@@ -6,6 +6,7 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/clock"
+	"shebao/internal/contribution"
 	"shebao/internal/errs"
 	"shebao/internal/ident"
 	"shebao/internal/money"
@@ -14,7 +15,7 @@ import (
 // Deferred is one entry of the audit list: a flagged make-up or
 // late-accepted bill, or a deferred (late) employer registration.
 type Deferred struct {
-	Kind    string // 疫情补缴 / 逾期受理缴费 / 逾期参保登记
+	Kind    string // 疫情补缴 / 疫情逾期受理 / 逾期参保登记
 	Subject string // masked person name, or employer name
 	Ref     string // bill number or application number
 	Month   string // fee month, or the submission day
@@ -57,7 +58,7 @@ func (s *Service) DeferredList(ctx context.Context, a *access.Actor) ([]Deferred
 
 func (s *Service) flaggedBills(ctx context.Context) ([]Deferred, error) {
 	rows, err := s.db.Read().QueryContext(ctx, `SELECT b.bill_no, b.payer_kind, COALESCE(p.name, ''), COALESCE(e.name, ''),
-		b.fee_month, b.flags, b.waiver_basis, b.total_fen, b.paid_fen, b.status
+		b.fee_month, b.flags, CASE WHEN b.flag_basis <> '' THEN b.flag_basis ELSE b.waiver_basis END, b.total_fen, b.paid_fen, b.status
 		FROM bills b LEFT JOIN persons p ON p.id = b.person_id LEFT JOIN employers e ON e.id = b.employer_id
 		WHERE (b.flags LIKE '%emergency_makeup%' OR b.flags LIKE '%late_accepted%') AND b.status <> 'cancelled'
 		ORDER BY b.fee_month, b.id LIMIT 5000`)
@@ -72,9 +73,9 @@ func (s *Service) flaggedBills(ctx context.Context) ([]Deferred, error) {
 		if err := rows.Scan(&d.Ref, &kind, &pname, &ename, &d.Month, &flags, &d.Basis, &d.Amount, &d.Paid, &status); err != nil {
 			return nil, errs.Wrap(err, "deferred bills")
 		}
-		d.Kind = "逾期受理缴费"
+		d.Kind = contribution.FlagNames(contribution.FlagLateAccepted)
 		if hasFlag(flags, FlagMakeUp) {
-			d.Kind = "疫情补缴"
+			d.Kind = contribution.FlagNames(FlagMakeUp)
 		}
 		d.Subject = ename
 		if kind == "flexible" {

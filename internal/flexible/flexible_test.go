@@ -216,3 +216,34 @@ func TestMonthDueAfterTheEmergencyIsOrdinary(t *testing.T) {
 		}
 	})
 }
+
+// TestDeferredListShowsEmployerBills: an employer's bill flagged
+// late_accepted (paid or declared late under the emergency) is in the
+// audit section's register as 疫情逾期受理, with the employer and the
+// measure's basis.
+func TestDeferredListShowsEmployerBills(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d, time.Date(2024, 2, 10, 2, 0, 0, 0, time.UTC))
+		var emp int64
+		if err := d.W.QueryRowContext(ctx, `INSERT INTO employers (employer_no, uscc, name, legal_rep, address, industry,
+			risk_class, established_on, registered_on, created_at, updated_at)
+			VALUES ('E0000001', $1, '北京示例科技有限公司', '张三', '北京市', '软件', 1, '2020-01-01', '2020-02-01', $2, $2) RETURNING id`,
+			ident.MakeUSCC("91", "110105", "MA000001"), f.clock.Now()).Scan(&emp); err != nil {
+			t.Fatal(err)
+		}
+		basis := "疫情逾期受理：应急期期间逾期缴费（缴费日 2024-02-10，原缴费期限 2024-01-15），及时受理并标识（依据：人社厅明电〔2024〕7号）"
+		if _, err := d.W.ExecContext(ctx, `INSERT INTO bills (bill_no, payer_kind, employer_id, fee_month, status, total_fen, paid_fen,
+			flags, flag_basis, waiver_basis, assessed_at) VALUES ('HD202312-1', 'employer', $1, '2023-12', 'paid', 100000, 100000,
+			'late_accepted', $2, '另一条说明', $3)`, emp, basis, f.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		list, err := f.svc.DeferredList(ctx, auditor)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("register %+v %v", list, err)
+		}
+		if d := list[0]; d.Kind != "疫情逾期受理" || d.Subject != "北京示例科技有限公司" || d.Basis != basis || d.Open || d.Still != "已缴清" {
+			t.Fatalf("entry %+v", d)
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strings"
 
+	"shebao/internal/contribution"
 	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/ledger"
@@ -14,20 +15,20 @@ import (
 // bill is the part of a contribution bill (table bills, migration 021)
 // payments need, with its per-scheme amounts and what the ledger holds.
 type bill struct {
-	ID          int64
-	No          string
-	PayerKind   string
-	EmployerID  int64
-	PersonID    int64
-	FeeMonth    string
-	Status      string
-	Total       money.Fen
-	Paid        money.Fen
-	Ref         string
-	DueOn       string
-	Waived      bool
-	WaiverBasis string
-	Version     int64
+	ID         int64
+	No         string
+	PayerKind  string
+	EmployerID int64
+	PersonID   int64
+	FeeMonth   string
+	Status     string
+	Total      money.Fen
+	Paid       money.Fen
+	Ref        string
+	DueOn      string
+	Flags      string // bills.flags
+	FlagBasis  string
+	Version    int64
 
 	schemes []string    // in ledger.Schemes order
 	amounts []money.Fen // the bill's amount per scheme
@@ -43,7 +44,7 @@ func (b *bill) payable() bool {
 }
 
 const billCols = `b.id, b.bill_no, b.payer_kind, COALESCE(b.employer_id, 0), COALESCE(b.person_id, 0), b.fee_month, b.status,
-	b.total_fen, b.paid_fen, COALESCE(b.payment_ref, ''), COALESCE(b.due_on, ''), b.late_fee_waived, b.waiver_basis, b.version`
+	b.total_fen, b.paid_fen, COALESCE(b.payment_ref, ''), COALESCE(b.due_on, ''), b.flags, b.flag_basis, b.version`
 
 // loadBills reads the bills matching where (on alias b) with their scheme
 // amounts and ledger postings.
@@ -58,7 +59,7 @@ func loadBills(ctx context.Context, q db.Querier, where string, args ...any) ([]
 		b := &bill{}
 		var total, paid int64
 		if err := rows.Scan(&b.ID, &b.No, &b.PayerKind, &b.EmployerID, &b.PersonID, &b.FeeMonth, &b.Status, &total, &paid,
-			&b.Ref, &b.DueOn, &b.Waived, &b.WaiverBasis, &b.Version); err != nil {
+			&b.Ref, &b.DueOn, &b.Flags, &b.FlagBasis, &b.Version); err != nil {
 			rows.Close()
 			return nil, errs.Wrap(err, "load bills")
 		}
@@ -158,7 +159,20 @@ func (b *bill) apply(p *ledger.Posting, source ledger.Account, principal, fee mo
 	b.touched = true
 }
 
-// saveBills writes paid_fen and status of the touched bills with a
+// flagLateAccepted marks an employer's bill paid late under an emergency
+// that accepts late payments (疫情逾期受理) with the basis, once.
+func (b *bill) flagLateAccepted(basis string) {
+	if contribution.HasFlag(b.Flags, contribution.FlagLateAccepted) {
+		return
+	}
+	b.Flags = contribution.WithFlag(b.Flags, contribution.FlagLateAccepted)
+	if b.FlagBasis == "" {
+		b.FlagBasis = basis
+	}
+	b.touched = true
+}
+
+// saveBills writes paid_fen, status and flags of the touched bills with a
 // version check: on PostgreSQL one statement with the values as arrays,
 // on SQLite (whose UPDATE … FROM scans a VALUES list per row) one prepared
 // statement per bill.
@@ -167,18 +181,21 @@ func saveBills(ctx context.Context, tx *sql.Tx, dialect db.Dialect, bills []*bil
 		return saveBillsEach(ctx, tx, bills)
 	}
 	var id, paid, ver []int64
-	var st []string
+	var st, fl, fb []string
 	for _, x := range bills {
 		if x.touched {
 			id, paid, ver, st = append(id, x.ID), append(paid, int64(x.Paid)), append(ver, x.Version), append(st, x.Status)
+			fl, fb = append(fl, x.Flags), append(fb, x.FlagBasis)
 		}
 	}
 	if len(id) == 0 {
 		return nil
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE bills SET paid_fen = u.paid, status = u.st, version = bills.version + 1
-		FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::bigint[]) AS paid, unnest($3::text[]) AS st, unnest($4::bigint[]) AS ver) AS u
-		WHERE bills.id = u.id AND bills.version = u.ver`, id, paid, st, ver)
+	res, err := tx.ExecContext(ctx, `UPDATE bills SET paid_fen = u.paid, status = u.st, flags = u.fl, flag_basis = u.fb,
+		version = bills.version + 1
+		FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::bigint[]) AS paid, unnest($3::text[]) AS st, unnest($4::bigint[]) AS ver,
+		unnest($5::text[]) AS fl, unnest($6::text[]) AS fb) AS u
+		WHERE bills.id = u.id AND bills.version = u.ver`, id, paid, st, ver, fl, fb)
 	if err != nil {
 		return errs.Wrap(err, "update bills")
 	}
@@ -195,7 +212,8 @@ func saveBills(ctx context.Context, tx *sql.Tx, dialect db.Dialect, bills []*bil
 }
 
 func saveBillsEach(ctx context.Context, tx *sql.Tx, bills []*bill) error {
-	st, err := tx.PrepareContext(ctx, `UPDATE bills SET paid_fen = $1, status = $2, version = version + 1 WHERE id = $3 AND version = $4`)
+	st, err := tx.PrepareContext(ctx, `UPDATE bills SET paid_fen = $1, status = $2, flags = $5, flag_basis = $6, version = version + 1
+		WHERE id = $3 AND version = $4`)
 	if err != nil {
 		return errs.Wrap(err, "update bills")
 	}
@@ -204,7 +222,7 @@ func saveBillsEach(ctx context.Context, tx *sql.Tx, bills []*bill) error {
 		if !x.touched {
 			continue
 		}
-		res, err := st.ExecContext(ctx, int64(x.Paid), x.Status, x.ID, x.Version)
+		res, err := st.ExecContext(ctx, int64(x.Paid), x.Status, x.ID, x.Version, x.Flags, x.FlagBasis)
 		if err != nil {
 			return errs.Wrap(err, "update bills")
 		}

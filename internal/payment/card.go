@@ -116,7 +116,8 @@ func (s *Service) insertCard(ctx context.Context, tx *sql.Tx, a *access.Actor, i
 		return 0, errs.New(errs.Invalid, "bill_not_payable", "核定单 "+b.No+" 当前状态不能缴费（须已确认且未缴清）")
 	}
 	day := s.today()
-	t, err := newFeeCache(s.policy).termsFor(ctx, b, day)
+	fees := newFeeCache(s.policy)
+	t, err := fees.termsFor(ctx, b, day)
 	if err != nil {
 		return 0, err
 	}
@@ -140,6 +141,9 @@ func (s *Service) insertCard(ctx context.Context, tx *sql.Tx, a *access.Actor, i
 	}
 	post := ledger.Posting{PaymentID: id, Step: 1, PostedOn: day}
 	b.apply(&post, ledger.Bank, principal, fee)
+	if err := fees.flagLate(ctx, b, day); err != nil {
+		return 0, err
+	}
 	if err := ledger.Write(ctx, tx, s.db.Dialect, now, []ledger.Posting{post}); err != nil {
 		return 0, err
 	}
@@ -149,5 +153,5 @@ func (s *Service) insertCard(ctx context.Context, tx *sql.Tx, a *access.Actor, i
 	return id, s.audit.Record(ctx, tx, a, audit.Entry{Action: "payment.card.record", Entity: "payment", EntityID: fmt.Sprint(id),
 		After: map[string]any{"method": in.Method, "bill": b.No, "terminal_ref": in.TerminalRef, "card": "****" + in.CardLast4,
 			"amount_fen": amount, "applied_fen": principal, "late_fee_fen": fee,
-			"late_fee_days": t.days(), "late_fee_days_waived": t.waived()}})
+			"late_fee_days": t.days(), "late_fee_days_waived": t.waived(), "bill_flags": b.Flags}})
 }

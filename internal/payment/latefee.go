@@ -6,22 +6,10 @@ import (
 	"time"
 
 	"shebao/internal/clock"
+	"shebao/internal/contribution"
 	"shebao/internal/money"
 	"shebao/internal/policy"
 )
-
-// Relief is an emergency period as the late-fee rule sees it: the days it
-// ran and how long after its end late payments are still relieved.
-type Relief struct {
-	Title      string
-	LegalBasis string
-	Start      time.Time  // first day of the emergency
-	End        *time.Time // last day; nil while the emergency is open
-	// MakeUpUntil is the last day of the make-up window (end + the
-	// makeup_window_months rule); nil while open or when the emergency
-	// allows no make-up, in which case relief stops at End.
-	MakeUpUntil *time.Time
-}
 
 // LateFeeInput is everything the late fee of one payment depends on. Dates
 // are calendar dates (clock.ParseDate).
@@ -31,7 +19,10 @@ type LateFeeInput struct {
 	RateBasis string     // the rate rule cited, e.g. policy.Rule.Explain()
 	DueOn     time.Time  // last day to pay
 	PaidOn    time.Time  // day the money arrived
-	Emergency *Relief    // an emergency waiving late fees, or nil
+	// Emergency is the emergency relieving the payment, or nil: its start,
+	// end (nil while open), make-up window (MakeUpUntil) and basis. It
+	// waives nothing unless it declares the late_fee_waived measure.
+	Emergency *policy.Emergency
 }
 
 // LateFeeResult is how a late fee was computed.
@@ -61,7 +52,7 @@ func ComputeLateFee(in LateFeeInput) LateFeeResult {
 	}
 	res := LateFeeResult{Days: days}
 	why := ""
-	if e := in.Emergency; e != nil {
+	if e := in.Emergency; e != nil && e.Has(policy.MeasureLateFeeWaived) {
 		res.DaysWaived, why = waived(in.DueOn, in.PaidOn, days, *e)
 	}
 	if in.Arrears <= 0 {
@@ -82,20 +73,14 @@ func charge(arrears money.Fen, rate money.Rate, days int64) money.Fen {
 
 // waived returns the days of the days late that e waives, and why in
 // Chinese (also when it waives none because the window has passed).
-func waived(due, paid time.Time, days int64, e Relief) (int64, string) {
+func waived(due, paid time.Time, days int64, e policy.Emergency) (int64, string) {
 	name := e.Title + "（依据：" + e.LegalBasis + "）"
-	if e.End != nil && dayOf(due).After(dayOf(*e.End)) {
-		return 0, "" // due after the emergency ended: not relieved
-	}
-	if dayOf(paid).Before(dayOf(e.Start)) {
-		return 0, "" // paid before the emergency began
-	}
-	last := e.End
-	if e.MakeUpUntil != nil {
-		last = e.MakeUpUntil
-	}
-	if last != nil && dayOf(paid).After(dayOf(*last)) {
-		return 0, fmt.Sprintf("缴费日已过%s的补办期限 %s，免收不再适用，自原缴费期限次日起全额计收", name, dayText(*last))
+	last := e.ReliefUntil()
+	if !e.Relieves(due, paid) {
+		if e.DueWithin(due) && last != nil && dayOf(paid).After(dayOf(*last)) {
+			return 0, fmt.Sprintf("缴费日已过%s的补办期限 %s，免收不再适用，自原缴费期限次日起全额计收", name, dayText(*last))
+		}
+		return 0, ""
 	}
 	before := min(max(daysBetween(due, e.Start)-1, 0), days)
 	window := "应急期内"
@@ -148,11 +133,6 @@ func LateFee(arrears money.Fen, rate money.Rate, dueOn, paidOn string) (money.Fe
 	return r.Fee, r.Days
 }
 
-// ReliefOf is the late-fee view of an emergency.
-func ReliefOf(e policy.Emergency) Relief {
-	return Relief{Title: e.Title, LegalBasis: e.LegalBasis, Start: e.Start, End: e.End, MakeUpUntil: e.MakeUpUntil}
-}
-
 // terms are the late-fee terms of one bill paid on one day: the input
 // without the arrears, and the split of the days.
 type terms struct {
@@ -202,7 +182,7 @@ func (t terms) split(available, outstanding money.Fen) (principal, fee money.Fen
 type feeCache struct {
 	pol     *policy.Service
 	rates   map[string]terms // rate and its basis by payment day
-	reliefs []Relief
+	reliefs []policy.Emergency
 	loaded  bool
 }
 
@@ -240,9 +220,9 @@ func (c *feeCache) termsFor(ctx context.Context, b *bill, day string) (terms, er
 // pickRelief returns the emergency that waives the most days of a bill due
 // on due and paid on paid; failing that, one whose window has passed (so
 // the note says why nothing is waived); nil when none concerns the bill.
-func pickRelief(due, paid time.Time, reliefs []Relief) *Relief {
+func pickRelief(due, paid time.Time, reliefs []policy.Emergency) *policy.Emergency {
 	days := daysBetween(due, paid)
-	var best *Relief
+	var best *policy.Emergency
 	var most int64
 	expired := false
 	for i := range reliefs {
@@ -257,8 +237,27 @@ func pickRelief(due, paid time.Time, reliefs []Relief) *Relief {
 	return best
 }
 
+// flagLate flags an employer's bill paid on day after its due date while
+// an emergency accepts late payments (policy.Service.LateAccepting).
+func (c *feeCache) flagLate(ctx context.Context, b *bill, day string) error {
+	if b.PayerKind != "employer" {
+		return nil // flexible workers' bills are flagged when issued
+	}
+	due, err1 := clock.ParseDate(b.DueOn)
+	paid, err2 := clock.ParseDate(day)
+	if b.DueOn == "" || err1 != nil || err2 != nil {
+		return nil
+	}
+	e, err := c.pol.LateAccepting(ctx, due, paid)
+	if err != nil || e == nil {
+		return err
+	}
+	b.flagLateAccepted(contribution.LateAcceptedBasis(*e, "缴费", paid, due))
+	return nil
+}
+
 // load reads the emergencies that waive late fees, once.
-func (c *feeCache) load(ctx context.Context) ([]Relief, error) {
+func (c *feeCache) load(ctx context.Context) ([]policy.Emergency, error) {
 	if c.loaded {
 		return c.reliefs, nil
 	}
@@ -268,7 +267,7 @@ func (c *feeCache) load(ctx context.Context) ([]Relief, error) {
 	}
 	for _, e := range es {
 		if e.Has(policy.MeasureLateFeeWaived) {
-			c.reliefs = append(c.reliefs, ReliefOf(e))
+			c.reliefs = append(c.reliefs, e)
 		}
 	}
 	c.loaded = true

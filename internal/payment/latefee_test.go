@@ -29,15 +29,18 @@ func dayPtr(t *testing.T, s string) *time.Time { d := day(t, s); return &d }
 // make-up window to 2024-07-30, on the arrears of domain example §2.4
 // (6,583.36 at 0.05% a day).
 func TestComputeLateFee(t *testing.T) {
-	closed := &payment.Relief{Title: "疫情应急期", LegalBasis: "人社厅明电〔2024〕7号", Start: day(t, "2024-01-23"),
+	waives := []policy.Measure{policy.MeasureLateFeeWaived}
+	closed := &policy.Emergency{Title: "疫情应急期", LegalBasis: "人社厅明电〔2024〕7号", Measures: waives, Start: day(t, "2024-01-23"),
 		End: dayPtr(t, "2024-04-30"), MakeUpUntil: dayPtr(t, "2024-07-30")}
-	open := &payment.Relief{Title: "疫情应急期", LegalBasis: "人社厅明电〔2024〕7号", Start: day(t, "2024-01-23")}
-	noMakeUp := &payment.Relief{Title: "疫情应急期", LegalBasis: "人社厅明电〔2024〕7号", Start: day(t, "2024-01-23"),
+	open := &policy.Emergency{Title: "疫情应急期", LegalBasis: "人社厅明电〔2024〕7号", Measures: waives, Start: day(t, "2024-01-23")}
+	noMakeUp := &policy.Emergency{Title: "疫情应急期", LegalBasis: "人社厅明电〔2024〕7号", Measures: waives, Start: day(t, "2024-01-23"),
 		End: dayPtr(t, "2024-04-30")}
+	noWaiver := &policy.Emergency{Title: "疫情应急期", LegalBasis: "人社厅明电〔2024〕7号", Start: day(t, "2024-01-23"),
+		Measures: []policy.Measure{policy.MeasureLateAccepted}}
 	cases := []struct {
 		name        string
 		due, paid   string
-		e           *payment.Relief
+		e           *policy.Emergency
 		days, waive int64
 		fee         money.Fen
 		basis       string
@@ -54,6 +57,7 @@ func TestComputeLateFee(t *testing.T) {
 		{"paid before the start", "2024-01-10", "2024-01-20", closed, 10, 0, 3292, "滞纳金 = 6,583.36 × 0.05%/日 × 10 天"},
 		{"no make-up: relief ends with the emergency", "2024-03-31", "2024-05-01", noMakeUp, 31, 0, 10204, "补办期限 2024-04-30"},
 		{"paid on the due date", "2024-03-31", "2024-03-31", closed, 0, 0, 0, ""},
+		{"an emergency without the waiver measure", "2024-01-15", "2024-02-10", noWaiver, 26, 0, 8558, "26 天 = 85.58 元"},
 	}
 	for _, c := range cases {
 		in := payment.LateFeeInput{Arrears: 658336, Rate: money.MustPercent("0.05"), RateBasis: "滞纳金日费率 0.05%（依据：社会保险法第八十六条）",
@@ -71,7 +75,8 @@ func TestComputeLateFee(t *testing.T) {
 
 // TestComputeLateFeeSplitShown: the basis shows the split and the rule.
 func TestComputeLateFeeSplitShown(t *testing.T) {
-	e := &payment.Relief{Title: "疫情应急期", LegalBasis: "人社厅明电〔2024〕7号", Start: day(t, "2024-01-23")}
+	waives := []policy.Measure{policy.MeasureLateFeeWaived}
+	e := &policy.Emergency{Title: "疫情应急期", LegalBasis: "人社厅明电〔2024〕7号", Measures: waives, Start: day(t, "2024-01-23")}
 	r := payment.ComputeLateFee(payment.LateFeeInput{Arrears: 658336, Rate: money.MustPercent("0.05"), RateBasis: "社会保险法第八十六条",
 		DueOn: day(t, "2024-01-15"), PaidOn: day(t, "2024-02-10"), Emergency: e})
 	for _, want := range []string{"逾期 26 天，计收 7 天，免收 19 天", "6,583.36 × 0.05%/日 × 7 天 = 23.04 元", "社会保险法第八十六条",

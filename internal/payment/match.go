@@ -167,7 +167,7 @@ func (m *matcher) match(ctx context.Context, l Line) (*plan, error) {
 	case l.Amount == due && due > 0:
 		pl.status, pl.applied, pl.fee, pl.code = Matched, b.outstanding(), t.fee(b.outstanding()), newCode()
 		b.apply(&pl.posting, ledger.Bank, pl.applied, pl.fee)
-		return pl, nil
+		return pl, m.fees.flagLate(ctx, b, l.Date)
 	case l.Amount < due:
 		pl.status = Partial
 		pl.reason = "到账 " + yuan(l.Amount) + "，少于核定单 " + b.No + " 应缴 " + yuan(due)

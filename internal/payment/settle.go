@@ -119,7 +119,8 @@ func (s *Service) assign(ctx context.Context, tx *sql.Tx, a *access.Actor, p *Pa
 	if b.Status != "confirmed" && b.Status != "partially_paid" {
 		return errs.New(errs.Invalid, "bill_not_payable", "核定单 "+b.No+" 当前状态不能入账（须已确认且未缴清）")
 	}
-	t, err := newFeeCache(s.policy).termsFor(ctx, b, p.PaidOn)
+	fees := newFeeCache(s.policy)
+	t, err := fees.termsFor(ctx, b, p.PaidOn)
 	if err != nil {
 		return err
 	}
@@ -133,6 +134,9 @@ func (s *Service) assign(ctx context.Context, tx *sql.Tx, a *access.Actor, p *Pa
 	}
 	post := ledger.Posting{PaymentID: p.ID, Step: step, PostedOn: s.today()}
 	b.apply(&post, ledger.Suspense, principal, fee)
+	if err := fees.flagLate(ctx, b, p.PaidOn); err != nil {
+		return err
+	}
 	if err := ledger.Write(ctx, tx, s.db.Dialect, s.clock.Now(), []ledger.Posting{post}); err != nil {
 		return err
 	}
@@ -162,7 +166,7 @@ func (s *Service) assign(ctx context.Context, tx *sql.Tx, a *access.Actor, p *Pa
 	return s.audit.Record(ctx, tx, a, audit.Entry{Action: "payment.settle.assign", Entity: "payment", EntityID: fmt.Sprint(p.ID),
 		Before: map[string]any{"status": p.Status, "open_fen": p.Open},
 		After: map[string]any{"status": status, "bill": b.No, "applied_fen": principal, "late_fee_fen": fee, "open_fen": open,
-			"late_fee_days": t.days(), "late_fee_days_waived": t.waived()},
+			"late_fee_days": t.days(), "late_fee_days_waived": t.waived(), "bill_flags": b.Flags},
 		Note: note})
 }
 

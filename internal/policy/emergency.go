@@ -103,6 +103,34 @@ func (e Emergency) activeOn(d string) bool {
 	return e.StartDay() <= d && (e.End == nil || d <= e.EndDay())
 }
 
+// ReliefUntil is the last day business due during the emergency may still
+// be done under its measures: the end of the make-up window, or the end
+// day when the emergency allows no make-up; nil while it is open.
+func (e Emergency) ReliefUntil() *time.Time {
+	if e.MakeUpUntil != nil {
+		return e.MakeUpUntil
+	}
+	return e.End
+}
+
+// DueWithin reports whether something due on due fell due before the
+// emergency ended (or while it is open): a bill due after the end is
+// ordinary business.
+func (e Emergency) DueWithin(due time.Time) bool { return e.End == nil || dayKey(due) <= e.EndDay() }
+
+// Relieves reports whether business due on due and done on day falls
+// under the emergency's relief (docs/rules.md, "Late fee and its
+// waiver"): due no later than its end, done from its start to
+// ReliefUntil (any day from the start while it is open).
+func (e Emergency) Relieves(due, day time.Time) bool {
+	d := dayKey(day)
+	if !e.DueWithin(due) || d < e.StartDay() {
+		return false
+	}
+	last := e.ReliefUntil()
+	return last == nil || d <= dayKey(*last)
+}
+
 // EndListener recomputes deadlines that depend on an emergency. It runs
 // inside the transaction that declares the emergency or changes its end
 // date, and must use tx (never another connection); an error rolls the
@@ -350,6 +378,25 @@ func (s *Service) MeasureInForce(ctx context.Context, day time.Time, m Measure) 
 	}
 	for _, e := range act {
 		if e.Has(m) {
+			return &e, nil
+		}
+	}
+	return nil, nil
+}
+
+// LateAccepting returns the emergency whose late_accepted measure (逾期
+// 登记、缴费及时受理并标识) covers business due on due and done late on
+// day (Emergency.Relieves), or nil: none does, or day is not after due.
+func (s *Service) LateAccepting(ctx context.Context, due, day time.Time) (*Emergency, error) {
+	if dayKey(day) <= dayKey(due) {
+		return nil, nil
+	}
+	sn, err := s.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := len(sn.emergencies) - 1; i >= 0; i-- {
+		if e := sn.emergencies[i]; e.Has(MeasureLateAccepted) && e.Relieves(due, day) {
 			return &e, nil
 		}
 	}
