@@ -215,6 +215,11 @@ func readLine(rec []string, cols map[string]int, no int, today string) (Line, bo
 	bad := func(key, msg string) { out = append(out, LineError{Line: no, Column: columnLabels[key], Message: msg}) }
 	l := Line{No: no, Serial: cell(rec, cols, "serial"), PayerName: cell(rec, cols, "name"),
 		PayerAccount: cell(rec, cols, "account"), Remark: cell(rec, cols, "remark")}
+	for _, key := range []string{"serial", "name", "account", "remark"} {
+		if !cleanText(cell(rec, cols, key)) {
+			bad(key, columnLabels[key]+"含有无法识别的字符或不可见的控制字符，请检查导出的文件")
+		}
+	}
 	credit := cell(rec, cols, "credit")
 	if credit == "" || credit == "-" {
 		if d := cell(rec, cols, "debit"); d != "" && d != "0" && d != "0.00" {
@@ -247,6 +252,20 @@ func readLine(rec []string, cols map[string]int, no int, today string) (Line, bo
 		bad("name", "对方户名为空")
 	}
 	return l, false, out
+}
+
+// cleanText reports whether a cell is valid UTF-8 without control
+// characters (which PostgreSQL refuses to store and a page cannot show).
+func cleanText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, c := range s {
+		if c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) {
+			return false
+		}
+	}
+	return true
 }
 
 // parseDay reads the date spellings bank exports use.

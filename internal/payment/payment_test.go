@@ -203,6 +203,29 @@ func TestImportBrokenLinesRefusedWhole(t *testing.T) {
 	})
 }
 
+// TestImportControlCharactersRefused: a NUL or another control character in
+// a statement's text (PostgreSQL refused to store it: 500; SQLite stored
+// it) is a line error naming the column; nothing is written.
+func TestImportControlCharactersRefused(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d, nowDay)
+		csv := header +
+			csvLine("2024-04-10", "S1", "北京\x00甲科技有限公司", "", "850.00", "") +
+			csvLine("2024-04-10", "S2", "北京甲", "", "5.00", "社保费\x1b[0m") +
+			csvLine("2024-04-10", "S3", "北京甲", "", "5.00", "社保费")
+		res, err := e.svc.ImportStatement(ctx, fund, payment.ImportInput{FileName: "ctl.csv", Data: []byte(csv)})
+		if errs.KindOf(err) != errs.Invalid || res == nil || len(res.Errors) != 2 {
+			t.Fatalf("want Invalid with two line errors, got %+v, %v", res, err)
+		}
+		if res.Errors[0].Line != 2 || res.Errors[0].Column != "对方户名" || res.Errors[1].Line != 3 || res.Errors[1].Column != "附言" {
+			t.Errorf("errors %+v", res.Errors)
+		}
+		if count(t, d, `SELECT COUNT(*) FROM payments`)+count(t, d, `SELECT COUNT(*) FROM bank_statements`) != 0 {
+			t.Fatal("a refused statement wrote rows")
+		}
+	})
+}
+
 func TestAuthorization(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d, nowDay)

@@ -110,6 +110,32 @@ func TestImportAllOrNothing(t *testing.T) {
 }
 
 // TestImportFileProblems: files refused as a whole, with a clear message.
+// TestImportControlCharactersRefused: a control character in a cell (the
+// workbook format cannot hold C0 controls, but it holds C1 ones such as
+// U+0085, which were stored in names) is a problem on that cell; nothing
+// is written. Line breaks are allowed in the reason only.
+func TestImportControlCharactersRefused(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := newEnv(t, d)
+		rows := [][]any{addRow(21, "张\u0085三", "2024-02", "9000"), addRow(22, "李四", "2024-02", "9000"),
+			{"减员", idNo(23), "王\u009b五", "", "", "", "2024-02", "离职"}}
+		rep, err := e.s.Import(ctx, e.bossA, e.empA, "ctl.xlsx", xlsx(t, headers, rows))
+		if err != nil || rep.Applied() || len(rep.Problems) != 2 {
+			t.Fatalf("report %+v, %v", rep, err)
+		}
+		for i, want := range []int{2, 4} {
+			p := rep.Problems[i]
+			if p.Row != want || p.Column != "C 列（姓名）" || !strings.Contains(p.Message, "控制字符") {
+				t.Errorf("problem %d: %+v", i, p)
+			}
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM employments`); n != 0 {
+			t.Errorf("%d employments written", n)
+		}
+	})
+}
+
 func TestImportFileProblems(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()

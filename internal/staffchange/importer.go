@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"shebao/internal/access"
 	"shebao/internal/audit"
@@ -166,6 +168,9 @@ func (s *Service) checkRows(ctx context.Context, e employerInfo, sheet []sheetRo
 	seen := map[string]int{}
 	out := make([]importRow, 0, len(sheet))
 	for _, sr := range sheet {
+		if !cleanCells(sr, rep) {
+			continue
+		}
 		r := importRow{sheetRow: sr}
 		c := sr.Cells
 		switch c[colKind] {
@@ -200,6 +205,37 @@ func (s *Service) checkRows(ctx context.Context, e employerInfo, sheet []sheetRo
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// cleanCells reports whether every cell of a row is valid UTF-8 without
+// control characters (which PostgreSQL refuses to store and SQLite would
+// keep; line breaks only in the reason), adding a problem for each that is not.
+func cleanCells(sr sheetRow, rep *ImportReport) bool {
+	ok := true
+	for _, c := range columns {
+		v := sr.Cells[c.Key]
+		if c.Key == colReason {
+			v = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(v)
+		}
+		if !cleanText(v) {
+			rep.problem(sr.Row, c.Key, c.Header+"含有无法识别的字符或不可见的控制字符，请删除后重新导入")
+			ok = false
+		}
+	}
+	return ok
+}
+
+// cleanText reports whether s is valid UTF-8 without control characters.
+func cleanText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, c := range s {
+		if c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) {
+			return false
+		}
+	}
+	return true
 }
 
 // checkRemoveRow validates a 减员 row.

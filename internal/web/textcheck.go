@@ -86,12 +86,15 @@ func textProblem(field, s string) string {
 			if !multiline {
 				return "不能含有换行或制表符，请在一行内填写"
 			}
-		case c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f):
+		case isControl(c):
 			return "含有不可见的控制字符，请删除后重新输入"
 		}
 	}
 	return ""
 }
+
+// isControl reports a C0 or C1 control character or DEL.
+func isControl(c rune) bool { return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) }
 
 func lastKey(field string) string {
 	if i := strings.LastIndexByte(field, '.'); i >= 0 {
@@ -134,7 +137,7 @@ func (c *textChecker) key(k string) bool {
 func cleanKey(k string) string {
 	k = strings.ToValidUTF8(k, "\uFFFD")
 	return strings.Map(func(c rune) rune {
-		if c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) {
+		if isControl(c) {
 			return '\uFFFD'
 		}
 		return c
