@@ -151,3 +151,38 @@ func countRecords(t *testing.T, d *db.DB) int {
 	d.W.QueryRow(`SELECT COUNT(*) FROM contribution_records`).Scan(&n)
 	return n
 }
+
+// TestPersonMonths: pension work reads assessed and imported months
+// together, oldest first, each with its source, base, shares and paid flag.
+func TestPersonMonths(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d, false)
+		emp := e.employer(t, 1, 1_000_000)
+		p := e.staff(t, emp, "2023-06", "", 800000, 800000)
+		e.assess(t, "2023-12")
+		e.assess(t, "2024-01")
+		b := e.billOf(t, emp, "2023-12")
+		if _, err := e.s.Confirm(ctxBg, employerActor(emp), b.ID, b.Version); err != nil {
+			t.Fatal(err)
+		}
+		err := d.WithTx(ctxBg, func(tx *sql.Tx) error {
+			return InsertRecords(ctxBg, tx, []Record{{PersonID: p, Month: "2003-07", Scheme: Pension, PayerKind: "employer",
+				PayerName: "北京第二机床厂", Base: 120000, Employer: 24000, Individual: 9600, Paid: true}}, SourceImport, 0, testNow)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, err := PersonMonths(ctxBg, d.Read(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 2003-07 imported; 2023-12 confirmed (3 schemes, unpaid); the 2024-01 draft is not a contribution.
+		if len(ms) != 4 || ms[0].Month != "2003-07" || ms[0].Source != MonthImported || !ms[0].Paid || ms[0].Individual != 9600 {
+			t.Fatalf("months: %+v", ms)
+		}
+		if m := ms[2]; m.Month != "2023-12" || m.Source != MonthAssessed || m.Scheme != Pension || m.Base != 800000 ||
+			m.Individual != 64000 || m.Employer != 128000 || m.Paid || m.EmployerID != emp {
+			t.Fatalf("assessed pension month: %+v", m)
+		}
+	})
+}
