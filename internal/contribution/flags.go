@@ -57,6 +57,7 @@ func WithFlag(flags, f string) string {
 
 // LateAcceptedBasis says why a bill due on due and paid or declared (act)
 // on day is flagged late_accepted under emergency e.
+// The rule: docs/rules.md "Late business accepted and flagged".
 func LateAcceptedBasis(e policy.Emergency, act string, day, due time.Time) string {
 	return "疫情逾期受理：" + e.Title + "期间逾期" + act + "（" + act + "日 " + dayText(day) + "，原缴费期限 " + dayText(due) +
 		"），及时受理并标识，不影响个人权益记录（依据：" + e.LegalBasis + "）"

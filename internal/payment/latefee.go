@@ -36,15 +36,15 @@ type LateFeeResult struct {
 // DaysCharged is the number of days the fee is charged for.
 func (r LateFeeResult) DaysCharged() int64 { return r.Days - r.DaysWaived }
 
-// ComputeLateFee is the late-fee rule (docs/rules.md, "Late fee and its
-// waiver"): arrears × rate × days, simple interest, half-up to the fen,
-// days from the day after the due date up to and including the payment
-// day. An emergency waiving late fees relieves a payment made from its
+// ComputeLateFee is the late-fee rule: arrears × rate × days, simple
+// interest, half-up to the fen, days from the day after the due date up
+// to and including the payment day. An emergency waiving late fees relieves a payment made from its
 // start to the end of its make-up window (to its end when it allows no
 // make-up; without limit while open), for a bill due no later than its
 // end: the days of arrears from the start on are waived, the days already
 // overdue before the start are charged. A payment after the window owes
 // the fee from the original due date, as if there had been no waiver.
+// The rule: docs/rules.md "Late fee and its waiver".
 func ComputeLateFee(in LateFeeInput) LateFeeResult {
 	days := daysBetween(in.DueOn, in.PaidOn)
 	if days <= 0 {

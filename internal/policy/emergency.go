@@ -119,9 +119,9 @@ func (e Emergency) ReliefUntil() *time.Time {
 func (e Emergency) DueWithin(due time.Time) bool { return e.End == nil || dayKey(due) <= e.EndDay() }
 
 // Relieves reports whether business due on due and done on day falls
-// under the emergency's relief (docs/rules.md, "Late fee and its
-// waiver"): due no later than its end, done from its start to
-// ReliefUntil (any day from the start while it is open).
+// under the emergency's relief: due no later than its end, done from its
+// start to ReliefUntil (any day from the start while it is open).
+// The rule: docs/rules.md "Late fee and its waiver".
 func (e Emergency) Relieves(due, day time.Time) bool {
 	d := dayKey(day)
 	if !e.DueWithin(due) || d < e.StartDay() {

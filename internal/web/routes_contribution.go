@@ -54,8 +54,9 @@ type billView struct {
 // payView is the data of the pay_to partial: the receiving account and
 // the payment reference to quote.
 type payView struct {
-	PayTo *policy.ReceivingAccount
-	Ref   string
+	PayTo   *policy.ReceivingAccount
+	Ref     string
+	RefHint string // what to quote when the page has no single reference
 }
 
 // Warning says which insurance the account does not take.

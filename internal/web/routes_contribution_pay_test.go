@@ -88,6 +88,13 @@ func TestBillShowsWhereToPayAndTheLateFeeSplit(t *testing.T) {
 		if strings.Contains(page.Body, `id="late-fee"`) {
 			t.Fatal("a bill not yet due shows a late fee")
 		}
+		// A flexible worker's bills say where to pay and to quote each bill's number.
+		pb := env.LoginAs(t, apptest.PersonB)
+		pb.PostForm(t, "/person/flexible/register", url.Values{"category": {"flexible"}, "flex_base": {"4800"},
+			"flex_since": {"2024-02"}}).WantRedirect(t, "/person/flexible")
+		pb.PostForm(t, "/person/flexible/bills", url.Values{"month": {"2024-02"}, "plan": {"monthly"}}).WantRedirect(t, "/person/flexible")
+		pb.Get(t, "/person/flexible").WantStatus(t, http.StatusOK).WantBody(t, append(account, "附言中注明所缴缴费单的缴费编号")...)
+
 		// Another employer sees neither bill.
 		b := env.LoginAs(t, apptest.EmployerB)
 		b.Get(t, "/employer/bills/"+strconv.FormatInt(late, 10)).WantStatus(t, http.StatusNotFound)

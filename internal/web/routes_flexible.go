@@ -10,6 +10,7 @@ import (
 	"shebao/internal/flexible"
 	"shebao/internal/money"
 	"shebao/internal/person"
+	"shebao/internal/policy"
 )
 
 // flexibleRoutes: flexible workers (灵活就业) — their own page and bills,
@@ -38,6 +39,12 @@ type flexView struct {
 	Action         string
 	Categories     []struct{ Value, Label string }
 	NextMonth      string
+	PayTo          *policy.ReceivingAccount // where to transfer the money
+}
+
+// Pay is the pay_to data of the page: each bill has its own reference.
+func (v flexView) Pay() payView {
+	return payView{PayTo: v.PayTo, RefHint: "转账时请在附言中注明所缴缴费单的缴费编号，到账后按编号自动入账。"}
 }
 
 func (s *Server) flexView(r *http.Request, a *access.Actor, p *person.Person, staff bool) (flexView, error) {
@@ -60,8 +67,11 @@ func (s *Server) flexView(r *http.Request, a *access.Actor, p *person.Person, st
 		return v, err
 	}
 	if p.Kind == person.Flexible {
-		v.Bills, err = s.Flexible.Bills(r.Context(), a, p.ID)
+		if v.Bills, err = s.Flexible.Bills(r.Context(), a, p.ID); err != nil {
+			return v, err
+		}
 	}
+	v.PayTo, err = s.Policy.ReceivingAccount(r.Context(), today)
 	return v, err
 }
 
