@@ -27,9 +27,14 @@ func (s *Server) unmatched(mux *http.ServeMux) http.Handler {
 			s.apiFail(w, r, errs.NotFoundf("接口不存在：%s，请查阅接口文档 /api/v1/openapi.json", r.URL.Path))
 			return
 		}
-		s.renderStatus(w, r, "error", http.StatusNotFound, &Page{Title: "页面不存在",
-			Data: errs.NotFoundf("您要找的页面不存在，可能是地址输错了或页面已撤下。请从首页或上方导航进入。")})
+		s.pageNotFound(w, r)
 	})
+}
+
+// pageNotFound answers the Chinese 404 page in the site layout.
+func (s *Server) pageNotFound(w http.ResponseWriter, r *http.Request) {
+	s.renderStatus(w, r, "error", http.StatusNotFound, &Page{Title: "页面不存在",
+		Data: errs.NotFoundf("您要找的页面不存在，可能是地址输错了或页面已撤下。请从首页或上方导航进入。")})
 }
 
 // methodNotAllowed answers 405 (the status has no error kind: it is a

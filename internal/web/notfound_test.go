@@ -65,7 +65,17 @@ func TestUnknownPagesAnswerInChineseInTheLayout(t *testing.T) {
 	r.WantBody(t, "请求方式不支持", "社保不见面服务")
 	noEnglishInternals(t, r.Body)
 
-	// Known routes keep working, and a trailing-slash redirect is still one.
+	// Missing static files and the static folder itself: the same page, no listing.
+	for _, p := range []string{"/static/no-such.css", "/static/"} {
+		r = anon.Get(t, p).WantStatus(t, http.StatusNotFound).WantBody(t, "页面不存在")
+		noEnglishInternals(t, r.Body)
+		if strings.Contains(r.Body, "site.css</a>") {
+			t.Errorf("%s lists the folder", p)
+		}
+	}
+	anon.Get(t, "/static/site.css").WantStatus(t, http.StatusOK)
+
+	// Known routes keep working.
 	emp.Get(t, "/employer").WantStatus(t, http.StatusOK)
 }
 

@@ -144,7 +144,7 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, name strin
 	t, ok := s.pages[name]
 	if !ok {
 		s.Log.ErrorContext(r.Context(), "missing template", "name", name)
-		http.Error(w, "template missing", http.StatusInternalServerError)
+		http.Error(w, "系统内部错误，请稍后重试。", http.StatusInternalServerError)
 		return
 	}
 	if p == nil {
@@ -167,7 +167,7 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, name strin
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
 		s.Log.ErrorContext(r.Context(), "render", "name", name, "err", err)
-		http.Error(w, "render error", http.StatusInternalServerError)
+		http.Error(w, "系统内部错误，请稍后重试。", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

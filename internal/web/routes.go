@@ -11,7 +11,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	static, _ := fs.Sub(staticFS, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	mux.Handle("GET /static/", http.StripPrefix("/static/", s.staticFiles(static)))
 	mux.HandleFunc("GET /{$}", s.home)
 
 	s.opsRoutes(mux)
@@ -55,9 +55,16 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ok\n"))
 }
 
-func cacheStatic(h http.Handler) http.Handler {
+// staticFiles serves the embedded files with an hour of caching; a
+// missing file or a folder answers the Chinese 404 page (never a listing).
+func (s *Server) staticFiles(static fs.FS) http.Handler {
+	files := http.FileServerFS(static)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if st, err := fs.Stat(static, r.URL.Path); err != nil || st.IsDir() {
+			s.pageNotFound(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
-		h.ServeHTTP(w, r)
+		files.ServeHTTP(w, r)
 	})
 }
