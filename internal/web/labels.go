@@ -28,7 +28,7 @@ const (
 
 var labels = map[labelKind]map[string]string{
 	labelAction: {
-		"account.create": "创建账户", "account.disable": "停用账户", "account.enable": "启用账户", "account.lock": "账户锁定",
+		"account.create": "创建账户", "account.disable": "停用账户", "account.enable": "启用账户", "account.lock": "账户锁定", "account.unlock": "解除账户锁定",
 		"account.password.change": "修改密码", "account.password.reset": "重置密码", "account.sections": "调整所属科室",
 		"api_client.create": "创建接口客户端", "api_client.revoke": "吊销接口密钥",
 		"appointment.book": "预约大厅办理", "appointment.cancel": "取消预约", "appointment.mark": "登记预约到场情况",
