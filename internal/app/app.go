@@ -25,6 +25,7 @@ import (
 	"shebao/internal/document"
 	"shebao/internal/employer"
 	"shebao/internal/errs"
+	"shebao/internal/faq"
 	"shebao/internal/flexible"
 	"shebao/internal/injury"
 	"shebao/internal/jobs"
@@ -114,6 +115,8 @@ type App struct {
 	// Appointments books counter visits; Notices publishes 公告.
 	Appointments *appointment.Service
 	Notices      *notice.Service
+	// FAQ keeps the answers to common questions (常见问题).
+	FAQ *faq.Service
 
 	// Notify queues notifications; Drainer sends them (run by Serve); Mail
 	// turns mail to the section mailboxes into draft cases.
@@ -219,9 +222,14 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.Appointments = appointment.NewService(d, c, a.Audit, a.Policy)
 	a.Notices = notice.NewService(d, c, a.Audit)
+	a.FAQ = faq.NewService(d, c, a.Audit)
 	if err := errors.Join(a.Appointments.SeedDefaults(ctx), a.Notices.SeedDefaults(ctx)); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("seed appointments and notices: %w", err)
+	}
+	if err := a.FAQ.SeedDefaults(ctx); err != nil { // links to the seeded notices
+		d.Close()
+		return nil, fmt.Errorf("seed common questions: %w", err)
 	}
 	a.Payments = payment.NewService(d, c, a.Audit, a.Policy)
 	a.openChannels(cfg)
@@ -235,7 +243,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Certificates: a.Certificates, Flexible: a.Flexible,
 		DB: d, Clock: c, Log: log, Audit: a.Audit, Accounts: a.Accounts,
 		Policy: a.Policy, Employers: a.Employers, SecureCookies: cfg.Secure, ServerName: cfg.Name,
-		Appointments: a.Appointments, Notices: a.Notices,
+		Appointments: a.Appointments, Notices: a.Notices, FAQ: a.FAQ,
 		Documents: a.Documents, Cases: a.Cases, Injury: a.Injury,
 		Notify: a.Notify, Mail: a.Mail, Payments: a.Payments,
 		Persons: a.Persons, StaffChanges: a.StaffChanges, Contribution: a.Contribution, MetricsToken: cfg.MetricsToken, ClientIPHeader: cfg.ClientIPHeader,

@@ -55,6 +55,7 @@ var sectionQueues = map[access.Section][]queueLink{
 	},
 	access.Office: {
 		{"/staff/notices", "公告管理"},
+		{"/staff/faq/misses", "未找到答复的常见搜索"},
 		{"/staff/appointments/slots", "预约时段管理"},
 		{"/staff/outbox", "通知发件箱（邮件、短信、微信）"},
 		{"/staff/mail/quarantine", "邮件隔离区"},
@@ -67,6 +68,7 @@ var staffTools = []queueLink{
 	{"/staff/lookup", "查找单位或人员（按名称、证件号码、单位编号）"},
 	{"/staff/appointments", "大厅预约名单"},
 	{"/staff/cases", "本科室业务队列（含邮件来件、代为登记）"},
+	{"/staff/faq", "常见问题维护"},
 }
 
 // sectionCard is one section on the console home.

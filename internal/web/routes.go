@@ -26,6 +26,7 @@ func (s *Server) routes() http.Handler {
 	s.injuryClerkRoutes(mux)
 	s.appointmentRoutes(mux)
 	s.noticeRoutes(mux)
+	s.faqRoutes(mux)
 	s.channelRoutes(mux)
 	s.certificateRoutes(mux)
 	s.staffChangeRoutes(mux)

@@ -18,6 +18,7 @@ import (
 	"shebao/internal/db"
 	"shebao/internal/document"
 	"shebao/internal/employer"
+	"shebao/internal/faq"
 	"shebao/internal/flexible"
 	"shebao/internal/injury"
 	"shebao/internal/mailintake"
@@ -54,6 +55,8 @@ type Deps struct {
 	// Appointments books counter visits; Notices publishes 公告.
 	Appointments *appointment.Service
 	Notices      *notice.Service
+	// FAQ keeps the answers to common questions (常见问题).
+	FAQ *faq.Service
 
 	// Documents stores uploads; Cases runs every case type; Injury takes
 	// accident reports.

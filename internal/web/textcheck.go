@@ -23,14 +23,16 @@ import (
 
 // multilineFields may hold tabs and line breaks (the textareas).
 var multilineFields = map[string]bool{
-	"body": true, "comment": true, "note": true, "notes": true, "reason": true, "reasons": true,
+	"answer": true,
+	"body":   true, "comment": true, "note": true, "notes": true, "reason": true, "reasons": true,
 	"summary": true, "text": true, "what": true, "description": true, "remark": true,
 	"resolution_note": true, "correction_note": true, "reject_reason": true, "return_reasons": true,
 }
 
 // fieldLabels names the fields in Chinese for error messages.
 var fieldLabels = map[string]string{
-	"_csrf": "页面令牌", "accident_at": "事故发生时间", "account_no": "账号", "action": "处理方式", "actor": "操作人",
+	"_csrf": "页面令牌", "accident_at": "事故发生时间", "answer": "答复", "question": "问题", "keywords": "关键词",
+	"valid_from": "生效日期", "valid_until": "失效日期", "notices": "关联公告", "account_no": "账号", "action": "处理方式", "actor": "操作人",
 	"address": "地址", "agree": "同意声明", "all": "全部", "amount": "金额", "amount_fen": "金额", "app_no": "申请编号",
 	"applicant": "申请人", "applicant_email": "申请人电子邮箱", "applicant_kind": "申请人类型", "applicant_name": "申请人名称",
 	"applicant_phone": "申请人电话", "applied_on": "申请日期", "bank_account": "银行账号", "bank_name": "开户银行",
