@@ -17,6 +17,7 @@ import (
 	"shebao/internal/account"
 	"shebao/internal/appointment"
 	"shebao/internal/audit"
+	"shebao/internal/calc"
 	"shebao/internal/casework"
 	"shebao/internal/certificate"
 	"shebao/internal/clock"
@@ -97,6 +98,8 @@ type App struct {
 	// employer's check and confirmation.
 	Contribution *contribution.Service
 
+	// Calc runs the public benefit calculators (养老金测算 …).
+	Calc *calc.Service
 	// Certificates issues and checks payment certificates (参保缴费证明)
 	// and serves the contribution history; Flexible runs flexible workers'
 	// registration, bills and emergency make-up (灵活就业).
@@ -239,7 +242,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}))
 	a.Certificates = certificate.NewService(d, c, a.Audit, certificate.OptionsFromEnv())
 	a.Flexible = flexible.NewService(d, c, a.Audit, a.Policy, a.Persons)
+	a.Calc = calc.NewService(a.Policy, c, 120, 30)
 	a.Web, err = web.New(web.Deps{
+		Calc:         a.Calc,
 		Certificates: a.Certificates, Flexible: a.Flexible,
 		DB: d, Clock: c, Log: log, Audit: a.Audit, Accounts: a.Accounts,
 		Policy: a.Policy, Employers: a.Employers, SecureCookies: cfg.Secure, ServerName: cfg.Name,

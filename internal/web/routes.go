@@ -33,6 +33,7 @@ func (s *Server) routes() http.Handler {
 	s.flexibleRoutes(mux)
 	s.contributionRoutes(mux)
 	s.paymentRoutes(mux)
+	s.calcRoutes(mux)
 	s.apiDocRoutes(mux)
 
 	h := s.unmatched(mux)

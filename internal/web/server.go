@@ -11,6 +11,7 @@ import (
 	"shebao/internal/account"
 	"shebao/internal/appointment"
 	"shebao/internal/audit"
+	"shebao/internal/calc"
 	"shebao/internal/casework"
 	"shebao/internal/certificate"
 	"shebao/internal/clock"
@@ -71,6 +72,9 @@ type Deps struct {
 	// Payments takes contributions in: statements, card, receipts, invoices.
 	Payments *payment.Service
 
+	// Calc runs the public benefit calculators.
+	Calc *calc.Service
+
 	// SecureCookies marks cookies Secure (set when served behind TLS).
 	SecureCookies bool
 	// ServerName identifies this process in logs and job runs.
@@ -88,6 +92,7 @@ type Deps struct {
 type Server struct {
 	Deps
 	pages   map[string]*template.Template
+	apiDoc  []byte // the OpenAPI document, with the generated parts
 	handler http.Handler
 	ops     *opsMetrics // Prometheus registry of this server (routes_ops.go)
 }
@@ -103,6 +108,12 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.pages = pages
+	s.apiDoc = openAPI
+	if s.Calc != nil {
+		if s.apiDoc, err = withCalcDoc(openAPI, s.Calc.All()); err != nil {
+			return nil, err
+		}
+	}
 	s.handler = s.routes()
 	return s, nil
 }
