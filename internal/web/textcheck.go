@@ -27,6 +27,7 @@ var multilineFields = map[string]bool{
 	"body":   true, "comment": true, "note": true, "notes": true, "reason": true, "reasons": true,
 	"summary": true, "text": true, "what": true, "description": true, "remark": true,
 	"resolution_note": true, "correction_note": true, "reject_reason": true, "return_reasons": true,
+	"wages_fen": true, "dependants": true, // the calculators' lists, one per line
 }
 
 // fieldLabels names the fields in Chinese for error messages.
