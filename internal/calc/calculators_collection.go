@@ -236,8 +236,7 @@ var lateFeeCalc = &Calculator{
 				return nil, err
 			}
 			if e.Has(policy.MeasureLateFeeWaived) {
-				r := payment.ReliefOf(e)
-				in.Emergency = &r
+				in.Emergency = &e
 			} else {
 				res.Step(e.LegalBasis, "应急期“%s”未规定免收滞纳金", e.Title)
 			}
