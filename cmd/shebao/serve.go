@@ -41,7 +41,9 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	cfg.Addr, cfg.Secure, cfg.StaffLockAfter = *addr, *secure, *staffLock
-	mf.apply(&cfg)
+	if err := mf.apply(&cfg); err != nil {
+		return err
+	}
 	a, err := app.Open(ctx, cfg)
 	if err != nil {
 		return err

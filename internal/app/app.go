@@ -73,6 +73,15 @@ type Config struct {
 	// SMTPPassword log in to it (the password from the environment only).
 	SMTPStartTLS           bool
 	SMTPUser, SMTPPassword string
+	// WeChat Official Account template messages: WeChatAppID and
+	// WeChatSecret (from the environment only) enable the provider;
+	// WeChatAPI is the API base (default the real WeChat API; tests and
+	// staging point it to a fake); WeChatTemplate is the default template
+	// ID and WeChatTemplates overrides it per message kind; PortalURL is
+	// the public address messages link to (SHEBAO_PUBLIC_URL).
+	WeChatAppID, WeChatSecret, WeChatAPI, WeChatTemplate string
+	WeChatTemplates                                      map[string]string
+	PortalURL                                            string
 	// AuditKey is the Ed25519 key file that signs the daily audit
 	// checkpoints (kept outside the database); AuditCheckpoints is the
 	// folder they are written to (default DataDir/audit-checkpoints).

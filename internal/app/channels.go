@@ -27,6 +27,7 @@ func (a *App) openChannels(cfg Config) {
 		a.Drainer.SetProvider(notify.Email, &notify.SMTP{Addr: cfg.SMTPRelay, From: from, HelloAs: cfg.mailDomain(),
 			StartTLS: cfg.SMTPStartTLS, Username: cfg.SMTPUser, Password: cfg.SMTPPassword})
 	}
+	a.openWeChat(cfg)
 	var opener mailintake.CaseOpener
 	if a.Cases != nil {
 		opener = caseOpener{a.Cases}
@@ -40,6 +41,21 @@ func (a *App) openChannels(cfg Config) {
 	dataDir := filepath.Dir(Config{DataDir: cfg.DataDir}.DSN())
 	a.Mail = mailintake.NewService(a.DB, a.Clock, a.Documents, a.Notify, opener,
 		filepath.Join(dataDir, "mail-quarantine"), mailintake.Config{Domain: cfg.mailDomain()}, a.Log)
+}
+
+// openWeChat sets the WeChat provider when the official account is
+// configured; with an app ID but no secret the rows are held with a reason
+// saying so.
+func (a *App) openWeChat(cfg Config) {
+	switch {
+	case cfg.WeChatAppID == "":
+	case cfg.WeChatSecret == "":
+		a.Drainer.SetProvider(notify.WeChat, notify.Hold{Reason: "已配置微信服务号应用编号，但未设置密钥（环境变量 SHEBAO_WECHAT_SECRET）"})
+	default:
+		a.Drainer.SetProvider(notify.WeChat, &notify.WeChatOA{AppID: cfg.WeChatAppID, Secret: cfg.WeChatSecret,
+			BaseURL: cfg.WeChatAPI, Template: cfg.WeChatTemplate, Templates: cfg.WeChatTemplates,
+			PortalURL: cfg.PortalURL, Clock: a.Clock, Log: a.Log})
+	}
 }
 
 func (c Config) mailDomain() string {

@@ -30,8 +30,9 @@ type Delivery struct {
 // *PermanentError to fail it without retrying; any other error is retried
 // with exponential backoff.
 //
-// To plug in a real SMS or WeChat provider, implement Send (call the
-// vendor's HTTP API with Delivery.To and Body) and register it with
+// SMTP (email) and WeChatOA (WeChat template messages) are the real
+// providers. To plug in an SMS gateway, implement Send (call the vendor's
+// HTTP API with Delivery.To and Body) and register it with
 // Drainer.SetProvider(notify.SMS, p) in internal/app; every row held so
 // far is sent on the next round.
 type Provider interface {

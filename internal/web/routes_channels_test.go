@@ -144,3 +144,35 @@ func TestQuarantinePages(t *testing.T) {
 }
 
 func chItoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// A WeChat notice refused by the official account (the user unsubscribed,
+// errcode 43004) shows on the outbox page as failed with the reason in
+// Chinese and the OpenID masked.
+func TestOutboxShowsWeChatRefusalInChinese(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		wx := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/cgi-bin/token" {
+				io.WriteString(w, `{"access_token":"T1","expires_in":7200}`)
+				return
+			}
+			io.WriteString(w, `{"errcode":43004,"errmsg":"require subscribe"}`)
+		}))
+		defer wx.Close()
+		s, do := channelsTestServer(t, d)
+		ctx := context.Background()
+		if err := s.Notify.Notify(ctx, notify.Recipient{WeChatOpenID: "oPERSON-SECRET-0001"}, notify.Message{Subject: "缴费提醒", Body: "本月社保费将于 15 日扣款", Kind: "bill"}); err != nil {
+			t.Fatal(err)
+		}
+		dr := notify.NewDrainer(d, s.Clock, "web-test", s.Log)
+		dr.SetProvider(notify.WeChat, &notify.WeChatOA{AppID: "wx", Secret: "s", BaseURL: wx.URL, Template: "TPL", Clock: s.Clock, Log: s.Log})
+		if _, err := dr.DrainOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		w := do(chOfficeStaff, "GET", "/staff/outbox?channel=wechat", nil)
+		body := w.Body.String()
+		if w.Code != 200 || !strings.Contains(body, "收件人未关注或已取消关注本服务号") || !strings.Contains(body, "发送失败") ||
+			!strings.Contains(body, "oPE***001") || strings.Contains(body, "oPERSON-SECRET-0001") || strings.Contains(body, "require subscribe") {
+			t.Fatalf("outbox page %d:\n%s", w.Code, body)
+		}
+	})
+}
