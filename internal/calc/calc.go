@@ -162,3 +162,7 @@ func (l *limiter) sweep(now time.Time) {
 	}
 	l.swept = now
 }
+
+// SetLimit changes the per-client limit (benchmarks and load tests that
+// send from one address).
+func (s *Service) SetLimit(burst int, rate float64) { s.lim = newLimiter(burst, rate) }
