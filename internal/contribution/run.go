@@ -54,6 +54,15 @@ func (r *Run) StatusName() string { return runStatusNames[r.Status] }
 // OriginName says in Chinese who started the run.
 func (r *Run) OriginName() string { return originNames[r.Origin] }
 
+// StartedBy says who started the run: the origin, and for a manual run
+// the clerk's login.
+func (r *Run) StartedBy() string {
+	if r.Origin == OriginManual && r.ActorName != "" {
+		return r.OriginName() + "（" + r.ActorName + "）"
+	}
+	return r.OriginName()
+}
+
 // Running reports whether the run is still going.
 func (r *Run) Running() bool { return r.Status == RunRunning }
 

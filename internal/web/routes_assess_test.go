@@ -27,6 +27,9 @@ func TestAssessPages(t *testing.T) {
 		page := fmt.Sprintf("/staff/assessments/%d", id)
 		c.Get(t, page).WantStatus(t, http.StatusOK).WantBody(t, `<noscript><meta http-equiv="refresh" content="3"></noscript>`,
 			`src="/static/assess.js"`, "2 / 8", "正在核定")
+		if body := c.Get(t, page).Body; strings.Contains(body, "（）") || strings.Contains(body, "system") {
+			t.Fatal("the run page shows an empty or system actor")
+		}
 		var st struct {
 			Status  string `json:"status"`
 			Done    int64  `json:"done"`
