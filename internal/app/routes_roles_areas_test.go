@@ -160,6 +160,8 @@ func officeRouteCases() []routeCase {
 		{method: "POST", path: "/api/v1/staff/appointments/slots", json: map[string]string{}, want: api(office...)},
 		{method: "GET", path: "/messages", want: page(everyone...)},
 		{method: "POST", path: "/messages/read", form: none, want: post(everyone...)},
+		{method: "GET", path: "/account/notices", want: page(apptest.EmployerA, apptest.EmployerB, apptest.PersonA, apptest.PersonB)},
+		{method: "POST", path: "/account/notices", form: none, want: post(apptest.EmployerA, apptest.EmployerB, apptest.PersonA, apptest.PersonB)},
 		{method: "GET", path: "/staff/outbox", want: page(office...)},
 		{method: "POST", path: "/staff/outbox/999999/retry", form: none, want: notFoundFor(post(office...))},
 	}

@@ -120,14 +120,36 @@ func (s *Service) NotifyTx(ctx context.Context, q db.Querier, to Recipient, m Me
 			return errs.Wrap(err, "insert user message")
 		}
 	}
-	for ch, addr := range map[Channel]string{Email: to.Email, SMS: to.Phone, WeChat: to.WeChatOpenID} {
-		addr = strings.TrimSpace(addr)
+	addrs := map[Channel]string{Email: to.Email, SMS: to.Phone, WeChat: to.WeChatOpenID}
+	if err := addChosen(ctx, q, to.UserID, addrs); err != nil {
+		return err
+	}
+	for _, ch := range Channels {
+		addr := strings.TrimSpace(addrs[ch])
 		if addr == "" {
 			continue
 		}
 		if _, err := q.ExecContext(ctx, `INSERT INTO outbox (channel, recipient, user_id, subject, body, kind, status, next_attempt_at, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7)`, string(ch), addr, to.UserID, m.Subject, m.Body, m.Kind, now); err != nil {
 			return errs.Wrap(err, "insert outbox")
+		}
+	}
+	return nil
+}
+
+// addChosen routes a message for an account to the channels it chose on
+// its notices page, where the caller gave no address of that channel.
+func addChosen(ctx context.Context, q db.Querier, userID int64, addrs map[Channel]string) error {
+	if userID == 0 {
+		return nil
+	}
+	p, err := loadPrefs(ctx, q, userID)
+	if err != nil {
+		return err
+	}
+	for _, ch := range p.Channels {
+		if strings.TrimSpace(addrs[ch]) == "" {
+			addrs[ch] = p.address(ch)
 		}
 	}
 	return nil

@@ -14,6 +14,8 @@ import (
 func (s *Server) channelRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /messages", s.inbox)
 	mux.HandleFunc("POST /messages/read", s.inboxRead)
+	mux.HandleFunc("GET /account/notices", s.noticePrefsForm)
+	mux.HandleFunc("POST /account/notices", s.noticePrefsSubmit)
 	mux.HandleFunc("GET /staff/outbox", s.outboxList)
 	mux.HandleFunc("POST /staff/outbox/{id}/retry", s.outboxRetry)
 	mux.HandleFunc("GET /staff/mail/quarantine", s.quarantineList)
@@ -194,4 +196,33 @@ func (s *Server) quarantineDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, "/staff/mail/quarantine", "已删除隔离邮件 #"+strconv.FormatInt(id, 10))
+}
+
+type noticePrefsView struct {
+	Channels []notify.Channel
+	Prefs    notify.Prefs
+}
+
+// noticePrefsForm shows the channels a person or employer account wants
+// notices on and its addresses.
+func (s *Server) noticePrefsForm(w http.ResponseWriter, r *http.Request) {
+	p, err := s.Notify.MyPrefs(r.Context(), actorFrom(r.Context()))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "account_notices", &Page{Title: "通知方式", Data: noticePrefsView{Channels: notify.Channels, Prefs: p}})
+}
+
+func (s *Server) noticePrefsSubmit(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	p := notify.Prefs{Email: r.PostFormValue("email"), Phone: r.PostFormValue("phone"), WeChatOpenID: r.PostFormValue("wechat_openid")}
+	for _, c := range r.PostForm["channel"] {
+		p.Channels = append(p.Channels, notify.Channel(c))
+	}
+	if err := s.Notify.SetMyPrefs(r.Context(), a, p); err != nil {
+		s.renderForm(w, r, "account_notices", &Page{Title: "通知方式", Data: noticePrefsView{Channels: notify.Channels, Prefs: p}}, err)
+		return
+	}
+	redirect(w, r, "/account/notices", "通知方式已保存")
 }

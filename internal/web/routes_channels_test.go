@@ -176,3 +176,33 @@ func TestOutboxShowsWeChatRefusalInChinese(t *testing.T) {
 		}
 	})
 }
+
+// A person chooses WeChat on the notices page: without an OpenID the form
+// says which field to fill; with one it is saved and shown checked; staff
+// have no such page.
+func TestNoticePrefsPage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		_, do := channelsTestServer(t, d)
+		me := &access.Actor{UserID: 42, Username: "110101199001011234", Role: access.RolePerson}
+		if w := do(me, "GET", "/account/notices", nil); w.Code != 200 || !strings.Contains(w.Body.String(), "微信用户标识") {
+			t.Fatalf("page %d:\n%s", w.Code, w.Body)
+		}
+		w := do(me, "POST", "/account/notices", url.Values{"channel": {"wechat"}, "phone": {"13812345678"}})
+		if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "已选择以微信接收通知，请填写微信用户标识") ||
+			!strings.Contains(w.Body.String(), `value="13812345678"`) {
+			t.Fatalf("missing openid %d:\n%s", w.Code, w.Body)
+		}
+		if w := do(me, "POST", "/account/notices", url.Values{"channel": {"wechat", "sms"}, "phone": {"13812345678"},
+			"wechat_openid": {"oPERSON-bound-000000042"}}); w.Code != http.StatusSeeOther {
+			t.Fatalf("save %d:\n%s", w.Code, w.Body)
+		}
+		body := do(me, "GET", "/account/notices", nil).Body.String()
+		if !strings.Contains(body, `value="wechat" checked`) || !strings.Contains(body, `value="sms" checked`) || strings.Contains(body, `value="email" checked`) ||
+			!strings.Contains(body, `value="oPERSON-bound-000000042"`) {
+			t.Fatalf("saved page:\n%s", body)
+		}
+		if w := do(chOfficeStaff, "GET", "/account/notices", nil); w.Code != http.StatusForbidden {
+			t.Fatalf("staff notices page: %d", w.Code)
+		}
+	})
+}
