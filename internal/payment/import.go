@@ -59,7 +59,7 @@ func (s *Service) ImportStatement(ctx context.Context, a *access.Actor, in Impor
 	if len(in.Data) == 0 {
 		return nil, errs.New(errs.Invalid, "statement_empty", "请选择要导入的银行对账单文件（CSV 或 XLSX）")
 	}
-	if len(in.Data) > maxStatementBytes {
+	if len(in.Data) > MaxStatementBytes {
 		return nil, errs.New(errs.Invalid, "statement_too_large", "文件超过 32MB，请分段导出后再导入")
 	}
 	account := strings.TrimSpace(in.AccountNo)
@@ -68,11 +68,11 @@ func (s *Service) ImportStatement(ctx context.Context, a *access.Actor, in Impor
 	}
 	p, err := parseStatement(in.Data, s.today())
 	if err != nil {
-		return nil, errs.New(errs.Invalid, "statement_unreadable", err.Error())
+		return nil, err
 	}
-	res := &ImportResult{Format: p.Format, Lines: len(p.Lines) + len(p.Errors), Skipped: p.Skipped, Errors: p.Errors}
-	if len(p.Errors) > 0 {
-		return res, errs.New(errs.Invalid, "statement_lines", fmt.Sprintf("对账单有 %d 处错误，整份未导入（不会部分入账）：请修正后重新导入", len(p.Errors)))
+	res := &ImportResult{Format: p.Format, Lines: len(p.Lines) + p.ErrorCount, Skipped: p.Skipped, Errors: p.Errors}
+	if p.ErrorCount > 0 {
+		return res, errs.New(errs.Invalid, "statement_lines", linesMessage(p))
 	}
 	sum := sha256.Sum256(in.Data)
 	hash := hex.EncodeToString(sum[:])
@@ -97,6 +97,15 @@ func (s *Service) ImportStatement(ctx context.Context, a *access.Actor, in Impor
 		return nil, err
 	}
 	return res, nil
+}
+
+// linesMessage says how many errors a refused statement has.
+func linesMessage(p *parsed) string {
+	msg := fmt.Sprintf("对账单有 %d 处错误，整份未导入（不会部分入账）：请修正后重新导入", p.ErrorCount)
+	if p.ErrorCount > len(p.Errors) {
+		msg += fmt.Sprintf("（下面列出前 %d 处）", len(p.Errors))
+	}
+	return msg
 }
 
 // plan is what one line becomes.

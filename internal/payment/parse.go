@@ -2,9 +2,7 @@ package payment
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -13,7 +11,9 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"shebao/internal/errs"
 	"shebao/internal/money"
+	"shebao/internal/sheet"
 )
 
 // Line is one credit of a bank statement.
@@ -38,8 +38,10 @@ type LineError struct {
 type parsed struct {
 	Format  string // csv-utf8 | csv-gbk | xlsx
 	Lines   []Line
-	Skipped int // debit (outgoing) lines and totals
-	Errors  []LineError
+	Skipped int         // debit (outgoing) lines and totals
+	Errors  []LineError // the first maxListedErrors
+	// ErrorCount counts every error, listed or not.
+	ErrorCount int
 }
 
 // Column header spellings Chinese banks use.
@@ -56,117 +58,159 @@ var headerAliases = map[string][]string{
 var columnLabels = map[string]string{"date": "交易日期", "serial": "交易流水号", "name": "对方户名",
 	"account": "对方账号", "credit": "贷方金额", "debit": "借方金额", "remark": "附言"}
 
-// maxStatementBytes bounds an uploaded statement.
-const maxStatementBytes = 32 << 20
+// MaxStatementBytes is the largest statement file accepted (32 MB).
+const MaxStatementBytes = 32 << 20
 
 // parseStatement decodes a CSV (UTF-8 with or without BOM, else GBK) or
-// XLSX statement. today bounds the dates (no future credits).
+// XLSX statement. today bounds the dates (no future credits). Rows are
+// parsed as they are read; none is kept but the credits.
 func parseStatement(data []byte, today string) (*parsed, error) {
 	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
-		rows, err := xlsxRows(data)
-		if err != nil {
-			return nil, err
-		}
-		return parseRows("xlsx", rows, today, true), nil
+		return parseXLSX(data, today)
 	}
 	format := "csv-utf8"
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(data) {
 		dec, err := simplifiedchinese.GBK.NewDecoder().Bytes(data)
 		if err != nil {
-			return nil, fmt.Errorf("文件既不是 UTF-8 也不是 GBK 编码的 CSV")
+			return nil, unreadableMsg("文件既不是 UTF-8 也不是 GBK 编码的 CSV")
 		}
 		data, format = dec, "csv-gbk"
 	}
-	r := csv.NewReader(bytes.NewReader(data))
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
-	var rows [][]string
-	var lines []int
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("CSV 无法读取：%v", err)
-		}
-		l, _ := r.FieldPos(0)
-		rows = append(rows, rec)
-		lines = append(lines, l)
+	rp := newRowParser(format, today, false)
+	c := sheet.NewCSV(data, statementLimits)
+	for c.Next() {
+		rp.row(c.Line(), c.Record())
 	}
-	p := parseRows(format, rows, today, false)
-	for i := range p.Lines {
-		p.Lines[i].No = lines[p.Lines[i].No-1]
+	if err := c.Err(); err != nil {
+		return nil, unreadable(err)
 	}
-	for i := range p.Errors {
-		if p.Errors[i].Line > 0 && p.Errors[i].Line <= len(lines) {
-			p.Errors[i].Line = lines[p.Errors[i].Line-1]
-		}
-	}
-	return p, nil
+	return rp.done(), nil
 }
 
-func xlsxRows(data []byte) ([][]string, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data))
+// statementLimits bound a statement while it is read. An Excel statement
+// is read about ten times slower than the same CSV, so its worksheet is
+// held to the default 16 MB (about 40,000 lines); a CSV may fill the
+// whole upload.
+var statementLimits = sheet.Limits{MaxFileBytes: MaxStatementBytes, MaxRows: 200_000, MaxCols: 64, MaxCellBytes: 1024}
+
+// xlsxLimits are the limits of an Excel statement.
+var xlsxLimits = sheet.Limits{MaxRows: statementLimits.MaxRows, MaxCols: 64, MaxCellBytes: 1024}
+
+// parseXLSX parses the first worksheet, row by row (row numbers as
+// Excel shows them).
+func parseXLSX(data []byte, today string) (*parsed, error) {
+	book, err := sheet.Open(data, xlsxLimits)
 	if err != nil {
-		return nil, fmt.Errorf("不是有效的 Excel（xlsx）文件")
+		return nil, unreadable(err)
 	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return nil, fmt.Errorf("Excel 文件没有工作表")
+	defer book.Close()
+	names := book.Sheets()
+	if len(names) == 0 {
+		return nil, unreadableMsg("Excel 文件没有工作表")
 	}
-	rows, err := f.GetRows(sheets[0])
+	r, err := book.Rows(names[0])
 	if err != nil {
-		return nil, fmt.Errorf("Excel 工作表无法读取")
+		return nil, unreadable(err)
 	}
-	return rows, nil
+	defer r.Close()
+	rp := newRowParser("xlsx", today, true)
+	for r.Next() {
+		rp.row(r.Row(), r.Cells())
+	}
+	if err := r.Err(); err != nil {
+		return nil, unreadable(err)
+	}
+	return rp.done(), nil
 }
 
-// parseRows finds the header among the first rows and reads the credits.
-// Row numbers are 1-based indexes into rows. XLSX rows may be shorter
-// than the header (empty trailing cells).
-func parseRows(format string, rows [][]string, today string, short bool) *parsed {
-	p := &parsed{Format: format}
-	hdr, cols := -1, map[string]int{}
-	for i := 0; i < len(rows) && i < 30 && hdr < 0; i++ {
-		if c := headerColumns(rows[i]); c != nil {
-			hdr, cols = i, c
-		}
+// unreadableMsg is the Invalid error of a statement that cannot be read.
+func unreadableMsg(msg string) error {
+	return errs.New(errs.Invalid, "statement_unreadable", msg)
+}
+
+// unreadable passes on a problem the sheet reader found, pointing a
+// too-large Excel statement to CSV, which is read with far less work.
+func unreadable(err error) error {
+	e := errs.As(err)
+	switch {
+	case e == nil || e.Kind != errs.Invalid:
+		return errs.Wrap(err, "read statement")
+	case e.Code == sheet.CodeTooLarge && strings.Contains(e.Message, "Excel"):
+		return unreadableMsg(e.Message + "；行数较多的对账单请导出为 CSV 格式（32MB 以内）")
 	}
-	if hdr < 0 {
-		p.Errors = append(p.Errors, LineError{Line: 1, Column: "表头", Message: "未找到表头：需要交易日期、交易流水号、对方户名、贷方金额（或收入金额）等列"})
-		return p
+	return unreadableMsg(e.Message)
+}
+
+// maxListedErrors is how many line errors a refused statement lists; the
+// rest are only counted, so a file of bad lines cannot make the answer as
+// big as the file.
+const maxListedErrors = 200
+
+// fail records line errors: counted all, listed up to maxListedErrors.
+func (p *parsed) fail(e ...LineError) {
+	p.ErrorCount += len(e)
+	p.Errors = append(p.Errors, e[:min(len(e), max(0, maxListedErrors-len(p.Errors)))]...)
+}
+
+// headerRows is how many rows the header is looked for in.
+const headerRows = 30
+
+// rowParser finds the header among the first rows and then reads the
+// credits, one row at a time. XLSX rows (short) may be shorter than the
+// header (empty trailing cells).
+type rowParser struct {
+	p     *parsed
+	today string
+	short bool
+	rows  int            // rows seen
+	cols  map[string]int // header columns; nil until the header is found
+	width int
+	seen  map[string]int // serial -> line
+}
+
+func newRowParser(format, today string, short bool) *rowParser {
+	return &rowParser{p: &parsed{Format: format}, today: today, short: short, seen: map[string]int{}}
+}
+
+// row takes the row on line no of the file.
+func (rp *rowParser) row(no int, rec []string) {
+	rp.rows++
+	if rp.cols == nil {
+		if rp.rows <= headerRows {
+			rp.cols = headerColumns(rec)
+			rp.width = len(rec)
+		}
+		return
 	}
-	width := len(rows[hdr])
-	seen := map[string]int{}
-	for i := hdr + 1; i < len(rows); i++ {
-		rec, no := rows[i], i+1
-		if blank(rec) || strings.HasPrefix(strings.TrimSpace(rec[0]), "合计") || strings.HasPrefix(strings.TrimSpace(rec[0]), "总计") {
-			continue
-		}
-		if len(rec) > width || (len(rec) < width && !short) {
-			p.Errors = append(p.Errors, LineError{Line: no, Column: "", Message: fmt.Sprintf("列数不符：应为 %d 列，实为 %d 列", width, len(rec))})
-			continue
-		}
-		l, skip, errs := readLine(rec, cols, no, today)
-		if skip {
-			p.Skipped++
-			continue
-		}
-		if len(errs) > 0 {
-			p.Errors = append(p.Errors, errs...)
-			continue
-		}
-		if prev, dup := seen[l.Serial]; dup {
-			p.Errors = append(p.Errors, LineError{Line: no, Column: "交易流水号", Message: fmt.Sprintf("流水号与第 %d 行重复", prev)})
-			continue
-		}
-		seen[l.Serial] = no
+	p := rp.p
+	if blank(rec) || strings.HasPrefix(strings.TrimSpace(rec[0]), "合计") || strings.HasPrefix(strings.TrimSpace(rec[0]), "总计") {
+		return
+	}
+	if len(rec) > rp.width || (len(rec) < rp.width && !rp.short) {
+		p.fail(LineError{Line: no, Column: "", Message: fmt.Sprintf("列数不符：应为 %d 列，实为 %d 列", rp.width, len(rec))})
+		return
+	}
+	l, skip, errs := readLine(rec, rp.cols, no, rp.today)
+	switch {
+	case skip:
+		p.Skipped++
+	case len(errs) > 0:
+		p.fail(errs...)
+	case rp.seen[l.Serial] > 0:
+		p.fail(LineError{Line: no, Column: "交易流水号", Message: fmt.Sprintf("流水号与第 %d 行重复", rp.seen[l.Serial])})
+	default:
+		rp.seen[l.Serial] = no
 		p.Lines = append(p.Lines, l)
 	}
-	return p
+}
+
+// done ends the file: without a header it is one error on line 1.
+func (rp *rowParser) done() *parsed {
+	if rp.cols == nil {
+		rp.p.fail(LineError{Line: 1, Column: "表头", Message: "未找到表头：需要交易日期、交易流水号、对方户名、贷方金额（或收入金额）等列"})
+	}
+	return rp.p
 }
 
 func headerColumns(rec []string) map[string]int {
