@@ -21,6 +21,7 @@ const (
 	Forbidden       Kind = "forbidden"       // actor may not do this
 	Unauthenticated Kind = "unauthenticated" // no or bad credentials
 	TooMany         Kind = "too_many"        // rate limited or locked out
+	TooLarge        Kind = "too_large"       // the request body is over its route's limit
 	Internal        Kind = "internal"        // a bug or an outage; details logged, not shown
 )
 

@@ -24,6 +24,8 @@ func statusOf(k errs.Kind) int {
 		return http.StatusUnauthorized
 	case errs.TooMany:
 		return http.StatusTooManyRequests
+	case errs.TooLarge:
+		return http.StatusRequestEntityTooLarge
 	default:
 		return http.StatusInternalServerError
 	}

@@ -44,7 +44,8 @@ func jsonInputError(err error, max int64) error {
 	case errors.As(err, &syntaxErr):
 		return badJSON("", fmt.Sprintf("请求体不是有效的 JSON：第 %d 个字节附近有语法错误", syntaxErr.Offset), err)
 	case errors.As(err, &sizeErr):
-		return badJSON("", fmt.Sprintf("请求体过大：不能超过 %d KB", max>>10), err)
+		return &errs.Error{Kind: errs.TooLarge, Code: "body_too_large", Err: err,
+			Message: "提交的内容过大：不能超过 " + sizeText(max) + "，请缩小后重新提交"}
 	case errors.Is(err, io.EOF):
 		return badJSON("", "请求体为空：应为一个 JSON 对象", err)
 	case errors.Is(err, io.ErrUnexpectedEOF):

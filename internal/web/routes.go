@@ -36,11 +36,14 @@ func (s *Server) routes() http.Handler {
 	s.calcRoutes(mux)
 	s.apiDocRoutes(mux)
 
+	s.mux = mux
 	h := s.unmatched(mux)
 	h = s.checkText(h)
 	h = s.csrf(h)
+	h = s.parseForms(h)
 	h = s.sameOrigin(h)
 	h = s.session(h)
+	h = s.limitBodies(h)
 	h = s.securityHeaders(h)
 	h = s.logRequests(h)
 	h = s.recoverPanics(h)

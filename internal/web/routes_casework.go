@@ -196,11 +196,11 @@ func (s *Server) caseConfirmInjury(w http.ResponseWriter, r *http.Request) {
 // caseAddDocument stores an uploaded file and links it to the case.
 func (s *Server) caseAddDocument(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
-	if r.MultipartForm == nil || len(r.MultipartForm.File["file"]) != 1 {
+	fh, ok := formFile(r, "file")
+	if !ok {
 		s.fail(w, r, errs.New(errs.Invalid, "file_required", "请选择要上传的文件（JPEG、PNG 或 PDF）"))
 		return
 	}
-	fh := r.MultipartForm.File["file"][0]
 	f, err := fh.Open()
 	if err != nil {
 		s.fail(w, r, errs.Wrap(err, "open upload"))

@@ -136,9 +136,6 @@ func (s *Server) injuryRecognition(w http.ResponseWriter, r *http.Request) {
 	s.caseDone(w, r, err, "工伤认定申请情况已登记")
 }
 
-// maxInjuryJSON bounds a JSON accident report with its base64 photos.
-const maxInjuryJSON = 32 << 20
-
 // apiInjuryBody is the JSON accident report: the form fields and the
 // photos as base64 (JPEG or PNG).
 type apiInjuryBody struct {
@@ -151,7 +148,7 @@ type apiInjuryBody struct {
 
 func (s *Server) apiInjuryReport(w http.ResponseWriter, r *http.Request) {
 	var b apiInjuryBody
-	if err := decodeJSONMax(r, &b, maxInjuryJSON); err != nil {
+	if err := decodeJSONMax(r, &b, injuryBody); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 
@@ -56,23 +55,17 @@ func (s *Server) staffStatements(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "payment_statements", &Page{Title: "银行对账单导入", Data: statementView{}})
 }
 
-// statementUpload reads the uploaded file of a multipart form.
+// statementUpload reads the uploaded file of the parsed multipart form.
 func statementUpload(r *http.Request) (payment.ImportInput, error) {
-	if r.MultipartForm == nil {
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
-			return payment.ImportInput{}, errs.New(errs.Invalid, "statement_missing", "请选择要导入的银行对账单文件（CSV 或 XLSX，32MB 以内）")
-		}
+	fh, ok := formFile(r, "file")
+	if !ok {
+		return payment.ImportInput{}, errs.New(errs.Invalid, "statement_missing", "请选择要导入的银行对账单文件（CSV 或 XLSX，32MB 以内）")
 	}
-	f, h, err := r.FormFile("file")
-	if err != nil {
-		return payment.ImportInput{}, errs.New(errs.Invalid, "statement_missing", "请选择要导入的银行对账单文件（CSV 或 XLSX）")
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, 32<<20+1))
+	data, err := readUpload(fh, payment.MaxStatementBytes)
 	if err != nil {
 		return payment.ImportInput{}, errs.New(errs.Invalid, "statement_unreadable", "文件读取失败，请重新上传")
 	}
-	return payment.ImportInput{FileName: h.Filename, Data: data, AccountNo: r.FormValue("account_no")}, nil
+	return payment.ImportInput{FileName: fh.Filename, Data: data, AccountNo: r.PostFormValue("account_no")}, nil
 }
 
 func (s *Server) staffStatementImport(w http.ResponseWriter, r *http.Request) {

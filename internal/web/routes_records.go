@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"io"
 	"net/http"
 	"strconv"
 
@@ -104,20 +103,19 @@ func (s *Server) recordImportReport(w http.ResponseWriter, r *http.Request) {
 	staffXLSX(w, "历史缴费记录导入结果-"+strconv.FormatInt(rep.ID, 10)+".xlsx", b.Bytes())
 }
 
-// uploadedFile reads the "file" part of a multipart form, at most one
-// byte over max (so an oversize file is recognised); missing is the field
-// error when no file was chosen.
+// uploadedFile reads the "file" part of the parsed multipart form, at
+// most one byte over max (so an oversize file is recognised); missing is
+// the field error when no file was chosen.
 func uploadedFile(r *http.Request, max int64, missing string) (string, []byte, error) {
-	f, h, err := r.FormFile("file")
-	if err != nil {
+	fh, ok := formFile(r, "file")
+	if !ok {
 		var fs errs.Fields
 		fs.Add("file", missing)
 		return "", nil, fs.Err()
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	data, err := readUpload(fh, max)
 	if err != nil {
 		return "", nil, errs.Wrap(err, "read upload")
 	}
-	return h.Filename, data, nil
+	return fh.Filename, data, nil
 }

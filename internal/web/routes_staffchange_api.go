@@ -83,15 +83,6 @@ func (s *Server) apiStaffImport(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	if r.MultipartForm == nil {
-		r.Body = http.MaxBytesReader(w, r.Body, staffchange.MaxFileSize+(1<<20))
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
-			var f errs.Fields
-			f.Add("file", "请以 multipart/form-data 上传 file 字段（.xlsx，不超过 5 MB）")
-			s.apiFail(w, r, f.Err())
-			return
-		}
-	}
 	name, data, err := staffUpload(r)
 	if err != nil {
 		s.apiFail(w, r, err)

@@ -94,7 +94,8 @@ type Server struct {
 	pages   map[string]*template.Template
 	apiDoc  []byte // the OpenAPI document, with the generated parts
 	handler http.Handler
-	ops     *opsMetrics // Prometheus registry of this server (routes_ops.go)
+	mux     *http.ServeMux // the routes, for per-route body limits (body_limit.go)
+	ops     *opsMetrics    // Prometheus registry of this server (routes_ops.go)
 }
 
 // New builds the server and parses every template once.

@@ -284,14 +284,8 @@ func checkRequestText(w http.ResponseWriter, r *http.Request) error {
 	var c textChecker
 	c.value("path", r.URL.Path)
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	switch {
-	case ct == "multipart/form-data":
-		if r.MultipartForm == nil {
-			r.Body = http.MaxBytesReader(w, r.Body, maxMultipart)
-			_ = r.ParseMultipartForm(8 << 20) // a bad body is the handler's to answer
-		}
-	default:
-		_ = r.ParseForm() // likewise
+	if ct != "multipart/form-data" { // parseForms parsed every multipart form a handler reads
+		_ = r.ParseForm() // a bad body is the handler's to answer
 	}
 	c.values(r.Form)
 	if r.MultipartForm != nil {
