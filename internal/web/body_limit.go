@@ -98,15 +98,15 @@ func tooLargeBody(err error) bool {
 
 // parseForms parses the form of every POST, PUT, PATCH or DELETE with a
 // form body, once, before the CSRF check reads its _csrf field and the
-// handler its values and files. A multipart form is parsed only for a
-// logged-in actor (no route takes uploads from anonymous visitors) and its
-// temporary files are removed when the handler returns.
+// handler its values and files. The temporary files of a multipart form
+// are removed when the handler returns. An anonymous visitor's upload to a
+// route that takes files is refused unread: every such route needs a login.
 func (s *Server) parseForms(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var err error
 		switch formType(r) {
 		case "multipart/form-data":
-			if actorFrom(r.Context()) == nil {
+			if actorFrom(r.Context()) == nil && s.takesUploads(r) {
 				s.failAny(w, r, errs.New(errs.Unauthenticated, "login_required", "请先登录后再上传文件"))
 				return
 			}
@@ -130,6 +130,12 @@ func (s *Server) parseForms(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		}
 	})
+}
+
+// takesUploads reports a route whose body may be bigger than a form.
+func (s *Server) takesUploads(r *http.Request) bool {
+	_, pattern := s.mux.Handler(r)
+	return s.bodyLimitOf(pattern).bytes > smallBody
 }
 
 // formType is the media type of a form body of an unsafe method, or "".

@@ -265,6 +265,12 @@ func TestBodyCaps(t *testing.T) {
 				}
 			})
 		}
+		// An anonymous upload is refused unread.
+		read.Store(0)
+		resp, body, _ := hugeRequest{method: "POST", path: "/employer/staff/import", send: 2 << 20}.do(t, srv.URL)
+		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "请先登录") || read.Load() != 0 {
+			t.Errorf("anonymous upload: %d, read %d bytes: %.200s", resp.StatusCode, read.Load(), body)
+		}
 		// A form bigger than 1 MB from a browser: the page says so.
 		form := url.Values{"_csrf": {emp.CSRF}, "note": {strings.Repeat("长", 400_000)}}
 		emp.Do(t, http.MethodPost, "/employer/staff/add", strings.NewReader(form.Encode()),
