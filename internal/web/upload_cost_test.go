@@ -84,10 +84,13 @@ func sendFile(t *testing.T, srv, path string, c *apptest.Client, data []byte, to
 
 var costScenarios = []costScenario{
 	{"staff import, bomb, form token", func(t *testing.T, env *apptest.Env, srv string) func() int {
-		return sendFile(t, srv, "/employer/staff/import", env.LoginAs(t, apptest.EmployerA), sheettest.EmptyRows(costBomb()), true)
+		return sendFile(t, srv, "/employer/staff/import", env.LoginAs(t, apptest.EmployerA), staffBomb(costBomb()), true)
 	}},
 	{"staff import, bomb, header token", func(t *testing.T, env *apptest.Env, srv string) func() int {
-		return sendFile(t, srv, "/employer/staff/import", env.LoginAs(t, apptest.EmployerA), sheettest.EmptyRows(costBomb()), false)
+		return sendFile(t, srv, "/employer/staff/import", env.LoginAs(t, apptest.EmployerA), staffBomb(costBomb()), false)
+	}},
+	{"statement API, rows reaching column XFD, bank key", func(t *testing.T, env *apptest.Env, srv string) func() int {
+		return sendFile(t, srv, "/api/v1/statements", env.LoginAs(t, apptest.APIBank), wideRows(costWide()), false)
 	}},
 	{"statement API, bomb, bank key", func(t *testing.T, env *apptest.Env, srv string) func() int {
 		return sendFile(t, srv, "/api/v1/statements", env.LoginAs(t, apptest.APIBank), sheettest.EmptyRows(costBomb()), false)
@@ -180,6 +183,15 @@ func badCSV(size int) []byte {
 	return b.Bytes()
 }
 
+// costWide is how many rows the XFD scenario has (SHEBAO_UPLOAD_COST_WIDE,
+// default 20,000).
+func costWide() int64 {
+	if n, err := strconv.ParseInt(os.Getenv("SHEBAO_UPLOAD_COST_WIDE"), 10, 64); err == nil {
+		return n
+	}
+	return 20_000
+}
+
 // statementXLSX is a valid Excel statement of n credits nobody owes.
 func statementXLSX(t *testing.T, n int) []byte {
 	f := excelize.NewFile()
@@ -210,7 +222,7 @@ func hugeCost(t *testing.T, srv string, h hugeRequest) func() int {
 // fresh process: growth of the peak resident memory, processor time,
 // request body bytes read and temporary files left. It prints a table.
 // Run it with SHEBAO_UPLOAD_COST=1 (SHEBAO_UPLOAD_COST_ONLY=regexp picks
-// scenarios; SHEBAO_UPLOAD_COST_BOMB and _BODY set the sizes; a process is
+// scenarios; SHEBAO_UPLOAD_COST_BOMB, _BODY and _WIDE set the sizes; a process is
 // stopped at SHEBAO_UPLOAD_COST_AS bytes of address space, default 6 GB).
 func TestUploadCost(t *testing.T) {
 	if name := os.Getenv("SHEBAO_UPLOAD_COST_SCENARIO"); name != "" {

@@ -28,6 +28,32 @@ var bombs = sync.OnceValues(func() ([]byte, []byte) {
 	return sheettest.EmptyRows(2 << 30), sheettest.EmptyRows(541 << 20)
 })
 
+// staffHeader is a worksheet's start up to the staff template's header row.
+func staffHeader() string {
+	head := sheettest.SheetHead + `<row r="1">`
+	for i, h := range []string{"变动类型", "公民身份号码", "姓名", "参保起始月份", "月工资（元）", "手机号码", "终止月份", "减员原因"} {
+		head += fmt.Sprintf(`<c r="%c1" t="inlineStr"><is><t>%s</t></is></c>`, 'A'+i, h)
+	}
+	return head + `</row>`
+}
+
+// staffBomb is a staff workbook with the template's header row and then
+// about size bytes of empty rows, so a reader that accepts the header
+// goes on through every row.
+func staffBomb(size int64) []byte {
+	return sheettest.Workbook(sheettest.Part{Head: staffHeader(), Body: "<row/>",
+		Times: size / int64(len("<row/>")), Tail: sheettest.SheetTail})
+}
+
+// wideRows is a workbook of the template's header and n rows each with one
+// number in Excel's last column (XFD): a few kilobytes, but every row read
+// whole is 16,384 cells (4,000 such rows took 1.6 GB before rows were read
+// one by one under a column limit).
+func wideRows(n int64) []byte {
+	return sheettest.Workbook(sheettest.Part{Head: staffHeader(), Body: `<row><c r="XFD1"><v>1</v></c></row>`,
+		Times: n, Tail: sheettest.SheetTail})
+}
+
 // multipartBody is a form with fields and one file part "file".
 func multipartBody(fields map[string]string, name string, data []byte) (*bytes.Buffer, string) {
 	var b bytes.Buffer
@@ -68,9 +94,14 @@ func TestExcelBombsRefused(t *testing.T) {
 		bank := env.LoginAs(t, apptest.APIBank)
 		fund := env.LoginAs(t, apptest.Staff(access.Fund))
 		for _, b := range []struct {
-			name string
-			data []byte
-		}{{"2 GB", big}, {"541 MB", mid}} {
+			name, want string
+			data       []byte
+		}{
+			{"2 GB", "Excel 文件解压后过大", big},
+			{"541 MB", "Excel 文件解压后过大", mid},
+			{"541 MB under the template header", "Excel 文件解压后过大", staffBomb(541 << 20)},
+			{"20,000 rows reaching column XFD", "超过 64 列", wideRows(20_000)},
+		} {
 			for _, tc := range []struct {
 				way   string
 				c     *apptest.Client
@@ -90,7 +121,7 @@ func TestExcelBombsRefused(t *testing.T) {
 					if d := time.Since(start); d > time.Second {
 						t.Errorf("answered after %v, want under 1 s", d)
 					}
-					r.WantStatus(t, tc.want).WantBody(t, "Excel 文件解压后过大")
+					r.WantStatus(t, tc.want).WantBody(t, b.want)
 				})
 			}
 		}
