@@ -8,9 +8,7 @@ package tabular
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
-	"io"
 	"strings"
 	"unicode/utf8"
 
@@ -18,6 +16,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"shebao/internal/errs"
+	"shebao/internal/sheet"
 )
 
 // Column is one column of a template: its key in code and its header.
@@ -92,14 +91,14 @@ func Read(data []byte, cols Columns, lim Limits) ([]Row, error) {
 		return nil, FileError("文件不是有效的 Excel（.xlsx）文件，请下载模板填写后上传（不支持 .xls、.csv 或改了扩展名的文件）")
 	}
 	if isZip {
-		x, err := openXLSX(data, lim.Sheet)
+		x, err := openXLSX(data, lim.Sheet, lim)
 		if err != nil {
 			return nil, err
 		}
 		defer x.close()
 		src = x
 	} else {
-		c, err := openCSV(data)
+		c, err := openCSV(data, lim)
 		if err != nil {
 			return nil, err
 		}
@@ -185,51 +184,65 @@ func headerIndex(cells []string, cols Columns) (map[string]int, error) {
 	return index, nil
 }
 
-// xlsxSource streams the rows of one worksheet.
-type xlsxSource struct {
-	f    *excelize.File
-	rows *excelize.Rows
-	n    int
+// sheetLimits are what sheet checks while reading a file of lim: the
+// data rows plus room for blank rows (empty rows count: half as many
+// again, at least 1,000), up to 64 columns of at most 1 KB, a worksheet
+// of up to 40 MB unzipped.
+func sheetLimits(lim Limits) sheet.Limits {
+	return sheet.Limits{MaxFileBytes: int64(lim.MaxBytes), MaxSheetBytes: 40 << 20, MaxTotalBytes: 48 << 20,
+		MaxRows: lim.MaxRows + max(lim.MaxRows/2, 1000) + 1, MaxCols: 64, MaxCellBytes: 1024}
 }
 
-// openXLSX opens a workbook: the one place an uploaded workbook is opened.
-func openXLSX(data []byte, sheet string) (*xlsxSource, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data))
+// sheetError puts a problem sheet found on the upload field.
+func sheetError(err error) error {
+	if e := errs.As(err); e != nil && e.Kind == errs.Invalid {
+		return FileError(e.Message)
+	}
+	return errs.Wrap(err, "read upload")
+}
+
+// xlsxSource streams the rows of one worksheet.
+type xlsxSource struct {
+	book *sheet.Book
+	rows *sheet.Rows
+}
+
+// openXLSX opens a workbook through sheet, which bounds what it unpacks.
+func openXLSX(data []byte, name string, lim Limits) (*xlsxSource, error) {
+	book, err := sheet.Open(data, sheetLimits(lim))
 	if err != nil {
-		return nil, FileError("文件不是有效的 Excel（.xlsx）文件或已损坏，请下载模板填写后上传")
+		return nil, sheetError(err)
 	}
-	if idx, _ := f.GetSheetIndex(sheet); sheet == "" || idx < 0 {
-		sheet = f.GetSheetName(0)
+	if name == "" || !book.Has(name) {
+		name = book.Sheets()[0]
 	}
-	rows, err := f.Rows(sheet)
+	rows, err := book.Rows(name)
 	if err != nil {
-		f.Close()
-		return nil, FileError("无法读取工作表“" + sheet + "”，请使用模板文件")
+		book.Close()
+		return nil, sheetError(err)
 	}
-	return &xlsxSource{f: f, rows: rows}, nil
+	return &xlsxSource{book: book, rows: rows}, nil
 }
 
 func (x *xlsxSource) next() (int, []string, bool, error) {
 	if !x.rows.Next() {
+		if err := x.rows.Err(); err != nil {
+			return 0, nil, false, sheetError(err)
+		}
 		return 0, nil, false, nil
 	}
-	x.n++
-	cells, err := x.rows.Columns()
-	if err != nil {
-		return 0, nil, false, FileError(fmt.Sprintf("文件第 %d 行无法读取，请检查文件", x.n))
-	}
-	return x.n, cells, true, nil
+	return x.rows.Row(), x.rows.Cells(), true, nil
 }
 
 func (x *xlsxSource) close() {
 	x.rows.Close()
-	x.f.Close()
+	x.book.Close()
 }
 
 // csvSource reads the records of a CSV file.
-type csvSource struct{ r *csv.Reader }
+type csvSource struct{ c *sheet.CSV }
 
-func openCSV(data []byte) (*csvSource, error) {
+func openCSV(data []byte, lim Limits) (*csvSource, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(data) {
 		dec, err := simplifiedchinese.GBK.NewDecoder().Bytes(data)
@@ -238,21 +251,15 @@ func openCSV(data []byte) (*csvSource, error) {
 		}
 		data = dec
 	}
-	r := csv.NewReader(bytes.NewReader(data))
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
-	return &csvSource{r: r}, nil
+	return &csvSource{c: sheet.NewCSV(data, sheetLimits(lim))}, nil
 }
 
 func (c *csvSource) next() (int, []string, bool, error) {
-	rec, err := c.r.Read()
-	if err == io.EOF {
+	if !c.c.Next() {
+		if err := c.c.Err(); err != nil {
+			return 0, nil, false, sheetError(err)
+		}
 		return 0, nil, false, nil
 	}
-	if err != nil {
-		line, _ := c.r.FieldPos(0)
-		return 0, nil, false, FileError(fmt.Sprintf("CSV 文件第 %d 行无法读取（引号或分隔符有误），请检查文件", line))
-	}
-	line, _ := c.r.FieldPos(0)
-	return line, rec, true, nil
+	return c.c.Line(), c.c.Record(), true, nil
 }
