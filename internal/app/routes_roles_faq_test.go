@@ -32,3 +32,14 @@ func faqRouteCases() []routeCase {
 		{method: "POST", path: "/staff/faq/1/nothing", form: stale, want: with(post(), append(all(notFound), apptest.APIHospital, forbidden, apptest.APIBank, forbidden)...)},
 	}
 }
+
+// downloadRouteCases: 常用下载 is public.
+func downloadRouteCases() []routeCase {
+	return []routeCase{
+		{method: "GET", path: "/downloads", want: with(page(), all(allowed)...)},
+		{method: "GET", path: "/downloads/employer", want: with(page(), all(allowed)...)},
+		{method: "GET", path: "/downloads/nobody", want: with(page(), all(notFound)...)},
+		{method: "GET", path: "/downloads/forms/accident-report.xlsx", want: with(page(), all(allowed)...)},
+		{method: "GET", path: "/downloads/forms/nope.xlsx", want: with(page(), all(notFound)...)},
+	}
+}

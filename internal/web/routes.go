@@ -27,6 +27,7 @@ func (s *Server) routes() http.Handler {
 	s.appointmentRoutes(mux)
 	s.noticeRoutes(mux)
 	s.faqRoutes(mux)
+	s.downloadRoutes(mux)
 	s.channelRoutes(mux)
 	s.certificateRoutes(mux)
 	s.staffChangeRoutes(mux)
