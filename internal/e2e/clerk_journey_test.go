@@ -57,8 +57,10 @@ func TestClerkFilesMailedAccidentReport(t *testing.T) {
 	facts := map[string]string{"#worker_id_number": workerID, "#accident_at": "2024-02-09T08:00",
 		"#place": "二号车间", "#what": "搬运货物时被叉车撞伤", "#injury": "左腿骨折", "#hospital": "区人民医院",
 		"#contact_name": "李丽", "#contact_phone": "13800138001"}
+	// Wait for the filed case, not just any case page: the draft's own page
+	// has #case-state too, and reading it before the answer arrives races.
 	steps := append(fill("#confirm-injury", facts), chromedp.Click(chromedp.CSS("#confirm-injury-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#case-state")))
+		chromedp.WaitVisible(chromedp.Search(`//*[@id="case-state"][not(contains(., "待确认"))]`)))
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatalf("file the draft: %v", err)
 	}
