@@ -15,6 +15,7 @@ import (
 	"shebao/internal/clock"
 	"shebao/internal/errs"
 	"shebao/internal/formula"
+	"shebao/internal/money"
 	"shebao/internal/policy"
 )
 
@@ -47,6 +48,9 @@ type Result struct {
 func (r *Result) out(key, label string, value any, text string) {
 	r.Outputs = append(r.Outputs, Output{Key: key, Label: label, Value: value, Text: text})
 }
+
+// money adds an amount: integer fen in JSON, 元 on the page.
+func (r *Result) money(key, label string, f money.Fen) { r.out(key, label, int64(f), formula.Yuan(f)) }
 
 // JSON is the API answer: every output by key, plus steps and params.
 func (r *Result) JSON() map[string]any {

@@ -3,7 +3,6 @@ package calc
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"shebao/internal/clock"
@@ -67,17 +66,26 @@ func fieldError(field, msg string) error {
 	return f.Err()
 }
 
-// ruleAmount returns a money rule in force on day, or the value given.
+// ruleAmount returns a money rule in force on day, or the value given,
+// and records it as a parameter of tr.
 func (s *Service) ruleAmount(ctx context.Context, tr *formula.Trace, v Values, field, key, name string, day time.Time) (money.Fen, string, error) {
+	f, basis, err := s.ruleFen(ctx, v, field, key, name, day)
+	if err == nil {
+		tr.Param(formula.Param{Key: field, Name: name, Value: formula.Yuan(f), Basis: basis, Given: v.has(field)})
+	}
+	return f, basis, err
+}
+
+// ruleFen returns a money rule in force on day, or the value given, with
+// its basis.
+func (s *Service) ruleFen(ctx context.Context, v Values, field, key, name string, day time.Time) (money.Fen, string, error) {
 	if v.has(field) {
-		tr.Param(formula.Param{Key: field, Name: name, Value: formula.Yuan(v.fen(field)), Basis: "测算时填写", Given: true})
 		return v.fen(field), "测算时填写", nil
 	}
 	f, rule, err := s.pol.Amount(ctx, key, "", day)
 	if err != nil {
 		return 0, "", missingRule(field, name, day, err)
 	}
-	tr.Param(formula.Param{Key: field, Name: name, Value: formula.Yuan(f), Basis: rule.Explain()})
 	return f, rule.Explain(), nil
 }
 
@@ -123,7 +131,8 @@ func runPension(ctx context.Context, s *Service, v Values) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if in.CalcBase, in.CalcBaseBasis, err = s.ruleAmount(ctx, &res.Trace, v, "calc_base_fen", policy.KeyPensionCalcBase, "基本养老金计发基数", day); err != nil {
+	// pension.Explain records C with its basis; it is not recorded here too.
+	if in.CalcBase, in.CalcBaseBasis, err = s.ruleFen(ctx, v, "calc_base_fen", policy.KeyPensionCalcBase, "基本养老金计发基数", day); err != nil {
 		return nil, err
 	}
 	p, err := pension.Compute(in)
@@ -131,12 +140,11 @@ func runPension(ctx context.Context, s *Service, v Values) (*Result, error) {
 		return nil, err
 	}
 	res.Trace.Append(p.Explain())
-	res.Params = slices.DeleteFunc(res.Params, func(x formula.Param) bool { return x.Key == "calc_base_fen" })
-	res.out("basic_fen", "基础养老金", int64(p.Basic), formula.Yuan(p.Basic))
+	res.money("basic_fen", "基础养老金", p.Basic)
 	res.out("divisor", "计发月数", p.DivisorText(), p.DivisorText())
-	res.out("account_fen", "个人账户养老金", int64(p.Account), formula.Yuan(p.Account))
-	res.out("transitional_fen", "过渡性养老金", int64(p.Transitional), formula.Yuan(p.Transitional))
-	res.out("total_fen", "月基本养老金合计", int64(p.Total), formula.Yuan(p.Total))
+	res.money("account_fen", "个人账户养老金", p.Account)
+	res.money("transitional_fen", "过渡性养老金", p.Transitional)
+	res.money("total_fen", "月基本养老金合计", p.Total)
 	res.out("age_years", "退休时年龄（岁）", in.AgeYears, fmt.Sprintf("%d 岁 %d 个月", in.AgeYears, in.AgeMonths))
 	res.out("age_months", "退休时年龄（月）", in.AgeMonths, fmt.Sprintf("%d 个月", in.AgeMonths))
 	return res, nil

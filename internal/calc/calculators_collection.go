@@ -115,12 +115,12 @@ func runContribution(ctx context.Context, s *Service, v Values) (*Result, error)
 			}
 			out = append(out, map[string]any{"scheme": string(l.Scheme), "side": side.code, "rate": formula.PPM(side.rate).Text(2), "amount_fen": int64(side.amount)})
 			res.Step("", "%s%s部分 = %s × %s = %s", l.Scheme.Name(), side.name, base, side.rate, formula.Yuan(side.amount))
-			res.out(string(l.Scheme)+"_"+side.code+"_fen", l.Scheme.Name()+"（"+side.name+"）", int64(side.amount), formula.Yuan(side.amount))
+			res.money(string(l.Scheme)+"_"+side.code+"_fen", l.Scheme.Name()+"（"+side.name+"）", side.amount)
 			total += side.amount
 		}
 	}
-	res.out("base_fen", "缴费基数", int64(base), formula.Yuan(base))
-	res.out("total_fen", "合计", int64(total), formula.Yuan(total))
+	res.money("base_fen", "缴费基数", base)
+	res.money("total_fen", "合计", total)
 	res.Extra = map[string]any{"lines": out}
 	return res, nil
 }
@@ -201,9 +201,9 @@ func runFlexible(ctx context.Context, s *Service, v Values) (*Result, error) {
 	}
 	a := flexible.Compute(base, rate, share)
 	res.Step(rr.Explain()+"；"+sr.Explain(), "%s", a.Explain())
-	res.out("base_fen", "缴费基数", int64(a.Base), formula.Yuan(a.Base))
-	res.out("due_fen", "应缴养老保险费", int64(a.Total), formula.Yuan(a.Total))
-	res.out("account_fen", "其中计入个人账户", int64(a.Account), formula.Yuan(a.Account))
+	res.money("base_fen", "缴费基数", a.Base)
+	res.money("due_fen", "应缴养老保险费", a.Total)
+	res.money("account_fen", "其中计入个人账户", a.Account)
 	return res, nil
 }
 
@@ -248,7 +248,7 @@ var lateFeeCalc = &Calculator{
 		}
 		res.out("days", "逾期天数", r.Days, fmt.Sprintf("%d 天", r.Days))
 		res.out("days_waived", "免收天数", r.DaysWaived, fmt.Sprintf("%d 天", r.DaysWaived))
-		res.out("fee_fen", "滞纳金", int64(r.Fee), formula.Yuan(r.Fee))
+		res.money("fee_fen", "滞纳金", r.Fee)
 		return res, nil
 	},
 }

@@ -46,10 +46,10 @@ var deathCalc = &Calculator{
 		}
 		res.Trace = d.Explain()
 		res.Params[0].Given = v.has("monthly_income_fen")
-		res.out("funeral_fen", "丧葬补助金", int64(d.Funeral), formula.Yuan(d.Funeral))
+		res.money("funeral_fen", "丧葬补助金", d.Funeral)
 		res.out("relief_factor", "抚恤金发放月数 k", d.FactorText(), d.FactorText())
-		res.out("relief_fen", "抚恤金", int64(d.Relief), formula.Yuan(d.Relief))
-		res.out("total_fen", "合计", int64(d.Total), formula.Yuan(d.Total))
+		res.money("relief_fen", "抚恤金", d.Relief)
+		res.money("total_fen", "合计", d.Total)
 		res.out("formula", "适用办法", d.Formula, d.Formula)
 		return res, nil
 	},
@@ -93,8 +93,8 @@ var interestCalc = &Calculator{
 		}
 		res := &Result{Trace: i.Explain()}
 		res.Params[0].Given = v.has("rate")
-		res.out("interest_fen", "当年利息", int64(i.Interest), formula.Yuan(i.Interest))
-		res.out("closing_fen", "年末余额", int64(i.Closing), formula.Yuan(i.Closing))
+		res.money("interest_fen", "当年利息", i.Interest)
+		res.money("closing_fen", "年末余额", i.Closing)
 		res.out("rate", "记账利率", formula.PPM(in.Rate).Text(2), in.Rate.String())
 		return res, nil
 	},
@@ -117,7 +117,7 @@ var transferCalc = &Calculator{
 			return nil, err
 		}
 		res := &Result{Trace: p.Explain()}
-		res.out("pooled_fen", "统筹基金转移额", int64(p.Total), formula.Yuan(p.Total))
+		res.money("pooled_fen", "统筹基金转移额", p.Total)
 		return res, nil
 	},
 }
@@ -141,8 +141,8 @@ var ownWageCalc = &Calculator{
 			return nil, err
 		}
 		res.Steps = append(res.Steps, o.Explain().Steps...)
-		res.out("own_wage_fen", "本人工资", int64(o.Own), formula.Yuan(o.Own))
-		res.out("average_fen", "月平均缴费工资", int64(o.Average), formula.Yuan(o.Average))
+		res.money("own_wage_fen", "本人工资", o.Own)
+		res.money("average_fen", "月平均缴费工资", o.Average)
 		return res, nil
 	},
 }
@@ -178,10 +178,10 @@ var disabilityCalc = &Calculator{
 			return nil, err
 		}
 		res.Steps = append(res.Steps, d.Explain().Steps...)
-		res.out("own_wage_fen", "本人工资（按上下限）", int64(d.Wage.Own), formula.Yuan(d.Wage.Own))
-		res.out("lump_sum_fen", "一次性伤残补助金", int64(d.LumpSum), formula.Yuan(d.LumpSum))
-		res.out("monthly_allowance_fen", "伤残津贴（月）", int64(d.Allowance), formula.Yuan(d.Allowance))
-		res.out("nursing_fen", "生活护理费（月）", int64(d.NursingFee), formula.Yuan(d.NursingFee))
+		res.money("own_wage_fen", "本人工资（按上下限）", d.Wage.Own)
+		res.money("lump_sum_fen", "一次性伤残补助金", d.LumpSum)
+		res.money("monthly_allowance_fen", "伤残津贴（月）", d.Allowance)
+		res.money("nursing_fen", "生活护理费（月）", d.NursingFee)
 		return res, nil
 	},
 }
@@ -217,9 +217,9 @@ var injuryDeathCalc = &Calculator{
 		}
 		w.IncomeBasis = basis
 		res.Steps = append(res.Steps, w.Explain().Steps...)
-		res.out("subsidy_fen", "一次性工亡补助金", int64(w.Subsidy), formula.Yuan(w.Subsidy))
-		res.out("funeral_fen", "丧葬补助金", int64(w.Funeral), formula.Yuan(w.Funeral))
-		res.out("monthly_fen", "供养亲属抚恤金（月合计）", int64(w.Monthly), formula.Yuan(w.Monthly))
+		res.money("subsidy_fen", "一次性工亡补助金", w.Subsidy)
+		res.money("funeral_fen", "丧葬补助金", w.Funeral)
+		res.money("monthly_fen", "供养亲属抚恤金（月合计）", w.Monthly)
 		var list []map[string]any
 		for i, d := range w.Dependants {
 			list = append(list, map[string]any{"kind": d.Kind, "lone": d.Lone, "monthly_fen": int64(w.Paid[i])})
