@@ -35,6 +35,7 @@ import (
 	"shebao/internal/notice"
 	"shebao/internal/notify"
 	"shebao/internal/payment"
+	"shebao/internal/payout"
 	"shebao/internal/person"
 	"shebao/internal/policy"
 	"shebao/internal/staffchange"
@@ -138,6 +139,8 @@ type App struct {
 
 	// Payments: bank statements, card payments, the fund ledger, receipts.
 	Payments *payment.Service
+	// Payouts: money leaving the fund, two-person approval, bank files.
+	Payouts *payout.Service
 }
 
 // DSN returns the database the config names.
@@ -244,6 +247,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, fmt.Errorf("seed common questions: %w", err)
 	}
 	a.Payments = payment.NewService(d, c, a.Audit, a.Policy)
+	a.Payouts = payout.NewService(d, c, a.Audit)
 	a.openChannels(cfg)
 	a.Appointments.SetNotifier(appointment.NotifierFunc(func(ctx context.Context, userID int64, subject, body string) error {
 		return a.Notify.Notify(ctx, notify.Recipient{UserID: userID},

@@ -28,11 +28,18 @@ const (
 	LateFeeIncome     Account = "late_fee_income"     // 滞纳金收入
 	Suspense          Account = "suspense"            // 待查明款项（暂收款）
 	RefundPayable     Account = "refund_payable"      // 应退款项
+
+	// Payout accounts (docs/decisions/0020-payouts.md).
+	BenefitExpense  Account = "benefit_expense"   // 待遇支出
+	BenefitPayable  Account = "benefit_payable"   // 应付待遇
+	PayoutInTransit Account = "payout_in_transit" // 代发在途资金
+	PayoutBank      Account = "payout_bank"       // 银行存款（支出户）
 )
 
 var accountNames = map[Account]string{
 	Bank: "银行存款（收入户）", Receivable: "应收社会保险费", LateFeeReceivable: "应收滞纳金",
 	LateFeeIncome: "滞纳金收入", Suspense: "待查明款项", RefundPayable: "应退款项",
+	BenefitExpense: "待遇支出", BenefitPayable: "应付待遇", PayoutInTransit: "代发在途资金", PayoutBank: "银行存款（支出户）",
 }
 
 // Name is the account's Chinese name.
@@ -65,12 +72,14 @@ type Entry struct {
 	Credit  money.Fen
 }
 
-// Posting is what one step of one payment writes.
+// Posting is what one step of one payment writes, or one payout posting
+// (PaymentID 0, PayoutPostingID set).
 type Posting struct {
-	PaymentID int64
-	Step      int
-	PostedOn  string // YYYY-MM-DD
-	Entries   []Entry
+	PaymentID       int64
+	PayoutPostingID int64
+	Step            int
+	PostedOn        string // YYYY-MM-DD
+	Entries         []Entry
 }
 
 // Move adds "debit dr, credit cr" of amount for scheme (nothing for 0).
@@ -88,13 +97,13 @@ func (p *Posting) Check() error {
 	bal := map[string]money.Fen{}
 	for _, e := range p.Entries {
 		if e.Debit < 0 || e.Credit < 0 {
-			return errs.Wrap(fmt.Errorf("negative ledger amount in payment %d step %d", p.PaymentID, p.Step), "ledger")
+			return errs.Wrap(fmt.Errorf("negative ledger amount in payment %d/%d step %d", p.PaymentID, p.PayoutPostingID, p.Step), "ledger")
 		}
 		bal[e.Scheme] += e.Debit - e.Credit
 	}
 	for s, b := range bal {
 		if b != 0 {
-			return errs.Wrap(fmt.Errorf("posting of payment %d step %d unbalanced for scheme %q by %d", p.PaymentID, p.Step, s, b), "ledger")
+			return errs.Wrap(fmt.Errorf("posting of payment %d/%d step %d unbalanced for scheme %q by %d", p.PaymentID, p.PayoutPostingID, p.Step, s, b), "ledger")
 		}
 	}
 	return nil
@@ -131,8 +140,12 @@ func Write(ctx context.Context, tx *sql.Tx, dialect db.Dialect, now time.Time, p
 			if e.BillID != 0 {
 				bill = e.BillID
 			}
+			var payout any
+			if p.PayoutPostingID != 0 {
+				payout = p.PayoutPostingID
+			}
 			rows = append(rows, []any{p.PaymentID, p.Step, p.PostedOn, string(e.Account), e.Scheme, bill,
-				int64(e.Debit), int64(e.Credit), now})
+				int64(e.Debit), int64(e.Credit), now, payout})
 		}
 	}
 	return insertRows(ctx, tx, dialect, rows)
@@ -146,17 +159,17 @@ const arrayRows = 200_000
 // select list, in step: unnest in FROM would first copy each array into a
 // tuplestore.
 func insertArrays(ctx context.Context, tx *sql.Tx, now time.Time, postings []Posting) error {
-	var pay, step, bill, dr, cr []int64
+	var pay, step, bill, dr, cr, payout []int64
 	var day, acct, scheme []string
 	flush := func() error {
 		if len(pay) == 0 {
 			return nil
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO ledger_entries (payment_id, step, posted_on, account, scheme, bill_id, debit_fen, credit_fen, created_at)
-			SELECT p, s, d, a, sc, NULLIF(b, 0), dr, cr, $9 FROM (SELECT unnest($1::bigint[]) AS p, unnest($2::bigint[]) AS s,
+		_, err := tx.ExecContext(ctx, `INSERT INTO ledger_entries (payment_id, step, posted_on, account, scheme, bill_id, debit_fen, credit_fen, created_at, payout_posting_id)
+			SELECT p, s, d, a, sc, NULLIF(b, 0), dr, cr, $9, NULLIF(po, 0) FROM (SELECT unnest($1::bigint[]) AS p, unnest($2::bigint[]) AS s,
 			unnest($3::text[]) AS d, unnest($4::text[]) AS a, unnest($5::text[]) AS sc, unnest($6::bigint[]) AS b,
-			unnest($7::bigint[]) AS dr, unnest($8::bigint[]) AS cr) AS u`, pay, step, day, acct, scheme, bill, dr, cr, now)
-		pay, step, bill, dr, cr, day, acct, scheme = pay[:0], step[:0], bill[:0], dr[:0], cr[:0], day[:0], acct[:0], scheme[:0]
+			unnest($7::bigint[]) AS dr, unnest($8::bigint[]) AS cr, unnest($10::bigint[]) AS po) AS u`, pay, step, day, acct, scheme, bill, dr, cr, now, payout)
+		pay, step, bill, dr, cr, day, acct, scheme, payout = pay[:0], step[:0], bill[:0], dr[:0], cr[:0], day[:0], acct[:0], scheme[:0], payout[:0]
 		return errs.Wrap(err, "insert ledger entries")
 	}
 	for i := range postings {
@@ -165,6 +178,7 @@ func insertArrays(ctx context.Context, tx *sql.Tx, now time.Time, postings []Pos
 			pay, step, day = append(pay, p.PaymentID), append(step, int64(p.Step)), append(day, p.PostedOn)
 			acct, scheme, bill = append(acct, string(e.Account)), append(scheme, e.Scheme), append(bill, e.BillID)
 			dr, cr = append(dr, int64(e.Debit)), append(cr, int64(e.Credit))
+			payout = append(payout, p.PayoutPostingID)
 			if len(pay) == arrayRows {
 				if err := flush(); err != nil {
 					return err
@@ -175,7 +189,7 @@ func insertArrays(ctx context.Context, tx *sql.Tx, now time.Time, postings []Pos
 	return flush()
 }
 
-const insertEntries = "INSERT INTO ledger_entries (payment_id, step, posted_on, account, scheme, bill_id, debit_fen, credit_fen, created_at) VALUES "
+const insertEntries = "INSERT INTO ledger_entries (payment_id, step, posted_on, account, scheme, bill_id, debit_fen, credit_fen, created_at, payout_posting_id) VALUES "
 
 // insertRows writes rows in batches of batchRows, preparing the full-batch
 // statement once.
@@ -188,16 +202,16 @@ func insertRows(ctx context.Context, tx *sql.Tx, dialect db.Dialect, rows [][]an
 	}()
 	for start := 0; start < len(rows); start += batchRows {
 		batch := rows[start:min(start+batchRows, len(rows))]
-		args := make([]any, 0, len(batch)*9)
+		args := make([]any, 0, len(batch)*10)
 		for _, r := range batch {
 			args = append(args, r...)
 		}
 		var err error
 		switch {
 		case len(batch) < batchRows:
-			_, err = tx.ExecContext(ctx, insertEntries+Values(dialect, len(batch), 9), args...)
+			_, err = tx.ExecContext(ctx, insertEntries+Values(dialect, len(batch), 10), args...)
 		case full == nil:
-			if full, err = tx.PrepareContext(ctx, insertEntries+Values(dialect, batchRows, 9)); err == nil {
+			if full, err = tx.PrepareContext(ctx, insertEntries+Values(dialect, batchRows, 10)); err == nil {
 				_, err = full.ExecContext(ctx, args...)
 			}
 		default:
@@ -316,7 +330,7 @@ func TrialBalance(ctx context.Context, q db.Querier) ([]Balance, error) {
 func Unbalanced(ctx context.Context, q db.Querier) (int, error) {
 	var n int
 	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT payment_id FROM ledger_entries
-		GROUP BY payment_id, step, scheme HAVING SUM(debit_fen) <> SUM(credit_fen)) u`).Scan(&n)
+		GROUP BY payment_id, COALESCE(payout_posting_id, 0), step, scheme HAVING SUM(debit_fen) <> SUM(credit_fen)) u`).Scan(&n)
 	return n, errs.Wrap(err, "ledger check")
 }
 

@@ -58,6 +58,8 @@ var labels = map[labelKind]map[string]string{
 		"outbox.retry":        "重发通知",
 		"notify.prefs":        "修改通知方式",
 		"payment.card.record": "登记刷卡缴费", "payment.invoice.mailed": "登记票据已寄出", "payment.invoice.request": "申请邮寄票据",
+		"payout.prepare": "登记拨付", "payout.approve": "审核通过拨付", "payout.reject": "退回拨付", "payout.cancel": "作废拨付",
+		"payout.release": "解除暂停发放", "payout.bank.save": "保存代发银行及文件格式",
 		"payment.settle.assign": "到账款核销", "payment.settle.refund": "到账款退回", "payment.statement.import": "导入银行对账单",
 		"person.contact.change": "修改联系方式", "person.flexible": "灵活就业参保登记", "person.register": "建立个人参保档案",
 		"person.search":       "查找参保人员",
@@ -71,6 +73,7 @@ var labels = map[labelKind]map[string]string{
 	},
 	labelEntity: {
 		"api_client": "接口客户端", "appt_bookings": "预约", "assess_run": "月度核定批次", "record_import": "历史缴费记录导入", "appt_slots": "预约时段", "audit_checkpoint": "审计检查点",
+		"payout_line": "拨付记录", "payout_bank": "代发银行", "payout_batch": "代发批次", "payout_return": "银行回盘文件",
 		"bank_statement": "银行对账单", "bill": "缴费核定单", "bills": "缴费核定单", "calendar_day": "工作日历",
 		"case": "案件", "certificate": "缴费证明", "demo": "演示数据", "document": "材料文件", "emergency": "应急期",
 		"employer": "参保单位", "employer_application": "参保登记申请", "employer_change_request": "单位信息变更申请",

@@ -1,0 +1,69 @@
+package payout
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"shebao/internal/db"
+	"shebao/internal/errs"
+)
+
+// Bank is an agent bank (代发银行) and its file profile.
+type Bank struct {
+	ID      int64   `json:"id"`
+	Code    string  `json:"code"`
+	Name    string  `json:"name"`
+	Profile Profile `json:"profile"`
+	Active  bool    `json:"active"`
+	Version int64   `json:"version"`
+}
+
+// Short is the bank's name without a leading 中国 (中国工商银行 → 工商银行).
+func (b *Bank) Short() string {
+	s := strings.TrimPrefix(b.Name, "中国")
+	if s == "" {
+		return b.Name
+	}
+	return s
+}
+
+// Profile is the layout of an agent bank's payment and return files.
+type Profile struct {
+	Format   string   `json:"format"`   // csv | xlsx
+	Encoding string   `json:"encoding"` // gbk | utf-8 (csv only)
+	Columns  []string `json:"columns"`  // payment file columns, see FileColumns
+	// Control is where the control record (count and total) goes: "first"
+	// (a line before the header) or "last" (after the lines).
+	Control string `json:"control"`
+	// ReturnColumns are the return file's columns, see ReturnFileColumns.
+	ReturnColumns []string `json:"return_columns"`
+	// PaidValue is the result column's value for a paid line ("成功");
+	// anything else is a failure.
+	PaidValue string `json:"paid_value"`
+}
+
+func activeBanks(ctx context.Context, q db.Querier) ([]Bank, error) {
+	return queryBanks(ctx, q, `WHERE active ORDER BY id`)
+}
+
+func queryBanks(ctx context.Context, q db.Querier, where string, args ...any) ([]Bank, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, code, name, profile, active, version FROM payout_banks `+where, args...)
+	if err != nil {
+		return nil, errs.Wrap(err, "list banks")
+	}
+	defer rows.Close()
+	var out []Bank
+	for rows.Next() {
+		var b Bank
+		var prof string
+		if err := rows.Scan(&b.ID, &b.Code, &b.Name, &prof, &b.Active, &b.Version); err != nil {
+			return nil, errs.Wrap(err, "list banks")
+		}
+		if err := json.Unmarshal([]byte(prof), &b.Profile); err != nil {
+			return nil, errs.Wrap(err, "bank profile "+b.Code)
+		}
+		out = append(out, b)
+	}
+	return out, errs.Wrap(rows.Err(), "list banks")
+}

@@ -1,0 +1,127 @@
+package payout
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+
+	"shebao/internal/access"
+	"shebao/internal/db"
+	"shebao/internal/errs"
+	"shebao/internal/money"
+)
+
+func idStr(id int64) string { return strconv.FormatInt(id, 10) }
+
+const lineCols = `id, business_key, payee_kind, payee_id, payee_name, payee_id_number, account_kind, account_name, account_no,
+	bank_name, bank_code, name_confirmed, amount_fen, scheme, benefit, source_kind, source_id, period, memo, status,
+	hold_reason, reject_reason, fail_reason, COALESCE(batch_id, 0), bank_serial, COALESCE(reissue_of, 0),
+	prepared_by, prepared_by_id, prepared_at, approved_by, approved_at, paid_on, version`
+
+func scanLine(sc interface{ Scan(...any) error }) (*Line, error) {
+	l := &Line{}
+	var amount int64
+	var approved sql.NullTime
+	err := sc.Scan(&l.ID, &l.BusinessKey, &l.PayeeKind, &l.PayeeID, &l.PayeeName, &l.PayeeIDNumber, &l.AccountKind,
+		&l.AccountName, &l.AccountNo, &l.BankName, &l.BankCode, &l.NameConfirmed, &amount, &l.Scheme, &l.Benefit,
+		&l.SourceKind, &l.SourceID, &l.Period, &l.Memo, &l.Status, &l.HoldReason, &l.RejectReason, &l.FailReason,
+		&l.BatchID, &l.BankSerial, &l.ReissueOf, &l.PreparedBy, &l.PreparedByID, &l.PreparedAt, &l.ApprovedBy,
+		&approved, &l.PaidOn, &l.Version)
+	if err != nil {
+		return nil, err
+	}
+	l.Amount = money.Fen(amount)
+	l.PreparedAt = l.PreparedAt.UTC()
+	if approved.Valid {
+		t := approved.Time.UTC()
+		l.ApprovedAt = &t
+	}
+	return l, nil
+}
+
+func getLine(ctx context.Context, q db.Querier, id int64) (*Line, error) {
+	l, err := scanLine(q.QueryRowContext(ctx, `SELECT `+lineCols+` FROM payout_lines WHERE id = $1`, id))
+	if db.IsNoRows(err) {
+		return nil, errs.NotFoundf("没有找到该笔拨付")
+	}
+	return l, errs.Wrap(err, "get payout line")
+}
+
+func lineByKey(ctx context.Context, q db.Querier, key string) (*Line, error) {
+	l, err := scanLine(q.QueryRowContext(ctx, `SELECT `+lineCols+` FROM payout_lines
+		WHERE business_key = $1 AND status NOT IN ('cancelled', 'rejected')`, key))
+	if db.IsNoRows(err) {
+		return nil, errs.NotFoundf("没有找到该笔拨付")
+	}
+	return l, errs.Wrap(err, "payout line by key")
+}
+
+func queryLines(ctx context.Context, q db.Querier, where string, args ...any) ([]Line, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+lineCols+` FROM payout_lines `+where, args...)
+	if err != nil {
+		return nil, errs.Wrap(err, "list payout lines")
+	}
+	defer rows.Close()
+	var out []Line
+	for rows.Next() {
+		l, err := scanLine(rows)
+		if err != nil {
+			return nil, errs.Wrap(err, "list payout lines")
+		}
+		out = append(out, *l)
+	}
+	return out, errs.Wrap(rows.Err(), "list payout lines")
+}
+
+// insertLine inserts r unless a live line has its key; it returns the new
+// id, or 0 when the key was taken.
+func insertLine(ctx context.Context, tx *sql.Tx, d db.Dialect, a *access.Actor, r *Request, now time.Time) (int64, error) {
+	b, _ := BenefitOf(r.Benefit)
+	status := Prepared
+	if r.HoldReason != "" && r.AccountNo == "" {
+		status = Held
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO payout_lines (business_key, payee_kind, payee_id, payee_name, payee_id_number,
+		account_kind, account_name, account_no, bank_name, bank_code, name_confirmed, amount_fen, scheme, benefit,
+		source_kind, source_id, period, memo, status, hold_reason, prepared_by, prepared_by_id, prepared_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23)
+		ON CONFLICT (business_key) WHERE status NOT IN ('cancelled', 'rejected') DO NOTHING RETURNING id`,
+		r.Key(), r.PayeeKind, r.PayeeID, r.PayeeName, r.PayeeIDNumber, r.AccountKind, r.AccountName, r.AccountNo,
+		r.BankName, r.BankCode, r.NameConfirmed, int64(r.Amount), b.Scheme, r.Benefit, r.SourceKind, r.SourceID,
+		r.Period, r.Memo, status, r.HoldReason, a.Name(), a.UserID, now).Scan(&id)
+	if db.IsNoRows(err) {
+		return 0, nil
+	}
+	return id, errs.Wrap(err, "insert payout line")
+}
+
+// resolveBank picks the agent bank of a line: the code given (which must
+// be an active agent bank), else the agent bank whose name the payee's
+// bank name contains, else the first active agent bank ("" when none is
+// set up yet: the line cannot go into a file until one is).
+func resolveBank(ctx context.Context, q db.Querier, code, bankName string) (string, error) {
+	banks, err := activeBanks(ctx, q)
+	if err != nil {
+		return "", err
+	}
+	if code != "" {
+		for _, b := range banks {
+			if b.Code == code {
+				return code, nil
+			}
+		}
+		return "", (&errs.Fields{{Field: "bank_code", Message: "代发银行不存在或已停用"}}).Err()
+	}
+	for _, b := range banks {
+		if strings.Contains(bankName, b.Name) || strings.Contains(bankName, b.Short()) {
+			return b.Code, nil
+		}
+	}
+	if len(banks) > 0 {
+		return banks[0].Code, nil
+	}
+	return "", nil
+}
