@@ -24,6 +24,7 @@ import (
 	"shebao/internal/contribution"
 	"shebao/internal/db"
 	"shebao/internal/document"
+	"shebao/internal/download"
 	"shebao/internal/employer"
 	"shebao/internal/errs"
 	"shebao/internal/faq"
@@ -130,6 +131,8 @@ type App struct {
 	Notices      *notice.Service
 	// FAQ keeps the answers to common questions (常见问题).
 	FAQ *faq.Service
+	// Downloads keeps 常用下载 (files 办公室 publishes, the manuals).
+	Downloads *download.Service
 
 	// Notify queues notifications; Drainer sends them (run by Serve); Mail
 	// turns mail to the section mailboxes into draft cases.
@@ -238,6 +241,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Appointments = appointment.NewService(d, c, a.Audit, a.Policy)
 	a.Notices = notice.NewService(d, c, a.Audit)
 	a.FAQ = faq.NewService(d, c, a.Audit)
+	a.Downloads = download.NewService(d, c, a.Audit, a.Documents)
 	if err := errors.Join(a.Appointments.SeedDefaults(ctx), a.Notices.SeedDefaults(ctx)); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("seed appointments and notices: %w", err)
@@ -261,7 +265,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Certificates: a.Certificates, Flexible: a.Flexible,
 		DB: d, Clock: c, Log: log, Audit: a.Audit, Accounts: a.Accounts,
 		Policy: a.Policy, Employers: a.Employers, SecureCookies: cfg.Secure, ServerName: cfg.Name,
-		Appointments: a.Appointments, Notices: a.Notices, FAQ: a.FAQ,
+		Appointments: a.Appointments, Notices: a.Notices, FAQ: a.FAQ, Downloads: a.Downloads,
 		Documents: a.Documents, Cases: a.Cases, Injury: a.Injury,
 		Notify: a.Notify, Mail: a.Mail, Payments: a.Payments,
 		Persons: a.Persons, StaffChanges: a.StaffChanges, Contribution: a.Contribution, MetricsToken: cfg.MetricsToken, ClientIPHeader: cfg.ClientIPHeader,

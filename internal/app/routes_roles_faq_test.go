@@ -33,7 +33,7 @@ func faqRouteCases() []routeCase {
 	}
 }
 
-// downloadRouteCases: 常用下载 is public.
+// downloadRouteCases: 常用下载 is public; 办公室 keeps its files.
 func downloadRouteCases() []routeCase {
 	return []routeCase{
 		{method: "GET", path: "/downloads", want: with(page(), all(allowed)...)},
@@ -41,5 +41,15 @@ func downloadRouteCases() []routeCase {
 		{method: "GET", path: "/downloads/nobody", want: with(page(), all(notFound)...)},
 		{method: "GET", path: "/downloads/forms/accident-report.xlsx", want: with(page(), all(allowed)...)},
 		{method: "GET", path: "/downloads/forms/nope.xlsx", want: with(page(), all(notFound)...)},
+		{method: "GET", path: "/downloads/v/999999", want: with(page(), all(notFound)...)},
+		{method: "GET", path: "/downloads/v/999999/file", want: with(page(), all(notFound)...)},
+		{method: "GET", path: "/downloads/v/999999/web", want: with(page(), all(notFound)...)},
+		// 办公室 keeps the downloads.
+		{method: "GET", path: "/staff/downloads", want: page(staffOf(access.Office)...)},
+		{method: "GET", path: "/staff/downloads/new", want: page(staffOf(access.Office)...)},
+		{method: "POST", path: "/staff/downloads", form: url.Values{}, want: post(staffOf(access.Office)...)},
+		{method: "GET", path: "/staff/downloads/999999", want: notFoundFor(page(staffOf(access.Office)...))},
+		{method: "POST", path: "/staff/downloads/999999/versions", form: url.Values{"version": {"0"}}, want: notFoundFor(post(staffOf(access.Office)...))},
+		{method: "POST", path: "/staff/downloads/999999/retire", form: url.Values{"version": {"0"}}, want: notFoundFor(post(staffOf(access.Office)...))},
 	}
 }

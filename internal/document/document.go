@@ -75,6 +75,21 @@ func (s *Store) SetAudit(a *audit.Service) { s.audit = a }
 // so memory use does not grow with the file. Errors: Invalid (empty, too
 // large, type not allowed — checked by content).
 func (s *Store) Put(ctx context.Context, a *access.Actor, name string, r io.Reader) (*Document, error) {
+	return s.put(ctx, a, name, "", r)
+}
+
+// PutTyped stores content the caller has already identified by its bytes
+// as contentType (e.g. an Excel workbook it opened through internal/sheet,
+// or a page Shebao generated itself). The size checks of Put apply; the
+// type is not sniffed again. Errors: Invalid (empty, too large, no type).
+func (s *Store) PutTyped(ctx context.Context, a *access.Actor, name, contentType string, r io.Reader) (*Document, error) {
+	if contentType == "" {
+		return nil, errs.New(errs.Invalid, "document_type", "无法识别文件类型")
+	}
+	return s.put(ctx, a, name, contentType, r)
+}
+
+func (s *Store) put(ctx context.Context, a *access.Actor, name, contentType string, r io.Reader) (*Document, error) {
 	tmp, err := s.tempFile()
 	if err != nil {
 		return nil, errs.Wrap(err, "document temp file")
@@ -87,12 +102,15 @@ func (s *Store) Put(ctx context.Context, a *access.Actor, name string, r io.Read
 		tmp.Close()
 		return nil, errs.New(errs.Invalid, "document_read", "文件上传中断，请重新上传")
 	}
-	if err := s.check(n, head.b); err != nil {
+	if contentType == "" {
+		contentType = sniff(head.b)
+	}
+	if err := s.check(n, contentType); err != nil {
 		tmp.Close()
 		return nil, err
 	}
 	doc := &Document{
-		SHA256: hex.EncodeToString(h.Sum(nil)), Name: CleanName(name), ContentType: sniff(head.b),
+		SHA256: hex.EncodeToString(h.Sum(nil)), Name: CleanName(name), ContentType: contentType,
 		Size: n, CreatedAt: s.clock.Now(),
 	}
 	if a != nil {
@@ -129,14 +147,14 @@ func actorOrSystem(a *access.Actor) *access.Actor {
 }
 
 // check refuses empty, oversized and disallowed content.
-func (s *Store) check(n int64, head []byte) error {
+func (s *Store) check(n int64, contentType string) error {
 	switch {
 	case n == 0:
 		return errs.New(errs.Invalid, "document_empty", "文件是空的（0 字节），请重新选择文件")
 	case n > s.maxSize:
 		return errs.New(errs.Invalid, "document_too_large",
 			fmt.Sprintf("文件超过 %d MB 的上限，请压缩或分成几份上传", s.maxSize>>20))
-	case sniff(head) == "":
+	case contentType == "":
 		return errs.New(errs.Invalid, "document_type", "文件内容不是 JPEG/PNG/PDF，请上传扫描件或照片")
 	}
 	return nil

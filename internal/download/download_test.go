@@ -68,3 +68,26 @@ func TestAudiences(t *testing.T) {
 		t.Fatal("forms given to the wrong users")
 	}
 }
+
+// TestSniffByContent: the type comes from the bytes, never the name; only
+// PDF, .xlsx workbooks, JPEG and PNG pass.
+func TestSniffByContent(t *testing.T) {
+	var wb bytes.Buffer
+	f, _ := FormByKey("accident-report")
+	if err := f.Write(&wb, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00")
+	jpeg := []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
+	for data, want := range map[string]string{"%PDF-1.7\n": "application/pdf", wb.String(): xlsxType,
+		string(png): "image/png", string(jpeg): "image/jpeg"} {
+		if got, err := Sniff([]byte(data)); got != want || err != nil {
+			t.Errorf("sniff %q: %q %v, want %q", data[:8], got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "<html>", "PK\x03\x04 not a workbook", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old xls", "GIF89a"} {
+		if _, err := Sniff([]byte(bad)); err == nil {
+			t.Errorf("sniff %q accepted", bad)
+		}
+	}
+}

@@ -56,6 +56,7 @@ var sectionQueues = map[access.Section][]queueLink{
 	access.Office: {
 		{"/staff/notices", "公告管理"},
 		{"/staff/faq/misses", "未找到答复的常见搜索"},
+		{"/staff/downloads", "常用下载维护（手册、文件、公告附件）"},
 		{"/staff/appointments/slots", "预约时段管理"},
 		{"/staff/outbox", "通知发件箱（邮件、短信、微信）"},
 		{"/staff/mail/quarantine", "邮件隔离区"},

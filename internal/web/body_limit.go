@@ -10,6 +10,7 @@ import (
 
 	"shebao/internal/contribution"
 	"shebao/internal/document"
+	"shebao/internal/download"
 	"shebao/internal/errs"
 	"shebao/internal/payment"
 	"shebao/internal/staffchange"
@@ -50,6 +51,8 @@ func (s *Server) bodyLimitOf(pattern string) bodyLimit {
 			n = s.Documents.MaxSize()
 		}
 		return bodyLimit{n + formSlack, fmt.Sprintf("上传的材料不能超过 %d MB", n>>20)}
+	case "POST /staff/downloads", "POST /staff/downloads/{id}/versions":
+		return bodyLimit{download.MaxFileBytes + formSlack, fmt.Sprintf("上传的下载文件不能超过 %d MB", download.MaxFileBytes>>20)}
 	case "POST /employer/injury/reports/new", "POST /api/v1/injury/reports":
 		return bodyLimit{injuryBody, fmt.Sprintf("事故报告连同照片不能超过 %d MB", injuryBody>>20)}
 	}

@@ -60,6 +60,20 @@ func (p *Page) Val(field string) string {
 	return p.Form.Get(field)
 }
 
+// Checked reports whether a submitted multi-value field (checkboxes)
+// holds v.
+func (p *Page) Checked(field, v string) bool {
+	if p.Form == nil {
+		return false
+	}
+	for _, x := range p.Form[field] {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
 var funcs = template.FuncMap{
 	"maskID":    ident.MaskID,
 	"maskPhone": ident.MaskPhone,

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"shebao/internal/download"
 	"strconv"
 	"strings"
 
@@ -86,7 +87,18 @@ func (s *Server) noticeShow(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "notice_show", &Page{Title: n.Title, Data: n})
+	att, err := s.Downloads.Attachments(r.Context(), n.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "notice_show", &Page{Title: n.Title, Data: noticeShowView{Notice: n, Attachments: att}})
+}
+
+// noticeShowView is a notice with the downloads attached to it.
+type noticeShowView struct {
+	*notice.Notice
+	Attachments []download.Item
 }
 
 func (s *Server) noticeStaffList(w http.ResponseWriter, r *http.Request) {

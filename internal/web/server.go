@@ -18,6 +18,7 @@ import (
 	"shebao/internal/contribution"
 	"shebao/internal/db"
 	"shebao/internal/document"
+	"shebao/internal/download"
 	"shebao/internal/employer"
 	"shebao/internal/faq"
 	"shebao/internal/flexible"
@@ -58,6 +59,8 @@ type Deps struct {
 	Notices      *notice.Service
 	// FAQ keeps the answers to common questions (常见问题).
 	FAQ *faq.Service
+	// Downloads keeps 常用下载: files 办公室 publishes and the manuals.
+	Downloads *download.Service
 
 	// Documents stores uploads; Cases runs every case type; Injury takes
 	// accident reports.
