@@ -44,23 +44,6 @@ const draftLines = `FROM bills b
 	JOIN employments m ON m.employer_id = b.employer_id AND ` + inMonth + `
 	WHERE ` + billDraftsIn
 
-// tsParam is parameter $n holding a time, typed where PostgreSQL cannot
-// infer it (a SELECT list).
-func tsParam(d db.Dialect, n string) string {
-	if d == db.Postgres {
-		return "CAST($" + n + " AS TIMESTAMPTZ)"
-	}
-	return "$" + n
-}
-
-// clampSQL clamps x to [lo, hi]: the one place the engines differ here.
-func clampSQL(d db.Dialect, x, lo, hi string) string {
-	if d == db.Postgres {
-		return "GREATEST(LEAST(" + x + ", " + hi + "), " + lo + ")"
-	}
-	return "max(min(" + x + ", " + hi + "), " + lo + ")"
-}
-
 // classCase is CASE <col> WHEN 1 THEN $first … WHEN 8 THEN $first+7 END.
 func classCase(col string, first int, typ string) string {
 	var b strings.Builder
@@ -80,7 +63,7 @@ func classCase(col string, first int, typ string) string {
 // employers e and their employments m (see draftLines).
 func linesSelect(d db.Dialect, from, where string) string {
 	declared := `CASE WHEN m.declared_fen > 0 THEN m.declared_fen ELSE m.base_fen END`
-	base := `((` + clampSQL(d, "t.declared", "CAST($4 AS BIGINT)", "CAST($5 AS BIGINT)") +
+	base := `((` + d.Clamp("t.declared", "CAST($4 AS BIGINT)", "CAST($5 AS BIGINT)") +
 		` + CAST($7 AS BIGINT)) / CAST($6 AS BIGINT)) * CAST($6 AS BIGINT)`
 	note := `CASE WHEN t.declared < CAST($4 AS BIGINT) THEN CAST($20 AS TEXT)
 		WHEN t.declared > CAST($5 AS BIGINT) THEN CAST($21 AS TEXT)
@@ -139,7 +122,7 @@ func assessRange(ctx context.Context, tx *sql.Tx, d db.Dialect, p *Params, lo, h
 		return res, errs.Wrap(err, "assess: clear draft lines")
 	}
 	ins := `INSERT INTO bills (bill_no, payer_kind, employer_id, fee_month, status, assessed_at, basis, risk_class, injury_float_ppm)
-		SELECT 'B' || CAST($5 AS TEXT) || '-' || e.employer_no, 'employer', e.id, $1, 'draft', ` + tsParam(d, "4") + `,
+		SELECT 'B' || CAST($5 AS TEXT) || '-' || e.employer_no, 'employer', e.id, $1, 'draft', ` + d.TimeParam(4) + `,
 			` + classCase("e.risk_class", 6, "TEXT") + `, e.risk_class, e.injury_float_ppm
 		FROM employers e
 		WHERE e.id BETWEEN $2 AND $3 AND EXISTS (SELECT 1 FROM employments m WHERE m.employer_id = e.id AND ` + inMonth + `)

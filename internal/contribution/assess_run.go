@@ -10,14 +10,13 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/audit"
-	"shebao/internal/db"
 )
 
 // workers is how many batches run at once: one on SQLite (one writer), one
 // per CPU on PostgreSQL, where the server does the work and batches of
 // different employers never touch the same rows.
 func (s *Service) workers() int {
-	if s.db.Dialect != db.Postgres {
+	if !s.db.Dialect.ParallelWrites() {
 		return 1
 	}
 	if s.parallel > 0 {

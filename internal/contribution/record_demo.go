@@ -119,7 +119,7 @@ func demoRecordStatements(dialect db.Dialect, from int64, also []int64) []string
 		return bb + `, (` + bb + ` * mo.per + 500000) / 1000000, (` + bb + ` * mo.pir + 500000) / 1000000`
 	}
 	paid := `CASE WHEN (p.id * 7 + mo.i) % 97 = 0 THEN FALSE ELSE TRUE END`
-	tail := paid + `, 'demo', ` + tsParam(dialect, "2")
+	tail := paid + `, 'demo', ` + dialect.TimeParam(2)
 	cols := `INSERT INTO contribution_records (person_id, fee_month, scheme, payer_kind, employer_id, payer_name,
 		base_fen, employer_fen, individual_fen, paid, source, created_at) `
 	var old strings.Builder

@@ -4,22 +4,22 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"shebao/internal/db"
 	"shebao/internal/errs"
 )
 
-// personColumns and jobColumns are written by both writers, in this order.
+// personColumns and jobColumns are the columns the generator writes, in this order.
 var (
-	personColumns = []string{"id", "id_number", "name", "gender", "birth_date", "phone", "kind", "hukou_area",
-		"status", "flex_base_fen", "flex_since", "created_at", "updated_at"}
-	jobColumns = []string{"person_id", "employer_id", "start_month", "end_month", "base_fen", "end_reason",
-		"created_at", "updated_at"}
+	personColumns = []db.Column{{Name: "id", Type: db.BigInt}, {Name: "id_number", Type: db.Text}, {Name: "name", Type: db.Text},
+		{Name: "gender", Type: db.Text}, {Name: "birth_date", Type: db.Text}, {Name: "phone", Type: db.Text},
+		{Name: "kind", Type: db.Text}, {Name: "hukou_area", Type: db.Text}, {Name: "status", Type: db.Text},
+		{Name: "flex_base_fen", Type: db.BigInt}, {Name: "flex_since", Type: db.Text}, {Name: "created_at", Type: db.Timestamp},
+		{Name: "updated_at", Type: db.Timestamp}}
+	jobColumns = []db.Column{{Name: "person_id", Type: db.BigInt}, {Name: "employer_id", Type: db.BigInt},
+		{Name: "start_month", Type: db.Text}, {Name: "end_month", Type: db.Text}, {Name: "base_fen", Type: db.BigInt},
+		{Name: "end_reason", Type: db.Text}, {Name: "created_at", Type: db.Timestamp}, {Name: "updated_at", Type: db.Timestamp}}
 )
 
 func personRow(p *genPerson, now time.Time) []any {
@@ -40,7 +40,7 @@ func jobRow(personID int64, j *genJob, now time.Time) []any {
 }
 
 // writePersons stores one chunk of persons and their employments in one
-// transaction: COPY on PostgreSQL, multi-row INSERTs on SQLite.
+// transaction.
 func writePersons(ctx context.Context, d *db.DB, chunk []genPerson, now time.Time) error {
 	persons := make([][]any, 0, len(chunk))
 	var jobs [][]any
@@ -50,95 +50,15 @@ func writePersons(ctx context.Context, d *db.DB, chunk []genPerson, now time.Tim
 			jobs = append(jobs, jobRow(chunk[i].ID, &chunk[i].Jobs[j], now))
 		}
 	}
-	if d.Dialect == db.Postgres {
-		return copyRows(ctx, d, []copySet{{"persons", personColumns, persons}, {"employments", jobColumns, jobs}})
-	}
 	return d.WithTx(ctx, func(tx *sql.Tx) error {
-		if err := insertRows(ctx, tx, "persons", personColumns, persons, 400); err != nil {
-			return err
-		}
-		return insertRows(ctx, tx, "employments", jobColumns, jobs, 600)
-	})
-}
-
-type copySet struct {
-	table string
-	cols  []string
-	rows  [][]any
-}
-
-// copyRows writes each set with COPY inside one pgx transaction on a
-// connection taken from the pool.
-func copyRows(ctx context.Context, d *db.DB, sets []copySet) error {
-	conn, err := d.W.Conn(ctx)
-	if err != nil {
-		return errs.Wrap(err, "copy: connection")
-	}
-	defer conn.Close()
-	err = conn.Raw(func(dc any) error {
-		c := dc.(*stdlib.Conn).Conn()
-		tx, err := c.Begin(ctx)
+		err := db.BulkInsert(ctx, tx, d.Dialect, db.Insert{Table: "persons", Columns: personColumns, Rows: len(persons),
+			Row: func(i int) []any { return persons[i] }})
 		if err != nil {
 			return err
 		}
-		defer tx.Rollback(ctx)
-		// Demo data: a crash may lose the last chunks, never corrupt them.
-		if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
-			return err
-		}
-		for _, s := range sets {
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{s.table}, s.cols, pgx.CopyFromRows(s.rows)); err != nil {
-				return fmt.Errorf("copy %s: %w", s.table, err)
-			}
-		}
-		return tx.Commit(ctx)
+		return db.BulkInsert(ctx, tx, d.Dialect, db.Insert{Table: "employments", Columns: jobColumns, Rows: len(jobs),
+			Row: func(i int) []any { return jobs[i] }})
 	})
-	return errs.Wrap(err, "copy")
-}
-
-// insertRows writes rows with multi-row INSERT statements of at most per
-// rows each (SQLite allows 32,766 parameters per statement). It is used on
-// SQLite only, and binds with anonymous "?" placeholders: the driver looks
-// up every numbered "$N" parameter by name, a linear search that made a
-// 5,000-parameter statement spend two thirds of its time binding.
-func insertRows(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any, per int) error {
-	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
-	var stmt *sql.Stmt
-	defer func() {
-		if stmt != nil {
-			stmt.Close()
-		}
-	}()
-	for len(rows) > 0 {
-		n := min(per, len(rows))
-		batch := rows[:n]
-		rows = rows[n:]
-		args := make([]any, 0, n*len(cols))
-		for _, r := range batch {
-			args = append(args, r...)
-		}
-		var err error
-		if n == per {
-			if stmt == nil {
-				if stmt, err = tx.PrepareContext(ctx, head+placeholders(n, len(cols))); err != nil {
-					return errs.Wrap(err, "prepare insert "+table)
-				}
-			}
-			_, err = stmt.ExecContext(ctx, args...)
-		} else {
-			_, err = tx.ExecContext(ctx, head+placeholders(n, len(cols)), args...)
-		}
-		if err != nil {
-			return errs.Wrap(err, "insert "+table)
-		}
-	}
-	return nil
-}
-
-// placeholders returns "(?,?),(?,?)…" for rows×cols parameters.
-func placeholders(rows, cols int) string {
-	row := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
-	return strings.TrimSuffix(strings.Repeat(row+",", rows), ",")
 }
 
 // reservePersonIDs returns the first of n consecutive person ids that no
@@ -150,7 +70,7 @@ func reservePersonIDs(ctx context.Context, d *db.DB, n int) (int64, error) {
 	if err := d.W.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM persons`).Scan(&maxID); err != nil {
 		return 0, errs.Wrap(err, "max person id")
 	}
-	if d.Dialect != db.Postgres {
+	if d.Dialect != db.Postgres { // only PostgreSQL has a sequence to move past the range
 		return maxID + 1, nil
 	}
 	var next int64
@@ -169,7 +89,7 @@ func reservePersonIDs(ctx context.Context, d *db.DB, n int) (int64, error) {
 // memory, and returns the function that restores the previous size. It
 // returns nil when nothing was changed.
 func bigCache(ctx context.Context, d *db.DB, persons int) (restore func()) {
-	if d.Dialect != db.SQLite || persons <= 50_000 {
+	if d.Dialect != db.SQLite || persons <= 50_000 { // a page cache of SQLite's writer connection
 		return nil
 	}
 	var old int64

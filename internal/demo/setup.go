@@ -46,7 +46,7 @@ func (g *generator) persons(ctx context.Context) error {
 	bar := g.bar(total, "参保人员 persons  ")
 	defer bar.Finish()
 	workers := 1
-	if g.DB.Dialect == db.Postgres {
+	if g.DB.Dialect.ParallelWrites() {
 		workers = 2
 	}
 	ctx, cancel := context.WithCancel(ctx)

@@ -8,7 +8,6 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -109,18 +108,11 @@ func (p *Posting) Check() error {
 	return nil
 }
 
-// batchRows bounds the rows of one multi-row INSERT.
-const batchRows = 1000
-
-// Placeholder is the n-th (1-based) bind parameter of a long multi-row
-// statement: "$n" on PostgreSQL, "?" on SQLite (whose parser looks each
-// "$n" up in a list, which is quadratic in statements with thousands).
-func Placeholder(d db.Dialect, n int) string {
-	if d == db.SQLite {
-		return "?"
-	}
-	return "$" + strconv.Itoa(n)
-}
+// entryColumns are the columns of ledger_entries a posting writes.
+var entryColumns = []db.Column{{Name: "payment_id", Type: db.BigInt}, {Name: "step", Type: db.BigInt},
+	{Name: "posted_on", Type: db.Text}, {Name: "account", Type: db.Text}, {Name: "scheme", Type: db.Text},
+	{Name: "bill_id", Type: db.BigInt}, {Name: "debit_fen", Type: db.BigInt}, {Name: "credit_fen", Type: db.BigInt},
+	{Name: "created_at", Type: db.Timestamp}, {Name: "payout_posting_id", Type: db.BigInt}}
 
 // Write checks and inserts postings inside tx.
 func Write(ctx context.Context, tx *sql.Tx, dialect db.Dialect, now time.Time, postings []Posting) error {
@@ -128,9 +120,6 @@ func Write(ctx context.Context, tx *sql.Tx, dialect db.Dialect, now time.Time, p
 		if err := postings[i].Check(); err != nil {
 			return err
 		}
-	}
-	if dialect == db.Postgres {
-		return insertArrays(ctx, tx, now, postings)
 	}
 	var rows [][]any
 	for i := range postings {
@@ -144,106 +133,13 @@ func Write(ctx context.Context, tx *sql.Tx, dialect db.Dialect, now time.Time, p
 			if p.PayoutPostingID != 0 {
 				payout = p.PayoutPostingID
 			}
-			rows = append(rows, []any{p.PaymentID, p.Step, p.PostedOn, string(e.Account), e.Scheme, bill,
+			rows = append(rows, []any{p.PaymentID, int64(p.Step), p.PostedOn, string(e.Account), e.Scheme, bill,
 				int64(e.Debit), int64(e.Credit), now, payout})
 		}
 	}
-	return insertRows(ctx, tx, dialect, rows)
-}
-
-// arrayRows bounds the rows of one array INSERT on PostgreSQL.
-const arrayRows = 200_000
-
-// insertArrays writes the entries on PostgreSQL passing each column as an
-// array, one statement per arrayRows rows. The arrays are unnested in the
-// select list, in step: unnest in FROM would first copy each array into a
-// tuplestore.
-func insertArrays(ctx context.Context, tx *sql.Tx, now time.Time, postings []Posting) error {
-	var pay, step, bill, dr, cr, payout []int64
-	var day, acct, scheme []string
-	flush := func() error {
-		if len(pay) == 0 {
-			return nil
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO ledger_entries (payment_id, step, posted_on, account, scheme, bill_id, debit_fen, credit_fen, created_at, payout_posting_id)
-			SELECT p, s, d, a, sc, NULLIF(b, 0), dr, cr, $9, NULLIF(po, 0) FROM (SELECT unnest($1::bigint[]) AS p, unnest($2::bigint[]) AS s,
-			unnest($3::text[]) AS d, unnest($4::text[]) AS a, unnest($5::text[]) AS sc, unnest($6::bigint[]) AS b,
-			unnest($7::bigint[]) AS dr, unnest($8::bigint[]) AS cr, unnest($10::bigint[]) AS po) AS u`, pay, step, day, acct, scheme, bill, dr, cr, now, payout)
-		pay, step, bill, dr, cr, day, acct, scheme, payout = pay[:0], step[:0], bill[:0], dr[:0], cr[:0], day[:0], acct[:0], scheme[:0], payout[:0]
-		return errs.Wrap(err, "insert ledger entries")
-	}
-	for i := range postings {
-		p := &postings[i]
-		for _, e := range p.Entries {
-			pay, step, day = append(pay, p.PaymentID), append(step, int64(p.Step)), append(day, p.PostedOn)
-			acct, scheme, bill = append(acct, string(e.Account)), append(scheme, e.Scheme), append(bill, e.BillID)
-			dr, cr = append(dr, int64(e.Debit)), append(cr, int64(e.Credit))
-			payout = append(payout, p.PayoutPostingID)
-			if len(pay) == arrayRows {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return flush()
-}
-
-const insertEntries = "INSERT INTO ledger_entries (payment_id, step, posted_on, account, scheme, bill_id, debit_fen, credit_fen, created_at, payout_posting_id) VALUES "
-
-// insertRows writes rows in batches of batchRows, preparing the full-batch
-// statement once.
-func insertRows(ctx context.Context, tx *sql.Tx, dialect db.Dialect, rows [][]any) error {
-	var full *sql.Stmt
-	defer func() {
-		if full != nil {
-			full.Close()
-		}
-	}()
-	for start := 0; start < len(rows); start += batchRows {
-		batch := rows[start:min(start+batchRows, len(rows))]
-		args := make([]any, 0, len(batch)*10)
-		for _, r := range batch {
-			args = append(args, r...)
-		}
-		var err error
-		switch {
-		case len(batch) < batchRows:
-			_, err = tx.ExecContext(ctx, insertEntries+Values(dialect, len(batch), 10), args...)
-		case full == nil:
-			if full, err = tx.PrepareContext(ctx, insertEntries+Values(dialect, batchRows, 10)); err == nil {
-				_, err = full.ExecContext(ctx, args...)
-			}
-		default:
-			_, err = full.ExecContext(ctx, args...)
-		}
-		if err != nil {
-			return errs.Wrap(err, "insert ledger entries")
-		}
-	}
-	return nil
-}
-
-// Values returns the VALUES list of a multi-row INSERT: rows tuples of
-// cols placeholders each.
-func Values(dialect db.Dialect, rows, cols int) string {
-	var b strings.Builder
-	n := 0
-	for i := 0; i < rows; i++ {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('(')
-		for j := 0; j < cols; j++ {
-			if j > 0 {
-				b.WriteByte(',')
-			}
-			n++
-			b.WriteString(Placeholder(dialect, n))
-		}
-		b.WriteByte(')')
-	}
-	return b.String()
+	err := db.BulkInsert(ctx, tx, dialect, db.Insert{Table: "ledger_entries", Columns: entryColumns, Rows: len(rows),
+		Row: func(i int) []any { return rows[i] }})
+	return errs.Wrap(err, "insert ledger entries")
 }
 
 // Allocate splits amount across weights in proportion, each share rounded
@@ -337,9 +233,10 @@ func Unbalanced(ctx context.Context, q db.Querier) (int, error) {
 // PostedToBills returns, per bill and scheme, the contributions the
 // ledger received for it (receivable credits less debits).
 func PostedToBills(ctx context.Context, q db.Querier, billIDs []int64) (map[int64]map[string]money.Fen, error) {
+	const chunk = 1000 // bill IDs per IN list
 	out := map[int64]map[string]money.Fen{}
-	for start := 0; start < len(billIDs); start += batchRows {
-		end := min(start+batchRows, len(billIDs))
+	for start := 0; start < len(billIDs); start += chunk {
+		end := min(start+chunk, len(billIDs))
 		ph := make([]string, 0, end-start)
 		args := make([]any, 0, end-start)
 		for i, id := range billIDs[start:end] {

@@ -140,12 +140,8 @@ const claimSQL = `UPDATE outbox SET claimed_by = $1, claimed_until = $2
 	RETURNING id, channel, recipient, subject, body, kind, attempts, created_at`
 
 func (dr *Drainer) claim(ctx context.Context) ([]Delivery, error) {
-	lock := ""
-	if dr.db.Dialect == db.Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
 	now := dr.clock.Now()
-	rows, err := dr.db.W.QueryContext(ctx, fmt.Sprintf(claimSQL, lock), dr.server, now.Add(dr.Lease), now, dr.Batch)
+	rows, err := dr.db.W.QueryContext(ctx, fmt.Sprintf(claimSQL, dr.db.Dialect.SkipLocked()), dr.server, now.Add(dr.Lease), now, dr.Batch)
 	if err != nil {
 		return nil, errs.Wrap(err, "claim outbox")
 	}

@@ -177,7 +177,7 @@ func (b *bill) flagLateAccepted(basis string) {
 // on SQLite (whose UPDATE … FROM scans a VALUES list per row) one prepared
 // statement per bill.
 func saveBills(ctx context.Context, tx *sql.Tx, dialect db.Dialect, bills []*bill) error {
-	if dialect == db.SQLite {
+	if dialect == db.SQLite { // UPDATE … FROM a VALUES list scans the list per row on SQLite
 		return saveBillsEach(ctx, tx, bills)
 	}
 	var id, paid, ver []int64

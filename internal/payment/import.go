@@ -206,120 +206,47 @@ func knownSerials(ctx context.Context, q db.Querier, account string) (map[string
 	return out, errs.Wrap(rows.Err(), "known serials")
 }
 
-const insertPayments = `INSERT INTO payments (channel, statement_id, account_no, serial, paid_on, payer_name, payer_account,
-	amount_fen, remark, status, reason, bill_id, employer_id, person_id, applied_fen, late_fee_fen, late_fee_days, late_fee_days_waived,
-	late_fee_note, open_fen, receipt_code, created_by, created_at) VALUES `
+// paymentColumns are the columns of a payment from a statement line.
+var paymentColumns = []db.Column{{Name: "channel", Type: db.Text}, {Name: "statement_id", Type: db.BigInt},
+	{Name: "account_no", Type: db.Text}, {Name: "serial", Type: db.Text}, {Name: "paid_on", Type: db.Text},
+	{Name: "payer_name", Type: db.Text}, {Name: "payer_account", Type: db.Text}, {Name: "amount_fen", Type: db.BigInt},
+	{Name: "remark", Type: db.Text}, {Name: "status", Type: db.Text}, {Name: "reason", Type: db.Text},
+	{Name: "bill_id", Type: db.BigInt}, {Name: "employer_id", Type: db.BigInt}, {Name: "person_id", Type: db.BigInt},
+	{Name: "applied_fen", Type: db.BigInt}, {Name: "late_fee_fen", Type: db.BigInt}, {Name: "late_fee_days", Type: db.BigInt},
+	{Name: "late_fee_days_waived", Type: db.BigInt}, {Name: "late_fee_note", Type: db.Text}, {Name: "open_fen", Type: db.BigInt},
+	{Name: "receipt_code", Type: db.Text}, {Name: "created_by", Type: db.Text}, {Name: "created_at", Type: db.Timestamp}}
 
-// paymentBatch is the rows of one multi-row payment INSERT.
-const paymentBatch = 500
-
-// insertPlans inserts the payments in batches (the full-batch statement
-// prepared once) and fills in their IDs.
+// insertPlans inserts the payments in one bulk insert and fills in their
+// IDs (matched by the statement line's serial, unique in the statement).
 func insertPlans(ctx context.Context, tx *sql.Tx, dialect db.Dialect, stmtID int64, account, by string, now time.Time, plans []*plan) error {
-	if dialect == db.Postgres {
-		return insertPlansArrays(ctx, tx, stmtID, account, by, now, plans)
+	bySerial := make(map[string]*plan, len(plans))
+	for _, pl := range plans {
+		bySerial[pl.line.Serial] = pl
 	}
-	var full *sql.Stmt
-	defer func() {
-		if full != nil {
-			full.Close()
-		}
-	}()
-	for start := 0; start < len(plans); start += paymentBatch {
-		batch := plans[start:min(start+paymentBatch, len(plans))]
-		args := make([]any, 0, len(batch)*23)
-		bySerial := make(map[string]*plan, len(batch))
-		for _, pl := range batch {
+	err := db.BulkInsert(ctx, tx, dialect, db.Insert{Table: "payments", Columns: paymentColumns, Rows: len(plans),
+		Row: func(i int) []any {
+			pl := plans[i]
 			var billID int64
 			if pl.bill != nil {
 				billID = pl.bill.ID
 			}
 			open := pl.line.Amount - pl.applied - pl.fee
-			args = append(args, Transfer, stmtID, account, pl.line.Serial, pl.line.Date, pl.line.PayerName, pl.line.PayerAccount,
+			return []any{Transfer, stmtID, account, pl.line.Serial, pl.line.Date, pl.line.PayerName, pl.line.PayerAccount,
 				int64(pl.line.Amount), pl.line.Remark, pl.status, pl.reason, nullID(billID), nullID(pl.employer), nullID(pl.person),
-				int64(pl.applied), int64(pl.fee), pl.terms.days(), pl.terms.waived(), pl.terms.note(pl.applied), int64(open), nullStr(pl.code), by, now)
-			bySerial[pl.line.Serial] = pl
-		}
-		var rows *sql.Rows
-		var err error
-		switch {
-		case len(batch) < paymentBatch:
-			rows, err = tx.QueryContext(ctx, insertPayments+ledger.Values(dialect, len(batch), 23)+" RETURNING id, serial", args...)
-		case full == nil:
-			if full, err = tx.PrepareContext(ctx, insertPayments+ledger.Values(dialect, paymentBatch, 23)+" RETURNING id, serial"); err == nil {
-				rows, err = full.QueryContext(ctx, args...)
-			}
-		default:
-			rows, err = full.QueryContext(ctx, args...)
-		}
-		if err != nil {
-			return errs.Wrap(err, "insert payments")
-		}
-		for rows.Next() {
+				int64(pl.applied), int64(pl.fee), pl.terms.days(), pl.terms.waived(), pl.terms.note(pl.applied), int64(open),
+				nullStr(pl.code), by, now}
+		},
+		Returning: "id, serial",
+		Scan: func(rows *sql.Rows) error {
 			var id int64
 			var serial string
 			if err := rows.Scan(&id, &serial); err != nil {
-				rows.Close()
-				return errs.Wrap(err, "insert payments")
+				return err
 			}
 			if pl := bySerial[serial]; pl != nil {
 				pl.posting.PaymentID = id
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return errs.Wrap(err, "insert payments")
-		}
-	}
-	return nil
-}
-
-// insertPlansArrays inserts the payments on PostgreSQL in one statement,
-// each column passed as an array, unnested in step in a select list (not
-// in FROM, which would first copy each array into a tuplestore).
-func insertPlansArrays(ctx context.Context, tx *sql.Tx, stmtID int64, account, by string, now time.Time, plans []*plan) error {
-	if len(plans) == 0 {
-		return nil
-	}
-	n := len(plans)
-	serial, day, name, acct, remark, status, reason, note, code := make([]string, n), make([]string, n), make([]string, n),
-		make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	amount, bill, emp, person, applied, fee, days, waived, open := make([]int64, n), make([]int64, n), make([]int64, n),
-		make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
-	bySerial := make(map[string]*plan, n)
-	for i, pl := range plans {
-		if pl.bill != nil {
-			bill[i] = pl.bill.ID
-		}
-		serial[i], day[i], name[i], acct[i], remark[i] = pl.line.Serial, pl.line.Date, pl.line.PayerName, pl.line.PayerAccount, pl.line.Remark
-		status[i], reason[i], note[i], code[i] = pl.status, pl.reason, pl.terms.note(pl.applied), pl.code
-		amount[i], emp[i], person[i], applied[i], fee[i], days[i] = int64(pl.line.Amount), pl.employer, pl.person, int64(pl.applied), int64(pl.fee), pl.terms.days()
-		waived[i] = pl.terms.waived()
-		open[i] = int64(pl.line.Amount - pl.applied - pl.fee)
-		bySerial[pl.line.Serial] = pl
-	}
-	rows, err := tx.QueryContext(ctx, insertPayments[:strings.Index(insertPayments, "VALUES")]+`
-		SELECT 'transfer', $1, $2, sr, dy, nm, ac, am, rm, st, rs, NULLIF(bi, 0), NULLIF(em, 0), NULLIF(pe, 0), ap, fe, da, wv, nt, op,
-		NULLIF(cd, ''), $3, $4 FROM (SELECT unnest($5::text[]) AS sr, unnest($6::text[]) AS dy, unnest($7::text[]) AS nm,
-		unnest($8::text[]) AS ac, unnest($9::bigint[]) AS am, unnest($10::text[]) AS rm, unnest($11::text[]) AS st,
-		unnest($12::text[]) AS rs, unnest($13::bigint[]) AS bi, unnest($14::bigint[]) AS em, unnest($15::bigint[]) AS pe,
-		unnest($16::bigint[]) AS ap, unnest($17::bigint[]) AS fe, unnest($18::bigint[]) AS da, unnest($19::text[]) AS nt,
-		unnest($20::bigint[]) AS op, unnest($21::text[]) AS cd, unnest($22::bigint[]) AS wv) AS u RETURNING id, serial`,
-		stmtID, account, by, now, serial, day, name, acct, amount, remark, status, reason, bill, emp, person, applied, fee, days, note, open, code,
-		waived)
-	if err != nil {
-		return errs.Wrap(err, "insert payments")
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var s string
-		if err := rows.Scan(&id, &s); err != nil {
-			return errs.Wrap(err, "insert payments")
-		}
-		if pl := bySerial[s]; pl != nil {
-			pl.posting.PaymentID = id
-		}
-	}
-	return errs.Wrap(rows.Err(), "insert payments")
+			return nil
+		}})
+	return errs.Wrap(err, "insert payments")
 }

@@ -87,11 +87,7 @@ func paidBillsQuoted(ctx context.Context, q db.Querier, dialect db.Dialect, line
 	var out []*bill
 	for start := 0; start < len(refs); start += 500 {
 		chunk := refs[start:min(start+500, len(refs))]
-		ph := make([]string, len(chunk))
-		for i := range chunk {
-			ph[i] = ledger.Placeholder(dialect, i+1)
-		}
-		list, err := loadBills(ctx, q, "b.status = 'paid' AND b.payment_ref IN ("+strings.Join(ph, ",")+")", chunk...)
+		list, err := loadBills(ctx, q, "b.status = 'paid' AND b.payment_ref IN ("+dialect.Params(len(chunk))+")", chunk...)
 		if err != nil {
 			return nil, err
 		}

@@ -99,10 +99,7 @@ func nullID(id int64) any {
 // forUpdate locks the rows read on PostgreSQL; SQLite's write
 // transactions are exclusive already (immediate).
 func (s *Service) forUpdate() string {
-	if s.db.Dialect == db.Postgres {
-		return " FOR UPDATE"
-	}
-	return ""
+	return s.db.Dialect.ForUpdate()
 }
 
 // inList returns the placeholders $start… for the lines' ids and the args.

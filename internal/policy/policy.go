@@ -119,11 +119,7 @@ func (s *Service) changed(ctx context.Context) {
 
 // load reads the three tables in one read transaction.
 func (s *Service) load(ctx context.Context) (*snapshot, error) {
-	var opts *sql.TxOptions
-	if s.db.Dialect == db.Postgres {
-		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
-	}
-	tx, err := s.db.R.BeginTx(ctx, opts)
+	tx, err := s.db.R.BeginTx(ctx, s.db.Dialect.SnapshotRead())
 	if err != nil {
 		return nil, errs.Wrap(err, "policy snapshot")
 	}

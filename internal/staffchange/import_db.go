@@ -13,14 +13,9 @@ import (
 	"shebao/internal/person"
 )
 
-// batchRows is the number of rows per batched statement: SQLite looks up
-// $N parameters linearly, so its statements stay small.
-func (s *Service) batchRows() int {
-	if s.db.Dialect == db.SQLite {
-		return 25
-	}
-	return 400
-}
+// lookupChunk is the number of ID numbers or person IDs per IN list of a
+// lookup.
+const lookupChunk = 500
 
 // parseIDCell parses an ID number cell on today.
 func parseIDCell(s string, today time.Time) (string, error) {
@@ -137,7 +132,7 @@ func (s *Service) checkAgainstDB(ctx context.Context, tx *sql.Tx, employerID int
 			}
 		}
 	}
-	known, err := lookup(ctx, tx, rows, minMonth, s.batchRows())
+	known, err := lookup(ctx, tx, rows, minMonth, lookupChunk)
 	if err != nil {
 		return err
 	}
@@ -197,7 +192,7 @@ func (s *Service) checkRemoval(employerID int64, r *importRow, k *knownPerson, r
 // insertAdds writes the new persons, employments and change rows of the
 // 增员 rows in batches.
 func (s *Service) insertAdds(ctx context.Context, tx *sql.Tx, a *access.Actor, employerID int64, rows []importRow, importID int64) error {
-	now, chunk := s.clock.Now(), s.batchRows()
+	now, dialect := s.clock.Now(), s.db.Dialect
 	var adds []*importRow
 	var fresh []*importRow
 	for i := range rows {
@@ -208,48 +203,68 @@ func (s *Service) insertAdds(ctx context.Context, tx *sql.Tx, a *access.Actor, e
 			}
 		}
 	}
-	if err := insertPersons(ctx, tx, fresh, now, chunk); err != nil {
+	if err := insertPersons(ctx, tx, dialect, fresh, now); err != nil {
 		return err
 	}
-	jobs, err := insertEmployments(ctx, tx, employerID, adds, now, chunk)
+	jobs, err := insertEmployments(ctx, tx, dialect, employerID, adds, now)
 	if err != nil {
 		return err
 	}
-	return batch(ctx, tx, len(adds), 13, chunk, `INSERT INTO staff_changes (`+changeCols+`)`, "", func(i int) []any {
-		r := adds[i]
-		return changeRow{EmployerID: employerID, PersonID: r.personID, EmploymentID: jobs[r.personID], Kind: "add",
-			Month: r.add.month, Declared: r.clamp.Declared, Base: r.clamp.Base, Flags: r.flag, ImportID: importID,
-			ActorID: a.UserID}.args(now)
-	}, nil)
+	err = db.BulkInsert(ctx, tx, dialect, db.Insert{Table: "staff_changes", Columns: changeColumns, Rows: len(adds),
+		Row: func(i int) []any {
+			r := adds[i]
+			return changeRow{EmployerID: employerID, PersonID: r.personID, EmploymentID: jobs[r.personID], Kind: "add",
+				Month: r.add.month, Declared: r.clamp.Declared, Base: r.clamp.Base, Flags: r.flag, ImportID: importID,
+				ActorID: a.UserID}.args(now)
+		}})
+	return insertErr(err)
 }
 
-// insertPersons creates the persons of rows and sets their personID.
-func insertPersons(ctx context.Context, tx *sql.Tx, rows []*importRow, now time.Time, chunk int) error {
-	ids := make(map[string]int64, len(rows))
-	err := batch(ctx, tx, len(rows), 10, chunk, `INSERT INTO persons (id_number, name, gender, birth_date, phone, kind,
-		hukou_area, status, created_at, updated_at)`, ` RETURNING id, id_number`, func(i int) []any {
-		p := newPerson(rows[i].add)
-		return []any{p.IDNumber, p.Name, p.Gender, p.BirthDate, p.Phone, string(p.Kind), p.HukouArea, string(p.Status), now, now}
-	}, func(rs *sql.Rows) error { return scanInto(rs, ids) })
-	for _, r := range rows {
-		r.personID = ids[r.idNumber]
+// insertErr says in Chinese that a concurrent change made a row a
+// duplicate.
+func insertErr(err error) error {
+	if db.IsUniqueViolation(err) {
+		return errs.New(errs.Conflict, "conflict", "数据已被同时修改，请重新导入")
 	}
 	return err
 }
 
+// insertPersons creates the persons of rows and sets their personID.
+func insertPersons(ctx context.Context, tx *sql.Tx, dialect db.Dialect, rows []*importRow, now time.Time) error {
+	ids := make(map[string]int64, len(rows))
+	err := db.BulkInsert(ctx, tx, dialect, db.Insert{Table: "persons", Columns: []db.Column{{Name: "id_number", Type: db.Text},
+		{Name: "name", Type: db.Text}, {Name: "gender", Type: db.Text}, {Name: "birth_date", Type: db.Text},
+		{Name: "phone", Type: db.Text}, {Name: "kind", Type: db.Text}, {Name: "hukou_area", Type: db.Text},
+		{Name: "status", Type: db.Text}, {Name: "created_at", Type: db.Timestamp}, {Name: "updated_at", Type: db.Timestamp}},
+		Rows: len(rows),
+		Row: func(i int) []any {
+			p := newPerson(rows[i].add)
+			return []any{p.IDNumber, p.Name, p.Gender, p.BirthDate, p.Phone, string(p.Kind), p.HukouArea, string(p.Status), now, now}
+		},
+		Returning: "id, id_number", Scan: func(rs *sql.Rows) error { return scanOne(rs, ids) }})
+	for _, r := range rows {
+		r.personID = ids[r.idNumber]
+	}
+	return insertErr(err)
+}
+
 // insertEmployments creates the employments of rows and returns their ids
 // by person.
-func insertEmployments(ctx context.Context, tx *sql.Tx, employerID int64, rows []*importRow, now time.Time, chunk int) (map[int64]int64, error) {
+func insertEmployments(ctx context.Context, tx *sql.Tx, dialect db.Dialect, employerID int64, rows []*importRow, now time.Time) (map[int64]int64, error) {
 	ids := make(map[string]int64, len(rows))
-	err := batch(ctx, tx, len(rows), 7, chunk, `INSERT INTO employments (person_id, employer_id, start_month, base_fen,
-		declared_fen, created_at, updated_at)`, ` RETURNING id, person_id`, func(i int) []any {
-		r := rows[i]
-		return []any{r.personID, employerID, r.add.month, int64(r.clamp.Base), int64(r.clamp.Declared), now, now}
-	}, func(rs *sql.Rows) error { return scanInto(rs, ids) })
+	err := db.BulkInsert(ctx, tx, dialect, db.Insert{Table: "employments", Columns: []db.Column{{Name: "person_id", Type: db.BigInt},
+		{Name: "employer_id", Type: db.BigInt}, {Name: "start_month", Type: db.Text}, {Name: "base_fen", Type: db.BigInt},
+		{Name: "declared_fen", Type: db.BigInt}, {Name: "created_at", Type: db.Timestamp}, {Name: "updated_at", Type: db.Timestamp}},
+		Rows: len(rows),
+		Row: func(i int) []any {
+			r := rows[i]
+			return []any{r.personID, employerID, r.add.month, int64(r.clamp.Base), int64(r.clamp.Declared), now, now}
+		},
+		Returning: "id, person_id", Scan: func(rs *sql.Rows) error { return scanOne(rs, ids) }})
 	out := make(map[int64]int64, len(ids))
 	for k, id := range ids {
 		pid, _ := parseInt(k)
 		out[pid] = id
 	}
-	return out, err
+	return out, insertErr(err)
 }

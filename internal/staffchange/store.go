@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"strconv"
-	"strings"
 	"time"
 
 	"shebao/internal/db"
@@ -146,6 +145,13 @@ func (c changeRow) args(now time.Time) []any {
 		int64(c.OldBase), c.Reason, c.Flags, imp, c.ActorID, now}
 }
 
+// changeColumns are changeCols for a bulk insert.
+var changeColumns = []db.Column{{Name: "employer_id", Type: db.BigInt}, {Name: "person_id", Type: db.BigInt},
+	{Name: "employment_id", Type: db.BigInt}, {Name: "kind", Type: db.Text}, {Name: "month", Type: db.Text},
+	{Name: "declared_fen", Type: db.BigInt}, {Name: "base_fen", Type: db.BigInt}, {Name: "old_base_fen", Type: db.BigInt},
+	{Name: "reason", Type: db.Text}, {Name: "flags", Type: db.Text}, {Name: "import_id", Type: db.BigInt},
+	{Name: "actor_id", Type: db.BigInt}, {Name: "created_at", Type: db.Timestamp}}
+
 const changeCols = `employer_id, person_id, employment_id, kind, month, declared_fen, base_fen, old_base_fen,
 	reason, flags, import_id, actor_id, created_at`
 
@@ -170,29 +176,14 @@ func monthAssessed(ctx context.Context, q db.Querier, employerID int64, month st
 	return n > 0, errs.Wrap(err, "check bill")
 }
 
-// placeholders returns "($k+1, …, $k+n)" for row i of n columns.
-func placeholders(b *strings.Builder, i, n int) {
-	b.WriteByte('(')
-	for j := 0; j < n; j++ {
-		if j > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('$')
-		b.WriteString(strconv.Itoa(i*n + j + 1))
+// scanOne reads one returned (id, key) pair into out[key] = id.
+func scanOne(rows *sql.Rows, out map[string]int64) error {
+	var id int64
+	var key string
+	if err := rows.Scan(&id, &key); err != nil {
+		return err
 	}
-	b.WriteByte(')')
-}
-
-// scanInto reads (id, key) pairs into out[key] = id.
-func scanInto(rows *sql.Rows, out map[string]int64) error {
-	for rows.Next() {
-		var id int64
-		var key string
-		if err := rows.Scan(&id, &key); err != nil {
-			return err
-		}
-		out[key] = id
-	}
+	out[key] = id
 	return nil
 }
 

@@ -105,7 +105,7 @@ func New(t testing.TB, d db.Dialect) *Env {
 	ctx := context.Background()
 	env := &Env{Clock: clock.NewFixed(Start), Dialect: d, Logs: &Logs{}, Users: map[string]*User{}}
 	cfg := app.Config{Clock: env.Clock, LogOut: env.Logs, LogFormat: "json", Name: "apptest", DataDir: t.TempDir()}
-	if d == db.Postgres {
+	if d == db.Postgres { // which database to open, not SQL: SQLite is the data folder
 		cfg.DBURL = postgresSchema(t)
 	}
 	a, err := app.Open(ctx, cfg)

@@ -1,0 +1,91 @@
+package db
+
+import (
+	"database/sql"
+	"strconv"
+	"strings"
+)
+
+// The few places where one SQL text cannot serve both engines: the code
+// outside this package asks for the text here instead of testing Dialect.
+
+// Clamp is x limited to [lo, hi] (SQL expressions).
+func (d Dialect) Clamp(x, lo, hi string) string {
+	return d.Greatest(d.Least(x, hi), lo)
+}
+
+// Greatest is the largest of the SQL expressions (SQLite's scalar max).
+func (d Dialect) Greatest(x ...string) string {
+	if d == Postgres {
+		return "GREATEST(" + strings.Join(x, ", ") + ")"
+	}
+	return "max(" + strings.Join(x, ", ") + ")"
+}
+
+// Least is the smallest of the SQL expressions (SQLite's scalar min).
+func (d Dialect) Least(x ...string) string {
+	if d == Postgres {
+		return "LEAST(" + strings.Join(x, ", ") + ")"
+	}
+	return "min(" + strings.Join(x, ", ") + ")"
+}
+
+// TimeParam is parameter $n holding a time, typed where PostgreSQL cannot
+// infer its type (a select list, an argument of a function).
+func (d Dialect) TimeParam(n int) string {
+	if d == Postgres {
+		return "CAST($" + strconv.Itoa(n) + " AS TIMESTAMPTZ)"
+	}
+	return "$" + strconv.Itoa(n)
+}
+
+// Params is a list of n bind parameters for a statement with no others
+// ("$1, $2, …"; "?, ?, …" on SQLite, whose driver looks each "$N" up in a
+// list, which is quadratic in statements with thousands).
+func (d Dialect) Params(n int) string {
+	if d == SQLite {
+		return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+	}
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		if i > 1 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(i))
+	}
+	return b.String()
+}
+
+// SkipLocked is the locking clause of a queue's claiming subquery: rows
+// another server is claiming are skipped on PostgreSQL; SQLite has one
+// writer, so there is nothing to skip (and no such clause).
+func (d Dialect) SkipLocked() string {
+	if d == Postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
+// ForUpdate is the clause locking the rows a write transaction reads on
+// PostgreSQL; SQLite's write transactions are exclusive already
+// (immediate), and it has no such clause.
+func (d Dialect) ForUpdate() string {
+	if d == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// SnapshotRead are the options of a read transaction whose statements all
+// see one snapshot: repeatable read on PostgreSQL (read committed would
+// give each statement its own); an SQLite read transaction already is one.
+func (d Dialect) SnapshotRead() *sql.TxOptions {
+	if d == Postgres {
+		return &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	return nil
+}
+
+// ParallelWrites reports whether several transactions may write at once
+// (PostgreSQL); SQLite has one writer, so batches run one after another.
+func (d Dialect) ParallelWrites() bool { return d == Postgres }
