@@ -39,6 +39,7 @@ import (
 	"shebao/internal/payout"
 	"shebao/internal/person"
 	"shebao/internal/policy"
+	"shebao/internal/retirement"
 	"shebao/internal/staffchange"
 	"shebao/internal/web"
 )
@@ -125,6 +126,8 @@ type App struct {
 	Documents *document.Store
 	Cases     *casework.Service
 	Injury    *injury.Service
+	// Retirement runs qualification confirmation and pension determination.
+	Retirement *retirement.Service
 
 	// Appointments books counter visits; Notices publishes 公告.
 	Appointments *appointment.Service
@@ -260,13 +263,14 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Certificates = certificate.NewService(d, c, a.Audit, certificate.OptionsFromEnv())
 	a.Flexible = flexible.NewService(d, c, a.Audit, a.Policy, a.Persons)
 	a.Calc = calc.NewService(a.Policy, c, 120, 30)
+	a.Retirement = retirement.NewService(d, c, a.Audit, a.Policy, a.Cases, a.Documents, a.Notify)
 	a.Web, err = web.New(web.Deps{
 		Calc:         a.Calc,
 		Certificates: a.Certificates, Flexible: a.Flexible,
 		DB: d, Clock: c, Log: log, Audit: a.Audit, Accounts: a.Accounts,
 		Policy: a.Policy, Employers: a.Employers, SecureCookies: cfg.Secure, ServerName: cfg.Name,
 		Appointments: a.Appointments, Notices: a.Notices, FAQ: a.FAQ, Downloads: a.Downloads,
-		Documents: a.Documents, Cases: a.Cases, Injury: a.Injury,
+		Documents: a.Documents, Cases: a.Cases, Injury: a.Injury, Retirement: a.Retirement,
 		Notify: a.Notify, Mail: a.Mail, Payments: a.Payments,
 		Persons: a.Persons, StaffChanges: a.StaffChanges, Contribution: a.Contribution, MetricsToken: cfg.MetricsToken, ClientIPHeader: cfg.ClientIPHeader,
 	})

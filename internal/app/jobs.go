@@ -19,6 +19,7 @@ func (a *App) scheduledJobs() *jobs.Runner {
 	r.Add(jobs.PruneJob(a.DB, a.Clock, 180*24*time.Hour))
 	r.Add(jobs.Job{Name: "appointments.remind", Schedule: jobs.Daily(16, 0), Run: a.remindAppointments})
 	r.Add(jobs.Job{Name: "cases.remind", Schedule: jobs.Hourly(15), Run: a.remindCases})
+	r.Add(jobs.Job{Name: "retirement.remind", Schedule: jobs.Daily(8, 0), Run: a.remindRetirements})
 	r.Add(jobs.Job{Name: "contribution.assess", Schedule: jobs.Daily(1, 0), Lease: 6 * time.Hour, Run: a.assessDue})
 	a.Web.Metrics().MustRegister(r.Collector())
 	return r
@@ -89,4 +90,11 @@ func (a *App) assessDue(ctx context.Context) (string, error) {
 		return "nothing due", err
 	}
 	return fmt.Sprintf("assessed %s: %d employers, %d new bills, %d recomputed", r.Month, r.Total, r.Created, r.Redone), nil
+}
+
+// remindRetirements reminds persons and employers 3 and 1 months before a
+// retirement month.
+func (a *App) remindRetirements(ctx context.Context) (string, error) {
+	n, err := a.Retirement.RemindDue(ctx)
+	return fmt.Sprintf("sent %d retirement reminders", n), err
 }

@@ -322,3 +322,23 @@ func (s *Service) UpdateData(ctx context.Context, a *access.Actor, no string, ve
 	})
 	return out, err
 }
+
+// MoveTx moves a case to state to inside the caller's transaction, as the
+// type's staff machine allows from its current state, for a service whose
+// own decision settles the case (a pension determination checked by a
+// second clerk). It does nothing when the case is already in state to.
+// Errors: NotFound, Forbidden, Conflict (no such move).
+func (s *Service) MoveTx(ctx context.Context, tx *sql.Tx, a *access.Actor, no string, to State, comment string) (*Case, error) {
+	c, p, err := s.load(ctx, tx, a, no)
+	if err != nil || c.State == to {
+		return c, err
+	}
+	t := s.typeOf(c)
+	tr, ok := t.find(c.State, to, p)
+	if !ok {
+		return nil, errs.New(errs.Conflict, "bad_transition", "该业务当前为“"+c.State.Name()+"”，不能"+verb(to))
+	}
+	var out *Case
+	err = s.move(ctx, tx, a, c, t, tr, comment, p, &out)
+	return out, err
+}

@@ -42,6 +42,23 @@ type OpenInput struct {
 // notifies the section. Errors: Unauthenticated, Forbidden, Invalid
 // (fields; a late submission the type refuses), NotFound (a missing rule).
 func (s *Service) Open(ctx context.Context, a *access.Actor, in OpenInput) (*Case, error) {
+	var c *Case
+	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		c, err = s.OpenTx(ctx, tx, a, in)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.notifySection(ctx, c, "新业务："+c.TypeName+" "+c.No, openedNotice(c))
+	return c, nil
+}
+
+// OpenTx is Open inside the caller's transaction, for a service whose own
+// change opens the case (a confirmed qualification pushed to the section);
+// the section is not notified (the caller tells whom it must).
+func (s *Service) OpenTx(ctx context.Context, tx *sql.Tx, a *access.Actor, in OpenInput) (*Case, error) {
 	t, err := s.openable(in.Type, in.Data)
 	if err != nil {
 		return nil, err
@@ -76,20 +93,16 @@ func (s *Service) Open(ctx context.Context, a *access.Actor, in OpenInput) (*Cas
 	if c.Late, c.LateBy, err = lateness(t, dl, received); err != nil {
 		return nil, err
 	}
-	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
-		if c.No, err = nextNo(ctx, tx, t.Prefix, now.In(clock.Shanghai).Format("20060102")); err != nil {
-			return err
-		}
-		if err := insertCase(ctx, tx, c, IDHash(in.SubjectIDNumber), now); err != nil {
-			return err
-		}
-		return s.opened(ctx, tx, a, c, t, in)
-	})
-	if err != nil {
+	if c.No, err = nextNo(ctx, tx, t.Prefix, now.In(clock.Shanghai).Format("20060102")); err != nil {
+		return nil, err
+	}
+	if err := insertCase(ctx, tx, c, IDHash(in.SubjectIDNumber), now); err != nil {
+		return nil, err
+	}
+	if err := s.opened(ctx, tx, a, c, t, in); err != nil {
 		return nil, err
 	}
 	s.derive(c)
-	s.notifySection(ctx, c, "新业务："+c.TypeName+" "+c.No, openedNotice(c))
 	return c, nil
 }
 

@@ -32,6 +32,8 @@ var sectionQueues = map[access.Section][]queueLink{
 	},
 	access.Welfare: {
 		{"/staff/cases?section=welfare", "业务队列（退休、死亡待遇核定）"},
+		{"/staff/retirement/upcoming", "即将退休人员名单"},
+		{"/staff/retirement/qualifications", "退休资格确认与待遇核定"},
 	},
 	access.Account: {
 		{"/staff/cases?section=account", "业务队列（转移接续、个人账户清单）"},
@@ -51,6 +53,7 @@ var sectionQueues = map[access.Section][]queueLink{
 	},
 	access.SelfEmployed: {
 		{"/staff/flexible", "灵活就业人员参保与缴费单"},
+		{"/staff/retirement/qualifications?status=submitted", "个体退休申报审批"},
 		{"/staff/deferred", "逾期及补缴标识清单"},
 	},
 	access.Office: {
@@ -107,6 +110,7 @@ func (s *Server) staffHome(w http.ResponseWriter, r *http.Request) {
 var adminLinks = []queueLink{
 	{"/admin/users", "用户管理（经办人员、单位、个人账户）"},
 	{"/admin/api-clients", "接口客户端（医院、银行）"},
+	{"/admin/retirement/approvers", "退休资格审批权限"},
 	{"/admin/policy", "政策参数"},
 	{"/admin/emergencies", "应急期管理"},
 	{"/staff/audit", "审计日志"},

@@ -72,6 +72,10 @@ var labels = map[labelKind]map[string]string{
 		"staff.add":           "增员", "staff.base": "调整缴费基数", "staff.conflict.request": "申请跨单位参保协调",
 		"staff.conflict.resolved": "跨单位参保协调完成", "staff.conflict.rejected": "跨单位参保协调驳回",
 		"staff.import": "Excel 批量增减员", "staff.remove": "减员",
+		"retirement.plan": "登记弹性退休", "retirement.approver": "调整退休资格审批权限",
+		"retirement.qualification.submit": "提交退休资格确认", "retirement.qualification.approve": "确认退休资格",
+		"retirement.qualification.reject": "不予确认退休资格", "retirement.determination.compute": "计算养老金待遇",
+		"retirement.determination.review": "复核养老金待遇", "retirement.determination.decide": "复审核定养老金待遇",
 	},
 	labelEntity: {
 		"api_client": "接口客户端", "appt_bookings": "预约", "assess_run": "月度核定批次", "record_import": "历史缴费记录导入", "appt_slots": "预约时段", "audit_checkpoint": "审计检查点",
@@ -82,6 +86,7 @@ var labels = map[labelKind]map[string]string{
 		"employment": "参保关系", "faqs": "常见问题", "downloads": "常用下载", "invoice_request": "票据邮寄申请", "mail_quarantine": "隔离邮件", "notices": "公告",
 		"outbox": "通知", "notify_prefs": "通知方式", "payment": "到账款", "person": "参保人", "policy_rule": "政策参数", "rule_value": "政策参数取值",
 		"rules_file": "政策参数文件", "staff_conflict": "跨单位参保协调", "staff_import": "批量增减员", "user": "账户",
+		"retirement_qualification": "退休资格确认", "pension_determination": "养老金待遇核定",
 	},
 	labelActor:  {"system": "系统（自动）", "anonymous": "未登录访客"},
 	labelFormat: {"csv-utf8": "CSV 文件（UTF-8 编码）", "csv-gbk": "CSV 文件（GBK 编码）", "xlsx": "Excel 文件"},

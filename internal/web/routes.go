@@ -24,6 +24,7 @@ func (s *Server) routes() http.Handler {
 	s.caseworkRoutes(mux)
 	s.injuryRoutes(mux)
 	s.injuryClerkRoutes(mux)
+	s.retirementRoutes(mux)
 	s.appointmentRoutes(mux)
 	s.noticeRoutes(mux)
 	s.faqRoutes(mux)

@@ -29,6 +29,7 @@ import (
 	"shebao/internal/payment"
 	"shebao/internal/person"
 	"shebao/internal/policy"
+	"shebao/internal/retirement"
 	"shebao/internal/staffchange"
 )
 
@@ -67,6 +68,9 @@ type Deps struct {
 	Documents *document.Store
 	Cases     *casework.Service
 	Injury    *injury.Service
+	// Retirement: the about-to-retire list, qualification confirmation and
+	// the pension determination.
+	Retirement *retirement.Service
 
 	// Notify holds the outbox and portal inboxes; Mail the mail quarantine.
 	Notify *notify.Service

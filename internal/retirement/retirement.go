@@ -1,0 +1,81 @@
+// Package retirement is the retirement line of 保险福利科 and 个体参保科:
+// who is about to reach the statutory retirement month (with flexible
+// retirement earlier or later), the qualification confirmation
+// (退休资格确认) an employer submits and a qualification approver confirms,
+// the self-employed retirement application (个体退休申报), and the pension
+// determination (待遇核定) computed by internal/pension from the person's
+// contribution records, reviewed, checked by a second clerk and enrolled
+// into the pension payroll (docs/rules.md "Retirement: who retires").
+package retirement
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"shebao/internal/audit"
+	"shebao/internal/casework"
+	"shebao/internal/clock"
+	"shebao/internal/db"
+	"shebao/internal/document"
+	"shebao/internal/money"
+	"shebao/internal/notify"
+	"shebao/internal/policy"
+)
+
+// DefaultSwitchDate is the first day a confirmed qualification is pushed
+// inside the system to 保险福利科 (before it the employer sent the form by
+// phone or e-mail).
+var DefaultSwitchDate = time.Date(2024, 2, 3, 0, 0, 0, 0, clock.Shanghai)
+
+// Enrolment is a determined pension handed to the payroll: the monthly
+// amount from FirstMonth on, the months already passed paid as arrears.
+type Enrolment struct {
+	PersonID      int64
+	Key           string // determination case number and version, unique
+	Monthly       money.Fen
+	FirstMonth    clock.Month
+	ArrearsMonths int
+	Arrears       money.Fen
+	Difference    money.Fen // a correction: the monthly change (0 on the first version)
+	Correction    bool
+}
+
+// Payroll is the pension payroll the determined amounts enter. Nil until
+// the payroll exists: determinations then wait as "ready to enrol".
+type Payroll interface {
+	Enrol(ctx context.Context, tx *sql.Tx, e Enrolment) error
+}
+
+// Service runs the retirement line.
+type Service struct {
+	db       *db.DB
+	clock    clock.Clock
+	audit    *audit.Service
+	policy   *policy.Service
+	cases    *casework.Service
+	docs     *document.Store
+	notify   notify.Notifier
+	payroll  Payroll
+	switchAt time.Time
+}
+
+// NewService returns the service; it registers no case types of its own
+// (the determination is casework's retirement_benefit case).
+func NewService(d *db.DB, c clock.Clock, au *audit.Service, p *policy.Service, cases *casework.Service,
+	docs *document.Store, n notify.Notifier) *Service {
+	return &Service{db: d, clock: c, audit: au, policy: p, cases: cases, docs: docs, notify: n, switchAt: DefaultSwitchDate}
+}
+
+// SetSwitchDate sets the first day of the internal push.
+func (s *Service) SetSwitchDate(t time.Time) { s.switchAt = clock.DateOf(t) }
+
+// SwitchDate is the first day of the internal push.
+func (s *Service) SwitchDate() time.Time { return s.switchAt }
+
+// SetPayroll connects the pension payroll.
+func (s *Service) SetPayroll(p Payroll) { s.payroll = p }
+
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Second) }
+
+func (s *Service) thisMonth() clock.Month { return clock.MonthOf(clock.Today(s.clock)) }
