@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"shebao/internal/access"
-	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/ledger"
 	"shebao/internal/money"
