@@ -37,6 +37,7 @@ import (
 	"shebao/internal/notify"
 	"shebao/internal/payment"
 	"shebao/internal/payout"
+	"shebao/internal/payroll"
 	"shebao/internal/person"
 	"shebao/internal/policy"
 	"shebao/internal/retirement"
@@ -147,6 +148,8 @@ type App struct {
 	Payments *payment.Service
 	// Payouts: money leaving the fund, two-person approval, bank files.
 	Payouts *payout.Service
+	// Payroll: the pensioner register and the monthly pension payroll.
+	Payroll *payroll.Service
 }
 
 // DSN returns the database the config names.
@@ -255,6 +258,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.Payments = payment.NewService(d, c, a.Audit, a.Policy)
 	a.Payouts = payout.NewService(d, c, a.Audit)
+	a.Payroll = payroll.NewService(d, c, a.Audit, a.Payouts)
 	a.openChannels(cfg)
 	a.Appointments.SetNotifier(appointment.NotifierFunc(func(ctx context.Context, userID int64, subject, body string) error {
 		return a.Notify.Notify(ctx, notify.Recipient{UserID: userID},

@@ -41,6 +41,9 @@ type Insert struct {
 	Row       func(i int) []any
 	Returning string
 	Scan      func(rows *sql.Rows) error
+	// OnConflict, when set, follows the rows (e.g. "ON CONFLICT (key)
+	// DO NOTHING"): with Returning, only the rows inserted are returned.
+	OnConflict string
 }
 
 // Rows per statement. PostgreSQL binds each column as one array, so a
@@ -79,10 +82,14 @@ func (in *Insert) head() string {
 }
 
 func (in *Insert) tail() string {
-	if in.Returning == "" {
-		return ""
+	t := ""
+	if in.OnConflict != "" {
+		t = " " + in.OnConflict
 	}
-	return " RETURNING " + in.Returning
+	if in.Returning == "" {
+		return t
+	}
+	return t + " RETURNING " + in.Returning
 }
 
 // run executes one statement (or prepared stmt) and scans what it returns.

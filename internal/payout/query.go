@@ -183,3 +183,45 @@ func (s *Service) Release(ctx context.Context, tx *sql.Tx, a *access.Actor, pers
 	return int(n), s.audit.Record(ctx, tx, a, audit.Entry{Action: "payout.release", Entity: "payout_line",
 		EntityID: "person:" + idStr(personID), After: map[string]any{"lines": n, "account": MaskAccount(acct.AccountNo)}, Note: reason})
 }
+
+// OfPayeeTx returns every line of a payee (any status) inside the
+// caller's transaction, oldest first.
+func (s *Service) OfPayeeTx(ctx context.Context, q db.Querier, payeeKind string, payeeID int64) ([]Line, error) {
+	return queryLines(ctx, q, `WHERE payee_kind = $1 AND payee_id = $2 ORDER BY id`, payeeKind, payeeID)
+}
+
+// PeriodLine is what the payroll needs of a person's existing line.
+type PeriodLine struct {
+	PayeeID int64
+	Period  string
+	Benefit string
+	Part    bool // the key has a part (back pay), i.e. it is not the month's base line
+	Amount  money.Fen
+	Status  string
+}
+
+// LinesOfPeriods returns the live lines (not rejected or cancelled) of a
+// source kind for person payees with ids in [lo, hi] and periods in
+// [from, to], inside the caller's transaction.
+func (s *Service) LinesOfPeriods(ctx context.Context, q db.Querier, sourceKind string, lo, hi int64, from, to string) ([]PeriodLine, error) {
+	rows, err := q.QueryContext(ctx, `SELECT payee_id, period, benefit, business_key, amount_fen, status FROM payout_lines
+		WHERE payee_kind = 'person' AND payee_id BETWEEN $1 AND $2 AND period >= $3 AND period <= $4 AND source_kind = $5
+		AND status NOT IN ('rejected', 'cancelled')`, lo, hi, from, to, sourceKind)
+	if err != nil {
+		return nil, errs.Wrap(err, "lines of periods")
+	}
+	defer rows.Close()
+	var out []PeriodLine
+	for rows.Next() {
+		var l PeriodLine
+		var key string
+		var amt int64
+		if err := rows.Scan(&l.PayeeID, &l.Period, &l.Benefit, &key, &amt, &l.Status); err != nil {
+			return nil, errs.Wrap(err, "lines of periods")
+		}
+		l.Amount = money.Fen(amt)
+		l.Part = !strings.HasSuffix(key, "/"+l.Period)
+		out = append(out, l)
+	}
+	return out, errs.Wrap(rows.Err(), "lines of periods")
+}
