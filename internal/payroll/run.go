@@ -226,34 +226,22 @@ func (s *Service) chunk(ctx context.Context, tx *sql.Tx, a *access.Actor, r *Run
 }
 
 // members reads the next chunk of pensioners to pay (in pay, or with
-// months to recheck) with their amount versions and cards.
+// months to recheck), locked, with their amount versions and cards.
 func (s *Service) members(ctx context.Context, tx *sql.Tx, after int64) ([]member, error) {
-	lock := ""
-	if s.db.Dialect == db.Postgres {
-		lock = " FOR UPDATE OF p"
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+pensionerCols+`, COALESCE(c.status, ''), COALESCE(c.bank_code, ''),
-		COALESCE(c.bank_name, ''), COALESCE(c.account_no, '')
-		FROM pensioners p LEFT JOIN ss_cards c ON c.person_id = p.person_id
-		WHERE p.person_id > $1 AND (p.status = 'active' OR p.recalc_from <> '') ORDER BY p.person_id LIMIT `+strconv.Itoa(s.Chunk)+lock, after)
+	rows, err := tx.QueryContext(ctx, `SELECT `+pensionerCols+` FROM pensioners p
+		WHERE p.person_id > $1 AND (p.status = 'active' OR p.recalc_from <> '') ORDER BY p.person_id LIMIT `+
+		strconv.Itoa(s.Chunk)+s.db.Dialect.ForUpdate(), after)
 	if err != nil {
 		return nil, errs.Wrap(err, "payroll members")
 	}
 	var ms []member
 	for rows.Next() {
-		var m member
-		var first, last string
-		if err := rows.Scan(&m.ID, &m.PersonID, &m.Name, &m.IDNumber, &first, &m.Status, &last, &m.StopReason, &m.StopKind,
-			&m.RecalcFrom, &m.SourceKind, &m.SourceID, &m.Version, &m.CreatedAt,
-			&m.card.Status, &m.card.BankCode, &m.card.BankName, &m.card.AccountNo); err != nil {
+		p, err := scanPensioner(rows)
+		if err != nil {
 			rows.Close()
 			return nil, errs.Wrap(err, "payroll members")
 		}
-		m.First, _ = clock.ParseMonth(first)
-		if last != "" {
-			m.Last, _ = clock.ParseMonth(last)
-		}
-		ms = append(ms, m)
+		ms = append(ms, member{Pensioner: *p})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(ms) == 0 {
@@ -267,10 +255,35 @@ func (s *Service) members(ctx context.Context, tx *sql.Tx, after int64) ([]membe
 	if err != nil {
 		return nil, err
 	}
+	cards, err := activeCards(ctx, tx, ms[0].PersonID, ms[len(ms)-1].PersonID)
+	if err != nil {
+		return nil, err
+	}
 	for i := range ms {
 		ms[i].Versions = vs[ms[i].ID]
+		ms[i].card = cards[ms[i].PersonID]
 	}
 	return ms, nil
+}
+
+// activeCards returns the cards of persons with ids in [lo, hi].
+func activeCards(ctx context.Context, q db.Querier, lo, hi int64) (map[int64]card, error) {
+	rows, err := q.QueryContext(ctx, `SELECT person_id, status, bank_code, bank_name, account_no FROM ss_cards
+		WHERE person_id BETWEEN $1 AND $2`, lo, hi)
+	if err != nil {
+		return nil, errs.Wrap(err, "cards")
+	}
+	defer rows.Close()
+	out := map[int64]card{}
+	for rows.Next() {
+		var id int64
+		var c card
+		if err := rows.Scan(&id, &c.Status, &c.BankCode, &c.BankName, &c.AccountNo); err != nil {
+			return nil, errs.Wrap(err, "cards")
+		}
+		out[id] = c
+	}
+	return out, errs.Wrap(rows.Err(), "cards")
 }
 
 // clearRecalc forgets the months rechecked by a run of month for the
