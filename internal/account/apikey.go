@@ -21,6 +21,7 @@ import (
 const (
 	KindHospital = "hospital" // 医院（工伤联网结算）
 	KindBank     = "bank"     // 银行（代发、对账）
+	KindBureau   = "bureau"   // 区人社局（推送工伤认定结论）
 )
 
 // KindName returns the Chinese name of an API client kind.
@@ -30,6 +31,8 @@ func KindName(kind string) string {
 		return "医院"
 	case KindBank:
 		return "银行"
+	case KindBureau:
+		return "区人社局"
 	}
 	return kind
 }
@@ -72,8 +75,8 @@ func (s *Service) CreateAPIClient(ctx context.Context, a *access.Actor, name, ki
 	} else if utf8.RuneCountInString(name) > 60 {
 		f.Add("name", "名称不能超过 60 个字")
 	}
-	if kind != KindHospital && kind != KindBank {
-		f.Add("kind", "请选择类型：医院或银行")
+	if kind != KindHospital && kind != KindBank && kind != KindBureau {
+		f.Add("kind", "请选择类型：医院、银行或区人社局")
 	}
 	if err := f.Err(); err != nil {
 		return "", err

@@ -19,7 +19,7 @@ func TestAPIKeyLifecycle(t *testing.T) {
 		admin := f.admin(t)
 		_, err := f.svc.CreateAPIClient(ctx, admin, "", "school")
 		wantField(t, err, "name", "")
-		wantField(t, err, "kind", "请选择类型：医院或银行")
+		wantField(t, err, "kind", "请选择类型：医院、银行或区人社局")
 		key, err := f.svc.CreateAPIClient(ctx, admin, "工商银行某支行", account.KindBank)
 		if err != nil {
 			t.Fatal(err)
@@ -62,6 +62,22 @@ func TestAPIKeyLifecycle(t *testing.T) {
 			if u.Role == access.RoleAPI {
 				t.Fatal("api client listed as user")
 			}
+		}
+	})
+}
+
+// TestBureauAPIKey: the HR bureau pushes recognition decisions with a key
+// of its own kind, which the database accepts on both engines.
+func TestBureauAPIKey(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		key, err := f.svc.CreateAPIClient(ctx, f.admin(t), "某区人力资源和社会保障局", account.KindBureau)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, err := f.svc.AuthenticateAPIKey(ctx, key); err != nil || b.ClientKind != account.KindBureau {
+			t.Fatalf("bureau key: %+v %v", b, err)
 		}
 	})
 }

@@ -240,7 +240,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Documents.SetAudit(a.Audit)
 	a.Documents.SetLog(log)
 	a.Cases = casework.NewService(d, c, a.Audit, a.Policy)
-	a.Injury = injury.NewService(d, c, a.Cases, a.Documents, a.Policy)
+	a.Injury = injury.NewService(d, c, a.Cases, a.Documents, a.Policy, a.Audit)
 	for _, t := range casework.Catalog() {
 		a.Cases.Register(t)
 	}

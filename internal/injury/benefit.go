@@ -330,3 +330,40 @@ func (w WorkDeath) Explain() formula.Trace {
 	}
 	return t
 }
+
+// BasisLeaving is the legal basis of the one-time medical subsidy paid when
+// a worker of grades 5–10 leaves the job.
+const BasisLeaving = "工伤保险条例第三十六条、第三十七条（解除或终止劳动关系时的一次性工伤医疗补助金，具体标准由省规定）"
+
+// Leaving is the one-time medical subsidy on leaving the job.
+type Leaving struct {
+	Grade   int
+	Months  int64
+	AreaAvg money.Fen
+	Subsidy money.Fen
+}
+
+// LeavingSubsidyOf computes the one-time medical subsidy of a grade 5–10
+// worker leaving the job: months (the province's dated amount for the
+// grade) × the area's average monthly wage.
+func LeavingSubsidyOf(grade int, months int64, areaAvg money.Fen) (Leaving, error) {
+	var f errs.Fields
+	if grade < 5 || grade > 10 {
+		f.Add("grade", "一次性工伤医疗补助金适用于 5 至 10 级伤残")
+	}
+	if months <= 0 || months > 60 {
+		f.Add("months", "补助月数应为 1 至 60")
+	}
+	checkAreaAvg(&f, areaAvg)
+	if err := f.Err(); err != nil {
+		return Leaving{}, err
+	}
+	return Leaving{Grade: grade, Months: months, AreaAvg: areaAvg, Subsidy: money.Fen(int64(areaAvg) * months)}, nil
+}
+
+// Explain returns the steps that produced l.
+func (l Leaving) Explain() formula.Trace {
+	var t formula.Trace
+	t.Step(BasisLeaving, "%d 级伤残：一次性工伤医疗补助金 = 统筹地区职工月平均工资 %s × %d 个月 = %s", l.Grade, l.AreaAvg, l.Months, formula.Yuan(l.Subsidy))
+	return t
+}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"shebao/internal/access"
+	"shebao/internal/audit"
 	"shebao/internal/casework"
 	"shebao/internal/clock"
 	"shebao/internal/db"
@@ -22,18 +23,27 @@ import (
 
 // Service takes accident reports.
 type Service struct {
-	db     *db.DB
-	clock  clock.Clock
-	cases  *casework.Service
-	docs   *document.Store
-	policy *policy.Service
+	db      *db.DB
+	clock   clock.Clock
+	cases   *casework.Service
+	docs    *document.Store
+	policy  *policy.Service
+	audit   *audit.Service
+	payouts Payouts
 }
 
-// NewService returns the service and registers the case type with cases.
-func NewService(d *db.DB, c clock.Clock, cases *casework.Service, docs *document.Store, p *policy.Service) *Service {
+// NewService returns the service and registers the case types with cases.
+// Approved amounts go to the injury's own ready-to-pay lines until
+// SetPayouts names the payouts module.
+func NewService(d *db.DB, c clock.Clock, cases *casework.Service, docs *document.Store, p *policy.Service, au *audit.Service) *Service {
 	cases.Register(CaseType())
-	return &Service{db: d, clock: c, cases: cases, docs: docs, policy: p}
+	cases.Register(ClaimType())
+	cases.Register(FastTrackType())
+	return &Service{db: d, clock: c, cases: cases, docs: docs, policy: p, audit: au, payouts: readyLines{clock: c}}
 }
+
+// SetPayouts hands approved amounts to p instead of the ready-to-pay lines.
+func (s *Service) SetPayouts(p Payouts) { s.payouts = p }
 
 // ReportInput is the employer's accident report form.
 type ReportInput struct {

@@ -54,6 +54,9 @@ const (
 	KeyEmployerRegistration   = "employer_registration_days"      // 30 days after establishment to register the unit
 	KeyHireRegistrationDays   = "hire_registration_days"          // 30 days to register a new hire
 	KeyInjuryRecognitionDays  = "injury_recognition_days"         // 30 days for the employer to apply
+	KeyInjuryFastTrackDays    = "injury_fast_track_working_days"  // COVID fast track: 3 working days from complete documents
+	KeyInjurySecondCheck      = "injury_second_check_fen"         // claims above this amount need a second clerk's check
+	KeyInjuryLeavingMonths    = "injury_leaving_medical_months"   // scope = grade "5".."10": months of the area's average wage
 	KeyReceivingAccountName   = "receiving_account_name"          // the agency's receiving account: account name (开户名称)
 	KeyReceivingAccountNo     = "receiving_account_no"            // … account number (银行账号), digits
 	KeyReceivingAccountBank   = "receiving_account_bank"          // … bank and branch (开户银行)
@@ -66,6 +69,10 @@ type KeyInfo struct {
 	Unit   Unit
 	Scopes []string // allowed scopes; nil means only ""
 }
+
+// injuryGrades are the disability grades with a one-time medical subsidy
+// on leaving the job.
+var injuryGrades = []string{"5", "6", "7", "8", "9", "10"}
 
 // riskClasses are the scopes of the work-injury keys.
 var riskClasses = []string{"1", "2", "3", "4", "5", "6", "7", "8"}
@@ -99,6 +106,9 @@ var Keys = []KeyInfo{
 	{KeyEmployerRegistration, "单位成立后参保登记时限（日）", UnitDays, nil},
 	{KeyHireRegistrationDays, "新招用职工参保登记时限（日）", UnitDays, nil},
 	{KeyInjuryRecognitionDays, "单位申请工伤认定时限（日）", UnitDays, nil},
+	{KeyInjuryFastTrackDays, "工伤待遇快捷通道办理时限（工作日）", UnitDays, nil},
+	{KeyInjurySecondCheck, "工伤待遇复核金额起点", UnitFen, nil},
+	{KeyInjuryLeavingMonths, "一次性工伤医疗补助金月数（按伤残等级）", UnitMonths, injuryGrades},
 	{KeyReceivingAccountName, "社保费收款账户开户名称", UnitText, nil},
 	{KeyReceivingAccountNo, "社保费收款账户银行账号", UnitText, nil},
 	{KeyReceivingAccountBank, "社保费收款账户开户银行", UnitText, nil},

@@ -25,6 +25,7 @@ func (s *Server) routes() http.Handler {
 	s.injuryRoutes(mux)
 	s.injuryClerkRoutes(mux)
 	s.retirementRoutes(mux)
+	s.injuryBenefitAPIRoutes(mux)
 	s.appointmentRoutes(mux)
 	s.noticeRoutes(mux)
 	s.faqRoutes(mux)

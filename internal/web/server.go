@@ -116,9 +116,11 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.pages = pages
-	s.apiDoc = openAPI
+	if s.apiDoc, err = withInjuryDoc(openAPI); err != nil {
+		return nil, err
+	}
 	if s.Calc != nil {
-		if s.apiDoc, err = withCalcDoc(openAPI, s.Calc.All()); err != nil {
+		if s.apiDoc, err = withCalcDoc(s.apiDoc, s.Calc.All()); err != nil {
 			return nil, err
 		}
 	}

@@ -41,13 +41,15 @@ const Password = "Test1234pass"
 
 // User keys of Env.Users. Staff(section) names the staff of one section.
 const (
-	Admin       = "admin"        // administrator (all sections)
-	EmployerA   = "employer-a"   // employer with a real employers row
-	EmployerB   = "employer-b"   // another employer, for "other actor's id" checks
-	PersonA     = "person-a"     // insured person with a real persons row
-	PersonB     = "person-b"     // another person
-	APIHospital = "api-hospital" // API client of kind hospital (Bearer key)
-	APIBank     = "api-bank"     // API client of kind bank
+	Admin        = "admin"          // administrator (all sections)
+	EmployerA    = "employer-a"     // employer with a real employers row
+	EmployerB    = "employer-b"     // another employer, for "other actor's id" checks
+	PersonA      = "person-a"       // insured person with a real persons row
+	PersonB      = "person-b"       // another person
+	APIHospital  = "api-hospital"   // API client of kind hospital (Bearer key)
+	APIBank      = "api-bank"       // API client of kind bank
+	APIBureau    = "api-bureau"     // API client of kind bureau (the district HR bureau)
+	APIHospital2 = "api-hospital-2" // another hospital, for "another hospital's record" checks
 )
 
 // Staff returns the Users key of the staff member working in section x only.
@@ -74,7 +76,8 @@ func (u *User) Actor() *access.Actor {
 	case access.RoleAdmin:
 		a.Sections = access.Sections
 	case access.RoleAPI:
-		a.ClientKind = map[string]string{APIHospital: account.KindHospital, APIBank: account.KindBank}[u.Key]
+		a.ClientKind = map[string]string{APIHospital: account.KindHospital, APIBank: account.KindBank,
+			APIBureau: account.KindBureau, APIHospital2: account.KindHospital}[u.Key]
 	}
 	return a
 }

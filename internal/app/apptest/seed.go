@@ -83,6 +83,8 @@ func (e *Env) seedAPIClients(ctx context.Context) error {
 	for _, c := range []struct{ key, name, kind string }{
 		{APIHospital, "北京市测试医院", account.KindHospital},
 		{APIBank, "中国测试银行北京分行", account.KindBank},
+		{APIBureau, "北京市测试区人力资源和社会保障局", account.KindBureau},
+		{APIHospital2, "北京市第二测试医院", account.KindHospital},
 	} {
 		k, err := e.App.Accounts.CreateAPIClient(ctx, access.System, c.name, c.kind)
 		if err != nil {

@@ -1,0 +1,114 @@
+package web
+
+import (
+	"net/http"
+
+	"shebao/internal/injury"
+)
+
+// injuryBenefitAPIRoutes: the HR bureau pushes recognition decisions; a
+// hospital settles COVID inpatient stays directly, files continued-treatment
+// forms and reads its own settlements, forms and payout lines.
+func (s *Server) injuryBenefitAPIRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /api/v1/injury/recognitions", s.loggedIn(s.apiInjuryDecision))
+	mux.HandleFunc("POST /api/v1/injury/settlements", s.loggedIn(s.apiInjurySettle))
+	mux.HandleFunc("GET /api/v1/injury/settlements", s.loggedIn(s.apiInjurySettlements))
+	mux.HandleFunc("GET /api/v1/injury/settlements/{no}", s.loggedIn(s.apiInjurySettlement))
+	mux.HandleFunc("POST /api/v1/injury/continued-treatments", s.loggedIn(s.apiInjuryContinued))
+	mux.HandleFunc("GET /api/v1/injury/continued-treatments", s.loggedIn(s.apiInjuryContinuedList))
+	mux.HandleFunc("GET /api/v1/injury/payouts", s.loggedIn(s.apiInjuryPayouts))
+}
+
+func (s *Server) apiInjuryDecision(w http.ResponseWriter, r *http.Request) {
+	var in injury.RecognitionRecordInput
+	if err := decodeJSON(r, &in); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	rec, err := s.Injury.RecordDecision(r.Context(), actorFrom(r.Context()), in)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusCreated, map[string]any{"id": rec.ID, "decision_no": rec.DecisionNo,
+		"worker_id_masked": rec.PersonIDMask, "result": rec.Result, "category": rec.Category, "insured": rec.Insured,
+		"late": rec.Late, "late_note": rec.LateNote})
+}
+
+func (s *Server) apiInjurySettle(w http.ResponseWriter, r *http.Request) {
+	var in injury.SettlementInput
+	if err := decodeJSON(r, &in); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	in.IdempotencyKey = r.Header.Get("Idempotency-Key")
+	ans, replayed, err := s.Injury.Settle(r.Context(), actorFrom(r.Context()), in)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	status := http.StatusCreated
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+		status = http.StatusOK
+	}
+	s.writeJSON(w, status, ans)
+}
+
+func (s *Server) apiInjurySettlements(w http.ResponseWriter, r *http.Request) {
+	list, err := s.Injury.Settlements(r.Context(), actorFrom(r.Context()), pageParam(r.URL.Query()))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, map[string]any{"settlements": nonNil(list), "page": pageParam(r.URL.Query())})
+}
+
+func (s *Server) apiInjurySettlement(w http.ResponseWriter, r *http.Request) {
+	x, err := s.Injury.SettlementByNo(r.Context(), actorFrom(r.Context()), r.PathValue("no"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, x)
+}
+
+func (s *Server) apiInjuryContinued(w http.ResponseWriter, r *http.Request) {
+	var in injury.ContinuedInput
+	if err := decodeJSON(r, &in); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	c, err := s.Injury.FileContinued(r.Context(), actorFrom(r.Context()), in)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusCreated, c)
+}
+
+func (s *Server) apiInjuryContinuedList(w http.ResponseWriter, r *http.Request) {
+	list, err := s.Injury.ContinuedForms(r.Context(), actorFrom(r.Context()), r.URL.Query().Get("status"), pageParam(r.URL.Query()))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, map[string]any{"forms": nonNil(list), "page": pageParam(r.URL.Query())})
+}
+
+func (s *Server) apiInjuryPayouts(w http.ResponseWriter, r *http.Request) {
+	list, err := s.Injury.Payables(r.Context(), actorFrom(r.Context()), r.URL.Query().Get("source"), pageParam(r.URL.Query()))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, map[string]any{"payouts": nonNil(list), "page": pageParam(r.URL.Query())})
+}
+
+// nonNil answers an empty list as [] rather than null.
+func nonNil[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
+}
