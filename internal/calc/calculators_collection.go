@@ -73,7 +73,7 @@ func mustFen(s string) money.Fen { n, _ := strconv.ParseInt(s, 10, 64); return m
 func runContribution(ctx context.Context, s *Service, v Values) (*Result, error) {
 	res := &Result{}
 	month := v.month("month")
-	p, err := contribution.LoadParams(ctx, s.pol, month.String())
+	p, err := contribution.LoadParams(ctx, s.pol, month)
 	if err != nil {
 		return nil, missingRule("month", "费率", month.First(), err)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"shebao/internal/clock"
 	"shebao/internal/db"
 	"shebao/internal/errs"
 )
@@ -38,69 +39,87 @@ const draftsIn = `fee_month = $1 AND payer_kind = 'employer' AND status = 'draft
 const billDraftsIn = `b.fee_month = $1 AND b.payer_kind = 'employer' AND b.status = 'draft' AND b.employer_id BETWEEN $2 AND $3`
 
 // draftLines joins the employer drafts of month $1 for employers $2..$3
-// to their employers e and the employments m covering the month.
+// to their employers e, the employers' risk classes c and the employments
+// m covering the month.
 const draftLines = `FROM bills b
 	JOIN employers e ON e.id = b.employer_id
+	JOIN classes c ON c.risk_class = e.risk_class
 	JOIN employments m ON m.employer_id = b.employer_id AND ` + inMonth + `
 	WHERE ` + billDraftsIn
 
-// classCase is CASE <col> WHEN 1 THEN $first … WHEN 8 THEN $first+7 END.
-func classCase(col string, first int, typ string) string {
-	var b strings.Builder
-	b.WriteString("CASE " + col)
-	for c := 1; c <= 8; c++ {
-		b.WriteString(" WHEN " + strconv.Itoa(c) + " THEN CAST($" + strconv.Itoa(first+c-1) + " AS " + typ + ")")
-	}
-	b.WriteString(" END")
-	return b.String()
+// rules is the WITH clause of the assessment statements: the month's rules
+// as SQL a reader can follow. Table p is one row of named values; table
+// classes has the rate and stored basis of each work-injury risk class;
+// table schemes numbers the schemes in the order of a person's lines. The
+// statement's own parameters come first, the rules' follow from $first on
+// (their values are args, in order).
+type rules struct {
+	with string
+	args []any
 }
 
-// linesSelect is the set-based computation of every line of the employer
-// drafts of month $1 for employers $2..$3 (see lineArgs for $4…$21):
-// declared base → clamped → rounded to yuan; rates per scheme; amounts
-// half-up per line as (base × ppm + 500000) / 1000000 (all non-negative).
-// from is the bill ID expression and where the FROM … WHERE clause giving
-// employers e and their employments m (see draftLines).
-func linesSelect(d db.Dialect, from, where string) string {
-	declared := `CASE WHEN m.declared_fen > 0 THEN m.declared_fen ELSE m.base_fen END`
-	base := `((` + d.Clamp("t.declared", "CAST($4 AS BIGINT)", "CAST($5 AS BIGINT)") +
-		` + CAST($7 AS BIGINT)) / CAST($6 AS BIGINT)) * CAST($6 AS BIGINT)`
-	note := `CASE WHEN t.declared < CAST($4 AS BIGINT) THEN CAST($20 AS TEXT)
-		WHEN t.declared > CAST($5 AS BIGINT) THEN CAST($21 AS TEXT)
-		WHEN t.declared % CAST($6 AS BIGINT) <> 0 THEN '按元取整' ELSE '' END`
-	injury := `(` + classCase("e.risk_class", 12, "BIGINT") + ` * e.injury_float_ppm + 500000) / 1000000`
-	return `SELECT u.bill_id, u.person_id, u.scheme, u.base, u.declared, u.er, u.ir,
-		(u.base * u.er + 500000) / 1000000 AS er_fen, (u.base * u.ir + 500000) / 1000000 AS ir_fen, u.note
-	FROM (SELECT v.bill_id, v.person_id, v.base, v.declared, v.note, s.scheme,
-			CASE s.k WHEN 1 THEN CAST($8 AS BIGINT) WHEN 2 THEN CAST($10 AS BIGINT) ELSE v.inj END AS er,
-			CASE s.k WHEN 1 THEN CAST($9 AS BIGINT) WHEN 2 THEN CAST($11 AS BIGINT) ELSE 0 END AS ir
-		FROM (SELECT t.bill_id, t.person_id, t.declared, t.inj, ` + base + ` AS base, ` + note + ` AS note
-			FROM (SELECT ` + from + ` AS bill_id, m.person_id, ` + declared + ` AS declared, ` + injury + ` AS inj
-				` + where + `) t) v
-		CROSS JOIN (SELECT 1 AS k, 'pension' AS scheme UNION ALL SELECT 2, 'unemployment' UNION ALL SELECT 3, 'injury') s) u`
-}
-
-// lineArgs are $1…$21 of linesSelect.
-func (p *Params) lineArgs(lo, hi int64) []any {
+func (p *Params) rules(first int) rules {
 	unit, half := int64(1), int64(0)
 	if p.RoundYuan {
 		unit, half = 100, 50
 	}
-	args := []any{p.Month, lo, hi, int64(p.Floor), int64(p.Ceiling), unit, half,
-		int64(p.PensionER), int64(p.PensionIR), int64(p.UnemployER), int64(p.UnemployIR)}
-	for c := 1; c <= 8; c++ {
-		args = append(args, int64(p.ClassRate[c]))
+	var r rules
+	param := func(typ string, v any) string {
+		r.args = append(r.args, v)
+		return "CAST($" + strconv.Itoa(first+len(r.args)-1) + " AS " + typ + ")"
 	}
-	return append(args, p.floorText, p.ceilText)
+	named := []struct {
+		name, typ string
+		v         any
+	}{
+		{"floor_fen", "BIGINT", int64(p.Floor)}, {"ceiling_fen", "BIGINT", int64(p.Ceiling)},
+		{"unit_fen", "BIGINT", unit}, {"half_unit_fen", "BIGINT", half}, // bases rounded half-up to a unit
+		{"pension_er_ppm", "BIGINT", int64(p.PensionER)}, {"pension_ir_ppm", "BIGINT", int64(p.PensionIR)},
+		{"unemployment_er_ppm", "BIGINT", int64(p.UnemployER)}, {"unemployment_ir_ppm", "BIGINT", int64(p.UnemployIR)},
+		{"below_floor", "TEXT", p.floorText}, {"above_ceiling", "TEXT", p.ceilText},
+	}
+	var b strings.Builder
+	b.WriteString("WITH p AS (SELECT ")
+	for i, x := range named {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(param(x.typ, x.v) + " AS " + x.name)
+	}
+	b.WriteString("),\n\tclasses (risk_class, rate_ppm, basis) AS (VALUES ")
+	for c := 1; c <= 8; c++ {
+		if c > 1 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(" + strconv.Itoa(c) + ", " + param("BIGINT", int64(p.ClassRate[c])) + ", " + param("TEXT", p.basis(c).encode()) + ")")
+	}
+	b.WriteString("),\n\tschemes (k, scheme) AS (VALUES (1, 'pension'), (2, 'unemployment'), (3, 'injury'))\n")
+	r.with = b.String()
+	return r
 }
 
-// basisArgs are the stored bases of the 8 risk classes ($first…$first+7).
-func (p *Params) basisArgs() []any {
-	var out []any
-	for c := 1; c <= 8; c++ {
-		out = append(out, p.basis(c).encode())
-	}
-	return out
+// linesSelect is the set-based computation of the lines of the employers
+// and employments that where (a FROM … WHERE clause giving employers e,
+// their risk classes c and employments m, see draftLines) selects, with
+// the WITH clause of rules: declared base → clamped → rounded to yuan;
+// rates per scheme; amounts half-up per line as (base × ppm + 500000) /
+// 1000000 (all non-negative). from is the bill ID expression.
+// The rule: docs/rules.md §3.3.
+func linesSelect(d db.Dialect, from, where string) string {
+	declared := `CASE WHEN m.declared_fen > 0 THEN m.declared_fen ELSE m.base_fen END`
+	base := `((` + d.Clamp("t.declared", "p.floor_fen", "p.ceiling_fen") + ` + p.half_unit_fen) / p.unit_fen) * p.unit_fen`
+	note := `CASE WHEN t.declared < p.floor_fen THEN p.below_floor WHEN t.declared > p.ceiling_fen THEN p.above_ceiling
+		WHEN t.declared % p.unit_fen <> 0 THEN '按元取整' ELSE '' END`
+	return `SELECT u.bill_id, u.person_id, u.scheme, u.base, u.declared, u.er, u.ir,
+		(u.base * u.er + 500000) / 1000000 AS er_fen, (u.base * u.ir + 500000) / 1000000 AS ir_fen, u.note
+	FROM (SELECT v.bill_id, v.person_id, v.base, v.declared, v.note, s.scheme,
+			CASE s.k WHEN 1 THEN p.pension_er_ppm WHEN 2 THEN p.unemployment_er_ppm ELSE v.injury_ppm END AS er,
+			CASE s.k WHEN 1 THEN p.pension_ir_ppm WHEN 2 THEN p.unemployment_ir_ppm ELSE 0 END AS ir
+		FROM (SELECT t.bill_id, t.person_id, t.declared, t.injury_ppm, ` + base + ` AS base, ` + note + ` AS note
+			FROM (SELECT ` + from + ` AS bill_id, m.person_id, ` + declared + ` AS declared,
+				(c.rate_ppm * e.injury_float_ppm + 500000) / 1000000 AS injury_ppm
+				` + where + `) t CROSS JOIN p) v
+		CROSS JOIN p CROSS JOIN schemes s) u`
 }
 
 // assessRange (re)computes the employer drafts of p.Month for employers
@@ -108,41 +127,46 @@ func (p *Params) basisArgs() []any {
 // the month and no bill get a new draft, other bills are left alone.
 func assessRange(ctx context.Context, tx *sql.Tx, d db.Dialect, p *Params, lo, hi int64, now time.Time) (RunResult, error) {
 	var res RunResult
-	upd := `UPDATE bills SET risk_class = (SELECT e.risk_class FROM employers e WHERE e.id = bills.employer_id),
-		injury_float_ppm = (SELECT e.injury_float_ppm FROM employers e WHERE e.id = bills.employer_id),
-		basis = ` + classCase("(SELECT e.risk_class FROM employers e WHERE e.id = bills.employer_id)", 5, "TEXT") + `,
-		employer_fen = 0, individual_fen = 0, total_fen = 0, assessed_at = $4, version = version + 1 WHERE ` + draftsIn
-	r, err := tx.ExecContext(ctx, upd, append([]any{p.Month, lo, hi, now}, p.basisArgs()...)...)
+	month := p.Month.String()
+	r4 := p.rules(5) // after $1 month, $2..$3 employers, $4 now
+	upd := r4.with + `UPDATE bills SET risk_class = e.risk_class, injury_float_ppm = e.injury_float_ppm, basis = c.basis,
+		employer_fen = 0, individual_fen = 0, total_fen = 0, assessed_at = $4, version = bills.version + 1
+		FROM employers e JOIN classes c ON c.risk_class = e.risk_class
+		WHERE e.id = bills.employer_id AND bills.fee_month = $1 AND bills.payer_kind = 'employer' AND bills.status = 'draft'
+			AND bills.employer_id BETWEEN $2 AND $3`
+	r, err := tx.ExecContext(ctx, upd, append([]any{month, lo, hi, now}, r4.args...)...)
 	if err != nil {
 		return res, errs.Wrap(err, "assess: refresh drafts")
 	}
 	res.Redone, _ = r.RowsAffected()
 	if _, err := tx.ExecContext(ctx, `DELETE FROM bill_lines WHERE bill_id IN (SELECT id FROM bills WHERE `+draftsIn+`)`,
-		p.Month, lo, hi); err != nil {
+		month, lo, hi); err != nil {
 		return res, errs.Wrap(err, "assess: clear draft lines")
 	}
-	ins := `INSERT INTO bills (bill_no, payer_kind, employer_id, fee_month, status, assessed_at, basis, risk_class, injury_float_ppm)
+	r5 := p.rules(6) // after $1 month, $2..$3 employers, $4 now, $5 the bill number's month
+	ins := r5.with + `INSERT INTO bills (bill_no, payer_kind, employer_id, fee_month, status, assessed_at, basis, risk_class, injury_float_ppm)
 		SELECT 'B' || CAST($5 AS TEXT) || '-' || e.employer_no, 'employer', e.id, $1, 'draft', ` + d.TimeParam(4) + `,
-			` + classCase("e.risk_class", 6, "TEXT") + `, e.risk_class, e.injury_float_ppm
-		FROM employers e
+			c.basis, e.risk_class, e.injury_float_ppm
+		FROM employers e JOIN classes c ON c.risk_class = e.risk_class
 		WHERE e.id BETWEEN $2 AND $3 AND EXISTS (SELECT 1 FROM employments m WHERE m.employer_id = e.id AND ` + inMonth + `)
 		ON CONFLICT (employer_id, fee_month) WHERE employer_id IS NOT NULL DO NOTHING`
-	args := append([]any{p.Month, lo, hi, now, strings.ReplaceAll(p.Month, "-", "")}, p.basisArgs()...)
+	args := append([]any{month, lo, hi, now, strings.ReplaceAll(month, "-", "")}, r5.args...)
 	if r, err = tx.ExecContext(ctx, ins, args...); err != nil {
 		return res, errs.Wrap(err, "assess: new bills")
 	}
 	res.Created, _ = r.RowsAffected()
-	lines := `INSERT INTO bill_lines (bill_id, person_id, scheme, base_fen, declared_base_fen, employer_rate_ppm,
+	r3 := p.rules(4) // after $1 month, $2..$3 employers
+	lines := r3.with + `INSERT INTO bill_lines (bill_id, person_id, scheme, base_fen, declared_base_fen, employer_rate_ppm,
 		individual_rate_ppm, employer_fen, individual_fen, explain, fee_month)
 		SELECT w.*, $1 FROM (` + linesSelect(d, "b.id", draftLines) + `) w`
-	if r, err = tx.ExecContext(ctx, lines, p.lineArgs(lo, hi)...); err != nil {
+	if r, err = tx.ExecContext(ctx, lines, append([]any{month, lo, hi}, r3.args...)...); err != nil {
 		return res, errs.Wrap(err, "assess: lines")
 	}
 	res.Lines, _ = r.RowsAffected()
 	if _, err := tx.ExecContext(ctx, `UPDATE bills SET employer_fen = s.er, individual_fen = s.ir, total_fen = s.er + s.ir
 		FROM (SELECT l.bill_id, SUM(l.employer_fen) AS er, SUM(l.individual_fen) AS ir
 			FROM bills b JOIN bill_lines l ON l.bill_id = b.id WHERE `+billDraftsIn+` GROUP BY l.bill_id) s
-		WHERE bills.id = s.bill_id`, p.Month, lo, hi); err != nil {
+		WHERE bills.id = s.bill_id`, month, lo, hi); err != nil {
 		return res, errs.Wrap(err, "assess: totals")
 	}
 	return res, nil
@@ -150,10 +174,10 @@ func assessRange(ctx context.Context, tx *sql.Tx, d db.Dialect, p *Params, lo, h
 
 // employersToAssess lists, ascending, the employers with staff in month or
 // with a draft of month (whose staff may all have left).
-func employersToAssess(ctx context.Context, q db.Querier, month string) ([]int64, error) {
+func employersToAssess(ctx context.Context, q db.Querier, month clock.Month) ([]int64, error) {
 	rows, err := q.QueryContext(ctx, `SELECT DISTINCT m.employer_id FROM employments m WHERE `+inMonth+`
 		UNION SELECT employer_id FROM bills WHERE fee_month = $1 AND payer_kind = 'employer' AND status = 'draft'
-		ORDER BY 1`, month)
+		ORDER BY 1`, month.String())
 	if err != nil {
 		return nil, errs.Wrap(err, "assess: employers")
 	}

@@ -40,7 +40,11 @@ func (s *Service) AssessMonth(ctx context.Context, a *access.Actor, month string
 	if err := a.RequireSection(access.Coordination); err != nil {
 		return RunResult{Month: month}, err
 	}
-	p, err := LoadParams(ctx, s.policy, month)
+	m, err := parseFeeMonth(month)
+	if err != nil {
+		return RunResult{Month: month}, err
+	}
+	p, err := LoadParams(ctx, s.policy, m)
 	if err != nil {
 		return RunResult{Month: month}, err
 	}
@@ -49,7 +53,7 @@ func (s *Service) AssessMonth(ctx context.Context, a *access.Actor, month string
 
 // assessMonth is AssessMonth with the month's rules loaded.
 func (s *Service) assessMonth(ctx context.Context, a *access.Actor, p *Params, progress Progress) (RunResult, error) {
-	res := RunResult{Month: p.Month}
+	res := RunResult{Month: p.Month.String()}
 	start := time.Now() // elapsed time for the report only, never business time
 	ids, err := employersToAssess(ctx, s.db.Read(), p.Month)
 	if err != nil {
@@ -126,7 +130,7 @@ func (s *Service) assessBatch(ctx context.Context, a *access.Actor, p *Params, b
 		res = r
 		// Last, so the audit chain's lock is held only until the commit.
 		return s.audit.Record(ctx, tx, a, audit.Entry{Action: "contribution.assess", Entity: "bills",
-			EntityID: p.Month + ":" + strconv.FormatInt(lo, 10) + "-" + strconv.FormatInt(hi, 10),
+			EntityID: p.Month.String() + ":" + strconv.FormatInt(lo, 10) + "-" + strconv.FormatInt(hi, 10),
 			After:    map[string]any{"created": r.Created, "recomputed": r.Redone, "lines": r.Lines, "employers": len(batch)}})
 	})
 	if err != nil {

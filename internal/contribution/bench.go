@@ -55,6 +55,7 @@ func (r BenchResult) Print(w io.Writer) {
 // allLines joins every employer to its employments covering month $1
 // ($2, $3 unused: every employer).
 const allLines = `FROM employers e
+	JOIN classes c ON c.risk_class = e.risk_class
 	JOIN employments m ON m.employer_id = e.id AND ` + inMonth + `
 	WHERE e.id BETWEEN $2 AND $3`
 
@@ -62,6 +63,7 @@ const allLines = `FROM employers e
 // its employer and employments.
 const monthLines = `FROM bills b
 	JOIN employers e ON e.id = b.employer_id
+	JOIN classes c ON c.risk_class = e.risk_class
 	JOIN employments m ON m.employer_id = b.employer_id AND ` + inMonth + `
 	WHERE b.fee_month = $1 AND b.payer_kind = 'employer' AND b.employer_id BETWEEN $2 AND $3`
 
@@ -75,14 +77,19 @@ func (s *Service) Bench(ctx context.Context, a *access.Actor, month string, prog
 		return r, err
 	}
 	r.Run = run
-	p, err := LoadParams(ctx, s.policy, month)
+	m, err := parseFeeMonth(month)
 	if err != nil {
 		return r, err
 	}
-	args := p.lineArgs(0, 1<<62)
+	p, err := LoadParams(ctx, s.policy, m)
+	if err != nil {
+		return r, err
+	}
+	rules := p.rules(4) // after $1 month, $2..$3 employers
+	args := append([]any{month, int64(0), int64(1 << 62)}, rules.args...)
 	sel := linesSelect(s.db.Dialect, "e.id", allLines)
 	start := time.Now()
-	err = s.db.W.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(er_fen), 0), COALESCE(SUM(ir_fen), 0) FROM (`+sel+`) w`,
+	err = s.db.W.QueryRowContext(ctx, rules.with+`SELECT COUNT(*), COALESCE(SUM(er_fen), 0), COALESCE(SUM(ir_fen), 0) FROM (`+sel+`) w`,
 		args...).Scan(&r.Lines, &r.Employer, &r.Individual)
 	if err != nil {
 		return r, errs.Wrap(err, "bench select")
@@ -90,7 +97,7 @@ func (s *Service) Bench(ctx context.Context, a *access.Actor, month string, prog
 	r.Select = time.Since(start)
 	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
 		start = time.Now()
-		q := `INSERT INTO bill_lines (bill_id, person_id, scheme, base_fen, declared_base_fen, employer_rate_ppm,
+		q := rules.with + `INSERT INTO bill_lines (bill_id, person_id, scheme, base_fen, declared_base_fen, employer_rate_ppm,
 			individual_rate_ppm, employer_fen, individual_fen, explain, fee_month)
 			SELECT w.*, $1 FROM (` + linesSelect(s.db.Dialect, "b.id", monthLines) + `) w`
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
@@ -109,7 +116,7 @@ func (s *Service) Bench(ctx context.Context, a *access.Actor, month string, prog
 			return err
 		}
 		start = time.Now()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO assess_bench_lines `+sel, args...); err != nil {
+		if _, err := tx.ExecContext(ctx, rules.with+`INSERT INTO assess_bench_lines `+sel, args...); err != nil {
 			return err
 		}
 		r.Insert = time.Since(start)

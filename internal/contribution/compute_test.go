@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"shebao/internal/clock"
 	"shebao/internal/db"
 	"shebao/internal/db/dbtest"
 	"shebao/internal/money"
@@ -155,7 +156,7 @@ func TestSetBasedEqualsGo(t *testing.T) {
 			emps = append(emps, w)
 		}
 		e.assess(t, "2024-01")
-		p, err := LoadParams(context.Background(), e.pol, "2024-01")
+		p, err := LoadParams(context.Background(), e.pol, clock.Month{Year: 2024, Mon: 1})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -124,7 +124,7 @@ func (e *env) assess(t *testing.T, month string) RunResult {
 // (limits 4,800 and 24,000), pension 16% + 8%, unemployment 0.5% + 0.5%,
 // work-injury class 1 at 0.2%.
 func workedParams() *Params {
-	p := &Params{Month: "2024-01", Floor: money.Yuan(4800), Ceiling: money.Yuan(24000), RoundYuan: true,
+	p := &Params{Month: clock.Month{Year: 2024, Mon: 1}, Floor: money.Yuan(4800), Ceiling: money.Yuan(24000), RoundYuan: true,
 		PensionER: money.MustPercent("16"), PensionIR: money.MustPercent("8"),
 		UnemployER: money.MustPercent("0.5"), UnemployIR: money.MustPercent("0.5"),
 		floorText: "低于下限 4,800.00 元，按下限", ceilText: "高于上限 24,000.00 元，按上限"}

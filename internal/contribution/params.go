@@ -4,13 +4,14 @@ import (
 	"context"
 	"strconv"
 
+	"shebao/internal/clock"
 	"shebao/internal/money"
 	"shebao/internal/policy"
 )
 
 // Params are the rules in force for a fee month (read on its first day).
 type Params struct {
-	Month                    string
+	Month                    clock.Month
 	Floor, Ceiling           money.Fen
 	RoundYuan                bool // bases rounded half-up to whole yuan after clamping
 	PensionER, PensionIR     money.Rate
@@ -22,15 +23,12 @@ type Params struct {
 	ceilText                 string
 }
 
-// LoadParams reads the rates and limits of fee month 'YYYY-MM' from the
-// policy service. A missing rule is a NotFound error naming it.
-func LoadParams(ctx context.Context, pol *policy.Service, month string) (*Params, error) {
-	m, err := policy.ParseMonth(month)
-	if err != nil {
-		return nil, err
-	}
+// LoadParams reads the rates and limits of a fee month from the policy
+// service. A missing rule is a NotFound error naming it.
+func LoadParams(ctx context.Context, pol *policy.Service, month clock.Month) (*Params, error) {
+	m := month.First()
 	p := &Params{Month: month}
-	floor, ceil, info, err := pol.Limits(ctx, month)
+	floor, ceil, info, err := pol.Limits(ctx, month.String())
 	if err != nil {
 		return nil, err
 	}

@@ -126,18 +126,29 @@ func (s *Service) prepareRun(ctx context.Context, a *access.Actor, month string)
 	if err := a.RequireSection(access.Coordination); err != nil {
 		return nil, err
 	}
-	m, err := policy.ParseMonth(month)
+	m, err := parseFeeMonth(month)
 	if err != nil {
-		return nil, monthError("费款所属期格式应为 YYYY-MM，如 2024-01")
+		return nil, err
 	}
-	if this := clock.DateOf(s.clock.Now()); m.After(this) {
-		return nil, monthError("不能核定未来的月份：最晚为本月 " + this.Format("2006-01"))
+	if this := clock.MonthOf(s.clock.Now()); this.Before(m) {
+		return nil, monthError("不能核定未来的月份：最晚为本月 " + this.String())
 	}
-	p, err := LoadParams(ctx, s.policy, month)
+	p, err := LoadParams(ctx, s.policy, m)
 	if errs.KindOf(err) == errs.NotFound {
 		return nil, monthError("该月没有生效的缴费基数或费率规则，请先在政策参数中维护：" + errs.As(err).Message)
 	}
 	return p, err
+}
+
+// parseFeeMonth parses the fee month a clerk, the scheduled job or the
+// command line gives, once: the assessment passes the clock.Month on.
+// Errors: Invalid (field "month").
+func parseFeeMonth(s string) (clock.Month, error) {
+	m, err := clock.ParseMonth(s)
+	if err != nil {
+		return m, monthError("费款所属期格式应为 YYYY-MM，如 2024-01")
+	}
+	return m, nil
 }
 
 func monthError(msg string) error {

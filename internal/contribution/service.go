@@ -317,7 +317,11 @@ func (s *Service) Reassess(ctx context.Context, a *access.Actor, id, version int
 		if err != nil {
 			return err
 		}
-		p, err := LoadParams(ctx, s.policy, b.FeeMonth)
+		month, err := clock.ParseMonth(b.FeeMonth)
+		if err != nil {
+			return errs.Wrap(err, "stored fee month")
+		}
+		p, err := LoadParams(ctx, s.policy, month)
 		if err != nil {
 			return err
 		}
