@@ -28,6 +28,7 @@ func commands() []command {
 		{"assess", "核定某月缴费 / assess a fee month's contribution bills", runAssess},
 		{"import-eml", "导入 .eml 邮件为待确认业务 / import .eml files as draft cases", runImportEML},
 		{"audit", "审计日志校验、检查点和签名密钥 / audit chain: verify, checkpoint, keygen", runAudit},
+		{"manual", "生成网上服务使用手册（网页和 PDF） / generate the online service manuals", runManual},
 		{"backup", "备份 SQLite 数据库 / back up the SQLite database", runBackup},
 		{"unlock", "解除经办人员或管理员账户的登录失败锁定 / unlock a staff or admin account locked by failed logins", runUnlock},
 		{"version", "显示版本 / print the version", runVersion},

@@ -12,6 +12,7 @@ import (
 	"shebao/internal/clock"
 	"shebao/internal/download"
 	"shebao/internal/errs"
+	"shebao/internal/manual"
 )
 
 // downloadRoutes: 常用下载, a page for each kind of user, the paper forms
@@ -169,6 +170,9 @@ type downloadStaffView struct {
 	Item      *download.Item
 	Audiences []download.Audience
 	Today     string
+	// SourceHash is the manuals' source in this program: a published
+	// manual generated from another source is out of date.
+	SourceHash string
 }
 
 func (s *Server) downloadStaffList(w http.ResponseWriter, r *http.Request) {
@@ -181,7 +185,8 @@ func (s *Server) downloadStaffList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "download_staff", &Page{Title: "常用下载维护", Data: downloadStaffView{Items: items}})
+	v := downloadStaffView{Items: items, SourceHash: manual.SourceHash()}
+	s.render(w, r, "download_staff", &Page{Title: "常用下载维护", Data: v})
 }
 
 func (s *Server) downloadNewView() downloadStaffView {

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -15,6 +16,8 @@ import (
 	"shebao/internal/access"
 	"shebao/internal/app/apptest"
 	"shebao/internal/download"
+	"shebao/internal/errs"
+	"shebao/internal/manual"
 )
 
 // TestDownloads: a page per kind of user with its forms, the staff import
@@ -148,5 +151,48 @@ func TestOfficeDownloads(t *testing.T) {
 			t.Fatal("a retired download is still listed")
 		}
 		anon.Get(t, cur).WantStatus(t, http.StatusOK).WantBody(t, "已停止提供")
+	})
+}
+
+// TestPublishedManual: a generated manual published as a download version
+// is offered to its users with its PDF and its web page (in a sandbox);
+// publishing the same version twice is refused; a manual generated from
+// another source is marked out of date for 办公室.
+func TestPublishedManual(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		ctx := context.Background()
+		g := download.Generated{Key: "manual-employer", Title: "单位网上服务使用手册", Audiences: []download.Audience{download.Employer},
+			Label: "1.0-aaaa", IssuedOn: "2024-02-10", SourceHash: manual.SourceHash(),
+			PDF: []byte("%PDF-1.4 manual"), HTML: []byte("<!DOCTYPE html><title>手册</title><p>第一章</p>")}
+		if _, err := env.App.Downloads.Publish(ctx, access.System, g); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := env.App.Downloads.Publish(ctx, access.System, g); errs.KindOf(err) != errs.Invalid {
+			t.Fatalf("same version published twice: %v", err)
+		}
+		if _, err := env.App.Downloads.Publish(ctx, env.Actor(t, apptest.Staff(access.Coordination)), g); errs.KindOf(err) != errs.Forbidden {
+			t.Fatalf("a clerk of another section published: %v", err)
+		}
+		anon := env.Anon(t)
+		page := anon.Get(t, "/downloads/employer").WantBody(t, "《单位网上服务使用手册》", "1.0-aaaa", "下载（PDF）", "在线阅读").Body
+		if strings.Contains(anon.Get(t, "/downloads/person").Body, "单位网上服务使用手册") {
+			t.Fatal("the employer manual on the persons' page")
+		}
+		v := regexp.MustCompile(`/downloads/v/\d+`).FindString(page)
+		web := anon.Get(t, v+"/web").WantStatus(t, http.StatusOK).WantBody(t, "第一章")
+		if csp := web.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "sandbox") || !strings.Contains(csp, "default-src 'none'") {
+			t.Fatalf("web manual served without a sandbox: %q", csp)
+		}
+		anon.Get(t, v+"/file").WantStatus(t, http.StatusOK).WantBody(t, "%PDF-1.4 manual")
+		office := env.LoginAs(t, apptest.Staff(access.Office))
+		if strings.Contains(office.Get(t, "/staff/downloads").Body, "手册源文本已更新") {
+			t.Fatal("a current manual marked out of date")
+		}
+		g.Label, g.SourceHash = "0.9-old", "0000"
+		g.IssuedOn = "2024-02-11"
+		if _, err := env.App.Downloads.Publish(ctx, access.System, g); err != nil {
+			t.Fatal(err)
+		}
+		office.Get(t, "/staff/downloads").WantBody(t, "手册源文本已更新，请重新生成发布")
 	})
 }

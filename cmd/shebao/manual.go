@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"shebao/internal/access"
+	"shebao/internal/app"
+	"shebao/internal/clock"
+	"shebao/internal/download"
+	"shebao/internal/manual"
+	"shebao/internal/manual/build"
+)
+
+const manualHelp = `用法 / usage: shebao manual --out DIR [--only employer,person,partner] [--publish [--data DIR | --db postgres://…]]
+
+生成网上服务使用手册（单位、个人、医院和银行）：在临时目录中运行演示辖区（固定日期
+2024-02-10），用无界面 Chromium 按手册源文本逐项操作并截图，检查手册提到的每个页面和
+字段仍然存在，然后在 DIR 写出每本手册的网页（manual-KEY.html）和 PDF（manual-KEY.pdf）。
+加 --publish 时，把生成的手册作为“常用下载”的新版本存入 --data/--db 指定的数据库，
+下载页面随即提供新版本（旧版本的链接仍可打开并提示已被取代）。需要 Chromium 和
+fonts-wqy-microhei。
+
+Generates the online service manuals from internal/manual/source and
+screenshots of the demo district (fixed clock 2024-02-10) taken in headless
+Chromium, failing when a page or field label the manual names is gone;
+writes DIR/manual-KEY.html and DIR/manual-KEY.pdf. --publish stores them as
+a new version of the 常用下载 entry in the database of --data/--db.
+
+`
+
+func runManual(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("manual", flag.ContinueOnError)
+	var cf commonFlags
+	cf.register(fs)
+	out := fs.String("out", "", "输出目录 / output folder")
+	only := fs.String("only", "", "只生成这些手册（employer,person,partner） / only these manuals")
+	publish := fs.Bool("publish", false, "作为常用下载的新版本发布到数据库 / publish as a new download version")
+	label := fs.String("version", "", "手册版本，默认为程序版本加源文本校验值 / manual version (default: program version and source hash)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), manualHelp)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return fmt.Errorf("请用 --out 指定输出目录 / --out is required")
+	}
+	work, err := os.MkdirTemp("", "shebao-manual-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	hash := manual.SourceHash()
+	ed := manual.Edition{Version: *label, Date: time.Now().In(clock.Shanghai), Agency: "区社会保险事业管理中心"}
+	if ed.Version == "" {
+		ed.Version = version + "-" + hash[:8]
+	}
+	var keys []string
+	if *only != "" {
+		keys = strings.Split(*only, ",")
+	}
+	start := time.Now()
+	outs, err := build.Run(ctx, build.Options{Only: keys, Edition: ed, Work: work, Log: os.Stdout})
+	if err != nil {
+		return err
+	}
+	if err := build.WriteFiles(*out, outs); err != nil {
+		return err
+	}
+	fmt.Printf("已生成 %d 本手册到 %s（%.1f 秒） / %d manuals written\n", len(outs), *out, time.Since(start).Seconds(), len(outs))
+	if !*publish {
+		return nil
+	}
+	return publishManuals(ctx, cf, outs, ed, hash)
+}
+
+// publishManuals stores the manuals as new versions of their downloads.
+func publishManuals(ctx context.Context, cf commonFlags, outs []build.Output, ed manual.Edition, hash string) error {
+	cfg, err := cf.config()
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	for _, o := range outs {
+		g := download.Generated{Key: "manual-" + o.Manual.Key, Title: o.Manual.Title, Note: "网页版可在线阅读；PDF 可打印。",
+			Audiences: []download.Audience{download.Audience(o.Manual.Audience)}, Label: ed.Version,
+			IssuedOn: ed.Date.Format("2006-01-02"), SourceHash: hash, PDF: o.PDF, HTML: o.HTML}
+		if _, err := a.Downloads.Publish(ctx, access.System, g); err != nil {
+			return fmt.Errorf("%s: %w", o.Manual.Title, err)
+		}
+		fmt.Printf("已发布《%s》%s / published\n", o.Manual.Title, ed.Version)
+	}
+	return nil
+}

@@ -1,0 +1,97 @@
+package manual
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"time"
+
+	"shebao/internal/pdfdoc"
+)
+
+// Edition is what the cover says: the version and the date.
+type Edition struct {
+	Version string // e.g. 0.1.0-3f2a9c1b
+	Date    time.Time
+	Agency  string // who issues the manual
+}
+
+func (e Edition) dateText() string { return e.Date.Format("2006年1月2日") }
+
+// pageTmpl is the web version: one self-contained page (styles inline,
+// screenshots as data: addresses) with a table of contents.
+var pageTmpl = template.Must(template.New("manual").Funcs(template.FuncMap{
+	"anchor": Anchor,
+	"img": func(b []byte) template.URL {
+		return template.URL("data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(b))
+	},
+	"shot": func(s Shots, ci, ti int) []byte { return s[[2]int{ci, ti}] },
+}).Parse(`<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.M.Title}}</title>
+<style>
+body{font-family:"WenQuanYi Micro Hei","Microsoft YaHei","PingFang SC",sans-serif;max-width:60rem;margin:0 auto;padding:1rem;line-height:1.7;color:#222}
+header{border-bottom:2px solid #1f5fa8;margin-bottom:1rem}h1{color:#1f5fa8}h2{border-left:6px solid #1f5fa8;padding-left:.5rem;margin-top:2.5rem}
+nav ol{columns:2}figure{margin:1rem 0}figure img{max-width:100%;border:1px solid #bbb}figcaption{color:#666;font-size:.9rem}
+table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#eef3fa}
+.meta{color:#555}ol.steps li{margin:.3rem 0}
+</style></head><body>
+<header><h1>{{.M.Title}}</h1><p class="meta">版本：{{.E.Version}}　日期：{{.Date}}　{{.E.Agency}}</p><p>{{.M.Intro}}</p></header>
+<nav><h2>目录</h2><ol>{{range $ci, $c := .M.Chapters}}<li><a href="#{{anchor $ci -1}}">{{$c.Title}}</a></li>{{end}}</ol></nav>
+{{range $ci, $c := .M.Chapters}}<section id="{{anchor $ci -1}}"><h2>{{$c.Title}}</h2>
+{{range $c.Paras}}<p>{{.}}</p>{{end}}
+{{range $ti, $t := $c.Tasks}}<h3 id="{{anchor $ci $ti}}">{{$t.Title}}</h3>
+{{range $t.Paras}}<p>{{.}}</p>{{end}}
+{{with $t.Steps}}<ol class="steps">{{range .}}<li value="{{.N}}">{{.Text}}</li>{{end}}</ol>{{end}}
+{{with shot $.Shots $ci $ti}}<figure><img src="{{img .}}" alt="{{$t.Title}}的页面"><figcaption>图：{{$t.Title}}</figcaption></figure>{{end}}
+{{with $t.Errors}}<table><thead><tr><th>可能看到的提示</th><th>怎么办</th></tr></thead><tbody>{{range .}}<tr><td>{{.Message}}</td><td>{{.Remedy}}</td></tr>{{end}}</tbody></table>{{end}}
+{{end}}</section>{{end}}
+</body></html>
+`))
+
+// HTML renders the web version of m.
+func HTML(m Manual, e Edition, shots Shots) ([]byte, error) {
+	var b bytes.Buffer
+	err := pageTmpl.Execute(&b, map[string]any{"M": m, "E": e, "Date": e.dateText(), "Shots": shots})
+	return b.Bytes(), err
+}
+
+// PDF renders the PDF of m (errors wrap pdfdoc.ErrNoFont without the font).
+func PDF(m Manual, e Edition, shots Shots) ([]byte, error) {
+	b, err := pdfdoc.NewBook(m.Title, "版本："+e.Version, "日期："+e.dateText(), e.Agency)
+	if err != nil {
+		return nil, err
+	}
+	b.SetDate(e.Date.UTC())
+	b.Chapter("使用说明")
+	b.Text(m.Intro)
+	b.Text("本手册的截图取自系统的演示环境（演示日期 2024 年 2 月），您看到的数据会不同，页面和按钮相同。手册随系统更新，请从网站“常用下载”下载最新版本。")
+	for ci, c := range m.Chapters {
+		b.Chapter(fmt.Sprintf("%d. %s", ci+1, c.Title))
+		for _, p := range c.Paras {
+			b.Text(p)
+		}
+		for ti, t := range c.Tasks {
+			b.Section(fmt.Sprintf("%d.%d %s", ci+1, ti+1, t.Title))
+			for _, p := range t.Paras {
+				b.Text(p)
+			}
+			for _, s := range t.Steps {
+				b.Step(s.N, s.Text)
+			}
+			if shot := shots[[2]int{ci, ti}]; shot != nil {
+				b.Image(shot)
+				b.Note("图：" + t.Title)
+			}
+			if len(t.Errors) > 0 {
+				var rows [][2]string
+				for _, e := range t.Errors {
+					rows = append(rows, [2]string{e.Message, e.Remedy})
+				}
+				b.Table([2]string{"可能看到的提示", "怎么办"}, rows)
+			}
+		}
+	}
+	return b.Bytes()
+}
