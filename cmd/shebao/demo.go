@@ -14,7 +14,7 @@ import (
 	"shebao/internal/demo"
 )
 
-const demoHelp = `用法 / usage: shebao demo [--employers N] [--persons M] [--seed S] [--data DIR | --db postgres://…] [--now DATE] [--force]
+const demoHelp = `用法 / usage: shebao demo [--employers N] [--persons M] [--months K] [--cases C] [--seed S] [--data DIR | --db postgres://…] [--now DATE] [--force]
 
 生成演示辖区：参保单位（不同行业和工伤风险类别）、参保人员（有效的公民身份号码、
 参保经历和缴费基数）、灵活就业人员、各科室经办人员和管理员账号、演示单位和个人账号、
@@ -39,6 +39,7 @@ persons unless --force (which adds more).
 例 / examples:
   shebao demo                                   # 200 个单位、5,000 人 / 200 employers, 5,000 persons
   shebao demo --employers 50000 --persons 1000000 --db postgres://shebao:shebao@127.0.0.1/shebao
+  shebao demo --employers 50000 --persons 1000000 --months 24 --cases 300000 --now 2025-02-10 --db …  # 列表性能基准 / list benchmark
 
 `
 
@@ -50,6 +51,7 @@ func runDemo(ctx context.Context, args []string) error {
 	persons := fs.Int("persons", demo.DefaultPersons, "参保人员数（含约 6% 灵活就业人员） / number of insured persons (about 6% flexible workers)")
 	seed := fs.Uint64("seed", demo.DefaultSeed, "随机种子，相同种子生成相同数据 / random seed: the same seed gives the same data")
 	months := fs.Int("months", demo.DefaultMonths, "核定本月之前的几个月（部分已确认、已缴费），0 为不核定 / past fee months to assess, confirm and pay in part (0: none)")
+	cases := fs.Int("cases", 0, "近两年各科室业务件数（约 2% 仍在办理），默认不生成 / cases of the last two years (about 2% still open; default none)")
 	force := fs.Bool("force", false, "数据库非空时仍追加演示数据 / add to a database that already has employers or persons")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), demoHelp)
@@ -74,7 +76,7 @@ func runDemo(ctx context.Context, args []string) error {
 		*months = -1 // Options: negative means none
 	}
 	res, err := demo.Generate(ctx, demoDeps(a), demo.Options{Employers: *employers, Persons: *persons,
-		Seed: *seed, Force: *force, Progress: os.Stderr, Months: *months})
+		Seed: *seed, Force: *force, Progress: os.Stderr, Months: *months, Cases: *cases})
 	if err != nil {
 		return err
 	}

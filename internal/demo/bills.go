@@ -107,6 +107,7 @@ func (g *generator) confirmBills(ctx context.Context, r *rand.Rand, month string
 	if err := rows.Err(); err != nil {
 		return errs.Wrap(err, "demo: drafts")
 	}
+	var ids []int64
 	for _, b := range list {
 		confirm := r.IntN(100) < plan.confirm
 		switch g.demoRank(b.employerID) {
@@ -115,14 +116,19 @@ func (g *generator) confirmBills(ctx context.Context, r *rand.Rand, month string
 		case 1: // employer 2: every month confirmed
 			confirm = true
 		}
-		if !confirm {
-			continue
+		if confirm {
+			ids = append(ids, b.id)
 		}
-		a := &access.Actor{Username: "demo", Role: access.RoleEmployer, EmployerID: b.employerID}
-		if _, err := g.Contribution.Confirm(ctx, a, b.id, b.version); err != nil {
+	}
+	// As their employers would have, a thousand bills a transaction.
+	for len(ids) > 0 {
+		k := min(1000, len(ids))
+		n, err := g.Contribution.ConfirmMany(ctx, access.System, month, ids[:k])
+		if err != nil {
 			return fmt.Errorf("demo confirm %s: %w", month, err)
 		}
-		g.res.Confirmed++
+		g.res.Confirmed += n
+		ids = ids[k:]
 	}
 	return nil
 }

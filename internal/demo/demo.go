@@ -53,6 +53,9 @@ type Options struct {
 	// and paid (default DefaultMonths; negative: none). It needs
 	// Deps.Contribution and Deps.Payments.
 	Months int
+	// Cases is how many cases of the sections' everyday types the two
+	// years before now have seen (default none; 2% of them still open).
+	Cases int
 }
 
 func (o *Options) defaults() {
@@ -117,6 +120,7 @@ type Result struct {
 	Confirmed    int      // of which confirmed by their employer
 	Paid         int      // bank transfers matched to bills
 	Records      int64    // historical contribution records of the months before
+	Cases        int      // cases of the two years before
 	Logins       []Login
 	APIKeys      []APIKey
 	Took         time.Duration

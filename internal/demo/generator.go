@@ -12,6 +12,7 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/audit"
+	"shebao/internal/casework"
 	"shebao/internal/employer"
 	"shebao/internal/errs"
 	"shebao/internal/ident"
@@ -69,12 +70,15 @@ func (g *generator) run(ctx context.Context) error {
 	if err := g.bills(ctx); err != nil {
 		return err
 	}
+	if err := g.cases(ctx); err != nil {
+		return err
+	}
 	return g.DB.WithTx(ctx, func(tx *sql.Tx) error {
 		return g.Audit.Record(ctx, tx, access.System, audit.Entry{Action: "demo.generate", Entity: "demo",
 			After: map[string]any{"employers": g.res.Employers, "persons": g.res.Persons, "flexible": g.res.Flexible,
 				"employments": g.res.Employments, "applications": g.res.Applications, "seed": g.opts.Seed,
 				"months": g.res.Months, "bills": g.res.Bills, "confirmed": g.res.Confirmed, "paid": g.res.Paid,
-				"records": g.res.Records},
+				"records": g.res.Records, "cases": g.res.Cases},
 			Note: "生成演示数据"})
 	})
 }
@@ -200,4 +204,15 @@ func (g *generator) sizeWeight(i int) int64 {
 	default:
 		return 80
 	}
+}
+
+// cases writes opts.Cases cases of the two years before now, applied for
+// by this run's employers (their ids are consecutive).
+func (g *generator) cases(ctx context.Context) error {
+	if g.opts.Cases <= 0 || len(g.demoEmployers) == 0 {
+		return nil
+	}
+	n, err := casework.DemoCases(ctx, g.DB, g.opts.Cases, g.demoEmployers[0].ID, int64(g.res.Employers), g.now)
+	g.res.Cases = n
+	return err
 }

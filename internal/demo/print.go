@@ -40,6 +40,9 @@ func PrintSummary(w io.Writer, res *Result) {
 			strings.Join(res.Months, "、"), res.Bills, res.Confirmed, res.Paid, res.Bills, res.Confirmed, res.Paid)
 		fmt.Fprintf(w, ", 此前的历史缴费记录 %d 条 / %d historical contribution records", res.Records, res.Records)
 	}
+	if res.Cases > 0 {
+		fmt.Fprintf(w, ", 近两年业务 %d 件 / %d cases of the last two years", res.Cases, res.Cases)
+	}
 	fmt.Fprintf(w, " — %.1fs\n", res.Took.Seconds())
 }
 
