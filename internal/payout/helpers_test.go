@@ -85,7 +85,7 @@ func checkLedger(t *testing.T, d *db.DB) {
 	}{
 		{"benefit_expense", "debit_fen - credit_fen", "'approved','in_file','paid'"},
 		{"benefit_payable", "credit_fen - debit_fen", "'approved'"},
-		{"payout_in_transit", "debit_fen - credit_fen", "'in_file'"},
+		{"payout_in_transit", "credit_fen - debit_fen", "'in_file'"},
 		{"payout_bank", "credit_fen - debit_fen", "'paid'"},
 	} {
 		for _, sc := range []string{"pension", "injury", "unemployment"} {
