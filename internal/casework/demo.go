@@ -4,15 +4,28 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
+	"shebao/internal/clock"
 	"shebao/internal/db"
 	"shebao/internal/errs"
 )
 
-// demoChunk is how many demo cases one statement inserts.
-const demoChunk = 20_000
+// demoChunk is how many demo cases one transaction writes.
+const demoChunk = 50_000
+
+// demoColumns are the columns DemoCases writes, in demoRow's order.
+var demoColumns = []db.Column{{Name: "case_no", Type: db.Text}, {Name: "type", Type: db.Text},
+	{Name: "section", Type: db.Text}, {Name: "state", Type: db.Text}, {Name: "is_open", Type: db.Boolean},
+	{Name: "applicant_kind", Type: db.Text}, {Name: "employer_id", Type: db.BigInt},
+	{Name: "applicant_name", Type: db.Text}, {Name: "channel", Type: db.Text}, {Name: "title", Type: db.Text},
+	{Name: "data", Type: db.Text}, {Name: "deadline_at", Type: db.Timestamp}, {Name: "sort_at", Type: db.Timestamp},
+	{Name: "overdue_at", Type: db.Timestamp}, {Name: "submitted_at", Type: db.Timestamp},
+	{Name: "decided_at", Type: db.Timestamp}, {Name: "closed_at", Type: db.Timestamp},
+	{Name: "created_at", Type: db.Timestamp}, {Name: "updated_at", Type: db.Timestamp}}
+
+// demoStates are the states the open demo cases cycle through.
+var demoStates = []State{Submitted, Accepted, InReview, Returned}
 
 // DemoCases writes n cases of the everyday types (Catalog) as the demo
 // district's history: submitted evenly over the two years before now by
@@ -20,27 +33,24 @@ const demoChunk = 20_000
 // all but the newest 2% closed ten days after they came in, the newest
 // still open and unassigned (states cycling through submitted, accepted,
 // in review and returned), each with a deadline twenty days after it came
-// in. Case numbers carry a seven-digit sequence so they never
-// meet the four-digit ones real cases get. Set-based, demoChunk cases per
-// transaction, on both engines; it returns how many it wrote.
+// in. Case numbers carry a seven-digit sequence so they never meet the
+// four-digit ones real cases get. demoChunk cases per transaction; it
+// returns how many it wrote.
 func DemoCases(ctx context.Context, d *db.DB, n int, firstEmployer, employers int64, now time.Time) (int, error) {
 	if n <= 0 || employers <= 0 {
 		return 0, nil
 	}
-	types := Catalog()
-	var vals []string
-	for i, t := range types {
-		vals = append(vals, fmt.Sprintf("(%d, '%s', '%s', '%s', '%s')", i, t.Code, t.Section, t.Prefix, t.Name))
+	names, err := employerNames(ctx, d, firstEmployer, employers)
+	if err != nil {
+		return 0, err
 	}
-	open := max(n/50, 1) // 2% still open
-	step := int64(2*365*24*time.Hour/time.Second) / int64(n)
-	start := now.Add(-2 * 365 * 24 * time.Hour).UTC().Format("2006-01-02 15:04:05+00:00")
+	g := demoGen{types: Catalog(), names: names, first: firstEmployer, employers: employers,
+		closed: n - max(n/50, 1), start: now.Add(-2 * 365 * 24 * time.Hour), step: 2 * 365 * 24 * time.Hour / time.Duration(n)}
 	for from := 1; from <= n; from += demoChunk {
-		to := min(from+demoChunk-1, n)
-		q := demoCasesSQL(d.Dialect, strings.Join(vals, ", "), len(types))
+		k := min(demoChunk, n-from+1)
 		err := d.WithTx(ctx, func(tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, q, from, to, n-open, start, step, firstEmployer, employers)
-			return err
+			return db.BulkInsert(ctx, tx, d.Dialect, db.Insert{Table: "cases", Columns: demoColumns, Rows: k,
+				Row: func(j int) []any { return g.row(from + j) }})
 		})
 		if err != nil {
 			return from - 1, errs.Wrap(err, "demo cases")
@@ -49,39 +59,60 @@ func DemoCases(ctx context.Context, d *db.DB, n int, firstEmployer, employers in
 	return n, nil
 }
 
-// demoCasesSQL is the INSERT … SELECT of cases $1..$2 ($3: the last closed
-// one, $4: the first submission, $5: seconds between submissions, $6/$7:
-// the employers).
-func demoCasesSQL(d db.Dialect, types string, ntypes int) string {
-	at := func(sec string) string { // $4 + sec seconds, as the engine stores instants
-		if d == db.Postgres {
-			return fmt.Sprintf("(CAST($4 AS TIMESTAMPTZ) + (%s) * INTERVAL '1 second')", sec)
+// demoGen makes the demo cases.
+type demoGen struct {
+	types            []*Type
+	names            map[int64]string
+	first, employers int64
+	closed           int
+	start            time.Time
+	step             time.Duration
+}
+
+// row is case i (from 1) in demoColumns order.
+func (g *demoGen) row(i int) []any {
+	t := g.types[i%len(g.types)]
+	emp := g.first + int64(i)*7919%g.employers
+	name := g.names[emp]
+	sub := g.start.Add(time.Duration(i) * g.step)
+	deadline := sub.Add(20 * 24 * time.Hour)
+	far := time.Date(2999, 12, 31, 0, 0, 0, 0, time.UTC)
+	no := fmt.Sprintf("%s%s-%07d", t.Prefix, sub.In(clock.Shanghai).Format("20060102"), i)
+	channel := []string{"web", "counter", "email"}[i%3]
+	if i <= g.closed {
+		closed := sub.Add(10 * 24 * time.Hour)
+		return []any{no, t.Code, string(t.Section), string(Closed), false, "employer", emp, name, channel,
+			t.Name + "（" + name + "）", "{}", deadline, far, far, sub, closed, closed, sub, closed}
+	}
+	state, overdue := demoStates[i%len(demoStates)], deadline
+	if state == Returned {
+		overdue = far // waiting for the applicant
+	}
+	return []any{no, t.Code, string(t.Section), string(state), true, "employer", emp, name, channel,
+		t.Name + "（" + name + "）", "{}", deadline, deadline, overdue, sub, nil, nil, sub, sub}
+}
+
+// employerNames reads the names of the employers of the id range.
+func employerNames(ctx context.Context, d *db.DB, first, n int64) (map[int64]string, error) {
+	rows, err := d.Read().QueryContext(ctx, `SELECT id, name FROM employers WHERE id >= $1 AND id < $2`, first, first+n)
+	if err != nil {
+		return nil, errs.Wrap(err, "demo cases: employers")
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, errs.Wrap(err, "demo cases: employers")
 		}
-		return fmt.Sprintf("strftime('%%Y-%%m-%%d %%H:%%M:%%S', $4, '+' || (%s) || ' seconds') || '+00:00'", sec)
+		out[id] = name
 	}
-	day := "to_char(" + at("i * $5") + " AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD')"
-	seq := "lpad(CAST(i AS TEXT), 7, '0')"
-	far := "TIMESTAMPTZ '2999-12-31 00:00:00+00'"
-	if d != db.Postgres {
-		day = "strftime('%Y%m%d', $4, '+' || (i * $5 + 8 * 3600) || ' seconds')"
-		seq = "substr('0000000' || i, -7, 7)"
-		far = "'2999-12-31 00:00:00+00:00'"
+	if err := rows.Err(); err != nil {
+		return nil, errs.Wrap(err, "demo cases: employers")
 	}
-	sub, deadline, closed := at("i * $5"), at("i * $5 + 20 * 86400"), at("i * $5 + 10 * 86400")
-	return `WITH RECURSIVE n(i) AS (SELECT CAST($1 AS BIGINT) UNION ALL SELECT i + 1 FROM n WHERE i < $2),
-		t(k, code, section, prefix, name) AS (VALUES ` + types + `)
-		INSERT INTO cases (case_no, type, section, state, is_open, applicant_kind, employer_id, applicant_name, channel,
-			assignee_id, title, data, deadline_at, sort_at, overdue_at, submitted_at, decided_at, closed_at,
-			created_at, updated_at)
-		SELECT t.prefix || ` + day + ` || '-' || ` + seq + `, t.code, t.section,
-			CASE WHEN i <= $3 THEN 'closed' ELSE CASE i % 4 WHEN 0 THEN 'submitted' WHEN 1 THEN 'accepted'
-				WHEN 2 THEN 'in_review' ELSE 'returned' END END,
-			i > $3, 'employer', e.id, e.name, CASE i % 3 WHEN 0 THEN 'web' WHEN 1 THEN 'counter' ELSE 'email' END,
-			0, t.name || '（' || e.name || '）', '{}', ` + deadline + `,
-			CASE WHEN i <= $3 THEN ` + far + ` ELSE ` + deadline + ` END,
-			CASE WHEN i <= $3 OR i % 4 = 3 THEN ` + far + ` ELSE ` + deadline + ` END,
-			` + sub + `, CASE WHEN i <= $3 THEN ` + closed + ` END, CASE WHEN i <= $3 THEN ` + closed + ` END,
-			` + sub + `, CASE WHEN i <= $3 THEN ` + closed + ` ELSE ` + sub + ` END
-		FROM n JOIN t ON t.k = i % ` + fmt.Sprint(ntypes) + `
-		JOIN employers e ON e.id = $6 + (i * 7919) % $7`
+	if int64(len(out)) != n {
+		return nil, errs.New(errs.Invalid, "demo_employers", fmt.Sprintf("演示单位编号不连续：%d 个中只找到 %d 个", n, len(out)))
+	}
+	return out, nil
 }
