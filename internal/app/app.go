@@ -259,6 +259,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Payments = payment.NewService(d, c, a.Audit, a.Policy)
 	a.Payouts = payout.NewService(d, c, a.Audit)
 	a.Payroll = payroll.NewService(d, c, a.Audit, a.Payouts)
+	a.Injury.SetPayouts(injury.PayoutModule(a.Payouts, c))
 	a.openChannels(cfg)
 	a.Appointments.SetNotifier(appointment.NotifierFunc(func(ctx context.Context, userID int64, subject, body string) error {
 		return a.Notify.Notify(ctx, notify.Recipient{UserID: userID},

@@ -122,7 +122,8 @@ func TestCovidDirectSettlement(t *testing.T) {
 		if n != 1 {
 			t.Fatalf("%d settlements stored, want 1", n)
 		}
-		hosp.Get(t, "/api/v1/injury/payouts").WantStatus(t, 200).WantBody(t, ans.SettlementNo, `"amount_fen":512345`)
+		hosp.Get(t, "/api/v1/injury/payouts").WantStatus(t, 200).WantBody(t, ans.SettlementNo, `"amount_fen":512345`,
+			`"payout_status":"暂停发放（待账户）"`)
 		hosp.Get(t, "/api/v1/injury/settlements").WantStatus(t, 200).WantBody(t, ans.SettlementNo)
 		hosp2 := env.LoginAs(t, apptest.APIHospital2)
 		hosp2.Get(t, "/api/v1/injury/settlements/"+ans.SettlementNo).WantStatus(t, http.StatusNotFound)
@@ -308,8 +309,20 @@ func TestDisabilityClaimSecondCheck(t *testing.T) {
 			t.Fatalf("pay month %d %v", n, err)
 		}
 		pays, _ = env.App.Injury.Payables(ctx, clerk, c.CaseNo, 1)
-		if len(pays) != 5 {
-			t.Fatalf("month paid twice: %d", len(pays))
+		if len(pays) != 5 || pays[0].PayoutState != "待审核" {
+			t.Fatalf("month paid twice: %d %+v", len(pays), pays)
+		}
+		// The same lines are prepared in the payouts module, to the worker's card, once each.
+		lines, err := env.App.Payouts.OfSource(ctx, nil, "injury_claim", c.CaseNo)
+		if err != nil || len(lines) != 5 {
+			t.Fatalf("payout lines %d %v", len(lines), err)
+		}
+		var sum money.Fen
+		for _, l := range lines {
+			sum += money.Fen(l.Amount)
+		}
+		if sum != want.LumpSum+2*want.Allowance+2*want.NursingFee {
+			t.Fatalf("payout total %s", sum)
 		}
 	})
 }

@@ -3,6 +3,7 @@ package injury
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"shebao/internal/access"
@@ -31,7 +32,9 @@ type PayLine struct {
 	PayeeRef    int64 // employer id, person id, or the hospital's API user id
 	PayeeName   string
 	BankAccount string
+	BankName    string
 	Period      string // YYYY-MM for monthly allowances
+	Part        string // e.g. "item-3": one line per claim item
 	Amount      money.Fen
 }
 
@@ -82,6 +85,7 @@ type Payable struct {
 	Period      string    `json:"period,omitempty"`
 	Amount      money.Fen `json:"amount_fen"`
 	Status      string    `json:"status"`
+	PayoutState string    `json:"payout_status,omitempty"` // in the payouts module, in Chinese
 	CreatedAt   time.Time `json:"created_at"`
 }
 
@@ -113,24 +117,49 @@ func (s *Service) Payables(ctx context.Context, a *access.Actor, source string, 
 	page = max(page, 1)
 	args = append(args, PageSize, (page-1)*PageSize)
 	rows, err := s.db.Read().QueryContext(ctx, `SELECT y.business_key, y.benefit, y.source, p.id_number, y.payee_kind,
-		y.payee_name, y.period, y.amount_fen, y.status, y.created_at FROM injury_payables y JOIN persons p ON p.id = y.person_id`+
+		y.payee_name, y.period, y.amount_fen, y.status, y.created_at, y.payee_ref FROM injury_payables y JOIN persons p ON p.id = y.person_id`+
 		where+` ORDER BY y.id DESC LIMIT `+placeholder(len(args)-1)+` OFFSET `+placeholder(len(args)), args...)
 	if err != nil {
 		return nil, errs.Wrap(err, "payables")
 	}
 	defer rows.Close()
 	var out []Payable
+	var refs []int64
 	for rows.Next() {
 		var p Payable
 		var idNo string
+		var payeeRef int64
 		if err := rows.Scan(&p.Key, &p.Benefit, &p.Source, &idNo, &p.PayeeKind, &p.PayeeName, &p.Period, &p.Amount,
-			&p.Status, &p.CreatedAt); err != nil {
+			&p.Status, &p.CreatedAt, &payeeRef); err != nil {
 			return nil, errs.Wrap(err, "payables")
 		}
 		p.Worker, p.BenefitName = ident.MaskID(idNo), ItemKindName(p.Benefit)
 		out = append(out, p)
+		refs = append(refs, payeeRef)
 	}
-	return out, errs.Wrap(rows.Err(), "payables")
+	if err := rows.Err(); err != nil {
+		return nil, errs.Wrap(err, "payables")
+	}
+	if st, ok := s.payouts.(interface {
+		Status(context.Context, PayLine) string
+	}); ok {
+		for i := range out {
+			p := &out[i]
+			out[i].PayoutState = st.Status(ctx, PayLine{Key: p.Key, Benefit: p.Benefit, Source: p.Source, PayeeKind: p.PayeeKind,
+				PayeeRef: refs[i], Period: p.Period, Part: partOfKey(p.Key)})
+		}
+	}
+	return out, nil
+}
+
+// partOfKey is the payout part of a claim item's key
+// ("injury:claim:<id>:item:<line>[:<month>]" → "item-<line>").
+func partOfKey(key string) string {
+	f := strings.Split(key, ":")
+	if len(f) >= 5 && f[1] == "claim" && f[3] == "item" {
+		return "item-" + f[4]
+	}
+	return ""
 }
 
 func placeholder(n int) string { return "$" + itoa(n) }

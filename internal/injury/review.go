@@ -291,7 +291,8 @@ func (s *Service) claimLines(c *Claim, through clock.Month) []PayLine {
 			continue
 		}
 		base := PayLine{Key: fmt.Sprintf("injury:claim:%d:item:%d", c.ID, it.Line), Benefit: it.Kind, Source: c.CaseNo,
-			PersonID: c.PersonID, PayeeKind: payee, PayeeRef: ref, PayeeName: name, BankAccount: c.BankAccount, Amount: it.Approved}
+			PersonID: c.PersonID, PayeeKind: payee, PayeeRef: ref, PayeeName: name, BankAccount: c.BankAccount, BankName: c.BankName,
+			Part: fmt.Sprintf("item-%d", it.Line), Amount: it.Approved}
 		if !it.Monthly {
 			out = append(out, base)
 			continue
