@@ -1,6 +1,8 @@
 package app_test
 
 import (
+	"net/url"
+
 	"shebao/internal/access"
 	"shebao/internal/app/apptest"
 )
@@ -21,5 +23,45 @@ func injuryBenefitRouteCases() []routeCase {
 		{method: "POST", path: "/api/v1/injury/continued-treatments", json: empty, want: api(apptest.APIHospital)},
 		{method: "GET", path: "/api/v1/injury/continued-treatments", want: api(hospitalAndSection...)},
 		{method: "GET", path: "/api/v1/injury/payouts", want: api(hospitalAndSection...)},
+	}
+}
+
+// injuryBenefitPageCases: the section's pages (empty forms are refused as
+// invalid, past authorization; a record that does not exist is not found),
+// 统筹科 also sees the uninsured list, employers file claims, and anyone
+// checks a decision letter's code.
+func injuryBenefitPageCases() []routeCase {
+	injuryStaff := staffOf(access.Injury)
+	none := url.Values{}
+	v1 := url.Values{"version": {"1"}}
+	const missing = "/staff/injury/claims/999999"
+	return []routeCase{
+		{method: "GET", path: "/staff/injury/benefits", want: page(injuryStaff...)},
+		{method: "GET", path: "/staff/injury/recognitions/new", want: page(injuryStaff...)},
+		{method: "POST", path: "/staff/injury/recognitions/new", form: none, want: post(injuryStaff...)},
+		{method: "GET", path: "/staff/injury/recognitions/999999", want: notFoundFor(page(injuryStaff...))},
+		{method: "POST", path: "/staff/injury/recognitions/999999/appraisals", form: none, want: notFoundFor(post(injuryStaff...))},
+		{method: "POST", path: "/staff/injury/appraisals/999999/reappraisal", form: none, want: notFoundFor(post(injuryStaff...))},
+		{method: "POST", path: "/staff/injury/recognitions/999999/own-wage", form: none, want: notFoundFor(post(injuryStaff...))},
+		{method: "POST", path: "/staff/injury/recognitions/999999/claims", form: none, want: notFoundFor(post(injuryStaff...))},
+		{method: "GET", path: missing, want: notFoundFor(page(injuryStaff...))},
+		{method: "POST", path: missing + "/review", form: v1, want: notFoundFor(post(injuryStaff...))},
+		{method: "POST", path: missing + "/items", form: v1, want: notFoundFor(post(injuryStaff...))},
+		{method: "POST", path: missing + "/complete", form: v1, want: notFoundFor(post(injuryStaff...))},
+		{method: "POST", path: missing + "/check", form: v1, want: notFoundFor(post(injuryStaff...))},
+		{method: "POST", path: missing + "/stop", form: url.Values{"version": {"1"}, "confirm": {"1"}}, want: notFoundFor(post(injuryStaff...))},
+		{method: "GET", path: "/staff/injury/continued", want: page(injuryStaff...)},
+		{method: "GET", path: "/staff/injury/settlements", want: page(injuryStaff...)},
+		{method: "GET", path: "/staff/injury/covid-items", want: page(injuryStaff...)},
+		{method: "POST", path: "/staff/injury/covid-items", form: none, want: post(injuryStaff...)},
+		{method: "POST", path: "/staff/injury/covid-items/999999/end", form: url.Values{"confirm": {"1"}, "valid_to": {"2024-01-01"}}, want: notFoundFor(post(injuryStaff...))},
+		{method: "GET", path: "/staff/injury/uninsured", want: page(staffOf(access.Injury, access.Coordination)...)},
+		// An empty claim form is refused before the draft is looked up.
+		{method: "POST", path: "/staff/cases/YJ20240210-9999/confirm-claim", form: v1, want: post(injuryStaff...)},
+		{method: "GET", path: "/employer/injury/claims", want: page(employers...)},
+		{method: "GET", path: "/employer/injury/claims/new", want: page(employers...)},
+		{method: "POST", path: "/employer/injury/claims/new", form: none, want: post(employers...)},
+		{method: "GET", path: "/injury/claims/999999/letter.pdf", want: notFoundFor(page(staffAll, apptest.EmployerA, apptest.EmployerB, apptest.PersonA, apptest.PersonB))},
+		{method: "GET", path: "/injury/letters/check", want: with(page(), all(allowed)...)},
 	}
 }

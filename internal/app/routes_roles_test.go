@@ -194,7 +194,7 @@ func routeCases() []routeCase {
 	for _, area := range [][]routeCase{accountRouteCases(), policyRouteCases(), publicRouteCases(),
 		employerRouteCases(), auditPersonRouteCases(), officeRouteCases(), caseRouteCases(), channelRouteCases(), staffChangeRouteCases(), contributionRouteCases(),
 		certificateRouteCases(), paymentRouteCases(), faqRouteCases(), calcRouteCases(), downloadRouteCases(), retirementRouteCases(),
-		injuryBenefitRouteCases()} {
+		injuryBenefitRouteCases(), injuryBenefitPageCases()} {
 		out = append(out, area...)
 	}
 	return out

@@ -53,7 +53,13 @@ func (s *Server) bodyLimitOf(pattern string) bodyLimit {
 		return bodyLimit{n + formSlack, fmt.Sprintf("上传的材料不能超过 %d MB", n>>20)}
 	case "POST /staff/downloads", "POST /staff/downloads/{id}/versions":
 		return bodyLimit{download.MaxFileBytes + formSlack, fmt.Sprintf("上传的下载文件不能超过 %d MB", download.MaxFileBytes>>20)}
-	case "POST /employer/injury/reports/new", "POST /api/v1/injury/reports":
+	case "POST /staff/injury/recognitions/new", "POST /staff/injury/recognitions/{id}/own-wage":
+		n := int64(document.DefaultMaxSize)
+		if s.Documents != nil {
+			n = s.Documents.MaxSize()
+		}
+		return bodyLimit{n + formSlack, fmt.Sprintf("上传的扫描件不能超过 %d MB", n>>20)}
+	case "POST /employer/injury/reports/new", "POST /api/v1/injury/reports", "POST /employer/injury/claims/new":
 		return bodyLimit{injuryBody, fmt.Sprintf("事故报告连同照片不能超过 %d MB", injuryBody>>20)}
 	}
 	return bodyLimit{smallBody, fmt.Sprintf("提交的内容不能超过 %d MB", smallBody>>20)}

@@ -26,6 +26,7 @@ func (s *Server) routes() http.Handler {
 	s.injuryClerkRoutes(mux)
 	s.retirementRoutes(mux)
 	s.injuryBenefitAPIRoutes(mux)
+	s.injuryBenefitRoutes(mux)
 	s.appointmentRoutes(mux)
 	s.noticeRoutes(mux)
 	s.faqRoutes(mux)

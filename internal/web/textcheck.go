@@ -28,6 +28,7 @@ var multilineFields = map[string]bool{
 	"summary": true, "text": true, "what": true, "description": true, "remark": true,
 	"resolution_note": true, "correction_note": true, "reject_reason": true, "return_reasons": true,
 	"wages_fen": true, "dependants": true, // the calculators' lists, one per line
+	"items": true, "wages": true, // the injury claim's items and entered wages, one per line
 }
 
 // fieldLabels names the fields in Chinese for error messages.
