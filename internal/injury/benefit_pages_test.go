@@ -10,9 +10,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"shebao/internal/access"
 	"shebao/internal/app/apptest"
+	"shebao/internal/casework"
 	"shebao/internal/injury"
 	"shebao/internal/money"
 )
@@ -137,4 +139,53 @@ func parseID(s string) int64 {
 		n = n*10 + int64(c-'0')
 	}
 	return n
+}
+
+// TestMailedScansToFastTrackClaim: the employer mails scans of a stay in a
+// non-designated hospital to the section's mailbox; the clerk confirms
+// the draft as a claim (fast track, 3 working days), keys the items from
+// the scans, approves them in full (covered items), and the payout goes
+// to the worker's own account within the deadline.
+func TestMailedScansToFastTrackClaim(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		ctx := context.Background()
+		workerID := employ(t, env)
+		pushCovid(t, env, workerID, "京朝人社工伤认字〔2024〕021号")
+		covidItems(t, env, "XG001")
+		no, err := env.App.Cases.OpenDraft(ctx, casework.DraftInput{Section: access.Injury, Channel: "email",
+			FromName: "测试单位人事", FromEmail: "hr@example.com", Subject: "护士住院费用报销（扫描件）",
+			Body: "附住院费用汇总明细清单和发票", ReceivedAt: env.Clock.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clerk := env.LoginAs(t, apptest.Staff(access.Injury))
+		clerk.Get(t, "/staff/cases/"+no).WantStatus(t, 200).WantBody(t, "确认为工伤待遇申报")
+		r := clerk.PostForm(t, "/staff/cases/"+no+"/confirm-claim", url.Values{"version": {"1"}, "benefit": {"medical"},
+			"decision_no": {"京朝人社工伤认字〔2024〕021号"}, "payee": {"worker"}, "bank_name": {"工商银行"},
+			"bank_account": {"6222020200112233446"}, "non_designated": {"1"}}).WantRedirect(t, "/staff/injury/claims/")
+		claimPath := r.Location()
+		cs, err := env.App.Cases.Get(ctx, env.Actor(t, apptest.Staff(access.Injury)), no)
+		if err != nil || cs.Type != injury.FastTrackTypeCode || cs.DeadlineAt == nil {
+			t.Fatalf("case %+v %v", cs, err)
+		}
+		// 2024-02-10 is a Saturday and a 春节 holiday: 3 working days end on 2024-02-20.
+		if got := cs.DeadlineAt.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02"); got != "2024-02-20" {
+			t.Fatalf("deadline %s", got)
+		}
+		clerk.Get(t, "/staff/cases?section=injury&type="+injury.FastTrackTypeCode).WantStatus(t, 200).WantBody(t, no)
+		clerk.PostForm(t, claimPath+"/items", url.Values{"version": {"1"},
+			"items": {"XG001,抗病毒药物,2,123.45\n住院伙食补助费,住院伙食补助费,10,300"}}).WantRedirect(t, claimPath)
+		clerk.Get(t, claimPath).WantBody(t, "覆盖项目（全额）", "123.45", "非定点医疗机构")
+		clerk.PostForm(t, claimPath+"/review?all=1", url.Values{"version": {"2"}}).WantRedirect(t, claimPath)
+		clerk.PostForm(t, claimPath+"/complete", url.Values{"version": {"3"}}).WantRedirect(t, claimPath)
+		clerk.Get(t, claimPath).WantBody(t, "已核准", "423.45", "工伤职工本人")
+		cs, _ = env.App.Cases.Get(ctx, env.Actor(t, apptest.Staff(access.Injury)), no)
+		if cs.State != casework.Decided || cs.DecidedAt == nil || cs.DecidedAt.After(*cs.DeadlineAt) {
+			t.Fatalf("not decided within the deadline: %+v", cs)
+		}
+		lines, err := env.App.Payouts.OfSource(ctx, nil, "injury_claim", no)
+		if err != nil || len(lines) != 2 || lines[0].PayeeKind != "person" {
+			t.Fatalf("payout lines %+v %v", lines, err)
+		}
+	})
 }
