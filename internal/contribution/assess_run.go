@@ -25,6 +25,20 @@ func (s *Service) workers() int {
 	return max(1, runtime.NumCPU())
 }
 
+// batchSize is the employers per batch of a run over n employers: the
+// size set by SetBatchSize, else BatchSize, or where transactions write in
+// parallel as large as ParallelBatchSize while every worker still gets at
+// least eight batches (so none waits long for the last).
+func (s *Service) batchSize(n int) int {
+	if s.batch > 0 {
+		return s.batch
+	}
+	if !s.db.Dialect.ParallelWrites() {
+		return BatchSize
+	}
+	return min(max(n/(8*s.workers()), BatchSize), ParallelBatchSize)
+}
+
 // SetWorkers sets how many batches run at once on PostgreSQL (0: one per
 // CPU). SQLite always runs one.
 func (s *Service) SetWorkers(n int) { s.parallel = max(n, 0) }
@@ -63,10 +77,7 @@ func (s *Service) assessMonth(ctx context.Context, a *access.Actor, p *Params, p
 	if progress != nil {
 		progress(0, len(ids))
 	}
-	size := s.batch
-	if size < 1 {
-		size = BatchSize
-	}
+	size := s.batchSize(len(ids))
 	var batches [][]int64
 	for i := 0; i < len(ids); i += size {
 		batches = append(batches, ids[i:min(i+size, len(ids))])
@@ -91,7 +102,7 @@ func (s *Service) assessMonth(ctx context.Context, a *access.Actor, p *Params, p
 					firstErr = err
 					cancel()
 				}
-				res.Created, res.Redone, res.Lines = res.Created+r.Created, res.Redone+r.Redone, res.Lines+r.Lines
+				res.add(r)
 				done += len(batch)
 				if progress != nil && err == nil {
 					progress(done, len(ids))

@@ -25,7 +25,7 @@ type Service struct {
 	clock  clock.Clock
 	audit  *audit.Service
 	policy *policy.Service
-	batch  int // employers per assessment transaction; 0 = BatchSize
+	batch  int // employers per assessment transaction; 0 = the default
 	// parallel is how many batches run at once on PostgreSQL; 0 = per CPU.
 	parallel int
 	server   string         // this process, recorded on assessment runs
@@ -43,7 +43,8 @@ func (s *Service) SetServer(name string, log *slog.Logger) {
 }
 
 // SetBatchSize changes how many employers one assessment transaction covers
-// (tuning and tests); n < 1 restores BatchSize.
+// (tuning and tests); n < 1 restores the default (BatchSize, or
+// ParallelBatchSize on PostgreSQL).
 func (s *Service) SetBatchSize(n int) { s.batch = max(n, 0) }
 
 // NewService returns the contribution service.

@@ -8,7 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"shebao/internal/errs"
 )
@@ -301,4 +303,41 @@ func bulkSQLite(ctx context.Context, tx *sql.Tx, in Insert, values int) error {
 		}
 	}
 	return nil
+}
+
+// Load writes in.Rows rows into in.Table in a transaction of its own, the
+// fastest way each engine has: COPY on PostgreSQL (which database/sql
+// cannot run inside a service's transaction, hence its own), BulkInsert on
+// SQLite. For bulk loads that belong to no service transaction: the demo
+// generator, benchmarks. Returning is not supported.
+func (d *DB) Load(ctx context.Context, in Insert) error {
+	if in.Rows == 0 {
+		return nil
+	}
+	if d.Dialect != Postgres {
+		return d.WithTx(ctx, func(tx *sql.Tx) error { return BulkInsert(ctx, tx, d.Dialect, in) })
+	}
+	conn, err := d.W.Conn(ctx)
+	if err != nil {
+		return errs.Wrap(err, "copy: connection")
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		c := dc.(*stdlib.Conn).Conn()
+		names := make([]string, len(in.Columns))
+		for i, col := range in.Columns {
+			names[i] = col.Name
+		}
+		next := 0
+		src := pgx.CopyFromFunc(func() ([]any, error) {
+			if next == in.Rows {
+				return nil, nil
+			}
+			next++
+			return in.Row(next - 1), nil
+		})
+		_, err := c.CopyFrom(ctx, pgx.Identifier{in.Table}, names, src)
+		return err
+	})
+	return errs.Wrap(err, "copy "+in.Table)
 }

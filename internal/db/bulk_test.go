@@ -132,3 +132,30 @@ func TestSQLHelpersAgree(t *testing.T) {
 		}
 	})
 }
+
+// TestLoad copies rows in a transaction of its own (COPY on PostgreSQL).
+func TestLoad(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if _, err := d.W.ExecContext(ctx, `CREATE TABLE load_probe (n BIGINT NOT NULL, s TEXT)`); err != nil {
+			t.Fatal(err)
+		}
+		err := d.Load(ctx, db.Insert{Table: "load_probe", Columns: []db.Column{{Name: "n", Type: db.BigInt}, {Name: "s", Type: db.Text}},
+			Rows: 3001, Row: func(i int) []any {
+				if i%2 == 0 {
+					return []any{fen(i), nil}
+				}
+				return []any{int64(i), "x"}
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n, sum, texts int64
+		if err := d.Read().QueryRowContext(ctx, `SELECT COUNT(*), SUM(n), COUNT(s) FROM load_probe`).Scan(&n, &sum, &texts); err != nil {
+			t.Fatal(err)
+		}
+		if n != 3001 || sum != 3000*3001/2 || texts != 1500 {
+			t.Fatalf("%d rows, sum %d, %d texts", n, sum, texts)
+		}
+	})
+}

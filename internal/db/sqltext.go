@@ -1,9 +1,13 @@
 package db
 
 import (
+	"context"
 	"database/sql"
+	"regexp"
 	"strconv"
 	"strings"
+
+	"shebao/internal/errs"
 )
 
 // The few places where one SQL text cannot serve both engines: the code
@@ -89,3 +93,47 @@ func (d Dialect) SnapshotRead() *sql.TxOptions {
 // ParallelWrites reports whether several transactions may write at once
 // (PostgreSQL); SQLite has one writer, so batches run one after another.
 func (d Dialect) ParallelWrites() bool { return d == Postgres }
+
+// CreateLike creates table as an empty copy of like with its columns,
+// defaults, identity and indexes but no foreign keys (a benchmark's
+// scratch table).
+func (d *DB) CreateLike(ctx context.Context, table, like string) error {
+	if d.Dialect == Postgres {
+		_, err := d.W.ExecContext(ctx, `CREATE TABLE `+table+` (LIKE `+like+` INCLUDING ALL)`)
+		return errs.Wrap(err, "create "+table)
+	}
+	rows, err := d.W.QueryContext(ctx, `SELECT sql FROM sqlite_master WHERE tbl_name = $1 AND sql IS NOT NULL
+		ORDER BY CASE type WHEN 'table' THEN 0 ELSE 1 END`, like)
+	if err != nil {
+		return errs.Wrap(err, "create "+table)
+	}
+	var ddl []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			rows.Close()
+			return errs.Wrap(err, "create "+table)
+		}
+		s = foreignKey.ReplaceAllString(s, "")
+		ddl = append(ddl, strings.ReplaceAll(s, like, table))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return errs.Wrap(err, "create "+table)
+	}
+	for _, s := range ddl {
+		if _, err := d.W.ExecContext(ctx, s); err != nil {
+			return errs.Wrap(err, "create "+table)
+		}
+	}
+	return nil
+}
+
+// foreignKey is a column's REFERENCES clause in SQLite's stored DDL.
+var foreignKey = regexp.MustCompile(`(?i)\s+REFERENCES\s+\w+\s*\(\w+\)`)
+
+// DropTable drops a scratch table.
+func (d *DB) DropTable(ctx context.Context, table string) error {
+	_, err := d.W.ExecContext(ctx, `DROP TABLE IF EXISTS `+table)
+	return errs.Wrap(err, "drop "+table)
+}
