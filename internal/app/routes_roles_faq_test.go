@@ -44,6 +44,8 @@ func downloadRouteCases() []routeCase {
 		{method: "GET", path: "/downloads/v/999999", want: with(page(), all(notFound)...)},
 		{method: "GET", path: "/downloads/v/999999/file", want: with(page(), all(notFound)...)},
 		{method: "GET", path: "/downloads/v/999999/web", want: with(page(), all(notFound)...)},
+		{method: "GET", path: "/notices/1/poster.pdf?size=A3", want: with(page(), all(allowed)...)},
+		{method: "GET", path: "/notices/999999/poster.pdf", want: with(page(), all(notFound)...)},
 		// 办公室 keeps the downloads.
 		{method: "GET", path: "/staff/downloads", want: page(staffOf(access.Office)...)},
 		{method: "GET", path: "/staff/downloads/new", want: page(staffOf(access.Office)...)},

@@ -1,15 +1,18 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
-	"shebao/internal/download"
 	"strconv"
 	"strings"
 
 	"shebao/internal/access"
+	"shebao/internal/clock"
+	"shebao/internal/download"
 	"shebao/internal/errs"
 	"shebao/internal/notice"
+	"shebao/internal/pdfdoc"
 )
 
 // noticeRoutes: public notices (公告), 办公室's editing, and the home page
@@ -17,6 +20,7 @@ import (
 func (s *Server) noticeRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /notices", s.noticeList)
 	mux.HandleFunc("GET /notices/{id}", s.noticeShow)
+	mux.HandleFunc("GET /notices/{id}/poster.pdf", s.noticePoster)
 	mux.HandleFunc("GET /staff/notices", s.noticeStaffList)
 	mux.HandleFunc("GET /staff/notices/new", s.noticeNew)
 	mux.HandleFunc("POST /staff/notices", s.noticeCreate)
@@ -290,4 +294,50 @@ func (s *Server) apiNoticeGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeJSON(w, http.StatusOK, n)
+}
+
+// Hotline is printed on notice posters: the national social insurance
+// service line, which reaches the local agency.
+const Hotline = "人社服务热线 12333"
+
+// noticePoster prints a notice as an A4 (default) or A3 poster for the
+// hall and employers' notice boards: the title large, the text, QR codes
+// to the notice and to the online service, and the hotline.
+func (s *Server) noticePoster(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	n, err := s.Notices.Get(r.Context(), actorFrom(r.Context()), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	size := strings.ToUpper(r.URL.Query().Get("size"))
+	if size != "A3" {
+		size = "A4"
+	}
+	base := s.requestBase(r)
+	date := ""
+	if n.PublishedAt != nil {
+		date = n.PublishedAt.In(clock.Shanghai).Format("2006年1月2日") + "发布"
+	}
+	pst := pdfdoc.Poster{Size: size, Agency: "区社会保险事业管理中心", Title: n.Title, Lines: n.Paragraphs(), Date: date,
+		NoticeQR: base + "/notices/" + strconv.FormatInt(n.ID, 10), ServeQR: base + "/", Hotline: Hotline + "\n各科室电话见网站“联系方式”公告",
+		Created: s.Clock.Now()}
+	b, err := pst.Bytes()
+	if errors.Is(err, pdfdoc.ErrNoFont) {
+		// Without the font the notice page itself is the printable version.
+		s.renderStatus(w, r, "error", http.StatusServiceUnavailable, &Page{Title: "无法生成海报",
+			Data: errs.New(errs.Internal, "no_font", pdfdoc.ErrNoFont.Error()+"；可打印公告网页")})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, errs.Wrap(err, "notice poster"))
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", "inline; filename=\"notice-"+strconv.FormatInt(n.ID, 10)+"-"+strings.ToLower(size)+".pdf\"")
+	w.Write(b)
 }

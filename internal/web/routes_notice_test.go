@@ -1,14 +1,19 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"shebao/internal/access"
 	"shebao/internal/app/apptest"
+	"shebao/internal/db"
 )
 
 type noticeList struct {
@@ -94,3 +99,42 @@ func TestNoticeLifecycleWeb(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestNoticePoster: a published notice prints as an A4 or A3 poster with
+// its title, the hotline and two QR codes; drafts stay hidden from the
+// public.
+func TestNoticePoster(t *testing.T) {
+	env := apptest.New(t, db.SQLite)
+	anon := env.Anon(t)
+	anon.Get(t, "/notices/1").WantStatus(t, http.StatusOK).WantBody(t, `href="/notices/1/poster.pdf?size=A3"`)
+	for size, wantPts := range map[string]string{"A3": "841.89 x 1190.55", "a4": "595.28 x 841.89"} {
+		r := anon.Get(t, "/notices/1/poster.pdf?size="+size)
+		if r.Status == http.StatusServiceUnavailable {
+			if os.Getenv("SHEBAO_TEST_PDF") != "" {
+				t.Fatal("no font for the poster")
+			}
+			t.Skip("CJK font not installed")
+		}
+		r.WantStatus(t, http.StatusOK)
+		if !strings.HasPrefix(r.Body, "%PDF-") || r.Header.Get("Content-Type") != "application/pdf" {
+			t.Fatalf("poster %s is not a PDF", size)
+		}
+		if _, err := exec.LookPath("pdfinfo"); err != nil {
+			continue
+		}
+		f := filepath.Join(t.TempDir(), "p.pdf")
+		os.WriteFile(f, []byte(r.Body), 0o600)
+		info, _ := exec.Command("pdfinfo", f).Output()
+		if !strings.Contains(string(info), wantPts) || !strings.Contains(string(info), "Pages:           1") {
+			t.Errorf("poster %s:\n%s", size, info)
+		}
+		txt, _ := exec.Command("pdftotext", f, "-").Output()
+		text := strings.Join(strings.Fields(string(txt)), "")
+		n, _ := env.App.Notices.Get(context.Background(), nil, 1)
+		if !strings.Contains(text, strings.Join(strings.Fields(n.Title), "")) || !strings.Contains(text, "12333") ||
+			!strings.Contains(text, "扫码查看公告全文") || !strings.Contains(text, "扫码进入网上服务") {
+			t.Errorf("poster %s text:\n%s", size, txt)
+		}
+	}
+	anon.Get(t, "/notices/999999/poster.pdf").WantStatus(t, http.StatusNotFound)
+}
