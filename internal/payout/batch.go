@@ -14,6 +14,7 @@ import (
 	"shebao/internal/clock"
 	"shebao/internal/db"
 	"shebao/internal/errs"
+	"shebao/internal/ledger"
 	"shebao/internal/money"
 )
 
@@ -71,6 +72,9 @@ func (s *Service) CreateBatch(ctx context.Context, a *access.Actor, bankCode str
 	skipped := 0
 	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
 		bank, err := s.BankByCode(ctx, tx, bankCode)
+		if errs.KindOf(err) == errs.NotFound {
+			return errs.Fields{{Field: "bank_code", Message: "请选择代发银行"}}.Err()
+		}
 		if err != nil {
 			return err
 		}
@@ -235,6 +239,9 @@ type SchemeTotal struct {
 
 // StatusName is the status in Chinese.
 func (t SchemeTotal) StatusName() string { return StatusName(t.Status) }
+
+// SchemeName is the scheme in Chinese.
+func (t SchemeTotal) SchemeName() string { return ledger.SchemeName(t.Scheme) }
 
 // BatchTotals returns a batch's totals per scheme and status.
 func (s *Service) BatchTotals(ctx context.Context, a *access.Actor, id int64) ([]SchemeTotal, error) {

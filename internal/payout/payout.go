@@ -18,6 +18,7 @@ import (
 	"shebao/internal/clock"
 	"shebao/internal/db"
 	"shebao/internal/ident"
+	"shebao/internal/ledger"
 	"shebao/internal/money"
 )
 
@@ -179,6 +180,24 @@ func (l *Line) BenefitName() string { return BenefitName(l.Benefit) }
 
 // PayeeKindName is the payee kind in Chinese.
 func (l *Line) PayeeKindName() string { return PayeeKindName(l.PayeeKind) }
+
+// SchemeName is the line's scheme in Chinese.
+func (l *Line) SchemeName() string { return ledger.SchemeName(l.Scheme) }
+
+// Ref is the line's reference in bank files (业务流水号).
+func (l *Line) Ref() string { return LineRef(l.ID) }
+
+// PeriodText is the period in Chinese ("" for lump sums).
+func (l *Line) PeriodText() string {
+	m, err := clock.ParseMonth(l.Period)
+	if err != nil {
+		return ""
+	}
+	return m.Chinese()
+}
+
+// Approvable reports whether the line waits for approval.
+func (l *Line) Approvable() bool { return l.Status == Prepared }
 
 // MaskAccount keeps the last four characters of an account number.
 func MaskAccount(s string) string {

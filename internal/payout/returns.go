@@ -49,8 +49,11 @@ type batchLine struct {
 	status  string
 }
 
+// MaxReturnBytes bounds an uploaded return file.
+const MaxReturnBytes = 120 << 20
+
 // returnLimits bound a return file: 400,000 rows, 120 MB.
-var returnLimits = sheet.Limits{MaxFileBytes: 120 << 20, MaxSheetBytes: 400 << 20, MaxTotalBytes: 420 << 20,
+var returnLimits = sheet.Limits{MaxFileBytes: MaxReturnBytes, MaxSheetBytes: 400 << 20, MaxTotalBytes: 420 << 20,
 	MaxStringElements: 3_000_000, MaxRows: 400_010, MaxCols: 32, MaxCellBytes: 512}
 
 // ImportReturn applies a bank's return file to a batch, all or nothing:

@@ -44,6 +44,11 @@ var sectionQueues = map[access.Section][]queueLink{
 		{"/staff/payments/card", "大厅刷卡缴费登记"},
 		{"/staff/invoices", "发票邮寄申请"},
 		{"/staff/ledger", "基金总账（试算平衡）"},
+		{"/staff/payroll", "月度养老金发放（生成、进度、与上月对比）"},
+		{"/staff/payouts?status=prepared", "待审核拨付（双人审核）"},
+		{"/staff/payout-batches", "代发批次、银行文件与回盘"},
+		{"/staff/payouts?status=failed", "支付失败待重新拨付"},
+		{"/staff/fund-report", "基金收支月报（按险种）"},
 	},
 	access.Audit: {
 		{"/staff/audit", "审计日志"},

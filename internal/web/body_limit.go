@@ -13,6 +13,7 @@ import (
 	"shebao/internal/download"
 	"shebao/internal/errs"
 	"shebao/internal/payment"
+	"shebao/internal/payout"
 	"shebao/internal/staffchange"
 )
 
@@ -45,6 +46,8 @@ func (s *Server) bodyLimitOf(pattern string) bodyLimit {
 		return bodyLimit{contribution.RecordMaxBytes + formSlack, fmt.Sprintf("历史缴费记录文件不能超过 %d MB", contribution.RecordMaxBytes>>20)}
 	case "POST /staff/statements", "POST /api/v1/statements":
 		return bodyLimit{payment.MaxStatementBytes + formSlack, fmt.Sprintf("银行对账单文件不能超过 %d MB", payment.MaxStatementBytes>>20)}
+	case "POST /staff/payout-batches/{id}/return":
+		return bodyLimit{payout.MaxReturnBytes + formSlack, fmt.Sprintf("回盘文件不能超过 %d MB", payout.MaxReturnBytes>>20)}
 	case "POST /cases/{no}/documents":
 		n := int64(document.DefaultMaxSize)
 		if s.Documents != nil {

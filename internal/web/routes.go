@@ -37,6 +37,7 @@ func (s *Server) routes() http.Handler {
 	s.flexibleRoutes(mux)
 	s.contributionRoutes(mux)
 	s.paymentRoutes(mux)
+	s.payoutRoutes(mux)
 	s.calcRoutes(mux)
 	s.apiDocRoutes(mux)
 

@@ -27,6 +27,8 @@ import (
 	"shebao/internal/notice"
 	"shebao/internal/notify"
 	"shebao/internal/payment"
+	"shebao/internal/payout"
+	"shebao/internal/payroll"
 	"shebao/internal/person"
 	"shebao/internal/policy"
 	"shebao/internal/retirement"
@@ -78,6 +80,10 @@ type Deps struct {
 
 	// Payments takes contributions in: statements, card, receipts, invoices.
 	Payments *payment.Service
+	// Payouts pays money out: lines, approval, bank files and returns.
+	Payouts *payout.Service
+	// Payroll is the pensioner register and the monthly pension payroll.
+	Payroll *payroll.Service
 
 	// Calc runs the public benefit calculators.
 	Calc *calc.Service

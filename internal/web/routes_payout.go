@@ -1,0 +1,271 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"shebao/internal/clock"
+	"shebao/internal/errs"
+	"shebao/internal/ledger"
+	"shebao/internal/payout"
+	"shebao/internal/payroll"
+)
+
+// payoutRoutes: payout lines and their approval, batches, bank files and
+// returns, the monthly payroll and the person's pension page.
+func (s *Server) payoutRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /staff/payouts", s.staffPayouts)
+	mux.HandleFunc("POST /staff/payouts/approve", s.staffPayoutsApprove)
+	mux.HandleFunc("POST /staff/payouts/reject", s.staffPayoutsReject)
+	mux.HandleFunc("GET /staff/payouts/{id}", s.staffPayout)
+	mux.HandleFunc("POST /staff/payouts/{id}/cancel", s.staffPayoutCancel)
+	mux.HandleFunc("POST /staff/payouts/{id}/reissue", s.staffPayoutReissue)
+	mux.HandleFunc("GET /staff/payout-batches", s.staffBatches)
+	mux.HandleFunc("POST /staff/payout-batches", s.staffBatchCreate)
+	mux.HandleFunc("GET /staff/payout-batches/{id}", s.staffBatch)
+	mux.HandleFunc("GET /staff/payout-batches/{id}/file", s.staffBatchFile)
+	mux.HandleFunc("GET /staff/payout-batches/{id}/print.pdf", s.staffBatchPDF)
+	mux.HandleFunc("POST /staff/payout-batches/{id}/return", s.staffBatchReturn)
+	mux.HandleFunc("GET /staff/payroll", s.staffPayroll)
+	mux.HandleFunc("POST /staff/payroll", s.staffPayrollRun)
+	mux.HandleFunc("GET /staff/payroll/runs/{id}", s.staffPayrollRunPage)
+	mux.HandleFunc("GET /staff/fund-report", s.staffFundReport)
+	mux.HandleFunc("GET /person/pension", s.personPension)
+}
+
+// payoutListView is the data of the payout list.
+type payoutListView struct {
+	Page     *payout.Page
+	Filter   payout.Filter
+	Statuses []labelOption
+	Banks    []payout.Bank
+	Query    string // the filter as a query string, for paging links
+}
+
+func payoutFilter(q url.Values) payout.Filter {
+	page, _ := strconv.Atoi(q.Get("page"))
+	return payout.Filter{Status: q.Get("status"), Scheme: q.Get("scheme"), Bank: q.Get("bank"), Period: q.Get("period"),
+		Query: strings.TrimSpace(q.Get("q")), Page: page}
+}
+
+func (s *Server) payoutList(r *http.Request) (*payoutListView, error) {
+	a := actorFrom(r.Context())
+	if err := payout.MayApprove(a); err != nil {
+		return nil, err
+	}
+	f := payoutFilter(r.URL.Query())
+	p, err := s.Payouts.List(r.Context(), a, f)
+	if err != nil {
+		return nil, err
+	}
+	banks, err := s.Payouts.Banks(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	q := url.Values{"status": {f.Status}, "scheme": {f.Scheme}, "bank": {f.Bank}, "period": {f.Period}, "q": {f.Query}}
+	var st []labelOption
+	for _, c := range payout.Statuses {
+		st = append(st, labelOption{c, payout.StatusName(c)})
+	}
+	return &payoutListView{Page: p, Filter: f, Statuses: st, Banks: banks, Query: q.Encode()}, nil
+}
+
+func (s *Server) staffPayouts(w http.ResponseWriter, r *http.Request) {
+	v, err := s.payoutList(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "payout_list", &Page{Title: "拨付记录", Data: v})
+}
+
+// formIDs reads the checked line ids, or with all=1 every prepared line of
+// the filter (the whole selection, not only the page).
+func (s *Server) formIDs(r *http.Request) ([]int64, error) {
+	if r.PostFormValue("all") == "1" {
+		return s.Payouts.PreparedIDs(r.Context(), actorFrom(r.Context()), payoutFilter(r.PostForm))
+	}
+	var ids []int64
+	for _, v := range r.PostForm["id"] {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, errs.Fields{{Field: "id", Message: "选择的拨付记录不正确"}}.Err()
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+func (s *Server) backToList(r *http.Request) string {
+	q := url.Values{"status": {r.PostFormValue("status")}, "scheme": {r.PostFormValue("scheme")}, "bank": {r.PostFormValue("bank")},
+		"period": {r.PostFormValue("period")}, "q": {r.PostFormValue("q")}}
+	return "/staff/payouts?" + q.Encode()
+}
+
+func (s *Server) listError(w http.ResponseWriter, r *http.Request, err error) {
+	r.URL.RawQuery = r.PostForm.Encode()
+	v, lerr := s.payoutList(r)
+	if lerr != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderForm(w, r, "payout_list", &Page{Title: "拨付记录", Data: v}, err)
+}
+
+func (s *Server) staffPayoutsApprove(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	if err := payout.MayApprove(a); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ids, err := s.formIDs(r)
+	if err == nil {
+		var n int
+		if n, err = s.Payouts.Approve(r.Context(), a, ids, r.PostFormValue("note")); err == nil {
+			redirect(w, r, s.backToList(r), "已审核通过 "+strconv.Itoa(n)+" 笔拨付")
+			return
+		}
+	}
+	s.listError(w, r, err)
+}
+
+func (s *Server) staffPayoutsReject(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	if err := payout.MayApprove(a); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ids, err := s.formIDs(r)
+	if err == nil {
+		var n int
+		if n, err = s.Payouts.Reject(r.Context(), a, ids, r.PostFormValue("reason")); err == nil {
+			redirect(w, r, s.backToList(r), "已退回 "+strconv.Itoa(n)+" 笔拨付")
+			return
+		}
+	}
+	s.listError(w, r, err)
+}
+
+func (s *Server) staffPayout(w http.ResponseWriter, r *http.Request) {
+	s.renderPayout(w, r, nil)
+}
+
+func (s *Server) renderPayout(w http.ResponseWriter, r *http.Request, formErr error) {
+	a := actorFrom(r.Context())
+	if err := payout.MayApprove(a); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	l, err := s.Payouts.Get(r.Context(), a, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := &Page{Title: "拨付记录 " + payout.LineRef(l.ID), Data: l}
+	if formErr != nil {
+		s.renderForm(w, r, "payout_line", p, formErr)
+		return
+	}
+	s.render(w, r, "payout_line", p)
+}
+
+func (s *Server) staffPayoutCancel(w http.ResponseWriter, r *http.Request) {
+	if err := payout.MayApprove(actorFrom(r.Context())); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if r.PostFormValue("confirm") != "1" {
+		s.renderPayout(w, r, errs.Fields{{Field: "confirm", Message: "请勾选“确认作废”"}}.Err())
+		return
+	}
+	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if err := s.Payouts.Cancel(r.Context(), actorFrom(r.Context()), id, version, r.PostFormValue("reason")); err != nil {
+		s.renderPayout(w, r, err)
+		return
+	}
+	redirect(w, r, "/staff/payouts/"+strconv.FormatInt(id, 10), "已作废该笔拨付")
+}
+
+func (s *Server) staffPayoutReissue(w http.ResponseWriter, r *http.Request) {
+	if err := payout.MayApprove(actorFrom(r.Context())); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	acct := payout.Request{AccountKind: r.PostFormValue("account_kind"), AccountName: r.PostFormValue("account_name"),
+		AccountNo: r.PostFormValue("account_no"), BankName: r.PostFormValue("bank_name"), BankCode: r.PostFormValue("bank_code"),
+		NameConfirmed: r.PostFormValue("name_confirmed") == "1"}
+	nl, err := s.Payouts.Reissue(r.Context(), actorFrom(r.Context()), id, version, acct)
+	if err != nil {
+		s.renderPayout(w, r, err)
+		return
+	}
+	redirect(w, r, "/staff/payouts/"+strconv.FormatInt(nl.ID, 10), "已重新拨付，请由另一名工作人员审核")
+}
+
+// fundChart is the data of the income and expense report.
+type fundReportView struct {
+	Report *payout.FundReport
+}
+
+func (s *Server) staffFundReport(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	rep, err := s.Payouts.FundReport(r.Context(), a, clock.MonthOf(s.Clock.Now()), 12)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "fund_report", &Page{Title: "基金收支月报", Data: fundReportView{Report: rep}})
+}
+
+// pensionView is the person's pension page.
+type pensionView struct {
+	Pensioner *payroll.Pensioner
+	Card      *payroll.Card
+	Lines     []payout.Line
+}
+
+func (s *Server) personPension(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	if _, err := ownPersonID(a); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := pensionView{}
+	p, err := s.Payroll.ByPerson(r.Context(), a, a.PersonID)
+	if err != nil && errs.KindOf(err) != errs.NotFound {
+		s.fail(w, r, err)
+		return
+	}
+	v.Pensioner = p
+	if v.Card, err = s.Payroll.CardOf(r.Context(), a, a.PersonID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if v.Lines, err = s.Payroll.Payments(r.Context(), a, a.PersonID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "pension_mine", &Page{Title: "我的养老金", Data: v})
+}
+
+var _ = ledger.SchemeName
+var _ context.Context
