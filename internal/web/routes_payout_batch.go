@@ -138,8 +138,6 @@ func (s *Server) staffBatchPDF(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(data)
 }
 
-
-
 func (s *Server) staffBatchReturn(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
 	id, err := pathID(r)
