@@ -52,7 +52,7 @@ var labels = map[labelKind]map[string]string{
 		"flexible.bill":   "灵活就业人员缴费核定", "flexible.self_register": "灵活就业人员自助参保登记",
 		"injury.recognition": "工伤认定", "mail.ack": "邮件受理回执",
 		"mail.quarantine.released": "放行隔离邮件", "mail.quarantine.deleted": "删除隔离邮件",
-		"faq.check": "核对常见问题", "faq.create": "新建常见问题", "faq.publish": "发布常见问题", "faq.retire": "停用常见问题",
+		"faq.check": "核对常见问题", "faq.create": "新建常见问题", "faq.publish": "发布常见问题", "faq.retire": "停用常见问题", "faq.use": "电话咨询采用常见问题答复",
 		"faq.update":   "修改常见问题",
 		"download.add": "新增下载", "download.replace": "发布下载新版本", "download.retire": "停止提供下载",
 		"download.publish": "发布使用手册",

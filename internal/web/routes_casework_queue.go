@@ -8,6 +8,7 @@ import (
 	"shebao/internal/access"
 	"shebao/internal/casework"
 	"shebao/internal/errs"
+	"shebao/internal/faq"
 )
 
 // caseQueueView is the data of a section's queue page.
@@ -67,6 +68,10 @@ type caseNewView struct {
 	Channels []struct{ Code, Name string }
 	Lookup   *lookupView
 	Injury   bool // the clerk may record accident reports (their own form)
+	// FAQQ searches the published answers a clerk may give on a phone
+	// consultation; FAQs are the answers found.
+	FAQQ string
+	FAQs []faq.FAQ
 }
 
 // staffCaseNewPage builds the form with the types of the clerk's sections
@@ -89,6 +94,11 @@ func (s *Server) staffCaseNewPage(r *http.Request, form url.Values) (*Page, erro
 		return nil, err
 	}
 	v.Lookup.Pick = true
+	if v.FAQQ = strings.TrimSpace(form.Get("faq_q")); v.FAQQ != "" {
+		if v.FAQs, _, err = s.FAQ.Search(r.Context(), faq.Query{Q: v.FAQQ}); err != nil {
+			return nil, err
+		}
+	}
 	return &Page{Title: "代为登记业务", Data: v, Form: form}, nil
 }
 
@@ -101,12 +111,36 @@ func (s *Server) staffCaseNew(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "case_new", p)
 }
 
+// staffCaseCreate registers a case on behalf of the applicant. A clerk
+// who answered a phone consultation with a common question's answer picks
+// it: only a published answer may be given (else the form says so), its
+// text is kept in the case and its use counted for 办公室.
 func (s *Server) staffCaseCreate(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
-	c, err := s.Cases.Open(r.Context(), a, casework.OpenInput{
-		Type: r.PostFormValue("type"), Channel: r.PostFormValue("channel"), Applicant: applicantFrom(r.PostForm),
-		SubjectIDNumber: r.PostFormValue("subject_id_number"), Title: r.PostFormValue("title"),
-		Summary: r.PostFormValue("summary")})
+	summary := r.PostFormValue("summary")
+	var given *faq.FAQ
+	var err error
+	ref := r.PostFormValue("faq_id")
+	if ref == "" {
+		ref = r.PostFormValue("faq_ref")
+	}
+	if strings.TrimSpace(ref) != "" {
+		if given, err = s.FAQ.Pick(r.Context(), a, ref); err == nil {
+			summary = strings.TrimSpace(summary + "\n\n" + given.GivenText())
+		}
+	}
+	var c *casework.Case
+	if err == nil {
+		c, err = s.Cases.Open(r.Context(), a, casework.OpenInput{
+			Type: r.PostFormValue("type"), Channel: r.PostFormValue("channel"), Applicant: applicantFrom(r.PostForm),
+			SubjectIDNumber: r.PostFormValue("subject_id_number"), Title: r.PostFormValue("title"),
+			Summary: summary})
+	}
+	if err == nil && given != nil {
+		if uerr := s.FAQ.RecordUse(r.Context(), a, given.ID, c.No, c.Channel); uerr != nil {
+			s.Log.Error("faq use not recorded", "case", c.No, "faq", given.ID, "err", uerr)
+		}
+	}
 	if err != nil {
 		p, perr := s.staffCaseNewPage(r, r.PostForm)
 		if perr != nil {
