@@ -93,7 +93,7 @@ func (a *Actor) In(s Section) bool {
 // RequireSection returns Forbidden unless the actor is staff of section s.
 func (a *Actor) RequireSection(s Section) error {
 	if a == nil {
-		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return errs.LoginRequired()
 	}
 	if !a.In(s) {
 		return errs.Forbid()
@@ -104,7 +104,7 @@ func (a *Actor) RequireSection(s Section) error {
 // RequireAdmin returns Forbidden unless the actor is an administrator.
 func (a *Actor) RequireAdmin() error {
 	if a == nil {
-		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return errs.LoginRequired()
 	}
 	if !a.IsAdmin() {
 		return errs.Forbid()
@@ -116,7 +116,7 @@ func (a *Actor) RequireAdmin() error {
 // staff of the coordination section (who may act on any employer).
 func (a *Actor) RequireEmployer(employerID int64) error {
 	if a == nil {
-		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return errs.LoginRequired()
 	}
 	if a.Role == RoleEmployer && a.EmployerID == employerID && employerID != 0 {
 		return nil

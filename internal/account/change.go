@@ -22,7 +22,7 @@ import (
 // new_password), TooMany (growing delay, with RetryAfter), Internal.
 func (s *Service) ChangePassword(ctx context.Context, a *access.Actor, oldPassword, newPassword string) error {
 	if a == nil || a.UserID == 0 {
-		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return errs.LoginRequired()
 	}
 	if a.Role == access.RoleAPI {
 		return errs.Forbid()
@@ -40,7 +40,7 @@ func (s *Service) ChangePassword(ctx context.Context, a *access.Actor, oldPasswo
 		return err
 	}
 	if u == nil || u.id != a.UserID {
-		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return errs.LoginRequired()
 	}
 	now := s.clock.Now()
 	res, err := s.reserve(ctx, u.username, "", u, now)

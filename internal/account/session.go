@@ -215,7 +215,7 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 // everywhere"). Errors: Unauthenticated, Internal.
 func (s *Service) LogoutAll(ctx context.Context, a *access.Actor) error {
 	if a == nil || a.UserID == 0 {
-		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return errs.LoginRequired()
 	}
 	return endSessions(ctx, s.db.W, a.UserID)
 }

@@ -2,9 +2,6 @@ package app_test
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -18,34 +15,11 @@ var coveredElsewhere = map[string]string{
 	"GET /metrics": "loopback or token only: internal/web/ops_test.go",
 }
 
-var (
-	handleRe   = regexp.MustCompile(`HandleFunc\("([A-Z]+) (/[^"]*)"`)
-	apiRouteRe = regexp.MustCompile(`\{"([A-Z]+)", "(/api/v1/[^"]*)"`)
-)
-
-// registeredRoutes reads the route patterns out of internal/web's source.
-func registeredRoutes(t *testing.T) []string {
-	files, err := filepath.Glob("../web/*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, re := range []*regexp.Regexp{handleRe, apiRouteRe} {
-			for _, m := range re.FindAllStringSubmatch(string(b), -1) {
-				out = append(out, m[1]+" "+m[2])
-			}
-		}
-	}
+// registeredRoutes is the route table of the running server.
+func registeredRoutes(t *testing.T, env *apptest.Env) []string {
+	out := env.App.Web.Routes()
 	if len(out) < 50 {
-		t.Fatalf("found only %d routes: the pattern scan is broken", len(out))
+		t.Fatalf("found only %d routes: the route table is broken", len(out))
 	}
 	return out
 }
@@ -77,7 +51,7 @@ func patternMatches(pattern, path string) bool {
 // authorization check.
 func TestRouteRoleTableCoversEveryRoute(t *testing.T) {
 	cases := routeCases()
-	for _, route := range registeredRoutes(t) {
+	for _, route := range registeredRoutes(t, apptest.New(t, db.SQLite)) {
 		if _, ok := coveredElsewhere[route]; ok {
 			continue
 		}
@@ -109,7 +83,7 @@ func TestOpenAPIDocumentsEveryAPIRoute(t *testing.T) {
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatalf("openapi.json: %v", err)
 	}
-	for _, route := range registeredRoutes(t) {
+	for _, route := range registeredRoutes(t, env) {
 		method, pattern, _ := strings.Cut(route, " ")
 		if !strings.HasPrefix(pattern, "/api/v1/") || pattern == "/api/v1/openapi.json" {
 			continue

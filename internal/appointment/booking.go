@@ -35,7 +35,7 @@ func ErrFull(err error) bool { e := errs.As(err); return e != nil && e.Code == e
 
 func requireBooker(a *access.Actor) error {
 	if a == nil {
-		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return errs.LoginRequired()
 	}
 	if (a.Role == access.RoleEmployer && a.EmployerID != 0) || (a.Role == access.RolePerson && a.PersonID != 0) {
 		return nil
@@ -208,7 +208,7 @@ func visible(a *access.Actor, b *Booking) bool {
 // does not exist.
 func (s *Service) ByCode(ctx context.Context, a *access.Actor, code string) (*Booking, error) {
 	if a == nil {
-		return nil, errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return nil, errs.LoginRequired()
 	}
 	b, err := bookingByCode(ctx, s.db.Read(), code)
 	if err != nil {
@@ -234,7 +234,7 @@ func (s *Service) Mine(ctx context.Context, a *access.Actor) ([]Booking, error) 
 // (not_active, slot_started, stale), Unauthenticated.
 func (s *Service) Cancel(ctx context.Context, a *access.Actor, code string) (*Booking, error) {
 	if a == nil {
-		return nil, errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return nil, errs.LoginRequired()
 	}
 	b, err := bookingByCode(ctx, s.db.Read(), code)
 	if err != nil {
@@ -278,7 +278,7 @@ func (s *Service) Cancel(ctx context.Context, a *access.Actor, code string) (*Bo
 func (s *Service) DayList(ctx context.Context, a *access.Actor, day string) ([]Booking, error) {
 	if !a.IsStaff() {
 		if a == nil {
-			return nil, errs.New(errs.Unauthenticated, "login_required", "请先登录")
+			return nil, errs.LoginRequired()
 		}
 		return nil, errs.Forbid()
 	}
@@ -301,7 +301,7 @@ func (s *Service) DayList(ctx context.Context, a *access.Actor, day string) ([]B
 func (s *Service) Mark(ctx context.Context, a *access.Actor, code string, st Status) (*Booking, error) {
 	if !a.IsStaff() {
 		if a == nil {
-			return nil, errs.New(errs.Unauthenticated, "login_required", "请先登录")
+			return nil, errs.LoginRequired()
 		}
 		return nil, errs.Forbid()
 	}

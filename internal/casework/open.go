@@ -176,7 +176,7 @@ func openedNotice(c *Case) string {
 // staff of the type's section, the applicant they name.
 func applicantFor(a *access.Actor, t *Type, in OpenInput) (Applicant, error) {
 	if a == nil {
-		return Applicant{}, errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return Applicant{}, errs.LoginRequired()
 	}
 	app := in.Applicant
 	switch {

@@ -207,7 +207,7 @@ func (s *Service) Mine(ctx context.Context, a *access.Actor, typeCode string) ([
 	case a != nil && a.Role == access.RolePerson && a.PersonID != 0:
 		cond, id = "person_id = $1", a.PersonID
 	case a == nil:
-		return nil, errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return nil, errs.LoginRequired()
 	default:
 		return nil, errs.Forbid()
 	}

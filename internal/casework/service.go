@@ -128,7 +128,7 @@ func IDHash(s string) string {
 // cannot learn that the case exists).
 func party(a *access.Actor, c *Case) (Party, error) {
 	if a == nil {
-		return "", errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return "", errs.LoginRequired()
 	}
 	switch {
 	case a.In(c.Section):

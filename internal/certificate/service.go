@@ -99,7 +99,7 @@ func (s *Service) period(from, to string) (string, string, error) {
 
 func canPerson(a *access.Actor, personID int64) error {
 	if a == nil {
-		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return errs.LoginRequired()
 	}
 	if (a.Role == access.RolePerson && a.PersonID == personID && personID != 0) || a.In(access.Coordination) {
 		return nil
@@ -190,7 +190,7 @@ func (s *Service) issue(ctx context.Context, a *access.Actor, c *Certificate) er
 
 func canSee(a *access.Actor, c *Certificate) error {
 	if a == nil {
-		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return errs.LoginRequired()
 	}
 	switch {
 	case a.IsStaff():
@@ -206,7 +206,7 @@ func canSee(a *access.Actor, c *Certificate) error {
 // Get returns a certificate its subject or staff may see.
 func (s *Service) Get(ctx context.Context, a *access.Actor, id int64) (*Certificate, error) {
 	if a == nil {
-		return nil, errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return nil, errs.LoginRequired()
 	}
 	c, err := byID(ctx, s.db.Read(), id)
 	if err != nil {

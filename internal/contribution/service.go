@@ -58,7 +58,7 @@ func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service) *S
 func canSee(a *access.Actor, b *Bill) error {
 	switch {
 	case a == nil:
-		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return errs.LoginRequired()
 	case a.Role == access.RoleEmployer && b.EmployerID != 0 && a.EmployerID == b.EmployerID:
 		return nil
 	case a.Role == access.RolePerson && b.PayerKind == "flexible" && a.PersonID == b.PersonID:
@@ -75,7 +75,7 @@ func canSee(a *access.Actor, b *Bill) error {
 // for each line, if a may see it.
 func (s *Service) Get(ctx context.Context, a *access.Actor, id int64) (*Bill, error) {
 	if a == nil {
-		return nil, errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return nil, errs.LoginRequired()
 	}
 	b, err := load(ctx, s.db.Read(), id)
 	if err != nil {

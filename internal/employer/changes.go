@@ -116,7 +116,7 @@ func (s *Service) ChangeQueue(ctx context.Context, a *access.Actor, status Chang
 // to that employer or 统筹科. Errors: NotFound, Forbidden.
 func (s *Service) GetChange(ctx context.Context, a *access.Actor, id int64) (*ChangeRequest, *Employer, error) {
 	if a == nil {
-		return nil, nil, errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return nil, nil, errs.LoginRequired()
 	}
 	c, err := loadChange(ctx, s.db.Read(), id)
 	if err != nil {

@@ -38,7 +38,7 @@ type Matches struct {
 // staff), Invalid (query).
 func (s *Service) Search(ctx context.Context, a *access.Actor, query string, page int) (*Matches, error) {
 	if a == nil {
-		return nil, errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return nil, errs.LoginRequired()
 	}
 	if !a.IsStaff() {
 		return nil, errs.Forbid()

@@ -129,6 +129,12 @@ func Forbid() error {
 	return &Error{Kind: Forbidden, Code: "forbidden", Message: "您无权办理此项业务"}
 }
 
+// LoginRequired is the error of every request that needs a signed-in
+// actor and has none: one value, so the message reads the same everywhere.
+func LoginRequired() error {
+	return &Error{Kind: Unauthenticated, Code: "login_required", Message: "请先登录"}
+}
+
 // StaleVersion is the standard optimistic-lock conflict.
 func StaleVersion() error {
 	return &Error{Kind: Conflict, Code: "stale_version", Message: "该记录已被他人修改或处理，请刷新后重试"}

@@ -30,7 +30,7 @@ type Deferred struct {
 // deferred employer registration, open ones first. 审计科 or 个体参保科.
 func (s *Service) DeferredList(ctx context.Context, a *access.Actor) ([]Deferred, error) {
 	if a == nil {
-		return nil, errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return nil, errs.LoginRequired()
 	}
 	if !a.In(access.Audit) && !a.In(access.SelfEmployed) {
 		return nil, errs.Forbid()

@@ -59,7 +59,7 @@ func (r Registration) CategoryName() string { return CategoryName(r.Category) }
 // flexible, retired, or a concurrent change).
 func (s *Service) SelfRegister(ctx context.Context, a *access.Actor, in SelfRegistration) (*person.Person, error) {
 	if a == nil {
-		return nil, errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return nil, errs.LoginRequired()
 	}
 	if a.Role != access.RolePerson || a.PersonID == 0 {
 		return nil, errs.Forbid()

@@ -33,7 +33,7 @@ func NewService(d *db.DB, c clock.Clock, a *audit.Service, pol *policy.Service, 
 
 func canAct(a *access.Actor, personID int64) error {
 	if a == nil {
-		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return errs.LoginRequired()
 	}
 	if (a.Role == access.RolePerson && a.PersonID == personID && personID != 0) || a.In(access.SelfEmployed) {
 		return nil

@@ -96,7 +96,7 @@ func checkDay(f *errs.Fields, field, label, v, today string, required bool) {
 func (s *Service) RecordRecognition(ctx context.Context, a *access.Actor, no string, version int64, in RecognitionInput) (*casework.Case, error) {
 	if a == nil || a.Role != access.RoleEmployer {
 		if a == nil {
-			return nil, errs.New(errs.Unauthenticated, "login_required", "请先登录")
+			return nil, errs.LoginRequired()
 		}
 		return nil, errs.New(errs.Forbidden, "employer_only", "工伤认定申请情况由用人单位登记")
 	}

@@ -73,7 +73,7 @@ const MaxPhotos = 5
 // Unauthenticated, Forbidden (not an employer), Invalid (fields, photos).
 func (s *Service) Report(ctx context.Context, a *access.Actor, in ReportInput, photos []Photo) (*casework.Case, error) {
 	if a == nil {
-		return nil, errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return nil, errs.LoginRequired()
 	}
 	if a.Role != access.RoleEmployer || a.EmployerID == 0 {
 		return nil, errs.New(errs.Forbidden, "employer_only", "工伤事故报告由参保单位网上报告")

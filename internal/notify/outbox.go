@@ -129,7 +129,7 @@ func (m InboxMessage) Unread() bool { return m.ReadAt.IsZero() }
 // number unread.
 func (s *Service) Inbox(ctx context.Context, a *access.Actor) ([]InboxMessage, int, error) {
 	if a == nil || a.UserID == 0 {
-		return nil, 0, errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return nil, 0, errs.LoginRequired()
 	}
 	unread, err := s.UnreadCount(ctx, a)
 	if err != nil {
@@ -167,7 +167,7 @@ func (s *Service) UnreadCount(ctx context.Context, a *access.Actor) (int, error)
 // MarkAllRead marks every portal message of the actor read.
 func (s *Service) MarkAllRead(ctx context.Context, a *access.Actor) error {
 	if a == nil || a.UserID == 0 {
-		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return errs.LoginRequired()
 	}
 	_, err := s.db.W.ExecContext(ctx, `UPDATE user_messages SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL`, a.UserID, s.clock.Now())
 	return errs.Wrap(err, "mark read")

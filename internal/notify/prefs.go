@@ -48,7 +48,7 @@ var (
 // requirePrefs lets persons and employers choose their own channels.
 func requirePrefs(a *access.Actor) error {
 	if a == nil || a.UserID == 0 {
-		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return errs.LoginRequired()
 	}
 	if a.Role != access.RolePerson && a.Role != access.RoleEmployer {
 		return errs.Forbid()

@@ -59,7 +59,7 @@ func (s *Service) QuoteBill(ctx context.Context, a *access.Actor, id int64) (*Qu
 func canSeeBill(a *access.Actor, b *bill) error {
 	switch {
 	case a == nil:
-		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return errs.LoginRequired()
 	case a.Role == access.RoleEmployer && b.EmployerID != 0 && a.EmployerID == b.EmployerID:
 		return nil
 	case a.Role == access.RolePerson && b.PayerKind == "flexible" && b.PersonID != 0 && a.PersonID == b.PersonID:

@@ -19,7 +19,7 @@ import (
 func (s *Service) Mine(ctx context.Context, a *access.Actor) ([]Payment, error) {
 	switch {
 	case a == nil:
-		return nil, errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return nil, errs.LoginRequired()
 	case a.Role == access.RoleEmployer && a.EmployerID != 0:
 		return queryPayments(ctx, s.db.Read(), `WHERE p.employer_id = $1 ORDER BY p.id DESC LIMIT 500`, a.EmployerID)
 	case a.Role == access.RolePerson && a.PersonID != 0:

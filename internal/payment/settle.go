@@ -38,7 +38,7 @@ func (s *Service) Get(ctx context.Context, a *access.Actor, id int64) (*Payment,
 func canSee(a *access.Actor, p *Payment) error {
 	switch {
 	case a == nil:
-		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return errs.LoginRequired()
 	case a.In(access.Fund):
 		return nil
 	case a.Role == access.RoleEmployer && a.EmployerID != 0 && a.EmployerID == p.EmployerID:

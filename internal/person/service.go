@@ -31,7 +31,7 @@ func NewService(d *db.DB, c clock.Clock, a *audit.Service) *Service {
 // themselves or any agency staff.
 func canSee(a *access.Actor, id int64) error {
 	if a == nil {
-		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return errs.LoginRequired()
 	}
 	if a.IsStaff() || (a.Role == access.RolePerson && a.PersonID == id && id != 0) {
 		return nil
@@ -53,7 +53,7 @@ func (s *Service) Get(ctx context.Context, a *access.Actor, id int64) (*Person, 
 // Invalid (malformed number), NotFound.
 func (s *Service) ByIDNumber(ctx context.Context, a *access.Actor, idNumber string) (*Person, error) {
 	if a == nil {
-		return nil, errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return nil, errs.LoginRequired()
 	}
 	if !a.IsStaff() && a.Role != access.RolePerson {
 		return nil, errs.Forbid()

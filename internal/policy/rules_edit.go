@@ -291,7 +291,7 @@ func (s *Service) ListRules(ctx context.Context, a *access.Actor, f RuleFilter) 
 // agency: the rule history and the admin pages are for staff.
 func requireStaff(a *access.Actor) error {
 	if a == nil {
-		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return errs.LoginRequired()
 	}
 	if !a.IsStaff() {
 		return errs.Forbid()

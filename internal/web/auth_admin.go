@@ -70,7 +70,7 @@ func formSections(r *http.Request) []access.Section {
 
 func (s *Server) usersView(r *http.Request) (*usersView, error) {
 	q := r.URL.Query()
-	page, _ := strconv.Atoi(q.Get("page"))
+	page := pageParam(q)
 	f := account.UserFilter{Query: q.Get("q"), Role: access.Role(q.Get("role"))}
 	res, err := s.Accounts.ListUsers(r.Context(), actorFrom(r.Context()), f, page)
 	if err != nil {
@@ -150,7 +150,11 @@ func (s *Server) adminSetSections(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	version, err := formVersion(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if err := s.Accounts.SetSections(r.Context(), a, id, version, formSections(r)); err != nil {
 		u, gerr := s.Accounts.GetUser(r.Context(), a, id)
 		if gerr != nil {
@@ -198,7 +202,6 @@ func (s *Server) adminUserAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back := "/admin/users/" + strconv.FormatInt(id, 10)
-	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
 	switch r.PathValue("action") {
 	case "reset":
 		pw, err := s.Accounts.ResetPassword(r.Context(), a, id)
@@ -215,13 +218,21 @@ func (s *Server) adminUserAction(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, "admin_once", &Page{Title: "密码已重置", Data: onceView{Heading: "密码已重置",
 			Label: "新的初始密码", Secret: pw, Who: u.MaskedUsername(), Back: back}})
 	case "disable":
-		if err := s.Accounts.Disable(r.Context(), a, id, version); err != nil {
+		version, err := formVersion(r)
+		if err == nil {
+			err = s.Accounts.Disable(r.Context(), a, id, version)
+		}
+		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
 		redirect(w, r, back, "账户已停用")
 	case "enable":
-		if err := s.Accounts.Enable(r.Context(), a, id, version); err != nil {
+		version, err := formVersion(r)
+		if err == nil {
+			err = s.Accounts.Enable(r.Context(), a, id, version)
+		}
+		if err != nil {
 			s.fail(w, r, err)
 			return
 		}

@@ -203,7 +203,7 @@ func (s *Server) requireActor(w http.ResponseWriter, r *http.Request) (*access.A
 	if a := actorFrom(r.Context()); a != nil {
 		return a, true
 	}
-	s.failAny(w, r, errs.New(errs.Unauthenticated, "login_required", "请先登录"))
+	s.failAny(w, r, errs.LoginRequired())
 	return nil, false
 }
 

@@ -5,41 +5,78 @@ import (
 	"net/http"
 )
 
-// routes registers every route. Each business area registers its own in
-// routes_<area>.go; the middleware chain is the same for all.
+// route is one row of a route table: the ServeMux pattern ("METHOD /path")
+// and its handler. Each business area lists its routes, pages and JSON
+// endpoints alike, in a function returning []route (routes_<area>.go), and
+// routeTable below names every such function once: that is the only way a
+// route is registered. A handler that only a signed-in actor may reach at
+// all is written s.loggedIn(h), one only staff may reach s.staffRoute(h);
+// the service still decides everything finer.
+type route struct {
+	pattern string
+	handler http.HandlerFunc
+}
+
+// routeTable is every route of the server.
+func (s *Server) routeTable() []route {
+	static, _ := fs.Sub(staticFS, "static")
+	all := []route{
+		{"GET /healthz", s.healthz},
+		{"GET /static/", http.StripPrefix("/static/", s.staticFiles(static)).ServeHTTP},
+		{"GET /{$}", s.home},
+	}
+	for _, area := range [][]route{
+		s.opsRoutes(),
+		s.accountRoutes(), s.accountAPIRoutes(),
+		s.auditRoutes(), s.auditAPIRoutes(),
+		s.policyRoutes(), s.policyAPIRoutes(),
+		s.employerRoutes(), s.employerAPIRoutes(),
+		s.personRoutes(),
+		s.lookupRoutes(),
+		s.caseworkRoutes(), s.caseworkAPIRoutes(), s.caseworkDeferredAPIRoutes(),
+		s.injuryRoutes(),
+		s.injuryClerkRoutes(),
+		s.retirementRoutes(),
+		s.injuryBenefitAPIRoutes(),
+		s.appointmentRoutes(),
+		s.noticeRoutes(),
+		s.faqRoutes(),
+		s.downloadRoutes(),
+		s.channelRoutes(), s.channelAPIRoutes(),
+		s.certificateRoutes(),
+		s.staffChangeRoutes(),
+		s.flexibleRoutes(), s.flexSelfRoutes(),
+		s.contributionRoutes(), s.assessRoutes(), s.recordRoutes(),
+		s.paymentRoutes(), s.paymentAPIRoutes(),
+		s.calcRoutes(),
+		s.apiDocRoutes(),
+		s.injuryBenefitRoutes(),
+		s.payoutRoutes(),
+	} {
+		all = append(all, area...)
+	}
+	return all
+}
+
+// Routes lists the pattern of every registered route, for the tests that
+// check each one has a row in the route × role table and, for /api/v1, an
+// entry in the OpenAPI document.
+func (s *Server) Routes() []string {
+	var out []string
+	for _, rt := range s.routeTable() {
+		out = append(out, rt.pattern)
+	}
+	return out
+}
+
+// routes registers the route table under the middleware chain, which is
+// the same for every route.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", s.healthz)
-	static, _ := fs.Sub(staticFS, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", s.staticFiles(static)))
-	mux.HandleFunc("GET /{$}", s.home)
-
-	s.opsRoutes(mux)
-	s.accountRoutes(mux)
-	s.auditRoutes(mux)
-	s.policyRoutes(mux)
-	s.employerRoutes(mux)
-	s.personRoutes(mux)
-	s.lookupRoutes(mux)
-	s.caseworkRoutes(mux)
-	s.injuryRoutes(mux)
-	s.injuryClerkRoutes(mux)
-	s.retirementRoutes(mux)
-	s.injuryBenefitAPIRoutes(mux)
-	s.injuryBenefitRoutes(mux)
-	s.appointmentRoutes(mux)
-	s.noticeRoutes(mux)
-	s.faqRoutes(mux)
-	s.downloadRoutes(mux)
-	s.channelRoutes(mux)
-	s.certificateRoutes(mux)
-	s.staffChangeRoutes(mux)
-	s.flexibleRoutes(mux)
-	s.contributionRoutes(mux)
-	s.paymentRoutes(mux)
-	s.payoutRoutes(mux)
-	s.calcRoutes(mux)
-	s.apiDocRoutes(mux)
+	s.ops = newOpsMetrics(s, mux)
+	for _, rt := range s.routeTable() {
+		mux.HandleFunc(rt.pattern, rt.handler)
+	}
 
 	s.mux = mux
 	h := s.unmatched(mux)

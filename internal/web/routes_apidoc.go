@@ -12,8 +12,10 @@ import (
 var openAPI []byte
 
 // apiDocRoutes serves /api/v1/openapi.json.
-func (s *Server) apiDocRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/openapi.json", s.openAPIDoc)
+func (s *Server) apiDocRoutes() []route {
+	return []route{
+		{"GET /api/v1/openapi.json", s.openAPIDoc},
+	}
 }
 
 func (s *Server) openAPIDoc(w http.ResponseWriter, r *http.Request) {

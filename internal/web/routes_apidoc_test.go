@@ -33,20 +33,21 @@ func TestOpenAPIDocumentsRoutes(t *testing.T) {
 		t.Fatalf("openapi version %q", doc.OpenAPI)
 	}
 	// Every JSON route of each area that keeps a list is documented.
-	var routes []apiRoute
+	var routes []route
 	routes = append(routes, ts.s.employerAPIRoutes()...)
 	routes = append(routes, ts.s.auditAPIRoutes()...)
 	routes = append(routes, ts.s.policyAPIRoutes()...)
 	routes = append(routes, ts.s.accountAPIRoutes()...)
 	routes = append(routes, ts.s.channelAPIRoutes()...)
 	for _, r := range routes {
-		ops, ok := doc.Paths[r.Path]
+		method, path, _ := strings.Cut(r.pattern, " ")
+		ops, ok := doc.Paths[path]
 		if !ok {
-			t.Errorf("%s %s is not in openapi.json", r.Method, r.Path)
+			t.Errorf("%s is not in openapi.json", r.pattern)
 			continue
 		}
-		if _, ok := ops[strings.ToLower(r.Method)]; !ok {
-			t.Errorf("%s %s: method not documented", r.Method, r.Path)
+		if _, ok := ops[strings.ToLower(method)]; !ok {
+			t.Errorf("%s: method not documented", r.pattern)
 		}
 	}
 	for _, s := range []string{"cookieSession", "csrfHeader", "bearerKey"} {

@@ -14,28 +14,30 @@ import (
 
 // appointmentRoutes: counter appointments (预约) for bookers, the counter's
 // day list and 办公室's slot management, with their JSON twins.
-func (s *Server) appointmentRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /appointments", s.apptIndex)
-	mux.HandleFunc("GET /appointments/mine", s.apptIndex)
-	mux.HandleFunc("GET /appointments/book", s.apptBookForm)
-	mux.HandleFunc("POST /appointments", s.apptBook)
-	mux.HandleFunc("GET /appointments/{code}/cancel", s.apptCancelConfirm)
-	mux.HandleFunc("POST /appointments/{code}/cancel", s.apptCancel)
-	mux.HandleFunc("GET /staff/appointments", s.apptDay)
-	mux.HandleFunc("POST /staff/appointments/{code}/mark", s.apptMark)
-	mux.HandleFunc("GET /staff/appointments/slots", s.apptSlots)
-	mux.HandleFunc("POST /staff/appointments/slots", s.apptCreateSlots)
-	mux.HandleFunc("POST /staff/appointments/slots/{id}/capacity", s.apptSetCapacity)
+func (s *Server) appointmentRoutes() []route {
+	return []route{
+		{"GET /appointments", s.apptIndex},
+		{"GET /appointments/mine", s.apptIndex},
+		{"GET /appointments/book", s.apptBookForm},
+		{"POST /appointments", s.apptBook},
+		{"GET /appointments/{code}/cancel", s.apptCancelConfirm},
+		{"POST /appointments/{code}/cancel", s.apptCancel},
+		{"GET /staff/appointments", s.apptDay},
+		{"POST /staff/appointments/{code}/mark", s.apptMark},
+		{"GET /staff/appointments/slots", s.apptSlots},
+		{"POST /staff/appointments/slots", s.apptCreateSlots},
+		{"POST /staff/appointments/slots/{id}/capacity", s.apptSetCapacity},
 
-	mux.HandleFunc("GET /api/v1/appointments/services", s.apiApptServices)
-	mux.HandleFunc("GET /api/v1/appointments/slots", s.apiApptSlots)
-	mux.HandleFunc("POST /api/v1/appointments", s.apiApptBook)
-	mux.HandleFunc("GET /api/v1/appointments/mine", s.apiApptMine)
-	mux.HandleFunc("GET /api/v1/appointments/{code}", s.apiApptGet)
-	mux.HandleFunc("POST /api/v1/appointments/{code}/cancel", s.apiApptCancel)
-	mux.HandleFunc("DELETE /api/v1/appointments/{code}", s.apiApptCancel)
-	mux.HandleFunc("GET /api/v1/staff/appointments", s.apiApptDay)
-	mux.HandleFunc("POST /api/v1/staff/appointments/slots", s.apiApptCreateSlots)
+		{"GET /api/v1/appointments/services", s.apiApptServices},
+		{"GET /api/v1/appointments/slots", s.apiApptSlots},
+		{"POST /api/v1/appointments", s.apiApptBook},
+		{"GET /api/v1/appointments/mine", s.apiApptMine},
+		{"GET /api/v1/appointments/{code}", s.apiApptGet},
+		{"POST /api/v1/appointments/{code}/cancel", s.apiApptCancel},
+		{"DELETE /api/v1/appointments/{code}", s.apiApptCancel},
+		{"GET /api/v1/staff/appointments", s.apiApptDay},
+		{"POST /api/v1/staff/appointments/slots", s.apiApptCreateSlots},
+	}
 }
 
 // isBooker reports whether the actor may book (an employer or a person).
@@ -127,9 +129,14 @@ func (s *Server) apptBook(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
-	slotID, _ := strconv.ParseInt(r.PostForm.Get("slot_id"), 10, 64)
-	b, err := s.Appointments.Book(r.Context(), a, appointment.BookInput{Service: r.PostForm.Get("service"), SlotID: slotID,
-		Name: r.PostForm.Get("name"), Phone: r.PostForm.Get("phone"), Note: r.PostForm.Get("note")})
+	in := formInput(r)
+	slotID := in.OptionalInt64("slot_id", "预约时段")
+	var b *appointment.Booking
+	err := in.Err()
+	if err == nil {
+		b, err = s.Appointments.Book(r.Context(), a, appointment.BookInput{Service: r.PostForm.Get("service"), SlotID: slotID,
+			Name: r.PostForm.Get("name"), Phone: r.PostForm.Get("phone"), Note: r.PostForm.Get("note")})
+	}
 	if err != nil {
 		v, verr := s.bookView(r, r.PostForm)
 		if verr != nil {
@@ -253,11 +260,12 @@ func (s *Server) apptSlots(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "appt_slots", &Page{Title: "预约时段管理", Data: v, Form: form})
 }
 
-func slotsInput(f url.Values) appointment.SlotsInput {
-	minutes, _ := strconv.Atoi(f.Get("minutes"))
-	capacity, _ := strconv.Atoi(f.Get("capacity"))
+func slotsInput(f url.Values) (appointment.SlotsInput, error) {
+	in := &input{values: f}
+	minutes := in.OptionalInt("minutes", "每个时段的分钟数")
+	capacity := in.OptionalInt("capacity", "每个时段的可预约人数")
 	return appointment.SlotsInput{From: f.Get("from"), To: f.Get("to"), Periods: f.Get("periods"), Minutes: minutes,
-		Capacity: capacity, Counter: f.Get("counter")}
+		Capacity: capacity, Counter: f.Get("counter")}, in.Err()
 }
 
 func (s *Server) apptCreateSlots(w http.ResponseWriter, r *http.Request) {
@@ -268,7 +276,11 @@ func (s *Server) apptCreateSlots(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
-	res, err := s.Appointments.CreateSlots(r.Context(), a, slotsInput(r.PostForm))
+	in, err := slotsInput(r.PostForm)
+	var res *appointment.SlotsResult
+	if err == nil {
+		res, err = s.Appointments.CreateSlots(r.Context(), a, in)
+	}
 	if err != nil {
 		v, verr := s.slotsView(r, a)
 		if verr != nil {
@@ -278,7 +290,6 @@ func (s *Server) apptCreateSlots(w http.ResponseWriter, r *http.Request) {
 		s.renderForm(w, r, "appt_slots", &Page{Title: "预约时段管理", Data: v}, err)
 		return
 	}
-	in := slotsInput(r.PostForm)
 	redirect(w, r, "/staff/appointments/slots?"+url.Values{"from": {in.From}, "to": {in.To}}.Encode(),
 		"已开放 "+strconv.Itoa(res.Created)+" 个时段（"+strconv.Itoa(res.Days)+" 个工作日；已存在或已过的 "+strconv.Itoa(res.Skipped)+" 个未重复开放）。")
 }
@@ -300,7 +311,11 @@ func (s *Server) apptSetCapacity(w http.ResponseWriter, r *http.Request) {
 	if cerr != nil {
 		capacity = -1
 	}
-	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+	version, err := formVersion(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	x, err := s.Appointments.SetCapacity(r.Context(), a, id, capacity, version)
 	if err != nil {
 		if e := errs.As(err); e != nil && len(e.Fields) > 0 {

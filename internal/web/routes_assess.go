@@ -12,12 +12,13 @@ import (
 // assessRoutes: 统筹科 starts or re-runs a fee month's assessment and
 // follows its progress (the page polls a small JSON status; without
 // JavaScript it reloads itself while the run is going).
-func (s *Server) assessRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /staff/assessments", s.assessIndex)
-	mux.HandleFunc("POST /staff/assessments", s.assessStart)
-	mux.HandleFunc("GET /staff/assessments/{id}", s.assessShow)
-	mux.HandleFunc("GET /staff/assessments/{id}/status", s.assessStatus)
-	s.recordRoutes(mux)
+func (s *Server) assessRoutes() []route {
+	return []route{
+		{"GET /staff/assessments", s.assessIndex},
+		{"POST /staff/assessments", s.assessStart},
+		{"GET /staff/assessments/{id}", s.assessShow},
+		{"GET /staff/assessments/{id}/status", s.assessStatus},
+	}
 }
 
 // assessView is the data of the assessment pages.

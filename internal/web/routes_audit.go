@@ -15,21 +15,20 @@ import (
 
 // auditRoutes: the audit section's search of the audit log (审计日志), the
 // detail of one entry, the hash-chain check, and their JSON twins.
-func (s *Server) auditRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /staff/audit", s.auditList)
-	mux.HandleFunc("GET /staff/audit/{seq}", s.auditDetail)
-	mux.HandleFunc("POST /staff/audit/verify", s.auditVerify)
-	for _, r := range s.auditAPIRoutes() {
-		mux.HandleFunc(r.Method+" "+r.Path, r.Handler)
+func (s *Server) auditRoutes() []route {
+	return []route{
+		{"GET /staff/audit", s.auditList},
+		{"GET /staff/audit/{seq}", s.auditDetail},
+		{"POST /staff/audit/verify", s.auditVerify},
 	}
 }
 
 // auditAPIRoutes lists the JSON endpoints of the audit log.
-func (s *Server) auditAPIRoutes() []apiRoute {
-	return []apiRoute{
-		{"GET", "/api/v1/audit", s.apiAuditSearch},
-		{"GET", "/api/v1/audit/{seq}", s.apiAuditGet},
-		{"POST", "/api/v1/audit/verify", s.apiAuditVerify},
+func (s *Server) auditAPIRoutes() []route {
+	return []route{
+		{"GET /api/v1/audit", s.apiAuditSearch},
+		{"GET /api/v1/audit/{seq}", s.apiAuditGet},
+		{"POST /api/v1/audit/verify", s.apiAuditVerify},
 	}
 }
 

@@ -36,8 +36,7 @@ func auditTestServer(t *testing.T, d *db.DB) (*Server, func(a *access.Actor, met
 		t.Fatal(err)
 	}
 	s := &Server{Deps: Deps{DB: d, Clock: c, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Audit: audit.NewService(d, c)}, pages: pages}
-	mux := http.NewServeMux()
-	s.auditRoutes(mux)
+	mux := testMux(s.auditRoutes(), s.auditAPIRoutes())
 	do := func(a *access.Actor, method, target string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest(method, target, nil)
 		r = r.WithContext(withCSRF(withActor(r.Context(), a), "token"))

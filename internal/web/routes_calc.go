@@ -9,10 +9,12 @@ import (
 
 // calcRoutes: the public calculators (养老金测算 and the others), as pages
 // and as JSON. No login; each client is rate-limited by the service.
-func (s *Server) calcRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /calc", s.calcIndex)
-	mux.HandleFunc("GET /calc/{name}", s.calcPage)
-	mux.HandleFunc("POST /api/v1/calc/{name}", s.apiCalc)
+func (s *Server) calcRoutes() []route {
+	return []route{
+		{"GET /calc", s.calcIndex},
+		{"GET /calc/{name}", s.calcPage},
+		{"POST /api/v1/calc/{name}", s.apiCalc},
+	}
 }
 
 // calcBodyLimit caps a calculator request body.

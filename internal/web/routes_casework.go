@@ -14,31 +14,30 @@ import (
 
 // caseworkRoutes registers the case pages of applicants and staff, the
 // document viewer and the case JSON API.
-func (s *Server) caseworkRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /cases/{no}", s.loggedIn(s.caseDetail))
-	mux.HandleFunc("POST /cases/{no}/transition", s.loggedIn(s.caseTransition))
-	mux.HandleFunc("POST /cases/{no}/comment", s.loggedIn(s.caseComment))
-	mux.HandleFunc("POST /cases/{no}/documents", s.loggedIn(s.caseAddDocument))
-	mux.HandleFunc("POST /cases/{no}/commit", s.loggedIn(s.caseCommit))
-	mux.HandleFunc("GET /cases/{no}/documents/{id}", s.loggedIn(s.caseDocument))
-	mux.HandleFunc("GET /staff/cases/{no}/documents/{id}", s.staffRoute(s.caseDocument))
+func (s *Server) caseworkRoutes() []route {
+	return []route{
+		{"GET /cases/{no}", s.loggedIn(s.caseDetail)},
+		{"POST /cases/{no}/transition", s.loggedIn(s.caseTransition)},
+		{"POST /cases/{no}/comment", s.loggedIn(s.caseComment)},
+		{"POST /cases/{no}/documents", s.loggedIn(s.caseAddDocument)},
+		{"POST /cases/{no}/commit", s.loggedIn(s.caseCommit)},
+		{"GET /cases/{no}/documents/{id}", s.loggedIn(s.caseDocument)},
+		{"GET /staff/cases/{no}/documents/{id}", s.staffRoute(s.caseDocument)},
 
-	mux.HandleFunc("GET /staff/cases", s.staffRoute(s.staffQueue))
-	mux.HandleFunc("GET /staff/cases/new", s.staffRoute(s.staffCaseNew))
-	mux.HandleFunc("POST /staff/cases/new", s.staffRoute(s.staffCaseCreate))
-	mux.HandleFunc("GET /staff/cases/{no}", s.staffRoute(s.caseDetail))
-	mux.HandleFunc("POST /staff/cases/{no}/claim", s.staffRoute(s.caseClaim))
-	mux.HandleFunc("POST /staff/cases/{no}/release", s.staffRoute(s.caseClaim))
-	mux.HandleFunc("POST /staff/cases/{no}/accept-missing", s.staffRoute(s.caseAcceptMissing))
-	mux.HandleFunc("POST /staff/cases/{no}/confirm", s.staffRoute(s.caseConfirm))
-	mux.HandleFunc("POST /staff/cases/{no}/confirm-injury", s.staffRoute(s.caseConfirmInjury))
-	mux.HandleFunc("POST /staff/originals/{id}/receive", s.staffRoute(s.originalReceive))
-	mux.HandleFunc("GET /staff/originals", s.staffRoute(s.staffOriginals))
-	mux.HandleFunc("GET /staff/commitments", s.staffRoute(s.staffCommitments))
-	mux.HandleFunc("POST /staff/commitments/{id}/false", s.staffRoute(s.commitmentFalse))
-
-	s.caseworkAPIRoutes(mux)
-	s.caseworkDeferredAPIRoutes(mux)
+		{"GET /staff/cases", s.staffRoute(s.staffQueue)},
+		{"GET /staff/cases/new", s.staffRoute(s.staffCaseNew)},
+		{"POST /staff/cases/new", s.staffRoute(s.staffCaseCreate)},
+		{"GET /staff/cases/{no}", s.staffRoute(s.caseDetail)},
+		{"POST /staff/cases/{no}/claim", s.staffRoute(s.caseClaim)},
+		{"POST /staff/cases/{no}/release", s.staffRoute(s.caseClaim)},
+		{"POST /staff/cases/{no}/accept-missing", s.staffRoute(s.caseAcceptMissing)},
+		{"POST /staff/cases/{no}/confirm", s.staffRoute(s.caseConfirm)},
+		{"POST /staff/cases/{no}/confirm-injury", s.staffRoute(s.caseConfirmInjury)},
+		{"POST /staff/originals/{id}/receive", s.staffRoute(s.originalReceive)},
+		{"GET /staff/originals", s.staffRoute(s.staffOriginals)},
+		{"GET /staff/commitments", s.staffRoute(s.staffCommitments)},
+		{"POST /staff/commitments/{id}/false", s.staffRoute(s.commitmentFalse)},
+	}
 }
 
 // loggedIn answers a login redirect (pages) or 401 (API) before h runs
@@ -145,8 +144,11 @@ func (s *Server) caseDone(w http.ResponseWriter, r *http.Request, err error, fla
 
 func (s *Server) caseTransition(w http.ResponseWriter, r *http.Request) {
 	to := casework.State(r.PostFormValue("to"))
-	_, err := s.Cases.Transition(r.Context(), actorFrom(r.Context()), r.PathValue("no"), formVersion(r), to,
-		r.PostFormValue("comment"))
+	version, err := formVersion(r)
+	if err == nil {
+		_, err = s.Cases.Transition(r.Context(), actorFrom(r.Context()), r.PathValue("no"), version, to,
+			r.PostFormValue("comment"))
+	}
 	s.caseDone(w, r, err, "案件状态已改为“"+to.Name()+"”")
 }
 
@@ -163,33 +165,44 @@ func (s *Server) caseCommit(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) caseClaim(w http.ResponseWriter, r *http.Request) {
 	a, no := actorFrom(r.Context()), r.PathValue("no")
-	var err error
-	if strings.HasSuffix(r.URL.Path, "/claim") {
-		_, err = s.Cases.Claim(r.Context(), a, no, formVersion(r))
-	} else {
-		_, err = s.Cases.Release(r.Context(), a, no, formVersion(r))
+	version, err := formVersion(r)
+	switch {
+	case err != nil:
+	case strings.HasSuffix(r.URL.Path, "/claim"):
+		_, err = s.Cases.Claim(r.Context(), a, no, version)
+	default:
+		_, err = s.Cases.Release(r.Context(), a, no, version)
 	}
 	s.caseDone(w, r, err, "已更新经办人")
 }
 
 func (s *Server) caseAcceptMissing(w http.ResponseWriter, r *http.Request) {
-	_, err := s.Cases.AcceptWithMissing(r.Context(), actorFrom(r.Context()), r.PathValue("no"), formVersion(r),
-		r.PostForm["items"], r.PostFormValue("comment"))
+	version, err := formVersion(r)
+	if err == nil {
+		_, err = s.Cases.AcceptWithMissing(r.Context(), actorFrom(r.Context()), r.PathValue("no"), version,
+			r.PostForm["items"], r.PostFormValue("comment"))
+	}
 	s.caseDone(w, r, err, "已容缺受理，缺少的原件已登记待补")
 }
 
 func (s *Server) caseConfirm(w http.ResponseWriter, r *http.Request) {
-	_, err := s.Cases.ConfirmDraft(r.Context(), actorFrom(r.Context()), r.PathValue("no"), formVersion(r),
-		casework.ConfirmInput{Type: r.PostFormValue("type"), SubjectIDNumber: r.PostFormValue("subject_id_number"),
-			Applicant: applicantFrom(r.PostForm)})
+	version, err := formVersion(r)
+	if err == nil {
+		_, err = s.Cases.ConfirmDraft(r.Context(), actorFrom(r.Context()), r.PathValue("no"), version,
+			casework.ConfirmInput{Type: r.PostFormValue("type"), SubjectIDNumber: r.PostFormValue("subject_id_number"),
+				Applicant: applicantFrom(r.PostForm)})
+	}
 	s.draftDone(w, r, err)
 }
 
 // caseConfirmInjury files a 工伤保险待遇科 mail draft as an accident report
 // with the facts the clerk read from the mail.
 func (s *Server) caseConfirmInjury(w http.ResponseWriter, r *http.Request) {
-	_, err := s.Injury.ConfirmDraft(r.Context(), actorFrom(r.Context()), r.PathValue("no"), formVersion(r),
-		clerkInjuryInput(r.PostForm))
+	version, err := formVersion(r)
+	if err == nil {
+		_, err = s.Injury.ConfirmDraft(r.Context(), actorFrom(r.Context()), r.PathValue("no"), version,
+			clerkInjuryInput(r.PostForm))
+	}
 	s.draftDone(w, r, err)
 }
 
@@ -249,8 +262,10 @@ func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) originalReceive(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	err := s.Cases.ReceiveOriginal(r.Context(), actorFrom(r.Context()), id, r.PostFormValue("via"))
+	id, err := pathID(r)
+	if err == nil {
+		err = s.Cases.ReceiveOriginal(r.Context(), actorFrom(r.Context()), id, r.PostFormValue("via"))
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -281,8 +296,10 @@ func (s *Server) staffCommitments(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) commitmentFalse(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	err := s.Cases.MarkCommitmentFalse(r.Context(), actorFrom(r.Context()), id, r.PostFormValue("note"))
+	id, err := pathID(r)
+	if err == nil {
+		err = s.Cases.MarkCommitmentFalse(r.Context(), actorFrom(r.Context()), id, r.PostFormValue("note"))
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

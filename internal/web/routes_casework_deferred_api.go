@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"shebao/internal/casework"
 )
@@ -11,13 +10,15 @@ import (
 // pages: the applicant's commitment (告知承诺), the lists of owed originals
 // and false commitments, ticking an original off, flagging a commitment as
 // false, and confirming a mail draft as a concrete case.
-func (s *Server) caseworkDeferredAPIRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /api/v1/cases/{no}/commitments", s.loggedIn(s.apiCaseCommit))
-	mux.HandleFunc("POST /api/v1/cases/{no}/confirm", s.staffRoute(s.apiCaseConfirm))
-	mux.HandleFunc("GET /api/v1/originals", s.staffRoute(s.apiOwingOriginals))
-	mux.HandleFunc("POST /api/v1/originals/{id}/receive", s.staffRoute(s.apiReceiveOriginal))
-	mux.HandleFunc("GET /api/v1/commitments/false", s.staffRoute(s.apiFalseCommitments))
-	mux.HandleFunc("POST /api/v1/commitments/{id}/false", s.staffRoute(s.apiMarkCommitmentFalse))
+func (s *Server) caseworkDeferredAPIRoutes() []route {
+	return []route{
+		{"POST /api/v1/cases/{no}/commitments", s.loggedIn(s.apiCaseCommit)},
+		{"POST /api/v1/cases/{no}/confirm", s.staffRoute(s.apiCaseConfirm)},
+		{"GET /api/v1/originals", s.staffRoute(s.apiOwingOriginals)},
+		{"POST /api/v1/originals/{id}/receive", s.staffRoute(s.apiReceiveOriginal)},
+		{"GET /api/v1/commitments/false", s.staffRoute(s.apiFalseCommitments)},
+		{"POST /api/v1/commitments/{id}/false", s.staffRoute(s.apiMarkCommitmentFalse)},
+	}
 }
 
 func (s *Server) apiCaseCommit(w http.ResponseWriter, r *http.Request) {
@@ -72,7 +73,11 @@ func (s *Server) apiReceiveOriginal(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID(r)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
 	if err := s.Cases.ReceiveOriginal(r.Context(), actorFrom(r.Context()), id, b.Via); err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -97,7 +102,11 @@ func (s *Server) apiMarkCommitmentFalse(w http.ResponseWriter, r *http.Request) 
 		s.apiFail(w, r, err)
 		return
 	}
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID(r)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
 	if err := s.Cases.MarkCommitmentFalse(r.Context(), actorFrom(r.Context()), id, b.Note); err != nil {
 		s.apiFail(w, r, err)
 		return

@@ -154,15 +154,17 @@ func (s *Server) staffCaseCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 // caseworkAPIRoutes registers the JSON API of cases.
-func (s *Server) caseworkAPIRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/cases", s.loggedIn(s.apiCases))
-	mux.HandleFunc("POST /api/v1/cases", s.loggedIn(s.apiCaseOpen))
-	mux.HandleFunc("GET /api/v1/cases/{no}", s.loggedIn(s.apiCase))
-	mux.HandleFunc("POST /api/v1/cases/{no}/transitions", s.loggedIn(s.apiCaseTransition))
-	mux.HandleFunc("POST /api/v1/cases/{no}/comments", s.loggedIn(s.apiCaseComment))
-	mux.HandleFunc("POST /api/v1/cases/{no}/claim", s.staffRoute(s.apiCaseAssign))
-	mux.HandleFunc("POST /api/v1/cases/{no}/release", s.staffRoute(s.apiCaseAssign))
-	mux.HandleFunc("POST /api/v1/cases/{no}/accept-missing", s.staffRoute(s.apiCaseAcceptMissing))
+func (s *Server) caseworkAPIRoutes() []route {
+	return []route{
+		{"GET /api/v1/cases", s.loggedIn(s.apiCases)},
+		{"POST /api/v1/cases", s.loggedIn(s.apiCaseOpen)},
+		{"GET /api/v1/cases/{no}", s.loggedIn(s.apiCase)},
+		{"POST /api/v1/cases/{no}/transitions", s.loggedIn(s.apiCaseTransition)},
+		{"POST /api/v1/cases/{no}/comments", s.loggedIn(s.apiCaseComment)},
+		{"POST /api/v1/cases/{no}/claim", s.staffRoute(s.apiCaseAssign)},
+		{"POST /api/v1/cases/{no}/release", s.staffRoute(s.apiCaseAssign)},
+		{"POST /api/v1/cases/{no}/accept-missing", s.staffRoute(s.apiCaseAcceptMissing)},
+	}
 }
 
 // apiCaseAssign claims or releases a case ({"version": n}).

@@ -16,21 +16,23 @@ import (
 // certificateRoutes: payment certificates (参保缴费证明) — the public check
 // page, issuing and downloading them (person, employer), revocation by
 // 统筹科 — and the person's contribution history.
-func (s *Server) certificateRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /certificate/check", s.certificateCheck)
-	mux.HandleFunc("GET /api/v1/certificates/check", s.apiCertificateCheck)
-	mux.HandleFunc("GET /person/certificates", s.personCertificates)
-	mux.HandleFunc("POST /person/certificates", s.personCertificateIssue)
-	mux.HandleFunc("POST /api/v1/person/certificates", s.apiPersonCertificateIssue)
-	mux.HandleFunc("GET /employer/certificates", s.employerCertificates)
-	mux.HandleFunc("POST /employer/certificates", s.employerCertificateIssue)
-	mux.HandleFunc("GET /certificates/{id}", s.certificateShow)
-	mux.HandleFunc("GET /certificates/{id}/certificate.pdf", s.certificatePDF)
-	mux.HandleFunc("GET /certificates/{id}/certificate.html", s.certificateHTML)
-	mux.HandleFunc("GET /staff/certificates", s.staffCertificates)
-	mux.HandleFunc("POST /staff/certificates/{id}/revoke", s.staffCertificateRevoke)
-	mux.HandleFunc("GET /person/history", s.personHistory)
-	mux.HandleFunc("GET /api/v1/person/history", s.apiPersonHistory)
+func (s *Server) certificateRoutes() []route {
+	return []route{
+		{"GET /certificate/check", s.certificateCheck},
+		{"GET /api/v1/certificates/check", s.apiCertificateCheck},
+		{"GET /person/certificates", s.personCertificates},
+		{"POST /person/certificates", s.personCertificateIssue},
+		{"POST /api/v1/person/certificates", s.apiPersonCertificateIssue},
+		{"GET /employer/certificates", s.employerCertificates},
+		{"POST /employer/certificates", s.employerCertificateIssue},
+		{"GET /certificates/{id}", s.certificateShow},
+		{"GET /certificates/{id}/certificate.pdf", s.certificatePDF},
+		{"GET /certificates/{id}/certificate.html", s.certificateHTML},
+		{"GET /staff/certificates", s.staffCertificates},
+		{"POST /staff/certificates/{id}/revoke", s.staffCertificateRevoke},
+		{"GET /person/history", s.personHistory},
+		{"GET /api/v1/person/history", s.apiPersonHistory},
+	}
 }
 
 // checkView is the data of the public check page.
@@ -203,7 +205,7 @@ func (s *Server) withQR(r *http.Request, v certView) certView {
 func (s *Server) loadCert(w http.ResponseWriter, r *http.Request) (*certificate.Certificate, bool) {
 	a := actorFrom(r.Context())
 	if a == nil {
-		s.fail(w, r, errs.New(errs.Unauthenticated, "login_required", "请先登录"))
+		s.fail(w, r, errs.LoginRequired())
 		return nil, false
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -285,8 +287,16 @@ func (s *Server) staffCertificateRevoke(w http.ResponseWriter, r *http.Request) 
 		s.fail(w, r, err)
 		return
 	}
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	version, err := formVersion(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	c, err := s.Certificates.Revoke(r.Context(), a, id, version, r.PostFormValue("reason"))
 	if err != nil {
 		old, gerr := s.Certificates.Get(r.Context(), a, id)

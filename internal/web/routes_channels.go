@@ -11,19 +11,18 @@ import (
 
 // channelRoutes: the portal inbox of every user, the notification outbox
 // of 办公室, and the mail intake quarantine.
-func (s *Server) channelRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /messages", s.inbox)
-	mux.HandleFunc("POST /messages/read", s.inboxRead)
-	mux.HandleFunc("GET /account/notices", s.noticePrefsForm)
-	mux.HandleFunc("POST /account/notices", s.noticePrefsSubmit)
-	mux.HandleFunc("GET /staff/outbox", s.outboxList)
-	mux.HandleFunc("POST /staff/outbox/{id}/retry", s.outboxRetry)
-	mux.HandleFunc("GET /staff/mail/quarantine", s.quarantineList)
-	mux.HandleFunc("GET /staff/mail/quarantine/{id}", s.quarantineItem)
-	mux.HandleFunc("POST /staff/mail/quarantine/{id}/release", s.quarantineRelease)
-	mux.HandleFunc("POST /staff/mail/quarantine/{id}/delete", s.quarantineDelete)
-	for _, r := range s.channelAPIRoutes() {
-		mux.HandleFunc(r.Method+" "+r.Path, r.Handler)
+func (s *Server) channelRoutes() []route {
+	return []route{
+		{"GET /messages", s.inbox},
+		{"POST /messages/read", s.inboxRead},
+		{"GET /account/notices", s.noticePrefsForm},
+		{"POST /account/notices", s.noticePrefsSubmit},
+		{"GET /staff/outbox", s.outboxList},
+		{"POST /staff/outbox/{id}/retry", s.outboxRetry},
+		{"GET /staff/mail/quarantine", s.quarantineList},
+		{"GET /staff/mail/quarantine/{id}", s.quarantineItem},
+		{"POST /staff/mail/quarantine/{id}/release", s.quarantineRelease},
+		{"POST /staff/mail/quarantine/{id}/delete", s.quarantineDelete},
 	}
 }
 

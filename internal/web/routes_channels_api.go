@@ -9,12 +9,12 @@ import (
 )
 
 // channelAPIRoutes lists the JSON endpoints of the inbox and the outbox.
-func (s *Server) channelAPIRoutes() []apiRoute {
-	return []apiRoute{
-		{"GET", "/api/v1/messages", s.apiInbox},
-		{"POST", "/api/v1/messages/read", s.apiInboxRead},
-		{"GET", "/api/v1/outbox", s.apiOutbox},
-		{"POST", "/api/v1/outbox/{id}/retry", s.apiOutboxRetry},
+func (s *Server) channelAPIRoutes() []route {
+	return []route{
+		{"GET /api/v1/messages", s.apiInbox},
+		{"POST /api/v1/messages/read", s.apiInboxRead},
+		{"GET /api/v1/outbox", s.apiOutbox},
+		{"POST /api/v1/outbox/{id}/retry", s.apiOutboxRetry},
 	}
 }
 

@@ -42,8 +42,7 @@ func channelsTestServer(t *testing.T, d *db.DB) (*Server, func(a *access.Actor, 
 	mail := mailintake.NewService(d, c, docs, n, &channelsOpener{}, filepath.Join(t.TempDir(), "q"), mailintake.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	s := &Server{Deps: Deps{DB: d, Clock: c, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Audit: audit.NewService(d, c),
 		Notify: n, Mail: mail}, pages: pages}
-	mux := http.NewServeMux()
-	s.channelRoutes(mux)
+	mux := testMux(s.channelRoutes(), s.channelAPIRoutes())
 	do := func(a *access.Actor, method, target string, form url.Values) *httptest.ResponseRecorder {
 		var body io.Reader
 		if form != nil {

@@ -16,25 +16,26 @@ import (
 
 // contributionRoutes: the employer's bills (核定单: check 核对, confirm or
 // ask for a correction) and 统筹科's correction queue, in HTML and JSON.
-func (s *Server) contributionRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /employer/bills", s.billList)
-	mux.HandleFunc("GET /employer/bills/{id}", s.billShow)
-	mux.HandleFunc("POST /employer/bills/{id}/confirm", s.billConfirm)
-	mux.HandleFunc("POST /employer/bills/{id}/correction", s.billCorrection)
-	mux.HandleFunc("GET /employer/bills/{id}/lines.xlsx", s.billLinesXLSX)
-	mux.HandleFunc("GET /staff/bills", s.billQueue)
-	mux.HandleFunc("GET /staff/bills/{id}/lines.xlsx", s.billLinesXLSX)
-	mux.HandleFunc("GET /staff/bills/{id}", s.billStaffShow)
-	mux.HandleFunc("POST /staff/bills/{id}/reassess", s.billReassess)
-	mux.HandleFunc("POST /staff/bills/{id}/reject", s.billReject)
-	mux.HandleFunc("GET /api/v1/employers/me/bills", s.apiMyBills)
-	mux.HandleFunc("GET /api/v1/bills", s.apiBills)
-	mux.HandleFunc("GET /api/v1/bills/{id}", s.apiBill)
-	mux.HandleFunc("POST /api/v1/bills/{id}/confirm", s.apiBillAct)
-	mux.HandleFunc("POST /api/v1/bills/{id}/correction", s.apiBillAct)
-	mux.HandleFunc("POST /api/v1/bills/{id}/reassess", s.apiBillAct)
-	mux.HandleFunc("POST /api/v1/bills/{id}/reject-correction", s.apiBillAct)
-	s.assessRoutes(mux)
+func (s *Server) contributionRoutes() []route {
+	return []route{
+		{"GET /employer/bills", s.billList},
+		{"GET /employer/bills/{id}", s.billShow},
+		{"POST /employer/bills/{id}/confirm", s.billConfirm},
+		{"POST /employer/bills/{id}/correction", s.billCorrection},
+		{"GET /employer/bills/{id}/lines.xlsx", s.billLinesXLSX},
+		{"GET /staff/bills", s.billQueue},
+		{"GET /staff/bills/{id}/lines.xlsx", s.billLinesXLSX},
+		{"GET /staff/bills/{id}", s.billStaffShow},
+		{"POST /staff/bills/{id}/reassess", s.billReassess},
+		{"POST /staff/bills/{id}/reject", s.billReject},
+		{"GET /api/v1/employers/me/bills", s.apiMyBills},
+		{"GET /api/v1/bills", s.apiBills},
+		{"GET /api/v1/bills/{id}", s.apiBill},
+		{"POST /api/v1/bills/{id}/confirm", s.apiBillAct},
+		{"POST /api/v1/bills/{id}/correction", s.apiBillAct},
+		{"POST /api/v1/bills/{id}/reassess", s.apiBillAct},
+		{"POST /api/v1/bills/{id}/reject-correction", s.apiBillAct},
+	}
 }
 
 // billView is the data of the bill pages.
@@ -179,7 +180,11 @@ func (s *Server) billPost(w http.ResponseWriter, r *http.Request, staff bool, fl
 		s.fail(w, r, err)
 		return
 	}
-	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	version, err := formVersion(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	b, err := act(a, id, version, r.PostFormValue("reason"))
 	if err == nil {
 		base := "/employer/bills/"
@@ -303,7 +308,7 @@ func (s *Server) apiBill(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiBillAct(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
 	if a == nil {
-		s.apiFail(w, r, errs.New(errs.Unauthenticated, "login_required", "请先登录"))
+		s.apiFail(w, r, errs.LoginRequired())
 		return
 	}
 	id, err := pathID(r)

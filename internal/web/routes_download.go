@@ -19,19 +19,21 @@ import (
 // generated as Excel workbooks, the files 办公室 publishes in versions
 // (old versions stay reachable and say they were superseded) and the
 // manuals.
-func (s *Server) downloadRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /downloads", s.downloadIndex)
-	mux.HandleFunc("GET /downloads/{audience}", s.downloadPage)
-	mux.HandleFunc("GET /downloads/forms/{file}", s.downloadForm)
-	mux.HandleFunc("GET /downloads/v/{id}", s.downloadVersion)
-	mux.HandleFunc("GET /downloads/v/{id}/file", s.downloadFile)
-	mux.HandleFunc("GET /downloads/v/{id}/web", s.downloadWeb)
-	mux.HandleFunc("GET /staff/downloads", s.downloadStaffList)
-	mux.HandleFunc("GET /staff/downloads/new", s.downloadNew)
-	mux.HandleFunc("POST /staff/downloads", s.downloadAdd)
-	mux.HandleFunc("GET /staff/downloads/{id}", s.downloadStaffItem)
-	mux.HandleFunc("POST /staff/downloads/{id}/versions", s.downloadReplace)
-	mux.HandleFunc("POST /staff/downloads/{id}/retire", s.downloadRetire)
+func (s *Server) downloadRoutes() []route {
+	return []route{
+		{"GET /downloads", s.downloadIndex},
+		{"GET /downloads/{audience}", s.downloadPage},
+		{"GET /downloads/forms/{file}", s.downloadForm},
+		{"GET /downloads/v/{id}", s.downloadVersion},
+		{"GET /downloads/v/{id}/file", s.downloadFile},
+		{"GET /downloads/v/{id}/web", s.downloadWeb},
+		{"GET /staff/downloads", s.downloadStaffList},
+		{"GET /staff/downloads/new", s.downloadNew},
+		{"POST /staff/downloads", s.downloadAdd},
+		{"GET /staff/downloads/{id}", s.downloadStaffItem},
+		{"POST /staff/downloads/{id}/versions", s.downloadReplace},
+		{"POST /staff/downloads/{id}/retire", s.downloadRetire},
+	}
 }
 
 // downloadView is one audience's page (Audience "" for every download).
@@ -283,8 +285,11 @@ func (s *Server) downloadReplace(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
-	file, err := downloadUpload(r)
+	version, err := formVersion(r)
+	var file download.File
+	if err == nil {
+		file, err = downloadUpload(r)
+	}
 	if err == nil {
 		_, err = s.Downloads.Replace(r.Context(), a, it.ID, version, downloadInput(r.PostForm), file)
 	}
@@ -304,8 +309,11 @@ func (s *Server) downloadRetire(w http.ResponseWriter, r *http.Request) {
 	if !ok || !s.parseForm(w, r) {
 		return
 	}
-	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
-	if _, err := s.Downloads.Retire(r.Context(), a, it.ID, version); err != nil {
+	version, err := formVersion(r)
+	if err == nil {
+		_, err = s.Downloads.Retire(r.Context(), a, it.ID, version)
+	}
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}

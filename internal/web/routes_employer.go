@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"shebao/internal/access"
 	"shebao/internal/clock"
@@ -12,55 +11,46 @@ import (
 	"shebao/internal/errs"
 )
 
-// apiRoute is one JSON endpoint; each area keeps a list so the OpenAPI
-// test can check that every one is documented.
-type apiRoute struct {
-	Method, Path string
-	Handler      http.HandlerFunc
-}
-
 // employerAPIRoutes lists the JSON endpoints of employer registration.
-func (s *Server) employerAPIRoutes() []apiRoute {
-	return []apiRoute{
-		{"POST", "/api/v1/employer-applications", s.apiSubmitApplication},
-		{"GET", "/api/v1/employer-applications/status", s.apiApplicationStatus},
-		{"GET", "/api/v1/employer-applications", s.apiQueue},
-		{"GET", "/api/v1/employer-applications/{id}", s.apiGetApplication},
-		{"POST", "/api/v1/employer-applications/{id}/approve", s.apiApprove},
-		{"POST", "/api/v1/employer-applications/{id}/return", s.apiReturn},
-		{"GET", "/api/v1/employers/me", s.apiMyEmployer},
-		{"GET", "/api/v1/employers/me/change-requests", s.apiMyChanges},
-		{"POST", "/api/v1/employers/me/change-requests", s.apiRequestChange},
-		{"GET", "/api/v1/employer-change-requests", s.apiChangeQueue},
-		{"POST", "/api/v1/employer-change-requests/{id}/approve", s.apiApproveChange},
-		{"POST", "/api/v1/employer-change-requests/{id}/reject", s.apiRejectChange},
+func (s *Server) employerAPIRoutes() []route {
+	return []route{
+		{"POST /api/v1/employer-applications", s.apiSubmitApplication},
+		{"GET /api/v1/employer-applications/status", s.apiApplicationStatus},
+		{"GET /api/v1/employer-applications", s.apiQueue},
+		{"GET /api/v1/employer-applications/{id}", s.apiGetApplication},
+		{"POST /api/v1/employer-applications/{id}/approve", s.apiApprove},
+		{"POST /api/v1/employer-applications/{id}/return", s.apiReturn},
+		{"GET /api/v1/employers/me", s.apiMyEmployer},
+		{"GET /api/v1/employers/me/change-requests", s.apiMyChanges},
+		{"POST /api/v1/employers/me/change-requests", s.apiRequestChange},
+		{"GET /api/v1/employer-change-requests", s.apiChangeQueue},
+		{"POST /api/v1/employer-change-requests/{id}/approve", s.apiApproveChange},
+		{"POST /api/v1/employer-change-requests/{id}/reject", s.apiRejectChange},
 	}
 }
 
 // employerRoutes: registration, review queue, employer portal and their
 // JSON twins.
-func (s *Server) employerRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /register", s.registerForm)
-	mux.HandleFunc("POST /register", s.registerSubmit)
-	mux.HandleFunc("GET /register/status", s.registerStatus)
+func (s *Server) employerRoutes() []route {
+	return []route{
+		{"GET /register", s.registerForm},
+		{"POST /register", s.registerSubmit},
+		{"GET /register/status", s.registerStatus},
 
-	mux.HandleFunc("GET /staff/registrations", s.staffRegistrations)
-	mux.HandleFunc("GET /staff/registrations/new", s.staffRegistrationNew)
-	mux.HandleFunc("POST /staff/registrations/new", s.staffRegistrationCreate)
-	mux.HandleFunc("GET /staff/registrations/{id}", s.staffRegistration)
-	mux.HandleFunc("POST /staff/registrations/{id}/approve", s.staffRegistrationApprove)
-	mux.HandleFunc("POST /staff/registrations/{id}/return", s.staffRegistrationReturn)
+		{"GET /staff/registrations", s.staffRegistrations},
+		{"GET /staff/registrations/new", s.staffRegistrationNew},
+		{"POST /staff/registrations/new", s.staffRegistrationCreate},
+		{"GET /staff/registrations/{id}", s.staffRegistration},
+		{"POST /staff/registrations/{id}/approve", s.staffRegistrationApprove},
+		{"POST /staff/registrations/{id}/return", s.staffRegistrationReturn},
 
-	mux.HandleFunc("GET /employer", s.employerHome)
-	mux.HandleFunc("GET /employer/changes/new", s.employerChangeForm)
-	mux.HandleFunc("POST /employer/changes/new", s.employerChangeSubmit)
-	mux.HandleFunc("GET /staff/employer-changes", s.staffEmployerChanges)
-	mux.HandleFunc("GET /staff/employer-changes/{id}", s.staffEmployerChange)
-	mux.HandleFunc("POST /staff/employer-changes/{id}/approve", s.staffEmployerChangeApprove)
-	mux.HandleFunc("POST /staff/employer-changes/{id}/reject", s.staffEmployerChangeReject)
-
-	for _, r := range s.employerAPIRoutes() {
-		mux.HandleFunc(r.Method+" "+r.Path, r.Handler)
+		{"GET /employer", s.employerHome},
+		{"GET /employer/changes/new", s.employerChangeForm},
+		{"POST /employer/changes/new", s.employerChangeSubmit},
+		{"GET /staff/employer-changes", s.staffEmployerChanges},
+		{"GET /staff/employer-changes/{id}", s.staffEmployerChange},
+		{"POST /staff/employer-changes/{id}/approve", s.staffEmployerChangeApprove},
+		{"POST /staff/employer-changes/{id}/reject", s.staffEmployerChangeReject},
 	}
 }
 
@@ -79,15 +69,17 @@ func newRegisterView(clerk bool) registerView {
 	return v
 }
 
-// applicationInput reads the registration form.
-func applicationInput(f url.Values) employer.ApplicationInput {
-	risk, _ := strconv.Atoi(strings.TrimSpace(f.Get("risk_class")))
+// applicationInput reads the registration form; a risk class that is not
+// a number is a field error (an empty one is the service's to report).
+func applicationInput(f url.Values) (employer.ApplicationInput, error) {
+	in := &input{values: f}
+	risk := in.OptionalInt("risk_class", "行业风险类别")
 	return employer.ApplicationInput{Info: employer.Info{
 		USCC: f.Get("uscc"), Name: f.Get("name"), LegalRep: f.Get("legal_rep"), Address: f.Get("address"),
 		ContactName: f.Get("contact_name"), ContactPhone: f.Get("contact_phone"),
 		ContactEmail: f.Get("contact_email"), Industry: f.Get("industry"), RiskClass: risk,
 		BankName: f.Get("bank_name"), BankAccount: f.Get("bank_account"), EstablishedOn: f.Get("established_on"),
-	}, Channel: employer.Channel(f.Get("channel"))}
+	}, Channel: employer.Channel(f.Get("channel"))}, in.Err()
 }
 
 func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) {
@@ -105,7 +97,11 @@ func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The public form is always the applicant's own (web) application.
-	app, err := s.Employers.Submit(r.Context(), nil, applicationInput(r.PostForm))
+	in, err := applicationInput(r.PostForm)
+	var app *employer.Application
+	if err == nil {
+		app, err = s.Employers.Submit(r.Context(), nil, in)
+	}
 	if err != nil {
 		s.renderForm(w, r, "register_form", &Page{Title: "企业参保登记", Data: newRegisterView(false)}, err)
 		return
@@ -146,17 +142,11 @@ func (s *Server) registerStatus(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "register_status", p)
 }
 
-// formVersion reads the hidden version field of a decision form.
-func formVersion(r *http.Request) int64 {
-	v, _ := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("version")), 10, 64)
-	return v
-}
-
 // ownEmployerID returns the employer id of a logged-in employer. The
 // employer portal never takes an employer id from the URL.
 func ownEmployerID(a *access.Actor) (int64, error) {
 	if a == nil {
-		return 0, errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return 0, errs.LoginRequired()
 	}
 	if a.Role != access.RoleEmployer || a.EmployerID == 0 {
 		return 0, errs.New(errs.Forbidden, "employer_only", "单位首页仅供参保单位使用，请用单位社保编号登录")

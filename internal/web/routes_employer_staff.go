@@ -85,12 +85,12 @@ func (s *Server) decisionFailed(w http.ResponseWriter, r *http.Request, id int64
 }
 
 func (s *Server) staffRegistrationApprove(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, version, err := idAndVersion(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	ap, err := s.Employers.Approve(r.Context(), actorFrom(r.Context()), id, formVersion(r))
+	ap, err := s.Employers.Approve(r.Context(), actorFrom(r.Context()), id, version)
 	if err != nil {
 		s.decisionFailed(w, r, id, err)
 		return
@@ -101,12 +101,12 @@ func (s *Server) staffRegistrationApprove(w http.ResponseWriter, r *http.Request
 }
 
 func (s *Server) staffRegistrationReturn(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, version, err := idAndVersion(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	app, err := s.Employers.Return(r.Context(), actorFrom(r.Context()), id, formVersion(r), r.PostFormValue("reasons"))
+	app, err := s.Employers.Return(r.Context(), actorFrom(r.Context()), id, version, r.PostFormValue("reasons"))
 	if err != nil {
 		s.decisionFailed(w, r, id, err)
 		return
@@ -136,7 +136,11 @@ func (s *Server) staffRegistrationCreate(w http.ResponseWriter, r *http.Request)
 	if !s.parseForm(w, r) {
 		return
 	}
-	app, err := s.Employers.Submit(r.Context(), a, applicationInput(r.PostForm))
+	in, err := applicationInput(r.PostForm)
+	var app *employer.Application
+	if err == nil {
+		app, err = s.Employers.Submit(r.Context(), a, in)
+	}
 	if err != nil {
 		if errs.KindOf(err) == errs.Unauthenticated || errs.KindOf(err) == errs.Forbidden {
 			s.fail(w, r, err)
@@ -228,12 +232,12 @@ func (s *Server) showChange(w http.ResponseWriter, r *http.Request, failed error
 }
 
 func (s *Server) staffEmployerChangeApprove(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, version, err := idAndVersion(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	e, err := s.Employers.ApproveChange(r.Context(), actorFrom(r.Context()), id, formVersion(r))
+	e, err := s.Employers.ApproveChange(r.Context(), actorFrom(r.Context()), id, version)
 	if err != nil {
 		s.showChange(w, r, err)
 		return
@@ -242,12 +246,12 @@ func (s *Server) staffEmployerChangeApprove(w http.ResponseWriter, r *http.Reque
 }
 
 func (s *Server) staffEmployerChangeReject(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, version, err := idAndVersion(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	c, err := s.Employers.RejectChange(r.Context(), actorFrom(r.Context()), id, formVersion(r), r.PostFormValue("reason"))
+	c, err := s.Employers.RejectChange(r.Context(), actorFrom(r.Context()), id, version, r.PostFormValue("reason"))
 	if err != nil {
 		s.showChange(w, r, err)
 		return

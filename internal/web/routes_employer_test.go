@@ -45,9 +45,7 @@ func newEmployerTestServer(t *testing.T) *employerTestServer {
 	}
 	s := &Server{Deps: Deps{DB: d, Clock: c, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Audit: au,
 		Accounts: acc, Policy: pol, Employers: employer.NewService(d, c, au, acc, pol)}, pages: pages}
-	mux := http.NewServeMux()
-	s.employerRoutes(mux)
-	s.apiDocRoutes(mux)
+	mux := testMux(s.employerRoutes(), s.employerAPIRoutes(), s.apiDocRoutes())
 	return &employerTestServer{t: t, s: s, mux: mux}
 }
 

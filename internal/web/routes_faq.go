@@ -13,16 +13,18 @@ import (
 
 // faqRoutes: the public answers to common questions (常见问题), staff
 // editing, and 办公室's list of searches that found nothing.
-func (s *Server) faqRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /faq", s.faqList)
-	mux.HandleFunc("GET /faq/{id}", s.faqShow)
-	mux.HandleFunc("GET /staff/faq", s.faqStaffList)
-	mux.HandleFunc("GET /staff/faq/new", s.faqNew)
-	mux.HandleFunc("GET /staff/faq/misses", s.faqMisses)
-	mux.HandleFunc("POST /staff/faq", s.faqCreate)
-	mux.HandleFunc("GET /staff/faq/{id}", s.faqEdit)
-	mux.HandleFunc("POST /staff/faq/{id}", s.faqUpdate)
-	mux.HandleFunc("POST /staff/faq/{id}/{action}", s.faqAct)
+func (s *Server) faqRoutes() []route {
+	return []route{
+		{"GET /faq", s.faqList},
+		{"GET /faq/{id}", s.faqShow},
+		{"GET /staff/faq", s.faqStaffList},
+		{"GET /staff/faq/new", s.faqNew},
+		{"GET /staff/faq/misses", s.faqMisses},
+		{"POST /staff/faq", s.faqCreate},
+		{"GET /staff/faq/{id}", s.faqEdit},
+		{"POST /staff/faq/{id}", s.faqUpdate},
+		{"POST /staff/faq/{id}/{action}", s.faqAct},
+	}
 }
 
 // faqListView is the public search and the staff list.
@@ -187,7 +189,11 @@ func (s *Server) faqUpdate(w http.ResponseWriter, r *http.Request) {
 	if !ok || !s.parseForm(w, r) {
 		return
 	}
-	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+	version, err := formVersion(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	u, err := s.FAQ.Update(r.Context(), a, f.ID, version, faqInput(r.PostForm))
 	if err != nil {
 		s.renderForm(w, r, "faq_form", &Page{Title: "编辑常见问题", Data: s.faqFormView(a, f)}, err)
@@ -210,8 +216,11 @@ func (s *Server) faqAct(w http.ResponseWriter, r *http.Request) {
 	if !ok || !s.parseForm(w, r) {
 		return
 	}
-	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
-	var err error
+	version, err := formVersion(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	switch action {
 	case "publish":
 		_, err = s.FAQ.Publish(r.Context(), a, f.ID, version)

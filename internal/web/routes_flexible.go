@@ -6,7 +6,6 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/clock"
-	"shebao/internal/errs"
 	"shebao/internal/flexible"
 	"shebao/internal/money"
 	"shebao/internal/person"
@@ -16,16 +15,17 @@ import (
 // flexibleRoutes: flexible workers (灵活就业) — their own page and bills,
 // 个体参保科's registration and billing, and the audit list of deferred
 // and flagged registrations and payments.
-func (s *Server) flexibleRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /person/flexible", s.personFlexible)
-	mux.HandleFunc("POST /person/flexible/bills", s.personFlexibleBills)
-	mux.HandleFunc("GET /api/v1/person/flexible/bills", s.apiFlexibleBills)
-	mux.HandleFunc("POST /api/v1/person/flexible/bills", s.apiFlexibleCreate)
-	mux.HandleFunc("GET /staff/flexible", s.staffFlexible)
-	mux.HandleFunc("POST /staff/flexible/{id}/register", s.staffFlexibleRegister)
-	mux.HandleFunc("POST /staff/flexible/{id}/bills", s.staffFlexibleBills)
-	mux.HandleFunc("GET /staff/deferred", s.staffDeferred)
-	s.flexSelfRoutes(mux)
+func (s *Server) flexibleRoutes() []route {
+	return []route{
+		{"GET /person/flexible", s.personFlexible},
+		{"POST /person/flexible/bills", s.personFlexibleBills},
+		{"GET /api/v1/person/flexible/bills", s.apiFlexibleBills},
+		{"POST /api/v1/person/flexible/bills", s.apiFlexibleCreate},
+		{"GET /staff/flexible", s.staffFlexible},
+		{"POST /staff/flexible/{id}/register", s.staffFlexibleRegister},
+		{"POST /staff/flexible/{id}/bills", s.staffFlexibleBills},
+		{"GET /staff/deferred", s.staffDeferred},
+	}
 }
 
 // flexView is the data of the flexible worker pages.
@@ -221,13 +221,19 @@ func (s *Server) staffFlexibleRegister(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	in := formInput(r)
+	version := in.Version()
 	base, err := money.ParseYuan(r.PostFormValue("flex_base"))
 	if err != nil {
-		var f errs.Fields
-		f.Add("flex_base", "缴费基数格式不正确：请输入整数元，如 4800")
-		s.renderFlex(w, r, id, true, f.Err())
+		in.fields.Add("flex_base", "缴费基数格式不正确：请输入整数元，如 4800")
+	}
+	if err := in.Err(); err != nil {
+		s.renderFlex(w, r, id, true, err)
 		return
 	}
 	if _, err := s.Flexible.Register(r.Context(), a, id, version, base, r.PostFormValue("flex_since")); err != nil {
@@ -243,7 +249,11 @@ func (s *Server) staffFlexibleBills(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	bills, err := s.Flexible.CreateBills(r.Context(), a, id, r.PostFormValue("month"), r.PostFormValue("plan"))
 	if err != nil {
 		s.renderFlex(w, r, id, true, err)

@@ -10,9 +10,11 @@ import (
 )
 
 // flexSelfRoutes: a person registers as a flexible worker online (本人登记).
-func (s *Server) flexSelfRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /person/flexible/register", s.personFlexibleRegister)
-	mux.HandleFunc("POST /api/v1/person/flexible/register", s.apiFlexibleRegister)
+func (s *Server) flexSelfRoutes() []route {
+	return []route{
+		{"POST /person/flexible/register", s.personFlexibleRegister},
+		{"POST /api/v1/person/flexible/register", s.apiFlexibleRegister},
+	}
 }
 
 // flexCategories are the choices of the self-registration form.

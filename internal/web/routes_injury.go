@@ -12,13 +12,15 @@ import (
 )
 
 // injuryRoutes registers the accident report pages and API.
-func (s *Server) injuryRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /employer/injury/reports", s.loggedIn(s.injuryReports))
-	mux.HandleFunc("GET /employer/injury/reports/new", s.loggedIn(s.injuryReportForm))
-	mux.HandleFunc("POST /employer/injury/reports/new", s.loggedIn(s.injuryReportSubmit))
-	mux.HandleFunc("POST /cases/{no}/recognition", s.loggedIn(s.injuryRecognition))
-	mux.HandleFunc("POST /api/v1/injury/reports", s.loggedIn(s.apiInjuryReport))
-	mux.HandleFunc("POST /api/v1/cases/{no}/recognition", s.loggedIn(s.apiInjuryRecognition))
+func (s *Server) injuryRoutes() []route {
+	return []route{
+		{"GET /employer/injury/reports", s.loggedIn(s.injuryReports)},
+		{"GET /employer/injury/reports/new", s.loggedIn(s.injuryReportForm)},
+		{"POST /employer/injury/reports/new", s.loggedIn(s.injuryReportSubmit)},
+		{"POST /cases/{no}/recognition", s.loggedIn(s.injuryRecognition)},
+		{"POST /api/v1/injury/reports", s.loggedIn(s.apiInjuryReport)},
+		{"POST /api/v1/cases/{no}/recognition", s.loggedIn(s.apiInjuryRecognition)},
+	}
 }
 
 // injuryCaseView is the accident report part of the case page.
@@ -131,8 +133,11 @@ func recognitionInput(r *http.Request) injury.RecognitionInput {
 }
 
 func (s *Server) injuryRecognition(w http.ResponseWriter, r *http.Request) {
-	_, err := s.Injury.RecordRecognition(r.Context(), actorFrom(r.Context()), r.PathValue("no"), formVersion(r),
-		recognitionInput(r))
+	version, err := formVersion(r)
+	if err == nil {
+		_, err = s.Injury.RecordRecognition(r.Context(), actorFrom(r.Context()), r.PathValue("no"), version,
+			recognitionInput(r))
+	}
 	s.caseDone(w, r, err, "工伤认定申请情况已登记")
 }
 

@@ -20,33 +20,35 @@ import (
 // covered list, the continued-treatment register, settlements, uninsured
 // employers for 统筹科), the employer's claim form, the decision letter
 // and its public check.
-func (s *Server) injuryBenefitRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /staff/injury/benefits", s.staffRoute(s.injuryBenefitsHome))
-	mux.HandleFunc("GET /staff/injury/recognitions/new", s.staffRoute(s.injuryRecognitionForm))
-	mux.HandleFunc("POST /staff/injury/recognitions/new", s.staffRoute(s.injuryRecognitionSubmit))
-	mux.HandleFunc("GET /staff/injury/recognitions/{id}", s.staffRoute(s.injuryRecognitionPage))
-	mux.HandleFunc("POST /staff/injury/recognitions/{id}/appraisals", s.staffRoute(s.injuryAppraisalSubmit))
-	mux.HandleFunc("POST /staff/injury/appraisals/{id}/reappraisal", s.staffRoute(s.injuryReappraisalSubmit))
-	mux.HandleFunc("POST /staff/injury/recognitions/{id}/own-wage", s.staffRoute(s.injuryOwnWageSubmit))
-	mux.HandleFunc("POST /staff/injury/recognitions/{id}/claims", s.staffRoute(s.injuryClaimSubmit))
-	mux.HandleFunc("GET /staff/injury/claims/{id}", s.staffRoute(s.injuryClaimPage))
-	mux.HandleFunc("POST /staff/injury/claims/{id}/review", s.staffRoute(s.injuryClaimReview))
-	mux.HandleFunc("POST /staff/injury/claims/{id}/items", s.staffRoute(s.injuryClaimItems))
-	mux.HandleFunc("POST /staff/injury/claims/{id}/complete", s.staffRoute(s.injuryClaimComplete))
-	mux.HandleFunc("POST /staff/injury/claims/{id}/check", s.staffRoute(s.injuryClaimCheck))
-	mux.HandleFunc("POST /staff/injury/claims/{id}/stop", s.staffRoute(s.injuryClaimStop))
-	mux.HandleFunc("GET /staff/injury/continued", s.staffRoute(s.injuryContinuedPage))
-	mux.HandleFunc("GET /staff/injury/settlements", s.staffRoute(s.injurySettlementsPage))
-	mux.HandleFunc("GET /staff/injury/covid-items", s.staffRoute(s.injuryCovidPage))
-	mux.HandleFunc("POST /staff/injury/covid-items", s.staffRoute(s.injuryCovidAdd))
-	mux.HandleFunc("POST /staff/injury/covid-items/{id}/end", s.staffRoute(s.injuryCovidEnd))
-	mux.HandleFunc("GET /staff/injury/uninsured", s.staffRoute(s.injuryUninsuredPage))
-	mux.HandleFunc("POST /staff/cases/{no}/confirm-claim", s.staffRoute(s.injuryConfirmClaim))
-	mux.HandleFunc("GET /employer/injury/claims", s.loggedIn(s.employerClaimsPage))
-	mux.HandleFunc("GET /employer/injury/claims/new", s.loggedIn(s.employerClaimForm))
-	mux.HandleFunc("POST /employer/injury/claims/new", s.loggedIn(s.employerClaimSubmit))
-	mux.HandleFunc("GET /injury/claims/{id}/letter.pdf", s.loggedIn(s.injuryLetter))
-	mux.HandleFunc("GET /injury/letters/check", s.injuryLetterCheck)
+func (s *Server) injuryBenefitRoutes() []route {
+	return []route{
+		{"GET /staff/injury/benefits", s.staffRoute(s.injuryBenefitsHome)},
+		{"GET /staff/injury/recognitions/new", s.staffRoute(s.injuryRecognitionForm)},
+		{"POST /staff/injury/recognitions/new", s.staffRoute(s.injuryRecognitionSubmit)},
+		{"GET /staff/injury/recognitions/{id}", s.staffRoute(s.injuryRecognitionPage)},
+		{"POST /staff/injury/recognitions/{id}/appraisals", s.staffRoute(s.injuryAppraisalSubmit)},
+		{"POST /staff/injury/appraisals/{id}/reappraisal", s.staffRoute(s.injuryReappraisalSubmit)},
+		{"POST /staff/injury/recognitions/{id}/own-wage", s.staffRoute(s.injuryOwnWageSubmit)},
+		{"POST /staff/injury/recognitions/{id}/claims", s.staffRoute(s.injuryClaimSubmit)},
+		{"GET /staff/injury/claims/{id}", s.staffRoute(s.injuryClaimPage)},
+		{"POST /staff/injury/claims/{id}/review", s.staffRoute(s.injuryClaimReview)},
+		{"POST /staff/injury/claims/{id}/items", s.staffRoute(s.injuryClaimItems)},
+		{"POST /staff/injury/claims/{id}/complete", s.staffRoute(s.injuryClaimComplete)},
+		{"POST /staff/injury/claims/{id}/check", s.staffRoute(s.injuryClaimCheck)},
+		{"POST /staff/injury/claims/{id}/stop", s.staffRoute(s.injuryClaimStop)},
+		{"GET /staff/injury/continued", s.staffRoute(s.injuryContinuedPage)},
+		{"GET /staff/injury/settlements", s.staffRoute(s.injurySettlementsPage)},
+		{"GET /staff/injury/covid-items", s.staffRoute(s.injuryCovidPage)},
+		{"POST /staff/injury/covid-items", s.staffRoute(s.injuryCovidAdd)},
+		{"POST /staff/injury/covid-items/{id}/end", s.staffRoute(s.injuryCovidEnd)},
+		{"GET /staff/injury/uninsured", s.staffRoute(s.injuryUninsuredPage)},
+		{"POST /staff/cases/{no}/confirm-claim", s.staffRoute(s.injuryConfirmClaim)},
+		{"GET /employer/injury/claims", s.loggedIn(s.employerClaimsPage)},
+		{"GET /employer/injury/claims/new", s.loggedIn(s.employerClaimForm)},
+		{"POST /employer/injury/claims/new", s.loggedIn(s.employerClaimSubmit)},
+		{"GET /injury/claims/{id}/letter.pdf", s.loggedIn(s.injuryLetter)},
+		{"GET /injury/letters/check", s.injuryLetterCheck},
+	}
 }
 
 func (s *Server) injuryBenefitsHome(w http.ResponseWriter, r *http.Request) {
@@ -463,7 +465,10 @@ func (s *Server) injuryClaimReview(w http.ResponseWriter, r *http.Request) {
 			ds, err = s.approveRest(r, id, ds)
 		}
 		if err == nil {
-			err = s.Injury.ReviewItems(r.Context(), actorFrom(r.Context()), id, formVersion(r), ds)
+			var version int64
+			if version, err = formVersion(r); err == nil {
+				err = s.Injury.ReviewItems(r.Context(), actorFrom(r.Context()), id, version, ds)
+			}
 		}
 	}
 	s.claimFormDone(w, r, err, "审核意见已保存")
@@ -474,7 +479,10 @@ func (s *Server) injuryClaimItems(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var items []injury.ItemInput
 		if items, err = parseItems(r.PostFormValue("items")); err == nil {
-			err = s.Injury.AddItems(r.Context(), actorFrom(r.Context()), id, formVersion(r), items)
+			var version int64
+			if version, err = formVersion(r); err == nil {
+				err = s.Injury.AddItems(r.Context(), actorFrom(r.Context()), id, version, items)
+			}
 		}
 	}
 	s.claimFormDone(w, r, err, "费用明细已录入")
@@ -488,7 +496,10 @@ func (s *Server) injuryClaimComplete(w http.ResponseWriter, r *http.Request) {
 		if v := r.PostFormValue("continued"); v != "" {
 			cd = &injury.ContinuedDecision{Approve: v == "approve", Note: r.PostFormValue("continued_note")}
 		}
-		c, err = s.Injury.CompleteReview(r.Context(), actorFrom(r.Context()), id, formVersion(r), cd)
+		var version int64
+		if version, err = formVersion(r); err == nil {
+			c, err = s.Injury.CompleteReview(r.Context(), actorFrom(r.Context()), id, version, cd)
+		}
 	}
 	msg := ""
 	if c != nil {
@@ -504,7 +515,10 @@ func (s *Server) injuryClaimCheck(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	agree := r.PostFormValue("agree") == "1"
 	if err == nil {
-		_, err = s.Injury.SecondCheck(r.Context(), actorFrom(r.Context()), id, formVersion(r), agree, r.PostFormValue("note"))
+		var version int64
+		if version, err = formVersion(r); err == nil {
+			_, err = s.Injury.SecondCheck(r.Context(), actorFrom(r.Context()), id, version, agree, r.PostFormValue("note"))
+		}
 	}
 	msg := "复核通过，已生成支付明细"
 	if !agree {
@@ -520,7 +534,10 @@ func (s *Server) injuryClaimStop(w http.ResponseWriter, r *http.Request) {
 		err = confirmBox(r)
 	}
 	if err == nil {
-		rec, err = s.Injury.StopPayment(r.Context(), actorFrom(r.Context()), id, formVersion(r), r.PostFormValue("note"))
+		var version int64
+		if version, err = formVersion(r); err == nil {
+			rec, err = s.Injury.StopPayment(r.Context(), actorFrom(r.Context()), id, version, r.PostFormValue("note"))
+		}
 	}
 	s.claimFormDone(w, r, err, "已停止支付；应追回已支付待遇 "+rec.String()+" 元")
 }
@@ -613,7 +630,10 @@ func (s *Server) injuryConfirmClaim(w http.ResponseWriter, r *http.Request) {
 	in, err := claimInput(r.PostForm)
 	var c *injury.Claim
 	if err == nil {
-		c, err = s.Injury.ConfirmClaimDraft(r.Context(), actorFrom(r.Context()), r.PathValue("no"), formVersion(r), in)
+		var version int64
+		if version, err = formVersion(r); err == nil {
+			c, err = s.Injury.ConfirmClaimDraft(r.Context(), actorFrom(r.Context()), r.PathValue("no"), version, in)
+		}
 	}
 	if err != nil {
 		s.fail(w, r, err)

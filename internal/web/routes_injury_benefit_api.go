@@ -9,14 +9,16 @@ import (
 // injuryBenefitAPIRoutes: the HR bureau pushes recognition decisions; a
 // hospital settles COVID inpatient stays directly, files continued-treatment
 // forms and reads its own settlements, forms and payout lines.
-func (s *Server) injuryBenefitAPIRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /api/v1/injury/recognitions", s.loggedIn(s.apiInjuryDecision))
-	mux.HandleFunc("POST /api/v1/injury/settlements", s.loggedIn(s.apiInjurySettle))
-	mux.HandleFunc("GET /api/v1/injury/settlements", s.loggedIn(s.apiInjurySettlements))
-	mux.HandleFunc("GET /api/v1/injury/settlements/{no}", s.loggedIn(s.apiInjurySettlement))
-	mux.HandleFunc("POST /api/v1/injury/continued-treatments", s.loggedIn(s.apiInjuryContinued))
-	mux.HandleFunc("GET /api/v1/injury/continued-treatments", s.loggedIn(s.apiInjuryContinuedList))
-	mux.HandleFunc("GET /api/v1/injury/payouts", s.loggedIn(s.apiInjuryPayouts))
+func (s *Server) injuryBenefitAPIRoutes() []route {
+	return []route{
+		{"POST /api/v1/injury/recognitions", s.loggedIn(s.apiInjuryDecision)},
+		{"POST /api/v1/injury/settlements", s.loggedIn(s.apiInjurySettle)},
+		{"GET /api/v1/injury/settlements", s.loggedIn(s.apiInjurySettlements)},
+		{"GET /api/v1/injury/settlements/{no}", s.loggedIn(s.apiInjurySettlement)},
+		{"POST /api/v1/injury/continued-treatments", s.loggedIn(s.apiInjuryContinued)},
+		{"GET /api/v1/injury/continued-treatments", s.loggedIn(s.apiInjuryContinuedList)},
+		{"GET /api/v1/injury/payouts", s.loggedIn(s.apiInjuryPayouts)},
+	}
 }
 
 func (s *Server) apiInjuryDecision(w http.ResponseWriter, r *http.Request) {

@@ -12,9 +12,11 @@ import (
 // injuryClerkRoutes: a 工伤保险待遇科 clerk records an accident report that
 // came by phone, post, WeChat or at the counter, with the same facts as
 // the employer's form.
-func (s *Server) injuryClerkRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /staff/injury/reports/new", s.staffRoute(s.injuryClerkForm))
-	mux.HandleFunc("POST /staff/injury/reports/new", s.staffRoute(s.injuryClerkSubmit))
+func (s *Server) injuryClerkRoutes() []route {
+	return []route{
+		{"GET /staff/injury/reports/new", s.staffRoute(s.injuryClerkForm)},
+		{"POST /staff/injury/reports/new", s.staffRoute(s.injuryClerkSubmit)},
+	}
 }
 
 // clerkInjuryInput reads the accident report facts of a clerk's form; the

@@ -15,8 +15,10 @@ import (
 // lookupRoutes: staff find a person or an employer by name, ID number,
 // credit code or employer number (masked results), to open their record
 // or to link a case to its applicant.
-func (s *Server) lookupRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /staff/lookup", s.staffRoute(s.staffLookup))
+func (s *Server) lookupRoutes() []route {
+	return []route{
+		{"GET /staff/lookup", s.staffRoute(s.staffLookup)},
+	}
 }
 
 // lookupView is a search and its results. Pick shows radio buttons named

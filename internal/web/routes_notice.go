@@ -17,19 +17,21 @@ import (
 
 // noticeRoutes: public notices (公告), 办公室's editing, and the home page
 // that shows the latest ones.
-func (s *Server) noticeRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /notices", s.noticeList)
-	mux.HandleFunc("GET /notices/{id}", s.noticeShow)
-	mux.HandleFunc("GET /notices/{id}/poster.pdf", s.noticePoster)
-	mux.HandleFunc("GET /staff/notices", s.noticeStaffList)
-	mux.HandleFunc("GET /staff/notices/new", s.noticeNew)
-	mux.HandleFunc("POST /staff/notices", s.noticeCreate)
-	mux.HandleFunc("GET /staff/notices/{id}", s.noticeEdit)
-	mux.HandleFunc("POST /staff/notices/{id}", s.noticeUpdate)
-	mux.HandleFunc("GET /staff/notices/{id}/{action}", s.noticeConfirm)
-	mux.HandleFunc("POST /staff/notices/{id}/{action}", s.noticeAct)
-	mux.HandleFunc("GET /api/v1/notices", s.apiNoticeList)
-	mux.HandleFunc("GET /api/v1/notices/{id}", s.apiNoticeGet)
+func (s *Server) noticeRoutes() []route {
+	return []route{
+		{"GET /notices", s.noticeList},
+		{"GET /notices/{id}", s.noticeShow},
+		{"GET /notices/{id}/poster.pdf", s.noticePoster},
+		{"GET /staff/notices", s.noticeStaffList},
+		{"GET /staff/notices/new", s.noticeNew},
+		{"POST /staff/notices", s.noticeCreate},
+		{"GET /staff/notices/{id}", s.noticeEdit},
+		{"POST /staff/notices/{id}", s.noticeUpdate},
+		{"GET /staff/notices/{id}/{action}", s.noticeConfirm},
+		{"POST /staff/notices/{id}/{action}", s.noticeAct},
+		{"GET /api/v1/notices", s.apiNoticeList},
+		{"GET /api/v1/notices/{id}", s.apiNoticeGet},
+	}
 }
 
 // homeView is the home page's data: the latest notices.
@@ -207,7 +209,11 @@ func (s *Server) noticeUpdate(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
-	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+	version, err := formVersion(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	u, err := s.Notices.Update(r.Context(), actorFrom(r.Context()), n.ID, version, noticeInput(r.PostForm))
 	if err != nil {
 		s.renderForm(w, r, "notice_form", &Page{Title: "编辑公告", Data: noticeFormView{Notice: n, Categories: notice.Categories}}, err)
@@ -253,9 +259,12 @@ func (s *Server) noticeAct(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
-	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+	version, err := formVersion(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	a := actorFrom(r.Context())
-	var err error
 	if action == "publish" {
 		_, err = s.Notices.Publish(r.Context(), a, n.ID, version)
 	} else {

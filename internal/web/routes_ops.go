@@ -58,10 +58,11 @@ func newOpsMetrics(s *Server, mux *http.ServeMux) *opsMetrics {
 // scraper must send "Authorization: Bearer <token>"; without one, only
 // direct requests from the loopback address are answered (a request that
 // came through a proxy, i.e. with X-Forwarded-For or Forwarded, is not).
-func (s *Server) opsRoutes(mux *http.ServeMux) {
-	s.ops = newOpsMetrics(s, mux)
+func (s *Server) opsRoutes() []route {
 	h := promhttp.HandlerFor(s.ops.reg, promhttp.HandlerOpts{})
-	mux.Handle("GET /metrics", s.metricsGuard(h))
+	return []route{
+		{"GET /metrics", s.metricsGuard(h).ServeHTTP},
+	}
 }
 
 // Metrics returns the server's registry, so other parts of the process

@@ -12,33 +12,32 @@ import (
 )
 
 // paymentAPIRoutes lists the JSON endpoints of payments.
-func (s *Server) paymentAPIRoutes() []apiRoute {
-	return []apiRoute{
-		{"POST", "/api/v1/statements", s.apiImportStatement},
-		{"GET", "/api/v1/employers/me/payments", s.apiMyPayments},
-		{"POST", "/api/v1/payments/card", s.apiRecordCard},
+func (s *Server) paymentAPIRoutes() []route {
+	return []route{
+		{"POST /api/v1/statements", s.apiImportStatement},
+		{"GET /api/v1/employers/me/payments", s.apiMyPayments},
+		{"POST /api/v1/payments/card", s.apiRecordCard},
 	}
 }
 
 // paymentRoutes: bank statements, the settlement queue, card payments,
 // the fund ledger, receipts and paper invoices.
-func (s *Server) paymentRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /staff/statements", s.staffStatements)
-	mux.HandleFunc("POST /staff/statements", s.staffStatementImport)
-	mux.HandleFunc("GET /staff/payments/queue", s.staffPaymentQueue)
-	mux.HandleFunc("POST /staff/payments/{id}/settle", s.staffPaymentSettle)
-	mux.HandleFunc("GET /staff/payments/card", s.staffCardForm)
-	mux.HandleFunc("POST /staff/payments/card", s.staffCardSubmit)
-	mux.HandleFunc("GET /staff/ledger", s.staffLedger)
-	mux.HandleFunc("GET /staff/invoices", s.staffInvoices)
-	mux.HandleFunc("POST /staff/invoices/{id}/mailed", s.staffInvoiceMailed)
-	mux.HandleFunc("GET /employer/payments", s.myPayments)
-	mux.HandleFunc("GET /employer/payments/{id}/receipt", s.paymentReceipt)
-	mux.HandleFunc("GET /employer/payments/{id}/receipt.pdf", s.paymentReceiptPDF)
-	mux.HandleFunc("POST /employer/payments/{id}/invoice", s.paymentInvoiceRequest)
-	mux.HandleFunc("GET /receipts/check", s.receiptCheck)
-	for _, r := range s.paymentAPIRoutes() {
-		mux.HandleFunc(r.Method+" "+r.Path, r.Handler)
+func (s *Server) paymentRoutes() []route {
+	return []route{
+		{"GET /staff/statements", s.staffStatements},
+		{"POST /staff/statements", s.staffStatementImport},
+		{"GET /staff/payments/queue", s.staffPaymentQueue},
+		{"POST /staff/payments/{id}/settle", s.staffPaymentSettle},
+		{"GET /staff/payments/card", s.staffCardForm},
+		{"POST /staff/payments/card", s.staffCardSubmit},
+		{"GET /staff/ledger", s.staffLedger},
+		{"GET /staff/invoices", s.staffInvoices},
+		{"POST /staff/invoices/{id}/mailed", s.staffInvoiceMailed},
+		{"GET /employer/payments", s.myPayments},
+		{"GET /employer/payments/{id}/receipt", s.paymentReceipt},
+		{"GET /employer/payments/{id}/receipt.pdf", s.paymentReceiptPDF},
+		{"POST /employer/payments/{id}/invoice", s.paymentInvoiceRequest},
+		{"GET /receipts/check", s.receiptCheck},
 	}
 }
 
@@ -139,7 +138,11 @@ func (s *Server) staffPaymentSettle(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	version, err := formVersion(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	in := payment.SettleInput{Action: r.PostFormValue("action"), BillNo: r.PostFormValue("bill_no"),
 		Note: r.PostFormValue("note"), Version: version}
 	if _, err := s.Payments.Settle(r.Context(), a, id, in); err != nil {
@@ -255,7 +258,11 @@ func (s *Server) staffInvoiceMailed(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	version, err := formVersion(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	in := payment.MailInput{Courier: r.PostFormValue("courier"), TrackingNo: r.PostFormValue("tracking_no"), Version: version}
 	if err := s.Payments.MarkMailed(r.Context(), a, id, in); err != nil {
 		if errs.KindOf(err) == errs.NotFound {
@@ -278,7 +285,7 @@ type myPaymentsView struct {
 func (s *Server) myPayments(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
 	if a == nil {
-		s.fail(w, r, errs.New(errs.Unauthenticated, "login_required", "请先登录"))
+		s.fail(w, r, errs.LoginRequired())
 		return
 	}
 	list, err := s.Payments.Mine(r.Context(), a)
@@ -311,7 +318,7 @@ type receiptView struct {
 
 func (s *Server) receipt(w http.ResponseWriter, r *http.Request) (*payment.Receipt, bool) {
 	if actorFrom(r.Context()) == nil {
-		s.fail(w, r, errs.New(errs.Unauthenticated, "login_required", "请先登录"))
+		s.fail(w, r, errs.LoginRequired())
 		return nil, false
 	}
 	id, err := pathID(r)

@@ -16,24 +16,26 @@ import (
 
 // payoutRoutes: payout lines and their approval, batches, bank files and
 // returns, the monthly payroll and the person's pension page.
-func (s *Server) payoutRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /staff/payouts", s.staffPayouts)
-	mux.HandleFunc("POST /staff/payouts/approve", s.staffPayoutsApprove)
-	mux.HandleFunc("POST /staff/payouts/reject", s.staffPayoutsReject)
-	mux.HandleFunc("GET /staff/payouts/{id}", s.staffPayout)
-	mux.HandleFunc("POST /staff/payouts/{id}/cancel", s.staffPayoutCancel)
-	mux.HandleFunc("POST /staff/payouts/{id}/reissue", s.staffPayoutReissue)
-	mux.HandleFunc("GET /staff/payout-batches", s.staffBatches)
-	mux.HandleFunc("POST /staff/payout-batches", s.staffBatchCreate)
-	mux.HandleFunc("GET /staff/payout-batches/{id}", s.staffBatch)
-	mux.HandleFunc("GET /staff/payout-batches/{id}/file", s.staffBatchFile)
-	mux.HandleFunc("GET /staff/payout-batches/{id}/print.pdf", s.staffBatchPDF)
-	mux.HandleFunc("POST /staff/payout-batches/{id}/return", s.staffBatchReturn)
-	mux.HandleFunc("GET /staff/payroll", s.staffPayroll)
-	mux.HandleFunc("POST /staff/payroll", s.staffPayrollRun)
-	mux.HandleFunc("GET /staff/payroll/runs/{id}", s.staffPayrollRunPage)
-	mux.HandleFunc("GET /staff/fund-report", s.staffFundReport)
-	mux.HandleFunc("GET /person/pension", s.personPension)
+func (s *Server) payoutRoutes() []route {
+	return []route{
+		{"GET /staff/payouts", s.staffPayouts},
+		{"POST /staff/payouts/approve", s.staffPayoutsApprove},
+		{"POST /staff/payouts/reject", s.staffPayoutsReject},
+		{"GET /staff/payouts/{id}", s.staffPayout},
+		{"POST /staff/payouts/{id}/cancel", s.staffPayoutCancel},
+		{"POST /staff/payouts/{id}/reissue", s.staffPayoutReissue},
+		{"GET /staff/payout-batches", s.staffBatches},
+		{"POST /staff/payout-batches", s.staffBatchCreate},
+		{"GET /staff/payout-batches/{id}", s.staffBatch},
+		{"GET /staff/payout-batches/{id}/file", s.staffBatchFile},
+		{"GET /staff/payout-batches/{id}/print.pdf", s.staffBatchPDF},
+		{"POST /staff/payout-batches/{id}/return", s.staffBatchReturn},
+		{"GET /staff/payroll", s.staffPayroll},
+		{"POST /staff/payroll", s.staffPayrollRun},
+		{"GET /staff/payroll/runs/{id}", s.staffPayrollRunPage},
+		{"GET /staff/fund-report", s.staffFundReport},
+		{"GET /person/pension", s.personPension},
+	}
 }
 
 // payoutListView is the data of the payout list.

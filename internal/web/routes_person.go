@@ -12,12 +12,14 @@ import (
 
 // personRoutes: the person portal (个人首页), its JSON twin, and the staff
 // look-up of a person by ID number.
-func (s *Server) personRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /person", s.personHome)
-	mux.HandleFunc("GET /api/v1/person", s.apiPersonProfile)
-	mux.HandleFunc("GET /staff/persons", s.staffPersonLookup)
-	mux.HandleFunc("GET /staff/persons/{id}", s.staffPerson)
-	mux.HandleFunc("GET /api/v1/persons/{id}", s.apiStaffPerson)
+func (s *Server) personRoutes() []route {
+	return []route{
+		{"GET /person", s.personHome},
+		{"GET /api/v1/person", s.apiPersonProfile},
+		{"GET /staff/persons", s.staffPersonLookup},
+		{"GET /staff/persons/{id}", s.staffPerson},
+		{"GET /api/v1/persons/{id}", s.apiStaffPerson},
+	}
 }
 
 // personView is the data of the person pages. FullID says whether the
@@ -46,7 +48,7 @@ func (v personView) PhoneShown() string {
 // ownPersonID returns the person id of a logged-in insured person.
 func ownPersonID(a *access.Actor) (int64, error) {
 	if a == nil {
-		return 0, errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return 0, errs.LoginRequired()
 	}
 	if a.Role != access.RolePerson || a.PersonID == 0 {
 		return 0, errs.New(errs.Forbidden, "person_only", "个人首页仅供参保人本人使用，请用公民身份号码登录")
@@ -142,7 +144,7 @@ func (s *Server) staffProfile(r *http.Request, a *access.Actor) (*person.Profile
 
 func staffOnly(a *access.Actor) error {
 	if a == nil {
-		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return errs.LoginRequired()
 	}
 	return errs.Forbid()
 }

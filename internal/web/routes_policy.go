@@ -13,35 +13,33 @@ import (
 
 // policyAPIRoutes lists the JSON endpoints of dated rules and emergency
 // periods.
-func (s *Server) policyAPIRoutes() []apiRoute {
-	return []apiRoute{
-		{"GET", "/api/v1/policy/rules", s.apiPolicyRules},
-		{"GET", "/api/v1/policy/emergencies", s.apiEmergencies},
-		{"POST", "/api/v1/policy/emergencies", s.apiDeclareEmergency},
-		{"POST", "/api/v1/policy/emergencies/{id}/end", s.apiSetEmergencyEnd},
+func (s *Server) policyAPIRoutes() []route {
+	return []route{
+		{"GET /api/v1/policy/rules", s.apiPolicyRules},
+		{"GET /api/v1/policy/emergencies", s.apiEmergencies},
+		{"POST /api/v1/policy/emergencies", s.apiDeclareEmergency},
+		{"POST /api/v1/policy/emergencies/{id}/end", s.apiSetEmergencyEnd},
 	}
 }
 
 // policyRoutes: dated rules, emergency periods, the working-day calendar.
-func (s *Server) policyRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /admin/policy", s.policyRules)
-	mux.HandleFunc("GET /admin/policy/new", s.policyRuleNew)
-	mux.HandleFunc("POST /admin/policy", s.policyRuleCreate)
-	mux.HandleFunc("GET /admin/policy/rules/{id}", s.policyRuleEdit)
-	mux.HandleFunc("POST /admin/policy/rules/{id}", s.policyRuleUpdate)
+func (s *Server) policyRoutes() []route {
+	return []route{
+		{"GET /admin/policy", s.policyRules},
+		{"GET /admin/policy/new", s.policyRuleNew},
+		{"POST /admin/policy", s.policyRuleCreate},
+		{"GET /admin/policy/rules/{id}", s.policyRuleEdit},
+		{"POST /admin/policy/rules/{id}", s.policyRuleUpdate},
 
-	mux.HandleFunc("GET /admin/emergencies", s.emergencyList)
-	mux.HandleFunc("GET /admin/emergencies/new", s.emergencyNew)
-	mux.HandleFunc("POST /admin/emergencies", s.emergencyCreate)
-	mux.HandleFunc("GET /admin/emergencies/{id}", s.emergencyDetail)
-	mux.HandleFunc("POST /admin/emergencies/{id}/end/confirm", s.emergencyEndConfirm)
-	mux.HandleFunc("POST /admin/emergencies/{id}/end", s.emergencyEnd)
+		{"GET /admin/emergencies", s.emergencyList},
+		{"GET /admin/emergencies/new", s.emergencyNew},
+		{"POST /admin/emergencies", s.emergencyCreate},
+		{"GET /admin/emergencies/{id}", s.emergencyDetail},
+		{"POST /admin/emergencies/{id}/end/confirm", s.emergencyEndConfirm},
+		{"POST /admin/emergencies/{id}/end", s.emergencyEnd},
 
-	mux.HandleFunc("GET /admin/calendar", s.calendarPage)
-	mux.HandleFunc("POST /admin/calendar", s.calendarSet)
-
-	for _, r := range s.policyAPIRoutes() {
-		mux.HandleFunc(r.Method+" "+r.Path, r.Handler)
+		{"GET /admin/calendar", s.calendarPage},
+		{"POST /admin/calendar", s.calendarSet},
 	}
 }
 
@@ -168,7 +166,11 @@ func (s *Server) policyRuleUpdate(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+	version, err := formVersion(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	rule, err := s.Policy.UpdateRule(r.Context(), a, id, version, ruleInput(r.PostForm))
 	if err != nil {
 		old, gerr := s.Policy.RuleByID(r.Context(), a, id)

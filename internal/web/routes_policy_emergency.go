@@ -175,7 +175,11 @@ func (s *Server) emergencyEnd(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+	version, err := formVersion(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	e, err := s.Policy.SetEnd(r.Context(), a, id, version, strings.TrimSpace(r.PostForm.Get("end")))
 	if err != nil {
 		if k := errs.KindOf(err); k == errs.Invalid || k == errs.Conflict {

@@ -48,8 +48,7 @@ func newPolicyTestServer(t *testing.T) *policyTestServer {
 		t.Fatal(err)
 	}
 	s := &Server{Deps: Deps{DB: d, Clock: c, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Audit: au, Policy: pol}, pages: pages}
-	mux := http.NewServeMux()
-	s.policyRoutes(mux)
+	mux := testMux(s.policyRoutes(), s.policyAPIRoutes())
 	return &policyTestServer{t: t, s: s, mux: mux}
 }
 

@@ -12,11 +12,13 @@ import (
 
 // recordRoutes: 统筹科 imports historical contribution records (from
 // before Shebao) from an Excel or CSV file, all or nothing with a report.
-func (s *Server) recordRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /staff/contribution-records", s.recordImportForm)
-	mux.HandleFunc("POST /staff/contribution-records", s.recordImportSubmit)
-	mux.HandleFunc("GET /staff/contribution-records/template.xlsx", s.recordTemplate)
-	mux.HandleFunc("GET /staff/contribution-records/{id}/report.xlsx", s.recordImportReport)
+func (s *Server) recordRoutes() []route {
+	return []route{
+		{"GET /staff/contribution-records", s.recordImportForm},
+		{"POST /staff/contribution-records", s.recordImportSubmit},
+		{"GET /staff/contribution-records/template.xlsx", s.recordTemplate},
+		{"GET /staff/contribution-records/{id}/report.xlsx", s.recordImportReport},
+	}
 }
 
 // recordImportView is the data of the import page.

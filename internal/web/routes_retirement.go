@@ -20,23 +20,25 @@ import (
 // confirmation (employer's form, approver's decision), the pension
 // determination (compute, review, second check, letter), the approver
 // role, and the person's own retirement page.
-func (s *Server) retirementRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /staff/retirement/upcoming", s.staffRoute(s.retireUpcoming))
-	mux.HandleFunc("GET /staff/retirement/qualifications", s.staffRoute(s.retireQuals))
-	mux.HandleFunc("GET /staff/retirement/qualifications/{no}", s.staffRoute(s.retireQual))
-	mux.HandleFunc("POST /staff/retirement/qualifications/{no}/decide", s.staffRoute(s.retireDecide))
-	mux.HandleFunc("POST /staff/retirement/qualifications/{no}/open", s.staffRoute(s.retireOpen))
-	mux.HandleFunc("GET /staff/retirement/cases/{no}", s.staffRoute(s.retireCase))
-	mux.HandleFunc("POST /staff/retirement/cases/{no}/{step}", s.staffRoute(s.retireStep))
-	mux.HandleFunc("GET /retirement/cases/{no}/letter.pdf", s.loggedIn(s.retireLetter))
-	mux.HandleFunc("GET /retirement/letters/check", s.retireLetterCheck)
-	mux.HandleFunc("GET /admin/retirement/approvers", s.staffRoute(s.retireApprovers))
-	mux.HandleFunc("POST /admin/retirement/approvers", s.staffRoute(s.retireApproverSet))
-	mux.HandleFunc("GET /employer/retirement", s.roleRoute(access.RoleEmployer, s.employerRetirement))
-	mux.HandleFunc("GET /employer/retirement/new", s.roleRoute(access.RoleEmployer, s.employerRetireForm))
-	mux.HandleFunc("POST /employer/retirement/new", s.roleRoute(access.RoleEmployer, s.employerRetireSubmit))
-	mux.HandleFunc("GET /person/retirement", s.roleRoute(access.RolePerson, s.personRetirement))
-	mux.HandleFunc("POST /person/retirement/plan", s.roleRoute(access.RolePerson, s.personRetirePlan))
+func (s *Server) retirementRoutes() []route {
+	return []route{
+		{"GET /staff/retirement/upcoming", s.staffRoute(s.retireUpcoming)},
+		{"GET /staff/retirement/qualifications", s.staffRoute(s.retireQuals)},
+		{"GET /staff/retirement/qualifications/{no}", s.staffRoute(s.retireQual)},
+		{"POST /staff/retirement/qualifications/{no}/decide", s.staffRoute(s.retireDecide)},
+		{"POST /staff/retirement/qualifications/{no}/open", s.staffRoute(s.retireOpen)},
+		{"GET /staff/retirement/cases/{no}", s.staffRoute(s.retireCase)},
+		{"POST /staff/retirement/cases/{no}/{step}", s.staffRoute(s.retireStep)},
+		{"GET /retirement/cases/{no}/letter.pdf", s.loggedIn(s.retireLetter)},
+		{"GET /retirement/letters/check", s.retireLetterCheck},
+		{"GET /admin/retirement/approvers", s.staffRoute(s.retireApprovers)},
+		{"POST /admin/retirement/approvers", s.staffRoute(s.retireApproverSet)},
+		{"GET /employer/retirement", s.roleRoute(access.RoleEmployer, s.employerRetirement)},
+		{"GET /employer/retirement/new", s.roleRoute(access.RoleEmployer, s.employerRetireForm)},
+		{"POST /employer/retirement/new", s.roleRoute(access.RoleEmployer, s.employerRetireSubmit)},
+		{"GET /person/retirement", s.roleRoute(access.RolePerson, s.personRetirement)},
+		{"POST /person/retirement/plan", s.roleRoute(access.RolePerson, s.personRetirePlan)},
+	}
 }
 
 // roleRoute is loggedIn for the pages of one kind of account (the

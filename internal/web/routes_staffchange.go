@@ -13,29 +13,31 @@ import (
 
 // staffChangeRoutes: employers' staff increases and decreases (人员增减),
 // Excel import, and 统筹科's queue of two-employer conflicts.
-func (s *Server) staffChangeRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /employer/staff", s.staffList)
-	mux.HandleFunc("GET /employer/staff/add", s.staffAddForm)
-	mux.HandleFunc("POST /employer/staff/add", s.staffAddSubmit)
-	mux.HandleFunc("GET /employer/staff/template.xlsx", s.staffTemplate)
-	mux.HandleFunc("GET /employer/staff/import", s.staffImportForm)
-	mux.HandleFunc("POST /employer/staff/import", s.staffImportSubmit)
-	mux.HandleFunc("GET /employer/staff/import/{id}/report.xlsx", s.staffImportReport)
-	mux.HandleFunc("GET /employer/staff/{id}", s.staffDetail)
-	mux.HandleFunc("GET /employer/staff/{id}/remove", s.staffRemoveForm)
-	mux.HandleFunc("POST /employer/staff/{id}/remove", s.staffRemoveSubmit)
-	mux.HandleFunc("GET /employer/staff/{id}/base", s.staffBaseForm)
-	mux.HandleFunc("POST /employer/staff/{id}/base", s.staffBaseSubmit)
+func (s *Server) staffChangeRoutes() []route {
+	return []route{
+		{"GET /employer/staff", s.staffList},
+		{"GET /employer/staff/add", s.staffAddForm},
+		{"POST /employer/staff/add", s.staffAddSubmit},
+		{"GET /employer/staff/template.xlsx", s.staffTemplate},
+		{"GET /employer/staff/import", s.staffImportForm},
+		{"POST /employer/staff/import", s.staffImportSubmit},
+		{"GET /employer/staff/import/{id}/report.xlsx", s.staffImportReport},
+		{"GET /employer/staff/{id}", s.staffDetail},
+		{"GET /employer/staff/{id}/remove", s.staffRemoveForm},
+		{"POST /employer/staff/{id}/remove", s.staffRemoveSubmit},
+		{"GET /employer/staff/{id}/base", s.staffBaseForm},
+		{"POST /employer/staff/{id}/base", s.staffBaseSubmit},
 
-	mux.HandleFunc("GET /staff/staff-conflicts", s.staffConflictQueue)
-	mux.HandleFunc("GET /staff/staff-conflicts/{id}", s.staffConflictDetail)
-	mux.HandleFunc("POST /staff/staff-conflicts/{id}/resolve", s.staffConflictResolve)
-	mux.HandleFunc("POST /staff/staff-conflicts/{id}/reject", s.staffConflictReject)
+		{"GET /staff/staff-conflicts", s.staffConflictQueue},
+		{"GET /staff/staff-conflicts/{id}", s.staffConflictDetail},
+		{"POST /staff/staff-conflicts/{id}/resolve", s.staffConflictResolve},
+		{"POST /staff/staff-conflicts/{id}/reject", s.staffConflictReject},
 
-	mux.HandleFunc("GET /api/v1/employers/me/staff", s.apiStaffList)
-	mux.HandleFunc("POST /api/v1/employers/me/staff", s.apiStaffAdd)
-	mux.HandleFunc("POST /api/v1/employers/me/staff/{id}/remove", s.apiStaffRemove)
-	mux.HandleFunc("POST /api/v1/employers/me/staff/import", s.apiStaffImport)
+		{"GET /api/v1/employers/me/staff", s.apiStaffList},
+		{"POST /api/v1/employers/me/staff", s.apiStaffAdd},
+		{"POST /api/v1/employers/me/staff/{id}/remove", s.apiStaffRemove},
+		{"POST /api/v1/employers/me/staff/import", s.apiStaffImport},
+	}
 }
 
 // staffListView is the data of the staff list page.
@@ -186,7 +188,12 @@ func (s *Server) staffRemoveSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	v := staffDetailView{Staff: st, Reasons: staffchange.Reasons}
 	p := &Page{Title: "减员", Data: v}
-	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	form := formInput(r)
+	version := form.OptionalVersion()
+	if err := form.Err(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	in := staffchange.RemoveInput{EndMonth: r.PostFormValue("end_month"), Reason: r.PostFormValue("reason"), Version: version}
 	if r.PostFormValue("confirm") != "1" {
 		// First step: check the input, then ask for confirmation.
@@ -224,7 +231,12 @@ func (s *Server) staffBaseSubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	form := formInput(r)
+	version := form.OptionalVersion()
+	if err := form.Err(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	in := staffchange.BaseInput{Month: r.PostFormValue("month"), Wage: r.PostFormValue("wage"),
 		Reason: r.PostFormValue("reason"), Version: version}
 	res, err := s.StaffChanges.CorrectBase(r.Context(), actorFrom(r.Context()), emp, st.EmploymentID, in)

@@ -164,7 +164,11 @@ func (s *Server) staffConflictDecide(w http.ResponseWriter, r *http.Request, res
 		return
 	}
 	a := actorFrom(r.Context())
-	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	version, err := formVersion(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	msg := "已驳回协调申请"
 	if resolve {
 		_, err = s.StaffChanges.ResolveConflict(r.Context(), a, c.ID, version, r.PostFormValue("end_month"), r.PostFormValue("note"))
