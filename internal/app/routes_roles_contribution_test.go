@@ -18,6 +18,7 @@ import (
 // Bill 999999 does not exist: those allowed past authorization get 404.
 func contributionRouteCases() []routeCase {
 	coord, fund := apptest.Staff(access.Coordination), apptest.Staff(access.Fund)
+	self := apptest.Staff(access.SelfEmployed) // flexible workers' bills
 	v := url.Values{"version": {"1"}}
 	loggedIn404 := func() map[string]outcome {
 		m := with(api(), all(notFound)...)
@@ -36,10 +37,10 @@ func contributionRouteCases() []routeCase {
 			want: with(post(apptest.EmployerA, apptest.EmployerB), apptest.EmployerA, notFound, apptest.EmployerB, notFound)},
 		{method: "GET", path: "/staff/bills", want: page(coord, fund, apptest.Admin)},
 		{method: "GET", path: "/staff/bills?status=all&month=2024-01", want: page(coord, fund, apptest.Admin)},
-		{method: "GET", path: "/staff/bills/999999", want: with(page(coord, fund, apptest.Admin),
-			coord, notFound, fund, notFound, apptest.Admin, notFound)},
-		{method: "GET", path: "/staff/bills/999999/lines.xlsx", want: with(page(coord, fund, apptest.Admin),
-			coord, notFound, fund, notFound, apptest.Admin, notFound)},
+		{method: "GET", path: "/staff/bills/999999", want: with(page(coord, fund, self, apptest.Admin),
+			coord, notFound, fund, notFound, self, notFound, apptest.Admin, notFound)},
+		{method: "GET", path: "/staff/bills/999999/lines.xlsx", want: with(page(coord, fund, self, apptest.Admin),
+			coord, notFound, fund, notFound, self, notFound, apptest.Admin, notFound)},
 		{method: "POST", path: "/staff/bills/999999/reassess", form: v, want: with(post(coord, apptest.Admin),
 			coord, notFound, apptest.Admin, notFound)},
 		{method: "POST", path: "/staff/bills/999999/reject", form: url.Values{"version": {"1"}, "reason": {"不予更正"}},

@@ -76,6 +76,12 @@ func (s Scheme) Name() string {
 	return string(s)
 }
 
+// Who pays a bill (Bill.PayerKind).
+const (
+	PayerEmployer = "employer" // an employer, for its staff
+	PayerFlexible = "flexible" // a flexible worker (灵活就业人员), for himself or herself
+)
+
 // Bill is one employer's (or flexible worker's) bill for a fee month.
 type Bill struct {
 	ID             int64     `json:"id"`

@@ -52,25 +52,6 @@ func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service) *S
 	return &Service{db: d, clock: c, audit: a, policy: p, log: slog.Default()}
 }
 
-// canSee: the employer its own bills, the flexible worker his or her own,
-// staff of 统筹科, 基金管理科 (and 个体参保科 for flexible workers' bills).
-// Anyone else gets NotFound, so IDs reveal nothing.
-func canSee(a *access.Actor, b *Bill) error {
-	switch {
-	case a == nil:
-		return errs.LoginRequired()
-	case a.Role == access.RoleEmployer && b.EmployerID != 0 && a.EmployerID == b.EmployerID:
-		return nil
-	case a.Role == access.RolePerson && b.PayerKind == "flexible" && a.PersonID == b.PersonID:
-		return nil
-	case a.In(access.Coordination), a.In(access.Fund):
-		return nil
-	case b.PayerKind == "flexible" && a.In(access.SelfEmployed):
-		return nil
-	}
-	return notFound()
-}
-
 // Get returns a bill with its lines, per-scheme totals and "how computed"
 // for each line, if a may see it.
 func (s *Service) Get(ctx context.Context, a *access.Actor, id int64) (*Bill, error) {
@@ -81,7 +62,7 @@ func (s *Service) Get(ctx context.Context, a *access.Actor, id int64) (*Bill, er
 	if err != nil {
 		return nil, err
 	}
-	if err := canSee(a, b); err != nil {
+	if err := Can(a, SeeBill, b); err != nil {
 		return nil, err
 	}
 	if err := loadLines(ctx, s.db.Read(), b); err != nil {
@@ -139,7 +120,7 @@ func (s *Service) ownBill(ctx context.Context, tx *sql.Tx, a *access.Actor, id, 
 		return nil, err
 	}
 	if a == nil || a.Role != access.RoleEmployer || a.EmployerID != b.EmployerID || b.EmployerID == 0 {
-		if err := canSee(a, b); err != nil {
+		if err := Can(a, SeeBill, b); err != nil {
 			return nil, err
 		}
 		return nil, errs.New(errs.Forbidden, "employer_only", "只有参保单位本身可以核对、确认本单位的缴费核定单")
@@ -290,15 +271,15 @@ func (s *Service) RequestCorrection(ctx context.Context, a *access.Actor, id, ve
 
 // staffBill loads a bill awaiting correction for 统筹科 at version.
 func (s *Service) staffBill(ctx context.Context, tx *sql.Tx, a *access.Actor, id, version int64) (*Bill, error) {
-	if err := a.RequireSection(access.Coordination); err != nil {
+	if err := Can(a, ReviewCorrection, nil); err != nil {
 		return nil, err
 	}
 	b, err := load(ctx, tx, id)
 	if err != nil {
 		return nil, err
 	}
-	if b.PayerKind != "employer" {
-		return nil, notFound()
+	if err := Can(a, ReviewCorrection, b); err != nil {
+		return nil, err
 	}
 	if b.Version != version {
 		return nil, errs.StaleVersion()

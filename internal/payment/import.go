@@ -57,7 +57,7 @@ func (s *Service) ImportStatement(ctx context.Context, a *access.Actor, in Impor
 		return nil, err
 	}
 	if len(in.Data) == 0 {
-		return nil, errs.New(errs.Invalid, "statement_empty", "请选择要导入的银行对账单文件（CSV 或 XLSX）")
+		return nil, errs.New(errs.Invalid, "statement_empty", "请选择要导入的银行对账单文件（CSV 或 XLSX，32MB 以内）")
 	}
 	if len(in.Data) > MaxStatementBytes {
 		return nil, errs.New(errs.Invalid, "statement_too_large", "文件超过 32MB，请分段导出后再导入")

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"shebao/internal/access"
+	"shebao/internal/contribution"
 	"shebao/internal/errs"
 	"shebao/internal/money"
 )
@@ -56,18 +57,8 @@ func (s *Service) QuoteBill(ctx context.Context, a *access.Actor, id int64) (*Qu
 	return &Quote{BillID: b.ID, Day: day, Outstanding: b.outstanding(), LateFee: res, Total: b.outstanding() + res.Fee}, nil
 }
 
+// canSeeBill asks contribution, which decides who may see a bill.
 func canSeeBill(a *access.Actor, b *bill) error {
-	switch {
-	case a == nil:
-		return errs.LoginRequired()
-	case a.Role == access.RoleEmployer && b.EmployerID != 0 && a.EmployerID == b.EmployerID:
-		return nil
-	case a.Role == access.RolePerson && b.PayerKind == "flexible" && b.PersonID != 0 && a.PersonID == b.PersonID:
-		return nil
-	case a.In(access.Coordination), a.In(access.Fund):
-		return nil
-	case b.PayerKind == "flexible" && a.In(access.SelfEmployed):
-		return nil
-	}
-	return errs.NotFoundf("没有找到该核定单")
+	return contribution.Can(a, contribution.SeeBill,
+		&contribution.Bill{PayerKind: b.PayerKind, EmployerID: b.EmployerID, PersonID: b.PersonID})
 }

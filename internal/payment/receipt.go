@@ -46,6 +46,9 @@ type Receipt struct {
 	Issuer   string        `json:"issuer"`
 	IssuedAt time.Time     `json:"issued_at"`
 	CheckURL string        `json:"check_url"` // public check page of the code
+	// CanRequestInvoice: the reader may ask for the paper invoice now
+	// (MayRequestInvoice, and none requested yet); pages show the form on it.
+	CanRequestInvoice bool `json:"can_request_invoice"`
 }
 
 // Receipt returns the receipt of a payment posted to a bill. Errors:
@@ -102,7 +105,19 @@ func (s *Service) Receipt(ctx context.Context, a *access.Actor, id int64) (*Rece
 		}
 	}
 	r.Invoice, err = s.invoiceOf(ctx, id)
+	r.CanRequestInvoice = r.Invoice == nil && MayRequestInvoice(a, p) == nil
 	return r, err
+}
+
+// MayRequestInvoice reports whether a, who may see payment p, may ask for
+// its paper invoice: the payer may, once the payment has a receipt; the
+// fund section (which sees every payment) mails invoices and asks for none.
+// Errors: NotFound.
+func MayRequestInvoice(a *access.Actor, p *Payment) error {
+	if a.In(access.Fund) || !p.HasReceipt() {
+		return errs.NotFoundf("该笔缴费不能申请邮寄发票")
+	}
+	return nil
 }
 
 // Invoice is a paper invoice request.
@@ -171,8 +186,8 @@ func (s *Service) RequestInvoice(ctx context.Context, a *access.Actor, paymentID
 	if err != nil {
 		return nil, err
 	}
-	if a.In(access.Fund) || !p.HasReceipt() {
-		return nil, errs.NotFoundf("该笔缴费不能申请邮寄发票")
+	if err := MayRequestInvoice(a, p); err != nil {
+		return nil, err
 	}
 	var f errs.Fields
 	in.Recipient, in.Address = strings.TrimSpace(in.Recipient), strings.TrimSpace(in.Address)

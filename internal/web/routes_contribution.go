@@ -98,7 +98,7 @@ func (s *Server) billList(w http.ResponseWriter, r *http.Request) {
 func (s *Server) billPage(r *http.Request, staff bool) (*Page, error) {
 	a := actorFrom(r.Context())
 	if staff {
-		if err := staffBillAccess(a); err != nil {
+		if err := contribution.Can(a, contribution.UseStaffPages, nil); err != nil {
 			return nil, err
 		}
 	} else if _, err := ownEmployerID(a); err != nil {
@@ -112,10 +112,10 @@ func (s *Server) billPage(r *http.Request, staff bool) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !staff && b.PayerKind != "employer" {
+	if !staff && b.PayerKind != contribution.PayerEmployer {
 		return nil, errs.NotFoundf("未找到该缴费核定单")
 	}
-	v := billView{Bill: b, Staff: staff, CanAct: staff && a.In(access.Coordination)}
+	v := billView{Bill: b, Staff: staff, CanAct: staff && contribution.Can(a, contribution.ReviewCorrection, b) == nil}
 	if v.Lines, err = pageBillLines(r, b, staff); err != nil {
 		return nil, err
 	}
@@ -124,17 +124,6 @@ func (s *Server) billPage(r *http.Request, staff bool) (*Page, error) {
 	}
 	return &Page{Title: "缴费核定单 " + b.BillNo, Data: v,
 		Form: url.Values{"version": {strconv.FormatInt(b.Version, 10)}}}, nil
-}
-
-// staffBillAccess: the staff pages are for 统筹科 and 基金管理科.
-func staffBillAccess(a *access.Actor) error {
-	if err := a.RequireSection(access.Coordination); err != nil {
-		if a.In(access.Fund) {
-			return nil
-		}
-		return err
-	}
-	return nil
 }
 
 func (s *Server) billShow(w http.ResponseWriter, r *http.Request) {
@@ -164,7 +153,7 @@ func (s *Server) billPost(w http.ResponseWriter, r *http.Request, staff bool, fl
 		return
 	}
 	if staff {
-		if err := a.RequireSection(access.Coordination); err != nil {
+		if err := contribution.Can(a, contribution.ReviewCorrection, nil); err != nil {
 			s.fail(w, r, err)
 			return
 		}
