@@ -69,7 +69,8 @@ func (s *Service) flaggedBills(ctx context.Context) ([]Deferred, error) {
 	var out []Deferred
 	for rows.Next() {
 		var d Deferred
-		var kind, pname, ename, flags, status string
+		var kind, pname, ename, flags string
+		var status contribution.Status
 		if err := rows.Scan(&d.Ref, &kind, &pname, &ename, &d.Month, &flags, &d.Basis, &d.Amount, &d.Paid, &status); err != nil {
 			return nil, errs.Wrap(err, "deferred bills")
 		}
@@ -81,7 +82,7 @@ func (s *Service) flaggedBills(ctx context.Context) ([]Deferred, error) {
 		if kind == "flexible" {
 			d.Subject = ident.MaskName(pname) + "（灵活就业）"
 		}
-		d.Open = status != "paid"
+		d.Open = status != contribution.Paid
 		if d.Open {
 			d.Still = "未缴清：尚欠 " + (d.Amount - d.Paid).String() + " 元（" + statusName(status) + "）"
 		} else {

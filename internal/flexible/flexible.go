@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"shebao/internal/contribution"
 	"shebao/internal/money"
 )
 
@@ -53,7 +54,7 @@ type Bill struct {
 	BillNo      string
 	PersonID    int64
 	FeeMonth    string
-	Status      string
+	Status      contribution.Status
 	Total       money.Fen
 	Account     money.Fen // part of Total credited to the personal account
 	Paid        money.Fen
@@ -81,18 +82,19 @@ func (b *Bill) Open() money.Fen { return b.Total - b.Paid }
 // StatusName is the status in Chinese.
 func (b *Bill) StatusName() string { return statusName(b.Status) }
 
-func statusName(s string) string {
+// statusName is the status as a flexible worker reads it.
+func statusName(s contribution.Status) string {
 	switch s {
-	case "confirmed":
+	case contribution.Confirmed:
 		return "待缴费"
-	case "partially_paid":
+	case contribution.PartiallyPaid:
 		return "部分到账"
-	case "paid":
+	case contribution.Paid:
 		return "已缴清"
-	case "cancelled":
+	case contribution.Cancelled:
 		return "已作废"
 	}
-	return s
+	return s.Name()
 }
 
 func hasFlag(flags, f string) bool {

@@ -10,6 +10,7 @@ import (
 	"shebao/internal/access"
 	"shebao/internal/audit"
 	"shebao/internal/clock"
+	"shebao/internal/contribution"
 	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/money"
@@ -177,7 +178,7 @@ func (s *Service) prepare(ctx context.Context, p *person.Person, month string, t
 		return Bill{}, err
 	}
 	b := Bill{BillNo: "F" + strings.ReplaceAll(month, "-", "") + "-" + strconv.FormatInt(p.ID, 10), PersonID: p.ID,
-		FeeMonth: month, Status: "confirmed", Total: am.Total, DueOn: due.Format("2006-01-02"), DueBasis: basis,
+		FeeMonth: month, Status: contribution.Confirmed, Total: am.Total, DueOn: due.Format("2006-01-02"), DueBasis: basis,
 		Explain: explain, Version: 1}
 	b.Waived, b.Flags, b.WaiverBasis, err = s.Relief(ctx, month, due, today)
 	b.Account, b.amount = am.Account, am

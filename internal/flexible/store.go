@@ -11,38 +11,17 @@ import (
 	"shebao/internal/money"
 )
 
-// insertBill writes a confirmed flexible bill and its pension line: the
-// pooled part as the "employer" share and the personal-account part as the
-// individual share (both paid by the worker).
+// insertBill has contribution (the owner of bills) write a confirmed
+// flexible bill and its pension line.
 func insertBill(ctx context.Context, tx *sql.Tx, b *Bill, declared money.Fen, now time.Time, by int64) error {
 	am := b.amount
 	b.PaymentRef = contribution.NewPaymentRef()
-	pooled := am.Total - am.Account
-	var flags any = b.Flags
-	err := tx.QueryRowContext(ctx, `INSERT INTO bills (bill_no, payer_kind, person_id, fee_month, status, employer_fen,
-		individual_fen, total_fen, payment_ref, due_on, due_basis, late_fee_waived, waiver_basis, flags, assessed_at,
-		confirmed_at, confirmed_by)
-		VALUES ($1, 'flexible', $2, $3, 'confirmed', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING id`,
-		b.BillNo, b.PersonID, b.FeeMonth, pooled, am.Account, am.Total, b.PaymentRef, b.DueOn, b.DueBasis, b.Waived,
-		b.WaiverBasis, flags, now, nullID(by)).Scan(&b.ID)
-	if db.IsUniqueViolation(err) {
-		return errs.New(errs.Conflict, "bill_exists", b.FeeMonth+" 已有缴费单，请在列表中查看，无需重复开具")
-	}
-	if err != nil {
-		return errs.Wrap(err, "insert flexible bill")
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO bill_lines (bill_id, person_id, fee_month, scheme, base_fen, declared_base_fen,
-		employer_rate_ppm, individual_rate_ppm, employer_fen, individual_fen, explain, flags)
-		VALUES ($1, $2, $3, 'pension', $4, $5, $6, $7, $8, $9, $10, $11)`,
-		b.ID, b.PersonID, b.FeeMonth, am.Base, declared, am.Rate-am.Share, am.Share, pooled, am.Account, b.Explain, b.Flags)
-	return errs.Wrap(err, "insert flexible line")
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
+	id, err := contribution.InsertFlexibleBill(ctx, tx, contribution.FlexibleBill{BillNo: b.BillNo, PersonID: b.PersonID,
+		FeeMonth: b.FeeMonth, Pooled: am.Total - am.Account, Account: am.Account, Total: am.Total, Base: am.Base,
+		Declared: declared, PooledRate: am.Rate - am.Share, AccountRate: am.Share, PaymentRef: b.PaymentRef, DueOn: b.DueOn,
+		DueBasis: b.DueBasis, Waived: b.Waived, WaiverBasis: b.WaiverBasis, Flags: b.Flags, Explain: b.Explain, At: now, By: by})
+	b.ID = id
+	return err
 }
 
 const billCols = `b.id, b.bill_no, b.person_id, b.fee_month, b.status, b.total_fen, b.individual_fen, b.paid_fen,
@@ -66,4 +45,11 @@ func listBills(ctx context.Context, q db.Querier, personID int64) ([]Bill, error
 		out = append(out, b)
 	}
 	return out, errs.Wrap(rows.Err(), "list flexible bills")
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }

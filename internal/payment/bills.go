@@ -21,7 +21,7 @@ type bill struct {
 	EmployerID int64
 	PersonID   int64
 	FeeMonth   string
-	Status     string
+	Status     contribution.Status
 	Total      money.Fen
 	Paid       money.Fen
 	Ref        string
@@ -40,7 +40,7 @@ func (b *bill) outstanding() money.Fen { return b.Total - b.Paid }
 
 // payable reports whether payments may be posted to the bill.
 func (b *bill) payable() bool {
-	return b.Status == "confirmed" || b.Status == "partially_paid" || b.Status == "paid"
+	return b.Status == contribution.Confirmed || b.Status == contribution.PartiallyPaid || b.Status == contribution.Paid
 }
 
 const billCols = `b.id, b.bill_no, b.payer_kind, COALESCE(b.employer_id, 0), COALESCE(b.person_id, 0), b.fee_month, b.status,
@@ -151,11 +151,7 @@ func (b *bill) apply(p *ledger.Posting, source ledger.Account, principal, fee mo
 		b.posted[i] += shares[i]
 	}
 	b.Paid += principal
-	if b.Paid >= b.Total {
-		b.Status = "paid"
-	} else if b.Paid > 0 {
-		b.Status = "partially_paid"
-	}
+	b.Status = contribution.StatusAfterPayment(b.Status, b.Paid, b.Total)
 	b.touched = true
 }
 
@@ -172,65 +168,24 @@ func (b *bill) flagLateAccepted(basis string) {
 	b.touched = true
 }
 
-// saveBills writes paid_fen, status and flags of the touched bills with a
-// version check: on PostgreSQL one statement with the values as arrays,
-// on SQLite (whose UPDATE … FROM scans a VALUES list per row) one prepared
-// statement per bill.
+// saveBills has contribution (the owner of bills) write paid_fen, status
+// and flags of the touched bills, each under its version.
 func saveBills(ctx context.Context, tx *sql.Tx, dialect db.Dialect, bills []*bill) error {
-	if dialect == db.SQLite { // UPDATE … FROM a VALUES list scans the list per row on SQLite
-		return saveBillsEach(ctx, tx, bills)
-	}
-	var id, paid, ver []int64
-	var st, fl, fb []string
+	var list []contribution.Settlement
 	for _, x := range bills {
 		if x.touched {
-			id, paid, ver, st = append(id, x.ID), append(paid, int64(x.Paid)), append(ver, x.Version), append(st, x.Status)
-			fl, fb = append(fl, x.Flags), append(fb, x.FlagBasis)
+			list = append(list, contribution.Settlement{ID: x.ID, Paid: x.Paid, Status: x.Status, Flags: x.Flags,
+				FlagBasis: x.FlagBasis, Version: x.Version})
 		}
 	}
-	if len(id) == 0 {
-		return nil
-	}
-	res, err := tx.ExecContext(ctx, `UPDATE bills SET paid_fen = u.paid, status = u.st, flags = u.fl, flag_basis = u.fb,
-		version = bills.version + 1
-		FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::bigint[]) AS paid, unnest($3::text[]) AS st, unnest($4::bigint[]) AS ver,
-		unnest($5::text[]) AS fl, unnest($6::text[]) AS fb) AS u
-		WHERE bills.id = u.id AND bills.version = u.ver`, id, paid, st, ver, fl, fb)
-	if err != nil {
-		return errs.Wrap(err, "update bills")
-	}
-	if n, _ := res.RowsAffected(); n != int64(len(id)) {
-		return errs.StaleVersion()
+	if err := contribution.ApplyPayments(ctx, tx, dialect, list); err != nil {
+		return err
 	}
 	for _, x := range bills {
 		if x.touched {
 			x.Version++
 			x.touched = false
 		}
-	}
-	return nil
-}
-
-func saveBillsEach(ctx context.Context, tx *sql.Tx, bills []*bill) error {
-	st, err := tx.PrepareContext(ctx, `UPDATE bills SET paid_fen = $1, status = $2, flags = $5, flag_basis = $6, version = version + 1
-		WHERE id = $3 AND version = $4`)
-	if err != nil {
-		return errs.Wrap(err, "update bills")
-	}
-	defer st.Close()
-	for _, x := range bills {
-		if !x.touched {
-			continue
-		}
-		res, err := st.ExecContext(ctx, int64(x.Paid), x.Status, x.ID, x.Version, x.Flags, x.FlagBasis)
-		if err != nil {
-			return errs.Wrap(err, "update bills")
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return errs.StaleVersion()
-		}
-		x.Version++
-		x.touched = false
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/audit"
+	"shebao/internal/contribution"
 	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/ledger"
@@ -112,7 +113,7 @@ func (s *Service) RecordCard(ctx context.Context, a *access.Actor, in CardInput)
 }
 
 func (s *Service) insertCard(ctx context.Context, tx *sql.Tx, a *access.Actor, in CardInput, b *bill, amount money.Fen) (int64, error) {
-	if b.Status != "confirmed" && b.Status != "partially_paid" {
+	if b.Status != contribution.Confirmed && b.Status != contribution.PartiallyPaid {
 		return 0, errs.New(errs.Invalid, "bill_not_payable", "核定单 "+b.No+" 当前状态不能缴费（须已确认且未缴清）")
 	}
 	day := s.today()

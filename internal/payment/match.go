@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	"shebao/internal/contribution"
 	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/ledger"
@@ -129,7 +130,7 @@ func (m *matcher) match(ctx context.Context, l Line) (*plan, error) {
 		pl.employer = emp
 		if emp != 0 {
 			for _, x := range m.byEmployer[emp] {
-				if x.outstanding() <= 0 || x.Status == "paid" {
+				if x.outstanding() <= 0 || x.Status == contribution.Paid {
 					continue
 				}
 				t, err := m.fees.termsFor(ctx, x, l.Date)

@@ -40,7 +40,7 @@ func (s *Service) QuoteBill(ctx context.Context, a *access.Actor, id int64) (*Qu
 	if err := canSeeBill(a, b); err != nil {
 		return nil, err
 	}
-	if (b.Status != "confirmed" && b.Status != "partially_paid") || b.outstanding() <= 0 {
+	if (b.Status != contribution.Confirmed && b.Status != contribution.PartiallyPaid) || b.outstanding() <= 0 {
 		return nil, nil
 	}
 	day := s.today()

@@ -8,6 +8,7 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/audit"
+	"shebao/internal/contribution"
 	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/ledger"
@@ -116,7 +117,7 @@ func nextStep(ctx context.Context, q db.Querier, paymentID int64) (int, error) {
 }
 
 func (s *Service) assign(ctx context.Context, tx *sql.Tx, a *access.Actor, p *Payment, b *bill, note string) error {
-	if b.Status != "confirmed" && b.Status != "partially_paid" {
+	if b.Status != contribution.Confirmed && b.Status != contribution.PartiallyPaid {
 		return errs.New(errs.Invalid, "bill_not_payable", "核定单 "+b.No+" 当前状态不能入账（须已确认且未缴清）")
 	}
 	fees := newFeeCache(s.policy)
