@@ -112,7 +112,7 @@ func MayPrepare(a *access.Actor, benefit string) error {
 		}
 	}
 	if a == nil {
-		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return errs.LoginRequired()
 	}
 	return errs.Forbid()
 }
