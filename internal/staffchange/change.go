@@ -115,7 +115,7 @@ func (s *Service) addTx(ctx context.Context, tx *sql.Tx, a *access.Actor, employ
 	if err := person.InsertEmployment(ctx, tx, m, now); err != nil {
 		return nil, err
 	}
-	if err := setDeclared(ctx, tx, m.ID, c.Declared); err != nil {
+	if err := person.SetDeclared(ctx, tx, m.ID, c.Declared); err != nil {
 		return nil, err
 	}
 	ch := changeRow{EmployerID: employerID, PersonID: p.ID, EmploymentID: m.ID, Kind: "add", Month: r.month,
@@ -249,13 +249,8 @@ func (s *Service) correctTx(ctx context.Context, tx *sql.Tx, a *access.Actor, em
 		return nil, errs.New(errs.Conflict, "month_confirmed", "该月已核定确认，请向统筹科申请更正")
 	}
 	now := s.clock.Now()
-	res, err := tx.ExecContext(ctx, `UPDATE employments SET base_fen = $1, declared_fen = $2, updated_at = $3,
-		version = version + 1 WHERE id = $4 AND version = $5`, int64(c.Base), int64(c.Declared), now, st.EmploymentID, st.Version)
-	if err != nil {
-		return nil, errs.Wrap(err, "correct base")
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return nil, errs.StaleVersion()
+	if err := person.CorrectBase(ctx, tx, st.EmploymentID, st.Version, c.Base, c.Declared, now); err != nil {
+		return nil, err
 	}
 	ch := changeRow{EmployerID: employerID, PersonID: st.PersonID, EmploymentID: st.EmploymentID, Kind: "base",
 		Month: c.Month, Declared: c.Declared, Base: c.Base, OldBase: st.Base, Reason: reason, ActorID: a.UserID}

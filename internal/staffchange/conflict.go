@@ -322,9 +322,7 @@ func (s *Service) endHolder(ctx context.Context, tx *sql.Tx, a *access.Actor, c 
 
 // shortenTx moves the end month of an ended employment back to end.
 func (s *Service) shortenTx(ctx context.Context, tx *sql.Tx, st *Staff, end string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE employments SET end_month = $1, updated_at = $2, version = version + 1
-		WHERE id = $3 AND version = $4`, end, s.clock.Now(), st.EmploymentID, st.Version)
-	return errs.Wrap(err, "shorten employment")
+	return person.ShortenEmployment(ctx, tx, st.EmploymentID, st.Version, end, s.clock.Now())
 }
 
 // RejectConflict refuses a coordination request with a note.

@@ -229,42 +229,28 @@ func insertErr(err error) error {
 	return err
 }
 
-// insertPersons creates the persons of rows and sets their personID.
+// insertPersons has person create the persons of rows and sets their
+// personID.
 func insertPersons(ctx context.Context, tx *sql.Tx, dialect db.Dialect, rows []*importRow, now time.Time) error {
-	ids := make(map[string]int64, len(rows))
-	err := db.BulkInsert(ctx, tx, dialect, db.Insert{Table: "persons", Columns: []db.Column{{Name: "id_number", Type: db.Text},
-		{Name: "name", Type: db.Text}, {Name: "gender", Type: db.Text}, {Name: "birth_date", Type: db.Text},
-		{Name: "phone", Type: db.Text}, {Name: "kind", Type: db.Text}, {Name: "hukou_area", Type: db.Text},
-		{Name: "status", Type: db.Text}, {Name: "created_at", Type: db.Timestamp}, {Name: "updated_at", Type: db.Timestamp}},
-		Rows: len(rows),
-		Row: func(i int) []any {
-			p := newPerson(rows[i].add)
-			return []any{p.IDNumber, p.Name, p.Gender, p.BirthDate, p.Phone, string(p.Kind), p.HukouArea, string(p.Status), now, now}
-		},
-		Returning: "id, id_number", Scan: func(rs *sql.Rows) error { return scanOne(rs, ids) }})
+	list := make([]*person.Person, len(rows))
+	for i, r := range rows {
+		list[i] = newPerson(r.add)
+	}
+	ids, err := person.InsertMany(ctx, tx, dialect, list, now)
 	for _, r := range rows {
 		r.personID = ids[r.idNumber]
 	}
 	return insertErr(err)
 }
 
-// insertEmployments creates the employments of rows and returns their ids
-// by person.
+// insertEmployments has person create the employments of rows and returns
+// their ids by person.
 func insertEmployments(ctx context.Context, tx *sql.Tx, dialect db.Dialect, employerID int64, rows []*importRow, now time.Time) (map[int64]int64, error) {
-	ids := make(map[string]int64, len(rows))
-	err := db.BulkInsert(ctx, tx, dialect, db.Insert{Table: "employments", Columns: []db.Column{{Name: "person_id", Type: db.BigInt},
-		{Name: "employer_id", Type: db.BigInt}, {Name: "start_month", Type: db.Text}, {Name: "base_fen", Type: db.BigInt},
-		{Name: "declared_fen", Type: db.BigInt}, {Name: "created_at", Type: db.Timestamp}, {Name: "updated_at", Type: db.Timestamp}},
-		Rows: len(rows),
-		Row: func(i int) []any {
-			r := rows[i]
-			return []any{r.personID, employerID, r.add.month, int64(r.clamp.Base), int64(r.clamp.Declared), now, now}
-		},
-		Returning: "id, person_id", Scan: func(rs *sql.Rows) error { return scanOne(rs, ids) }})
-	out := make(map[int64]int64, len(ids))
-	for k, id := range ids {
-		pid, _ := parseInt(k)
-		out[pid] = id
+	list := make([]person.NewEmployment, len(rows))
+	for i, r := range rows {
+		list[i] = person.NewEmployment{PersonID: r.personID, EmployerID: employerID, StartMonth: r.add.month,
+			Base: r.clamp.Base, Declared: r.clamp.Declared}
 	}
-	return out, insertErr(err)
+	ids, err := person.InsertEmployments(ctx, tx, dialect, list, now)
+	return ids, insertErr(err)
 }

@@ -2,7 +2,6 @@ package staffchange
 
 import (
 	"context"
-	"database/sql"
 	"strconv"
 	"time"
 
@@ -161,12 +160,6 @@ func insertChange(ctx context.Context, q db.Querier, c changeRow, now time.Time)
 	return errs.Wrap(err, "insert staff change")
 }
 
-// setDeclared records the declared wage of an employment.
-func setDeclared(ctx context.Context, q db.Querier, employmentID int64, declared money.Fen) error {
-	_, err := q.ExecContext(ctx, `UPDATE employments SET declared_fen = $1 WHERE id = $2`, int64(declared), employmentID)
-	return errs.Wrap(err, "set declared wage")
-}
-
 // monthAssessed reports whether the employer's bill for month is past
 // draft (confirmed, paid …): its bases can no longer change.
 func monthAssessed(ctx context.Context, q db.Querier, employerID int64, month string) (bool, error) {
@@ -176,20 +169,7 @@ func monthAssessed(ctx context.Context, q db.Querier, employerID int64, month st
 	return n > 0, errs.Wrap(err, "check bill")
 }
 
-// scanOne reads one returned (id, key) pair into out[key] = id.
-func scanOne(rows *sql.Rows, out map[string]int64) error {
-	var id int64
-	var key string
-	if err := rows.Scan(&id, &key); err != nil {
-		return err
-	}
-	out[key] = id
-	return nil
-}
-
 // maskedID is the ID number as audit entries show it.
 func maskedID(n string) string { return ident.MaskID(n) }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
-func parseInt(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) }

@@ -1,0 +1,209 @@
+package repocheck
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Owners names, for every table, the one package that writes it (INSERT,
+// UPDATE, DELETE, COPY or a bulk insert). Every other package calls the
+// owner's functions, passing its transaction. A new table goes here with
+// its package in the same change; docs/architecture.md lists this map
+// (TestArchitectureListsTheOwners keeps the two equal).
+var Owners = map[string]string{
+	"api_clients": "account", "login_delays": "account", "login_secret": "account", "login_sources": "account",
+	"sessions": "account", "user_sections": "account", "users": "account",
+	"appt_bookings": "appointment", "appt_reminders": "appointment", "appt_services": "appointment", "appt_slots": "appointment",
+	"audit_head": "audit", "audit_log": "audit",
+	"case_commitments": "casework", "case_counters": "casework", "case_documents": "casework", "case_events": "casework",
+	"case_owed_originals": "casework", "case_reminders": "casework", "cases": "casework",
+	"certificate_checks": "certificate", "certificates": "certificate",
+	"assess_runs": "contribution", "bill_lines": "contribution", "bills": "contribution",
+	"contribution_records": "contribution", "record_imports": "contribution",
+	"schema_migrations": "db",
+	"documents":         "document",
+	"download_versions": "download", "downloads": "download",
+	"employer_applications": "employer", "employer_change_requests": "employer", "employer_counters": "employer",
+	"employers": "employer",
+	"faq_grams": "faq", "faq_misses": "faq", "faq_notices": "faq", "faqs": "faq",
+	"flexible_registrations": "flexible",
+	"injury_reports":         "injury",
+	"job_runs":               "jobs",
+	"ledger_entries":         "ledger",
+	"mail_quarantine":        "mailintake", "mail_received": "mailintake",
+	"notices":      "notice",
+	"notify_prefs": "notify", "outbox": "notify", "user_messages": "notify",
+	"bank_statements": "payment", "invoice_requests": "payment", "payments": "payment",
+	"payout_banks": "payout", "payout_batches": "payout", "payout_lines": "payout", "payout_postings": "payout",
+	"payout_returns": "payout",
+	"employments":    "person", "persons": "person",
+	"calendar_days": "policy", "emergencies": "policy", "emergency_measures": "policy", "policy_state": "policy",
+	"rule_values":   "policy",
+	"staff_changes": "staffchange", "staff_conflicts": "staffchange", "staff_imports": "staffchange",
+}
+
+// alsoWrittenBy are the exceptions, each with its reason.
+var alsoWrittenBy = map[string]map[string]string{
+	// The demo generator seeds a district of up to 1,000,000 people: it
+	// bulk-inserts persons and employments with reserved ids, and claims
+	// its one seeding run in job_runs, before any service runs.
+	"demo": {"persons": "seeding", "employments": "seeding", "job_runs": "seeding"},
+}
+
+var (
+	// writeRe finds the target table of a write in SQL text.
+	writeRe = regexp.MustCompile(`\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+([a-z_][a-z0-9_]*)|\bCOPY\s+([a-z_][a-z0-9_]*)\s*(?:\(|FROM\b)`)
+	// danglingWriteRe is a write whose table is not in the literal
+	// (built from a variable): the test cannot check it.
+	danglingWriteRe = regexp.MustCompile(`\b(?:INSERT\s+INTO|DELETE\s+FROM|COPY)\s*$`)
+	createRe        = regexp.MustCompile(`(?i)\bcreate\s+(?:temp\s+|temporary\s+)?table\s+(?:if\s+not\s+exists\s+)?([a-z_][a-z0-9_]*)`)
+	dropRe          = regexp.MustCompile(`(?i)\bdrop\s+table\s+(?:if\s+exists\s+)?([a-z_][a-z0-9_]*)`)
+)
+
+// write is one table written at a place in the code.
+type write struct{ table, pkg, at string }
+
+// TestEveryTableHasOneWriter fails when a table is written outside its
+// owner package, when a table of the migrations has no owner, and when a
+// write's table cannot be read from the code.
+func TestEveryTableHasOneWriter(t *testing.T) {
+	dir := root(t)
+	tables := migrationTables(t, dir)
+	writes, created := goWrites(t, dir)
+	for table := range tables {
+		if _, ok := Owners[table]; !ok {
+			t.Errorf("table %s (migrations) has no owner: add it to Owners in internal/repocheck/owners_test.go", table)
+		}
+	}
+	for table, owner := range Owners {
+		if !tables[table] && created[table] == "" {
+			t.Errorf("Owners lists %s (owner %s), which no migration creates", table, owner)
+		}
+	}
+	for _, w := range writes {
+		owner, ok := Owners[w.table]
+		if !ok {
+			owner, ok = created[w.table], created[w.table] != "" // a table the package creates itself
+		}
+		switch {
+		case !ok:
+			t.Errorf("%s writes %s, a table with no owner", w.at, w.table)
+		case owner != w.pkg && alsoWrittenBy[w.pkg][w.table] == "":
+			t.Errorf("%s: package %s writes %s, which belongs to %s: call %s instead", w.at, w.pkg, w.table, owner, owner)
+		}
+	}
+	if len(writes) < 100 {
+		t.Fatalf("found only %d writes: the scan is broken", len(writes))
+	}
+}
+
+// migrationTables are the tables the migrations create and do not drop.
+func migrationTables(t *testing.T, dir string) map[string]bool {
+	out := map[string]bool{}
+	for _, f := range files(t, dir) {
+		if !strings.HasPrefix(f, "migrations/") || !strings.HasSuffix(f, ".sql") {
+			continue
+		}
+		s, _ := text(t, dir+"/"+f)
+		s = strings.ToLower(s)
+		for _, m := range createRe.FindAllStringSubmatch(s, -1) {
+			out[m[1]] = true
+		}
+		for _, m := range dropRe.FindAllStringSubmatch(s, -1) {
+			delete(out, m[1])
+		}
+	}
+	if len(out) < 50 {
+		t.Fatalf("found only %d tables in migrations/", len(out))
+	}
+	return out
+}
+
+// goWrites finds every write in the string literals of non-test Go code
+// (and the Table of bulk inserts, db.Insert{Table: "…"}), and the tables
+// packages create themselves (temporary or scratch tables).
+func goWrites(t *testing.T, dir string) ([]write, map[string]string) {
+	var writes []write
+	created := map[string]string{}
+	fset := token.NewFileSet()
+	for _, f := range files(t, dir) {
+		if !strings.HasSuffix(f, ".go") || strings.HasSuffix(f, "_test.go") || strings.HasPrefix(f, "internal/repocheck/") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, dir+"/"+f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pkg := path.Base(path.Dir(f))
+		ast.Inspect(file, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.BasicLit:
+				if n.Kind != token.STRING {
+					return true
+				}
+				s, err := strconv.Unquote(n.Value)
+				if err != nil {
+					return true
+				}
+				at := f + ":" + strconv.Itoa(fset.Position(n.Pos()).Line)
+				for _, m := range writeRe.FindAllStringSubmatch(s, -1) {
+					writes = append(writes, write{m[1] + m[2], pkg, at})
+				}
+				if danglingWriteRe.MatchString(s) && pkg != "db" {
+					t.Errorf("%s: a write whose table is not written out in the SQL text", at)
+				}
+				for _, m := range createRe.FindAllStringSubmatch(s, -1) {
+					created[strings.ToLower(m[1])] = pkg
+				}
+			case *ast.KeyValueExpr:
+				if k, ok := n.Key.(*ast.Ident); ok && k.Name == "Table" {
+					if v, ok := n.Value.(*ast.BasicLit); ok && v.Kind == token.STRING {
+						s, _ := strconv.Unquote(v.Value)
+						writes = append(writes, write{s, pkg, f + ":" + strconv.Itoa(fset.Position(n.Pos()).Line)})
+					}
+				}
+			}
+			return true
+		})
+	}
+	return writes, created
+}
+
+// TestWriteScanFindsEveryForm keeps the patterns honest.
+func TestWriteScanFindsEveryForm(t *testing.T) {
+	for s, want := range map[string]string{
+		"INSERT INTO bills (a) VALUES ($1)": "bills", "UPDATE\n\t\tpersons SET x = 1": "persons",
+		"DELETE FROM bill_lines WHERE": "bill_lines", "COPY ledger_entries (a) FROM STDIN": "ledger_entries",
+		"ON CONFLICT (id) DO UPDATE SET x = 1": "", "SELECT updated_at FROM bills": "", "COPY on PostgreSQL": "",
+	} {
+		got := ""
+		if m := writeRe.FindStringSubmatch(s); m != nil {
+			got = m[1] + m[2]
+		}
+		if got != want {
+			t.Errorf("%q: %q, want %q", s, got, want)
+		}
+	}
+}
+
+// ownerList is the owner map as "package: table, table" lines, sorted.
+func ownerList() []string {
+	by := map[string][]string{}
+	for table, pkg := range Owners {
+		by[pkg] = append(by[pkg], table)
+	}
+	var out []string
+	for pkg, tables := range by {
+		sort.Strings(tables)
+		out = append(out, "internal/"+pkg+": "+strings.Join(tables, ", "))
+	}
+	sort.Strings(out)
+	return out
+}
