@@ -212,7 +212,7 @@ const MaxItems = 2000
 // (fields), NotFound. The rule: docs/rules.md "Work-injury benefit line".
 func (s *Service) FileClaim(ctx context.Context, a *access.Actor, in ClaimInput) (*Claim, error) {
 	if a == nil {
-		return nil, errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return nil, errs.LoginRequired()
 	}
 	if a.Role != access.RoleEmployer && !a.In(access.Injury) {
 		return nil, errs.Forbid()

@@ -115,7 +115,7 @@ func (s *Service) RecordDecision(ctx context.Context, a *access.Actor, in Recogn
 	source := "clerk"
 	switch {
 	case a == nil:
-		return nil, errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return nil, errs.LoginRequired()
 	case a.Role == access.RoleAPI && a.ClientKind == "bureau":
 		source = "bureau"
 	default:

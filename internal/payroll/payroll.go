@@ -122,7 +122,7 @@ func MayView(a *access.Actor) error {
 		return nil
 	}
 	if a == nil {
-		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return errs.LoginRequired()
 	}
 	return errs.Forbid()
 }

@@ -47,6 +47,14 @@ var Owners = map[string]string{
 	"calendar_days": "policy", "emergencies": "policy", "emergency_measures": "policy", "policy_state": "policy",
 	"rule_values":   "policy",
 	"staff_changes": "staffchange", "staff_conflicts": "staffchange", "staff_imports": "staffchange",
+	"injury_appraisals": "injury", "injury_claim_items": "injury", "injury_claims": "injury", "injury_continued": "injury",
+	"injury_covid_items": "injury", "injury_payables": "injury", "injury_recognitions": "injury", "injury_settlements": "injury",
+	"payout_return_lines": "payout",
+	"payroll_runs":        "payroll", "pension_adjustments": "payroll", "pension_amounts": "payroll",
+	"pension_deduction_entries": "payroll", "pension_deductions": "payroll", "pensioner_events": "payroll",
+	"pensioners": "payroll", "ss_card_lists": "payroll", "ss_cards": "payroll",
+	"pension_determinations": "retirement", "retirement_account_balances": "retirement", "retirement_approvers": "retirement",
+	"retirement_plans": "retirement", "retirement_qualifications": "retirement", "retirement_reminders": "retirement",
 }
 
 // alsoWrittenBy are the exceptions, each with its reason.
@@ -65,6 +73,9 @@ var (
 	danglingWriteRe = regexp.MustCompile(`\b(?:INSERT\s+INTO|DELETE\s+FROM|COPY)\s*$`)
 	createRe        = regexp.MustCompile(`(?i)\bcreate\s+(?:temp\s+|temporary\s+)?table\s+(?:if\s+not\s+exists\s+)?([a-z_][a-z0-9_]*)`)
 	dropRe          = regexp.MustCompile(`(?i)\bdrop\s+table\s+(?:if\s+exists\s+)?([a-z_][a-z0-9_]*)`)
+	renameRe        = regexp.MustCompile(`(?i)\balter\s+table\s+([a-z_][a-z0-9_]*)\s+rename\s+to\s+([a-z_][a-z0-9_]*)`)
+	// ddlRe is one of the three, in the order the migration runs them.
+	ddlRe = regexp.MustCompile(createRe.String() + "|" + dropRe.String() + "|" + renameRe.String())
 )
 
 // write is one table written at a place in the code.
@@ -112,12 +123,16 @@ func migrationTables(t *testing.T, dir string) map[string]bool {
 			continue
 		}
 		s, _ := text(t, dir+"/"+f)
-		s = strings.ToLower(s)
-		for _, m := range createRe.FindAllStringSubmatch(s, -1) {
-			out[m[1]] = true
-		}
-		for _, m := range dropRe.FindAllStringSubmatch(s, -1) {
-			delete(out, m[1])
+		for _, m := range ddlRe.FindAllStringSubmatch(strings.ToLower(s), -1) {
+			switch {
+			case m[1] != "":
+				out[m[1]] = true
+			case m[2] != "":
+				delete(out, m[2])
+			default:
+				delete(out, m[3])
+				out[m[4]] = true
+			}
 		}
 	}
 	if len(out) < 50 {

@@ -124,7 +124,7 @@ func (s *Service) ListUpcoming(ctx context.Context, a *access.Actor, f UpcomingF
 func upcomingScope(a *access.Actor, f *UpcomingFilter) error {
 	switch {
 	case a == nil:
-		return errs.New(errs.Unauthenticated, "login_required", "请先登录")
+		return errs.LoginRequired()
 	case a.Role == access.RoleEmployer && a.EmployerID != 0:
 		f.EmployerID = a.EmployerID
 	case a.In(access.Welfare) || a.In(access.SelfEmployed):

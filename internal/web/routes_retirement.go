@@ -139,7 +139,12 @@ func (s *Server) retireQual(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) retireDecide(w http.ResponseWriter, r *http.Request) {
-	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+	in := formInput(r)
+	version := in.OptionalVersion()
+	if err := in.Err(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	d := retirement.Decision{No: r.PathValue("no"), Version: version, Approve: r.PostForm.Get("decision") == "approve",
 		Reason: r.PostForm.Get("reason")}
 	q, err := s.Retirement.Decide(r.Context(), actorFrom(r.Context()), d)
@@ -213,8 +218,13 @@ func (s *Server) retireCase(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) retireStep(w http.ResponseWriter, r *http.Request) {
 	a, no := actorFrom(r.Context()), r.PathValue("no")
-	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
-	var err error
+	in := formInput(r)
+	version := in.OptionalVersion()
+	err := in.Err()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	var msg string
 	switch r.PathValue("step") {
 	case "compute":
@@ -300,8 +310,13 @@ func (s *Server) retireApprovers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) retireApproverSet(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(r.PostForm.Get("user_id"), 10, 64)
+	in := formInput(r)
+	id := in.OptionalInt64("user_id", "经办人员")
 	grant := r.PostForm.Get("grant") == "1"
+	if err := in.Err(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if err := s.Retirement.SetApprover(r.Context(), actorFrom(r.Context()), id, grant); err != nil {
 		s.fail(w, r, err)
 		return
