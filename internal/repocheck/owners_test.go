@@ -222,3 +222,20 @@ func ownerList() []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestArchitectureListsTheOwners keeps the owner list in
+// docs/architecture.md equal to Owners.
+func TestArchitectureListsTheOwners(t *testing.T) {
+	dir := root(t)
+	doc, _ := text(t, dir+"/docs/architecture.md")
+	_, after, ok := strings.Cut(doc, "## Who writes which table")
+	if !ok {
+		t.Fatal(`docs/architecture.md has no "## Who writes which table" section`)
+	}
+	_, block, _ := strings.Cut(after, "```\n")
+	block, _, _ = strings.Cut(block, "```")
+	want := strings.Join(ownerList(), "\n") + "\n"
+	if block != want {
+		t.Errorf("docs/architecture.md lists other owners than Owners; the list should read:\n%s", want)
+	}
+}
