@@ -86,6 +86,10 @@ type Config struct {
 	WeChatAppID, WeChatSecret, WeChatAPI, WeChatTemplate string
 	WeChatTemplates                                      map[string]string
 	PortalURL                                            string
+	// CertIssuer is the agency's name printed on payment certificates
+	// (empty: certificate.DefaultIssuer); CertSeal enables the drawn seal.
+	CertIssuer string
+	CertSeal   bool
 	// AuditKey is the Ed25519 key file that signs the daily audit
 	// checkpoints (kept outside the database); AuditCheckpoints is the
 	// folder they are written to (default DataDir/audit-checkpoints).
@@ -256,16 +260,13 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		d.Close()
 		return nil, fmt.Errorf("seed common questions: %w", err)
 	}
-	a.Payments = payment.NewService(d, c, a.Audit, a.Policy)
+	a.Payments = payment.NewService(d, c, a.Audit, a.Policy, cfg.PortalURL)
 	a.Payouts = payout.NewService(d, c, a.Audit)
 	a.Payroll = payroll.NewService(d, c, a.Audit, a.Payouts)
 	a.Injury.SetPayouts(injury.PayoutModule(a.Payouts, c))
 	a.openChannels(cfg)
-	a.Appointments.SetNotifier(appointment.NotifierFunc(func(ctx context.Context, userID int64, subject, body string) error {
-		return a.Notify.Notify(ctx, notify.Recipient{UserID: userID},
-			notify.Message{Subject: subject, Body: body, Kind: "appointment.reminder"})
-	}))
-	a.Certificates = certificate.NewService(d, c, a.Audit, certificate.OptionsFromEnv())
+	a.Certificates = certificate.NewService(d, c, a.Audit,
+		certificate.Options{Issuer: cfg.CertIssuer, BaseURL: cfg.PortalURL, Seal: cfg.CertSeal})
 	a.Flexible = flexible.NewService(d, c, a.Audit, a.Policy, a.Persons)
 	a.Calc = calc.NewService(a.Policy, c, 120, 30)
 	a.Retirement = retirement.NewService(d, c, a.Audit, a.Policy, a.Cases, a.Documents, a.Notify)

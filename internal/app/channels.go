@@ -34,9 +34,7 @@ func (a *App) openChannels(cfg Config) {
 		a.Cases.SetNotifier(caseNotifier{a.Notify})
 	}
 	if a.Appointments != nil {
-		a.Appointments.SetNotifier(appointment.NotifierFunc(func(ctx context.Context, userID int64, subject, body string) error {
-			return a.Notify.Notify(ctx, notify.Recipient{UserID: userID}, notify.Message{Subject: subject, Body: body, Kind: "appointment"})
-		}))
+		a.Appointments.SetNotifier(appointment.NotifierFunc(a.Notify.UserNotifier("appointment.reminder")))
 	}
 	dataDir := filepath.Dir(Config{DataDir: cfg.DataDir}.DSN())
 	a.Mail = mailintake.NewService(a.DB, a.Clock, a.Documents, a.Notify, opener,
@@ -102,45 +100,11 @@ func (o caseOpener) OpenDraft(ctx context.Context, d mailintake.Draft) (string, 
 	return o.c.OpenDraft(ctx, casework.DraftInput(d))
 }
 
-// caseNotifier adapts casework's notices to the notification service: a
-// section or an employer or person is resolved to its accounts' inboxes.
+// caseNotifier hands casework's notices to notify, which decides who
+// hears of them and how.
 type caseNotifier struct{ n *notify.Service }
 
 func (cn caseNotifier) Notify(ctx context.Context, to casework.Recipient, subject, body string) error {
-	ids := []int64{}
-	if to.UserID != 0 {
-		ids = append(ids, to.UserID)
-	}
-	var more []int64
-	var err error
-	switch {
-	case to.UserID != 0:
-	case to.Section != "":
-		more, err = cn.n.UsersInSection(ctx, to.Section)
-	case to.EmployerID != 0:
-		more, err = cn.n.UsersOfEmployer(ctx, to.EmployerID)
-	case to.PersonID != 0:
-		more, err = cn.n.UsersOfPerson(ctx, to.PersonID)
-	}
-	if err != nil {
-		return err
-	}
-	ids = append(ids, more...)
-	m := notify.Message{Subject: subject, Body: body, Kind: "case"}
-	// Email and SMS once, portal messages to every account.
-	first := notify.Recipient{Email: to.Email, Phone: to.Phone}
-	if len(ids) > 0 {
-		first.UserID = ids[0]
-	}
-	if first != (notify.Recipient{}) {
-		if err := cn.n.Notify(ctx, first, m); err != nil {
-			return err
-		}
-	}
-	for _, id := range ids[min(1, len(ids)):] {
-		if err := cn.n.Notify(ctx, notify.Recipient{UserID: id}, m); err != nil {
-			return err
-		}
-	}
-	return nil
+	return cn.n.NotifyParty(ctx, notify.Party{UserID: to.UserID, Section: to.Section, EmployerID: to.EmployerID,
+		PersonID: to.PersonID, Email: to.Email, Phone: to.Phone}, notify.Message{Subject: subject, Body: body, Kind: "case"})
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -33,16 +32,8 @@ type Options struct {
 	Seal    bool   // the office enables electronically sealed PDFs
 }
 
-// OptionsFromEnv reads SHEBAO_CERT_ISSUER, SHEBAO_PUBLIC_URL and
-// SHEBAO_CERT_SEAL (1 enables the drawn seal).
-func OptionsFromEnv() Options {
-	o := Options{Issuer: os.Getenv("SHEBAO_CERT_ISSUER"), BaseURL: os.Getenv("SHEBAO_PUBLIC_URL"),
-		Seal: os.Getenv("SHEBAO_CERT_SEAL") == "1"}
-	if o.Issuer == "" {
-		o.Issuer = "区社会保险事业管理中心"
-	}
-	return o
-}
+// DefaultIssuer is the issuer printed when none is configured.
+const DefaultIssuer = "区社会保险事业管理中心"
 
 // Service issues, lists, renders, checks and revokes certificates.
 type Service struct {
@@ -52,8 +43,11 @@ type Service struct {
 	opt   Options
 }
 
-// NewService returns the service.
+// NewService returns the service; an empty Issuer is DefaultIssuer.
 func NewService(d *db.DB, c clock.Clock, a *audit.Service, o Options) *Service {
+	if o.Issuer == "" {
+		o.Issuer = DefaultIssuer
+	}
 	return &Service{db: d, clock: c, audit: a, opt: o}
 }
 

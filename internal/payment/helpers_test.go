@@ -47,7 +47,7 @@ func newEnv(t testing.TB, d *db.DB, day string) *env {
 	if err := pol.SeedDefaults(ctx); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{d: d, c: c, pol: pol, svc: payment.NewService(d, c, au, pol)}
+	e := &env{d: d, c: c, pol: pol, svc: payment.NewService(d, c, au, pol, "")}
 	err := d.W.QueryRowContext(ctx, `INSERT INTO persons (id_number, name, gender, birth_date, created_at, updated_at)
 		VALUES ('11010519850314002X', '张伟', 'M', '1985-03-14', $1, $1) RETURNING id`, c.Now()).Scan(&e.person)
 	if err != nil {

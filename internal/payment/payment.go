@@ -10,7 +10,6 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/base32"
-	"os"
 	"strings"
 	"time"
 
@@ -64,15 +63,16 @@ type Service struct {
 	// DefaultAccount is the agency's receiving account assumed when an
 	// import names none.
 	DefaultAccount string
-	// PublicURL is the public address receipts' QR codes point to (env
-	// SHEBAO_PUBLIC_URL, e.g. https://shebao.example); empty: a path.
+	// PublicURL is the public address receipts' QR codes point to (e.g.
+	// https://shebao.example, from app.Config.PortalURL); empty: a path.
 	PublicURL string
 	checks    checkLimiter
 }
 
-// NewService returns the payment service.
-func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service) *Service {
-	return &Service{db: d, clock: c, audit: a, policy: p, DefaultAccount: "社保费收入户", PublicURL: os.Getenv("SHEBAO_PUBLIC_URL")}
+// NewService returns the payment service; publicURL is the public address
+// of the portal (empty: receipts link to a path).
+func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service, publicURL string) *Service {
+	return &Service{db: d, clock: c, audit: a, policy: p, DefaultAccount: "社保费收入户", PublicURL: publicURL}
 }
 
 // Payment is one credit received.

@@ -107,7 +107,10 @@ func New(t testing.TB, d db.Dialect) *Env {
 	t.Helper()
 	ctx := context.Background()
 	env := &Env{Clock: clock.NewFixed(Start), Dialect: d, Logs: &Logs{}, Users: map[string]*User{}}
-	cfg := app.Config{Clock: env.Clock, LogOut: env.Logs, LogFormat: "json", Name: "apptest", DataDir: t.TempDir()}
+	cfg := app.Config{Clock: env.Clock, LogOut: env.Logs, LogFormat: "json", Name: "apptest", DataDir: t.TempDir(),
+		// As cmd/shebao reads them, so a test can set them with t.Setenv.
+		PortalURL: os.Getenv("SHEBAO_PUBLIC_URL"), CertIssuer: os.Getenv("SHEBAO_CERT_ISSUER"),
+		CertSeal: os.Getenv("SHEBAO_CERT_SEAL") == "1"}
 	if d == db.Postgres { // which database to open, not SQL: SQLite is the data folder
 		cfg.DBURL = postgresSchema(t)
 	}
