@@ -32,7 +32,7 @@ var Owners = map[string]string{
 	"download_versions": "download", "downloads": "download",
 	"employer_applications": "employer", "employer_change_requests": "employer", "employer_counters": "employer",
 	"employers": "employer",
-	"faq_grams": "faq", "faq_misses": "faq", "faq_notices": "faq", "faqs": "faq",
+	"faq_grams": "faq", "faq_misses": "faq", "faq_notices": "faq", "faq_uses": "faq", "faqs": "faq",
 	"flexible_registrations": "flexible",
 	"injury_reports":         "injury",
 	"job_runs":               "jobs",

@@ -48,7 +48,7 @@ type payoutListView struct {
 }
 
 func payoutFilter(q url.Values) payout.Filter {
-	page, _ := strconv.Atoi(q.Get("page"))
+	page := pageParam(q)
 	return payout.Filter{Status: q.Get("status"), Scheme: q.Get("scheme"), Bank: q.Get("bank"), Period: q.Get("period"),
 		Query: strings.TrimSpace(q.Get("q")), Page: page}
 }
@@ -193,8 +193,11 @@ func (s *Server) staffPayoutCancel(w http.ResponseWriter, r *http.Request) {
 		s.renderPayout(w, r, errs.Fields{{Field: "confirm", Message: "请勾选“确认作废”"}}.Err())
 		return
 	}
-	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
-	if err := s.Payouts.Cancel(r.Context(), actorFrom(r.Context()), id, version, r.PostFormValue("reason")); err != nil {
+	version, err := formVersion(r)
+	if err == nil {
+		err = s.Payouts.Cancel(r.Context(), actorFrom(r.Context()), id, version, r.PostFormValue("reason"))
+	}
+	if err != nil {
 		s.renderPayout(w, r, err)
 		return
 	}
@@ -211,7 +214,11 @@ func (s *Server) staffPayoutReissue(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	version, err := formVersion(r)
+	if err != nil {
+		s.renderPayout(w, r, err)
+		return
+	}
 	acct := payout.Request{AccountKind: r.PostFormValue("account_kind"), AccountName: r.PostFormValue("account_name"),
 		AccountNo: r.PostFormValue("account_no"), BankName: r.PostFormValue("bank_name"), BankCode: r.PostFormValue("bank_code"),
 		NameConfirmed: r.PostFormValue("name_confirmed") == "1"}

@@ -20,8 +20,7 @@ type batchListView struct {
 
 func (s *Server) batchList(r *http.Request) (*batchListView, error) {
 	a := actorFrom(r.Context())
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	page = max(page, 1)
+	page := pageParam(r.URL.Query())
 	bs, n, err := s.Payouts.Batches(r.Context(), a, page, 30)
 	if err != nil {
 		return nil, err
