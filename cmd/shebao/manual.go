@@ -40,7 +40,7 @@ func runManual(ctx context.Context, args []string) error {
 	out := fs.String("out", "", "输出目录 / output folder")
 	only := fs.String("only", "", "只生成这些手册（employer,person,partner） / only these manuals")
 	publish := fs.Bool("publish", false, "作为常用下载的新版本发布到数据库 / publish as a new download version")
-	label := fs.String("version", "", "手册版本，默认为程序版本加源文本校验值 / manual version (default: program version and source hash)")
+	label := fs.String("version", "", "手册版本，默认为日期加源文本校验值，如 2026.12.05-BD5134 / manual version (default: date and source hash)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), manualHelp)
 		fs.PrintDefaults()
@@ -59,7 +59,9 @@ func runManual(ctx context.Context, args []string) error {
 	hash := manual.SourceHash()
 	ed := manual.Edition{Version: *label, Date: time.Now().In(clock.Shanghai), Agency: "区社会保险事业管理中心"}
 	if ed.Version == "" {
-		ed.Version = version + "-" + hash[:8]
+		// The date and the source it was made from, legible on a page:
+		// 2026.12.05-BD5134.
+		ed.Version = ed.Date.Format("2006.01.02") + "-" + strings.ToUpper(hash[:6])
 	}
 	var keys []string
 	if *only != "" {
