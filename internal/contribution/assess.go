@@ -41,14 +41,13 @@ type RunResult struct {
 // The statements of assessRange, timed for the benchmark.
 const (
 	stepRefresh = iota // drafts refreshed
-	stepClear          // their lines deleted
 	stepBills          // new bills
 	stepLines          // lines inserted
 	stepTotals         // bill totals
 	stepCount
 )
 
-var stepNames = [stepCount]string{"refresh drafts", "clear draft lines", "new bills", "lines", "totals"}
+var stepNames = [stepCount]string{"refresh drafts", "new bills", "lines (written or compared)", "totals"}
 
 // add adds o's counts and step times to r.
 func (r *RunResult) add(o RunResult) {
@@ -174,11 +173,6 @@ func assessRange(ctx context.Context, tx *sql.Tx, d db.Dialect, p *Params, lo, h
 	}
 	res.Redone, _ = r.RowsAffected()
 	lap(stepRefresh)
-	if _, err := tx.ExecContext(ctx, `DELETE FROM bill_lines WHERE bill_id IN (SELECT id FROM bills WHERE `+draftsIn+`)`,
-		month, lo, hi); err != nil {
-		return res, errs.Wrap(err, "assess: clear draft lines")
-	}
-	lap(stepClear)
 	r5 := p.rules(6) // after $1 month, $2..$3 employers, $4 now, $5 the bill number's month
 	ins := r5.with + `INSERT INTO bills (bill_no, payer_kind, employer_id, fee_month, status, assessed_at, basis, risk_class, injury_float_ppm)
 		SELECT 'B' || CAST($5 AS TEXT) || '-' || e.employer_no, 'employer', e.id, $1, 'draft', ` + d.TimeParam(4) + `,
@@ -192,14 +186,9 @@ func assessRange(ctx context.Context, tx *sql.Tx, d db.Dialect, p *Params, lo, h
 	}
 	res.Created, _ = r.RowsAffected()
 	lap(stepBills)
-	r3 := p.rules(4) // after $1 month, $2..$3 employers
-	lines := r3.with + `INSERT INTO bill_lines (bill_id, person_id, scheme, base_fen, declared_base_fen, employer_rate_ppm,
-		individual_rate_ppm, employer_fen, individual_fen, explain, fee_month)
-		SELECT w.*, $1 FROM (` + linesSelect(d, "b.id", draftLines) + `) w`
-	if r, err = tx.ExecContext(ctx, lines, append([]any{month, lo, hi}, r3.args...)...); err != nil {
-		return res, errs.Wrap(err, "assess: lines")
+	if res.Lines, err = writeLines(ctx, tx, d, p, lo, hi, res.Redone > 0); err != nil {
+		return res, err
 	}
-	res.Lines, _ = r.RowsAffected()
 	lap(stepLines)
 	if _, err := tx.ExecContext(ctx, `UPDATE bills SET employer_fen = s.er, individual_fen = s.ir, total_fen = s.er + s.ir
 		FROM (SELECT l.bill_id, SUM(l.employer_fen) AS er, SUM(l.individual_fen) AS ir
@@ -209,6 +198,80 @@ func assessRange(ctx context.Context, tx *sql.Tx, d db.Dialect, p *Params, lo, h
 	}
 	lap(stepTotals)
 	return res, nil
+}
+
+// assessedColumns are the columns of bill_lines the assessment writes, in
+// the order of linesSelect's output followed by the fee month.
+const assessedColumns = `bill_id, person_id, scheme, base_fen, declared_base_fen, employer_rate_ppm,
+	individual_rate_ppm, employer_fen, individual_fen, explain, fee_month`
+
+// writeLines writes the lines of the employer drafts of p.Month for
+// employers lo..hi and returns how many the drafts have. When no draft
+// existed before this batch (redo false: a first assessment) every line is
+// new and is inserted straight from the computation. Otherwise the new
+// lines are computed into a temporary table and compared with the stored
+// ones: a stored line equal in every column to a new one stays, the others
+// are deleted, and new lines without an equal stored one are inserted, so
+// a reassessment writes only what changed (deleting and rewriting every
+// line made it 2.6 times as slow as the first assessment at 1,000,000
+// persons). The comparison pairs lines by bill, person and scheme; a bill
+// where either side has two lines of one person and scheme (two
+// employments of the person with one employer in the month) has all its
+// lines replaced instead.
+func writeLines(ctx context.Context, tx *sql.Tx, d db.Dialect, p *Params, lo, hi int64, redo bool) (int64, error) {
+	month := p.Month.String()
+	rules := p.rules(4) // after $1 month, $2..$3 employers
+	args := append([]any{month, lo, hi}, rules.args...)
+	if !redo {
+		r, err := tx.ExecContext(ctx, rules.with+`INSERT INTO bill_lines (`+assessedColumns+`)
+			SELECT w.*, $1 FROM (`+linesSelect(d, "b.id", draftLines)+`) w`, args...)
+		if err != nil {
+			return 0, errs.Wrap(err, "assess: lines")
+		}
+		return r.RowsAffected()
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TEMPORARY TABLE assess_new AS `+rules.with+
+		`SELECT w.*, CAST($1 AS TEXT) AS fee_month FROM (`+linesSelect(d, "b.id", draftLines)+`) w`, args...); err != nil {
+		return 0, errs.Wrap(err, "assess: compute lines")
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE INDEX assess_new_key ON assess_new (bill_id, person_id, scheme)`); err != nil {
+		return 0, errs.Wrap(err, "assess: compute lines")
+	}
+	// Bills where a person has two lines of one scheme on either side are
+	// replaced whole: their lines cannot be paired one to one.
+	if _, err := tx.ExecContext(ctx, `CREATE TEMPORARY TABLE assess_twice AS
+		SELECT n.bill_id FROM assess_new n GROUP BY n.bill_id, n.person_id, n.scheme HAVING COUNT(*) > 1
+		UNION SELECT l.bill_id FROM bills b JOIN bill_lines l ON l.bill_id = b.id WHERE `+billDraftsIn+`
+			GROUP BY l.bill_id, l.person_id, l.scheme HAVING COUNT(*) > 1`, month, lo, hi); err != nil {
+		return 0, errs.Wrap(err, "assess: compare lines")
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM bill_lines WHERE bill_id IN (SELECT id FROM bills WHERE `+draftsIn+`)
+		AND (bill_id IN (SELECT bill_id FROM assess_twice) OR NOT EXISTS (SELECT 1 FROM assess_new n WHERE `+sameLine("bill_lines")+`))`,
+		month, lo, hi); err != nil {
+		return 0, errs.Wrap(err, "assess: replace lines")
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO bill_lines (`+assessedColumns+`) SELECT n.* FROM assess_new n
+		WHERE n.bill_id IN (SELECT bill_id FROM assess_twice) OR NOT EXISTS (SELECT 1 FROM bill_lines l WHERE `+sameLine("l")+`)`); err != nil {
+		return 0, errs.Wrap(err, "assess: replace lines")
+	}
+	var n int64
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM assess_new`).Scan(&n); err != nil {
+		return 0, errs.Wrap(err, "assess: lines")
+	}
+	_, err := tx.ExecContext(ctx, `DROP TABLE assess_new`)
+	if err == nil {
+		_, err = tx.ExecContext(ctx, `DROP TABLE assess_twice`)
+	}
+	return n, errs.Wrap(err, "assess: lines")
+}
+
+// sameLine is the condition "stored line x equals new line n in every
+// column the assessment writes".
+func sameLine(x string) string {
+	return `n.bill_id = ` + x + `.bill_id AND n.person_id = ` + x + `.person_id AND n.scheme = ` + x + `.scheme
+		AND n.base = ` + x + `.base_fen AND n.declared = ` + x + `.declared_base_fen AND n.er = ` + x + `.employer_rate_ppm
+		AND n.ir = ` + x + `.individual_rate_ppm AND n.er_fen = ` + x + `.employer_fen AND n.ir_fen = ` + x + `.individual_fen
+		AND n.note = ` + x + `.explain AND n.fee_month = ` + x + `.fee_month`
 }
 
 // employersToAssess lists, ascending, the employers with staff in month or
