@@ -109,6 +109,9 @@ func TestOfficeDownloads(t *testing.T) {
 		item := r.Location()
 		page := office.Get(t, item).WantStatus(t, http.StatusOK).WantBody(t, "当前版本", "2024-02-01").Body
 		v1 := regexp.MustCompile(`/downloads/v/(\d+)`).FindString(page)
+		if strings.Contains(page, ">/downloads/v/") {
+			t.Fatal("the staff page shows a raw address as link text")
+		}
 		// Same name and version again: refused, saying so.
 		uploadFile(t, office, "/staff/downloads", form("2024版"), "须知.pdf", pdf1).
 			WantStatus(t, http.StatusUnprocessableEntity).WantBody(t, "已有版本“2024版”，同一名称和版本不能发布两次")
