@@ -8,6 +8,7 @@ import (
 
 	"shebao/internal/app"
 	"shebao/internal/clock"
+	"shebao/internal/pdfdoc"
 )
 
 // commonFlags are shared by every command that opens the database.
@@ -30,7 +31,8 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 func (c *commonFlags) config() (app.Config, error) {
 	cfg := app.Config{DataDir: c.data, DBURL: c.db, LogFormat: c.logFormat, MetricsToken: os.Getenv("SHEBAO_METRICS_TOKEN"),
 		AuditKey: c.auditKey, AuditCheckpoints: c.auditCheckpoints, PortalURL: os.Getenv("SHEBAO_PUBLIC_URL"),
-		CertIssuer: os.Getenv("SHEBAO_CERT_ISSUER"), CertSeal: os.Getenv("SHEBAO_CERT_SEAL") == "1"}
+		CertIssuer: os.Getenv("SHEBAO_CERT_ISSUER"), CertSeal: os.Getenv("SHEBAO_CERT_SEAL") == "1",
+		FontPath: os.Getenv(pdfdoc.FontEnv)}
 	if c.now != "" {
 		t, err := clock.ParseWhen(c.now)
 		if err != nil {

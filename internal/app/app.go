@@ -38,6 +38,7 @@ import (
 	"shebao/internal/payment"
 	"shebao/internal/payout"
 	"shebao/internal/payroll"
+	"shebao/internal/pdfdoc"
 	"shebao/internal/person"
 	"shebao/internal/policy"
 	"shebao/internal/retirement"
@@ -90,6 +91,9 @@ type Config struct {
 	// (empty: certificate.DefaultIssuer); CertSeal enables the drawn seal.
 	CertIssuer string
 	CertSeal   bool
+	// FontPath is the CJK font for PDFs (SHEBAO_CJK_FONT; empty: the
+	// Debian fonts-wqy-microhei collection).
+	FontPath string
 	// AuditKey is the Ed25519 key file that signs the daily audit
 	// checkpoints (kept outside the database); AuditCheckpoints is the
 	// folder they are written to (default DataDir/audit-checkpoints).
@@ -211,6 +215,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		d.Close()
 		return nil, err
 	}
+	pdfdoc.UseFont(cfg.FontPath)
 	a := &App{Cfg: cfg, DB: d, Clock: c, Log: log}
 	a.Audit = audit.NewService(d, c)
 	if cfg.AuditKey != "" {

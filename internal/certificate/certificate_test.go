@@ -218,7 +218,8 @@ func TestPDFAndMissingFont(t *testing.T) {
 				t.Fatalf("pdf: %v", err)
 			}
 		}
-		t.Setenv(pdfdoc.FontEnv, t.TempDir()+"/missing.ttc")
+		pdfdoc.UseFont(t.TempDir() + "/missing.ttc")
+		t.Cleanup(func() { pdfdoc.UseFont("") })
 		if _, err := f.svc.PDF(c, f.svc.CheckURL("", c.Code)); !errors.Is(err, pdfdoc.ErrNoFont) {
 			t.Fatalf("missing font: %v", err)
 		}

@@ -78,7 +78,8 @@ func TestExtractFaceOfPlainTTFIsIdentity(t *testing.T) {
 }
 
 func TestMissingFontSaysSo(t *testing.T) {
-	t.Setenv(FontEnv, "/nonexistent/font.ttc")
+	UseFont("/nonexistent/font.ttc")
+	t.Cleanup(func() { UseFont("") })
 	_, err := New()
 	if !errors.Is(err, ErrNoFont) {
 		t.Fatalf("err = %v, want ErrNoFont", err)

@@ -9,12 +9,27 @@ import (
 )
 
 // DefaultFontPath is where Debian's fonts-wqy-microhei installs its
-// TrueType collection. SHEBAO_CJK_FONT overrides it.
+// TrueType collection. UseFont overrides it.
 const DefaultFontPath = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 
 // FontEnv names the environment variable that points at the CJK font
-// (a .ttc collection or a plain .ttf).
+// (a .ttc collection or a plain .ttf); cmd/shebao reads it into the
+// configuration, which app.Open hands to UseFont.
 const FontEnv = "SHEBAO_CJK_FONT"
+
+// fontPath is the font UseFont set ("" for the default).
+var fontPath struct {
+	sync.Mutex
+	path string
+}
+
+// UseFont makes path the CJK font of this process; "" restores
+// DefaultFontPath.
+func UseFont(path string) {
+	fontPath.Lock()
+	defer fontPath.Unlock()
+	fontPath.path = path
+}
 
 // ErrNoFont says that no CJK font could be loaded, so no PDF can be made.
 // Callers offer the printable HTML version instead.
@@ -29,11 +44,12 @@ type fontEntry struct {
 	err  error
 }
 
-// FontPath returns the configured font path: SHEBAO_CJK_FONT or the
-// Debian default.
+// FontPath returns the font UseFont set, or the Debian default.
 func FontPath() string {
-	if p := os.Getenv(FontEnv); p != "" {
-		return p
+	fontPath.Lock()
+	defer fontPath.Unlock()
+	if fontPath.path != "" {
+		return fontPath.path
 	}
 	return DefaultFontPath
 }

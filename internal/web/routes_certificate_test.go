@@ -89,7 +89,8 @@ func TestCertificateJourney(t *testing.T) {
 		anon.Get(t, "/certificate/check?code="+code).WantStatus(t, http.StatusOK).WantBody(t, "证明已撤销")
 
 		// Without the font: a clear message, and the HTML version still works.
-		t.Setenv(pdfdoc.FontEnv, t.TempDir()+"/missing.ttc")
+		pdfdoc.UseFont(t.TempDir() + "/missing.ttc")
+		t.Cleanup(func() { pdfdoc.UseFont("") })
 		pa.Get(t, loc+"/certificate.pdf").WantStatus(t, http.StatusServiceUnavailable).WantBody(t, "未找到中文字体", "网页打印版")
 		pa.Get(t, loc).WantStatus(t, http.StatusOK).WantBody(t, "未找到中文字体")
 		pa.Get(t, loc+"/certificate.html").WantStatus(t, http.StatusOK).WantBody(t, "参保缴费证明", "张伟")

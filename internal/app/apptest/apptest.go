@@ -31,6 +31,7 @@ import (
 	"shebao/internal/clock"
 	"shebao/internal/db"
 	"shebao/internal/db/dbtest"
+	"shebao/internal/pdfdoc"
 )
 
 // Start is the instant every Env's clock starts at.
@@ -110,7 +111,7 @@ func New(t testing.TB, d db.Dialect) *Env {
 	cfg := app.Config{Clock: env.Clock, LogOut: env.Logs, LogFormat: "json", Name: "apptest", DataDir: t.TempDir(),
 		// As cmd/shebao reads them, so a test can set them with t.Setenv.
 		PortalURL: os.Getenv("SHEBAO_PUBLIC_URL"), CertIssuer: os.Getenv("SHEBAO_CERT_ISSUER"),
-		CertSeal: os.Getenv("SHEBAO_CERT_SEAL") == "1"}
+		CertSeal: os.Getenv("SHEBAO_CERT_SEAL") == "1", FontPath: os.Getenv(pdfdoc.FontEnv)}
 	if d == db.Postgres { // which database to open, not SQL: SQLite is the data folder
 		cfg.DBURL = postgresSchema(t)
 	}
