@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"html/template"
@@ -35,26 +36,34 @@ func (s *Server) certificateRoutes() []route {
 	}
 }
 
-// checkView is the data of the public check page.
-type checkView struct {
+// codeCheckView is the data of a public page that checks a verification
+// code: the code entered and what the check found.
+type codeCheckView[T any] struct {
 	Code   string
-	Result *certificate.Check
+	Result *T
+}
+
+// codeCheckPage serves a public check page: the empty form, or the result
+// of check (which limits attempts per client address) for ?code=.
+func codeCheckPage[T any](s *Server, w http.ResponseWriter, r *http.Request, page, title string,
+	check func(ctx context.Context, ip, code string) (*T, error)) {
+	code := r.URL.Query().Get("code")
+	p := &Page{Title: title, Data: codeCheckView[T]{Code: code}, Form: r.URL.Query()}
+	if code == "" {
+		s.render(w, r, page, p)
+		return
+	}
+	res, err := check(r.Context(), s.clientIP(r), code)
+	if err != nil {
+		s.renderForm(w, r, page, p, err)
+		return
+	}
+	p.Data = codeCheckView[T]{Code: code, Result: res}
+	s.render(w, r, page, p)
 }
 
 func (s *Server) certificateCheck(w http.ResponseWriter, r *http.Request) {
-	code := r.URL.Query().Get("code")
-	p := &Page{Title: "缴费证明核验", Data: checkView{Code: code}, Form: r.URL.Query()}
-	if code == "" {
-		s.render(w, r, "certificate_check", p)
-		return
-	}
-	res, err := s.Certificates.Check(r.Context(), s.clientIP(r), code)
-	if err != nil {
-		s.renderForm(w, r, "certificate_check", p, err)
-		return
-	}
-	p.Data = checkView{Code: code, Result: res}
-	s.render(w, r, "certificate_check", p)
+	codeCheckPage(s, w, r, "certificate_check", "缴费证明核验", s.Certificates.Check)
 }
 
 func (s *Server) apiCertificateCheck(w http.ResponseWriter, r *http.Request) {

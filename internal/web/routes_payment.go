@@ -377,26 +377,8 @@ func (s *Server) paymentInvoiceRequest(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/employer/payments/"+strconv.FormatInt(rc.Payment.ID, 10)+"/receipt", "已提交发票邮寄申请，基金管理科寄出后可在此查看快递单号")
 }
 
-// receiptCheckView is the data of the public receipt check page.
-type receiptCheckView struct {
-	Code   string
-	Result *payment.ReceiptCheck
-}
-
 // receiptCheck is the public page that checks a receipt's verification
 // code and shows masked data only.
 func (s *Server) receiptCheck(w http.ResponseWriter, r *http.Request) {
-	code := r.URL.Query().Get("code")
-	p := &Page{Title: "缴费收据核验", Data: receiptCheckView{Code: code}, Form: r.URL.Query()}
-	if code == "" {
-		s.render(w, r, "payment_check", p)
-		return
-	}
-	res, err := s.Payments.CheckReceipt(r.Context(), s.clientIP(r), code)
-	if err != nil {
-		s.renderForm(w, r, "payment_check", p, err)
-		return
-	}
-	p.Data = receiptCheckView{Code: code, Result: res}
-	s.render(w, r, "payment_check", p)
+	codeCheckPage(s, w, r, "payment_check", "缴费收据核验", s.Payments.CheckReceipt)
 }
