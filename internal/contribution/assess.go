@@ -234,9 +234,6 @@ func writeLines(ctx context.Context, tx *sql.Tx, d db.Dialect, p *Params, lo, hi
 		`SELECT w.*, CAST($1 AS TEXT) AS fee_month FROM (`+linesSelect(d, "b.id", draftLines)+`) w`, args...); err != nil {
 		return 0, errs.Wrap(err, "assess: compute lines")
 	}
-	if _, err := tx.ExecContext(ctx, `CREATE INDEX assess_new_key ON assess_new (bill_id, person_id, scheme)`); err != nil {
-		return 0, errs.Wrap(err, "assess: compute lines")
-	}
 	// Bills where a person has two lines of one scheme on either side are
 	// replaced whole: their lines cannot be paired one to one.
 	if _, err := tx.ExecContext(ctx, `CREATE TEMPORARY TABLE assess_twice AS
@@ -245,13 +242,21 @@ func writeLines(ctx context.Context, tx *sql.Tx, d db.Dialect, p *Params, lo, hi
 			GROUP BY l.bill_id, l.person_id, l.scheme HAVING COUNT(*) > 1`, month, lo, hi); err != nil {
 		return 0, errs.Wrap(err, "assess: compare lines")
 	}
+	// Each new line with the stored line equal to it (line_id), in one join
+	// of the batch's lines: elsewhere the keys are unique on both sides.
+	if _, err := tx.ExecContext(ctx, `CREATE TEMPORARY TABLE assess_match AS
+		SELECT n.*, x.id AS line_id FROM assess_new n
+		LEFT JOIN (SELECT l.* FROM bills b JOIN bill_lines l ON l.bill_id = b.id WHERE `+billDraftsIn+`
+			AND b.id NOT IN (SELECT bill_id FROM assess_twice)) x ON `+sameLine("x"), month, lo, hi); err != nil {
+		return 0, errs.Wrap(err, "assess: compare lines")
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM bill_lines WHERE bill_id IN (SELECT id FROM bills WHERE `+draftsIn+`)
-		AND (bill_id IN (SELECT bill_id FROM assess_twice) OR NOT EXISTS (SELECT 1 FROM assess_new n WHERE `+sameLine("bill_lines")+`))`,
-		month, lo, hi); err != nil {
+		AND id NOT IN (SELECT line_id FROM assess_match WHERE line_id IS NOT NULL)`, month, lo, hi); err != nil {
 		return 0, errs.Wrap(err, "assess: replace lines")
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO bill_lines (`+assessedColumns+`) SELECT n.* FROM assess_new n
-		WHERE n.bill_id IN (SELECT bill_id FROM assess_twice) OR NOT EXISTS (SELECT 1 FROM bill_lines l WHERE `+sameLine("l")+`)`); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO bill_lines (`+assessedColumns+`)
+		SELECT bill_id, person_id, scheme, base, declared, er, ir, er_fen, ir_fen, note, fee_month
+		FROM assess_match WHERE line_id IS NULL`); err != nil {
 		return 0, errs.Wrap(err, "assess: replace lines")
 	}
 	var n int64
@@ -261,6 +266,9 @@ func writeLines(ctx context.Context, tx *sql.Tx, d db.Dialect, p *Params, lo, hi
 	_, err := tx.ExecContext(ctx, `DROP TABLE assess_new`)
 	if err == nil {
 		_, err = tx.ExecContext(ctx, `DROP TABLE assess_twice`)
+	}
+	if err == nil {
+		_, err = tx.ExecContext(ctx, `DROP TABLE assess_match`)
 	}
 	return n, errs.Wrap(err, "assess: lines")
 }
