@@ -260,6 +260,10 @@ func (s *Service) approve(ctx context.Context, tx *sql.Tx, a *access.Actor, q *Q
 		msg += "，自 " + m.Chinese() + " 起纳入统筹"
 	}
 	s.tell(ctx, tx, q, "退休资格已确认", msg)
+	if q.Kind == KindSelfEmployed && q.CaseNo != "" {
+		_, err := s.cases.MoveTx(ctx, tx, a, q.CaseNo, casework.Accepted, msg)
+		return err
+	}
 	if q.Kind == KindSelfEmployed || !clock.DateOf(now).Before(s.switchAt) {
 		q.Pushed = true
 		return s.openCase(ctx, tx, q, p, "web")

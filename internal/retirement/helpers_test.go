@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,6 +34,7 @@ type env struct {
 	clk   *clock.Fixed
 	seq   int
 	emp   int64
+	docs  *document.Store
 	// staff
 	clerk1, clerk2, approver, geti *access.Actor
 }
@@ -56,7 +58,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 		cases.Register(ty)
 	}
 	docs := document.NewStore(d, c, t.TempDir())
-	e := &env{d: d, pol: pol, cases: cases, clk: c,
+	e := &env{d: d, pol: pol, cases: cases, clk: c, docs: docs,
 		s: NewService(d, c, au, pol, cases, docs, notify.NewService(d, c))}
 	e.clerk1 = e.user(t, "fuli1", access.Welfare)
 	e.clerk2 = e.user(t, "fuli2", access.Welfare)
@@ -142,4 +144,16 @@ func (e *env) records(t *testing.T, pid int64, from, to string, base money.Fen) 
 	}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// doc stores a small PDF and returns its id.
+func (e *env) doc(t *testing.T, name string) int64 {
+	t.Helper()
+	e.seq++
+	body := fmt.Sprintf("%%PDF-1.4\n%% %s %d\n%%%%EOF\n", name, e.seq)
+	d, err := e.docs.Put(ctxBg, access.System, name, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.ID
 }

@@ -78,7 +78,7 @@ var labels = map[labelKind]map[string]string{
 		"staff.add":           "增员", "staff.base": "调整缴费基数", "staff.conflict.request": "申请跨单位参保协调",
 		"staff.conflict.resolved": "跨单位参保协调完成", "staff.conflict.rejected": "跨单位参保协调驳回",
 		"staff.import": "Excel 批量增减员", "staff.remove": "减员",
-		"retirement.plan": "登记弹性退休", "retirement.approver": "调整退休资格审批权限",
+		"retirement.plan": "登记弹性退休", "retirement.selfemployed.submit": "登记个体退休申报", "retirement.approver": "调整退休资格审批权限",
 		"retirement.qualification.submit": "提交退休资格确认", "retirement.qualification.approve": "确认退休资格",
 		"retirement.qualification.reject": "不予确认退休资格", "retirement.determination.compute": "计算养老金待遇",
 		"retirement.determination.review": "复核养老金待遇", "retirement.determination.decide": "复审核定养老金待遇",

@@ -27,6 +27,8 @@ func (s *Server) retirementRoutes() []route {
 		{"GET /staff/retirement/qualifications/{no}", s.staffRoute(s.retireQual)},
 		{"POST /staff/retirement/qualifications/{no}/decide", s.staffRoute(s.retireDecide)},
 		{"POST /staff/retirement/qualifications/{no}/open", s.staffRoute(s.retireOpen)},
+		{"GET /staff/retirement/selfemployed/new", s.staffRoute(s.selfForm)},
+		{"POST /staff/retirement/selfemployed/new", s.staffRoute(s.selfSubmit)},
 		{"GET /staff/retirement/cases/{no}", s.staffRoute(s.retireCase)},
 		{"POST /staff/retirement/cases/{no}/{step}", s.staffRoute(s.retireStep)},
 		{"GET /retirement/cases/{no}/letter.pdf", s.loggedIn(s.retireLetter)},
