@@ -22,6 +22,7 @@ const (
 	KindHospital = "hospital" // 医院（工伤联网结算）
 	KindBank     = "bank"     // 银行（代发、对账）
 	KindBureau   = "bureau"   // 区人社局（推送工伤认定结论）
+	KindCivil    = "civil"    // 民政部门（推送死亡数据）
 )
 
 // KindName returns the Chinese name of an API client kind.
@@ -33,6 +34,8 @@ func KindName(kind string) string {
 		return "银行"
 	case KindBureau:
 		return "区人社局"
+	case KindCivil:
+		return "民政部门"
 	}
 	return kind
 }
@@ -75,8 +78,8 @@ func (s *Service) CreateAPIClient(ctx context.Context, a *access.Actor, name, ki
 	} else if utf8.RuneCountInString(name) > 60 {
 		f.Add("name", "名称不能超过 60 个字")
 	}
-	if kind != KindHospital && kind != KindBank && kind != KindBureau {
-		f.Add("kind", "请选择类型：医院、银行或区人社局")
+	if kind != KindHospital && kind != KindBank && kind != KindBureau && kind != KindCivil {
+		f.Add("kind", "请选择类型：医院、银行、区人社局或民政部门")
 	}
 	if err := f.Err(); err != nil {
 		return "", err

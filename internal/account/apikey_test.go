@@ -19,7 +19,7 @@ func TestAPIKeyLifecycle(t *testing.T) {
 		admin := f.admin(t)
 		_, err := f.svc.CreateAPIClient(ctx, admin, "", "school")
 		wantField(t, err, "name", "")
-		wantField(t, err, "kind", "请选择类型：医院、银行或区人社局")
+		wantField(t, err, "kind", "请选择类型：医院、银行、区人社局或民政部门")
 		key, err := f.svc.CreateAPIClient(ctx, admin, "工商银行某支行", account.KindBank)
 		if err != nil {
 			t.Fatal(err)

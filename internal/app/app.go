@@ -23,6 +23,7 @@ import (
 	"shebao/internal/clock"
 	"shebao/internal/contribution"
 	"shebao/internal/db"
+	"shebao/internal/death"
 	"shebao/internal/document"
 	"shebao/internal/download"
 	"shebao/internal/employer"
@@ -137,6 +138,8 @@ type App struct {
 	Injury    *injury.Service
 	// Retirement runs qualification confirmation and pension determination.
 	Retirement *retirement.Service
+	// Deaths: deaths, civil-affairs matching, overpayments, death benefits.
+	Deaths *death.Service
 
 	// Appointments books counter visits; Notices publishes 公告.
 	Appointments *appointment.Service
@@ -275,13 +278,17 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Flexible = flexible.NewService(d, c, a.Audit, a.Policy, a.Persons)
 	a.Calc = calc.NewService(a.Policy, c, 120, 30)
 	a.Retirement = retirement.NewService(d, c, a.Audit, a.Policy, a.Cases, a.Documents, a.Notify)
+	a.Retirement.SetPayroll(retirementPayroll{a.Payroll})
+	a.Deaths = death.NewService(d, c, a.Audit, a.Policy, a.Notify, a.Payouts)
+	a.Deaths.SetPayroll(deathPayroll{a.Payroll})
+	a.StaffChanges.SetDeathRecorder(a.Deaths)
 	a.Web, err = web.New(web.Deps{
 		Calc:         a.Calc,
 		Certificates: a.Certificates, Flexible: a.Flexible,
 		DB: d, Clock: c, Log: log, Audit: a.Audit, Accounts: a.Accounts,
 		Policy: a.Policy, Employers: a.Employers, SecureCookies: cfg.Secure, ServerName: cfg.Name,
 		Appointments: a.Appointments, Notices: a.Notices, FAQ: a.FAQ, Downloads: a.Downloads,
-		Documents: a.Documents, Cases: a.Cases, Injury: a.Injury, Retirement: a.Retirement,
+		Documents: a.Documents, Cases: a.Cases, Injury: a.Injury, Retirement: a.Retirement, Deaths: a.Deaths,
 		Notify: a.Notify, Mail: a.Mail, Payments: a.Payments, Payouts: a.Payouts, Payroll: a.Payroll,
 		Persons: a.Persons, StaffChanges: a.StaffChanges, Contribution: a.Contribution, MetricsToken: cfg.MetricsToken, ClientIPHeader: cfg.ClientIPHeader,
 	})

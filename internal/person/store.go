@@ -3,6 +3,7 @@ package person
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"time"
 
 	"shebao/internal/db"
@@ -174,4 +175,29 @@ func EndEmployment(ctx context.Context, q db.Querier, id, version int64, endMont
 		return errs.StaleVersion()
 	}
 	return nil
+}
+
+// MarkDeceased sets a person's status to deceased, in the caller's
+// transaction (the death line records the death itself).
+func MarkDeceased(ctx context.Context, q db.Querier, p *Person, now time.Time) error {
+	_, err := q.ExecContext(ctx, `UPDATE persons SET status = 'deceased', updated_at = $2, version = version + 1 WHERE id = $1`, p.ID, now)
+	if err != nil {
+		return errs.Wrap(err, "mark deceased")
+	}
+	p.Status, p.UpdatedAt = Deceased, now
+	p.Version++
+	return nil
+}
+
+// MarkDeceasedWhere sets to deceased the living persons whose ids the
+// subquery idQuery selects (set-based, for a civil-affairs file), in the
+// caller's transaction, and returns how many changed.
+func MarkDeceasedWhere(ctx context.Context, q db.Querier, now time.Time, idQuery string, args ...any) (int64, error) {
+	n := len(args) + 1
+	res, err := q.ExecContext(ctx, `UPDATE persons SET status = 'deceased', updated_at = $`+strconv.Itoa(n)+`, version = version + 1
+		WHERE status <> 'deceased' AND id IN (`+idQuery+`)`, append(args, now)...)
+	if err != nil {
+		return 0, errs.Wrap(err, "mark deceased")
+	}
+	return res.RowsAffected()
 }

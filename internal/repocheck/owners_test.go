@@ -55,6 +55,7 @@ var Owners = map[string]string{
 	"pensioners": "payroll", "ss_card_lists": "payroll", "ss_cards": "payroll",
 	"pension_determinations": "retirement", "retirement_account_balances": "retirement", "retirement_approvers": "retirement",
 	"retirement_plans": "retirement", "retirement_qualifications": "retirement", "retirement_reminders": "retirement",
+	"deaths": "death", "death_heirs": "death", "death_claims": "death", "civil_imports": "death", "civil_records": "death",
 }
 
 // alsoWrittenBy are the exceptions, each with its reason.

@@ -326,7 +326,7 @@ func (s *Service) decide(ctx context.Context, tx *sql.Tx, a *access.Actor, x *Qu
 	if _, err := tx.ExecContext(ctx, `UPDATE pension_determinations SET status = 'superseded' WHERE case_no = $1 AND status = 'decided'`, d.CaseNo); err != nil {
 		return errs.Wrap(err, "supersede")
 	}
-	if err := s.enrol(ctx, tx, d); err != nil {
+	if err := s.enrol(ctx, tx, a, d); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE pension_determinations SET status = 'decided', checked_by = $2, decided_at = $3,
@@ -366,12 +366,13 @@ func (s *Service) arrears(d *Determination, decided clock.Month) {
 	d.Arrears = money.Fen(int64(d.Difference) * int64(n))
 }
 
-// enrol hands the decided amount to the payroll when one is connected.
-func (s *Service) enrol(ctx context.Context, tx *sql.Tx, d *Determination) error {
-	if s.payroll == nil {
+// enrol hands the decided amount to the payroll when one is connected and
+// the first month is at most next month (the payroll takes no later one).
+func (s *Service) enrol(ctx context.Context, tx *sql.Tx, a *access.Actor, d *Determination) error {
+	if s.payroll == nil || d.FirstMonth.Sub(s.thisMonth()) > 1 {
 		return nil
 	}
-	err := s.payroll.Enrol(ctx, tx, Enrolment{PersonID: d.PersonID, Key: fmt.Sprintf("%s/%d", d.CaseNo, d.Version), Monthly: d.Total,
+	err := s.payroll.Enrol(ctx, tx, a, Enrolment{PersonID: d.PersonID, Key: fmt.Sprintf("%s/%d", d.CaseNo, d.Version), Monthly: d.Total,
 		FirstMonth: d.FirstMonth, ArrearsMonths: d.ArrearsMonths, Arrears: d.Arrears, Difference: d.Difference, Correction: d.Version > 1})
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"time"
 
+	"shebao/internal/access"
 	"shebao/internal/audit"
 	"shebao/internal/casework"
 	"shebao/internal/clock"
@@ -41,10 +42,11 @@ type Enrolment struct {
 	Correction    bool
 }
 
-// Payroll is the pension payroll the determined amounts enter. Nil until
-// the payroll exists: determinations then wait as "ready to enrol".
+// Payroll is the pension payroll the determined amounts enter (a
+// correction changes the amount). Without one, or while the first month is
+// more than a month ahead, a determination waits as "ready to enrol".
 type Payroll interface {
-	Enrol(ctx context.Context, tx *sql.Tx, e Enrolment) error
+	Enrol(ctx context.Context, tx *sql.Tx, a *access.Actor, e Enrolment) error
 }
 
 // Service runs the retirement line.

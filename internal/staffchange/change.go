@@ -185,6 +185,11 @@ func (s *Service) removeTx(ctx context.Context, tx *sql.Tx, a *access.Actor, st 
 	}
 	st.EndMonth, st.EndReason = month, reason
 	st.Version++
+	if s.deaths != nil && strings.Contains(reason, DeathReason) {
+		if err := s.deaths.RecordFromRemovalTx(ctx, tx, a, st.PersonID, month); err != nil {
+			return err
+		}
+	}
 	if importID != 0 {
 		return nil // the import is audited as a whole
 	}

@@ -8,9 +8,11 @@ package staffchange
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"time"
 
+	"shebao/internal/access"
 	"shebao/internal/audit"
 	"shebao/internal/clock"
 	"shebao/internal/db"
@@ -55,7 +57,21 @@ type Service struct {
 	clock  clock.Clock
 	audit  *audit.Service
 	policy *policy.Service
+	deaths DeathRecorder
 }
+
+// DeathReason is the removal reason that reports the person's death.
+const DeathReason = "死亡"
+
+// DeathRecorder records a death reported by a removal with the reason
+// 死亡, inside the removal's transaction.
+type DeathRecorder interface {
+	RecordFromRemovalTx(ctx context.Context, tx *sql.Tx, a *access.Actor, personID int64, endMonth string) error
+}
+
+// SetDeathRecorder connects the death line: a removal with the reason
+// 死亡 then marks the person deceased.
+func (s *Service) SetDeathRecorder(r DeathRecorder) { s.deaths = r }
 
 // NewService returns the staff change service.
 func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service) *Service {

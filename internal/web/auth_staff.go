@@ -34,6 +34,8 @@ var sectionQueues = map[access.Section][]queueLink{
 		{"/staff/cases?section=welfare", "业务队列（退休、死亡待遇核定）"},
 		{"/staff/retirement/upcoming", "即将退休人员名单"},
 		{"/staff/retirement/qualifications", "退休资格确认与待遇核定"},
+		{"/staff/deaths", "死亡待遇与多发养老金追回"},
+		{"/staff/deaths/civil", "民政死亡数据导入与核对"},
 	},
 	access.Account: {
 		{"/staff/cases?section=account", "业务队列（转移接续、个人账户清单）"},

@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"shebao/internal/contribution"
+	"shebao/internal/death"
 	"shebao/internal/document"
 	"shebao/internal/download"
 	"shebao/internal/errs"
@@ -44,6 +45,10 @@ func (s *Server) bodyLimitOf(pattern string) bodyLimit {
 		return bodyLimit{staffchange.MaxFileSize + formSlack, fmt.Sprintf("人员增减 Excel 文件不能超过 %d MB", staffchange.MaxFileSize>>20)}
 	case "POST /staff/contribution-records":
 		return bodyLimit{contribution.RecordMaxBytes + formSlack, fmt.Sprintf("历史缴费记录文件不能超过 %d MB", contribution.RecordMaxBytes>>20)}
+	case "POST /staff/deaths/civil":
+		return bodyLimit{int64(death.CivilLimits.MaxBytes) + formSlack, fmt.Sprintf("民政死亡数据文件不能超过 %d MB", death.CivilLimits.MaxBytes>>20)}
+	case "POST /api/v1/civil/deaths":
+		return bodyLimit{2 << 20, "每次推送的死亡数据不能超过 2 MB"}
 	case "POST /staff/statements", "POST /api/v1/statements":
 		return bodyLimit{payment.MaxStatementBytes + formSlack, fmt.Sprintf("银行对账单文件不能超过 %d MB", payment.MaxStatementBytes>>20)}
 	case "POST /staff/payout-batches/{id}/return":

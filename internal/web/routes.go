@@ -37,6 +37,7 @@ func (s *Server) routeTable() []route {
 		s.injuryRoutes(),
 		s.injuryClerkRoutes(),
 		s.retirementRoutes(),
+		s.deathRoutes(),
 		s.injuryBenefitAPIRoutes(),
 		s.appointmentRoutes(),
 		s.noticeRoutes(),

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"shebao/internal/access"
 	"shebao/internal/casework"
@@ -71,17 +70,12 @@ func (s *Server) selfSubmit(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	in := retirement.SelfInput{IDNumber: f.Get("id_number"), Phone1: f.Get("phone1"), Phone2: f.Get("phone2"),
 		Channel: f.Get("channel"), DraftNo: f.Get("draft"), ReplyEmail: f.Get("reply_email")}
-	var fe errs.Fields
-	for name, dst := range map[string]*int64{"id_front": &in.IDFront, "id_back": &in.IDBack, "letter": &in.Letter, "version": &in.DraftVer} {
-		if v := f.Get(name); v != "" {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				fe.Add(name, "请从附件中选择")
-			}
-			*dst = n
-		}
-	}
-	err := fe.Err()
+	fin := formInput(r)
+	in.IDFront = fin.OptionalInt64("id_front", "身份证人像面")
+	in.IDBack = fin.OptionalInt64("id_back", "身份证国徽面")
+	in.Letter = fin.OptionalInt64("letter", "退休申请书")
+	in.DraftVer = fin.OptionalInt64("version", "版本号")
+	err := fin.Err()
 	var q *retirement.Qualification
 	if err == nil {
 		q, err = s.Retirement.SubmitSelfEmployed(r.Context(), actorFrom(r.Context()), in)

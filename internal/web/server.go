@@ -17,6 +17,7 @@ import (
 	"shebao/internal/clock"
 	"shebao/internal/contribution"
 	"shebao/internal/db"
+	"shebao/internal/death"
 	"shebao/internal/document"
 	"shebao/internal/download"
 	"shebao/internal/employer"
@@ -73,6 +74,8 @@ type Deps struct {
 	// Retirement: the about-to-retire list, qualification confirmation and
 	// the pension determination.
 	Retirement *retirement.Service
+	// Deaths: deaths, civil-affairs data, overpayments, death benefits.
+	Deaths *death.Service
 
 	// Notify holds the outbox and portal inboxes; Mail the mail quarantine.
 	Notify *notify.Service
