@@ -41,6 +41,7 @@ import (
 	"shebao/internal/payroll"
 	"shebao/internal/pdfdoc"
 	"shebao/internal/person"
+	"shebao/internal/personalaccount"
 	"shebao/internal/policy"
 	"shebao/internal/retirement"
 	"shebao/internal/staffchange"
@@ -161,6 +162,10 @@ type App struct {
 	Payouts *payout.Service
 	// Payroll: the pensioner register and the monthly pension payroll.
 	Payroll *payroll.Service
+
+	// PersonalAccounts keeps the personal pension accounts (个人账户):
+	// credits, opening balances, corrections, year-end interest.
+	PersonalAccounts *personalaccount.Service
 }
 
 // DSN returns the database the config names.
@@ -272,6 +277,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Payouts = payout.NewService(d, c, a.Audit)
 	a.Payroll = payroll.NewService(d, c, a.Audit, a.Payouts)
 	a.Injury.SetPayouts(injury.PayoutModule(a.Payouts, c))
+	a.PersonalAccounts = personalaccount.NewService(d, c, a.Audit, a.Policy)
+	a.PersonalAccounts.SetServer(cfg.Name, log)
 	a.openChannels(cfg)
 	a.Certificates = certificate.NewService(d, c, a.Audit,
 		certificate.Options{Issuer: cfg.CertIssuer, BaseURL: cfg.PortalURL, Seal: cfg.CertSeal})
@@ -289,7 +296,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Policy: a.Policy, Employers: a.Employers, SecureCookies: cfg.Secure, ServerName: cfg.Name,
 		Appointments: a.Appointments, Notices: a.Notices, FAQ: a.FAQ, Downloads: a.Downloads,
 		Documents: a.Documents, Cases: a.Cases, Injury: a.Injury, Retirement: a.Retirement, Deaths: a.Deaths,
-		Notify: a.Notify, Mail: a.Mail, Payments: a.Payments, Payouts: a.Payouts, Payroll: a.Payroll,
+		Notify: a.Notify, Mail: a.Mail, Payments: a.Payments, Payouts: a.Payouts, Payroll: a.Payroll, PersonalAccounts: a.PersonalAccounts,
 		Persons: a.Persons, StaffChanges: a.StaffChanges, Contribution: a.Contribution, MetricsToken: cfg.MetricsToken, ClientIPHeader: cfg.ClientIPHeader,
 	})
 	if err != nil {
@@ -311,6 +318,7 @@ func (a *App) warnPublicURL() {
 // Close waits for background assessment runs, then releases the database.
 func (a *App) Close() error {
 	a.Contribution.Wait()
+	a.PersonalAccounts.Wait()
 	return a.DB.Close()
 }
 

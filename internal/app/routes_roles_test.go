@@ -194,7 +194,8 @@ func routeCases() []routeCase {
 	for _, area := range [][]routeCase{accountRouteCases(), policyRouteCases(), publicRouteCases(),
 		employerRouteCases(), auditPersonRouteCases(), officeRouteCases(), caseRouteCases(), channelRouteCases(), staffChangeRouteCases(), contributionRouteCases(),
 		certificateRouteCases(), paymentRouteCases(), payoutRouteCases(), faqRouteCases(), calcRouteCases(), downloadRouteCases(), retirementRouteCases(),
-		injuryBenefitRouteCases(), injuryBenefitPageCases()} {
+		injuryBenefitRouteCases(), injuryBenefitPageCases(),
+		personalAccountRouteCases()} {
 		out = append(out, area...)
 	}
 	return out

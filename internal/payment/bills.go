@@ -4,12 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"strings"
+	"time"
 
 	"shebao/internal/contribution"
 	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/ledger"
 	"shebao/internal/money"
+	"shebao/internal/personalaccount"
 )
 
 // bill is the part of a contribution bill (table bills, migration 021)
@@ -169,16 +171,26 @@ func (b *bill) flagLateAccepted(basis string) {
 }
 
 // saveBills has contribution (the owner of bills) write paid_fen, status
-// and flags of the touched bills, each under its version.
-func saveBills(ctx context.Context, tx *sql.Tx, dialect db.Dialect, bills []*bill) error {
+// and flags of the touched bills, each under its version, then credits the
+// personal accounts of the persons on the bills now paid, in the same
+// transaction (docs/rules.md "Personal account ledger"; crediting a bill
+// twice adds nothing).
+func saveBills(ctx context.Context, tx *sql.Tx, dialect db.Dialect, bills []*bill, now time.Time) error {
 	var list []contribution.Settlement
+	var paid []int64
 	for _, x := range bills {
 		if x.touched {
 			list = append(list, contribution.Settlement{ID: x.ID, Paid: x.Paid, Status: x.Status, Flags: x.Flags,
 				FlagBasis: x.FlagBasis, Version: x.Version})
+			if x.Status == "paid" {
+				paid = append(paid, x.ID)
+			}
 		}
 	}
 	if err := contribution.ApplyPayments(ctx, tx, dialect, list); err != nil {
+		return err
+	}
+	if err := personalaccount.CreditPaidBills(ctx, tx, paid, now); err != nil {
 		return err
 	}
 	for _, x := range bills {

@@ -148,7 +148,7 @@ func (s *Service) insertCard(ctx context.Context, tx *sql.Tx, a *access.Actor, i
 	if err := ledger.Write(ctx, tx, s.db.Dialect, now, []ledger.Posting{post}); err != nil {
 		return 0, err
 	}
-	if err := saveBills(ctx, tx, s.db.Dialect, []*bill{b}); err != nil {
+	if err := saveBills(ctx, tx, s.db.Dialect, []*bill{b}, now); err != nil {
 		return 0, err
 	}
 	return id, s.audit.Record(ctx, tx, a, audit.Entry{Action: "payment.card.record", Entity: "payment", EntityID: fmt.Sprint(id),

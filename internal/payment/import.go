@@ -175,7 +175,7 @@ func (s *Service) importLines(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 	if err := ledger.Write(ctx, tx, s.db.Dialect, now, postings); err != nil {
 		return err
 	}
-	if err := saveBills(ctx, tx, s.db.Dialect, m.all); err != nil {
+	if err := saveBills(ctx, tx, s.db.Dialect, m.all, now); err != nil {
 		return err
 	}
 	res.Errors = nil

@@ -141,7 +141,7 @@ func (s *Service) assign(ctx context.Context, tx *sql.Tx, a *access.Actor, p *Pa
 	if err := ledger.Write(ctx, tx, s.db.Dialect, s.clock.Now(), []ledger.Posting{post}); err != nil {
 		return err
 	}
-	if err := saveBills(ctx, tx, s.db.Dialect, []*bill{b}); err != nil {
+	if err := saveBills(ctx, tx, s.db.Dialect, []*bill{b}, s.clock.Now()); err != nil {
 		return err
 	}
 	open := p.Open - principal - fee

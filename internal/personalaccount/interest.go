@@ -1,7 +1,10 @@
-// Package personalaccount holds the rules of the personal pension account
-// (个人账户): the year-end interest by the annual method and the closing
-// balance (docs/rules.md §24). The functions are pure; the
-// rate of the year comes in as an argument with its basis.
+// Package personalaccount keeps the personal pension accounts (个人账户):
+// the year-end interest by the annual method and the closing balance
+// (docs/rules.md §24, pure functions taking the year's rate with its
+// basis), and the ledger of every person's account (account_entries:
+// credits posted when a bill is paid, opening balances imported,
+// corrections, the year-end interest runs; docs/rules.md "Personal
+// account ledger").
 package personalaccount
 
 import (

@@ -39,6 +39,7 @@ var sectionQueues = map[access.Section][]queueLink{
 	},
 	access.Account: {
 		{"/staff/cases?section=account", "业务队列（转移接续、个人账户清单）"},
+		{"/staff/accounts", "个人账户（查询、更正、期初余额导入、年度计息）"},
 	},
 	access.Fund: {
 		{"/staff/statements", "银行对账单导入"},

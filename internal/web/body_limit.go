@@ -15,6 +15,7 @@ import (
 	"shebao/internal/errs"
 	"shebao/internal/payment"
 	"shebao/internal/payout"
+	"shebao/internal/personalaccount"
 	"shebao/internal/staffchange"
 )
 
@@ -49,6 +50,8 @@ func (s *Server) bodyLimitOf(pattern string) bodyLimit {
 		return bodyLimit{int64(death.CivilLimits.MaxBytes) + formSlack, fmt.Sprintf("民政死亡数据文件不能超过 %d MB", death.CivilLimits.MaxBytes>>20)}
 	case "POST /api/v1/civil/deaths":
 		return bodyLimit{2 << 20, "每次推送的死亡数据不能超过 2 MB"}
+	case "POST /staff/accounts/openings":
+		return bodyLimit{personalaccount.OpeningMaxBytes + formSlack, fmt.Sprintf("个人账户期初余额文件不能超过 %d MB", personalaccount.OpeningMaxBytes>>20)}
 	case "POST /staff/statements", "POST /api/v1/statements":
 		return bodyLimit{payment.MaxStatementBytes + formSlack, fmt.Sprintf("银行对账单文件不能超过 %d MB", payment.MaxStatementBytes>>20)}
 	case "POST /staff/payout-batches/{id}/return":

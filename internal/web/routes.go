@@ -53,6 +53,7 @@ func (s *Server) routeTable() []route {
 		s.apiDocRoutes(),
 		s.injuryBenefitRoutes(),
 		s.payoutRoutes(),
+		s.personalAccountRoutes(),
 	} {
 		all = append(all, area...)
 	}

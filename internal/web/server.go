@@ -31,6 +31,7 @@ import (
 	"shebao/internal/payout"
 	"shebao/internal/payroll"
 	"shebao/internal/person"
+	"shebao/internal/personalaccount"
 	"shebao/internal/policy"
 	"shebao/internal/retirement"
 	"shebao/internal/staffchange"
@@ -90,6 +91,9 @@ type Deps struct {
 
 	// Calc runs the public benefit calculators.
 	Calc *calc.Service
+
+	// PersonalAccounts keeps the personal pension accounts (个人账户).
+	PersonalAccounts *personalaccount.Service
 
 	// SecureCookies marks cookies Secure (set when served behind TLS).
 	SecureCookies bool

@@ -1,0 +1,34 @@
+package app_test
+
+import (
+	"net/url"
+
+	"shebao/internal/access"
+	"shebao/internal/app/apptest"
+)
+
+// personalAccountRouteCases: the person's own account, and 个人账户科's
+// account pages, opening-balance import and interest runs. Run 999999
+// does not exist.
+func personalAccountRouteCases() []routeCase {
+	acct := apptest.Staff(access.Account)
+	persons := []string{apptest.PersonA, apptest.PersonB}
+	return []routeCase{
+		{method: "GET", path: "/person/account", want: page(persons...)},
+		{method: "GET", path: "/api/v1/person/account", want: api(persons...)},
+		{method: "GET", path: "/staff/accounts", want: page(acct, apptest.Admin)},
+		{method: "GET", path: "/staff/accounts?id_number=110105197001010000", want: page(acct, apptest.Admin)},
+		{method: "GET", path: "/staff/accounts/persons/{person:" + apptest.PersonA + "}", want: page(acct, apptest.Admin)},
+		{method: "GET", path: "/staff/accounts/persons/999999", want: with(page(acct, apptest.Admin), acct, notFound, apptest.Admin, notFound)},
+		{method: "POST", path: "/staff/accounts/persons/{person:" + apptest.PersonA + "}/corrections", form: url.Values{},
+			want: post(acct, apptest.Admin)},
+		{method: "GET", path: "/staff/accounts/openings", want: page(acct, apptest.Admin)},
+		{method: "POST", path: "/staff/accounts/openings", form: url.Values{}, want: post(acct, apptest.Admin)},
+		{method: "GET", path: "/staff/accounts/openings/template.xlsx", want: page(acct, apptest.Admin)},
+		{method: "GET", path: "/staff/accounts/interest", want: page(acct, apptest.Admin)},
+		{method: "POST", path: "/staff/accounts/interest", form: url.Values{"year": {"2099"}}, want: post(acct, apptest.Admin)},
+		{method: "GET", path: "/staff/accounts/interest/999999", want: with(page(acct, apptest.Admin), acct, notFound, apptest.Admin, notFound)},
+		{method: "GET", path: "/staff/accounts/interest/999999/status", want: with(page(acct, apptest.Admin),
+			acct, notFound, apptest.Admin, notFound, anon, unauth, apptest.APIHospital, unauth, apptest.APIBank, unauth)},
+	}
+}
