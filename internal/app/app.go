@@ -45,6 +45,7 @@ import (
 	"shebao/internal/policy"
 	"shebao/internal/retirement"
 	"shebao/internal/staffchange"
+	"shebao/internal/transfer"
 	"shebao/internal/web"
 )
 
@@ -166,6 +167,9 @@ type App struct {
 	// PersonalAccounts keeps the personal pension accounts (个人账户):
 	// credits, opening balances, corrections, year-end interest.
 	PersonalAccounts *personalaccount.Service
+	// Transfers handles transfers between regions (转移接续) and the log
+	// of phone consultations.
+	Transfers *transfer.Service
 }
 
 // DSN returns the database the config names.
@@ -280,6 +284,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.PersonalAccounts = personalaccount.NewService(d, c, a.Audit, a.Policy)
 	a.PersonalAccounts.SetServer(cfg.Name, log)
 	a.openChannels(cfg)
+	a.openTransfers()
 	a.Certificates = certificate.NewService(d, c, a.Audit,
 		certificate.Options{Issuer: cfg.CertIssuer, BaseURL: cfg.PortalURL, Seal: cfg.CertSeal})
 	a.Flexible = flexible.NewService(d, c, a.Audit, a.Policy, a.Persons)
@@ -296,7 +301,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Policy: a.Policy, Employers: a.Employers, SecureCookies: cfg.Secure, ServerName: cfg.Name,
 		Appointments: a.Appointments, Notices: a.Notices, FAQ: a.FAQ, Downloads: a.Downloads,
 		Documents: a.Documents, Cases: a.Cases, Injury: a.Injury, Retirement: a.Retirement, Deaths: a.Deaths,
-		Notify: a.Notify, Mail: a.Mail, Payments: a.Payments, Payouts: a.Payouts, Payroll: a.Payroll, PersonalAccounts: a.PersonalAccounts,
+		Notify: a.Notify, Mail: a.Mail, Payments: a.Payments, Payouts: a.Payouts, Payroll: a.Payroll, PersonalAccounts: a.PersonalAccounts, Transfers: a.Transfers,
 		Persons: a.Persons, StaffChanges: a.StaffChanges, Contribution: a.Contribution, MetricsToken: cfg.MetricsToken, ClientIPHeader: cfg.ClientIPHeader,
 	})
 	if err != nil {

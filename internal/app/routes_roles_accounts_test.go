@@ -30,5 +30,15 @@ func personalAccountRouteCases() []routeCase {
 		{method: "GET", path: "/staff/accounts/interest/999999", want: with(page(acct, apptest.Admin), acct, notFound, apptest.Admin, notFound)},
 		{method: "GET", path: "/staff/accounts/interest/999999/status", want: with(page(acct, apptest.Admin),
 			acct, notFound, apptest.Admin, notFound, anon, unauth, apptest.APIHospital, unauth, apptest.APIBank, unauth)},
+		{method: "GET", path: "/staff/transfers", want: page(acct, apptest.Admin)},
+		{method: "GET", path: "/staff/transfers?direction=in&all=1", want: page(acct, apptest.Admin)},
+		{method: "POST", path: "/staff/transfers/in", form: url.Values{}, want: post(acct, apptest.Admin)},
+		{method: "POST", path: "/staff/transfers/out", form: url.Values{}, want: post(acct, apptest.Admin)},
+		{method: "GET", path: "/staff/transfers/999999", want: with(page(acct, apptest.Admin), acct, notFound, apptest.Admin, notFound)},
+		{method: "POST", path: "/staff/transfers/999999/step", form: url.Values{"action": {"merge"}, "version": {"1"}},
+			want: with(post(acct, apptest.Admin), acct, notFound, apptest.Admin, notFound)},
+		{method: "GET", path: "/staff/transfers/999999/document.pdf", want: with(page(acct, apptest.Admin), acct, notFound, apptest.Admin, notFound)},
+		{method: "GET", path: "/staff/consultations", want: page(acct, apptest.Admin)},
+		{method: "POST", path: "/staff/consultations", form: url.Values{}, want: post(acct, apptest.Admin)},
 	}
 }

@@ -40,6 +40,8 @@ var sectionQueues = map[access.Section][]queueLink{
 	access.Account: {
 		{"/staff/cases?section=account", "业务队列（转移接续、个人账户清单）"},
 		{"/staff/accounts", "个人账户（查询、更正、期初余额导入、年度计息）"},
+		{"/staff/transfers", "转移接续（转入、转出，各环节期限）"},
+		{"/staff/consultations", "电话咨询登记"},
 	},
 	access.Fund: {
 		{"/staff/statements", "银行对账单导入"},

@@ -54,6 +54,7 @@ func (s *Server) routeTable() []route {
 		s.injuryBenefitRoutes(),
 		s.payoutRoutes(),
 		s.personalAccountRoutes(),
+		s.transferRoutes(),
 	} {
 		all = append(all, area...)
 	}

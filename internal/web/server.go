@@ -35,6 +35,7 @@ import (
 	"shebao/internal/policy"
 	"shebao/internal/retirement"
 	"shebao/internal/staffchange"
+	"shebao/internal/transfer"
 )
 
 // Deps are the services the web layer calls.
@@ -94,6 +95,8 @@ type Deps struct {
 
 	// PersonalAccounts keeps the personal pension accounts (个人账户).
 	PersonalAccounts *personalaccount.Service
+	// Transfers handles transfers between regions (转移接续).
+	Transfers *transfer.Service
 
 	// SecureCookies marks cookies Secure (set when served behind TLS).
 	SecureCookies bool
