@@ -95,7 +95,7 @@ var labels = map[labelKind]map[string]string{
 	labelEntity: {
 		"account_entry": "个人账户记账", "account_entries": "个人账户记账", "account_import": "个人账户期初余额导入",
 		"account_interest_run": "个人账户计息批次", "transfer": "转移接续", "consultation": "电话咨询",
-		"api_client":           "接口客户端", "appt_bookings": "预约", "assess_run": "月度核定批次", "record_import": "历史缴费记录导入", "appt_slots": "预约时段", "audit_checkpoint": "审计检查点",
+		"api_client": "接口客户端", "appt_bookings": "预约", "assess_run": "月度核定批次", "record_import": "历史缴费记录导入", "appt_slots": "预约时段", "audit_checkpoint": "审计检查点",
 		"pensioner": "养老金领取人员", "ss_card": "社保卡", "ss_card_list": "社保卡开卡名单", "payroll_run": "月度养老金发放", "pension_deduction": "多发扣回",
 		"pension_adjustment": "养老金调整（调待）", "payout_line": "拨付记录", "payout_bank": "代发银行", "payout_batch": "代发批次", "payout_return": "银行回盘文件",
 		"bank_statement": "银行对账单", "bill": "缴费核定单", "bills": "缴费核定单", "calendar_day": "工作日历",
