@@ -41,6 +41,8 @@ var Owners = map[string]string{
 	"notices":      "notice",
 	"notify_prefs": "notify", "outbox": "notify", "user_messages": "notify",
 	"bank_statements": "payment", "invoice_requests": "payment", "payments": "payment",
+	"account_entries": "personalaccount", "account_imports": "personalaccount", "account_interest_runs": "personalaccount",
+	"transfers": "transfer", "transfer_years": "transfer", "consultations": "transfer",
 	"payout_banks": "payout", "payout_batches": "payout", "payout_lines": "payout", "payout_postings": "payout",
 	"payout_returns": "payout",
 	"employments":    "person", "persons": "person",
