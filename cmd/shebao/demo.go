@@ -52,6 +52,7 @@ func runDemo(ctx context.Context, args []string) error {
 	seed := fs.Uint64("seed", demo.DefaultSeed, "随机种子，相同种子生成相同数据 / random seed: the same seed gives the same data")
 	months := fs.Int("months", demo.DefaultMonths, "核定本月之前的几个月（部分已确认、已缴费），0 为不核定 / past fee months to assess, confirm and pay in part (0: none)")
 	cases := fs.Int("cases", 0, "近两年各科室业务件数（约 2% 仍在办理），默认不生成 / cases of the last two years (about 2% still open; default none)")
+	retirees := fs.Int("retirees", demo.DefaultRetirees, "领取养老金的退休人员数（约5%尚无社保卡；上月养老金已发放），最多 300000 / retirees in pay (about 5% without a card; last month paid), up to 300,000")
 	force := fs.Bool("force", false, "数据库非空时仍追加演示数据 / add to a database that already has employers or persons")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), demoHelp)
@@ -59,6 +60,12 @@ func runDemo(ctx context.Context, args []string) error {
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *retirees < 0 || *retirees > 300_000 {
+		return fmt.Errorf("--retirees 应在 0 至 300000 之间 / --retirees must be 0 … 300,000")
+	}
+	if *retirees == 0 {
+		*retirees = -1 // Options: negative means none
 	}
 	if *employers < 1 || *persons < 1 {
 		return fmt.Errorf("--employers 和 --persons 至少为 1 / --employers and --persons must be at least 1")
@@ -76,7 +83,7 @@ func runDemo(ctx context.Context, args []string) error {
 		*months = -1 // Options: negative means none
 	}
 	res, err := demo.Generate(ctx, demoDeps(a), demo.Options{Employers: *employers, Persons: *persons,
-		Seed: *seed, Force: *force, Progress: os.Stderr, Months: *months, Cases: *cases})
+		Seed: *seed, Force: *force, Progress: os.Stderr, Months: *months, Cases: *cases, Retirees: *retirees})
 	if err != nil {
 		return err
 	}
@@ -87,7 +94,8 @@ func runDemo(ctx context.Context, args []string) error {
 
 func demoDeps(a *app.App) demo.Deps {
 	return demo.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, Audit: a.Audit, Accounts: a.Accounts,
-		Policy: a.Policy, Employers: a.Employers, Contribution: a.Contribution, Payments: a.Payments}
+		Policy: a.Policy, Employers: a.Employers, Contribution: a.Contribution, Payments: a.Payments,
+		Payouts: a.Payouts, Payroll: a.Payroll}
 }
 
 // seedDemoIfEmpty creates the default demo district when the database has

@@ -27,6 +27,7 @@ func commands() []command {
 		{"demo", "生成演示数据 / create the demo district", runDemo},
 		{"assess", "核定某月缴费 / assess a fee month's contribution bills", runAssess},
 		{"accounts", "个人账户年度计息 / personal accounts: year-end interest", runAccounts},
+		{"payroll", "生成某月养老金发放 / run a month's pension payroll", runPayroll},
 		{"import-eml", "导入 .eml 邮件为待确认业务 / import .eml files as draft cases", runImportEML},
 		{"audit", "审计日志校验、检查点和签名密钥 / audit chain: verify, checkpoint, keygen", runAudit},
 		{"manual", "生成网上服务使用手册（网页和 PDF） / generate the online service manuals", runManual},

@@ -22,6 +22,8 @@ import (
 	"shebao/internal/employer"
 	"shebao/internal/errs"
 	"shebao/internal/payment"
+	"shebao/internal/payout"
+	"shebao/internal/payroll"
 	"shebao/internal/policy"
 )
 
@@ -56,6 +58,9 @@ type Options struct {
 	// Cases is how many cases of the sections' everyday types the two
 	// years before now have seen (default none; 2% of them still open).
 	Cases int
+	// Retirees is how many pensioners are in pay, last month paid (default
+	// DefaultRetirees; negative: none). It needs Deps.Payouts and Deps.Payroll.
+	Retirees int
 }
 
 func (o *Options) defaults() {
@@ -77,6 +82,9 @@ func (o *Options) defaults() {
 	if o.Months == 0 {
 		o.Months = DefaultMonths
 	}
+	if o.Retirees == 0 {
+		o.Retirees = DefaultRetirees
+	}
 }
 
 // Deps are the services the generator goes through.
@@ -92,6 +100,10 @@ type Deps struct {
 	// (Options.Months); without them the district has no bills.
 	Contribution *contribution.Service
 	Payments     *payment.Service
+	// Payouts and Payroll pay the retirees (Retirees); without them the
+	// district has none.
+	Payouts *payout.Service
+	Payroll *payroll.Service
 }
 
 // Login is one demo login for the printed table.
@@ -121,6 +133,7 @@ type Result struct {
 	Paid         int      // bank transfers matched to bills
 	Records      int64    // historical contribution records of the months before
 	Cases        int      // cases of the two years before
+	Pensions     *RetireeResult
 	Logins       []Login
 	APIKeys      []APIKey
 	Took         time.Duration
@@ -157,6 +170,11 @@ func Generate(ctx context.Context, d Deps, opts Options) (*Result, error) {
 	if err := g.run(ctx); err != nil {
 		return nil, err
 	}
+	pr, err := Retirees(ctx, d, opts.Retirees, opts.Seed)
+	if err != nil {
+		return nil, err
+	}
+	g.res.Pensions = pr
 	g.res.Took = time.Since(start)
 	return g.res, nil
 }

@@ -43,6 +43,10 @@ func PrintSummary(w io.Writer, res *Result) {
 	if res.Cases > 0 {
 		fmt.Fprintf(w, ", 近两年业务 %d 件 / %d cases of the last two years", res.Cases, res.Cases)
 	}
+	if p := res.Pensions; p != nil && p.Retirees > 0 {
+		fmt.Fprintf(w, ", 退休人员 %d 人（%d 人尚无社保卡），%s 养老金已发放 %d 笔 %s 元 / %d retirees (%d without a card), %s pensions paid",
+			p.Retirees, p.WithoutCard, p.LastMonth, p.Paid, p.PaidFen, p.Retirees, p.WithoutCard, p.LastMonth)
+	}
 	fmt.Fprintf(w, " — %.1fs\n", res.Took.Seconds())
 }
 

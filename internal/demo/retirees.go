@@ -1,0 +1,161 @@
+package demo
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"shebao/internal/access"
+	"shebao/internal/clock"
+	"shebao/internal/db"
+	"shebao/internal/errs"
+	"shebao/internal/ident"
+	"shebao/internal/money"
+	"shebao/internal/payout"
+	"shebao/internal/payroll"
+)
+
+// DefaultRetirees is the demo district's pensioners.
+const DefaultRetirees = 500
+
+// RetireeResult says what Retirees made.
+type RetireeResult struct {
+	Retirees, WithoutCard int
+	LastMonth             string
+	Paid                  int64
+	PaidFen               money.Fen
+}
+
+// demoFund2 approves what the system prepared (the two-person rule).
+var demoFund2 = &access.Actor{UserID: -2, Username: "jijin-fuhe", Role: access.RoleStaff, Sections: []access.Section{access.Fund}}
+
+// Retirees adds n retirees in pay (about one in twenty without a social
+// security card yet), the two agent banks (ICBC with a CSV/GBK profile,
+// CCB with XLSX), and pays last month's payroll: run, approved by a second
+// clerk, sent per bank and answered by the bank as paid.
+func Retirees(ctx context.Context, d Deps, n int, seed uint64) (*RetireeResult, error) {
+	if d.Payouts == nil || d.Payroll == nil || n <= 0 {
+		return &RetireeResult{}, nil
+	}
+	csvGBK, xlsx := payout.DemoProfiles()
+	banks := []payout.Bank{{Code: "ICBC", Name: "中国工商银行", Profile: csvGBK, Active: true}, {Code: "CCB", Name: "中国建设银行", Profile: xlsx, Active: true}}
+	for _, b := range banks {
+		if _, err := d.Payouts.SaveBank(ctx, access.System, b); err != nil {
+			return nil, err
+		}
+	}
+	now := d.Clock.Now()
+	last := clock.MonthOf(now).Add(-1)
+	rs, err := writeRetirees(ctx, d.DB, n, seed, last, now)
+	if err != nil {
+		return nil, err
+	}
+	res := &RetireeResult{Retirees: n, LastMonth: last.String()}
+	for i := range rs {
+		if rs[i].BankCode == "" {
+			res.WithoutCard++
+		}
+	}
+	if err := d.Payroll.SeedDemo(ctx, rs); err != nil {
+		return nil, err
+	}
+	if _, err := d.Payroll.RunMonth(ctx, access.System, last); err != nil {
+		return nil, err
+	}
+	ids, err := d.Payouts.PreparedIDs(ctx, demoFund2, payout.Filter{Period: last.String()})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.Payouts.Approve(ctx, demoFund2, ids, "演示数据：上月养老金复核"); err != nil {
+		return nil, err
+	}
+	for _, b := range banks {
+		batch, _, err := d.Payouts.CreateBatch(ctx, demoFund2, b.Code)
+		if errs.KindOf(err) == errs.Invalid {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		ret, err := d.Payouts.SimulatedReturn(ctx, demoFund2, batch.ID, nil)
+		if err != nil {
+			return nil, err
+		}
+		r, err := d.Payouts.ImportReturn(ctx, demoFund2, batch.ID, ret.Name, ret.Data)
+		if err != nil {
+			return nil, err
+		}
+		res.Paid += r.Paid
+		res.PaidFen += r.PaidFen
+	}
+	return res, nil
+}
+
+var retireeCols = []db.Column{{Name: "id_number", Type: db.Text}, {Name: "name", Type: db.Text}, {Name: "gender", Type: db.Text},
+	{Name: "birth_date", Type: db.Text}, {Name: "kind", Type: db.Text}, {Name: "status", Type: db.Text},
+	{Name: "created_at", Type: db.Timestamp}, {Name: "updated_at", Type: db.Timestamp}}
+
+// writeRetirees stores n retiree persons (born 1945–1963) and returns them
+// with a pension and, for most, a card.
+func writeRetirees(ctx context.Context, d *db.DB, n int, seed uint64, last clock.Month, now time.Time) ([]payroll.DemoRetiree, error) {
+	r := rand.New(rand.NewPCG(seed, 0x5e71ee5))
+	rs := make([]payroll.DemoRetiree, n)
+	rows := make([][]any, n)
+	for i := range rs {
+		male := i%2 == 0
+		birth := time.Date(1945, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i%6900)
+		idn := ident.MakeID("110109", birth, 1+i/6900, male)
+		name := personName(r, male)
+		g := "F"
+		if male {
+			g = "M"
+		}
+		retire := clock.Month{Year: birth.Year() + 60, Mon: birth.Month()}
+		if last.Before(retire) {
+			retire = last.Add(-12)
+		}
+		rs[i] = payroll.DemoRetiree{Name: name, IDNumber: idn, Monthly: money.Fen(180000 + r.Int64N(420000)), First: retire}
+		if i%20 != 7 {
+			code, bank := "ICBC", "中国工商银行"
+			if i%3 == 0 {
+				code, bank = "CCB", "中国建设银行"
+			}
+			rs[i].BankCode, rs[i].BankName, rs[i].CardAccount = code, bank, cardNumber(uint64(i))
+		}
+		rows[i] = []any{idn, name, g, birth.Format("2006-01-02"), "retiree", "active", now, now}
+	}
+	byID := map[string]int64{}
+	err := d.WithTx(ctx, func(tx *sql.Tx) error {
+		return db.BulkInsert(ctx, tx, d.Dialect, db.Insert{Table: "persons", Columns: retireeCols, Rows: n,
+			Row: func(i int) []any { return rows[i] }, Returning: "id, id_number",
+			Scan: func(rs *sql.Rows) error {
+				var id int64
+				var idn string
+				if err := rs.Scan(&id, &idn); err != nil {
+					return err
+				}
+				byID[idn] = id
+				return nil
+			}})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("demo retirees: %w", err)
+	}
+	for i := range rs {
+		rs[i].PersonID = byID[rs[i].IDNumber]
+	}
+	return rs, nil
+}
+
+// cardNumber is a 19-digit social security card account passing the Luhn check.
+func cardNumber(i uint64) string {
+	body := fmt.Sprintf("621700%012d", 100000000000+i)
+	for c := 0; c <= 9; c++ {
+		if s := body + fmt.Sprint(c); payout.Luhn(s) {
+			return s
+		}
+	}
+	return body + "0"
+}
