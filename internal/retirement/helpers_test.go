@@ -39,7 +39,7 @@ type env struct {
 	clerk1, clerk2, approver, geti *access.Actor
 }
 
-func newEnv(t *testing.T, d *db.DB) *env {
+func newEnv(t testing.TB, d *db.DB) *env {
 	t.Helper()
 	c := clock.NewFixed(testNow)
 	au := audit.NewService(d, c)
@@ -71,7 +71,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	return e
 }
 
-func (e *env) user(t *testing.T, name string, sec access.Section) *access.Actor {
+func (e *env) user(t testing.TB, name string, sec access.Section) *access.Actor {
 	t.Helper()
 	var id int64
 	if err := e.d.W.QueryRowContext(ctxBg, `INSERT INTO users (username, password_hash, role, created_at) VALUES ($1, 'x', 'staff', $2) RETURNING id`,
@@ -81,7 +81,7 @@ func (e *env) user(t *testing.T, name string, sec access.Section) *access.Actor 
 	return &access.Actor{UserID: id, Username: name, Role: access.RoleStaff, Sections: []access.Section{sec}}
 }
 
-func (e *env) employer(t *testing.T) int64 {
+func (e *env) employer(t testing.TB) int64 {
 	t.Helper()
 	e.seq++
 	var id int64
@@ -102,7 +102,7 @@ func employerActor(id int64) *access.Actor {
 // person inserts a person born in birth (YYYY-MM-DD) of gender, employed
 // by employerID since 1990 (0: a flexible worker), with paid pension
 // records from..to at base.
-func (e *env) person(t *testing.T, birth, gender string, employerID int64, from, to string, base money.Fen) (int64, string) {
+func (e *env) person(t testing.TB, birth, gender string, employerID int64, from, to string, base money.Fen) (int64, string) {
 	t.Helper()
 	e.seq++
 	b, _ := time.Parse("2006-01-02", birth)
@@ -127,7 +127,7 @@ func (e *env) person(t *testing.T, birth, gender string, employerID int64, from,
 	return pid, idn
 }
 
-func (e *env) records(t *testing.T, pid int64, from, to string, base money.Fen) {
+func (e *env) records(t testing.TB, pid int64, from, to string, base money.Fen) {
 	t.Helper()
 	if from == "" {
 		return

@@ -1,0 +1,35 @@
+package retirement
+
+import (
+	"testing"
+
+	"shebao/internal/clock"
+	"shebao/internal/db/dbtest"
+)
+
+// BenchmarkDetermination computes a determination from 35 years (420
+// months) of records: reading them, the index by average-wage period, the
+// formula and every step (the target is under 50 ms).
+func BenchmarkDetermination(b *testing.B) {
+	t := testing.TB(b)
+	d := dbtest.SQLite(t)
+	e := newEnv(t, d)
+	pid, idn := e.person(t, "1966-03-10", "M", e.emp, "1991-06", "2026-05", 600_000)
+	if err := ImportBalance(ctxBg, d.W, pid, 15_000_000, clock.Month{Year: 2026, Mon: 5}, testNow); err != nil {
+		b.Fatal(err)
+	}
+	q, err := e.s.SubmitQualification(ctxBg, employerActor(e.emp), QualInput{IDNumber: idn, Contact: "李四", Phone: "13900139000"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if q, err = e.s.Decide(ctxBg, e.approver, Decision{No: q.No, Version: 1, Approve: true}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		det, err := e.s.compute(ctxBg, d.Read(), q, "")
+		if err != nil || det.Months != 420 {
+			b.Fatalf("%v %d", err, det.Months)
+		}
+	}
+}
