@@ -8,10 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"shebao/internal/access"
 	"shebao/internal/app"
-	"shebao/internal/clock"
-	"shebao/internal/download"
 	"shebao/internal/manual"
 	"shebao/internal/manual/build"
 )
@@ -57,11 +54,9 @@ func runManual(ctx context.Context, args []string) error {
 	}
 	defer os.RemoveAll(work)
 	hash := manual.SourceHash()
-	ed := manual.Edition{Version: *label, Date: time.Now().In(clock.Shanghai), Agency: "区社会保险事业管理中心"}
-	if ed.Version == "" {
-		// The date and the source it was made from, legible on a page:
-		// 2026.12.05-BD5134.
-		ed.Version = ed.Date.Format("2006.01.02") + "-" + strings.ToUpper(hash[:6])
+	ed := build.NewEdition(time.Now(), hash, false)
+	if *label != "" {
+		ed.Version = *label
 	}
 	var keys []string
 	if *only != "" {
@@ -79,11 +74,6 @@ func runManual(ctx context.Context, args []string) error {
 	if !*publish {
 		return nil
 	}
-	return publishManuals(ctx, cf, outs, ed, hash)
-}
-
-// publishManuals stores the manuals as new versions of their downloads.
-func publishManuals(ctx context.Context, cf commonFlags, outs []build.Output, ed manual.Edition, hash string) error {
 	cfg, err := cf.config()
 	if err != nil {
 		return err
@@ -93,14 +83,9 @@ func publishManuals(ctx context.Context, cf commonFlags, outs []build.Output, ed
 		return err
 	}
 	defer a.Close()
-	for _, o := range outs {
-		g := download.Generated{Key: "manual-" + o.Manual.Key, Title: o.Manual.Title, Note: "网页版可在线阅读；PDF 可打印。",
-			Audiences: []download.Audience{download.Audience(o.Manual.Audience)}, Label: ed.Version,
-			IssuedOn: ed.Date.Format("2006-01-02"), SourceHash: hash, PDF: o.PDF, HTML: o.HTML}
-		if _, err := a.Downloads.Publish(ctx, access.System, g); err != nil {
-			return fmt.Errorf("%s: %w", o.Manual.Title, err)
-		}
-		fmt.Printf("已发布《%s》%s / published\n", o.Manual.Title, ed.Version)
+	if err := build.Publish(ctx, a, outs, ed, hash); err != nil {
+		return err
 	}
+	fmt.Printf("已发布 %d 本手册，版本 %s / published\n", len(outs), ed.Version)
 	return nil
 }

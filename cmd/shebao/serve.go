@@ -12,6 +12,7 @@ import (
 	"shebao/internal/account"
 	"shebao/internal/app"
 	"shebao/internal/audit"
+	"shebao/internal/manual/build"
 )
 
 func runServe(ctx context.Context, args []string) error {
@@ -23,6 +24,8 @@ func runServe(ctx context.Context, args []string) error {
 	secure := fs.Bool("secure-cookies", os.Getenv("SHEBAO_SECURE_COOKIES") == "1", "Cookie 加 Secure 标记（TLS 之后部署时） / mark cookies Secure behind TLS")
 	staffLock := fs.Int("staff-lock-after", envInt("SHEBAO_STAFF_LOCK_AFTER", account.StaffLockAfter),
 		"经办人员或管理员账户累计登录失败多少次后须管理员解锁，负数为不锁定 / failed logins before a staff or admin account needs an admin unlock; negative: never (env SHEBAO_STAFF_LOCK_AFTER)")
+	manualShots := fs.Bool("manual-shots", os.Getenv("SHEBAO_MANUAL_SHOTS") != "0",
+		"手册缺少当前版本时用 Chromium 生成附截图的图文版（否则只发布文字版） / make the illustrated manuals in the background when missing (env SHEBAO_MANUAL_SHOTS=0 turns it off)")
 	var mf mailFlags
 	mf.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -59,6 +62,9 @@ func runServe(ctx context.Context, args []string) error {
 			}
 		}
 	}
+	// The manuals of this program's source, published in the background
+	// by one server when missing (decision 0031).
+	a.Jobs.Add(build.Job(a, *manualShots))
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

@@ -256,3 +256,17 @@ func TestTwoServersRunOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestPerKey: each key has its own slots, so a new key (a new program
+// version) is due at once in a slot another key has run.
+func TestPerKey(t *testing.T) {
+	at := time.Date(2024, 2, 10, 9, 0, 0, 0, clock.Shanghai)
+	a, dueA := jobs.PerKey("a1", jobs.Daily(0, 0)).Slot(at)
+	b, dueB := jobs.PerKey("b2", jobs.Daily(0, 0)).Slot(at)
+	if a != "a1/2024-02-10" || b != "b2/2024-02-10" || !dueA || !dueB {
+		t.Fatalf("slots %q %v, %q %v", a, dueA, b, dueB)
+	}
+	if _, due := jobs.PerKey("a1", jobs.Daily(3, 0)).Slot(at.Add(-7 * time.Hour)); due {
+		t.Fatal("due before the inner schedule's time")
+	}
+}

@@ -65,3 +65,19 @@ func (e every) Slot(t time.Time) (string, bool) {
 }
 
 func (e every) String() string { return "每 " + e.d.String() }
+
+// PerKey runs s's slots separately for each key (e.g. a program's source
+// version): a new key is due again at once, even in a slot already run.
+func PerKey(key string, s Schedule) Schedule { return perKey{key: key, s: s} }
+
+type perKey struct {
+	key string
+	s   Schedule
+}
+
+func (p perKey) Slot(t time.Time) (string, bool) {
+	slot, due := p.s.Slot(t)
+	return p.key + "/" + slot, due
+}
+
+func (p perKey) String() string { return p.s.String() }

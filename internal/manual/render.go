@@ -15,6 +15,25 @@ type Edition struct {
 	Version string // e.g. 0.1.0-3f2a9c1b
 	Date    time.Time
 	Agency  string // who issues the manual
+	// TextOnly marks an edition made without a browser: each page the
+	// manual shows has a short note instead of its screenshot, until the
+	// illustrated edition replaces it.
+	TextOnly bool
+}
+
+// TextOnlyMark ends the version of a text-only edition (文字版).
+const TextOnlyMark = "文字版"
+
+// NoShotNote replaces a screenshot in a text-only edition.
+const NoShotNote = "（本版为文字版，未附页面截图；附截图的图文版生成后将替换本版。）"
+
+func (e Edition) noShot(t Task, shot []byte) bool { return e.TextOnly && shot == nil && t.Page != "" }
+
+func (e Edition) aboutShots() string {
+	if e.TextOnly {
+		return "本版为文字版：页面截图尚未生成，每个页面处以文字说明代替；附截图的图文版生成后，网站“常用下载”将提供新版本。"
+	}
+	return "本手册的截图取自系统的演示环境（演示日期 2024 年 2 月），您看到的数据会不同，页面和按钮相同。"
 }
 
 func (e Edition) dateText() string { return e.Date.Format("2006年1月2日") }
@@ -26,7 +45,8 @@ var pageTmpl = template.Must(template.New("manual").Funcs(template.FuncMap{
 	"img": func(b []byte) template.URL {
 		return template.URL("data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(b))
 	},
-	"shot": func(s Shots, ci, ti int) []byte { return s[[2]int{ci, ti}] },
+	"shot":   func(s Shots, ci, ti int) []byte { return s[[2]int{ci, ti}] },
+	"noshot": func(e Edition, s Shots, t Task, ci, ti int) bool { return e.noShot(t, s[[2]int{ci, ti}]) },
 }).Parse(`<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.M.Title}}</title>
@@ -37,7 +57,7 @@ nav ol{columns:2}figure{margin:1rem 0}figure img{max-width:100%;border:1px solid
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#eef3fa}
 .meta{color:#555}ol.steps li{margin:.3rem 0}
 </style></head><body>
-<header><h1>{{.M.Title}}</h1><p class="meta">版本：{{.E.Version}}　日期：{{.Date}}　{{.E.Agency}}</p><p>{{.M.Intro}}</p></header>
+<header><h1>{{.M.Title}}</h1><p class="meta">版本：{{.E.Version}}　日期：{{.Date}}　{{.E.Agency}}</p><p>{{.M.Intro}}</p>{{if .E.TextOnly}}<p class="meta">{{.About}}</p>{{end}}</header>
 <nav><h2>目录</h2><ol>{{range $ci, $c := .M.Chapters}}<li><a href="#{{anchor $ci -1}}">{{$c.Title}}</a></li>{{end}}</ol></nav>
 {{range $ci, $c := .M.Chapters}}<section id="{{anchor $ci -1}}"><h2>{{$c.Title}}</h2>
 {{range $c.Paras}}<p>{{.}}</p>{{end}}
@@ -45,6 +65,7 @@ table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:.3
 {{range $t.Paras}}<p>{{.}}</p>{{end}}
 {{with $t.Steps}}<ol class="steps">{{range .}}<li value="{{.N}}">{{.Text}}</li>{{end}}</ol>{{end}}
 {{with shot $.Shots $ci $ti}}<figure><img src="{{img .}}" alt="{{$t.Title}}的页面"><figcaption>图：{{$t.Title}}</figcaption></figure>{{end}}
+{{if noshot $.E $.Shots $t $ci $ti}}<p class="meta">{{$.NoShot}}</p>{{end}}
 {{with $t.Errors}}<table><thead><tr><th>可能看到的提示</th><th>怎么办</th></tr></thead><tbody>{{range .}}<tr><td>{{.Message}}</td><td>{{.Remedy}}</td></tr>{{end}}</tbody></table>{{end}}
 {{end}}</section>{{end}}
 </body></html>
@@ -53,7 +74,8 @@ table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:.3
 // HTML renders the web version of m.
 func HTML(m Manual, e Edition, shots Shots) ([]byte, error) {
 	var b bytes.Buffer
-	err := pageTmpl.Execute(&b, map[string]any{"M": m, "E": e, "Date": e.dateText(), "Shots": shots})
+	err := pageTmpl.Execute(&b, map[string]any{"M": m, "E": e, "Date": e.dateText(), "Shots": shots,
+		"About": e.aboutShots(), "NoShot": NoShotNote})
 	return b.Bytes(), err
 }
 
@@ -66,7 +88,7 @@ func PDF(m Manual, e Edition, shots Shots) ([]byte, error) {
 	b.SetDate(e.Date.UTC())
 	b.Chapter("使用说明")
 	b.Text(m.Intro)
-	b.Text("本手册的截图取自系统的演示环境（演示日期 2024 年 2 月），您看到的数据会不同，页面和按钮相同。手册随系统更新，请从网站“常用下载”下载最新版本。")
+	b.Text(e.aboutShots() + "手册随系统更新，请从网站“常用下载”下载最新版本。")
 	for ci, c := range m.Chapters {
 		b.Chapter(fmt.Sprintf("%d. %s", ci+1, c.Title))
 		for _, p := range c.Paras {
@@ -83,6 +105,8 @@ func PDF(m Manual, e Edition, shots Shots) ([]byte, error) {
 			if shot := shots[[2]int{ci, ti}]; shot != nil {
 				b.Image(shot)
 				b.Note("图：" + t.Title)
+			} else if e.noShot(t, shot) {
+				b.Note(NoShotNote)
 			}
 			if len(t.Errors) > 0 {
 				var rows [][2]string

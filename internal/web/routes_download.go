@@ -43,6 +43,9 @@ type downloadView struct {
 	Forms     []download.Form
 	Links     []download.Link
 	Items     []download.Item // files 办公室 publishes and the manuals
+	// Pending are the titles of this page's manuals not yet published:
+	// the server publishes them in the background (decision 0031).
+	Pending []string
 }
 
 func (s *Server) newDownloadView(r *http.Request, a download.Audience) (downloadView, error) {
@@ -53,8 +56,27 @@ func (s *Server) newDownloadView(r *http.Request, a download.Audience) (download
 		}
 	}
 	var err error
-	v.Items, err = s.Downloads.Offered(r.Context(), a)
-	return v, err
+	if v.Items, err = s.Downloads.Offered(r.Context(), a); err != nil {
+		return v, err
+	}
+	v.Pending = pendingManuals(v.Items, a)
+	return v, nil
+}
+
+// pendingManuals lists the titles of audience a's manuals ("" for all)
+// that items lack.
+func pendingManuals(items []download.Item, a download.Audience) []string {
+	have := map[string]bool{}
+	for _, it := range items {
+		have[it.Key] = true
+	}
+	var out []string
+	for _, m := range manual.Manuals {
+		if (a == "" || download.Audience(m.Audience) == a) && !have["manual-"+m.Key] {
+			out = append(out, m.Title)
+		}
+	}
+	return out
 }
 
 func (s *Server) downloadIndex(w http.ResponseWriter, r *http.Request) {
