@@ -67,8 +67,7 @@ func ByPaymentRef(ctx context.Context, q db.Querier, ref string) (*Bill, error) 
 // queryBills lists at most limit bills matching where (on alias b), newest
 // month first.
 func queryBills(ctx context.Context, q db.Querier, limit int, where string, args ...any) ([]Bill, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+billCols+billFrom+`WHERE `+where+` ORDER BY b.fee_month DESC, b.id LIMIT `+
-		strconv.Itoa(limit), args...)
+	rows, err := q.QueryContext(ctx, billsSQL(limit, where), args...)
 	if err != nil {
 		return nil, errs.Wrap(err, "list bills")
 	}
@@ -82,6 +81,11 @@ func queryBills(ctx context.Context, q db.Querier, limit int, where string, args
 		out = append(out, *b)
 	}
 	return out, errs.Wrap(rows.Err(), "list bills")
+}
+
+// billsSQL selects at most limit bills matching where, newest month first.
+func billsSQL(limit int, where string) string {
+	return `SELECT ` + billCols + billFrom + `WHERE ` + where + ` ORDER BY b.fee_month DESC, b.id LIMIT ` + strconv.Itoa(limit)
 }
 
 // loadLines reads a bill's lines with the persons' masked names and ID

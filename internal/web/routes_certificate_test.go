@@ -136,7 +136,9 @@ func TestFlexibleWorkerPages(t *testing.T) {
 			WantStatus(t, http.StatusConflict).WantBody(t, "已有缴费单")
 		env.LoginAs(t, apptest.PersonA).PostForm(t, "/person/flexible/bills", url.Values{"month": {"2024-02"}, "plan": {"monthly"}}).
 			WantStatus(t, http.StatusConflict).WantBody(t, "尚未登记为灵活就业人员")
-		env.LoginAs(t, apptest.Staff(access.Audit)).Get(t, "/staff/deferred").WantStatus(t, http.StatusOK).WantBody(t, "逾期及补缴标识清单")
+		auditor := env.LoginAs(t, apptest.Staff(access.Audit))
+		auditor.Get(t, "/staff/deferred").WantStatus(t, http.StatusOK).WantBody(t, "逾期及补缴标识清单", "未办结 0 项", "没有未办结的标识记录")
+		auditor.Get(t, "/staff/deferred?show=settled&page=2").WantStatus(t, http.StatusOK).WantBody(t, "没有已办结的标识记录")
 		env.LoginAs(t, apptest.Staff(access.Fund)).Get(t, "/staff/deferred").WantStatus(t, http.StatusForbidden)
 	})
 }

@@ -263,16 +263,17 @@ func (s *Server) staffFlexibleBills(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) staffDeferred(w http.ResponseWriter, r *http.Request) {
-	list, err := s.Flexible.DeferredList(r.Context(), actorFrom(r.Context()))
+	q := r.URL.Query()
+	f := flexible.DeferredFilter{Settled: q.Get("show") == "settled", Page: pageParam(q)}
+	show := ""
+	if f.Settled {
+		show = "settled"
+	}
+	res, err := s.Flexible.DeferredList(r.Context(), actorFrom(r.Context()), f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	open := 0
-	for _, d := range list {
-		if d.Open {
-			open++
-		}
-	}
-	s.render(w, r, "flexible_deferred", &Page{Title: "逾期及补缴标识清单", Data: map[string]any{"Items": list, "Open": open}})
+	s.render(w, r, "flexible_deferred", &Page{Title: "逾期及补缴标识清单", Data: map[string]any{"Res": res, "Settled": f.Settled,
+		"Show": show, "CountCap": flexible.DeferredCountCap}})
 }
