@@ -30,17 +30,20 @@ type listPage struct {
 // chooses: none, status only, month only, both, a search. Months and
 // search words are filled in from the district (listWords).
 var listPages = []listPage{
-	{"tongchou", "/staff/bills"},
+	{"tongchou", "/staff/bills"}, // the default view: correction requests
+	{"tongchou", "/staff/bills?status=all"},
 	{"tongchou", "/staff/bills?status=draft"},
 	{"tongchou", "/staff/bills?status=confirmed"},
 	{"tongchou", "/staff/bills?status=paid"},
 	{"tongchou", "/staff/bills?status=partially_paid"},
-	{"tongchou", "/staff/bills?month={old}"},
-	{"tongchou", "/staff/bills?month={last}"},
+	{"tongchou", "/staff/bills?status=all&month={old}"},
+	{"tongchou", "/staff/bills?status=all&month={last}"},
 	{"tongchou", "/staff/bills?status=paid&month={old}"},
 	{"tongchou", "/staff/bills?status=draft&month={old}"},
 	{"jijin", "/api/v1/bills?status=confirmed"},
 	{"geti", "/staff/deferred"},
+	{"geti", "/staff/deferred?show=settled"},
+	{"geti", "/staff/deferred?page=20"},
 	{"geti", "/staff/flexible"},
 	{"tongchou", "/staff/cases"},
 	{"tongchou", "/staff/cases?view=unassigned"},
