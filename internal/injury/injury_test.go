@@ -34,7 +34,7 @@ func pngBytes(t testing.TB) []byte {
 
 // employ makes person-a an employee of employer-a since 2023-01 and
 // returns person-a's ID number.
-func employ(t *testing.T, env *apptest.Env) string {
+func employ(t testing.TB, env *apptest.Env) string {
 	t.Helper()
 	ctx := context.Background()
 	u := env.User(t, apptest.PersonA)

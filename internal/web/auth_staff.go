@@ -25,10 +25,16 @@ var sectionQueues = map[access.Section][]queueLink{
 		{"/staff/bills?status=correction_requested", "缴费核定更正申请"},
 		{"/staff/contribution-records", "导入历史缴费记录（本系统启用前）"},
 		{"/staff/certificates", "缴费证明查询与撤销"},
+		{"/staff/injury/uninsured", "未参保单位工伤待遇拒付清单"},
 	},
 	access.Injury: {
 		{"/staff/cases?section=injury", "业务队列（工伤事故报告等）"},
 		{"/staff/injury/reports/new", "登记电话、邮寄报告的工伤事故"},
+		{"/staff/injury/benefits", "工伤认定、鉴定与待遇申报审核"},
+		{"/staff/cases?section=injury&type=injury_covid_claim", "快捷通道（新冠肺炎医护人员）"},
+		{"/staff/injury/continued", "继续治疗暂不审批登记簿"},
+		{"/staff/injury/settlements", "医院联网结算"},
+		{"/staff/injury/covid-items", "新冠肺炎诊疗方案覆盖项目"},
 	},
 	access.Welfare: {
 		{"/staff/cases?section=welfare", "业务队列（退休、死亡待遇核定）"},
