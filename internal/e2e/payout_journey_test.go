@@ -94,9 +94,9 @@ func TestPayoutJourney(t *testing.T) {
 		chromedp.Navigate(base+"/staff/payroll"),
 		chromedp.SetValue(chromedp.CSS(`input[name="month"]`), "2024-02"),
 		chromedp.Click(chromedp.CSS(`main form[action="/staff/payroll"] button`)),
-		chromedp.WaitVisible(chromedp.CSS("p.run-status")),
-		chromedp.Poll[chromedp.Void](`document.querySelector("p.run-status") && document.querySelector("p.run-status").textContent.includes("已完成")`,
-			chromedp.WithPollingTimeout(30*time.Second)),
+		// The running page reloads itself every two seconds; a query (unlike a
+		// script poll) survives those navigations.
+		chromedp.WaitVisible(chromedp.Search(`//p[contains(@class, "run-status")][contains(., "已完成")]`)),
 	)
 	if page := text(t, ctx); !strings.Contains(page, "新增拨付 4 笔") {
 		t.Fatalf("payroll run:\n%s", page)
