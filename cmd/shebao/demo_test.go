@@ -13,6 +13,7 @@ import (
 	"shebao/internal/access"
 	"shebao/internal/app"
 	"shebao/internal/clock"
+	"shebao/internal/demo"
 	"shebao/internal/errs"
 )
 
@@ -37,8 +38,9 @@ func TestDemoCommand(t *testing.T) {
 	defer a.Close()
 	var n int
 	a.DB.R.QueryRow(`SELECT COUNT(*) FROM persons`).Scan(&n)
-	if n != 80 {
-		t.Fatalf("%d persons after a run and a --force run, want 80", n)
+	// Each run adds 40 insured persons and the default number of retirees.
+	if want := 2 * (40 + demo.DefaultRetirees); n != want {
+		t.Fatalf("%d persons after a run and a --force run, want %d", n, want)
 	}
 	if err := runDemo(ctx, []string{"--data", data, "--persons", "-3"}); err == nil {
 		t.Fatal("negative --persons accepted")

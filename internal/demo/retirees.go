@@ -101,12 +101,19 @@ var retireeCols = []db.Column{{Name: "id_number", Type: db.Text}, {Name: "name",
 // with a pension and, for most, a card.
 func writeRetirees(ctx context.Context, d *db.DB, n int, seed uint64, last clock.Month, now time.Time) ([]payroll.DemoRetiree, error) {
 	r := rand.New(rand.NewPCG(seed, 0x5e71ee5))
+	// A --force run adds another district to the same database: its retirees
+	// continue the numbering of the ones already there, so ID numbers stay unique.
+	var before int
+	if err := d.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM persons WHERE id_number LIKE '110109%'`).Scan(&before); err != nil {
+		return nil, err
+	}
 	rs := make([]payroll.DemoRetiree, n)
 	rows := make([][]any, n)
 	for i := range rs {
 		male := i%2 == 0
-		birth := time.Date(1945, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i%6900)
-		idn := ident.MakeID("110109", birth, 1+i/6900, male)
+		k := before + i
+		birth := time.Date(1945, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, k%6900)
+		idn := ident.MakeID("110109", birth, 2*(k/6900), male)
 		name := personName(r, male)
 		g := "F"
 		if male {
