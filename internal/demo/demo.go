@@ -21,6 +21,7 @@ import (
 	"shebao/internal/db"
 	"shebao/internal/employer"
 	"shebao/internal/errs"
+	"shebao/internal/injury"
 	"shebao/internal/payment"
 	"shebao/internal/payout"
 	"shebao/internal/payroll"
@@ -104,6 +105,8 @@ type Deps struct {
 	// district has none.
 	Payouts *payout.Service
 	Payroll *payroll.Service
+	// Injury records the demo's work-injury recognitions and claims.
+	Injury *injury.Service
 }
 
 // Login is one demo login for the printed table.

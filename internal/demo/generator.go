@@ -67,6 +67,9 @@ func (g *generator) run(ctx context.Context) error {
 	if err := g.receivingAccount(ctx); err != nil {
 		return err
 	}
+	if err := g.injuryBenefits(ctx); err != nil {
+		return err
+	}
 	if err := g.bills(ctx); err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ func demoEnv(t *testing.T) (*apptest.Env, *demo.Result) {
 	t.Cleanup(func() { a.Close() })
 	a.Accounts.SetHashParams(account.TestHashParams)
 	res, err := demo.Generate(ctx, demo.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, Audit: a.Audit, Accounts: a.Accounts,
-		Policy: a.Policy, Employers: a.Employers}, demo.Options{})
+		Policy: a.Policy, Employers: a.Employers, Injury: a.Injury}, demo.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
