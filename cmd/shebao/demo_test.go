@@ -62,7 +62,8 @@ func TestServeDemoSeedsOnce(t *testing.T) {
 	if err := seedDemoIfEmpty(ctx, a, &first); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"5000 名参保人员", "tongchou", "bangongshi", "admin", "Demo@2024", "统筹科", "无需首次登录改密", "sbk_"} {
+	for _, want := range []string{"5000 名参保人员", "tongchou", "bangongshi", "admin", "Demo@2024", "统筹科", "无需首次登录改密", "sbk_",
+		"11010919450101001X", "退休人员（领取养老金）"} {
 		if !strings.Contains(first.String(), want) {
 			t.Errorf("first start output lacks %q", want)
 		}

@@ -178,6 +178,9 @@ func Generate(ctx context.Context, d Deps, opts Options) (*Result, error) {
 		return nil, err
 	}
 	g.res.Pensions = pr
+	if pr.Login != nil {
+		g.res.Logins = append(g.res.Logins, *pr.Login)
+	}
 	g.res.Took = time.Since(start)
 	return g.res, nil
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"shebao/internal/access"
+	"shebao/internal/account"
+	"shebao/internal/audit"
 	"shebao/internal/clock"
 	"shebao/internal/db"
 	"shebao/internal/errs"
@@ -26,6 +28,9 @@ type RetireeResult struct {
 	LastMonth             string
 	Paid                  int64
 	PaidFen               money.Fen
+	// Login is the demo retiree's login (the first retiree with a card):
+	// pension paid last month, card in use.
+	Login *Login
 }
 
 // demoFund2 approves what the system prepared (the two-person rule).
@@ -90,7 +95,41 @@ func Retirees(ctx context.Context, d Deps, n int, seed uint64) (*RetireeResult, 
 		res.Paid += r.Paid
 		res.PaidFen += r.PaidFen
 	}
+	if res.Login, err = retireeLogin(ctx, d, rs); err != nil {
+		return nil, err
+	}
 	return res, nil
+}
+
+// retireeLogin gives the first retiree with a social security card a demo
+// login (username = ID number, the demo password), so the retiree's pages
+// can be shown and documented.
+func retireeLogin(ctx context.Context, d Deps, rs []payroll.DemoRetiree) (*Login, error) {
+	if d.Accounts == nil {
+		return nil, nil
+	}
+	for _, r := range rs {
+		if r.BankCode == "" {
+			continue
+		}
+		hash, err := d.Accounts.HashPassword(ctx, Password)
+		if err != nil {
+			return nil, err
+		}
+		err = d.DB.WithTx(ctx, func(tx *sql.Tx) error {
+			if _, err := d.Accounts.ImportAccount(ctx, tx, account.NewAccount{Role: access.RolePerson, Username: r.IDNumber,
+				PersonID: r.PersonID, PasswordHash: hash}); err != nil {
+				return err
+			}
+			return d.Audit.Record(ctx, tx, access.System, audit.Entry{Action: "demo.accounts", Entity: "user",
+				After: map[string]any{"retiree": ident.MaskID(r.IDNumber)}, Note: "创建演示退休人员账户"})
+		})
+		if err != nil {
+			return nil, fmt.Errorf("demo retiree login: %w", err)
+		}
+		return &Login{Role: "参保人", Section: "退休人员（领取养老金）", Username: r.IDNumber, Password: Password}, nil
+	}
+	return nil, nil
 }
 
 var retireeCols = []db.Column{{Name: "id_number", Type: db.Text}, {Name: "name", Type: db.Text}, {Name: "gender", Type: db.Text},

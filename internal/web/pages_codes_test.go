@@ -29,6 +29,13 @@ import (
 // serve --demo) living on 2024-02-10, with January assessed.
 func demoEnv(t *testing.T) (*apptest.Env, *demo.Result) {
 	t.Helper()
+	return demoEnvWith(t, false)
+}
+
+// demoEnvWith is demoEnv, with the demo's retirees (pensions paid last
+// month) when retirees is set.
+func demoEnvWith(t *testing.T, retirees bool) (*apptest.Env, *demo.Result) {
+	t.Helper()
 	ctx := context.Background()
 	clk := clock.NewFixed(apptest.Start)
 	a, err := app.Open(ctx, app.Config{Clock: clk, LogOut: io.Discard, LogFormat: "json", Name: "codes", DataDir: t.TempDir()})
@@ -37,8 +44,13 @@ func demoEnv(t *testing.T) (*apptest.Env, *demo.Result) {
 	}
 	t.Cleanup(func() { a.Close() })
 	a.Accounts.SetHashParams(account.TestHashParams)
-	res, err := demo.Generate(ctx, demo.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, Audit: a.Audit, Accounts: a.Accounts,
-		Policy: a.Policy, Employers: a.Employers, Injury: a.Injury}, demo.Options{})
+	d := demo.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, Audit: a.Audit, Accounts: a.Accounts,
+		Policy: a.Policy, Employers: a.Employers, Injury: a.Injury}
+	opts := demo.Options{Retirees: -1}
+	if retirees {
+		d.Payouts, d.Payroll, opts.Retirees = a.Payouts, a.Payroll, 50
+	}
+	res, err := demo.Generate(ctx, d, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,6 +196,33 @@ func TestDemoPagesShowNoCodes(t *testing.T) {
 	}
 	report("the employer after confirming", crawl(t, boss, bill, 20, logins))
 	report("the fund clerk after the import", crawl(t, fund, "/staff/payments/queue", 30, logins))
+}
+
+// TestDemoRetireeSeesThePension logs in as the demo retiree: the home page
+// leads to the pension (last month paid to the card, amounts in 元 with
+// separators) and offers no flexible-worker or retirement-application
+// pages, and no page the retiree reaches shows a code.
+func TestDemoRetireeSeesThePension(t *testing.T) {
+	env, res := demoEnvWith(t, true)
+	if res.Pensions == nil || res.Pensions.Login == nil {
+		t.Fatal("the demo has no retiree login")
+	}
+	retiree := env.Login(t, res.Pensions.Login.Username, res.Pensions.Login.Password)
+	home := retiree.Get(t, "/person").WantStatus(t, http.StatusOK).WantBody(t, `href="/person/pension"`, "退休人员")
+	if strings.Contains(home.Body, `href="/person/flexible"`) || strings.Contains(home.Body, `href="/person/retirement"`) {
+		t.Error("the retiree's home page offers flexible-worker payments or the retirement pages")
+	}
+	pension := retiree.Get(t, "/person/pension").WantStatus(t, http.StatusOK).WantBody(t, "正常发放", "已激活", "已发放", res.Pensions.LastMonth[:4]+"年")
+	if !regexp.MustCompile(`[0-9],[0-9]{3}\.[0-9]{2}`).MatchString(pension.Body) {
+		t.Error("the pension page shows no amount in 元 with separators")
+	}
+	logins := map[string]bool{}
+	for _, l := range res.Logins {
+		logins[l.Username] = true
+	}
+	for p, w := range crawl(t, retiree, "/", 80, logins) {
+		t.Errorf("the retiree sees codes on %s: %v", p, w)
+	}
 }
 
 func demoPassword(t *testing.T, res *demo.Result, username string) string {

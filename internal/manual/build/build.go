@@ -36,6 +36,7 @@ var DemoUsers = map[string]manual.Login{
 	"employer": {Username: "110105000001", Password: demo.Password},
 	"person":   {Username: "340102200312315849", Password: demo.Password},
 	"flexible": {Username: "130102197406108476", Password: demo.Password},
+	"retiree":  {Username: "11010919450101001X", Password: demo.Password},
 }
 
 // Site is a Shebao served on loopback for the browser.
@@ -60,7 +61,8 @@ func StartDemo(ctx context.Context, dir string, log io.Writer) (*Site, error) {
 		return nil, err
 	}
 	d := demo.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, Audit: a.Audit, Accounts: a.Accounts,
-		Policy: a.Policy, Employers: a.Employers, Contribution: a.Contribution, Payments: a.Payments}
+		Policy: a.Policy, Employers: a.Employers, Contribution: a.Contribution, Payments: a.Payments,
+		Payouts: a.Payouts, Payroll: a.Payroll}
 	if _, _, err := demo.SeedIfEmpty(ctx, d, demo.Options{}, "manual"); err != nil {
 		a.Close()
 		return nil, fmt.Errorf("demo: %w", err)
