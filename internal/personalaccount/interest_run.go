@@ -204,27 +204,28 @@ type runResult struct {
 	Interest                       money.Fen
 }
 
-// creditYear splits the accounts of the year into batches of person ids
-// and credits them, several batches at once on PostgreSQL.
+// creditYear splits the person ids of the accounts into ranges of the
+// batch size and credits them, several ranges at once on PostgreSQL. The
+// ranges come from the lowest and highest person id with entries (two
+// index look-ups), never from a list of every account: the list of a
+// million accounts is what a run must not wait for.
 func (s *Service) creditYear(ctx context.Context, a *access.Actor, yr yearRate, runID int64, progress Progress) (runResult, error) {
 	var res runResult
-	ids, err := accountsOfYear(ctx, s.db.Read(), yr.Year)
-	if err != nil {
+	span, err := accountSpan(ctx, s.db.Read(), yr.Year)
+	if err != nil || span.Count == 0 {
 		return res, err
 	}
-	res.Total = int64(len(ids))
+	res.Total = span.Count
 	if progress != nil {
-		progress(0, len(ids))
+		progress(0, int(res.Total))
 	}
-	batches := splitIDs(ids, s.batch)
-	ids = nil
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
 		mu       sync.Mutex
 		firstErr error
 		wg       sync.WaitGroup
-		next     = make(chan [3]int64)
+		next     = make(chan [2]int64)
 	)
 	for w := 0; w < s.workers(); w++ {
 		wg.Add(1)
@@ -237,26 +238,25 @@ func (s *Service) creditYear(ctx context.Context, a *access.Actor, yr yearRate, 
 					firstErr = err
 					cancel()
 				}
-				res.Done += b[2]
+				res.Done += br.Done
 				res.Credited, res.Skipped, res.Interest = res.Credited+br.Credited, res.Skipped+br.Skipped, res.Interest+br.Interest
-				done := res.Done
+				res.Total = max(res.Total, res.Done)
+				done, total := res.Done, res.Total
 				mu.Unlock()
 				if err == nil {
-					_ = updateRunProgress(ctx, s.db, runID, done, res.Total, s.clock.Now())
+					_ = updateRunProgress(ctx, s.db, runID, done, total, s.clock.Now())
 					if progress != nil {
-						progress(int(done), int(res.Total))
+						progress(int(done), int(total))
 					}
 				}
 			}
 		}()
 	}
-	for _, b := range batches {
+	step := int64(s.batch)
+	for lo := span.Lo; lo <= span.Hi && ctx.Err() == nil; lo += step {
 		select {
-		case next <- b:
+		case next <- [2]int64{lo, min(lo+step-1, span.Hi)}:
 		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
 		}
 	}
 	close(next)
@@ -264,17 +264,10 @@ func (s *Service) creditYear(ctx context.Context, a *access.Actor, yr yearRate, 
 	if firstErr == nil {
 		firstErr = ctx.Err()
 	}
-	return res, firstErr
-}
-
-// splitIDs cuts sorted ids into [first, last, count] ranges of size.
-func splitIDs(ids []int64, size int) [][3]int64 {
-	var out [][3]int64
-	for i := 0; i < len(ids); i += size {
-		j := min(i+size, len(ids))
-		out = append(out, [3]int64{ids[i], ids[j-1], int64(j - i)})
+	if firstErr == nil {
+		res.Total = res.Done // the span's count includes persons without an account
 	}
-	return out
+	return res, firstErr
 }
 
 // workers is how many batches run at once: one where writes are
@@ -293,10 +286,11 @@ func (s *Service) creditBatch(ctx context.Context, a *access.Actor, yr yearRate,
 	var res runResult
 	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
 		res = runResult{}
-		sums, err := batchSums(ctx, tx, yr.Year, lo, hi)
+		sums, seen, err := batchSums(ctx, tx, yr.Year, lo, hi)
 		if err != nil {
 			return err
 		}
+		res.Done = seen
 		var persons []int64
 		var amounts []int64
 		for _, b := range sums {

@@ -11,22 +11,25 @@ import (
 	"shebao/internal/money"
 )
 
-// accountsOfYear lists the persons with entries up to the year, in order.
-func accountsOfYear(ctx context.Context, q db.Querier, year int) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, `SELECT DISTINCT person_id FROM account_entries WHERE year <= $1 ORDER BY person_id`, year)
-	if err != nil {
-		return nil, errs.Wrap(err, "accounts of year")
+// span is the range of person ids with account entries up to a year and
+// how many persons the range holds (an upper bound of the accounts).
+type span struct {
+	Lo, Hi, Count int64
+}
+
+// accountSpan reads the lowest and highest person id with entries up to
+// the year (index look-ups on account_entries_person) and counts the
+// persons between them for the progress bar.
+func accountSpan(ctx context.Context, q db.Querier, year int) (span, error) {
+	var sp span
+	var lo, hi sql.NullInt64
+	err := q.QueryRowContext(ctx, `SELECT MIN(person_id), MAX(person_id) FROM account_entries`).Scan(&lo, &hi)
+	if err != nil || !lo.Valid {
+		return sp, errs.Wrap(err, "accounts of year")
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, errs.Wrap(err, "accounts of year")
-		}
-		out = append(out, id)
-	}
-	return out, errs.Wrap(rows.Err(), "accounts of year")
+	sp.Lo, sp.Hi = lo.Int64, hi.Int64
+	err = q.QueryRowContext(ctx, `SELECT COUNT(*) FROM persons WHERE id BETWEEN $1 AND $2`, sp.Lo, sp.Hi).Scan(&sp.Count)
+	return sp, errs.Wrap(err, "accounts of year")
 }
 
 // yearSum is an account's opening balance and credits of a year.
@@ -37,31 +40,33 @@ type yearSum struct {
 
 // batchSums reads, for the persons in [lo, hi] not yet credited with the
 // year's interest, the balance the year opened with and the year's
-// movements (credits, refunds, corrections, transfers).
-func batchSums(ctx context.Context, tx *sql.Tx, year int, lo, hi int64) ([]yearSum, error) {
+// movements (credits, refunds, corrections, transfers); seen is how many
+// accounts of the range have entries up to the year (credited or not).
+func batchSums(ctx context.Context, tx *sql.Tx, year int, lo, hi int64) (out []yearSum, seen int64, err error) {
 	rows, err := tx.QueryContext(ctx, `SELECT person_id,
 			SUM(CASE WHEN year < $1 THEN amount_fen ELSE 0 END),
-			SUM(CASE WHEN year = $1 THEN amount_fen ELSE 0 END)
+			SUM(CASE WHEN year = $1 THEN amount_fen ELSE 0 END),
+			SUM(CASE WHEN year = $1 AND kind = 'interest' THEN 1 ELSE 0 END)
 		FROM account_entries WHERE person_id BETWEEN $2 AND $3 AND year <= $1
 		GROUP BY person_id
-		HAVING SUM(CASE WHEN year = $1 AND kind = 'interest' THEN 1 ELSE 0 END) = 0
 		ORDER BY person_id`, year, lo, hi)
 	if err != nil {
-		return nil, errs.Wrap(err, "interest sums")
+		return nil, 0, errs.Wrap(err, "interest sums")
 	}
 	defer rows.Close()
-	var out []yearSum
 	for rows.Next() {
 		var y yearSum
-		if err := rows.Scan(&y.PersonID, (*int64)(&y.Opening), (*int64)(&y.Credits)); err != nil {
-			return nil, errs.Wrap(err, "interest sums")
+		var credited int64
+		if err := rows.Scan(&y.PersonID, (*int64)(&y.Opening), (*int64)(&y.Credits), &credited); err != nil {
+			return nil, 0, errs.Wrap(err, "interest sums")
 		}
-		if y.Opening == 0 && y.Credits == 0 {
-			continue // an empty account earns nothing and gets no entry
+		seen++
+		if credited > 0 || (y.Opening == 0 && y.Credits == 0) {
+			continue // credited before; an empty account earns nothing and gets no entry
 		}
 		out = append(out, y)
 	}
-	return out, errs.Wrap(rows.Err(), "interest sums")
+	return out, seen, errs.Wrap(rows.Err(), "interest sums")
 }
 
 // insertInterest writes the interest entries of a batch, dated 31

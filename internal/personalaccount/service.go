@@ -231,3 +231,18 @@ func randomKey() string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// YearsOf is a person's account by year from the first entry to the end
+// of last (later years left out), read with q (the statements of the
+// section read it in their batches). It checks no permission.
+func YearsOf(ctx context.Context, q db.Querier, personID int64, last int) ([]Year, error) {
+	sums, err := yearSums(ctx, q, personID)
+	if err != nil {
+		return nil, err
+	}
+	years := byYear(sums, last)
+	for len(years) > 0 && years[len(years)-1].Year > last {
+		years = years[:len(years)-1]
+	}
+	return years, nil
+}
