@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	"shebao/internal/access"
 	"shebao/internal/audit"
+	"shebao/internal/clock"
 	"shebao/internal/errs"
 	"shebao/internal/jobs"
 )
@@ -21,6 +23,7 @@ func (a *App) scheduledJobs() *jobs.Runner {
 	r.Add(jobs.Job{Name: "cases.remind", Schedule: jobs.Hourly(15), Run: a.remindCases})
 	r.Add(jobs.Job{Name: "retirement.remind", Schedule: jobs.Daily(8, 0), Run: a.remindRetirements})
 	r.Add(jobs.Job{Name: "contribution.assess", Schedule: jobs.Daily(1, 0), Lease: 6 * time.Hour, Run: a.assessDue})
+	r.Add(jobs.Job{Name: "injury.monthly", Schedule: jobs.Daily(3, 0), Lease: 2 * time.Hour, Run: a.payInjuryMonths})
 	a.Web.Metrics().MustRegister(r.Collector())
 	return r
 }
@@ -90,6 +93,15 @@ func (a *App) assessDue(ctx context.Context) (string, error) {
 		return "nothing due", err
 	}
 	return fmt.Sprintf("assessed %s: %d employers, %d new bills, %d recomputed", r.Month, r.Total, r.Created, r.Redone), nil
+}
+
+// payInjuryMonths makes this month's payout lines of the monthly
+// work-injury allowances (and any month a stopped server missed); a line
+// made once is never made again, so the daily run is safe.
+func (a *App) payInjuryMonths(ctx context.Context) (string, error) {
+	month := clock.MonthOf(clock.Today(a.Clock))
+	n, err := a.Injury.PayMonth(ctx, access.System, month)
+	return fmt.Sprintf("injury allowances through %s: %d new lines", month, n), err
 }
 
 // remindRetirements reminds persons and employers 3 and 1 months before a

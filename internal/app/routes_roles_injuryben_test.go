@@ -56,6 +56,10 @@ func injuryBenefitPageCases() []routeCase {
 		{method: "POST", path: "/staff/injury/covid-items", form: none, want: post(injuryStaff...)},
 		{method: "POST", path: "/staff/injury/covid-items/999999/end", form: url.Values{"confirm": {"1"}, "valid_to": {"2024-01-01"}}, want: notFoundFor(post(injuryStaff...))},
 		{method: "GET", path: "/staff/injury/uninsured", want: page(staffOf(access.Injury, access.Coordination)...)},
+		// 工伤保险待遇科 or 基金管理科 registers a hospital's receiving account.
+		{method: "GET", path: "/staff/injury/hospitals", want: page(staffOf(access.Injury, access.Fund)...)},
+		{method: "GET", path: "/staff/injury/hospitals/999999", want: notFoundFor(page(staffOf(access.Injury, access.Fund)...))},
+		{method: "POST", path: "/staff/injury/hospitals/999999/account", form: none, want: notFoundFor(post(staffOf(access.Injury, access.Fund)...))},
 		// An empty claim form is refused before the draft is looked up.
 		{method: "POST", path: "/staff/cases/YJ20240210-9999/confirm-claim", form: v1, want: post(injuryStaff...)},
 		{method: "GET", path: "/employer/injury/claims", want: page(employers...)},

@@ -45,6 +45,9 @@ type Payouts interface {
 	// Stop stops the lines of source not yet paid and returns what was
 	// already paid (to recover).
 	Stop(ctx context.Context, tx *sql.Tx, a *access.Actor, source string) (recover money.Fen, err error)
+	// Release gives a hospital's held lines its registered account and
+	// returns how many lines and their total.
+	Release(ctx context.Context, tx *sql.Tx, a *access.Actor, hospitalID int64, acct HospitalAccountInput) (int, money.Fen, error)
 }
 
 // readyLines stores approved amounts in injury_payables.
@@ -71,6 +74,11 @@ func (r readyLines) Ready(ctx context.Context, tx *sql.Tx, _ *access.Actor, line
 func (readyLines) Stop(ctx context.Context, tx *sql.Tx, _ *access.Actor, source string) (money.Fen, error) {
 	_, err := tx.ExecContext(ctx, `UPDATE injury_payables SET status = 'stopped' WHERE source = $1 AND status = 'ready'`, source)
 	return 0, errs.Wrap(err, "stop payables")
+}
+
+// Release: the ready lines need no account.
+func (readyLines) Release(context.Context, *sql.Tx, *access.Actor, int64, HospitalAccountInput) (int, money.Fen, error) {
+	return 0, 0, nil
 }
 
 // Payable is a ready-to-pay line as its payee sees it.

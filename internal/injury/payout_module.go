@@ -53,11 +53,45 @@ func (m payoutModule) Ready(ctx context.Context, tx *sql.Tx, a *access.Actor, li
 		if l.Amount <= 0 {
 			continue
 		}
-		if _, _, err := m.p.PrepareTx(ctx, tx, preparer(a), payoutRequest(l)); err != nil {
+		r := payoutRequest(l)
+		if l.PayeeKind == PayeeHospital {
+			acct, err := hospitalAccount(ctx, tx, l.PayeeRef)
+			if err != nil {
+				return err
+			}
+			withHospitalAccount(&r, acct)
+		}
+		if _, _, err := m.p.PrepareTx(ctx, tx, preparer(a), r); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// withHospitalAccount prepares a hospital's line to its registered
+// account; without one the line stays held.
+func withHospitalAccount(r *payout.Request, acct *HospitalAccountInput) {
+	if acct == nil {
+		return
+	}
+	r.AccountName, r.AccountNo, r.BankName, r.NameConfirmed = acct.AccountName, acct.AccountNo, acct.BankName, acct.NameConfirmed
+	r.HoldReason = ""
+}
+
+// Release prepares the hospital's lines held for its account.
+func (m payoutModule) Release(ctx context.Context, tx *sql.Tx, a *access.Actor, hospitalID int64, acct HospitalAccountInput) (int, money.Fen, error) {
+	return m.p.ReleasePayee(ctx, tx, a, payout.PayeeHospital, hospitalID, HospitalAccountHold, payout.Request{
+		AccountKind: payout.AccountCorporate, AccountName: acct.AccountName, AccountNo: acct.AccountNo, BankName: acct.BankName,
+		NameConfirmed: acct.NameConfirmed})
+}
+
+// Held counts a hospital's lines held for its account.
+func (m payoutModule) Held(ctx context.Context, hospitalID int64) (int, money.Fen) {
+	n, sum, err := m.p.HeldOf(ctx, payout.PayeeHospital, hospitalID, HospitalAccountHold)
+	if err != nil {
+		return 0, 0
+	}
+	return n, sum
 }
 
 // payoutRequest is the payouts module's request for a ready line.

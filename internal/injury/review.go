@@ -310,50 +310,98 @@ func (s *Service) claimLines(c *Claim, through clock.Month) []PayLine {
 	return out
 }
 
-// PayMonth makes the month's payout lines of every approved monthly
-// allowance (grades 1–4 disability allowance, nursing, dependants'
-// pensions); lines already made are kept once. For the monthly job.
+// PayMonth makes the payout lines of every approved monthly allowance
+// (grades 1–4 disability allowance, nursing, dependants' pensions) up to
+// month, catching up months no run made: each claim in a transaction of
+// its own, each person+item+month once (a line already made, even one the
+// fund section rejected, is not made again). A run stopped half-way and
+// run again makes exactly the lines the stopped run did not. It returns
+// how many lines it made. For the monthly job (docs/rules.md
+// "Work-injury benefit line").
 func (s *Service) PayMonth(ctx context.Context, a *access.Actor, month clock.Month) (int, error) {
 	if err := a.RequireSection(access.Injury); err != nil {
 		return 0, err
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT DISTINCT c.id FROM injury_claims c JOIN injury_claim_items i
-		ON i.claim_id = c.id WHERE c.status = 'approved' AND i.monthly = TRUE AND i.approved_fen > 0 AND i.first_month <= $1`,
-		month.String())
+	ids, err := s.monthlyClaims(ctx, month)
 	if err != nil {
-		return 0, errs.Wrap(err, "monthly claims")
+		return 0, err
 	}
+	n := 0
+	for _, id := range ids {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		made, err := s.payClaimMonths(ctx, a, id, month)
+		if err != nil {
+			return n, err
+		}
+		n += made
+	}
+	return n, nil
+}
+
+// monthlyClaims are the approved claims with a monthly item due by month.
+func (s *Service) monthlyClaims(ctx context.Context, month clock.Month) ([]int64, error) {
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT DISTINCT c.id FROM injury_claims c JOIN injury_claim_items i
+		ON i.claim_id = c.id WHERE c.status = 'approved' AND i.monthly = TRUE AND i.approved_fen > 0 AND i.first_month <= $1
+		ORDER BY c.id`, month.String())
+	if err != nil {
+		return nil, errs.Wrap(err, "monthly claims")
+	}
+	defer rows.Close()
 	var ids []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, errs.Wrap(err, "monthly claims")
+			return nil, errs.Wrap(err, "monthly claims")
 		}
 		ids = append(ids, id)
 	}
-	rows.Close()
-	n := 0
-	for _, id := range ids {
-		err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
-			c, err := loadClaim(ctx, tx, "c.id = $1", id, true)
-			if err != nil {
-				return err
-			}
-			var lines []PayLine
-			for _, l := range s.claimLines(c, month) {
-				if l.Period == month.String() {
-					lines = append(lines, l)
-				}
-			}
-			n += len(lines)
-			return s.payouts.Ready(ctx, tx, a, lines)
-		})
-		if err != nil {
-			return n, err
+	return ids, errs.Wrap(rows.Err(), "monthly claims")
+}
+
+// payClaimMonths makes a claim's monthly lines up to month not made yet.
+func (s *Service) payClaimMonths(ctx context.Context, a *access.Actor, claimID int64, month clock.Month) (int, error) {
+	var lines []PayLine
+	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		c, err := loadClaim(ctx, tx, "c.id = $1", claimID, true)
+		if err != nil || c.Status != StatusApproved {
+			return err
 		}
+		made, err := madeKeys(ctx, tx, c.CaseNo)
+		if err != nil {
+			return err
+		}
+		for _, l := range s.claimLines(c, month) {
+			if l.Period != "" && !made[l.Key] {
+				lines = append(lines, l)
+			}
+		}
+		return s.payouts.Ready(ctx, tx, a, lines)
+	})
+	if err != nil {
+		return 0, err
 	}
-	return n, nil
+	return len(lines), nil
+}
+
+// madeKeys are the business keys of the monthly lines already made for a
+// claim (its case number).
+func madeKeys(ctx context.Context, tx *sql.Tx, source string) (map[string]bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT business_key FROM injury_payables WHERE source = $1 AND period <> ''`, source)
+	if err != nil {
+		return nil, errs.Wrap(err, "monthly lines made")
+	}
+	defer rows.Close()
+	made := map[string]bool{}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, errs.Wrap(err, "monthly lines made")
+		}
+		made[k] = true
+	}
+	return made, errs.Wrap(rows.Err(), "monthly lines made")
 }
 
 // finishCase moves the claim's case to decided (办结) after approval; a

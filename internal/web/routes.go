@@ -52,6 +52,7 @@ func (s *Server) routeTable() []route {
 		s.calcRoutes(),
 		s.apiDocRoutes(),
 		s.injuryBenefitRoutes(),
+		s.injuryHospitalRoutes(),
 		s.payoutRoutes(),
 		s.personalAccountRoutes(),
 		s.transferRoutes(),
