@@ -43,6 +43,7 @@ import (
 	"shebao/internal/person"
 	"shebao/internal/personalaccount"
 	"shebao/internal/policy"
+	"shebao/internal/recovery"
 	"shebao/internal/retirement"
 	"shebao/internal/staffchange"
 	"shebao/internal/transfer"
@@ -170,6 +171,9 @@ type App struct {
 	// Transfers handles transfers between regions (转移接续) and the log
 	// of phone consultations.
 	Transfers *transfer.Service
+
+	// Recovery is the emergency recovery register (延期业务登记).
+	Recovery *recovery.Service
 }
 
 // DSN returns the database the config names.
@@ -294,7 +298,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Deaths = death.NewService(d, c, a.Audit, a.Policy, a.Notify, a.Payouts)
 	a.Deaths.SetPayroll(deathPayroll{a.Payroll})
 	a.StaffChanges.SetDeathRecorder(a.Deaths)
+	a.openOversight()
 	a.Web, err = web.New(web.Deps{
+		Recovery:     a.Recovery,
 		Calc:         a.Calc,
 		Certificates: a.Certificates, Flexible: a.Flexible,
 		DB: d, Clock: c, Log: log, Audit: a.Audit, Accounts: a.Accounts,

@@ -24,6 +24,7 @@ func (a *App) scheduledJobs() *jobs.Runner {
 	r.Add(jobs.Job{Name: "retirement.remind", Schedule: jobs.Daily(8, 0), Run: a.remindRetirements})
 	r.Add(jobs.Job{Name: "contribution.assess", Schedule: jobs.Daily(1, 0), Lease: 6 * time.Hour, Run: a.assessDue})
 	r.Add(jobs.Job{Name: "injury.monthly", Schedule: jobs.Daily(3, 0), Lease: 2 * time.Hour, Run: a.payInjuryMonths})
+	a.oversightJobs(r)
 	a.Web.Metrics().MustRegister(r.Collector())
 	return r
 }

@@ -12,7 +12,6 @@ import (
 // items. Record 999999 does not exist: those past authorization get 404.
 func certificateRouteCases() []routeCase {
 	coord, self := apptest.Staff(access.Coordination), apptest.Staff(access.SelfEmployed)
-	auditor := apptest.Staff(access.Audit)
 	none := url.Values{}
 	persons := []string{apptest.PersonA, apptest.PersonB}
 	employers := []string{apptest.EmployerA, apptest.EmployerB}
@@ -54,6 +53,5 @@ func certificateRouteCases() []routeCase {
 			want: with(post(self, apptest.Admin), self, notFound, apptest.Admin, notFound)},
 		{method: "POST", path: "/staff/flexible/999999/bills", form: none,
 			want: with(post(self, apptest.Admin), self, notFound, apptest.Admin, notFound)},
-		{method: "GET", path: "/staff/deferred", want: page(auditor, self, apptest.Admin)},
 	}
 }

@@ -195,7 +195,7 @@ func routeCases() []routeCase {
 		employerRouteCases(), auditPersonRouteCases(), officeRouteCases(), caseRouteCases(), channelRouteCases(), staffChangeRouteCases(), contributionRouteCases(),
 		certificateRouteCases(), paymentRouteCases(), payoutRouteCases(), faqRouteCases(), calcRouteCases(), downloadRouteCases(), retirementRouteCases(),
 		injuryBenefitRouteCases(), injuryBenefitPageCases(),
-		personalAccountRouteCases()} {
+		personalAccountRouteCases(), oversightRouteCases()} {
 		out = append(out, area...)
 	}
 	return out

@@ -2,8 +2,6 @@ package flexible_test
 
 import (
 	"context"
-	"fmt"
-	"slices"
 	"testing"
 	"time"
 
@@ -169,29 +167,6 @@ func TestMakeUpWindow(t *testing.T) {
 		if b := bill("2024-08"); b.Flags != "" || b.Waived {
 			t.Fatalf("on time: %+v", b)
 		}
-		// The audit list shows the two make-ups, open (unpaid) first.
-		if _, err := f.svc.DeferredList(ctx, fundClerk, flexible.DeferredFilter{}); errs.KindOf(err) != errs.Forbidden {
-			t.Fatalf("fund clerk reads the audit list: %v", err)
-		}
-		if _, err := d.W.ExecContext(ctx, `UPDATE bills SET status = 'paid', paid_fen = total_fen WHERE fee_month = '2024-02'`); err != nil {
-			t.Fatal(err)
-		}
-		open, err := f.svc.DeferredList(ctx, auditor, flexible.DeferredFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		list := open.Items
-		if len(list) != 1 || open.Open != 1 || open.OpenCapped || open.More || list[0].Month != "2024-03" || !list[0].Open ||
-			list[0].Kind != "疫情补缴" || list[0].Subject != "王**（灵活就业）" || list[0].Still != "未缴清：尚欠 960.00 元（待缴费）" {
-			t.Fatalf("open deferred list = %+v", open)
-		}
-		settled, err := f.svc.DeferredList(ctx, auditor, flexible.DeferredFilter{Settled: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(settled.Items) != 1 || settled.Open != 1 || settled.Items[0].Month != "2024-02" || settled.Items[0].Open {
-			t.Fatalf("settled deferred list = %+v", settled)
-		}
 	})
 }
 
@@ -223,97 +198,6 @@ func TestMonthDueAfterTheEmergencyIsOrdinary(t *testing.T) {
 		}
 		if bs[1].MakeUp() || bs[1].Waived || !bs[1].Late() || bs[1].DueOn != "2024-05-15" {
 			t.Fatalf("April: %+v", bs[1])
-		}
-	})
-}
-
-// TestDeferredListShowsEmployerBills: an employer's bill flagged
-// late_accepted (paid or declared late under the emergency) is in the
-// audit section's register as 疫情逾期受理, with the employer and the
-// measure's basis.
-func TestDeferredListShowsEmployerBills(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		ctx := context.Background()
-		f := newFixture(t, d, time.Date(2024, 2, 10, 2, 0, 0, 0, time.UTC))
-		var emp int64
-		if err := d.W.QueryRowContext(ctx, `INSERT INTO employers (employer_no, uscc, name, legal_rep, address, industry,
-			risk_class, established_on, registered_on, created_at, updated_at)
-			VALUES ('E0000001', $1, '北京示例科技有限公司', '张三', '北京市', '软件', 1, '2020-01-01', '2020-02-01', $2, $2) RETURNING id`,
-			ident.MakeUSCC("91", "110105", "MA000001"), f.clock.Now()).Scan(&emp); err != nil {
-			t.Fatal(err)
-		}
-		basis := "疫情逾期受理：应急期期间逾期缴费（缴费日 2024-02-10，原缴费期限 2024-01-15），及时受理并标识（依据：人社厅明电〔2024〕7号）"
-		if _, err := d.W.ExecContext(ctx, `INSERT INTO bills (bill_no, payer_kind, employer_id, fee_month, status, total_fen, paid_fen,
-			flags, flag_basis, waiver_basis, assessed_at) VALUES ('HD202312-1', 'employer', $1, '2023-12', 'paid', 100000, 100000,
-			'late_accepted', $2, '另一条说明', $3)`, emp, basis, f.clock.Now()); err != nil {
-			t.Fatal(err)
-		}
-		if open, err := f.svc.DeferredList(ctx, auditor, flexible.DeferredFilter{}); err != nil || len(open.Items) != 0 || open.Open != 0 {
-			t.Fatalf("open %+v %v", open, err)
-		}
-		res, err := f.svc.DeferredList(ctx, auditor, flexible.DeferredFilter{Settled: true})
-		if err != nil || len(res.Items) != 1 {
-			t.Fatalf("register %+v %v", res, err)
-		}
-		list := res.Items
-		if d := list[0]; d.Kind != "疫情逾期受理" || d.Subject != "北京示例科技有限公司" || d.Basis != basis || d.Open || d.Still != "已缴清" {
-			t.Fatalf("entry %+v", d)
-		}
-	})
-}
-
-// TestDeferredListPages: flagged bills are listed a page at a time, the
-// oldest fee month first, with the count of the open ones; paid and
-// cancelled bills are not open, and cancelled ones are not listed at all.
-func TestDeferredListPages(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		ctx := context.Background()
-		f := newFixture(t, d, time.Date(2024, 2, 10, 2, 0, 0, 0, time.UTC))
-		var emp int64
-		if err := d.W.QueryRowContext(ctx, `INSERT INTO employers (employer_no, uscc, name, legal_rep, address, industry,
-			risk_class, established_on, registered_on, created_at, updated_at)
-			VALUES ('E0000001', $1, '北京示例科技有限公司', '张三', '北京市', '软件', 1, '2020-01-01', '2020-02-01', $2, $2) RETURNING id`,
-			ident.MakeUSCC("91", "110105", "MA000001"), f.clock.Now()).Scan(&emp); err != nil {
-			t.Fatal(err)
-		}
-		total := flexible.DeferredPageSize*2 + 5
-		for i := range total + 2 {
-			status, month := "confirmed", fmt.Sprintf("%04d-%02d", 2000+i/12, i%12+1)
-			switch i {
-			case total:
-				status = "paid"
-			case total + 1:
-				status = "cancelled"
-			}
-			if _, err := d.W.ExecContext(ctx, `INSERT INTO bills (bill_no, payer_kind, employer_id, fee_month, status, total_fen,
-				paid_fen, flags, flag_basis, assessed_at) VALUES ($1, 'employer', $2, $3, $4, 100000, 0, 'late_accepted', '依据', $5)`,
-				fmt.Sprintf("HD-%d", i), emp, month, status, f.clock.Now()); err != nil {
-				t.Fatal(err)
-			}
-		}
-		var months []string
-		for page := 1; page <= 3; page++ {
-			res, err := f.svc.DeferredList(ctx, auditor, flexible.DeferredFilter{Page: page})
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := flexible.DeferredPageSize
-			if page == 3 {
-				want = 5
-			}
-			if len(res.Items) != want || res.More != (page < 3) || res.Open != total || res.OpenCapped {
-				t.Fatalf("page %d: %d items, more %v, open %d", page, len(res.Items), res.More, res.Open)
-			}
-			for _, it := range res.Items {
-				months = append(months, it.Month)
-			}
-		}
-		if !slices.IsSorted(months) || len(months) != total || months[0] != "2000-01" {
-			t.Errorf("months %v", months)
-		}
-		res, err := f.svc.DeferredList(ctx, auditor, flexible.DeferredFilter{Settled: true})
-		if err != nil || len(res.Items) != 1 || res.Items[0].Ref != fmt.Sprintf("HD-%d", total) {
-			t.Fatalf("settled %+v %v", res, err)
 		}
 	})
 }

@@ -65,12 +65,12 @@ var sectionQueues = map[access.Section][]queueLink{
 		{"/staff/audit", "审计日志"},
 		{"/staff/originals", "待补原件（容缺受理）"},
 		{"/staff/commitments", "告知承诺不实清单"},
-		{"/staff/deferred", "逾期及补缴标识清单"},
+		{"/staff/deferred", "延期业务登记（应急期补办期限、提醒、逾期移交）"},
 	},
 	access.SelfEmployed: {
 		{"/staff/flexible", "灵活就业人员参保与缴费单"},
 		{"/staff/retirement/qualifications?status=submitted", "个体退休申报审批"},
-		{"/staff/deferred", "逾期及补缴标识清单"},
+		{"/staff/deferred", "延期业务登记（应急期补办期限、提醒、逾期移交）"},
 	},
 	access.Office: {
 		{"/staff/notices", "公告管理"},

@@ -56,6 +56,7 @@ func (s *Server) routeTable() []route {
 		s.payoutRoutes(),
 		s.personalAccountRoutes(),
 		s.transferRoutes(),
+		s.recoveryRoutes(),
 	} {
 		all = append(all, area...)
 	}

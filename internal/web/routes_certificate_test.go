@@ -137,9 +137,10 @@ func TestFlexibleWorkerPages(t *testing.T) {
 		env.LoginAs(t, apptest.PersonA).PostForm(t, "/person/flexible/bills", url.Values{"month": {"2024-02"}, "plan": {"monthly"}}).
 			WantStatus(t, http.StatusConflict).WantBody(t, "尚未登记为灵活就业人员")
 		auditor := env.LoginAs(t, apptest.Staff(access.Audit))
-		auditor.Get(t, "/staff/deferred").WantStatus(t, http.StatusOK).WantBody(t, "逾期及补缴标识清单", "未办结 0 项", "没有未办结的标识记录")
-		auditor.Get(t, "/staff/deferred?show=settled&page=2").WantStatus(t, http.StatusOK).WantBody(t, "没有已办结的标识记录")
-		env.LoginAs(t, apptest.Staff(access.Fund)).Get(t, "/staff/deferred").WantStatus(t, http.StatusForbidden)
+		auditor.Get(t, "/staff/deferred").WantStatus(t, http.StatusOK).WantBody(t, "延期业务登记", "共 <strong>0</strong> 项", "没有符合条件的延期业务")
+		auditor.Get(t, "/staff/deferred?status=made_up&page=2").WantStatus(t, http.StatusOK).WantBody(t, "没有符合条件的延期业务")
+		auditor.Get(t, "/staff/deferred?status=nonsense").WantStatus(t, http.StatusUnprocessableEntity).WantBody(t, "状态不在可选范围内")
+		env.LoginAs(t, apptest.EmployerA).Get(t, "/staff/deferred").WantStatus(t, http.StatusForbidden)
 	})
 }
 

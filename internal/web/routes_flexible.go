@@ -24,7 +24,6 @@ func (s *Server) flexibleRoutes() []route {
 		{"GET /staff/flexible", s.staffFlexible},
 		{"POST /staff/flexible/{id}/register", s.staffFlexibleRegister},
 		{"POST /staff/flexible/{id}/bills", s.staffFlexibleBills},
-		{"GET /staff/deferred", s.staffDeferred},
 	}
 }
 
@@ -260,20 +259,4 @@ func (s *Server) staffFlexibleBills(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, "/staff/flexible?person="+strconv.FormatInt(id, 10), billFlash(bills))
-}
-
-func (s *Server) staffDeferred(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	f := flexible.DeferredFilter{Settled: q.Get("show") == "settled", Page: pageParam(q)}
-	show := ""
-	if f.Settled {
-		show = "settled"
-	}
-	res, err := s.Flexible.DeferredList(r.Context(), actorFrom(r.Context()), f)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "flexible_deferred", &Page{Title: "逾期及补缴标识清单", Data: map[string]any{"Res": res, "Settled": f.Settled,
-		"Show": show, "CountCap": flexible.DeferredCountCap}})
 }

@@ -33,6 +33,7 @@ import (
 	"shebao/internal/person"
 	"shebao/internal/personalaccount"
 	"shebao/internal/policy"
+	"shebao/internal/recovery"
 	"shebao/internal/retirement"
 	"shebao/internal/staffchange"
 	"shebao/internal/transfer"
@@ -97,6 +98,8 @@ type Deps struct {
 	PersonalAccounts *personalaccount.Service
 	// Transfers handles transfers between regions (转移接续).
 	Transfers *transfer.Service
+	// Recovery is the emergency recovery register (延期业务登记).
+	Recovery *recovery.Service
 
 	// SecureCookies marks cookies Secure (set when served behind TLS).
 	SecureCookies bool

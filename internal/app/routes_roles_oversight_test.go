@@ -1,0 +1,32 @@
+package app_test
+
+import (
+	"net/url"
+
+	"shebao/internal/access"
+	"shebao/internal/app/apptest"
+)
+
+// staffMissing is a staff page of a record that does not exist: every
+// staff member gets 404, others as page().
+func staffMissing(m map[string]outcome) map[string]outcome {
+	for k := range expand([]string{staffAll}) {
+		m[k] = notFound
+	}
+	return m
+}
+
+// oversightRouteCases: the emergency recovery register (every section
+// reads its own items; 审计科 and 办公室 refresh it).
+func oversightRouteCases() []routeCase {
+	auditor, office := apptest.Staff(access.Audit), apptest.Staff(access.Office)
+	return []routeCase{
+		{method: "GET", path: "/staff/deferred", want: page(staffAll)},
+		{method: "GET", path: "/staff/deferred?status=overdue&kind=employer_bill&q=abc", want: page(staffAll)},
+		{method: "GET", path: "/staff/deferred/export.xlsx", want: page(staffAll)},
+		{method: "POST", path: "/staff/deferred/refresh", form: url.Values{}, want: post(auditor, office, apptest.Admin)},
+		{method: "GET", path: "/staff/deferred/999999", want: staffMissing(page(staffAll))},
+		{method: "POST", path: "/staff/deferred/999999/resolve", form: url.Values{"version": {"1"}, "note": {"已处理"}},
+			want: staffMissing(post(staffAll))},
+	}
+}
