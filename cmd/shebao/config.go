@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"time"
 
 	"shebao/internal/app"
 	"shebao/internal/clock"
@@ -15,6 +16,7 @@ import (
 type commonFlags struct {
 	data, db, now, logFormat   string
 	auditKey, auditCheckpoints string
+	retirementSwitch           string
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
@@ -26,6 +28,8 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 		"审计检查点签名密钥文件（Ed25519，存放在数据库之外；用 shebao audit keygen 生成）；为空则无法发现链尾被截断 / audit checkpoint signing key file (env SHEBAO_AUDIT_KEY)")
 	fs.StringVar(&c.auditCheckpoints, "audit-checkpoints", os.Getenv("SHEBAO_AUDIT_CHECKPOINTS"),
 		"审计检查点目录，默认为数据目录下的 audit-checkpoints / folder of signed audit checkpoints (env SHEBAO_AUDIT_CHECKPOINTS; default DATA/audit-checkpoints)")
+	fs.StringVar(&c.retirementSwitch, "retirement-switch", envOr("SHEBAO_RETIREMENT_SWITCH", "2024-02-03"),
+		"自该日起确认的退休资格在系统内推送至保险福利科（此前由电话或邮件转交） / first day of the internal push of confirmed retirement qualifications (env SHEBAO_RETIREMENT_SWITCH)")
 }
 
 func (c *commonFlags) config() (app.Config, error) {
@@ -33,6 +37,13 @@ func (c *commonFlags) config() (app.Config, error) {
 		AuditKey: c.auditKey, AuditCheckpoints: c.auditCheckpoints, PortalURL: os.Getenv("SHEBAO_PUBLIC_URL"),
 		CertIssuer: os.Getenv("SHEBAO_CERT_ISSUER"), CertSeal: os.Getenv("SHEBAO_CERT_SEAL") == "1",
 		FontPath: os.Getenv(pdfdoc.FontEnv)}
+	if c.retirementSwitch != "" {
+		t, err := time.ParseInLocation(time.DateOnly, c.retirementSwitch, clock.Shanghai)
+		if err != nil {
+			return cfg, fmt.Errorf("--retirement-switch %q: 应为 YYYY-MM-DD 日期", c.retirementSwitch)
+		}
+		cfg.RetirementSwitch = t
+	}
 	if c.now != "" {
 		t, err := clock.ParseWhen(c.now)
 		if err != nil {

@@ -103,6 +103,12 @@ type Config struct {
 	// folder they are written to (default DataDir/audit-checkpoints).
 	// Without a key a removed tail of the audit chain is not detectable.
 	AuditKey, AuditCheckpoints string
+	// RetirementSwitch is the first day a confirmed retirement
+	// qualification is pushed inside the system to 保险福利科 (flag
+	// --retirement-switch, env SHEBAO_RETIREMENT_SWITCH); zero means
+	// retirement.DefaultSwitchDate. Before it the form still arrives by
+	// phone or e-mail and a clerk opens the determination.
+	RetirementSwitch time.Time
 }
 
 // App is an opened Shebao.
@@ -295,6 +301,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Calc = calc.NewService(a.Policy, c, 120, 30)
 	a.Retirement = retirement.NewService(d, c, a.Audit, a.Policy, a.Cases, a.Documents, a.Notify)
 	a.Retirement.SetPayroll(retirementPayroll{a.Payroll})
+	if !cfg.RetirementSwitch.IsZero() {
+		a.Retirement.SetSwitchDate(cfg.RetirementSwitch)
+	}
 	a.Deaths = death.NewService(d, c, a.Audit, a.Policy, a.Notify, a.Payouts)
 	a.Deaths.SetPayroll(deathPayroll{a.Payroll})
 	a.StaffChanges.SetDeathRecorder(a.Deaths)

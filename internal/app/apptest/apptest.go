@@ -112,6 +112,13 @@ func New(t testing.TB, d db.Dialect) *Env {
 		// As cmd/shebao reads them, so a test can set them with t.Setenv.
 		PortalURL: os.Getenv("SHEBAO_PUBLIC_URL"), CertIssuer: os.Getenv("SHEBAO_CERT_ISSUER"),
 		CertSeal: os.Getenv("SHEBAO_CERT_SEAL") == "1", FontPath: os.Getenv(pdfdoc.FontEnv)}
+	if v := os.Getenv("SHEBAO_RETIREMENT_SWITCH"); v != "" {
+		sw, err := time.ParseInLocation(time.DateOnly, v, clock.Shanghai)
+		if err != nil {
+			t.Fatalf("apptest: SHEBAO_RETIREMENT_SWITCH %q: %v", v, err)
+		}
+		cfg.RetirementSwitch = sw
+	}
 	if d == db.Postgres { // which database to open, not SQL: SQLite is the data folder
 		cfg.DBURL = postgresSchema(t)
 	}
