@@ -20,6 +20,7 @@ import (
 	"shebao/internal/money"
 	"shebao/internal/payout"
 	"shebao/internal/pension"
+	"shebao/internal/personalaccount"
 	"shebao/internal/policy"
 )
 
@@ -55,6 +56,8 @@ type Claim struct {
 	CheckedBy    int64
 	CreatedAt    time.Time
 	Version      int64
+	// BalanceSource is where Account came from (BalanceAccount …).
+	BalanceSource string
 }
 
 // StatusName is the Chinese status.
@@ -166,7 +169,7 @@ func (s *Service) computeClaim(ctx context.Context, q db.Querier, d *Death, c *C
 	if err != nil {
 		return err
 	}
-	monthly, account, first, err := pensionAtDeath(ctx, q, d.PersonID)
+	monthly, account, first, retired, err := pensionAtDeath(ctx, q, d.PersonID)
 	if err != nil {
 		return err
 	}
@@ -181,7 +184,11 @@ func (s *Service) computeClaim(ctx context.Context, q db.Querier, d *Death, c *C
 	}
 	c.Funeral, c.Relief = b.Funeral, b.Relief
 	c.Steps = b.Explain().Steps
-	bal, err := importedBalance(ctx, q, d.PersonID)
+	day := date
+	if monthly > 0 {
+		day = retired.Add(1).First().AddDate(0, 0, -1)
+	}
+	bal, err := accountBalance(ctx, q, d.PersonID, day, c)
 	if err != nil {
 		return err
 	}
@@ -224,30 +231,69 @@ func contributionMonths(ctx context.Context, q db.Querier, personID int64) (int,
 	return len(seen), deemed, nil
 }
 
-// pensionAtDeath reads the decided pension: total, its account part and
-// its first month (zero when the person had none).
-func pensionAtDeath(ctx context.Context, q db.Querier, personID int64) (money.Fen, money.Fen, clock.Month, error) {
+// pensionAtDeath reads the decided pension: total, its account part, its
+// first month and the retirement month (zero when the person had none).
+func pensionAtDeath(ctx context.Context, q db.Querier, personID int64) (money.Fen, money.Fen, clock.Month, clock.Month, error) {
 	var total, account money.Fen
-	var first string
-	err := q.QueryRowContext(ctx, `SELECT total_fen, account_fen, first_month FROM pension_determinations WHERE person_id = $1
-		AND status = 'decided' ORDER BY version DESC LIMIT 1`, personID).Scan(&total, &account, &first)
+	var first, retire string
+	err := q.QueryRowContext(ctx, `SELECT total_fen, account_fen, first_month, retire_month FROM pension_determinations
+		WHERE person_id = $1 AND status = 'decided' ORDER BY version DESC LIMIT 1`, personID).Scan(&total, &account, &first, &retire)
 	if db.IsNoRows(err) {
-		return 0, 0, clock.Month{}, nil
+		return 0, 0, clock.Month{}, clock.Month{}, nil
 	}
 	if err != nil {
-		return 0, 0, clock.Month{}, errs.Wrap(err, "pension at death")
+		return 0, 0, clock.Month{}, clock.Month{}, errs.Wrap(err, "pension at death")
 	}
 	m, _ := clock.ParseMonth(first)
-	return total, account, m, nil
+	r, _ := clock.ParseMonth(retire)
+	return total, account, m, r, nil
 }
 
-func importedBalance(ctx context.Context, q db.Querier, personID int64) (money.Fen, error) {
-	var bal money.Fen
-	err := q.QueryRowContext(ctx, `SELECT balance_fen FROM retirement_account_balances WHERE person_id = $1`, personID).Scan(&bal)
-	if db.IsNoRows(err) {
-		return 0, nil
+// Where a claim's personal-account balance came from.
+const (
+	BalanceAccount  = "account"  // the personal account (account entries)
+	BalanceImported = "imported" // no account here: imported from the former system
+	BalanceNone     = "none"     // no account and nothing imported
+)
+
+var balanceSourceNames = map[string]string{BalanceAccount: "个人账户记账合计",
+	BalanceImported: "未建个人账户，采用原系统导入的储存额", BalanceNone: "未建个人账户，也无原系统储存额，按零计"}
+
+// BalanceSourceName says in Chinese where the account balance came from.
+func (c *Claim) BalanceSourceName() string { return balanceSourceNames[c.BalanceSource] }
+
+// FromAccount tells whether the balance is the personal account's.
+func (c *Claim) FromAccount() bool { return c.BalanceSource == BalanceAccount }
+
+// accountBalance is the balance on day (the date of death, or for a
+// retiree the end of the retirement month): the personal account's when
+// the person has one here, else the balance imported from the former
+// system, else zero; the claim records which and a step says so
+// (docs/rules.md "Death: benefits and offset").
+func accountBalance(ctx context.Context, q db.Querier, personID int64, day time.Time, c *Claim) (money.Fen, error) {
+	fen, ok, err := personalaccount.Opened(ctx, q, personID, day)
+	if err != nil {
+		return 0, err
 	}
-	return bal, errs.Wrap(err, "account balance")
+	text := fmt.Sprintf("个人账户截至 %s 的储存额 %s（个人账户记账合计）", day.Format("2006年1月2日"), formula.Yuan(fen))
+	c.BalanceSource = BalanceAccount
+	if !ok {
+		var asOf string
+		err = q.QueryRowContext(ctx, `SELECT balance_fen, as_of_month FROM retirement_account_balances WHERE person_id = $1`,
+			personID).Scan(&fen, &asOf)
+		switch {
+		case db.IsNoRows(err):
+			fen, c.BalanceSource, text = 0, BalanceNone, "该人员未建个人账户，也无原系统储存额，个人账户部分按零计"
+		case err != nil:
+			return 0, errs.Wrap(err, "account balance")
+		default:
+			m, _ := clock.ParseMonth(asOf)
+			c.BalanceSource = BalanceImported
+			text = fmt.Sprintf("该人员未建个人账户，储存额 %s 采用原系统导入数据（截至 %s）", formula.Yuan(fen), m.Chinese())
+		}
+	}
+	c.Steps = append(c.Steps, formula.Step{Text: text, Basis: "个人账户储存额按个人账户记账计算；未建个人账户的按原系统数据"})
+	return fen, nil
 }
 
 // claimDue is the handling deadline: 20 working days from the claim.
@@ -372,13 +418,13 @@ func (s *Service) claimStep(ctx context.Context, a *access.Actor, no string, ver
 }
 
 const claimColumns = `id, no, death_id, claimant_name, claimant_id, relationship, account_no, bank_name, funeral_fen, relief_fen,
-	account_fen, offset_fen, net_fen, steps, status, due_on, created_by, reviewed_by, checked_by, created_at, version`
+	account_fen, offset_fen, net_fen, steps, status, due_on, created_by, reviewed_by, checked_by, created_at, version, balance_source`
 
 func scanClaim(r interface{ Scan(...any) error }) (*Claim, error) {
 	var c Claim
 	var steps string
 	err := r.Scan(&c.ID, &c.No, &c.DeathID, &c.ClaimantName, &c.ClaimantID, &c.Relationship, &c.AccountNo, &c.BankName, &c.Funeral,
-		&c.Relief, &c.Account, &c.Offset, &c.Net, &steps, &c.Status, &c.DueOn, &c.CreatedBy, &c.ReviewedBy, &c.CheckedBy, &c.CreatedAt, &c.Version)
+		&c.Relief, &c.Account, &c.Offset, &c.Net, &steps, &c.Status, &c.DueOn, &c.CreatedBy, &c.ReviewedBy, &c.CheckedBy, &c.CreatedAt, &c.Version, &c.BalanceSource)
 	if err == nil {
 		_ = json.Unmarshal([]byte(steps), &c.Steps)
 	}
@@ -419,10 +465,10 @@ func insertClaim(ctx context.Context, tx *sql.Tx, c *Claim) error {
 	c.No = fmt.Sprintf("SD%s-%04d", day, n+1)
 	steps, _ := json.Marshal(c.Steps)
 	err := tx.QueryRowContext(ctx, `INSERT INTO death_claims (no, death_id, claimant_name, claimant_id, relationship, account_no, bank_name,
-		funeral_fen, relief_fen, account_fen, offset_fen, net_fen, steps, status, due_on, created_by, created_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17) RETURNING id`, c.No, c.DeathID, c.ClaimantName, c.ClaimantID,
+		funeral_fen, relief_fen, account_fen, offset_fen, net_fen, steps, status, due_on, created_by, created_at, balance_source)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18) RETURNING id`, c.No, c.DeathID, c.ClaimantName, c.ClaimantID,
 		c.Relationship, c.AccountNo, c.BankName, c.Funeral, c.Relief, c.Account, c.Offset, c.Net, string(steps), c.Status, c.DueOn,
-		c.CreatedBy, c.CreatedAt).Scan(&c.ID)
+		c.CreatedBy, c.CreatedAt, c.BalanceSource).Scan(&c.ID)
 	if db.IsUniqueViolation(err) {
 		return errs.New(errs.Conflict, "claim_exists", "该逝者的死亡待遇已有申领，不能重复申领")
 	}

@@ -20,6 +20,7 @@ import (
 	"shebao/internal/money"
 	"shebao/internal/pension"
 	"shebao/internal/person"
+	"shebao/internal/personalaccount"
 	"shebao/internal/policy"
 )
 
@@ -52,6 +53,7 @@ type Determination struct {
 	AvgIndex           formula.PPM
 	CalcBase           money.Fen
 	Balance            money.Fen
+	BalanceSource      string // BalanceAccount, BalanceImported or BalanceEntered
 	Basic              money.Fen
 	Account            money.Fen
 	Transitional       money.Fen
@@ -73,6 +75,22 @@ type Determination struct {
 
 // StatusName is the Chinese status.
 func (d *Determination) StatusName() string { return detStatusNames[d.Status] }
+
+// Where a personal-account balance came from.
+const (
+	BalanceAccount  = "account"  // the personal account (account entries)
+	BalanceImported = "imported" // no account here: imported from the former system
+	BalanceEntered  = "entered"  // no account here: entered by the clerk from the former system
+)
+
+var balanceSourceNames = map[string]string{BalanceAccount: "个人账户记账合计",
+	BalanceImported: "未建个人账户，采用原系统导入的储存额", BalanceEntered: "未建个人账户，采用经办人员按原系统数据录入的储存额"}
+
+// BalanceSourceName says in Chinese where the balance came from.
+func (d *Determination) BalanceSourceName() string { return balanceSourceNames[d.BalanceSource] }
+
+// FromAccount tells whether the balance is the personal account's.
+func (d *Determination) FromAccount() bool { return d.BalanceSource == BalanceAccount }
 
 // IndexText shows Z.
 func (d *Determination) IndexText() string { return d.AvgIndex.Text(4) }
@@ -206,7 +224,7 @@ func (s *Service) compute(ctx context.Context, q db.Querier, x *Qualification, b
 	if err != nil {
 		return nil, err
 	}
-	bal, err := s.balance(ctx, q, x.PersonID, balanceText)
+	bal, err := s.balance(ctx, q, x.PersonID, x.RetireMonth, balanceText)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +232,8 @@ func (s *Service) compute(ctx context.Context, q db.Querier, x *Qualification, b
 }
 
 // formula runs pension.Compute on the determination's inputs.
-func (s *Service) formula(ctx context.Context, x *Qualification, p *Subject, rec Record, idx Index, bal money.Fen) (*Determination, error) {
+func (s *Service) formula(ctx context.Context, x *Qualification, p *Subject, rec Record, idx Index, b accountBalance) (*Determination, error) {
+	bal := b.fen
 	retire := x.RetireMonth
 	c, rule, err := s.policy.Amount(ctx, policy.KeyPensionCalcBase, "", retire.First())
 	if err != nil {
@@ -229,7 +248,7 @@ func (s *Service) formula(ctx context.Context, x *Qualification, p *Subject, rec
 	}
 	d := &Determination{PersonID: x.PersonID, RetireMonth: retire, Months: in.ContributionMonths, DeemedMonths: x.DeemedMonths,
 		TransitionalMonths: in.TransitionalMonths, AvgIndex: idx.Z, CalcBase: c, Balance: bal, Basic: pen.Basic, Account: pen.Account,
-		Transitional: pen.Transitional, Total: pen.Total, Status: DetComputed}
+		Transitional: pen.Transitional, Total: pen.Total, Status: DetComputed, BalanceSource: b.source}
 	d.FirstMonth = retire.Add(1)
 	if x.PooledFrom != "" {
 		if m, err := clock.ParseMonth(x.PooledFrom); err == nil && d.FirstMonth.Before(m) {
@@ -237,6 +256,7 @@ func (s *Service) formula(ctx context.Context, x *Qualification, p *Subject, rec
 		}
 	}
 	d.Steps = explainRecord(rec, x, idx)
+	d.Steps = append(d.Steps, formula.Step{Text: b.text, Basis: "个人账户储存额按个人账户记账计算；未建个人账户的按原系统数据"})
 	d.Steps = append(d.Steps, pen.Explain().Steps...)
 	return d, nil
 }
@@ -258,22 +278,45 @@ func explainRecord(rec Record, x *Qualification, idx Index) []formula.Step {
 	return t.Steps
 }
 
-// balance is the imported personal-account balance, or the one the clerk
-// enters (in 元) when none was imported.
-func (s *Service) balance(ctx context.Context, q db.Querier, personID int64, text string) (money.Fen, error) {
+type accountBalance struct {
+	fen    money.Fen
+	source string
+	text   string
+}
+
+// balance is the personal-account balance at the end of the retirement
+// month: the personal account's when the person has one here; otherwise
+// the one the clerk enters (in 元) from the former system, or the one
+// imported from it (docs/rules.md "Retirement: the determination").
+func (s *Service) balance(ctx context.Context, q db.Querier, personID int64, retire clock.Month, text string) (accountBalance, error) {
+	day := retire.Add(1).First().AddDate(0, 0, -1)
+	fen, ok, err := personalaccount.Opened(ctx, q, personID, day)
+	if err != nil {
+		return accountBalance{}, err
+	}
+	if ok {
+		if strings.TrimSpace(text) != "" {
+			return accountBalance{}, fieldErr("balance", "该人员已建个人账户，储存额按个人账户计算，请清空“个人账户储存额”")
+		}
+		return accountBalance{fen, BalanceAccount, fmt.Sprintf("个人账户储存额 %s（个人账户截至 %s 的记账合计）",
+			formula.Yuan(fen), day.Format("2006年1月2日"))}, nil
+	}
 	if strings.TrimSpace(text) != "" {
 		f, err := money.ParseYuan(text)
 		if err != nil || f < 0 {
-			return 0, fieldErr("balance", "个人账户储存额请填写金额（元，最多两位小数）")
+			return accountBalance{}, fieldErr("balance", "个人账户储存额请填写金额（元，最多两位小数）")
 		}
-		return f, nil
+		return accountBalance{f, BalanceEntered, "该人员未建个人账户，储存额 " + formula.Yuan(f) + " 由经办人员按原系统数据录入"}, nil
 	}
 	var bal money.Fen
-	err := q.QueryRowContext(ctx, `SELECT balance_fen FROM retirement_account_balances WHERE person_id = $1`, personID).Scan(&bal)
+	var asOf string
+	err = q.QueryRowContext(ctx, `SELECT balance_fen, as_of_month FROM retirement_account_balances WHERE person_id = $1`, personID).Scan(&bal, &asOf)
 	if db.IsNoRows(err) {
-		return 0, fieldErr("balance", "未导入该人员的个人账户储存额，请按原系统数据填写")
+		return accountBalance{}, fieldErr("balance", "该人员未建个人账户，也未导入原系统储存额，请按原系统数据填写“个人账户储存额”")
 	}
-	return bal, errs.Wrap(err, "account balance")
+	m, _ := clock.ParseMonth(asOf)
+	return accountBalance{bal, BalanceImported, fmt.Sprintf("该人员未建个人账户，储存额 %s 采用原系统导入数据（截至 %s）",
+		formula.Yuan(bal), m.Chinese())}, errs.Wrap(err, "account balance")
 }
 
 // ImportBalance records a balance from the former system (demo and the
@@ -431,7 +474,7 @@ func (s *Service) CaseDeterminations(ctx context.Context, a *access.Actor, caseN
 const detColumns = `id, case_no, person_id, qualification_id, version, retire_month, first_month, months, deemed_months,
 	transitional_months, avg_index_ppm, calc_base_fen, balance_fen, basic_fen, account_fen, transitional_fen, total_fen,
 	arrears_months, arrears_fen, difference_fen, steps, status, reason, computed_by, reviewed_by, checked_by,
-	COALESCE(verify_code, ''), enrolled, decided_at, created_at`
+	COALESCE(verify_code, ''), enrolled, decided_at, created_at, balance_source`
 
 func scanDetermination(r interface{ Scan(...any) error }) (*Determination, error) {
 	var d Determination
@@ -440,7 +483,7 @@ func scanDetermination(r interface{ Scan(...any) error }) (*Determination, error
 	err := r.Scan(&d.ID, &d.CaseNo, &d.PersonID, &d.QualificationID, &d.Version, &retire, &first, &d.Months, &d.DeemedMonths,
 		&d.TransitionalMonths, &d.AvgIndex, &d.CalcBase, &d.Balance, &d.Basic, &d.Account, &d.Transitional, &d.Total,
 		&d.ArrearsMonths, &d.Arrears, &d.Difference, &steps, &d.Status, &d.Reason, &d.ComputedBy, &d.ReviewedBy, &d.CheckedBy,
-		&d.VerifyCode, &d.Enrolled, &decided, &d.CreatedAt)
+		&d.VerifyCode, &d.Enrolled, &decided, &d.CreatedAt, &d.BalanceSource)
 	if err != nil {
 		return nil, err
 	}
@@ -492,11 +535,11 @@ func insertDetermination(ctx context.Context, tx *sql.Tx, d *Determination, now 
 	d.CreatedAt = now
 	err := tx.QueryRowContext(ctx, `INSERT INTO pension_determinations (case_no, person_id, qualification_id, version, retire_month,
 		first_month, months, deemed_months, transitional_months, avg_index_ppm, calc_base_fen, balance_fen, basic_fen, account_fen,
-		transitional_fen, total_fen, difference_fen, steps, status, reason, computed_by, created_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22) RETURNING id`,
+		transitional_fen, total_fen, difference_fen, steps, status, reason, computed_by, created_at, balance_source)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23) RETURNING id`,
 		d.CaseNo, d.PersonID, d.QualificationID, d.Version, d.RetireMonth.String(), d.FirstMonth.String(), d.Months, d.DeemedMonths,
 		d.TransitionalMonths, d.AvgIndex, d.CalcBase, d.Balance, d.Basic, d.Account, d.Transitional, d.Total, d.Difference,
-		string(steps), d.Status, d.Reason, d.ComputedBy, now).Scan(&d.ID)
+		string(steps), d.Status, d.Reason, d.ComputedBy, now, d.BalanceSource).Scan(&d.ID)
 	if isUnique(err) {
 		return errs.New(errs.Conflict, "determination_exists", "该人员的待遇核定已有同一版本，请刷新后再试")
 	}
