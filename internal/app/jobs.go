@@ -22,6 +22,7 @@ func (a *App) scheduledJobs() *jobs.Runner {
 	r.Add(jobs.Job{Name: "appointments.remind", Schedule: jobs.Daily(16, 0), Run: a.remindAppointments})
 	r.Add(jobs.Job{Name: "cases.remind", Schedule: jobs.Hourly(15), Run: a.remindCases})
 	r.Add(jobs.Job{Name: "retirement.remind", Schedule: jobs.Daily(8, 0), Run: a.remindRetirements})
+	r.Add(jobs.Job{Name: "death.recovery_notices", Schedule: jobs.Daily(9, 30), Run: a.recoveryNotices})
 	r.Add(jobs.Job{Name: "contribution.assess", Schedule: jobs.Daily(1, 0), Lease: 6 * time.Hour, Run: a.assessDue})
 	r.Add(jobs.Job{Name: "injury.monthly", Schedule: jobs.Daily(3, 0), Lease: 2 * time.Hour, Run: a.payInjuryMonths})
 	a.oversightJobs(r)
@@ -110,4 +111,11 @@ func (a *App) payInjuryMonths(ctx context.Context) (string, error) {
 func (a *App) remindRetirements(ctx context.Context) (string, error) {
 	n, err := a.Retirement.RemindDue(ctx)
 	return fmt.Sprintf("sent %d retirement reminders", n), err
+}
+
+// recoveryNotices sends the due step (notice, reminder, final reminder) of
+// each overpayment after a death not yet recovered; each step once.
+func (a *App) recoveryNotices(ctx context.Context) (string, error) {
+	n, err := a.Deaths.SendRecoveryNotices(ctx)
+	return fmt.Sprintf("sent %d overpayment recovery notices", n), err
 }

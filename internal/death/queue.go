@@ -14,7 +14,6 @@ import (
 	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/money"
-	"shebao/internal/notify"
 	"shebao/internal/tabular"
 )
 
@@ -155,9 +154,22 @@ func (s *Service) Deaths(ctx context.Context, a *access.Actor, recovery string) 
 
 // Detail is a death with its heirs and claims.
 type Detail struct {
-	Death  *Death
-	Heirs  []Heir
-	Claims []*Claim
+	Death   *Death
+	Heirs   []Heir
+	Claims  []*Claim
+	Notices []RecoveryNotice
+}
+
+// RecoveryNotice is one step of claiming back an overpayment.
+type RecoveryNotice struct {
+	Step        int
+	Outstanding money.Fen
+	SentOn      string
+}
+
+// StepName is the step in Chinese.
+func (n RecoveryNotice) StepName() string {
+	return map[int]string{1: "退回通知", 2: "催告", 3: "最后催告"}[n.Step]
 }
 
 // DeathDetail returns one death for 保险福利科. Errors: Forbidden, NotFound.
@@ -174,7 +186,11 @@ func (s *Service) DeathDetail(ctx context.Context, a *access.Actor, id int64) (*
 		return nil, err
 	}
 	cs, err := claimsOf(ctx, s.db.Read(), id)
-	return &Detail{Death: d, Heirs: hs, Claims: cs}, err
+	if err != nil {
+		return nil, err
+	}
+	ns, err := recoveryNotices(ctx, s.db.Read(), id)
+	return &Detail{Death: d, Heirs: hs, Claims: cs, Notices: ns}, err
 }
 
 // AddHeir lists an heir a clerk verified. Errors: Forbidden, NotFound, Invalid.
@@ -231,53 +247,4 @@ func (s *Service) Repay(ctx context.Context, a *access.Actor, deathID int64, amo
 			After: map[string]any{"amount_fen": amount, "outstanding_fen": d.Outstanding()}})
 	})
 	return out, err
-}
-
-// SendRecoveryNotices notifies, once a month, the heirs of each death
-// whose overpayment is not yet recovered (by SMS when a phone is known,
-// and the deceased's employer). It returns how many notices it queued.
-func (s *Service) SendRecoveryNotices(ctx context.Context) (int, error) {
-	ds, err := deathsWhere(ctx, s.db.Read(), "d.recovery = 'open'", 10_000)
-	if err != nil {
-		return 0, err
-	}
-	sent := 0
-	for _, d := range ds {
-		if d.Outstanding() == 0 {
-			continue
-		}
-		ok, err := s.noticeOnce(ctx, d)
-		if err != nil {
-			return sent, err
-		}
-		if ok {
-			sent++
-		}
-	}
-	return sent, nil
-}
-
-func (s *Service) noticeOnce(ctx context.Context, d *Death) (bool, error) {
-	month := clock.MonthOf(s.today()).String()
-	sent := false
-	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE deaths SET notices = notices + 1, last_notice_at = $2 WHERE id = $1
-			AND (last_notice_at IS NULL OR last_notice_at < $3)`, d.ID, s.now(), clock.MonthOf(s.today()).First())
-		if err != nil {
-			return errs.Wrap(err, "recovery notice")
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		sent = true
-		var phone string
-		_ = tx.QueryRowContext(ctx, `SELECT phone FROM persons WHERE id = $1`, d.PersonID).Scan(&phone)
-		if s.notify != nil && phone != "" {
-			body := fmt.Sprintf("%s 于 %s 去世后多发基本养老金 %s 元，尚有 %s 元未退回，请于 30 日内退回社会保险经办机构（%s）。",
-				d.NameMasked(), d.Date, d.Overpaid, d.Outstanding(), month)
-			return s.notify.Notify(ctx, notify.Recipient{Phone: phone}, notify.Message{Subject: "多发养老金退回通知", Body: body, Kind: "death.recovery"})
-		}
-		return nil
-	})
-	return sent, err
 }
