@@ -31,6 +31,11 @@ func payoutRouteCases() []routeCase {
 		{method: "POST", path: "/staff/payroll", form: url.Values{"month": {"2999-01"}}, want: post(apptest.Admin, fund)},
 		{method: "GET", path: "/staff/payroll/runs/999999", want: with(page(apptest.Admin, fund), apptest.Admin, notFound, fund, notFound)},
 		{method: "GET", path: "/staff/fund-report", want: page(apptest.Admin, fund)},
+		{method: "GET", path: "/staff/cards", want: page(apptest.Admin, fund)},
+		{method: "POST", path: "/staff/cards/lists", form: none, want: post(apptest.Admin, fund)},
+		{method: "GET", path: "/staff/cards/lists/999999/file", want: with(page(apptest.Admin, fund), apptest.Admin, notFound, fund, notFound)},
+		{method: "POST", path: "/staff/cards/lists/999999/answer", form: none, want: with(post(apptest.Admin, fund), apptest.Admin, notFound, fund, notFound)},
+		{method: "POST", path: "/staff/cards/999999/activate", form: none, want: with(post(apptest.Admin, fund), apptest.Admin, notFound, fund, notFound)},
 		{method: "GET", path: "/person/pension", want: page(apptest.PersonA, apptest.PersonB)},
 	}
 }

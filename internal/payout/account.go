@@ -85,7 +85,8 @@ func CheckAccount(f *errs.Fields, field, kind, number string) {
 // and the width of brackets (单位名称常见全角/半角括号混用).
 func SameName(a, b string) bool { return normName(a) == normName(b) && normName(a) != "" }
 
-func normName(s string) string {
-	r := strings.NewReplacer(" ", "", "\u3000", "", "（", "(", "）", ")", "·", "", "•", "")
-	return r.Replace(strings.TrimSpace(s))
-}
+// nameReplacer drops spaces and dots and narrows brackets (made once: a
+// payroll compares hundreds of thousands of names).
+var nameReplacer = strings.NewReplacer(" ", "", "\u3000", "", "（", "(", "）", ")", "·", "", "•", "")
+
+func normName(s string) string { return nameReplacer.Replace(strings.TrimSpace(s)) }

@@ -147,12 +147,40 @@ func writeFile(p *Profile, b *Batch, lines []fileLine) (*File, error) {
 		rows = append(rows, controlRecord(b, len(lines), total))
 	}
 	if p.Format == "xlsx" {
-		return writeXLSX(b, rows)
+		return writeXLSX(b.No, "代发明细", rows)
 	}
-	return writeCSV(p, b, rows)
+	return writeCSV(p, b.No, rows)
 }
 
-func writeCSV(p *Profile, b *Batch, rows [][]string) (*File, error) {
+// WriteTable writes rows (control record and header included) in the
+// format and encoding of a bank's profile: the card-opening lists go to
+// the agent banks the way their payment files do. name has no extension.
+func WriteTable(p *Profile, name, sheetName string, rows [][]string) (*File, error) {
+	if p.Format == "xlsx" {
+		return writeXLSX(name, sheetName, rows)
+	}
+	return writeCSV(p, name, rows)
+}
+
+// TableRow is one row of a file a bank sent back, numbered from 1.
+type TableRow struct {
+	N     int
+	Cells []string
+}
+
+// ReadTable reads the rows of a file a bank sent back (XLSX, or CSV in
+// UTF-8 or GBK), with the limits of a return file. Invalid (field
+// "file") when it is none of these.
+func ReadTable(data []byte) ([]TableRow, error) {
+	rows, err := readRows(data)
+	out := make([]TableRow, len(rows))
+	for i, r := range rows {
+		out[i] = TableRow{N: r.n, Cells: r.cells}
+	}
+	return out, err
+}
+
+func writeCSV(p *Profile, name string, rows [][]string) (*File, error) {
 	var buf bytes.Buffer
 	var w *csv.Writer
 	var tw *transform.Writer
@@ -164,20 +192,19 @@ func writeCSV(p *Profile, b *Batch, rows [][]string) (*File, error) {
 	}
 	w.UseCRLF = true
 	if err := w.WriteAll(rows); err != nil {
-		return nil, errs.New(errs.Invalid, "batch_encoding", "批次中有GBK编码无法表示的文字，请联系系统管理员")
+		return nil, errs.New(errs.Invalid, "batch_encoding", "文件中有GBK编码无法表示的文字，请联系系统管理员")
 	}
 	if tw != nil {
 		if err := tw.Close(); err != nil {
 			return nil, errs.Wrap(err, "gbk")
 		}
 	}
-	return &File{Name: b.No + ".csv", ContentType: "text/csv; charset=" + p.Encoding, Data: buf.Bytes()}, nil
+	return &File{Name: name + ".csv", ContentType: "text/csv; charset=" + p.Encoding, Data: buf.Bytes()}, nil
 }
 
-func writeXLSX(b *Batch, rows [][]string) (*File, error) {
+func writeXLSX(name, sh string, rows [][]string) (*File, error) {
 	f := excelize.NewFile()
 	defer f.Close()
-	const sh = "代发明细"
 	if err := f.SetSheetName("Sheet1", sh); err != nil {
 		return nil, errs.Wrap(err, "xlsx")
 	}
@@ -203,5 +230,5 @@ func writeXLSX(b *Batch, rows [][]string) (*File, error) {
 	if err := f.Write(&buf); err != nil {
 		return nil, errs.Wrap(err, "xlsx")
 	}
-	return &File{Name: b.No + ".xlsx", ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Data: buf.Bytes()}, nil
+	return &File{Name: name + ".xlsx", ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Data: buf.Bytes()}, nil
 }

@@ -72,8 +72,8 @@ func benchPayroll(b *testing.B, dsn, engine string, n int) {
 	c := startChild(b, dsn, pay, e.clk.Now(), 0)
 	res := c.wait(b)
 	run := time.Duration(res.Millis) * time.Millisecond
-	report(b, engine, "payroll run (child process)", run, fmt.Sprintf("%d retirees, %d lines, peak RSS %d MB, run/statement %.2f×",
-		res.Done, res.Created, res.MaxRSSKB/1024, float64(run)/float64(stmt)))
+	report(b, engine, "payroll run (child process)", run, fmt.Sprintf("%d retirees, %d lines, peak RSS %d MB (Go heap in use at most %d MB), run/statement %.2f×",
+		res.Done, res.Created, res.MaxRSSKB/1024, res.PeakHeapKB/1024, float64(run)/float64(stmt)))
 	runSum := lineDigest(b, d, d.R, pay)
 	if runSum != stmtSum {
 		b.Fatalf("the run and the statement made different lines: %+v vs %+v", runSum, stmtSum)

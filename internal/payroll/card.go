@@ -176,16 +176,16 @@ func (s *Service) Activate(ctx context.Context, a *access.Actor, personID int64)
 	}
 	var n int
 	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		p, err := pensionerByPerson(ctx, tx, personID)
+		if err != nil {
+			return err
+		}
 		c, err := cardOf(ctx, tx, personID)
 		if err != nil {
 			return err
 		}
 		if c == nil || c.Status != CardIssued {
 			return errs.New(errs.Conflict, "card_not_issued", "该人员的社保卡尚未由银行制卡，不能激活")
-		}
-		p, err := pensionerByPerson(ctx, tx, personID)
-		if err != nil {
-			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE ss_cards SET status = 'active', activated_on = $1, updated_by = $2, updated_at = $3,
 			version = version + 1 WHERE person_id = $4`, s.clock.Now().Format("2006-01-02"), a.Name(), s.clock.Now(), personID); err != nil {

@@ -8,7 +8,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -37,6 +40,8 @@ type childResult struct {
 	MaxRSSKB int64 `json:"maxrss_kb"`
 	Created  int64 `json:"created"`
 	Done     int64 `json:"done"`
+	// PeakHeapKB is the largest Go heap in use seen (sampled every 50 ms).
+	PeakHeapKB int64 `json:"peak_heap_kb"`
 }
 
 func payrollChild(dsn string) int {
@@ -54,18 +59,61 @@ func payrollChild(dsn string) int {
 	if c, err := strconv.Atoi(os.Getenv("SHEBAO_PAYROLL_CHUNK")); err == nil && c > 0 {
 		s.Chunk = c
 	}
+	if path := os.Getenv("SHEBAO_PAYROLL_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			_ = pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+	}
 	fmt.Println("started")
+	var peakHeap uint64
+	stop := make(chan struct{})
+	go func() {
+		var ms runtime.MemStats
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(50 * time.Millisecond):
+				runtime.ReadMemStats(&ms)
+				peakHeap = max(peakHeap, ms.HeapInuse)
+			}
+		}
+	}()
 	start := time.Now()
 	r, err := s.RunMonth(ctx, fund1, month(os.Getenv("SHEBAO_PAYROLL_MONTH")))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	out, _ := json.Marshal(childResult{Millis: time.Since(start).Milliseconds(), MaxRSSKB: ru.Maxrss, Created: r.Created, Done: r.Done})
+	if path := os.Getenv("SHEBAO_PAYROLL_MEMPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			_ = pprof.Lookup("allocs").WriteTo(f, 0)
+			f.Close()
+		}
+	}
+	close(stop)
+	out, _ := json.Marshal(childResult{Millis: time.Since(start).Milliseconds(), MaxRSSKB: peakRSS(), Created: r.Created, Done: r.Done,
+		PeakHeapKB: int64(peakHeap / 1024)})
 	fmt.Println(string(out))
 	return 0
+}
+
+// peakRSS is the process's peak resident memory in KB (VmHWM). Not
+// getrusage's maxrss: that survives exec and so includes the parent's
+// memory shared at the fork.
+func peakRSS() int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return n
+		}
+	}
+	return -1
 }
 
 // childEngines returns a DSN per engine for a database a child process

@@ -62,7 +62,7 @@ func planChunk(ms []member, existing []payout.PeriodLine, took map[int64]map[str
 			at(person, m).sum += amt
 		}
 	}
-	var out plan
+	out := plan{reqs: make([]payout.Request, 0, len(ms))}
 	for i := range ms {
 		m := &ms[i]
 		from := month

@@ -234,7 +234,7 @@ func (s *Service) members(ctx context.Context, tx *sql.Tx, after int64) ([]membe
 	if err != nil {
 		return nil, errs.Wrap(err, "payroll members")
 	}
-	var ms []member
+	ms := make([]member, 0, s.Chunk)
 	for rows.Next() {
 		p, err := scanPensioner(rows)
 		if err != nil {

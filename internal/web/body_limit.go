@@ -56,6 +56,8 @@ func (s *Server) bodyLimitOf(pattern string) bodyLimit {
 		return bodyLimit{payment.MaxStatementBytes + formSlack, fmt.Sprintf("银行对账单文件不能超过 %d MB", payment.MaxStatementBytes>>20)}
 	case "POST /staff/payout-batches/{id}/return":
 		return bodyLimit{payout.MaxReturnBytes + formSlack, fmt.Sprintf("回盘文件不能超过 %d MB", payout.MaxReturnBytes>>20)}
+	case "POST /staff/cards/lists/{id}/answer":
+		return bodyLimit{payout.MaxReturnBytes + formSlack, fmt.Sprintf("开卡回复文件不能超过 %d MB", payout.MaxReturnBytes>>20)}
 	case "POST /cases/{no}/documents":
 		n := int64(document.DefaultMaxSize)
 		if s.Documents != nil {

@@ -34,6 +34,11 @@ func (s *Server) payoutRoutes() []route {
 		{"POST /staff/payroll", s.staffPayrollRun},
 		{"GET /staff/payroll/runs/{id}", s.staffPayrollRunPage},
 		{"GET /staff/fund-report", s.staffFundReport},
+		{"GET /staff/cards", s.staffCards},
+		{"POST /staff/cards/lists", s.staffCardListCreate},
+		{"GET /staff/cards/lists/{id}/file", s.staffCardListFile},
+		{"POST /staff/cards/lists/{id}/answer", s.staffCardAnswer},
+		{"POST /staff/cards/{id}/activate", s.staffCardActivate},
 		{"GET /person/pension", s.personPension},
 	}
 }

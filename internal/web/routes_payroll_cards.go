@@ -1,0 +1,152 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"shebao/internal/errs"
+	"shebao/internal/payout"
+	"shebao/internal/payroll"
+)
+
+// cardsView is the data of the social security card page.
+type cardsView struct {
+	Awaiting []payroll.AwaitingCard
+	Count    int64
+	Page     int
+	Pages    int
+	Lists    []payroll.CardList
+	Banks    []payout.Bank
+}
+
+func (s *Server) cardsData(r *http.Request) (*cardsView, error) {
+	a := actorFrom(r.Context())
+	page := pageParam(r.URL.Query())
+	w, n, err := s.Payroll.AwaitingCards(r.Context(), a, page)
+	if err != nil {
+		return nil, err
+	}
+	v := &cardsView{Awaiting: w, Count: n, Page: page, Pages: int((n + 49) / 50)}
+	if v.Lists, err = s.Payroll.CardLists(r.Context(), a, 20); err != nil {
+		return nil, err
+	}
+	if v.Banks, err = s.Payouts.Banks(r.Context()); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func (s *Server) renderCards(w http.ResponseWriter, r *http.Request, err error) {
+	v, verr := s.cardsData(r)
+	if verr != nil {
+		s.fail(w, r, verr)
+		return
+	}
+	p := &Page{Title: "社保卡开卡", Data: v}
+	if err != nil {
+		s.renderForm(w, r, "payroll_cards", p, err)
+		return
+	}
+	s.render(w, r, "payroll_cards", p)
+}
+
+func (s *Server) staffCards(w http.ResponseWriter, r *http.Request) {
+	if err := payroll.MayRun(actorFrom(r.Context())); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderCards(w, r, nil)
+}
+
+func (s *Server) staffCardListCreate(w http.ResponseWriter, r *http.Request) {
+	id, n, err := s.Payroll.ListForCards(r.Context(), actorFrom(r.Context()), r.PostFormValue("bank_code"))
+	if err != nil {
+		if errs.KindOf(err) == errs.Invalid {
+			s.renderCards(w, r, err)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	redirect(w, r, "/staff/cards#list-"+strconv.FormatInt(id, 10), "已生成开卡名单："+strconv.FormatInt(n, 10)+" 人，请下载名单文件报送银行")
+}
+
+func (s *Server) staffCardListFile(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f, err := s.Payroll.CardListFile(r.Context(), actorFrom(r.Context()), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", f.ContentType)
+	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(f.Name))
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(f.Data)
+}
+
+func (s *Server) staffCardAnswer(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := payroll.MayRun(a); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if _, err := s.Payroll.CardListByID(r.Context(), a, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var res *payroll.CardAnswer
+	fh, ok := formFile(r, "file")
+	if !ok {
+		err = errs.Fields{{Field: "file", Message: "请选择银行的开卡回复文件（CSV 或 XLSX）"}}.Err()
+	} else if data, rerr := readUpload(fh, payout.MaxReturnBytes); rerr != nil {
+		err = errs.Fields{{Field: "file", Message: "文件读取失败，请重新上传"}}.Err()
+	} else {
+		res, err = s.Payroll.ImportCardAnswer(r.Context(), a, id, fh.Filename, data)
+	}
+	if err != nil {
+		if errs.KindOf(err) == errs.Invalid {
+			s.renderCards(w, r, err)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	msg := "开卡回复已导入：制卡 " + strconv.FormatInt(res.Issued, 10) + " 人，其中已激活 " + strconv.FormatInt(res.Activated, 10) +
+		" 人，解除暂停发放 " + strconv.FormatInt(res.Released, 10) + " 笔（随下一批次发放）"
+	if res.AlreadyRun {
+		msg = "该回复文件已导入过，未重复处理。" + msg
+	}
+	redirect(w, r, "/staff/cards", msg)
+}
+
+func (s *Server) staffCardActivate(w http.ResponseWriter, r *http.Request) {
+	if err := payroll.MayRun(actorFrom(r.Context())); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	n, err := s.Payroll.Activate(r.Context(), actorFrom(r.Context()), id)
+	if err != nil {
+		if k := errs.KindOf(err); k == errs.Invalid || k == errs.Conflict {
+			s.renderCards(w, r, err)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	redirect(w, r, "/staff/cards", "社保卡已激活，解除暂停发放 "+strconv.Itoa(n)+" 笔（随下一批次发放）")
+}
