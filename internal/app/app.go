@@ -46,6 +46,7 @@ import (
 	"shebao/internal/recovery"
 	"shebao/internal/retirement"
 	"shebao/internal/staffchange"
+	"shebao/internal/statement"
 	"shebao/internal/transfer"
 	"shebao/internal/web"
 )
@@ -180,6 +181,9 @@ type App struct {
 
 	// Recovery is the emergency recovery register (延期业务登记).
 	Recovery *recovery.Service
+	// Statements makes the personal rights statements (个人权益记录单) and
+	// their batches.
+	Statements *statement.Service
 }
 
 // DSN returns the database the config names.
@@ -297,6 +301,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.openTransfers()
 	a.Certificates = certificate.NewService(d, c, a.Audit,
 		certificate.Options{Issuer: cfg.CertIssuer, BaseURL: cfg.PortalURL, Seal: cfg.CertSeal})
+	a.Statements = statement.NewService(d, c, a.Audit, a.Notify, statement.Options{Issuer: cfg.CertIssuer, BaseURL: cfg.PortalURL})
+	a.Statements.SetServer(cfg.Name, log)
+	a.Certificates.SetOtherCodes(a.Statements.Check)
 	a.Flexible = flexible.NewService(d, c, a.Audit, a.Policy, a.Persons)
 	a.Calc = calc.NewService(a.Policy, c, 120, 30)
 	a.Retirement = retirement.NewService(d, c, a.Audit, a.Policy, a.Cases, a.Documents, a.Notify)
@@ -316,7 +323,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Policy: a.Policy, Employers: a.Employers, SecureCookies: cfg.Secure, ServerName: cfg.Name,
 		Appointments: a.Appointments, Notices: a.Notices, FAQ: a.FAQ, Downloads: a.Downloads,
 		Documents: a.Documents, Cases: a.Cases, Injury: a.Injury, Retirement: a.Retirement, Deaths: a.Deaths,
-		Notify: a.Notify, Mail: a.Mail, Payments: a.Payments, Payouts: a.Payouts, Payroll: a.Payroll, PersonalAccounts: a.PersonalAccounts, Transfers: a.Transfers,
+		Notify: a.Notify, Mail: a.Mail, Payments: a.Payments, Payouts: a.Payouts, Payroll: a.Payroll, PersonalAccounts: a.PersonalAccounts, Transfers: a.Transfers, Statements: a.Statements,
 		Persons: a.Persons, StaffChanges: a.StaffChanges, Contribution: a.Contribution, MetricsToken: cfg.MetricsToken, ClientIPHeader: cfg.ClientIPHeader,
 	})
 	if err != nil {
@@ -339,6 +346,7 @@ func (a *App) warnPublicURL() {
 func (a *App) Close() error {
 	a.Contribution.Wait()
 	a.PersonalAccounts.Wait()
+	a.Statements.Wait()
 	return a.DB.Close()
 }
 

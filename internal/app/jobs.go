@@ -26,6 +26,7 @@ func (a *App) scheduledJobs() *jobs.Runner {
 	r.Add(jobs.Job{Name: "contribution.assess", Schedule: jobs.Daily(1, 0), Lease: 6 * time.Hour, Run: a.assessDue})
 	r.Add(jobs.Job{Name: "injury.monthly", Schedule: jobs.Daily(3, 0), Lease: 2 * time.Hour, Run: a.payInjuryMonths})
 	a.oversightJobs(r)
+	r.Add(a.Statements.Job())
 	a.Web.Metrics().MustRegister(r.Collector())
 	return r
 }

@@ -30,6 +30,14 @@ func personalAccountRouteCases() []routeCase {
 		{method: "GET", path: "/staff/accounts/interest/999999", want: with(page(acct, apptest.Admin), acct, notFound, apptest.Admin, notFound)},
 		{method: "GET", path: "/staff/accounts/interest/999999/status", want: with(page(acct, apptest.Admin),
 			acct, notFound, apptest.Admin, notFound, anon, unauth, apptest.APIHospital, unauth, apptest.APIBank, unauth)},
+		{method: "GET", path: "/staff/accounts/statements", want: page(acct, apptest.Admin)},
+		{method: "POST", path: "/staff/accounts/statements", form: url.Values{"year": {"2099"}}, want: post(acct, apptest.Admin)},
+		{method: "GET", path: "/staff/accounts/statements/999999", want: with(page(acct, apptest.Admin), acct, notFound, apptest.Admin, notFound)},
+		{method: "GET", path: "/staff/accounts/statements/999999/status", want: with(page(acct, apptest.Admin),
+			acct, notFound, apptest.Admin, notFound, anon, unauth, apptest.APIHospital, unauth, apptest.APIBank, unauth)},
+		{method: "GET", path: "/staff/accounts/statements/999999/statements.zip", want: with(page(acct, apptest.Admin), acct, notFound, apptest.Admin, notFound)},
+		{method: "GET", path: "/person/statements", want: page(persons...)},
+		{method: "GET", path: "/statements/999999/statement.pdf", want: nobodysStatement()},
 		{method: "GET", path: "/staff/transfers", want: page(acct, apptest.Admin)},
 		{method: "GET", path: "/staff/transfers?direction=in&all=1", want: page(acct, apptest.Admin)},
 		{method: "POST", path: "/staff/transfers/in", form: url.Values{}, want: post(acct, apptest.Admin)},
@@ -41,4 +49,16 @@ func personalAccountRouteCases() []routeCase {
 		{method: "GET", path: "/staff/consultations", want: page(acct, apptest.Admin)},
 		{method: "POST", path: "/staff/consultations", form: url.Values{}, want: post(acct, apptest.Admin)},
 	}
+}
+
+// nobodysStatement: a statement that does not exist is 404 to every
+// signed-in user.
+func nobodysStatement() map[string]outcome {
+	m := page(everyone...)
+	for _, r := range roles() {
+		if m[r] == allowed {
+			m[r] = notFound
+		}
+	}
+	return m
 }

@@ -41,6 +41,8 @@ type Service struct {
 	clock clock.Clock
 	audit *audit.Service
 	opt   Options
+	// otherCodes finds the codes of other documents checked on the same page.
+	otherCodes func(ctx context.Context, code string) (*Check, error)
 }
 
 // NewService returns the service; an empty Issuer is DefaultIssuer.
@@ -298,11 +300,24 @@ func (s *Service) Check(ctx context.Context, clientAddr, code string) (*Check, e
 		return nil, errs.New(errs.TooMany, "too_many_checks", "核验过于频繁：每个网络地址10分钟内最多核验30次，请稍后再试")
 	}
 	c, err := byCode(ctx, s.db.Read(), norm)
+	if err != nil && s.otherCodes != nil {
+		if o, oerr := s.otherCodes(ctx, norm); oerr == nil {
+			return o, nil
+		}
+	}
 	if err != nil {
 		return nil, errs.NotFoundf("未找到该验证码对应的证明，请核对验证码；证明可能是伪造的")
 	}
 	m := c.Masked()
 	return &m, nil
+}
+
+// SetOtherCodes lets the check page also find the codes of other documents
+// that print the same check address (the personal rights statements):
+// look is asked for a well-formed code no certificate has, after the
+// attempt was counted.
+func (s *Service) SetOtherCodes(look func(ctx context.Context, code string) (*Check, error)) {
+	s.otherCodes = look
 }
 
 // PDF renders the certificate with a QR code of checkURL (see CheckURL).

@@ -90,6 +90,12 @@ func (d *Doc) Title(s string) {
 	})
 }
 
+// NewPage starts a new page, for a document that binds several short
+// ones (a print edition): the blocks added next begin at its top.
+func (d *Doc) NewPage() {
+	d.blocks = append(d.blocks, func(p *fpdf.Fpdf) { p.AddPage() })
+}
+
 // Heading writes a section heading.
 func (d *Doc) Heading(s string) {
 	d.use(s)

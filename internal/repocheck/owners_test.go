@@ -43,6 +43,7 @@ var Owners = map[string]string{
 	"bank_statements": "payment", "invoice_requests": "payment", "payments": "payment",
 	"account_entries": "personalaccount", "account_imports": "personalaccount", "account_interest_runs": "personalaccount",
 	"transfers": "transfer", "transfer_years": "transfer", "consultations": "transfer",
+	"statement_batches": "statement", "statement_members": "statement", "statements": "statement", "statement_prints": "statement",
 	"payout_banks": "payout", "payout_batches": "payout", "payout_lines": "payout", "payout_postings": "payout",
 	"payout_returns": "payout",
 	"employments":    "person", "persons": "person",

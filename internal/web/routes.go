@@ -57,6 +57,7 @@ func (s *Server) routeTable() []route {
 		s.personalAccountRoutes(),
 		s.transferRoutes(),
 		s.recoveryRoutes(),
+		s.statementRoutes(),
 	} {
 		all = append(all, area...)
 	}

@@ -36,6 +36,7 @@ import (
 	"shebao/internal/recovery"
 	"shebao/internal/retirement"
 	"shebao/internal/staffchange"
+	"shebao/internal/statement"
 	"shebao/internal/transfer"
 )
 
@@ -100,6 +101,8 @@ type Deps struct {
 	Transfers *transfer.Service
 	// Recovery is the emergency recovery register (延期业务登记).
 	Recovery *recovery.Service
+	// Statements makes the personal rights statements and their batches.
+	Statements *statement.Service
 
 	// SecureCookies marks cookies Secure (set when served behind TLS).
 	SecureCookies bool
