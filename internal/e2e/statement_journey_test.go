@@ -78,8 +78,8 @@ func startMailSink(t *testing.T) (*mailSink, string) {
 	return m, ln.Addr().String()
 }
 
-// shot saves a screenshot of the page for a person to look at.
-func shot(t *testing.T, ctx context.Context, name string) {
+// stmtShot saves a screenshot of the page for a person to look at.
+func stmtShot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	dir := os.Getenv("SHEBAO_SHOTS")
 	if dir == "" {
@@ -151,12 +151,12 @@ func TestStatementBatchJourney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shot(t, ctx, "statements-form")
+	stmtShot(t, ctx, "statements-form")
 	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#start-statements`)), chromedp.WaitVisible(chromedp.CSS(`#download-zip`)))
 	if err != nil {
 		t.Fatalf("the batch page never offered the download: %v", err)
 	}
-	shot(t, ctx, "statements-batch")
+	stmtShot(t, ctx, "statements-batch")
 	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("download-zip").getAttribute("href")`))
 	if err != nil {
 		t.Fatal(err)
@@ -210,7 +210,7 @@ func TestStatementBatchJourney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shot(t, ctx, "statements-person")
+	stmtShot(t, ctx, "statements-person")
 	var code string
 	d.Read().QueryRowContext(bg, `SELECT code FROM statements WHERE person_id = $1`, pa.PersonID).Scan(&code)
 	grouped := code[:4] + "-" + code[4:8] + "-" + code[8:12] + "-" + code[12:16] + "-" + code[16:]
@@ -224,7 +224,7 @@ func TestStatementBatchJourney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shot(t, ctx, "statements-check")
+	stmtShot(t, ctx, "statements-check")
 	name := ident.MaskNameEnds("张伟")
 	if !strings.Contains(checked, "个人权益记录单") || !strings.Contains(checked, name) || strings.Contains(checked, "张伟") {
 		t.Fatalf("check page: %s", checked)
