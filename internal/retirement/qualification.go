@@ -70,6 +70,14 @@ type Qualification struct {
 	IDNumber     string
 }
 
+// PooledFromText is the first pooled month in Chinese (2026年9月).
+func (q *Qualification) PooledFromText() string {
+	if m, err := clock.ParseMonth(q.PooledFrom); err == nil {
+		return m.Chinese()
+	}
+	return q.PooledFrom
+}
+
 // StatusName is the Chinese status.
 func (q *Qualification) StatusName() string { return qualStatusNames[q.Status] }
 
