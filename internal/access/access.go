@@ -15,6 +15,7 @@ const (
 	RoleStaff    Role = "staff"    // 经办人员
 	RoleAdmin    Role = "admin"    // 系统管理员 (also staff)
 	RoleAPI      Role = "api"      // 医院、银行等接口客户端
+	RoleHospital Role = "hospital" // 医院经办人员（网上经办）
 )
 
 // Section is an agency department (科室); each owns a work queue.
@@ -60,6 +61,21 @@ type Actor struct {
 	PersonID   int64     // for RolePerson
 	Sections   []Section // for RoleStaff / RoleAdmin
 	ClientKind string    // for RoleAPI: "hospital" or "bank"
+	HospitalID int64     // for RoleHospital: the hospital's API client user
+}
+
+// Hospital returns the hospital the actor acts for: a hospital's API key
+// or one of its web users (0 for anyone else).
+func (a *Actor) Hospital() int64 {
+	switch {
+	case a == nil:
+		return 0
+	case a.Role == RoleAPI && a.ClientKind == "hospital":
+		return a.UserID
+	case a.Role == RoleHospital:
+		return a.HospitalID
+	}
+	return 0
 }
 
 // System is the actor for jobs and the demo generator.

@@ -133,6 +133,8 @@ func RoleName(r access.Role) string {
 		return "系统管理员"
 	case access.RoleAPI:
 		return "接口客户端"
+	case access.RoleHospital:
+		return "医院经办人员"
 	}
 	return string(r)
 }

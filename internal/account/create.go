@@ -21,6 +21,7 @@ type NewAccount struct {
 	Username           string // normalised with NormalizeUsername
 	EmployerID         int64
 	PersonID           int64
+	HospitalID         int64 // for RoleHospital: the hospital's API client user
 	DisplayName        string
 	Sections           []access.Section
 	PasswordHash       string // from HashPassword
@@ -97,7 +98,7 @@ func (s *Service) ImportAccount(ctx context.Context, tx *sql.Tx, n NewAccount) (
 		return 0, errs.New(errs.Invalid, "account_invalid", "用户名和密码不能为空")
 	}
 	switch n.Role {
-	case access.RoleEmployer, access.RolePerson, access.RoleStaff, access.RoleAdmin:
+	case access.RoleEmployer, access.RolePerson, access.RoleStaff, access.RoleAdmin, access.RoleHospital:
 	default:
 		return 0, errs.New(errs.Invalid, "account_role", "账户类型无效")
 	}
@@ -149,6 +150,56 @@ func (s *Service) CreateStaff(ctx context.Context, a *access.Actor, username, di
 	return pw, nil
 }
 
+// CreateHospitalUser opens a web login for a member of a hospital's staff
+// (医院经办人员): the hospital is an API client of the hospital kind
+// (clientID is its api_clients id). The user files continued-treatment
+// forms and sees only the hospital's own submissions, settlements and
+// payments. Admins only; returns the initial password (to change at first
+// login). Errors: Forbidden, Invalid (fields), NotFound (no such
+// hospital), Conflict (username taken).
+func (s *Service) CreateHospitalUser(ctx context.Context, a *access.Actor, clientID int64, username, displayName string) (string, error) {
+	if err := a.RequireAdmin(); err != nil {
+		return "", err
+	}
+	username = strings.ToLower(strings.TrimSpace(username))
+	displayName = strings.TrimSpace(displayName)
+	var f errs.Fields
+	checkStaffUsername(&f, username)
+	if displayName == "" || utf8.RuneCountInString(displayName) > 40 {
+		f.Add("display_name", "请填写经办人员姓名（40 字以内）")
+	}
+	if err := f.Err(); err != nil {
+		return "", err
+	}
+	c, err := getAPIClient(ctx, s.db.Read(), clientID)
+	if err != nil {
+		return "", err
+	}
+	if c.Kind != KindHospital || c.Revoked() {
+		return "", errs.NotFoundf("没有该医院接口客户端（或已停用）")
+	}
+	pw := NewInitialPassword()
+	hash, err := s.HashPassword(ctx, pw)
+	if err != nil {
+		return "", err
+	}
+	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		id, err := s.insertUser(ctx, tx, NewAccount{Role: access.RoleHospital, Username: username, DisplayName: displayName,
+			HospitalID: c.UserID, PasswordHash: hash, MustChangePassword: true})
+		if err != nil {
+			return err
+		}
+		after := auditUser(access.RoleHospital, username, nil)
+		after["hospital"] = c.Name
+		return s.audit.Record(ctx, tx, a, audit.Entry{Action: "account.create", Entity: "user",
+			EntityID: strconv.FormatInt(id, 10), After: after})
+	})
+	if err != nil {
+		return "", err
+	}
+	return pw, nil
+}
+
 // checkStaffUsername: 3–32 of a-z 0-9 . _ -, starting with a letter or
 // digit, and never shaped like an ID number (those are persons' logins).
 func checkStaffUsername(f *errs.Fields, u string) {
@@ -192,10 +243,10 @@ func checkSections(f *errs.Fields, in []access.Section, need bool) []access.Sect
 func (s *Service) insertUser(ctx context.Context, tx *sql.Tx, n NewAccount) (int64, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO users (username, password_hash, role, employer_id, person_id,
-		display_name, must_change_password, created_at, password_changed_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
+		display_name, must_change_password, created_at, password_changed_at, hospital_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING id`,
 		n.Username, n.PasswordHash, string(n.Role), nullID(n.EmployerID), nullID(n.PersonID),
-		n.DisplayName, n.MustChangePassword, s.clock.Now()).Scan(&id)
+		n.DisplayName, n.MustChangePassword, s.clock.Now(), nullID(n.HospitalID)).Scan(&id)
 	if db.IsUniqueViolation(err) {
 		var f errs.Fields
 		f.Add("username", "该用户名已开通账户")

@@ -64,7 +64,7 @@ func (s *Service) startSession(ctx context.Context, tx *sql.Tx, userID int64, ip
 }
 
 const authQuery = `SELECT s.user_id, s.csrf_secret, s.created_at, s.last_seen_at, s.expires_at,
-	u.username, u.role, u.employer_id, u.person_id, u.must_change_password, u.disabled
+	u.username, u.role, u.employer_id, u.person_id, u.must_change_password, u.disabled, u.hospital_id
 	FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`
 
 // stmt returns the read pool's prepared statement for query, preparing it
@@ -104,7 +104,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*access.Actor
 	}
 	sess := &Session{ID: hashToken(token)}
 	var username, role string
-	var emp, per sql.NullInt64
+	var emp, per, hosp sql.NullInt64
 	var disabled bool
 	stmt, err := s.stmt(ctx, authQuery)
 	if err != nil {
@@ -112,7 +112,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*access.Actor
 	}
 	err = stmt.QueryRowContext(ctx, sess.ID).
 		Scan(&sess.UserID, &sess.CSRF, &sess.CreatedAt, &sess.LastSeenAt, &sess.ExpiresAt,
-			&username, &role, &emp, &per, &sess.MustChangePassword, &disabled)
+			&username, &role, &emp, &per, &sess.MustChangePassword, &disabled, &hosp)
 	if db.IsNoRows(err) {
 		return nil, nil, errSessionEnded()
 	}
@@ -132,7 +132,8 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*access.Actor
 		}
 		sess.LastSeenAt = now
 	}
-	a := &access.Actor{UserID: sess.UserID, Username: username, Role: access.Role(role), EmployerID: emp.Int64, PersonID: per.Int64}
+	a := &access.Actor{UserID: sess.UserID, Username: username, Role: access.Role(role), EmployerID: emp.Int64, PersonID: per.Int64,
+		HospitalID: hosp.Int64}
 	switch a.Role {
 	case access.RoleAdmin:
 		a.Sections = access.Sections
@@ -152,6 +153,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*access.Actor
 // actorOf builds the actor of an account, loading sections for staff.
 func (s *Service) actorOf(ctx context.Context, q db.Querier, id int64, username string, role access.Role, emp, per int64) (*access.Actor, error) {
 	a := &access.Actor{UserID: id, Username: username, Role: role, EmployerID: emp, PersonID: per}
+	if role == access.RoleHospital {
+		var hosp sql.NullInt64
+		err := q.QueryRowContext(ctx, `SELECT hospital_id FROM users WHERE id = $1`, id).Scan(&hosp)
+		a.HospitalID = hosp.Int64
+		return a, errs.Wrap(err, "load hospital")
+	}
 	if role != access.RoleStaff && role != access.RoleAdmin {
 		return a, nil
 	}

@@ -298,6 +298,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.PersonalAccounts = personalaccount.NewService(d, c, a.Audit, a.Policy)
 	a.PersonalAccounts.SetServer(cfg.Name, log)
 	a.openChannels(cfg)
+	a.Injury.SetNotifier(a.Notify, a.Log)
 	a.openTransfers()
 	a.Certificates = certificate.NewService(d, c, a.Audit,
 		certificate.Options{Issuer: cfg.CertIssuer, BaseURL: cfg.PortalURL, Seal: cfg.CertSeal})

@@ -26,6 +26,20 @@ func injuryBenefitRouteCases() []routeCase {
 	}
 }
 
+// hospitalWebCases: a hospital's web users (医院经办人员) have their own
+// pages; the administrator opens their logins.
+func hospitalWebCases() []routeCase {
+	hosp := apptest.HospitalWeb
+	return []routeCase{
+		{method: "GET", path: "/hospital", want: page(hosp)},
+		{method: "GET", path: "/hospital/continued", want: page(hosp)},
+		{method: "POST", path: "/hospital/continued", form: url.Values{}, want: post(hosp)},
+		{method: "GET", path: "/hospital/settlements", want: page(hosp)},
+		{method: "GET", path: "/hospital/payments", want: page(hosp)},
+		{method: "POST", path: "/admin/hospital-users", form: url.Values{}, want: post(apptest.Admin)},
+	}
+}
+
 // injuryBenefitPageCases: the section's pages (empty forms are refused as
 // invalid, past authorization; a record that does not exist is not found),
 // 统筹科 also sees the uninsured list, employers file claims, and anyone
@@ -65,7 +79,40 @@ func injuryBenefitPageCases() []routeCase {
 		{method: "GET", path: "/employer/injury/claims", want: page(employers...)},
 		{method: "GET", path: "/employer/injury/claims/new", want: page(employers...)},
 		{method: "POST", path: "/employer/injury/claims/new", form: none, want: post(employers...)},
+		// The worker's own claims and letters.
+		{method: "GET", path: "/person/injury/claims", want: page(persons...)},
 		{method: "GET", path: "/injury/claims/999999/letter.pdf", want: notFoundFor(page(staffAll, apptest.EmployerA, apptest.EmployerB, apptest.PersonA, apptest.PersonB))},
 		{method: "GET", path: "/injury/letters/check", want: with(page(), all(allowed)...)},
+	}
+}
+
+// hospitalWebElsewhere sets what a hospital's web user gets from other
+// areas' routes where it is not the default refusal (403): records that
+// do not exist are not found before the role matters (appointments, cases,
+// receipts, letters), the case forms check their input first, every
+// account has its messages, and the hospital's JSON endpoints answer its
+// web session as they answer its key (its own records only).
+func hospitalWebElsewhere(cases []routeCase) {
+	over := map[string]outcome{
+		"GET /appointments/NOPE/cancel": notFound, "POST /appointments/NOPE/cancel": notFound,
+		"GET /api/v1/appointments/NOPE": notFound, "POST /api/v1/appointments/NOPE/cancel": notFound,
+		"DELETE /api/v1/appointments/NOPE": notFound,
+		"GET /cases/GS20240210-9999":       notFound, "POST /cases/GS20240210-9999/transition": notFound,
+		"POST /cases/GS20240210-9999/comment": allowed, "POST /cases/GS20240210-9999/documents": allowed,
+		"POST /cases/GS20240210-9999/commit": allowed, "GET /cases/GS20240210-9999/documents/1": notFound,
+		"POST /api/v1/cases": allowed, "GET /api/v1/cases/GS20240210-9999": notFound,
+		"POST /api/v1/cases/GS20240210-9999/transitions": notFound, "POST /api/v1/cases/GS20240210-9999/comments": notFound,
+		"POST /api/v1/cases/GS20240210-9999/commitments": notFound,
+		"GET /api/v1/messages":                           allowed, "POST /api/v1/messages/read": allowed,
+		"GET /employer/payments/999999/receipt": notFound, "GET /employer/payments/999999/receipt.pdf": notFound,
+		"POST /employer/payments/999999/invoice": notFound,
+		"GET /api/v1/injury/settlements":         allowed, "GET /api/v1/injury/settlements/JS000000000000": notFound,
+		"POST /api/v1/injury/continued-treatments": allowed, "GET /api/v1/injury/continued-treatments": allowed,
+		"GET /api/v1/injury/payouts": allowed, "GET /injury/claims/999999/letter.pdf": notFound,
+	}
+	for _, c := range cases {
+		if o, ok := over[c.method+" "+c.path]; ok {
+			c.want[apptest.HospitalWeb] = o
+		}
 	}
 }

@@ -50,7 +50,7 @@ const anon = "anon"
 // roles lists every role the table walks: anonymous, each seeded user.
 func roles() []string {
 	out := []string{anon, apptest.Admin, apptest.EmployerA, apptest.EmployerB, apptest.PersonA, apptest.PersonB,
-		apptest.APIHospital, apptest.APIBank}
+		apptest.APIHospital, apptest.APIBank, apptest.HospitalWeb}
 	for _, x := range access.Sections {
 		out = append(out, apptest.Staff(x))
 	}
@@ -141,7 +141,7 @@ func with(m map[string]outcome, kv ...any) map[string]outcome {
 	return m
 }
 
-var everyone = []string{staffAll, apptest.EmployerA, apptest.EmployerB, apptest.PersonA, apptest.PersonB}
+var everyone = []string{staffAll, apptest.EmployerA, apptest.EmployerB, apptest.PersonA, apptest.PersonB, apptest.HospitalWeb}
 
 // accountRouteCases: login, sessions, the staff console and administration.
 // Other areas append their own lists in routeCases.
@@ -194,10 +194,11 @@ func routeCases() []routeCase {
 	for _, area := range [][]routeCase{accountRouteCases(), policyRouteCases(), publicRouteCases(),
 		employerRouteCases(), auditPersonRouteCases(), officeRouteCases(), caseRouteCases(), channelRouteCases(), staffChangeRouteCases(), contributionRouteCases(),
 		certificateRouteCases(), paymentRouteCases(), payoutRouteCases(), faqRouteCases(), calcRouteCases(), downloadRouteCases(), retirementRouteCases(),
-		injuryBenefitRouteCases(), injuryBenefitPageCases(),
+		injuryBenefitRouteCases(), injuryBenefitPageCases(), hospitalWebCases(),
 		personalAccountRouteCases(), oversightRouteCases()} {
 		out = append(out, area...)
 	}
+	hospitalWebElsewhere(out)
 	return out
 }
 

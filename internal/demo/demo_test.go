@@ -212,11 +212,16 @@ func checkLogins(t *testing.T, dp demo.Deps, res *demo.Result) {
 			t.Errorf("demo login %s must change its password", l.Username)
 		}
 	}
-	if roles["管理员"] != 1 || roles["经办人员"] != 8 || roles["参保单位"] != 3 || roles["参保人"] != 5 {
+	if roles["管理员"] != 1 || roles["经办人员"] != 8 || roles["参保单位"] != 3 || roles["参保人"] != 5 || roles["医院经办人员"] != 1 {
 		t.Errorf("logins by role: %v", roles)
 	}
 	if len(res.APIKeys) != 2 || !strings.HasPrefix(res.APIKeys[0].Key, "sbk_") {
 		t.Errorf("API keys %+v", res.APIKeys)
+	}
+	// The hospital login acts for the demo hospital (its API client).
+	if n := count(t, dp.DB, `SELECT COUNT(*) FROM users u JOIN api_clients c ON c.user_id = u.hospital_id
+		WHERE u.role = 'hospital' AND c.kind = 'hospital'`); n != 1 {
+		t.Errorf("%d hospital logins act for the demo hospital", n)
 	}
 	// The person logins point at persons who can read their own profile.
 	if n := count(t, dp.DB, `SELECT COUNT(*) FROM users u JOIN persons p ON p.id = u.person_id AND p.id_number = u.username

@@ -203,7 +203,26 @@ func (g *generator) accounts(ctx context.Context) error {
 		}
 		g.res.APIKeys = append(g.res.APIKeys, APIKey{Name: c.name, Kind: account.KindName(c.kind), Key: key})
 	}
-	return nil
+	return g.hospitalLogin(ctx, hash)
+}
+
+// hospitalLogin opens the web login of the demo hospital's staff (医院经办人员).
+func (g *generator) hospitalLogin(ctx context.Context, hash string) error {
+	var hospital int64
+	var name string
+	if err := g.DB.Read().QueryRowContext(ctx, `SELECT user_id, name FROM api_clients WHERE kind = 'hospital' ORDER BY id LIMIT 1`).
+		Scan(&hospital, &name); err != nil {
+		return errs.Wrap(err, "demo: hospital")
+	}
+	return g.DB.WithTx(ctx, func(tx *sql.Tx) error {
+		if _, err := g.Accounts.ImportAccount(ctx, tx, account.NewAccount{Role: access.RoleHospital, Username: "yiyuan",
+			HospitalID: hospital, DisplayName: "示范医院医保办（演示）", PasswordHash: hash}); err != nil {
+			return err
+		}
+		g.res.Logins = append(g.res.Logins, Login{"医院经办人员", name, "yiyuan", Password})
+		return g.Audit.Record(ctx, tx, access.System, audit.Entry{Action: "demo.accounts", Entity: "user",
+			After: map[string]any{"hospital": name, "username": "yiyuan"}, Note: "创建演示医院经办人员账户"})
+	})
 }
 
 func (g *generator) staffAccounts(ctx context.Context, tx *sql.Tx, hash string) (adminID int64, err error) {

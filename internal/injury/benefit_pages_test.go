@@ -130,6 +130,26 @@ func TestRecognitionToLetterPages(t *testing.T) {
 		if strings.Contains(done.Body, workerID) {
 			t.Fatal("full ID number on the claim page")
 		}
+
+		// The letter is delivered to the employer's and the worker's
+		// portal messages, and the worker downloads it from their page.
+		boss.Get(t, "/messages").WantBody(t, "工伤保险待遇核定决定书", c.CaseNo, want.LumpSum.String())
+		worker := env.LoginAs(t, apptest.PersonA)
+		worker.Get(t, "/messages").WantBody(t, "工伤保险待遇核定决定书", c.CaseNo, "我的工伤待遇")
+		worker.Get(t, "/person/injury/claims").WantStatus(t, 200).WantBody(t, c.CaseNo, want.LumpSum.String(),
+			"/injury/claims/"+id+"/letter.pdf")
+		if pdf := worker.Get(t, "/injury/claims/"+id+"/letter.pdf"); pdf.Status != http.StatusOK &&
+			(pdf.Status != http.StatusServiceUnavailable || os.Getenv("SHEBAO_TEST_PDF") != "") {
+			t.Fatalf("worker's letter: %d", pdf.Status)
+		}
+		other := env.LoginAs(t, apptest.PersonB)
+		if r := other.Get(t, "/person/injury/claims"); strings.Contains(r.Body, c.CaseNo) {
+			t.Fatal("another person sees the claim")
+		}
+		if r := other.Get(t, "/messages"); strings.Contains(r.Body, c.CaseNo) {
+			t.Fatal("another person got the letter")
+		}
+		other.Get(t, "/injury/claims/"+id+"/letter.pdf").WantStatus(t, http.StatusNotFound)
 	})
 }
 

@@ -753,7 +753,8 @@ func canSeeClaim(a *access.Actor, c *Claim) bool {
 	return false
 }
 
-// ClaimsOf lists the claims of a recognition (staff), or of the employer.
+// ClaimsOf lists the claims of a recognition (staff), of the employer, or
+// of the worker (the person's own).
 func (s *Service) ClaimsOf(ctx context.Context, a *access.Actor, recognitionID int64) ([]*Claim, error) {
 	where, arg := "", any(nil)
 	switch {
@@ -761,6 +762,8 @@ func (s *Service) ClaimsOf(ctx context.Context, a *access.Actor, recognitionID i
 		where, arg = "c.recognition_id = $1", recognitionID
 	case a != nil && a.Role == access.RoleEmployer:
 		where, arg = "c.employer_id = $1", a.EmployerID
+	case a != nil && a.Role == access.RolePerson && a.PersonID != 0:
+		where, arg = "c.person_id = $1", a.PersonID
 	default:
 		return nil, errs.Forbid()
 	}

@@ -57,7 +57,10 @@ type ContinuedInput struct {
 // stay's benefits are claimed. Hospitals only. Errors: Forbidden, Invalid.
 // The rule: docs/rules.md "Work-injury benefit line".
 func (s *Service) FileContinued(ctx context.Context, a *access.Actor, in ContinuedInput) (*Continued, error) {
-	if a == nil || a.Role != access.RoleAPI || a.ClientKind != "hospital" {
+	if a.Hospital() == 0 {
+		if a == nil {
+			return nil, errs.LoginRequired()
+		}
 		return nil, errs.New(errs.Forbidden, "hospital_only", "继续治疗申请表由定点医疗机构填报")
 	}
 	var f errs.Fields
@@ -93,7 +96,7 @@ func (s *Service) FileContinued(ctx context.Context, a *access.Actor, in Continu
 	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO injury_continued (form_no, hospital_id, hospital_name, recognition_id,
 			person_id, admitted_on, diagnosis, reason, status, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,'deferred',$9)
-			RETURNING id`, c.FormNo, a.UserID, c.Hospital, rec.ID, rec.PersonID, c.AdmittedOn, c.Diagnosis, c.Reason,
+			RETURNING id`, c.FormNo, a.Hospital(), c.Hospital, rec.ID, rec.PersonID, c.AdmittedOn, c.Diagnosis, c.Reason,
 			c.CreatedAt).Scan(&c.ID); err != nil {
 			return errs.Wrap(err, "insert continued treatment")
 		}
@@ -111,8 +114,8 @@ func (s *Service) FileContinued(ctx context.Context, a *access.Actor, in Continu
 func (s *Service) ContinuedForms(ctx context.Context, a *access.Actor, status string, page int) ([]Continued, error) {
 	where, args := " WHERE 1 = 1", []any{}
 	switch {
-	case a != nil && a.Role == access.RoleAPI && a.ClientKind == "hospital":
-		where, args = " WHERE t.hospital_id = $1", []any{a.UserID}
+	case a.Hospital() != 0:
+		where, args = " WHERE t.hospital_id = $1", []any{a.Hospital()}
 	case a.In(access.Injury):
 	default:
 		return nil, errs.Forbid()

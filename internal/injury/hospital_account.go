@@ -200,3 +200,11 @@ func hospitalAccount(ctx context.Context, tx *sql.Tx, hospitalID int64) (*Hospit
 	}
 	return &in, nil
 }
+
+// HospitalName is the name of the actor's hospital ("" for others).
+func (s *Service) HospitalName(ctx context.Context, a *access.Actor) string {
+	if a.Hospital() == 0 {
+		return ""
+	}
+	return s.clientName(ctx, a)
+}

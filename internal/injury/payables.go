@@ -113,8 +113,8 @@ func (p Payable) StatusName() string {
 func (s *Service) Payables(ctx context.Context, a *access.Actor, source string, page int) ([]Payable, error) {
 	where, args := "", []any{}
 	switch {
-	case a != nil && a.Role == access.RoleAPI && a.ClientKind == "hospital":
-		where, args = ` WHERE y.payee_kind = 'hospital' AND y.payee_ref = $1`, []any{a.UserID}
+	case a.Hospital() != 0:
+		where, args = ` WHERE y.payee_kind = 'hospital' AND y.payee_ref = $1`, []any{a.Hospital()}
 	case a.In(access.Injury):
 		if source != "" {
 			where, args = ` WHERE y.source = $1`, []any{source}
@@ -172,11 +172,11 @@ func partOfKey(key string) string {
 
 func placeholder(n int) string { return "$" + itoa(n) }
 
-// clientName is the name an API client was registered with (the
-// hospital's full name), for pages and payout lines.
+// clientName is the name the actor's hospital was registered with (its
+// full name), for pages and payout lines.
 func (s *Service) clientName(ctx context.Context, a *access.Actor) string {
 	var name string
-	if err := s.db.Read().QueryRowContext(ctx, `SELECT name FROM api_clients WHERE user_id = $1`, a.UserID).Scan(&name); err != nil {
+	if err := s.db.Read().QueryRowContext(ctx, `SELECT name FROM api_clients WHERE user_id = $1`, a.Hospital()).Scan(&name); err != nil {
 		return "医院"
 	}
 	return name

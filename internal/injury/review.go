@@ -172,6 +172,7 @@ func (s *Service) CompleteReview(ctx context.Context, a *access.Actor, claimID, 
 	}
 	if out.Status == StatusApproved {
 		s.finishCase(ctx, a, out.CaseNo, "待遇核准："+out.Approved.String()+" 元")
+		s.deliverLetter(ctx, out)
 	}
 	return out, nil
 }
@@ -262,6 +263,7 @@ func (s *Service) SecondCheck(ctx context.Context, a *access.Actor, claimID, ver
 	}
 	if agree {
 		s.finishCase(ctx, a, out.CaseNo, "待遇核准（已复核）："+out.Approved.String()+" 元")
+		s.deliverLetter(ctx, out)
 	}
 	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -23,13 +24,15 @@ import (
 
 // Service takes accident reports.
 type Service struct {
-	db      *db.DB
-	clock   clock.Clock
-	cases   *casework.Service
-	docs    *document.Store
-	policy  *policy.Service
-	audit   *audit.Service
-	payouts Payouts
+	db       *db.DB
+	clock    clock.Clock
+	cases    *casework.Service
+	docs     *document.Store
+	policy   *policy.Service
+	audit    *audit.Service
+	payouts  Payouts
+	notifier PartyNotifier
+	log      *slog.Logger
 }
 
 // NewService returns the service and registers the case types with cases.

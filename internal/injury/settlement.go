@@ -332,8 +332,8 @@ type Settlement struct {
 func (s *Service) Settlements(ctx context.Context, a *access.Actor, page int) ([]Settlement, error) {
 	where, args := "", []any{}
 	switch {
-	case a != nil && a.Role == access.RoleAPI && a.ClientKind == "hospital":
-		where, args = " WHERE x.hospital_id = $1", []any{a.UserID}
+	case a.Hospital() != 0:
+		where, args = " WHERE x.hospital_id = $1", []any{a.Hospital()}
 	case a.In(access.Injury):
 	default:
 		return nil, errs.Forbid()
@@ -365,7 +365,7 @@ func (s *Service) Settlements(ctx context.Context, a *access.Actor, page int) ([
 // SettlementByNo returns one settlement with its answer: its hospital or
 // the section; others get NotFound.
 func (s *Service) SettlementByNo(ctx context.Context, a *access.Actor, no string) (*Settlement, error) {
-	isHospital := a != nil && a.Role == access.RoleAPI && a.ClientKind == "hospital"
+	isHospital := a.Hospital() != 0
 	if !isHospital && !a.In(access.Injury) {
 		return nil, errs.Forbid()
 	}
@@ -377,7 +377,7 @@ func (s *Service) SettlementByNo(ctx context.Context, a *access.Actor, no string
 		FROM injury_settlements x JOIN persons p ON p.id = x.person_id WHERE x.settlement_no = $1`, no).
 		Scan(&x.No, &hospital, &x.Hospital, &idNo, &name, &x.InvoiceNo, &x.AdmittedOn, &x.Discharged, &x.TotalFen,
 			&x.AcceptedFen, &x.CreatedAt, &answer)
-	own := isHospital && a.UserID == hospital
+	own := isHospital && a.Hospital() == hospital
 	if db.IsNoRows(err) || (err == nil && !own && !a.In(access.Injury)) {
 		return nil, errs.NotFoundf("没有该结算单")
 	}

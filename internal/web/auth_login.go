@@ -27,6 +27,8 @@ func roleHome(a *access.Actor) string {
 		return "/staff"
 	case access.RoleAdmin:
 		return "/admin"
+	case access.RoleHospital:
+		return "/hospital"
 	}
 	return "/"
 }

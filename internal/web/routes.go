@@ -53,6 +53,7 @@ func (s *Server) routeTable() []route {
 		s.apiDocRoutes(),
 		s.injuryBenefitRoutes(),
 		s.injuryHospitalRoutes(),
+		s.hospitalWebRoutes(),
 		s.payoutRoutes(),
 		s.personalAccountRoutes(),
 		s.transferRoutes(),

@@ -43,7 +43,7 @@ type auditRow struct {
 
 var roleNames = map[access.Role]string{
 	access.RoleEmployer: "参保单位", access.RolePerson: "参保人", access.RoleStaff: "经办人员",
-	access.RoleAdmin: "系统管理员", access.RoleAPI: "接口客户端", "": "匿名",
+	access.RoleAdmin: "系统管理员", access.RoleAPI: "接口客户端", access.RoleHospital: "医院经办人员", "": "匿名",
 }
 
 // When is the entry's time in Shanghai, to the second.

@@ -46,6 +46,7 @@ func (s *Server) injuryBenefitRoutes() []route {
 		{"GET /employer/injury/claims", s.loggedIn(s.employerClaimsPage)},
 		{"GET /employer/injury/claims/new", s.loggedIn(s.employerClaimForm)},
 		{"POST /employer/injury/claims/new", s.loggedIn(s.employerClaimSubmit)},
+		{"GET /person/injury/claims", s.loggedIn(s.personClaimsPage)},
 		{"GET /injury/claims/{id}/letter.pdf", s.loggedIn(s.injuryLetter)},
 		{"GET /injury/letters/check", s.injuryLetterCheck},
 	}
@@ -654,6 +655,21 @@ func (s *Server) employerClaimsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, "injury_claims_employer", &Page{Title: "工伤待遇申报", Data: list})
+}
+
+// personClaimsPage is the worker's own claims with their decision letters.
+func (s *Server) personClaimsPage(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	if a.Role != access.RolePerson {
+		s.fail(w, r, errs.Forbid())
+		return
+	}
+	list, err := s.Injury.ClaimsOf(r.Context(), a, 0)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "injury_claims_person", &Page{Title: "我的工伤待遇", Data: list})
 }
 
 func (s *Server) employerClaimForm(w http.ResponseWriter, r *http.Request) {

@@ -51,6 +51,7 @@ const (
 	APIBank      = "api-bank"       // API client of kind bank
 	APIBureau    = "api-bureau"     // API client of kind bureau (the district HR bureau)
 	APIHospital2 = "api-hospital-2" // another hospital, for "another hospital's record" checks
+	HospitalWeb  = "hospital-web"   // a web user of APIHospital's hospital (医院经办人员)
 )
 
 // Staff returns the Users key of the staff member working in section x only.
@@ -66,13 +67,14 @@ type User struct {
 	Role       access.Role
 	EmployerID int64
 	PersonID   int64
+	HospitalID int64 // for HospitalWeb: the hospital's API client user
 	Sections   []access.Section
 }
 
 // Actor returns the actor the services see for this user.
 func (u *User) Actor() *access.Actor {
 	a := &access.Actor{UserID: u.ID, Username: u.Username, Role: u.Role, EmployerID: u.EmployerID,
-		PersonID: u.PersonID, Sections: u.Sections}
+		PersonID: u.PersonID, Sections: u.Sections, HospitalID: u.HospitalID}
 	switch u.Role {
 	case access.RoleAdmin:
 		a.Sections = access.Sections

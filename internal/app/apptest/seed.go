@@ -96,5 +96,21 @@ func (e *Env) seedAPIClients(ctx context.Context) error {
 		}
 		e.Users[c.key] = &User{Key: c.key, Username: a.Username, APIKey: k, ID: a.UserID, Role: access.RoleAPI}
 	}
-	return nil
+	return e.seedHospitalUser(ctx)
+}
+
+// seedHospitalUser imports the web user of APIHospital's hospital.
+func (e *Env) seedHospitalUser(ctx context.Context) error {
+	hash, err := e.App.Accounts.HashPassword(ctx, Password)
+	if err != nil {
+		return err
+	}
+	hosp := e.Users[APIHospital].ID
+	return e.App.DB.WithTx(ctx, func(tx *sql.Tx) error {
+		id, err := e.App.Accounts.ImportAccount(ctx, tx, account.NewAccount{Role: access.RoleHospital, Username: "hospital-web",
+			HospitalID: hosp, DisplayName: "测试医院医保办", PasswordHash: hash})
+		e.Users[HospitalWeb] = &User{Key: HospitalWeb, Username: "hospital-web", Password: Password, ID: id,
+			Role: access.RoleHospital, HospitalID: hosp}
+		return err
+	})
 }
