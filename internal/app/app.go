@@ -294,6 +294,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Payments = payment.NewService(d, c, a.Audit, a.Policy, cfg.PortalURL)
 	a.Payouts = payout.NewService(d, c, a.Audit)
 	a.Payroll = payroll.NewService(d, c, a.Audit, a.Payouts)
+	a.Payroll.SetRules(a.Policy)
 	a.Injury.SetPayouts(injury.PayoutModule(a.Payouts, c))
 	a.PersonalAccounts = personalaccount.NewService(d, c, a.Audit, a.Policy)
 	a.PersonalAccounts.SetServer(cfg.Name, log)

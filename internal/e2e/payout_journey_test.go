@@ -192,9 +192,11 @@ func TestPayoutJourney(t *testing.T) {
 	a := env.User(t, apptest.PersonA)
 	login(t, ctx, base, a.Username, a.Password)
 	run(t, ctx, "portal", chromedp.Navigate(base+"/person/pension"), chromedp.WaitVisible(chromedp.Search(`//h2[contains(., "发放记录")]`)))
+	shot(t, ctx, "pension")
 	page := text(t, ctx)
 	if !strings.Contains(page, "已激活") || !strings.Contains(page, payout.MaskAccount(luhnCard(100))) || strings.Contains(page, luhnCard(100)) ||
-		strings.Count(page, "已发放") != 2 || !strings.Contains(page, "2024年1月") || !strings.Contains(page, "3,250.00") {
+		strings.Count(page, "已发放") != 2 || !strings.Contains(page, "2024年1月") || !strings.Contains(page, "3,250.00") ||
+		!strings.Contains(page, "2024年2月15日") {
 		t.Fatalf("portal:\n%s", page)
 	}
 }

@@ -72,6 +72,7 @@ var lineInsertCols = []db.Column{
 	{Name: "source_id", Type: db.Text}, {Name: "period", Type: db.Text}, {Name: "memo", Type: db.Text},
 	{Name: "status", Type: db.Text}, {Name: "hold_reason", Type: db.Text}, {Name: "prepared_by", Type: db.Text},
 	{Name: "prepared_by_id", Type: db.BigInt}, {Name: "prepared_at", Type: db.Timestamp}, {Name: "updated_at", Type: db.Timestamp},
+	{Name: "pay_date", Type: db.Text},
 }
 
 const onConflict = `ON CONFLICT (business_key) WHERE status NOT IN ('cancelled', 'rejected') DO NOTHING`
@@ -99,5 +100,5 @@ func rowArgsKey(r *Request, key string, a *access.Actor, now time.Time) []any {
 	b, _ := BenefitOf(r.Benefit)
 	return []any{key, r.PayeeKind, r.PayeeID, r.PayeeName, r.PayeeIDNumber, r.AccountKind, r.AccountName, r.AccountNo,
 		r.BankName, r.BankCode, r.NameConfirmed, int64(r.Amount), b.Scheme, r.Benefit, r.SourceKind, r.SourceID,
-		r.Period, r.Memo, statusOf(r), r.HoldReason, a.Name(), a.UserID, now, now}
+		r.Period, r.Memo, statusOf(r), r.HoldReason, a.Name(), a.UserID, now, now, r.PayDate}
 }

@@ -150,6 +150,7 @@ type Line struct {
 	SourceID      string     `json:"source_id"`
 	Period        string     `json:"period"`
 	Memo          string     `json:"memo"`
+	PayDate       string     `json:"pay_date,omitempty"` // YYYY-MM-DD, the pay day of a periodic benefit
 	Status        string     `json:"status"`
 	HoldReason    string     `json:"hold_reason,omitempty"`
 	RejectReason  string     `json:"reject_reason,omitempty"`
@@ -186,6 +187,15 @@ func (l *Line) SchemeName() string { return ledger.SchemeName(l.Scheme) }
 
 // Ref is the line's reference in bank files (业务流水号).
 func (l *Line) Ref() string { return LineRef(l.ID) }
+
+// PayDateText is the pay date in Chinese ("" when the line has none).
+func (l *Line) PayDateText() string {
+	t, err := time.Parse("2006-01-02", l.PayDate)
+	if err != nil {
+		return ""
+	}
+	return t.Format("2006年1月2日")
+}
 
 // PeriodText is the period in Chinese ("" for lump sums).
 func (l *Line) PeriodText() string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"shebao/internal/access"
@@ -34,6 +35,7 @@ type Request struct {
 	Period        string    // "YYYY-MM" for periodic benefits, "" for lump sums
 	Part          string    // optional: several lines of one source, payee and period
 	Memo          string    // shown to the fund clerk and on the bank file's remark
+	PayDate       string    // "YYYY-MM-DD": the pay day of a periodic benefit (the payroll's dated rule), or ""
 	// HoldReason, when set, prepares the line held without an account
 	// (e.g. "card": the social security card is not active yet); Release
 	// gives it the account later.
@@ -79,6 +81,11 @@ func (r *Request) Validate() error {
 	}
 	if utf8.RuneCountInString(r.Memo) > 200 {
 		f.Add("memo", "摘要不超过200字")
+	}
+	if r.PayDate != "" {
+		if _, err := time.Parse("2006-01-02", r.PayDate); err != nil {
+			f.Add("pay_date", "发放日格式应为YYYY-MM-DD")
+		}
 	}
 	if r.HoldReason == "" || r.AccountNo != "" {
 		r.checkAccount(&f)

@@ -56,7 +56,7 @@ func (s *Service) Reissue(ctx context.Context, a *access.Actor, id, version int6
 			return err
 		}
 		var nid int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO payout_lines (`+colNames()+`, reissue_of) VALUES (`+params(24)+`, $25) RETURNING id`,
+		if err := tx.QueryRowContext(ctx, `INSERT INTO payout_lines (`+colNames()+`, reissue_of) VALUES (`+params(len(lineInsertCols))+`, $`+strconv.Itoa(len(lineInsertCols)+1)+`) RETURNING id`,
 			append(rowArgsKey(&r, key, a, s.clock.Now()), old.ID)...).Scan(&nid); err != nil {
 			return errs.Wrap(err, "insert reissue")
 		}
@@ -73,7 +73,7 @@ func reissueRequest(old *Line, acct Request) Request {
 	return Request{PayeeKind: old.PayeeKind, PayeeID: old.PayeeID, PayeeName: old.PayeeName, PayeeIDNumber: old.PayeeIDNumber,
 		AccountKind: acct.AccountKind, AccountName: acct.AccountName, AccountNo: acct.AccountNo, BankName: acct.BankName,
 		BankCode: acct.BankCode, NameConfirmed: acct.NameConfirmed, Amount: old.Amount, Benefit: old.Benefit,
-		SourceKind: old.SourceKind, SourceID: old.SourceID, Period: old.Period, Memo: old.Memo}
+		SourceKind: old.SourceKind, SourceID: old.SourceID, Period: old.Period, Memo: old.Memo, PayDate: old.PayDate}
 }
 
 func colNames() string {

@@ -18,7 +18,7 @@ func idStr(id int64) string { return strconv.FormatInt(id, 10) }
 const lineCols = `id, business_key, payee_kind, payee_id, payee_name, payee_id_number, account_kind, account_name, account_no,
 	bank_name, bank_code, name_confirmed, amount_fen, scheme, benefit, source_kind, source_id, period, memo, status,
 	hold_reason, reject_reason, fail_reason, COALESCE(batch_id, 0), bank_serial, COALESCE(reissue_of, 0),
-	prepared_by, prepared_by_id, prepared_at, approved_by, approved_at, paid_on, version`
+	prepared_by, prepared_by_id, prepared_at, approved_by, approved_at, paid_on, pay_date, version`
 
 func scanLine(sc interface{ Scan(...any) error }) (*Line, error) {
 	l := &Line{}
@@ -28,7 +28,7 @@ func scanLine(sc interface{ Scan(...any) error }) (*Line, error) {
 		&l.AccountName, &l.AccountNo, &l.BankName, &l.BankCode, &l.NameConfirmed, &amount, &l.Scheme, &l.Benefit,
 		&l.SourceKind, &l.SourceID, &l.Period, &l.Memo, &l.Status, &l.HoldReason, &l.RejectReason, &l.FailReason,
 		&l.BatchID, &l.BankSerial, &l.ReissueOf, &l.PreparedBy, &l.PreparedByID, &l.PreparedAt, &l.ApprovedBy,
-		&approved, &l.PaidOn, &l.Version)
+		&approved, &l.PaidOn, &l.PayDate, &l.Version)
 	if err != nil {
 		return nil, err
 	}
@@ -86,12 +86,12 @@ func insertLine(ctx context.Context, tx *sql.Tx, d db.Dialect, a *access.Actor, 
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO payout_lines (business_key, payee_kind, payee_id, payee_name, payee_id_number,
 		account_kind, account_name, account_no, bank_name, bank_code, name_confirmed, amount_fen, scheme, benefit,
-		source_kind, source_id, period, memo, status, hold_reason, prepared_by, prepared_by_id, prepared_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23)
+		source_kind, source_id, period, memo, status, hold_reason, prepared_by, prepared_by_id, prepared_at, updated_at, pay_date)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23, $24)
 		ON CONFLICT (business_key) WHERE status NOT IN ('cancelled', 'rejected') DO NOTHING RETURNING id`,
 		r.Key(), r.PayeeKind, r.PayeeID, r.PayeeName, r.PayeeIDNumber, r.AccountKind, r.AccountName, r.AccountNo,
 		r.BankName, r.BankCode, r.NameConfirmed, int64(r.Amount), b.Scheme, r.Benefit, r.SourceKind, r.SourceID,
-		r.Period, r.Memo, status, r.HoldReason, a.Name(), a.UserID, now).Scan(&id)
+		r.Period, r.Memo, status, r.HoldReason, a.Name(), a.UserID, now, r.PayDate).Scan(&id)
 	if db.IsNoRows(err) {
 		return 0, nil
 	}

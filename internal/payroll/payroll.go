@@ -8,6 +8,7 @@
 package payroll
 
 import (
+	"context"
 	"time"
 
 	"shebao/internal/access"
@@ -18,6 +19,7 @@ import (
 	"shebao/internal/ident"
 	"shebao/internal/money"
 	"shebao/internal/payout"
+	"shebao/internal/policy"
 )
 
 // Pensioner statuses.
@@ -99,8 +101,42 @@ type Service struct {
 	clock   clock.Clock
 	audit   *audit.Service
 	payouts *payout.Service
+	rules   Rules
 	// Chunk is how many pensioners a run prepares per transaction.
 	Chunk int
+}
+
+// Rules gives the dated rules in force (package policy): the payroll
+// reads the pay day (policy.KeyPensionPayDay).
+type Rules interface {
+	Int(ctx context.Context, key, scope string, day time.Time) (int64, policy.Rule, error)
+}
+
+// SetRules gives the service the dated rules; without them the lines
+// carry no pay date (unit tests).
+func (s *Service) SetRules(r Rules) { s.rules = r }
+
+// PayDate is the pay date of month's pensions: the day of the dated rule
+// pension_pay_day in force on the month's first day, the month's last day
+// when the month is shorter (docs/rules.md "Monthly pension payroll").
+// Invalid when the rule is missing or not a day of a month.
+func (s *Service) PayDate(ctx context.Context, month clock.Month) (string, error) {
+	if s.rules == nil {
+		return "", nil
+	}
+	first := time.Date(month.Year, time.Month(month.Mon), 1, 0, 0, 0, 0, clock.Shanghai)
+	day, _, err := s.rules.Int(ctx, policy.KeyPensionPayDay, "", first)
+	if err != nil {
+		if errs.KindOf(err) == errs.NotFound {
+			return "", errs.Fields{{Field: "month", Message: "政策参数中没有" + month.Chinese() + "适用的养老金发放日，请先由管理员设置"}}.Err()
+		}
+		return "", err
+	}
+	if day < 1 || day > 31 {
+		return "", errs.Fields{{Field: "month", Message: "政策参数中的养老金发放日应为每月1日至31日"}}.Err()
+	}
+	last := first.AddDate(0, 1, -1).Day()
+	return first.AddDate(0, 0, int(min(day, int64(last)))-1).Format("2006-01-02"), nil
 }
 
 // NewService returns the payroll service.

@@ -40,6 +40,7 @@ type Run struct {
 	Created    int64      `json:"created"`
 	Held       int64      `json:"held"`
 	TotalFen   money.Fen  `json:"total_fen"`
+	PayDate    string     `json:"pay_date,omitempty"` // YYYY-MM-DD from the dated rule pension_pay_day
 	Error      string     `json:"error,omitempty"`
 	StartedBy  string     `json:"started_by"`
 	StartedAt  time.Time  `json:"started_at"`
@@ -48,6 +49,18 @@ type Run struct {
 
 // StatusName is the run's status in Chinese.
 func (r *Run) StatusName() string { return runNames[r.Status] }
+
+// PayDateText is the pay date in Chinese ("" when none).
+func (r *Run) PayDateText() string { return chineseDate(r.PayDate) }
+
+// chineseDate writes "2024-02-15" as 2024年2月15日.
+func chineseDate(d string) string {
+	t, err := time.Parse("2006-01-02", d)
+	if err != nil {
+		return ""
+	}
+	return t.Format("2006年1月2日")
+}
 
 // Percent is the progress in whole percent.
 func (r *Run) Percent() int64 {
@@ -73,8 +86,12 @@ func (s *Service) Start(ctx context.Context, a *access.Actor, month clock.Month)
 	if s.thisMonth().Before(month) {
 		return nil, errs.Fields{{Field: "month", Message: "不能生成未来月份（" + month.Chinese() + "）的养老金发放"}}.Err()
 	}
+	payDate, err := s.PayDate(ctx, month)
+	if err != nil {
+		return nil, err
+	}
 	var r *Run
-	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
 		var later int64
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM payroll_runs WHERE month > $1 AND status = 'done'`,
 			month.String()).Scan(&later); err != nil {
@@ -101,13 +118,13 @@ func (s *Service) Start(ctx context.Context, a *access.Actor, month clock.Month)
 			return errs.Wrap(err, "payroll count")
 		}
 		var id int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO payroll_runs (month, status, total, started_by, started_at, updated_at)
-			VALUES ($1, 'running', $2, $3, $4, $4) RETURNING id`, month.String(), total, a.Name(), now).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO payroll_runs (month, status, total, started_by, started_at, updated_at, pay_date)
+			VALUES ($1, 'running', $2, $3, $4, $4, $5) RETURNING id`, month.String(), total, a.Name(), now, payDate).Scan(&id); err != nil {
 			return errs.Wrap(err, "payroll run")
 		}
-		r = &Run{ID: id, Month: month.String(), Status: RunRunning, Total: total, StartedBy: a.Name(), StartedAt: now}
+		r = &Run{ID: id, Month: month.String(), Status: RunRunning, Total: total, StartedBy: a.Name(), StartedAt: now, PayDate: payDate}
 		return s.audit.Record(ctx, tx, a, audit.Entry{Action: "payroll.run.start", Entity: "payroll_run", EntityID: idStr(id),
-			After: map[string]any{"month": month.String(), "pensioners": total}})
+			After: map[string]any{"month": month.String(), "pensioners": total, "pay_date": payDate}})
 	})
 	return r, err
 }
@@ -210,6 +227,9 @@ func (s *Service) chunk(ctx context.Context, tx *sql.Tx, a *access.Actor, r *Run
 		return 0, after, err
 	}
 	plan := planChunk(ms, existing, took, deds, adjs, month)
+	for i := range plan.reqs {
+		plan.reqs[i].PayDate = r.PayDate
+	}
 	created, err := s.payouts.PrepareBulk(ctx, tx, a, plan.reqs)
 	if err != nil {
 		return 0, after, err
@@ -316,7 +336,7 @@ func (s *Service) Runs(ctx context.Context, a *access.Actor, limit int) ([]Run, 
 
 func (s *Service) queryRuns(ctx context.Context, where string, args ...any) ([]Run, error) {
 	rows, err := s.db.Read().QueryContext(ctx, `SELECT id, month, status, total, done, created, held, total_fen, error,
-		started_by, started_at, finished_at FROM payroll_runs `+where, args...)
+		started_by, started_at, finished_at, pay_date FROM payroll_runs `+where, args...)
 	if err != nil {
 		return nil, errs.Wrap(err, "payroll runs")
 	}
@@ -327,7 +347,7 @@ func (s *Service) queryRuns(ctx context.Context, where string, args ...any) ([]R
 		var tot int64
 		var fin sql.NullTime
 		if err := rows.Scan(&r.ID, &r.Month, &r.Status, &r.Total, &r.Done, &r.Created, &r.Held, &tot, &r.Error,
-			&r.StartedBy, &r.StartedAt, &fin); err != nil {
+			&r.StartedBy, &r.StartedAt, &fin, &r.PayDate); err != nil {
 			return nil, errs.Wrap(err, "payroll runs")
 		}
 		r.TotalFen = money.Fen(tot)

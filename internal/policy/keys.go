@@ -55,6 +55,7 @@ const (
 	KeyHireRegistrationDays   = "hire_registration_days"          // 30 days to register a new hire
 	KeyInjuryRecognitionDays  = "injury_recognition_days"         // 30 days for the employer to apply
 	KeyInjuryFastTrackDays    = "injury_fast_track_working_days"  // COVID fast track: 3 working days from complete documents
+	KeyPensionPayDay          = "pension_pay_day"                 // day of the month the monthly pension is paid
 	KeyInjurySecondCheck      = "injury_second_check_fen"         // claims above this amount need a second clerk's check
 	KeyInjuryLeavingMonths    = "injury_leaving_medical_months"   // scope = grade "5".."10": months of the area's average wage
 	KeyReceivingAccountName   = "receiving_account_name"          // the agency's receiving account: account name (开户名称)
@@ -107,6 +108,7 @@ var Keys = []KeyInfo{
 	{KeyHireRegistrationDays, "新招用职工参保登记时限（日）", UnitDays, nil},
 	{KeyInjuryRecognitionDays, "单位申请工伤认定时限（日）", UnitDays, nil},
 	{KeyInjuryFastTrackDays, "工伤待遇快捷通道办理时限（工作日）", UnitDays, nil},
+	{KeyPensionPayDay, "养老金发放日（每月几日）", UnitInt, nil},
 	{KeyInjurySecondCheck, "工伤待遇复核金额起点", UnitFen, nil},
 	{KeyInjuryLeavingMonths, "一次性工伤医疗补助金月数（按伤残等级）", UnitMonths, injuryGrades},
 	{KeyReceivingAccountName, "社保费收款账户开户名称", UnitText, nil},
