@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"shebao/internal/access"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/money"
 )
@@ -32,6 +33,19 @@ type HistoryMonth struct {
 type History struct {
 	Months []HistoryMonth
 	Total  money.Fen // all shares of the listed lines
+	// Transferred are the years brought over from other regions by
+	// transfers in, flagged with the agency they came from.
+	Transferred []TransferYear
+}
+
+// TransferYear is one year of a merged transfer in, as the old agency's
+// information form (信息表) states it.
+type TransferYear struct {
+	Year    int
+	Months  int
+	Agency  string    // the old agency (origin)
+	Wages   money.Fen // the year's contribution wages
+	Account money.Fen // the year's part of the account balance moved
 }
 
 // History returns the person's contribution months: assessed ones
@@ -79,7 +93,31 @@ func (s *Service) History(ctx context.Context, a *access.Actor, personID int64) 
 		h.Months[i].Schemes[schemeIndex(scheme)] = &l
 		h.Total += l.Employer + l.Individual
 	}
-	return h, errs.Wrap(rows.Err(), "history")
+	if err := rows.Err(); err != nil {
+		return nil, errs.Wrap(err, "history")
+	}
+	h.Transferred, err = transferredYears(ctx, s.db.Read(), personID)
+	return h, err
+}
+
+// transferredYears reads the years of the person's merged transfers in.
+func transferredYears(ctx context.Context, q db.Querier, personID int64) ([]TransferYear, error) {
+	rows, err := q.QueryContext(ctx, `SELECT y.year, y.months, t.other_agency, y.wages_fen, y.account_fen
+		FROM transfer_years y JOIN transfers t ON t.id = y.transfer_id
+		WHERE t.person_id = $1 AND t.direction = 'in' AND t.status = 'merged' ORDER BY y.year`, personID)
+	if err != nil {
+		return nil, errs.Wrap(err, "history transfers")
+	}
+	defer rows.Close()
+	var out []TransferYear
+	for rows.Next() {
+		var y TransferYear
+		if err := rows.Scan(&y.Year, &y.Months, &y.Agency, (*int64)(&y.Wages), (*int64)(&y.Account)); err != nil {
+			return nil, errs.Wrap(err, "history transfers")
+		}
+		out = append(out, y)
+	}
+	return out, errs.Wrap(rows.Err(), "history transfers")
 }
 
 // recordStatusNames are the statuses of imported records.

@@ -30,7 +30,7 @@ func (c *Content) facts(issuer string) []pdfdoc.KV {
 	}
 	return append(kv, pdfdoc.KV{Key: "累计缴费年限", Value: c.Service() + "（" + strconv.Itoa(c.Months) + " 个月）"},
 		pdfdoc.KV{Key: "个人账户累计利息", Value: c.Interest.String() + " 元"},
-		pdfdoc.KV{Key: "个人账户余额（" + strconv.Itoa(c.Year) + " 年末）", Value: c.Balance.String() + " 元"},
+		pdfdoc.KV{Key: strconv.Itoa(c.Year) + " 年末账户余额", Value: c.Balance.String() + " 元"},
 		pdfdoc.KV{Key: "出具机构", Value: issuer})
 }
 

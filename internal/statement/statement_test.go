@@ -244,6 +244,9 @@ func TestEmployerBatch(t *testing.T) {
 		if len(files) != 3 || pa == nil || pz == nil || files["打印版/第01册.pdf"] == nil {
 			t.Fatalf("zip files %v", keys(files))
 		}
+		if dir := os.Getenv("SHEBAO_SHOTS"); dir != "" && d.Dialect == db.SQLite { // to look at
+			os.WriteFile(filepath.Join(dir, "statement.pdf"), pz, 0o644)
+		}
 		if txt := pdfText(t, pz); txt != "" {
 			years, _ := personalaccount.YearsOf(ctx, d.Read(), a.ID, 2023)
 			last := years[len(years)-1]
