@@ -22,6 +22,7 @@ import (
 	"shebao/internal/certificate"
 	"shebao/internal/clock"
 	"shebao/internal/contribution"
+	"shebao/internal/dashboard"
 	"shebao/internal/db"
 	"shebao/internal/death"
 	"shebao/internal/document"
@@ -179,8 +180,10 @@ type App struct {
 	// of phone consultations.
 	Transfers *transfer.Service
 
-	// Recovery is the emergency recovery register (延期业务登记).
-	Recovery *recovery.Service
+	// Recovery is the emergency recovery register (延期业务登记);
+	// Dashboard the agency's and sections' dashboards.
+	Recovery  *recovery.Service
+	Dashboard *dashboard.Service
 	// Statements makes the personal rights statements (个人权益记录单) and
 	// their batches.
 	Statements *statement.Service
@@ -318,7 +321,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.StaffChanges.SetDeathRecorder(a.Deaths)
 	a.openOversight()
 	a.Web, err = web.New(web.Deps{
-		Recovery:     a.Recovery,
+		Recovery: a.Recovery, Dashboard: a.Dashboard,
 		Calc:         a.Calc,
 		Certificates: a.Certificates, Flexible: a.Flexible,
 		DB: d, Clock: c, Log: log, Audit: a.Audit, Accounts: a.Accounts,

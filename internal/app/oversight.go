@@ -3,20 +3,31 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 
+	"shebao/internal/access"
+	"shebao/internal/clock"
+	"shebao/internal/dashboard"
 	"shebao/internal/jobs"
+	"shebao/internal/payroll"
 	"shebao/internal/recovery"
 )
 
 // openOversight builds the services of 审计科 and 办公室: the emergency
-// recovery register.
+// recovery register and the dashboards.
 func (a *App) openOversight() {
 	a.Recovery = recovery.NewService(a.DB, a.Clock, a.Audit, a.Policy, a.Notify)
+	a.Dashboard = dashboard.NewService(a.DB, a.Clock, a.Audit, dashboard.Sources{
+		Fund:     a.dashboardFund,
+		Payroll:  a.dashboardPayroll,
+		Recovery: a.dashboardRecovery,
+	})
 }
 
 // oversightJobs adds the scheduled jobs of the oversight services.
 func (a *App) oversightJobs(r *jobs.Runner) {
 	r.Add(jobs.Job{Name: "recovery.daily", Schedule: jobs.Daily(6, 30), Run: a.recoveryDaily})
+	r.Add(jobs.Job{Name: "dashboard.refresh", Schedule: jobs.Hourly(40), Run: a.dashboardRefresh})
 }
 
 // recoveryDaily harvests the recovery register, hands over what is
@@ -25,4 +36,57 @@ func (a *App) recoveryDaily(ctx context.Context) (string, error) {
 	r, err := a.Recovery.Daily(ctx)
 	return fmt.Sprintf("recovery: %d added, %d made up, %d handed over, %d reminders, %d snapshots",
 		r.Added, r.MadeUp, r.HandedOver, r.Reminded, r.Snapshots), err
+}
+
+// dashboardRefresh recomputes the dashboards' snapshot.
+func (a *App) dashboardRefresh(ctx context.Context) (string, error) {
+	sn, err := a.Dashboard.Refresh(ctx)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("dashboard refreshed in %d ms", sn.TookMS), nil
+}
+
+// The dashboards read the owners' reports as the system: who may see them
+// is decided by the dashboard service itself.
+func (a *App) dashboardFund(ctx context.Context, m clock.Month, n int) ([]dashboard.FundRow, error) {
+	rep, err := a.Payouts.FundReport(ctx, access.System, m, n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]dashboard.FundRow, 0, len(rep.Rows))
+	for _, r := range rep.Rows {
+		out = append(out, dashboard.FundRow{Month: r.Month, Scheme: r.Scheme, Income: r.Income, Expense: r.Expense})
+	}
+	return out, nil
+}
+
+func (a *App) dashboardPayroll(ctx context.Context, n int) ([]dashboard.PayrollRow, error) {
+	runs, err := a.Payroll.Runs(ctx, access.System, n)
+	if err != nil {
+		return nil, err
+	}
+	var out []dashboard.PayrollRow
+	for _, r := range runs {
+		if r.Status == payroll.RunDone {
+			out = append(out, dashboard.PayrollRow{Month: r.Month, People: r.Total, Total: r.TotalFen})
+		}
+	}
+	slices.SortFunc(out, func(x, y dashboard.PayrollRow) int { return cmpString(x.Month, y.Month) })
+	return out, nil
+}
+
+func cmpString(x, y string) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
+func (a *App) dashboardRecovery(ctx context.Context, x access.Section) (int, int, int, error) {
+	c, err := a.Recovery.Summary(ctx, access.System, recovery.Filter{Section: x})
+	return c.Open, c.MadeUp, c.Overdue, err
 }

@@ -28,5 +28,10 @@ func oversightRouteCases() []routeCase {
 		{method: "GET", path: "/staff/deferred/999999", want: staffMissing(page(staffAll))},
 		{method: "POST", path: "/staff/deferred/999999/resolve", form: url.Values{"version": {"1"}, "note": {"已处理"}},
 			want: staffMissing(post(staffAll))},
+		{method: "GET", path: "/staff/dashboard", want: page(staffAll)},
+		{method: "GET", path: "/staff/dashboard?section=fund&days=90&months=24",
+			want: page(apptest.Staff(access.Fund), auditor, office, apptest.Admin)},
+		{method: "GET", path: "/staff/dashboard/export.xlsx", want: page(staffAll)},
+		{method: "POST", path: "/staff/dashboard/refresh", form: url.Values{}, want: post(auditor, office, apptest.Admin)},
 	}
 }

@@ -60,7 +60,8 @@ var Owners = map[string]string{
 	"pension_determinations": "retirement", "retirement_account_balances": "retirement", "retirement_approvers": "retirement",
 	"retirement_plans": "retirement", "retirement_qualifications": "retirement", "retirement_reminders": "retirement",
 	"recovery_items": "recovery", "recovery_reminders": "recovery", "recovery_progress": "recovery", "recovery_counts": "recovery",
-	"deaths": "death", "death_heirs": "death", "death_recovery_notices": "death", "death_claims": "death", "civil_imports": "death", "civil_records": "death",
+	"dashboard_snapshots": "dashboard",
+	"deaths":              "death", "death_heirs": "death", "death_recovery_notices": "death", "death_claims": "death", "civil_imports": "death", "civil_records": "death",
 }
 
 // alsoWrittenBy are the exceptions, each with its reason.

@@ -88,6 +88,8 @@ var staffTools = []queueLink{
 	{"/staff/lookup", "查找单位或人员（按名称、证件号码、单位编号）"},
 	{"/staff/appointments", "大厅预约名单"},
 	{"/staff/cases", "本科室业务队列（含邮件来件、代为登记）"},
+	{"/staff/dashboard", "运行情况统计（图表、导出）"},
+	{"/staff/deferred", "延期业务登记（本科室）"},
 	{"/staff/faq", "常见问题维护"},
 }
 
@@ -96,6 +98,7 @@ type sectionCard struct {
 	Section access.Section
 	Name    string
 	Queues  []queueLink
+	Work    *sectionWork
 }
 
 type staffHomeView struct {
@@ -116,7 +119,12 @@ func (s *Server) staffHome(w http.ResponseWriter, r *http.Request) {
 	v := staffHomeView{Tools: staffTools}
 	for _, x := range access.Sections {
 		if a.In(x) {
-			v.Sections = append(v.Sections, sectionCard{Section: x, Name: x.Name(), Queues: sectionQueues[x]})
+			work, err := s.sectionWorkOf(r.Context(), a, x)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			v.Sections = append(v.Sections, sectionCard{Section: x, Name: x.Name(), Queues: sectionQueues[x], Work: work})
 		}
 	}
 	s.render(w, r, "staff_home", &Page{Title: "经办工作台", Data: v})

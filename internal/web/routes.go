@@ -57,7 +57,7 @@ func (s *Server) routeTable() []route {
 		s.payoutRoutes(),
 		s.personalAccountRoutes(),
 		s.transferRoutes(),
-		s.recoveryRoutes(),
+		s.recoveryRoutes(), s.dashboardRoutes(),
 		s.statementRoutes(),
 	} {
 		all = append(all, area...)

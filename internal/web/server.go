@@ -16,6 +16,7 @@ import (
 	"shebao/internal/certificate"
 	"shebao/internal/clock"
 	"shebao/internal/contribution"
+	"shebao/internal/dashboard"
 	"shebao/internal/db"
 	"shebao/internal/death"
 	"shebao/internal/document"
@@ -99,8 +100,10 @@ type Deps struct {
 	PersonalAccounts *personalaccount.Service
 	// Transfers handles transfers between regions (转移接续).
 	Transfers *transfer.Service
-	// Recovery is the emergency recovery register (延期业务登记).
-	Recovery *recovery.Service
+	// Recovery is the emergency recovery register (延期业务登记);
+	// Dashboard the agency's and sections' dashboards.
+	Recovery  *recovery.Service
+	Dashboard *dashboard.Service
 	// Statements makes the personal rights statements and their batches.
 	Statements *statement.Service
 
