@@ -313,6 +313,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Calc = calc.NewService(a.Policy, c, 120, 30)
 	a.Retirement = retirement.NewService(d, c, a.Audit, a.Policy, a.Cases, a.Documents, a.Notify)
 	a.Retirement.SetPayroll(retirementPayroll{a.Payroll})
+	a.Retirement.SetSuspender(retirementPayroll{a.Payroll})
 	if !cfg.RetirementSwitch.IsZero() {
 		a.Retirement.SetSwitchDate(cfg.RetirementSwitch)
 	}

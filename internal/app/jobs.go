@@ -22,6 +22,7 @@ func (a *App) scheduledJobs() *jobs.Runner {
 	r.Add(jobs.Job{Name: "appointments.remind", Schedule: jobs.Daily(16, 0), Run: a.remindAppointments})
 	r.Add(jobs.Job{Name: "cases.remind", Schedule: jobs.Hourly(15), Run: a.remindCases})
 	r.Add(jobs.Job{Name: "retirement.remind", Schedule: jobs.Daily(8, 0), Run: a.remindRetirements})
+	r.Add(jobs.Job{Name: "retirement.certification", Schedule: jobs.Daily(7, 30), Run: a.checkCertifications})
 	r.Add(jobs.Job{Name: "death.recovery_notices", Schedule: jobs.Daily(9, 30), Run: a.recoveryNotices})
 	r.Add(jobs.Job{Name: "contribution.assess", Schedule: jobs.Daily(1, 0), Lease: 6 * time.Hour, Run: a.assessDue})
 	r.Add(jobs.Job{Name: "injury.monthly", Schedule: jobs.Daily(3, 0), Lease: 2 * time.Hour, Run: a.payInjuryMonths})
@@ -119,4 +120,11 @@ func (a *App) remindRetirements(ctx context.Context) (string, error) {
 func (a *App) recoveryNotices(ctx context.Context) (string, error) {
 	n, err := a.Deaths.SendRecoveryNotices(ctx)
 	return fmt.Sprintf("sent %d overpayment recovery notices", n), err
+}
+
+// checkCertifications suspends pensions whose eligibility certification
+// was missed, keeps those an emergency covers and reminds them after it.
+func (a *App) checkCertifications(ctx context.Context) (string, error) {
+	r, err := a.Retirement.CheckCertifications(ctx)
+	return fmt.Sprintf("certification: %d suspended, %d kept by an emergency, %d reminded", r.Suspended, r.Kept, r.Reminded), err
 }

@@ -50,3 +50,16 @@ func (d deathPayroll) StopDeathTx(ctx context.Context, tx *sql.Tx, personID int6
 	}
 	return death.Stop{Overpaid: res.Overpaid, Months: len(res.Months)}, nil
 }
+
+// SuspendTx suspends a pension after month last for a missed eligibility
+// certification.
+func (r retirementPayroll) SuspendTx(ctx context.Context, tx *sql.Tx, personID int64, last clock.Month, reason string) error {
+	_, err := r.p.StopTx(ctx, tx, access.System, personID, payroll.Stop{Last: last, Kind: payroll.StopSuspension, Reason: reason})
+	return err
+}
+
+// ResumeTx puts a pension suspended for a missed certification back into pay.
+func (r retirementPayroll) ResumeTx(ctx context.Context, tx *sql.Tx, personID int64, reason string) error {
+	_, err := r.p.ResumeTx(ctx, tx, access.System, personID, reason)
+	return err
+}

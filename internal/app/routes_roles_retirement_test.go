@@ -49,5 +49,9 @@ func retirementRouteCases() []routeCase {
 		{method: "POST", path: "/api/v1/civil/deaths", json: map[string]any{"records": []any{}}, want: api()},
 		{method: "GET", path: "/person/retirement", want: page(persons...)},
 		{method: "POST", path: "/person/retirement/plan", form: none, want: post(persons...)},
+		{method: "GET", path: "/staff/retirement/certification", want: page(staffOf(access.Welfare)...)},
+		{method: "POST", path: "/staff/retirement/certification/civil", form: none, want: post(staffOf(access.Welfare)...)},
+		{method: "GET", path: "/person/certification", want: page(persons...)},
+		{method: "POST", path: "/person/certification", form: url.Values{"confirm": {"1"}}, want: notFoundFor(post(persons...))},
 	}
 }

@@ -24,11 +24,12 @@ const (
 	MeasureDeferredOriginals  Measure = "deferred_originals"  // 容缺受理、告知承诺，原件后补
 	MeasureCashRefused        Measure = "cash_refused"        // 暂不收取现金
 	MeasureContactlessFirst   Measure = "contactless_first"   // 倡导不见面办理
+	MeasureCertificationKept  Measure = "certification_kept"  // 未按期认证不暂停发放
 )
 
 // AllMeasures lists the measures in display order.
 var AllMeasures = []Measure{MeasureCollectionExtended, MeasureLateFeeWaived, MeasureLateAccepted,
-	MeasureMakeUpAllowed, MeasureDeferredOriginals, MeasureCashRefused, MeasureContactlessFirst}
+	MeasureMakeUpAllowed, MeasureDeferredOriginals, MeasureCashRefused, MeasureContactlessFirst, MeasureCertificationKept}
 
 var measureLabels = map[Measure]string{
 	MeasureCollectionExtended: "延长社保费征收期",
@@ -38,6 +39,7 @@ var measureLabels = map[Measure]string{
 	MeasureDeferredOriginals:  "容缺受理、告知承诺，原件后补",
 	MeasureCashRefused:        "暂不收取现金",
 	MeasureContactlessFirst:   "倡导不见面办理",
+	MeasureCertificationKept:  "待遇资格认证逾期不暂停发放",
 }
 
 // Label is the short Chinese name of the measure (form checkboxes).

@@ -59,6 +59,7 @@ var Owners = map[string]string{
 	"pensioners": "payroll", "ss_card_answers": "payroll", "ss_card_lists": "payroll", "ss_cards": "payroll",
 	"pension_determinations": "retirement", "retirement_account_balances": "retirement", "retirement_approvers": "retirement",
 	"retirement_plans": "retirement", "retirement_qualifications": "retirement", "retirement_reminders": "retirement",
+	"pension_certifications": "retirement", "certification_reminders": "retirement",
 	"recovery_items": "recovery", "recovery_reminders": "recovery", "recovery_progress": "recovery", "recovery_counts": "recovery",
 	"dashboard_snapshots": "dashboard",
 	"deaths":              "death", "death_heirs": "death", "death_recovery_notices": "death", "death_claims": "death", "civil_imports": "death", "civil_records": "death",

@@ -60,6 +60,8 @@ type Service struct {
 	notify   notify.Notifier
 	payroll  Payroll
 	switchAt time.Time
+	// suspender suspends pensions of missed certifications (nil: none).
+	suspender Suspender
 }
 
 // NewService returns the service; it registers no case types of its own

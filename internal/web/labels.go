@@ -90,7 +90,7 @@ var labels = map[labelKind]map[string]string{
 		"statement.batch.create": "生成个人权益记录单批次", "statement.batch.download": "下载个人权益记录单批次",
 		"death.record": "登记死亡", "death.civil.import": "导入民政死亡数据", "death.civil.resolve": "核对民政死亡记录",
 		"death.heir.add": "登记继承人", "death.claim.open": "计算死亡待遇", "death.claim.review": "复核死亡待遇",
-		"death.claim.decide": "复审核定死亡待遇", "death.overpayment.repay": "登记多发养老金退回", "retirement.selfemployed.submit": "登记个体退休申报", "retirement.approver": "调整退休资格审批权限",
+		"death.claim.decide": "复审核定死亡待遇", "death.overpayment.repay": "登记多发养老金退回", "retirement.certify": "待遇资格认证", "retirement.certify_civil": "按民政数据比对待遇资格认证", "retirement.selfemployed.submit": "登记个体退休申报", "retirement.approver": "调整退休资格审批权限",
 		"retirement.qualification.submit": "提交退休资格确认", "retirement.qualification.approve": "确认退休资格",
 		"retirement.qualification.reject": "不予确认退休资格", "retirement.determination.compute": "计算养老金待遇",
 		"retirement.determination.review": "复核养老金待遇", "retirement.determination.decide": "复审核定养老金待遇",

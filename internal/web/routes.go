@@ -36,7 +36,7 @@ func (s *Server) routeTable() []route {
 		s.caseworkRoutes(), s.caseworkAPIRoutes(), s.caseworkDeferredAPIRoutes(),
 		s.injuryRoutes(),
 		s.injuryClerkRoutes(),
-		s.retirementRoutes(),
+		s.retirementRoutes(), s.certificationRoutes(),
 		s.deathRoutes(),
 		s.injuryBenefitAPIRoutes(),
 		s.appointmentRoutes(),
