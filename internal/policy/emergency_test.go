@@ -261,6 +261,7 @@ func TestBanner(t *testing.T) {
 			"容缺受理、告知承诺，原件疫情后补交",
 			"暂不收取现金，请刷卡缴费",
 			"倡导不见面办理",
+			"待遇资格认证逾期不暂停发放",
 		}
 		if b.Title != e.Title || b.Since != "2024-01-23" || !slices.Equal(b.Measures, want) {
 			t.Fatalf("banner %+v", b)

@@ -109,7 +109,7 @@ var labels = map[labelKind]map[string]string{
 		"employment": "参保关系", "faqs": "常见问题", "downloads": "常用下载", "invoice_request": "票据邮寄申请", "mail_quarantine": "隔离邮件", "notices": "公告",
 		"outbox": "通知", "notify_prefs": "通知方式", "payment": "到账款", "person": "参保人", "policy_rule": "政策参数", "rule_value": "政策参数取值",
 		"rules_file": "政策参数文件", "staff_conflict": "跨单位参保协调", "staff_import": "批量增减员", "user": "账户",
-		"retirement_qualification": "退休资格确认", "death": "死亡登记", "death_claim": "死亡待遇申领", "civil_import": "民政死亡数据文件", "civil_record": "民政死亡记录", "pension_determination": "养老金待遇核定",
+		"retirement_qualification": "退休资格确认", "death": "死亡登记", "certification": "待遇资格认证", "death_claim": "死亡待遇申领", "civil_import": "民政死亡数据文件", "civil_record": "民政死亡记录", "pension_determination": "养老金待遇核定",
 	},
 	labelActor:  {"system": "系统（自动）", "anonymous": "未登录访客"},
 	labelFormat: {"csv-utf8": "CSV 文件（UTF-8 编码）", "csv-gbk": "CSV 文件（GBK 编码）", "xlsx": "Excel 文件"},
