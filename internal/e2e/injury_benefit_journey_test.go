@@ -23,9 +23,9 @@ import (
 
 var claimPathRe = regexp.MustCompile(`/staff/injury/claims/(\d+)$`)
 
-// shot writes a full-page PNG of the current page to SHEBAO_SHOTS_DIR,
+// injuryShot writes a full-page PNG of the current page to SHEBAO_SHOTS_DIR,
 // when set, for a person to look at.
-func shot(t *testing.T, ctx context.Context, name string) {
+func injuryShot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	dir := os.Getenv("SHEBAO_SHOTS_DIR")
 	if dir == "" {
@@ -122,7 +122,7 @@ func TestInjuryBenefitJourney(t *testing.T) {
 		chromedp.WaitVisible(chromedp.Search(`//*[contains(., "5 级伤残")]`)))...)
 	do(t, ctx, "own wage", chromedp.Click(chromedp.CSS("#submit-own-wage-records")),
 		chromedp.WaitVisible(chromedp.Search(`//*[contains(., "取自缴费记录")]`)))
-	shot(t, ctx, "journey1-recognition")
+	injuryShot(t, ctx, "journey1-recognition")
 	do(t, ctx, "claim", append(fill(map[string]string{"#benefit": "disability", "#channel": "counter", "#payee": "worker",
 		"#bank_name": "建设银行", "#bank_account": "6222020200112233446"}), chromedp.Click(chromedp.CSS("#submit-claim")),
 		chromedp.WaitVisible(chromedp.CSS("#review-form")))...)
@@ -140,7 +140,7 @@ func TestInjuryBenefitJourney(t *testing.T) {
 	do(t, ctx, "second check", chromedp.Navigate(base+claimPath), chromedp.WaitVisible(chromedp.CSS("#check-agree")),
 		chromedp.Click(chromedp.CSS("#check-agree")),
 		chromedp.WaitVisible(chromedp.Search(`//*[@id="claim-status"][contains(., "已核准")]`)))
-	shot(t, ctx, "journey1-claim")
+	injuryShot(t, ctx, "journey1-claim")
 
 	avg, _, err := env.App.Policy.Amount(context.Background(), "avg_wage", "", time.Date(2024, 2, 10, 0, 0, 0, 0, clock.Shanghai))
 	if err != nil {
@@ -192,7 +192,7 @@ func TestContinuedTreatmentJourney(t *testing.T) {
 			"#reason": "伤口感染需再次住院清创"})...)
 	do(t, ctx, "file form", append(steps, chromedp.Click(chromedp.CSS("#file-continued")),
 		chromedp.WaitVisible(chromedp.Search(`//table[@id="hospital-continued-list"]//td[contains(., "暂不审批")]`)))...)
-	shot(t, ctx, "journey3-hospital-form")
+	injuryShot(t, ctx, "journey3-hospital-form")
 	formNo := regexp.MustCompile(`JZ[0-9A-F]{12}`).FindString(text(t, ctx, "#hospital-continued-list"))
 	if formNo == "" {
 		t.Fatal("no form number on the hospital's list")
