@@ -55,6 +55,8 @@ func publicRouteCases() []routeCase {
 		{method: "GET", path: "/healthz", want: with(page(), all(allowed)...)},
 		{method: "GET", path: "/certificate/check", want: with(page(), all(allowed)...)},
 		{method: "GET", path: "/api/v1/openapi.json", want: with(page(), all(allowed)...)},
+		{method: "GET", path: "/help/api", want: with(page(), all(allowed)...)},
+		{method: "GET", path: "/help/api?for=key", want: with(page(), all(allowed)...)},
 		{method: "GET", path: "/notices", want: with(page(), all(allowed)...)},
 		{method: "GET", path: "/notices/1", want: with(page(), all(allowed)...)},
 		{method: "GET", path: "/notices/999999", want: with(page(), all(notFound)...)},

@@ -77,6 +77,8 @@ type Link struct {
 var Links = []Link{
 	{Title: "人员增减导入模板（Excel）", Path: "/employer/staff/template.xlsx", Audience: Employer,
 		Note: "登录单位网上服务后下载；批量办理人员新增、减少时填写后导入。"},
+	{Title: "接口说明（网页版）", Path: "/help/api", Audience: Partner,
+		Note: "各接口的用途、调用方式、字段、示例和错误提示，与接口文档同步。"},
 }
 
 // FormByKey returns the form with that key.

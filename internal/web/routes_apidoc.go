@@ -11,10 +11,12 @@ import (
 //go:embed openapi.json
 var openAPI []byte
 
-// apiDocRoutes serves /api/v1/openapi.json.
+// apiDocRoutes serves /api/v1/openapi.json and the reference page made
+// from it (接口说明, routes_apiref.go).
 func (s *Server) apiDocRoutes() []route {
 	return []route{
 		{"GET /api/v1/openapi.json", s.openAPIDoc},
+		{"GET /help/api", s.apiReference},
 	}
 }
 
