@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The API reference page (接口说明) renders the OpenAPI document the API
@@ -59,6 +60,24 @@ type apiRefResp struct {
 	Desc            template.HTML
 }
 
+// apiRefOnce reads the document once, at the page's first request (it
+// takes a while: servers and tests that never show the page skip it).
+type apiRefOnce struct {
+	once sync.Once
+	ref  *apiRef
+	err  error
+}
+
+func (o *apiRefOnce) get(doc []byte) (*apiRef, error) {
+	o.once.Do(func() {
+		if doc == nil { // a Server made without New, in tests
+			doc = openAPI
+		}
+		o.ref, o.err = buildAPIRef(doc)
+	})
+	return o.ref, o.err
+}
+
 // apiRefView is what the page shows: all areas or only what a key may call.
 type apiRefView struct {
 	Tags    []apiRefTag
@@ -67,13 +86,10 @@ type apiRefView struct {
 }
 
 func (s *Server) apiReference(w http.ResponseWriter, r *http.Request) {
-	ref := s.apiRef
-	if ref == nil { // a Server made without New, in tests
-		var err error
-		if ref, err = buildAPIRef(openAPI); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	ref, err := s.apiRef.get(s.apiDoc)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	v := apiRefView{KeyOnly: r.URL.Query().Get("for") == "key"}
 	for _, t := range ref.Tags {

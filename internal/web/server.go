@@ -124,8 +124,8 @@ type Deps struct {
 type Server struct {
 	Deps
 	pages   map[string]*template.Template
-	apiDoc  []byte  // the OpenAPI document, with the generated parts
-	apiRef  *apiRef // the same, read for the reference page (routes_apiref.go)
+	apiDoc  []byte     // the OpenAPI document, with the generated parts
+	apiRef  apiRefOnce // the same, read for the reference page when first asked (routes_apiref.go)
 	handler http.Handler
 	mux     *http.ServeMux // the routes, for per-route body limits (body_limit.go)
 	ops     *opsMetrics    // Prometheus registry of this server (routes_ops.go)
@@ -149,9 +149,6 @@ func New(d Deps) (*Server, error) {
 		if s.apiDoc, err = withCalcDoc(s.apiDoc, s.Calc.All()); err != nil {
 			return nil, err
 		}
-	}
-	if s.apiRef, err = buildAPIRef(s.apiDoc); err != nil {
-		return nil, err
 	}
 	s.handler = s.routes()
 	return s, nil
