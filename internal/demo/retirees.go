@@ -33,8 +33,24 @@ type RetireeResult struct {
 	Login *Login
 }
 
-// demoFund2 approves what the system prepared (the two-person rule).
+// demoFund2 approves what the system prepared (the two-person rule) when
+// the district has no demo fund clerk (fundClerk).
 var demoFund2 = &access.Actor{UserID: -2, Username: "jijin-fuhe", Role: access.RoleStaff, Sections: []access.Section{access.Fund}}
+
+// fundClerk is the demo login of 基金管理科 (jijin), who approves, sends
+// and books last month's payroll, so the pages name a clerk a user can log
+// in as; demoFund2 when there is none.
+func fundClerk(ctx context.Context, d *db.DB) (*access.Actor, error) {
+	var id int64
+	err := d.Read().QueryRowContext(ctx, `SELECT id FROM users WHERE username = 'jijin' AND role = 'staff'`).Scan(&id)
+	if db.IsNoRows(err) {
+		return demoFund2, nil
+	}
+	if err != nil {
+		return nil, errs.Wrap(err, "demo: fund clerk")
+	}
+	return &access.Actor{UserID: id, Username: "jijin", Role: access.RoleStaff, Sections: []access.Section{access.Fund}}, nil
+}
 
 // Retirees adds n retirees in pay (about one in twenty without a social
 // security card yet), the two agent banks (ICBC with a CSV/GBK profile,
@@ -69,26 +85,30 @@ func Retirees(ctx context.Context, d Deps, n int, seed uint64) (*RetireeResult, 
 	if _, err := d.Payroll.RunMonth(ctx, access.System, last); err != nil {
 		return nil, err
 	}
-	ids, err := d.Payouts.PreparedIDs(ctx, demoFund2, payout.Filter{Period: last.String()})
+	fund, err := fundClerk(ctx, d.DB)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := d.Payouts.Approve(ctx, demoFund2, ids, "演示数据：上月养老金复核"); err != nil {
+	ids, err := d.Payouts.PreparedIDs(ctx, fund, payout.Filter{Period: last.String()})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.Payouts.Approve(ctx, fund, ids, "演示数据：上月养老金复核"); err != nil {
 		return nil, err
 	}
 	for _, b := range banks {
-		batch, _, err := d.Payouts.CreateBatch(ctx, demoFund2, b.Code)
+		batch, _, err := d.Payouts.CreateBatch(ctx, fund, b.Code)
 		if errs.KindOf(err) == errs.Invalid {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		ret, err := d.Payouts.SimulatedReturn(ctx, demoFund2, batch.ID, nil)
+		ret, err := d.Payouts.SimulatedReturn(ctx, fund, batch.ID, nil)
 		if err != nil {
 			return nil, err
 		}
-		r, err := d.Payouts.ImportReturn(ctx, demoFund2, batch.ID, ret.Name, ret.Data)
+		r, err := d.Payouts.ImportReturn(ctx, fund, batch.ID, ret.Name, ret.Data)
 		if err != nil {
 			return nil, err
 		}

@@ -46,8 +46,9 @@ func (s *Service) PrepareBulk(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 	if err != nil || n == 0 {
 		return n, err
 	}
+	// The record is found by the period paid (what a clerk looks for), not by the source's kind.
 	return n, s.audit.Record(ctx, tx, a, audit.Entry{Action: "payout.prepare.bulk", Entity: "payout_line",
-		EntityID: reqs[0].SourceKind, After: map[string]any{"requested": len(reqs), "created": n}})
+		EntityID: reqs[0].Period, After: map[string]any{"requested": len(reqs), "created": n, "source_kind": reqs[0].SourceKind}})
 }
 
 func prefixed(err error, i int) error {

@@ -197,13 +197,20 @@ func TestDemoPagesShowNoCodes(t *testing.T) {
 		t.Errorf("ledger shows %s without thousands separators", total.Plain())
 	}
 	report("the employer after confirming", crawl(t, boss, bill, 20, logins))
+	// Claims under review show the worker's name and no approved amount of 0.00 yet.
+	claims := boss.Get(t, "/employer/injury/claims").WantStatus(t, http.StatusOK).WantBody(t, "待核准", "核准后出具")
+	if strings.Contains(claims.Body, `<td class="num">0.00</td>`) {
+		t.Error("a claim under review shows an approved amount of 0.00")
+	}
 	report("the fund clerk after the import", crawl(t, fund, "/staff/payments/queue", 30, logins))
 }
 
 // TestDemoRetireeSeesThePension logs in as the demo retiree: the home page
 // leads to the pension (last month paid to the card, amounts in 元 with
 // separators) and offers no flexible-worker or retirement-application
-// pages, and no page the retiree reaches shows a code.
+// pages, and no page the retiree reaches shows a code. The clerks of the
+// pension pages see no code either, and the month not yet run is said to
+// be not run (not every pensioner listed as stopped).
 func TestDemoRetireeSeesThePension(t *testing.T) {
 	env, res := demoEnvWith(t, true)
 	if res.Pensions == nil || res.Pensions.Login == nil {
@@ -225,6 +232,16 @@ func TestDemoRetireeSeesThePension(t *testing.T) {
 	for p, w := range crawl(t, retiree, "/", 80, logins) {
 		t.Errorf("the retiree sees codes on %s: %v", p, w)
 	}
+	// The staff who pay pensions see who prepared and approved them in
+	// words: no "system", no internal actor, no source code in the audit list.
+	for _, who := range []string{"jijin", "fuli", "shenji", "admin"} {
+		c := env.Login(t, who, demoPassword(t, res, who))
+		for p, w := range crawl(t, c, "/", 80, logins) {
+			t.Errorf("%s sees codes on %s: %v", who, p, w)
+		}
+	}
+	fund := env.Login(t, "jijin", demoPassword(t, res, "jijin"))
+	fund.Get(t, "/staff/payroll").WantStatus(t, http.StatusOK).WantBody(t, `id="payroll-not-run"`, "尚未生成", "系统（自动）")
 }
 
 func demoPassword(t *testing.T, res *demo.Result, username string) string {
