@@ -23,6 +23,8 @@ func retirementRouteCases() []routeCase {
 		{method: "GET", path: "/staff/retirement/qualifications/TX20240210-9999", want: notFoundFor(page(staffAll))},
 		{method: "POST", path: "/staff/retirement/qualifications/TX20240210-9999/decide", form: url.Values{"decision": {"approve"}, "version": {"1"}}, want: notFoundFor(post(staffAll))},
 		{method: "POST", path: "/staff/retirement/qualifications/TX20240210-9999/open", form: url.Values{"channel": {"phone"}}, want: notFoundFor(post(staffOf(access.Welfare)...))},
+		{method: "GET", path: "/staff/retirement/qualifications/new", want: page(staffOf(access.Welfare)...)},
+		{method: "POST", path: "/staff/retirement/qualifications/new", form: none, want: post(staffOf(access.Welfare)...)},
 		{method: "GET", path: "/staff/retirement/selfemployed/new", want: page(staffOf(access.SelfEmployed)...)},
 		{method: "GET", path: "/staff/retirement/selfemployed/new?draft=YJ20240210-9999", want: notFoundFor(page(staffOf(access.SelfEmployed)...))},
 		{method: "POST", path: "/staff/retirement/selfemployed/new", form: none, want: with(post(staffAll), forbiddenStaffExcept(access.SelfEmployed)...)},

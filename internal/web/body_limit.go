@@ -58,7 +58,7 @@ func (s *Server) bodyLimitOf(pattern string) bodyLimit {
 		return bodyLimit{payout.MaxReturnBytes + formSlack, fmt.Sprintf("回盘文件不能超过 %d MB", payout.MaxReturnBytes>>20)}
 	case "POST /staff/cards/lists/{id}/answer":
 		return bodyLimit{payout.MaxReturnBytes + formSlack, fmt.Sprintf("开卡回复文件不能超过 %d MB", payout.MaxReturnBytes>>20)}
-	case "POST /cases/{no}/documents":
+	case "POST /cases/{no}/documents", "POST /staff/retirement/qualifications/new":
 		n := int64(document.DefaultMaxSize)
 		if s.Documents != nil {
 			n = s.Documents.MaxSize()

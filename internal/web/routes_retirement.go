@@ -24,6 +24,8 @@ func (s *Server) retirementRoutes() []route {
 	return []route{
 		{"GET /staff/retirement/upcoming", s.staffRoute(s.retireUpcoming)},
 		{"GET /staff/retirement/qualifications", s.staffRoute(s.retireQuals)},
+		{"GET /staff/retirement/qualifications/new", s.staffRoute(s.qualClerkForm)},
+		{"POST /staff/retirement/qualifications/new", s.staffRoute(s.qualClerkSubmit)},
 		{"GET /staff/retirement/qualifications/{no}", s.staffRoute(s.retireQual)},
 		{"POST /staff/retirement/qualifications/{no}/decide", s.staffRoute(s.retireDecide)},
 		{"POST /staff/retirement/qualifications/{no}/open", s.staffRoute(s.retireOpen)},
