@@ -212,7 +212,9 @@ func TestContinuedTreatmentJourney(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#review-form")))...)
 	do(t, ctx, "approve items", chromedp.Click(chromedp.CSS("#approve-rest")),
 		chromedp.WaitVisible(chromedp.Search(`//td[contains(., "核准")]`)))
-	do(t, ctx, "complete", chromedp.Click(chromedp.CSS("#complete-review")),
+	// The approval redirects back to the same page: the status element is
+	// on both, so the wait starts once the old page has gone.
+	do(t, ctx, "complete", chromedp.Click(chromedp.CSS("#complete-review")), chromedp.WaitNotPresent(chromedp.CSS("#complete-review")),
 		chromedp.WaitVisible(chromedp.Search(`//*[@id="claim-status"][contains(., "已核准")]`)))
 	if a := text(t, ctx, "#claim-approved"); !strings.Contains(a, money.Fen(406050).String()) {
 		t.Errorf("approved %q", a)
