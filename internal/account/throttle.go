@@ -121,6 +121,14 @@ func reserveSource(ctx context.Context, tx *sql.Tx, source string, now time.Time
 	if source == "" {
 		return nil
 	}
+	return reserveCounter(ctx, tx, source, IPMaxFailures, now, func(wait time.Duration) error {
+		return errThrottled("ip_throttled", wait)
+	})
+}
+
+// reserveCounter counts an attempt under key within IPWindow unless limit
+// attempts are already counted there; refused answers refuse(wait).
+func reserveCounter(ctx context.Context, tx *sql.Tx, key string, limit int, now time.Time, refuse func(time.Duration) error) error {
 	ms, old := now.UnixMilli(), now.Add(-IPWindow).UnixMilli()
 	var n int
 	err := tx.QueryRowContext(ctx, `INSERT INTO login_sources (source, attempts, window_start) VALUES ($1, 1, $2)
@@ -128,7 +136,7 @@ func reserveSource(ctx context.Context, tx *sql.Tx, source string, now time.Time
 			attempts = CASE WHEN login_sources.window_start <= $3 THEN 1 ELSE login_sources.attempts + 1 END,
 			window_start = CASE WHEN login_sources.window_start <= $3 THEN $2 ELSE login_sources.window_start END
 		WHERE login_sources.window_start <= $3 OR login_sources.attempts < $4
-		RETURNING attempts`, source, ms, old, IPMaxFailures).Scan(&n)
+		RETURNING attempts`, key, ms, old, limit).Scan(&n)
 	if err == nil {
 		return nil
 	}
@@ -136,10 +144,10 @@ func reserveSource(ctx context.Context, tx *sql.Tx, source string, now time.Time
 		return errs.Wrap(err, "reserve login source")
 	}
 	var start int64
-	if err := tx.QueryRowContext(ctx, `SELECT window_start FROM login_sources WHERE source = $1`, source).Scan(&start); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT window_start FROM login_sources WHERE source = $1`, key).Scan(&start); err != nil {
 		return errs.Wrap(err, "read login source")
 	}
-	return errThrottled("ip_throttled", time.Duration(start+IPWindow.Milliseconds()-ms)*time.Millisecond)
+	return refuse(time.Duration(start+IPWindow.Milliseconds()-ms) * time.Millisecond)
 }
 
 // delayAttempts is the attempt number an upsert of login_delays gives: a

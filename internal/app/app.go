@@ -21,6 +21,7 @@ import (
 	"shebao/internal/casework"
 	"shebao/internal/certificate"
 	"shebao/internal/clock"
+	"shebao/internal/complaint"
 	"shebao/internal/contribution"
 	"shebao/internal/dashboard"
 	"shebao/internal/db"
@@ -151,6 +152,8 @@ type App struct {
 	Retirement *retirement.Service
 	// Deaths: deaths, civil-affairs matching, overpayments, death benefits.
 	Deaths *death.Service
+	// Complaints: complaints and reports (举报投诉) triaged by 审计科.
+	Complaints *complaint.Service
 
 	// Appointments books counter visits; Notices publishes 公告.
 	Appointments *appointment.Service
@@ -321,6 +324,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Deaths.SetPayroll(deathPayroll{a.Payroll})
 	a.StaffChanges.SetDeathRecorder(a.Deaths)
 	a.openOversight()
+	a.Complaints = complaint.NewService(d, c, a.Audit, a.Policy, a.Documents, a.Accounts, a.Contribution)
 	a.Web, err = web.New(web.Deps{
 		Recovery: a.Recovery, Dashboard: a.Dashboard,
 		Calc:         a.Calc,
@@ -329,7 +333,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Policy: a.Policy, Employers: a.Employers, SecureCookies: cfg.Secure, ServerName: cfg.Name,
 		Appointments: a.Appointments, Notices: a.Notices, FAQ: a.FAQ, Downloads: a.Downloads,
 		Documents: a.Documents, Cases: a.Cases, Injury: a.Injury, Retirement: a.Retirement, Deaths: a.Deaths,
-		Notify: a.Notify, Mail: a.Mail, Payments: a.Payments, Payouts: a.Payouts, Payroll: a.Payroll, PersonalAccounts: a.PersonalAccounts, Transfers: a.Transfers, Statements: a.Statements,
+		Complaints: a.Complaints,
+		Notify:     a.Notify, Mail: a.Mail, Payments: a.Payments, Payouts: a.Payouts, Payroll: a.Payroll, PersonalAccounts: a.PersonalAccounts, Transfers: a.Transfers, Statements: a.Statements,
 		Persons: a.Persons, StaffChanges: a.StaffChanges, Contribution: a.Contribution, MetricsToken: cfg.MetricsToken, ClientIPHeader: cfg.ClientIPHeader,
 	})
 	if err != nil {

@@ -195,7 +195,7 @@ func routeCases() []routeCase {
 		employerRouteCases(), auditPersonRouteCases(), officeRouteCases(), caseRouteCases(), channelRouteCases(), staffChangeRouteCases(), contributionRouteCases(),
 		certificateRouteCases(), paymentRouteCases(), payoutRouteCases(), faqRouteCases(), calcRouteCases(), downloadRouteCases(), retirementRouteCases(),
 		injuryBenefitRouteCases(), injuryBenefitPageCases(), hospitalWebCases(),
-		personalAccountRouteCases(), oversightRouteCases()} {
+		personalAccountRouteCases(), oversightRouteCases(), complaintRouteCases()} {
 		out = append(out, area...)
 	}
 	hospitalWebElsewhere(out)

@@ -58,6 +58,8 @@ const (
 	KeyPensionPayDay          = "pension_pay_day"                 // day of the month the monthly pension is paid
 	KeyInjurySecondCheck      = "injury_second_check_fen"         // claims above this amount need a second clerk's check
 	KeyInjuryLeavingMonths    = "injury_leaving_medical_months"   // scope = grade "5".."10": months of the area's average wage
+	KeyComplaintAckDays       = "complaint_ack_working_days"      // complaints: decide on acceptance within 5 working days
+	KeyComplaintAnswerDays    = "complaint_answer_working_days"   // complaints: answer within 60 working days
 	KeyReceivingAccountName   = "receiving_account_name"          // the agency's receiving account: account name (开户名称)
 	KeyReceivingAccountNo     = "receiving_account_no"            // … account number (银行账号), digits
 	KeyReceivingAccountBank   = "receiving_account_bank"          // … bank and branch (开户银行)
@@ -111,6 +113,8 @@ var Keys = []KeyInfo{
 	{KeyPensionPayDay, "养老金发放日（每月几日）", UnitInt, nil},
 	{KeyInjurySecondCheck, "工伤待遇复核金额起点", UnitFen, nil},
 	{KeyInjuryLeavingMonths, "一次性工伤医疗补助金月数（按伤残等级）", UnitMonths, injuryGrades},
+	{KeyComplaintAckDays, "投诉举报受理时限（工作日）", UnitDays, nil},
+	{KeyComplaintAnswerDays, "投诉举报答复时限（工作日）", UnitDays, nil},
 	{KeyReceivingAccountName, "社保费收款账户开户名称", UnitText, nil},
 	{KeyReceivingAccountNo, "社保费收款账户银行账号", UnitText, nil},
 	{KeyReceivingAccountBank, "社保费收款账户开户银行", UnitText, nil},

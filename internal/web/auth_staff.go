@@ -62,6 +62,8 @@ var sectionQueues = map[access.Section][]queueLink{
 		{"/staff/fund-report", "基金收支月报（按险种）"},
 	},
 	access.Audit: {
+		{"/staff/complaints", "投诉举报（受理、调查、答复）"},
+		{"/staff/complaints?overdue=1", "逾期未受理、未答复的投诉举报"},
 		{"/staff/audit", "审计日志"},
 		{"/staff/originals", "待补原件（容缺受理）"},
 		{"/staff/commitments", "告知承诺不实清单"},
@@ -73,6 +75,7 @@ var sectionQueues = map[access.Section][]queueLink{
 		{"/staff/deferred", "延期业务登记（应急期补办期限、提醒、逾期移交）"},
 	},
 	access.Office: {
+		{"/staff/complaints/new", "登记电话、邮件、微信、来访的投诉举报"},
 		{"/staff/notices", "公告管理"},
 		{"/staff/faq/misses", "未找到答复的常见搜索"},
 		{"/staff/downloads", "常用下载维护（手册、文件、公告附件）"},
@@ -90,6 +93,7 @@ var staffTools = []queueLink{
 	{"/staff/cases", "本科室业务队列（含邮件来件、代为登记）"},
 	{"/staff/dashboard", "运行情况统计（图表、导出）"},
 	{"/staff/deferred", "延期业务登记（本科室）"},
+	{"/staff/complaints", "分派本科室调查的投诉举报"},
 	{"/staff/faq", "常见问题维护"},
 }
 

@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 
+	"shebao/internal/complaint"
 	"shebao/internal/contribution"
 	"shebao/internal/death"
 	"shebao/internal/document"
@@ -64,6 +65,15 @@ func (s *Server) bodyLimitOf(pattern string) bodyLimit {
 			n = s.Documents.MaxSize()
 		}
 		return bodyLimit{n + formSlack, fmt.Sprintf("上传的材料不能超过 %d MB", n>>20)}
+	case "POST /complaints/new":
+		// An anonymous visitor's upload must stay within a form's size (parseForms).
+		return bodyLimit{smallBody, fmt.Sprintf("匿名投诉举报连同附件不能超过 %d MB；较大的材料请登录后实名提交", smallBody>>20)}
+	case "POST /my/complaints/new", "POST /staff/complaints/new", "POST /staff/complaints/{id}/{action}":
+		n := int64(document.DefaultMaxSize)
+		if s.Documents != nil {
+			n = s.Documents.MaxSize()
+		}
+		return bodyLimit{complaint.MaxAttachments*n + formSlack, fmt.Sprintf("投诉举报连同附件不能超过 %d MB", (complaint.MaxAttachments*n)>>20)}
 	case "POST /staff/downloads", "POST /staff/downloads/{id}/versions":
 		return bodyLimit{download.MaxFileBytes + formSlack, fmt.Sprintf("上传的下载文件不能超过 %d MB", download.MaxFileBytes>>20)}
 	case "POST /staff/injury/recognitions/new", "POST /staff/injury/recognitions/{id}/own-wage":

@@ -246,6 +246,12 @@ func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.streamDocument(w, r, id)
+}
+
+// streamDocument sends a stored document the caller may see, inline with
+// its stored (sniffed) content type.
+func (s *Server) streamDocument(w http.ResponseWriter, r *http.Request, id int64) {
 	rc, d, err := s.Documents.Open(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)

@@ -15,6 +15,7 @@ import (
 	"shebao/internal/casework"
 	"shebao/internal/certificate"
 	"shebao/internal/clock"
+	"shebao/internal/complaint"
 	"shebao/internal/contribution"
 	"shebao/internal/dashboard"
 	"shebao/internal/db"
@@ -81,6 +82,8 @@ type Deps struct {
 	Retirement *retirement.Service
 	// Deaths: deaths, civil-affairs data, overpayments, death benefits.
 	Deaths *death.Service
+	// Complaints: complaints and reports (举报投诉).
+	Complaints *complaint.Service
 
 	// Notify holds the outbox and portal inboxes; Mail the mail quarantine.
 	Notify *notify.Service

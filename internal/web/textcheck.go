@@ -30,6 +30,7 @@ var multilineFields = map[string]bool{
 	"wages_fen": true, "dependants": true, // the calculators' lists, one per line
 	"items": true, "wages": true, // the injury claim's items and entered wages, one per line
 	"years": true, "advice": true, "follow_up": true, // the transfer form's years and the consultation log
+	"feedback_text": true, "agreement": true, "instruction": true, // complaints, mediations, sensitive matters
 }
 
 // fieldLabels names the fields in Chinese for error messages.
@@ -37,6 +38,9 @@ var fieldLabels = map[string]string{
 	"other_agency": "对方经办机构", "other_region": "行政区划代码", "other_letter": "联系函编号", "pay_name": "收款户名",
 	"pay_account": "收款账号", "pay_bank": "开户银行", "bank_serial": "交易流水号", "caller_name": "来电人", "topic": "咨询事项",
 	"pooled_fen": "统筹基金转移额", "account_fen": "个人账户储存额",
+	"feedback_text": "异议理由", "agreement": "协议内容", "parties": "参加各方", "held_on": "调解日期",
+	"target_name": "被投诉举报方", "target_employer": "单位编号", "target_id_number": "公民身份号码", "reporter_name": "投诉举报人姓名",
+	"reporter_contact": "联系方式", "source_ref": "来源", "instruction": "批示意见", "subject_ref": "事项编号",
 	"_csrf": "页面令牌", "accident_at": "事故发生时间", "answer": "答复", "question": "问题", "keywords": "关键词",
 	"valid_from": "生效日期", "valid_until": "失效日期", "notices": "关联公告", "account_no": "账号", "action": "处理方式", "actor": "操作人",
 	"address": "地址", "agree": "同意声明", "all": "全部", "amount": "金额", "amount_fen": "金额", "app_no": "申请编号",

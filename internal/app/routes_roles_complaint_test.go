@@ -1,0 +1,37 @@
+package app_test
+
+import (
+	"net/url"
+
+	"shebao/internal/access"
+	"shebao/internal/app/apptest"
+)
+
+// complaintRouteCases: the public complaint form and tracking lookup, a
+// reporter's own complaints, and 审计科's queue and steps. Complaint 999999
+// does not exist.
+func complaintRouteCases() []routeCase {
+	none := url.Values{}
+	v1 := url.Values{"version": {"1"}}
+	reporters := []string{apptest.EmployerA, apptest.EmployerB, apptest.PersonA, apptest.PersonB}
+	recorders := staffOf(access.Audit, access.Office)
+	return []routeCase{
+		{method: "GET", path: "/complaints/new", want: with(page(), all(allowed)...)},
+		{method: "POST", path: "/complaints/new", form: none, want: with(post(append(reporters, recorders...)...), anon, allowed)},
+		{method: "POST", path: "/my/complaints/new", form: none, want: post(append(reporters, recorders...)...)},
+		{method: "GET", path: "/complaints/track", want: with(page(), all(allowed)...)},
+		{method: "POST", path: "/complaints/track", form: none, want: with(post(everyone...), anon, allowed)},
+		{method: "POST", path: "/complaints/track/feedback", form: none, want: with(post(everyone...), anon, allowed)},
+		{method: "GET", path: "/my/complaints", want: page(reporters...)},
+		{method: "GET", path: "/my/complaints/999999", want: notFoundFor(page(reporters...))},
+		{method: "POST", path: "/my/complaints/999999/feedback", form: none, want: notFoundFor(post(reporters...))},
+		{method: "GET", path: "/staff/complaints", want: page(staffAll)},
+		{method: "GET", path: "/staff/complaints?status=received&category=fraud&q=公司&overdue=1&page=2", want: page(staffAll)},
+		{method: "GET", path: "/staff/complaints/new", want: page(recorders...)},
+		{method: "POST", path: "/staff/complaints/new", form: none, want: post(recorders...)},
+		{method: "GET", path: "/staff/complaints/999999", want: notFoundFor(page(staffAll))},
+		{method: "GET", path: "/staff/complaints/999999/documents/1", want: notFoundFor(page(staffAll))},
+		{method: "POST", path: "/staff/complaints/999999/accept", form: v1, want: notFoundFor(post(staffOf(access.Audit)...))},
+		{method: "POST", path: "/staff/complaints/999999/note", form: url.Values{"note": {"现场核查"}}, want: notFoundFor(post(staffAll))},
+	}
+}
