@@ -163,3 +163,44 @@ func fieldErr(field, msg string) error {
 	f.Add(field, msg)
 	return f.Err()
 }
+
+// StaffPosts is a staff account and the posts it holds.
+type StaffPosts struct {
+	UserID      int64
+	Username    string
+	DisplayName string
+	Sections    []access.Section
+	Posts       []Holding
+}
+
+// ListPosts lists every active staff account with its sections and posts
+// (administrator only). Errors: Forbidden.
+func (s *Service) ListPosts(ctx context.Context, a *access.Actor) ([]StaffPosts, error) {
+	if err := a.RequireAdmin(); err != nil {
+		return nil, err
+	}
+	q := s.db.Read()
+	rows, err := q.QueryContext(ctx, `SELECT id, username, display_name FROM users WHERE role IN ('staff', 'admin') AND NOT disabled ORDER BY username LIMIT 500`)
+	if err != nil {
+		return nil, errs.Wrap(err, "staff posts")
+	}
+	var out []StaffPosts
+	for rows.Next() {
+		var x StaffPosts
+		if err := rows.Scan(&x.UserID, &x.Username, &x.DisplayName); err != nil {
+			rows.Close()
+			return nil, errs.Wrap(err, "staff posts")
+		}
+		out = append(out, x)
+	}
+	rows.Close()
+	for i := range out {
+		if out[i].Posts, err = s.PostsOf(ctx, q, out[i].UserID); err != nil {
+			return nil, err
+		}
+		if out[i].Sections, err = loadSections(ctx, querierFor{q}, out[i].UserID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

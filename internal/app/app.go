@@ -47,6 +47,7 @@ import (
 	"shebao/internal/policy"
 	"shebao/internal/recovery"
 	"shebao/internal/retirement"
+	"shebao/internal/sensitive"
 	"shebao/internal/staffchange"
 	"shebao/internal/statement"
 	"shebao/internal/transfer"
@@ -101,6 +102,10 @@ type Config struct {
 	// FontPath is the CJK font for PDFs (SHEBAO_CJK_FONT; empty: the
 	// Debian fonts-wqy-microhei collection).
 	FontPath string
+	// SensitiveChain is the chain of posts a sensitive matter climbs, with
+	// the working days of each ("section_head:2,office_head:1,agency_head:1";
+	// SHEBAO_SENSITIVE_CHAIN; empty: that default).
+	SensitiveChain string
 	// AuditKey is the Ed25519 key file that signs the daily audit
 	// checkpoints (kept outside the database); AuditCheckpoints is the
 	// folder they are written to (default DataDir/audit-checkpoints).
@@ -154,6 +159,8 @@ type App struct {
 	Deaths *death.Service
 	// Complaints: complaints and reports (举报投诉) triaged by 审计科.
 	Complaints *complaint.Service
+	// Sensitive: major and sensitive matters (重大、敏感事项) up the chain of posts.
+	Sensitive *sensitive.Service
 
 	// Appointments books counter visits; Notices publishes 公告.
 	Appointments *appointment.Service
@@ -325,6 +332,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.StaffChanges.SetDeathRecorder(a.Deaths)
 	a.openOversight()
 	a.Complaints = complaint.NewService(d, c, a.Audit, a.Policy, a.Documents, a.Accounts, a.Contribution)
+	chain, err := sensitive.ParseChain(cfg.SensitiveChain)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	a.Sensitive = sensitive.NewService(d, c, a.Audit, a.Policy, a.Accounts, chain)
 	a.Web, err = web.New(web.Deps{
 		Recovery: a.Recovery, Dashboard: a.Dashboard,
 		Calc:         a.Calc,
@@ -333,8 +346,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Policy: a.Policy, Employers: a.Employers, SecureCookies: cfg.Secure, ServerName: cfg.Name,
 		Appointments: a.Appointments, Notices: a.Notices, FAQ: a.FAQ, Downloads: a.Downloads,
 		Documents: a.Documents, Cases: a.Cases, Injury: a.Injury, Retirement: a.Retirement, Deaths: a.Deaths,
-		Complaints: a.Complaints,
-		Notify:     a.Notify, Mail: a.Mail, Payments: a.Payments, Payouts: a.Payouts, Payroll: a.Payroll, PersonalAccounts: a.PersonalAccounts, Transfers: a.Transfers, Statements: a.Statements,
+		Complaints: a.Complaints, Sensitive: a.Sensitive,
+		Notify: a.Notify, Mail: a.Mail, Payments: a.Payments, Payouts: a.Payouts, Payroll: a.Payroll, PersonalAccounts: a.PersonalAccounts, Transfers: a.Transfers, Statements: a.Statements,
 		Persons: a.Persons, StaffChanges: a.StaffChanges, Contribution: a.Contribution, MetricsToken: cfg.MetricsToken, ClientIPHeader: cfg.ClientIPHeader,
 	})
 	if err != nil {

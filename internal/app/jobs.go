@@ -21,6 +21,7 @@ func (a *App) scheduledJobs() *jobs.Runner {
 	r.Add(jobs.PruneJob(a.DB, a.Clock, 180*24*time.Hour))
 	r.Add(jobs.Job{Name: "appointments.remind", Schedule: jobs.Daily(16, 0), Run: a.remindAppointments})
 	r.Add(jobs.Job{Name: "cases.remind", Schedule: jobs.Hourly(15), Run: a.remindCases})
+	r.Add(jobs.Job{Name: "sensitive.escalate", Schedule: jobs.Hourly(25), Run: a.escalateSensitive})
 	r.Add(jobs.Job{Name: "retirement.remind", Schedule: jobs.Daily(8, 0), Run: a.remindRetirements})
 	r.Add(jobs.Job{Name: "retirement.certification", Schedule: jobs.Daily(7, 30), Run: a.checkCertifications})
 	r.Add(jobs.Job{Name: "death.recovery_notices", Schedule: jobs.Daily(9, 30), Run: a.recoveryNotices})
@@ -127,4 +128,11 @@ func (a *App) recoveryNotices(ctx context.Context) (string, error) {
 func (a *App) checkCertifications(ctx context.Context) (string, error) {
 	r, err := a.Retirement.CheckCertifications(ctx)
 	return fmt.Sprintf("certification: %d suspended, %d kept by an emergency, %d reminded", r.Suspended, r.Kept, r.Reminded), err
+}
+
+// escalateSensitive passes sensitive matters whose level did not
+// acknowledge in time to the next level (idempotent).
+func (a *App) escalateSensitive(ctx context.Context) (string, error) {
+	n, err := a.Sensitive.Escalate(ctx)
+	return fmt.Sprintf("escalated %d sensitive matters", n), err
 }

@@ -35,3 +35,23 @@ func complaintRouteCases() []routeCase {
 		{method: "POST", path: "/staff/complaints/999999/note", form: url.Values{"note": {"现场核查"}}, want: notFoundFor(post(staffAll))},
 	}
 }
+
+// sensitiveRouteCases: sensitive matters (any staff flags; the service
+// decides who reads and acknowledges) and the administrator's posts.
+// Matter 999999 does not exist.
+func sensitiveRouteCases() []routeCase {
+	none := url.Values{}
+	return []routeCase{
+		{method: "GET", path: "/staff/sensitive", want: page(staffAll)},
+		{method: "GET", path: "/staff/sensitive?status=closed", want: page(staffAll)},
+		{method: "GET", path: "/staff/sensitive/new", want: page(staffAll)},
+		{method: "GET", path: "/staff/sensitive/new?kind=case&ref=GS2024000001", want: page(staffAll)},
+		{method: "POST", path: "/staff/sensitive/new", form: none, want: post(staffAll)},
+		{method: "GET", path: "/staff/sensitive/999999", want: notFoundFor(page(staffAll))},
+		{method: "POST", path: "/staff/sensitive/999999/acknowledge", form: url.Values{"version": {"1"}, "instruction": {"同意"}},
+			want: notFoundFor(post(staffAll))},
+		{method: "GET", path: "/admin/posts", want: page(apptest.Admin)},
+		{method: "POST", path: "/admin/posts", form: url.Values{"user_id": {"999999"}, "post": {"office_head"}, "grant": {"1"}},
+			want: with(post(apptest.Admin), apptest.Admin, notFound)},
+	}
+}

@@ -195,7 +195,7 @@ func routeCases() []routeCase {
 		employerRouteCases(), auditPersonRouteCases(), officeRouteCases(), caseRouteCases(), channelRouteCases(), staffChangeRouteCases(), contributionRouteCases(),
 		certificateRouteCases(), paymentRouteCases(), payoutRouteCases(), faqRouteCases(), calcRouteCases(), downloadRouteCases(), retirementRouteCases(),
 		injuryBenefitRouteCases(), injuryBenefitPageCases(), hospitalWebCases(),
-		personalAccountRouteCases(), oversightRouteCases(), complaintRouteCases()} {
+		personalAccountRouteCases(), oversightRouteCases(), complaintRouteCases(), sensitiveRouteCases()} {
 		out = append(out, area...)
 	}
 	hospitalWebElsewhere(out)

@@ -94,6 +94,7 @@ var staffTools = []queueLink{
 	{"/staff/dashboard", "运行情况统计（图表、导出）"},
 	{"/staff/deferred", "延期业务登记（本科室）"},
 	{"/staff/complaints", "分派本科室调查的投诉举报"},
+	{"/staff/sensitive", "重大敏感事项请示报告"},
 	{"/staff/faq", "常见问题维护"},
 }
 
@@ -139,6 +140,7 @@ var adminLinks = []queueLink{
 	{"/admin/users", "用户管理（经办人员、单位、个人账户）"},
 	{"/admin/api-clients", "接口客户端（医院、银行）"},
 	{"/admin/retirement/approvers", "退休资格审批权限"},
+	{"/admin/posts", "职务设置（科室负责人、办公室主任、中心主任）"},
 	{"/admin/policy", "政策参数"},
 	{"/admin/emergencies", "应急期管理"},
 	{"/staff/audit", "审计日志"},
@@ -149,6 +151,8 @@ var adminLinks = []queueLink{
 type adminHomeView struct {
 	Links  []queueLink
 	Locked []*account.User
+	// Unheld names the posts of the sensitive-matter chain nobody holds.
+	Unheld []string
 }
 
 // adminHome: GET /admin.
@@ -166,5 +170,12 @@ func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "admin_home", &Page{Title: "系统管理", Data: adminHomeView{Links: adminLinks, Locked: locked}})
+	var unheld []string
+	if s.Sensitive != nil {
+		if unheld, err = s.Sensitive.MissingHolders(r.Context()); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, "admin_home", &Page{Title: "系统管理", Data: adminHomeView{Links: adminLinks, Locked: locked, Unheld: unheld}})
 }

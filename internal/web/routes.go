@@ -39,6 +39,7 @@ func (s *Server) routeTable() []route {
 		s.retirementRoutes(), s.certificationRoutes(),
 		s.deathRoutes(),
 		s.complaintRoutes(),
+		s.sensitiveRoutes(),
 		s.injuryBenefitAPIRoutes(),
 		s.appointmentRoutes(),
 		s.noticeRoutes(),

@@ -37,6 +37,7 @@ import (
 	"shebao/internal/policy"
 	"shebao/internal/recovery"
 	"shebao/internal/retirement"
+	"shebao/internal/sensitive"
 	"shebao/internal/staffchange"
 	"shebao/internal/statement"
 	"shebao/internal/transfer"
@@ -84,6 +85,8 @@ type Deps struct {
 	Deaths *death.Service
 	// Complaints: complaints and reports (举报投诉).
 	Complaints *complaint.Service
+	// Sensitive: major and sensitive matters reported up the chain of posts.
+	Sensitive *sensitive.Service
 
 	// Notify holds the outbox and portal inboxes; Mail the mail quarantine.
 	Notify *notify.Service
