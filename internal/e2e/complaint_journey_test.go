@@ -27,14 +27,14 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	if dir == "" {
 		return
 	}
-	q, beyond := int64(80), true
-	res, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{Format: page.CaptureScreenshotFormatJpeg,
-		Quality: &q, CaptureBeyondViewport: &beyond})
+	beyond := true
+	res, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{Format: page.CaptureScreenshotFormatPng,
+		CaptureBeyondViewport: &beyond})
 	if err != nil {
 		t.Logf("screenshot %s: %v", name, err)
 		return
 	}
-	if err := os.WriteFile(filepath.Join(dir, name+".jpg"), res.Data, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), res.Data, 0o644); err != nil {
 		t.Logf("screenshot %s: %v", name, err)
 	}
 }
