@@ -66,9 +66,6 @@ func (s *Service) get(ctx context.Context, a *access.Actor, id int64) (*Complain
 		return nil, err
 	}
 	s.decorate(ctx, c)
-	if !SeesReporter(a) {
-		c.Redact()
-	}
 	return c, nil
 }
 
@@ -79,7 +76,24 @@ func (s *Service) Detail(ctx context.Context, a *access.Actor, id int64) (*View,
 	if err != nil {
 		return nil, err
 	}
-	return s.view(ctx, c, false, a.In(access.Audit), canNote(a, c))
+	v, err := s.view(ctx, c, false, a.In(access.Audit), canNote(a, c))
+	if err != nil || SeesReporter(a) {
+		return v, err
+	}
+	hideReporter(v)
+	return v, nil
+}
+
+// hideReporter removes the reporter from the complaint and from the
+// timeline entries the reporter made (filing, feedback).
+func hideReporter(v *View) {
+	c := v.Complaint
+	for i, e := range v.Events {
+		if c.ReporterUserID != 0 && e.ActorID == c.ReporterUserID {
+			v.Events[i].ActorID, v.Events[i].ActorName = 0, ""
+		}
+	}
+	c.Redact()
 }
 
 func (s *Service) view(ctx context.Context, c *Complaint, publicOnly, triage, note bool) (*View, error) {
@@ -108,8 +122,12 @@ func (s *Service) Track(ctx context.Context, r Reporter) (*View, error) {
 		return nil, err
 	}
 	s.decorate(ctx, c)
-	c.Redact()
-	return s.view(ctx, c, true, false, false)
+	v, err := s.view(ctx, c, true, false, false)
+	if err != nil {
+		return nil, err
+	}
+	hideReporter(v)
+	return v, nil
 }
 
 func (s *Service) reporterComplaint(ctx context.Context, r Reporter) (*Complaint, error) {
