@@ -19,9 +19,9 @@ import (
 	"shebao/internal/e2e"
 )
 
-// shot saves a screenshot of the page when SHEBAO_TEST_SHOTS names a
+// complaintShot saves a screenshot of the page when SHEBAO_TEST_SHOTS names a
 // folder, so a person can look at each page as its user sees it.
-func shot(t *testing.T, ctx context.Context, name string) {
+func complaintShot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	dir := os.Getenv("SHEBAO_TEST_SHOTS")
 	if dir == "" {
@@ -62,13 +62,13 @@ func TestAnonymousComplaintJourney(t *testing.T) {
 	if err != nil {
 		t.Fatalf("fill the form: %v", err)
 	}
-	shot(t, ctx, "complaint_new")
+	complaintShot(t, ctx, "complaint_new")
 	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#complaint-submit")), chromedp.WaitVisible(chromedp.CSS("#tracking-code")))
 	if err != nil {
 		t.Fatalf("file anonymously: %v", err)
 	}
 	code, no := text(t, ctx, "#tracking-code"), text(t, ctx, "#complaint-no")
-	shot(t, ctx, "complaint_filed")
+	complaintShot(t, ctx, "complaint_filed")
 	if len(strings.TrimSpace(code)) != 24 || !strings.HasPrefix(no, "JB") {
 		t.Fatalf("tracking code %q, number %q", code, no)
 	}
@@ -80,12 +80,12 @@ func TestAnonymousComplaintJourney(t *testing.T) {
 	if err != nil {
 		t.Fatalf("audit queue: %v", err)
 	}
-	shot(t, ctx, "complaint_queue")
+	complaintShot(t, ctx, "complaint_queue")
 	err = chromedp.Do(ctx, chromedp.Click(chromedp.Search(`//a[text()="`+no+`"]`)), chromedp.WaitVisible(chromedp.CSS("#accept-form")))
 	if err != nil {
 		t.Fatalf("open the complaint: %v", err)
 	}
-	shot(t, ctx, "complaint_detail_audit")
+	complaintShot(t, ctx, "complaint_detail_audit")
 	if r := text(t, ctx, "#complaint-reporter"); !strings.Contains(r, "匿名") {
 		t.Errorf("审计科 reads reporter %q", r)
 	}
@@ -113,7 +113,7 @@ func TestAnonymousComplaintJourney(t *testing.T) {
 	if err != nil {
 		t.Fatalf("note: %v", err)
 	}
-	shot(t, ctx, "complaint_detail_section")
+	complaintShot(t, ctx, "complaint_detail_section")
 	logout(t, ctx)
 
 	// 审计科 answers in writing.
@@ -135,7 +135,7 @@ func TestAnonymousComplaintJourney(t *testing.T) {
 	if err != nil {
 		t.Fatalf("track: %v", err)
 	}
-	shot(t, ctx, "complaint_track")
+	complaintShot(t, ctx, "complaint_track")
 	main := text(t, ctx, "main")
 	if !strings.Contains(main, answer) || strings.Contains(main, "30 人在岗未参保") {
 		t.Fatalf("tracking page shows the answer %v, the internal note %v:\n%s", strings.Contains(main, answer),
@@ -180,7 +180,7 @@ func TestSensitiveMatterJourney(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.Search(`//*[contains(., "无人担任")]`))); err != nil {
 		t.Fatalf("no error for an unheld chain: %v", err)
 	}
-	shot(t, ctx, "sensitive_unheld")
+	complaintShot(t, ctx, "sensitive_unheld")
 	if msg := text(t, ctx, "main"); !strings.Contains(msg, "工伤保险待遇科科室负责人") || !strings.Contains(msg, "中心主任") {
 		t.Fatalf("the error does not name the posts:\n%s", msg)
 	}
@@ -204,7 +204,7 @@ func TestSensitiveMatterJourney(t *testing.T) {
 	give(head, "section_head", "injury")
 	give(env.User(t, apptest.Staff(access.Office)), "office_head", "office")
 	give(boss, "agency_head", "office")
-	shot(t, ctx, "admin_posts")
+	complaintShot(t, ctx, "admin_posts")
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/admin"), chromedp.WaitVisible(chromedp.CSS("main ul"))); err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +235,7 @@ func TestSensitiveMatterJourney(t *testing.T) {
 		}
 	}
 	ack(head.Username, "立即安排人员接待，做好解释", "待办公室主任批示")
-	shot(t, ctx, "sensitive_detail")
+	complaintShot(t, ctx, "sensitive_detail")
 	logout(t, ctx)
 
 	// The office head lets the deadline pass (the demo date lies in the
@@ -248,7 +248,7 @@ func TestSensitiveMatterJourney(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/staff/sensitive"), chromedp.WaitVisible(chromedp.CSS("#sensitive-matters"))); err != nil {
 		t.Fatalf("office list: %v", err)
 	}
-	shot(t, ctx, "sensitive_list")
+	complaintShot(t, ctx, "sensitive_list")
 	if l := text(t, ctx, "#sensitive-matters"); !strings.Contains(l, "待中心主任批示") {
 		t.Fatalf("office list after escalation:\n%s", l)
 	}
