@@ -23,7 +23,6 @@ import (
 	"shebao/internal/clock"
 	"shebao/internal/complaint"
 	"shebao/internal/contribution"
-	"shebao/internal/dashboard"
 	"shebao/internal/db"
 	"shebao/internal/death"
 	"shebao/internal/document"
@@ -35,7 +34,6 @@ import (
 	"shebao/internal/injury"
 	"shebao/internal/jobs"
 	"shebao/internal/logredact"
-	"shebao/internal/mailintake"
 	"shebao/internal/notice"
 	"shebao/internal/notify"
 	"shebao/internal/payment"
@@ -45,12 +43,10 @@ import (
 	"shebao/internal/person"
 	"shebao/internal/personalaccount"
 	"shebao/internal/policy"
-	"shebao/internal/recovery"
 	"shebao/internal/retirement"
 	"shebao/internal/sensitive"
 	"shebao/internal/staffchange"
 	"shebao/internal/statement"
-	"shebao/internal/transfer"
 	"shebao/internal/web"
 )
 
@@ -119,84 +115,16 @@ type Config struct {
 	RetirementSwitch time.Time
 }
 
-// App is an opened Shebao.
+// App is an opened Shebao. Its services are web.Deps, the one list of
+// them (the web layer calls the same ones); App adds what only the
+// process runs: the configuration, the server, the scheduled jobs and the
+// outbox drainer.
 type App struct {
-	Cfg       Config
-	DB        *db.DB
-	Clock     clock.Clock
-	Log       *slog.Logger
-	Audit     *audit.Service
-	Accounts  *account.Service
-	Policy    *policy.Service
-	Employers *employer.Service
-	Persons   *person.Service
-	Web       *web.Server
-	Jobs      *jobs.Runner // scheduled jobs, run by Serve
-
-	// Contribution assesses the monthly bills (核定) and runs the
-	// employer's check and confirmation.
-	Contribution *contribution.Service
-
-	// Calc runs the public benefit calculators (养老金测算 …).
-	Calc *calc.Service
-	// Certificates issues and checks payment certificates (参保缴费证明)
-	// and serves the contribution history; Flexible runs flexible workers'
-	// registration, bills and emergency make-up (灵活就业).
-	Certificates *certificate.Service
-	Flexible     *flexible.Service
-
-	// StaffChanges runs employers' staff increases and decreases (人员增减).
-	StaffChanges *staffchange.Service
-
-	// Documents stores uploads; Cases runs every case type; Injury takes
-	// accident reports (the first case type).
-	Documents *document.Store
-	Cases     *casework.Service
-	Injury    *injury.Service
-	// Retirement runs qualification confirmation and pension determination.
-	Retirement *retirement.Service
-	// Deaths: deaths, civil-affairs matching, overpayments, death benefits.
-	Deaths *death.Service
-	// Complaints: complaints and reports (举报投诉) triaged by 审计科.
-	Complaints *complaint.Service
-	// Sensitive: major and sensitive matters (重大、敏感事项) up the chain of posts.
-	Sensitive *sensitive.Service
-
-	// Appointments books counter visits; Notices publishes 公告.
-	Appointments *appointment.Service
-	Notices      *notice.Service
-	// FAQ keeps the answers to common questions (常见问题).
-	FAQ *faq.Service
-	// Downloads keeps 常用下载 (files 办公室 publishes, the manuals).
-	Downloads *download.Service
-
-	// Notify queues notifications; Drainer sends them (run by Serve); Mail
-	// turns mail to the section mailboxes into draft cases.
-	Notify  *notify.Service
-	Drainer *notify.Drainer
-	Mail    *mailintake.Service
-
-	// Payments: bank statements, card payments, the fund ledger, receipts.
-	Payments *payment.Service
-	// Payouts: money leaving the fund, two-person approval, bank files.
-	Payouts *payout.Service
-	// Payroll: the pensioner register and the monthly pension payroll.
-	Payroll *payroll.Service
-
-	// PersonalAccounts keeps the personal pension accounts (个人账户):
-	// credits, opening balances, corrections, year-end interest.
-	PersonalAccounts *personalaccount.Service
-	// Transfers handles transfers between regions (转移接续) and the log
-	// of phone consultations.
-	Transfers *transfer.Service
-
-	// Recovery is the emergency recovery register (延期业务登记);
-	// Dashboard the agency's and sections' dashboards.
-	Recovery  *recovery.Service
-	Dashboard *dashboard.Service
-	// Statements makes the personal rights statements (个人权益记录单) and
-	// their batches.
-	Statements *statement.Service
+	web.Deps
+	Cfg     Config
+	Web     *web.Server
+	Jobs    *jobs.Runner    // scheduled jobs, run by Serve
+	Drainer *notify.Drainer // sends the outbox, run by Serve
 }
 
 // DSN returns the database the config names.
@@ -255,7 +183,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	pdfdoc.UseFont(cfg.FontPath)
-	a := &App{Cfg: cfg, DB: d, Clock: c, Log: log}
+	a := &App{Cfg: cfg, Deps: web.Deps{DB: d, Clock: c, Log: log}}
 	a.Audit = audit.NewService(d, c)
 	if cfg.AuditKey != "" {
 		anchor, err := audit.LoadAnchor(cfg.AuditKey, cfg.CheckpointDir())
@@ -338,18 +266,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.Sensitive = sensitive.NewService(d, c, a.Audit, a.Policy, a.Accounts, chain)
-	a.Web, err = web.New(web.Deps{
-		Recovery: a.Recovery, Dashboard: a.Dashboard,
-		Calc:         a.Calc,
-		Certificates: a.Certificates, Flexible: a.Flexible,
-		DB: d, Clock: c, Log: log, Audit: a.Audit, Accounts: a.Accounts,
-		Policy: a.Policy, Employers: a.Employers, SecureCookies: cfg.Secure, ServerName: cfg.Name,
-		Appointments: a.Appointments, Notices: a.Notices, FAQ: a.FAQ, Downloads: a.Downloads,
-		Documents: a.Documents, Cases: a.Cases, Injury: a.Injury, Retirement: a.Retirement, Deaths: a.Deaths,
-		Complaints: a.Complaints, Sensitive: a.Sensitive,
-		Notify: a.Notify, Mail: a.Mail, Payments: a.Payments, Payouts: a.Payouts, Payroll: a.Payroll, PersonalAccounts: a.PersonalAccounts, Transfers: a.Transfers, Statements: a.Statements,
-		Persons: a.Persons, StaffChanges: a.StaffChanges, Contribution: a.Contribution, MetricsToken: cfg.MetricsToken, ClientIPHeader: cfg.ClientIPHeader,
-	})
+	a.SecureCookies, a.ServerName, a.MetricsToken, a.ClientIPHeader = cfg.Secure, cfg.Name, cfg.MetricsToken, cfg.ClientIPHeader
+	a.Web, err = web.New(a.Deps)
 	if err != nil {
 		d.Close()
 		return nil, err
