@@ -88,7 +88,7 @@ func TestOwedOriginalsFollowEmergencyEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := e.open(t, "王某", "")
-		if _, err := e.svc.AcceptWithMissing(ctx, clerkA, c.No, c.Version, []string{"退休申请书"}, ""); err != nil {
+		if _, err := e.svc.AcceptDeferred(ctx, clerkA, c.No, c.Version, []string{"退休申请书"}, ""); err != nil {
 			t.Fatal(err)
 		}
 		due := func() string {

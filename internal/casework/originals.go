@@ -17,12 +17,12 @@ import (
 	"shebao/internal/policy"
 )
 
-// AcceptWithMissing accepts the case although the listed checklist items
+// AcceptDeferred accepts the case although the listed checklist items
 // are missing (容缺受理): each becomes an owed original, due by default
 // N days after the end of the emergency whose deferred-originals measure
 // is in force (no date while it is open), otherwise 30 days from today.
 // Errors: NotFound, Forbidden, Invalid, Conflict.
-func (s *Service) AcceptWithMissing(ctx context.Context, a *access.Actor, no string, version int64, items []string, comment string) (*Case, error) {
+func (s *Service) AcceptDeferred(ctx context.Context, a *access.Actor, no string, version int64, items []string, comment string) (*Case, error) {
 	items = cleanItems(items)
 	if len(items) == 0 {
 		var f errs.Fields
@@ -300,10 +300,10 @@ func (s *Service) owedOf(ctx context.Context, q db.Querier, caseID int64) ([]Owe
 	return s.scanOwed(rows)
 }
 
-// OwingOriginals lists outstanding originals, the earliest due first: of
+// DeferredDocuments lists outstanding originals, the earliest due first: of
 // every section for the audit section, of their own sections for other
 // staff (at most 500). Errors: Forbidden.
-func (s *Service) OwingOriginals(ctx context.Context, a *access.Actor) ([]Owed, error) {
+func (s *Service) DeferredDocuments(ctx context.Context, a *access.Actor) ([]Owed, error) {
 	where, args, err := sectionScope(a)
 	if err != nil {
 		return nil, err

@@ -31,7 +31,7 @@ func TestQueueViews(t *testing.T) {
 		if _, err = e.svc.Transition(ctx, clerkB, c2.No, c2.Version, casework.Returned, "缺身份证"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err = e.svc.AcceptWithMissing(ctx, clerkB, c3.No, c3.Version, []string{"身份证"}, ""); err != nil {
+		if _, err = e.svc.AcceptDeferred(ctx, clerkB, c3.No, c3.Version, []string{"身份证"}, ""); err != nil {
 			t.Fatal(err)
 		}
 		c4, err = e.svc.Transition(ctx, clerkA, c4.No, c4.Version, casework.Accepted, "")
@@ -160,14 +160,14 @@ func TestCommitmentsAndOriginals(t *testing.T) {
 		e := newEnv(t, d, "2024-02-10 09:00")
 		ctx := context.Background()
 		c := e.open(t, "甲", "")
-		if _, err := e.svc.AcceptWithMissing(ctx, clerkA, c.No, c.Version, []string{"身份证", "退休申请书"}, "疫情期间容缺"); err != nil {
+		if _, err := e.svc.AcceptDeferred(ctx, clerkA, c.No, c.Version, []string{"身份证", "退休申请书"}, "疫情期间容缺"); err != nil {
 			t.Fatal(err)
 		}
-		owed, err := e.svc.OwingOriginals(ctx, audi)
+		owed, err := e.svc.DeferredDocuments(ctx, audi)
 		if err != nil || len(owed) != 2 || owed[0].DueOn != "2024-03-11" {
 			t.Fatalf("owing %+v %v", owed, err)
 		}
-		if mine, _ := e.svc.OwingOriginals(ctx, other); len(mine) != 0 {
+		if mine, _ := e.svc.DeferredDocuments(ctx, other); len(mine) != 0 {
 			t.Errorf("other section sees %d", len(mine))
 		}
 		wantKind(t, e.svc.ReceiveOriginal(ctx, other, owed[0].ID, "post"), errs.NotFound)

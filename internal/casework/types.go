@@ -5,7 +5,7 @@
 // comments, a complete history and section work queues.
 //
 // Case types are Go values registered with the Service (Register); later
-// issues add types, not machinery.
+// business lines add types, not machinery.
 package casework
 
 import (

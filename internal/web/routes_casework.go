@@ -30,7 +30,7 @@ func (s *Server) caseworkRoutes() []route {
 		{"GET /staff/cases/{no}", s.staffRoute(s.caseDetail)},
 		{"POST /staff/cases/{no}/claim", s.staffRoute(s.caseClaim)},
 		{"POST /staff/cases/{no}/release", s.staffRoute(s.caseClaim)},
-		{"POST /staff/cases/{no}/accept-missing", s.staffRoute(s.caseAcceptMissing)},
+		{"POST /staff/cases/{no}/accept-missing", s.staffRoute(s.caseAcceptDeferred)},
 		{"POST /staff/cases/{no}/confirm", s.staffRoute(s.caseConfirm)},
 		{"POST /staff/cases/{no}/confirm-injury", s.staffRoute(s.caseConfirmInjury)},
 		{"POST /staff/originals/{id}/receive", s.staffRoute(s.originalReceive)},
@@ -176,10 +176,10 @@ func (s *Server) caseClaim(w http.ResponseWriter, r *http.Request) {
 	s.caseDone(w, r, err, "已更新经办人")
 }
 
-func (s *Server) caseAcceptMissing(w http.ResponseWriter, r *http.Request) {
+func (s *Server) caseAcceptDeferred(w http.ResponseWriter, r *http.Request) {
 	version, err := formVersion(r)
 	if err == nil {
-		_, err = s.Cases.AcceptWithMissing(r.Context(), actorFrom(r.Context()), r.PathValue("no"), version,
+		_, err = s.Cases.AcceptDeferred(r.Context(), actorFrom(r.Context()), r.PathValue("no"), version,
 			r.PostForm["items"], r.PostFormValue("comment"))
 	}
 	s.caseDone(w, r, err, "已容缺受理，缺少的原件已登记待补")
@@ -284,7 +284,7 @@ func (s *Server) originalReceive(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) staffOriginals(w http.ResponseWriter, r *http.Request) {
-	list, err := s.Cases.OwingOriginals(r.Context(), actorFrom(r.Context()))
+	list, err := s.Cases.DeferredDocuments(r.Context(), actorFrom(r.Context()))
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -14,7 +14,7 @@ func (s *Server) caseworkDeferredAPIRoutes() []route {
 	return []route{
 		{"POST /api/v1/cases/{no}/commitments", s.loggedIn(s.apiCaseCommit)},
 		{"POST /api/v1/cases/{no}/confirm", s.staffRoute(s.apiCaseConfirm)},
-		{"GET /api/v1/originals", s.staffRoute(s.apiOwingOriginals)},
+		{"GET /api/v1/originals", s.staffRoute(s.apiDeferredDocuments)},
 		{"POST /api/v1/originals/{id}/receive", s.staffRoute(s.apiReceiveOriginal)},
 		{"GET /api/v1/commitments/false", s.staffRoute(s.apiFalseCommitments)},
 		{"POST /api/v1/commitments/{id}/false", s.staffRoute(s.apiMarkCommitmentFalse)},
@@ -56,8 +56,8 @@ func (s *Server) apiCaseConfirm(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, http.StatusOK, c)
 }
 
-func (s *Server) apiOwingOriginals(w http.ResponseWriter, r *http.Request) {
-	list, err := s.Cases.OwingOriginals(r.Context(), actorFrom(r.Context()))
+func (s *Server) apiDeferredDocuments(w http.ResponseWriter, r *http.Request) {
+	list, err := s.Cases.DeferredDocuments(r.Context(), actorFrom(r.Context()))
 	if err != nil {
 		s.apiFail(w, r, err)
 		return

@@ -163,7 +163,7 @@ func (s *Server) caseworkAPIRoutes() []route {
 		{"POST /api/v1/cases/{no}/comments", s.loggedIn(s.apiCaseComment)},
 		{"POST /api/v1/cases/{no}/claim", s.staffRoute(s.apiCaseAssign)},
 		{"POST /api/v1/cases/{no}/release", s.staffRoute(s.apiCaseAssign)},
-		{"POST /api/v1/cases/{no}/accept-missing", s.staffRoute(s.apiCaseAcceptMissing)},
+		{"POST /api/v1/cases/{no}/accept-missing", s.staffRoute(s.apiCaseAcceptDeferred)},
 	}
 }
 
@@ -191,8 +191,8 @@ func (s *Server) apiCaseAssign(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, http.StatusOK, c)
 }
 
-// apiCaseAcceptMissing accepts a case with missing originals (容缺).
-func (s *Server) apiCaseAcceptMissing(w http.ResponseWriter, r *http.Request) {
+// apiCaseAcceptDeferred accepts a case with missing originals (容缺).
+func (s *Server) apiCaseAcceptDeferred(w http.ResponseWriter, r *http.Request) {
 	var b struct {
 		Version int64    `json:"version"`
 		Items   []string `json:"items"`
@@ -202,7 +202,7 @@ func (s *Server) apiCaseAcceptMissing(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	c, err := s.Cases.AcceptWithMissing(r.Context(), actorFrom(r.Context()), r.PathValue("no"), b.Version, b.Items, b.Comment)
+	c, err := s.Cases.AcceptDeferred(r.Context(), actorFrom(r.Context()), r.PathValue("no"), b.Version, b.Items, b.Comment)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
