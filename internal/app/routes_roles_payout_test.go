@@ -12,6 +12,7 @@ import (
 // sees their own pension.
 func payoutRouteCases() []routeCase {
 	fund := apptest.Staff(access.Fund)
+	welfare := apptest.Staff(access.Welfare)
 	none := url.Values{}
 	return []routeCase{
 		{method: "GET", path: "/staff/payouts", want: page(apptest.Admin, fund)},
@@ -32,6 +33,10 @@ func payoutRouteCases() []routeCase {
 		{method: "GET", path: "/staff/payroll/runs/999999", want: with(page(apptest.Admin, fund), apptest.Admin, notFound, fund, notFound)},
 		{method: "GET", path: "/staff/fund-report", want: page(apptest.Admin, fund)},
 		{method: "GET", path: "/staff/cards", want: page(apptest.Admin, fund)},
+		{method: "GET", path: "/staff/payroll/adjustments", want: page(apptest.Admin, fund, welfare)},
+		{method: "POST", path: "/staff/payroll/adjustments", form: none, want: post(apptest.Admin, fund, welfare)},
+		{method: "GET", path: "/staff/payroll/deductions", want: page(apptest.Admin, fund, welfare)},
+		{method: "POST", path: "/staff/payroll/deductions", form: none, want: post(apptest.Admin, fund, welfare)},
 		{method: "POST", path: "/staff/cards/lists", form: none, want: post(apptest.Admin, fund)},
 		{method: "GET", path: "/staff/cards/lists/999999/file", want: with(page(apptest.Admin, fund), apptest.Admin, notFound, fund, notFound)},
 		{method: "POST", path: "/staff/cards/lists/999999/answer", form: none, want: with(post(apptest.Admin, fund), apptest.Admin, notFound, fund, notFound)},

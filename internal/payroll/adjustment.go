@@ -11,6 +11,7 @@ import (
 	"shebao/internal/clock"
 	"shebao/internal/db"
 	"shebao/internal/errs"
+	"shebao/internal/money"
 )
 
 // adjustments returns every general adjustment, by effective month.
@@ -56,27 +57,7 @@ func (s *Service) AddAdjustment(ctx context.Context, a *access.Actor, adj Adjust
 			return 0, err
 		}
 	}
-	var f errs.Fields
-	if adj.Effective.IsZero() {
-		f.Add("effective_month", "请填写调整起始月份（YYYY-MM）")
-	}
-	if adj.RetiredBefore.IsZero() {
-		f.Add("retired_before", "请填写适用范围（在此月份之前退休的人员）")
-	}
-	if adj.Rate < 0 || adj.Rate > 200_000 {
-		f.Add("rate", "调整比例应在0至20%之间")
-	}
-	if adj.Fixed < 0 || adj.Fixed > 100_000 {
-		f.Add("fixed", "定额调整应在0至1,000元之间")
-	}
-	if adj.Rate == 0 && adj.Fixed == 0 {
-		f.Add("rate", "请填写调整比例或定额")
-	}
-	adj.Basis = strings.TrimSpace(adj.Basis)
-	if adj.Basis == "" || utf8.RuneCountInString(adj.Basis) > 200 {
-		f.Add("basis", "请填写调整依据（文号）")
-	}
-	if err := f.Err(); err != nil {
+	if err := adj.validate(); err != nil {
 		return 0, err
 	}
 	var id int64
@@ -99,4 +80,57 @@ func (s *Service) AddAdjustment(ctx context.Context, a *access.Actor, adj Adjust
 				"rate_ppm": int64(adj.Rate), "fixed_fen": int64(adj.Fixed), "basis": adj.Basis}})
 	})
 	return id, err
+}
+
+// validate names every wrong field of an adjustment (Invalid).
+func (adj *Adjustment) validate() error {
+	var f errs.Fields
+	if adj.Effective.IsZero() {
+		f.Add("effective_month", "请填写调整起始月份（YYYY-MM）")
+	}
+	if adj.RetiredBefore.IsZero() {
+		f.Add("retired_before", "请填写适用范围（在此月份之前退休的人员）")
+	}
+	if adj.Rate < 0 || adj.Rate > 200_000 {
+		f.Add("rate", "调整比例应在0至20%之间")
+	}
+	if adj.Fixed < 0 || adj.Fixed > 100_000 {
+		f.Add("fixed", "定额调整应在0至1,000元之间")
+	}
+	if adj.Rate == 0 && adj.Fixed == 0 {
+		f.Add("rate", "请填写调整比例或定额")
+	}
+	adj.Basis = strings.TrimSpace(adj.Basis)
+	if adj.Basis == "" || utf8.RuneCountInString(adj.Basis) > 200 {
+		f.Add("basis", "请填写调整依据（文号）")
+	}
+	return f.Err()
+}
+
+// AdjustmentPreview is what an adjustment would do, shown before it is
+// confirmed.
+type AdjustmentPreview struct {
+	Pensioners int64     // in pay and qualifying (first month before the cut-off)
+	Example    money.Fen // the adjusted amount of an example pension
+	ExampleOf  money.Fen
+}
+
+// PreviewAdjustment validates an adjustment and counts the pensioners it
+// raises (for the confirmation step): 保险福利科 or 基金管理科.
+func (s *Service) PreviewAdjustment(ctx context.Context, a *access.Actor, adj Adjustment) (*AdjustmentPreview, error) {
+	if MayManage(a) != nil {
+		if err := MayRun(a); err != nil {
+			return nil, err
+		}
+	}
+	if err := adj.validate(); err != nil {
+		return nil, err
+	}
+	p := &AdjustmentPreview{ExampleOf: 300000}
+	if err := s.db.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM pensioners WHERE status = 'active' AND first_month < $1`,
+		adj.RetiredBefore.String()).Scan(&p.Pensioners); err != nil {
+		return nil, errs.Wrap(err, "adjustment preview")
+	}
+	p.Example = p.ExampleOf + p.ExampleOf.Apply(adj.Rate) + adj.Fixed
+	return p, nil
 }

@@ -3,13 +3,16 @@ package payroll
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"shebao/internal/access"
 	"shebao/internal/audit"
 	"shebao/internal/clock"
 	"shebao/internal/errs"
+	"shebao/internal/ident"
 	"shebao/internal/money"
 )
 
@@ -136,4 +139,78 @@ func deducted(ctx context.Context, tx *sql.Tx, lo, hi int64, from, to clock.Mont
 		out[id][m] = money.Fen(amt)
 	}
 	return out, errs.Wrap(rows.Err(), "deducted")
+}
+
+// DeductionRow is a deduction with its pensioner, for the list.
+type DeductionRow struct {
+	ID        int64
+	Name      string
+	IDNumber  string
+	Total     money.Fen
+	Monthly   money.Fen
+	Recovered money.Fen
+	Start     clock.Month
+	Reason    string
+	CreatedBy string
+	CreatedAt time.Time
+}
+
+// MaskedIDNumber masks the ID number for the list.
+func (d *DeductionRow) MaskedIDNumber() string { return ident.MaskID(d.IDNumber) }
+
+// Left is what remains to recover.
+func (d *DeductionRow) Left() money.Fen { return d.Total - d.Recovered }
+
+// DeductionsPerPage is the page size of the deduction list.
+const DeductionsPerPage = 30
+
+// Deductions lists a page of the deductions, newest first, with how many
+// there are, to staff who may view the register.
+func (s *Service) Deductions(ctx context.Context, a *access.Actor, page int) ([]DeductionRow, int64, error) {
+	if err := MayView(a); err != nil {
+		return nil, 0, err
+	}
+	q := s.db.Read()
+	var n int64
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM pension_deductions`).Scan(&n); err != nil {
+		return nil, 0, errs.Wrap(err, "deductions")
+	}
+	rows, err := q.QueryContext(ctx, `SELECT d.id, p.name, p.id_number, d.total_fen, d.monthly_fen, d.recovered_fen, d.start_month,
+		d.reason, d.created_by, d.created_at FROM pension_deductions d JOIN pensioners p ON p.id = d.pensioner_id
+		ORDER BY d.id DESC LIMIT `+strconv.Itoa(DeductionsPerPage)+` OFFSET `+strconv.Itoa((max(page, 1)-1)*DeductionsPerPage))
+	if err != nil {
+		return nil, 0, errs.Wrap(err, "deductions")
+	}
+	defer rows.Close()
+	var out []DeductionRow
+	for rows.Next() {
+		var d DeductionRow
+		var t, m, r int64
+		var start string
+		if err := rows.Scan(&d.ID, &d.Name, &d.IDNumber, &t, &m, &r, &start, &d.Reason, &d.CreatedBy, &d.CreatedAt); err != nil {
+			return nil, 0, errs.Wrap(err, "deductions")
+		}
+		d.Total, d.Monthly, d.Recovered = money.Fen(t), money.Fen(m), money.Fen(r)
+		d.Start, _ = clock.ParseMonth(start)
+		out = append(out, d)
+	}
+	return out, n, errs.Wrap(rows.Err(), "deductions")
+}
+
+// PensionerByIDNumber finds a pensioner by ID number for staff who may
+// view the register: Invalid (field id_number) when not a valid number,
+// NotFound when not in the register.
+func (s *Service) PensionerByIDNumber(ctx context.Context, a *access.Actor, idNumber string) (*Pensioner, error) {
+	if err := MayView(a); err != nil {
+		return nil, err
+	}
+	id, err := ident.ParseID(strings.TrimSpace(idNumber))
+	if err != nil {
+		return nil, errs.Fields{{Field: "id_number", Message: "身份证号码不正确，请核对"}}.Err()
+	}
+	p, err := onePensioner(ctx, s.db.Read(), `WHERE p.id_number = $1`, id.Number)
+	if errs.KindOf(err) == errs.NotFound {
+		return nil, errs.Fields{{Field: "id_number", Message: "该身份证号码的人员不在养老金发放名册中"}}.Err()
+	}
+	return p, err
 }

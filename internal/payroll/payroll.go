@@ -152,6 +152,15 @@ func MayManage(a *access.Actor) error { return a.RequireSection(access.Welfare) 
 // deductions: staff of 基金管理科.
 func MayRun(a *access.Actor) error { return a.RequireSection(access.Fund) }
 
+// MayAdjust reports whether a may set adjustments (调待) and deductions:
+// staff of 保险福利科 or 基金管理科.
+func MayAdjust(a *access.Actor) error {
+	if MayManage(a) == nil {
+		return nil
+	}
+	return MayRun(a)
+}
+
 // MayView reports whether a may see the register: staff of either.
 func MayView(a *access.Actor) error {
 	if a.In(access.Welfare) || a.In(access.Fund) || a.In(access.Audit) {
