@@ -11,6 +11,7 @@ import (
 	"shebao/internal/jobs"
 	"shebao/internal/payroll"
 	"shebao/internal/recovery"
+	"shebao/internal/sampling"
 )
 
 // openOversight builds the services of 审计科 and 办公室: the emergency
@@ -22,6 +23,7 @@ func (a *App) openOversight() {
 		Payroll:  a.dashboardPayroll,
 		Recovery: a.dashboardRecovery,
 	})
+	a.Sampling = sampling.NewService(a.DB, a.Clock, a.Audit)
 }
 
 // oversightJobs adds the scheduled jobs of the oversight services.

@@ -33,5 +33,12 @@ func oversightRouteCases() []routeCase {
 			want: page(apptest.Staff(access.Fund), auditor, office, apptest.Admin)},
 		{method: "GET", path: "/staff/dashboard/export.xlsx", want: page(staffAll)},
 		{method: "POST", path: "/staff/dashboard/refresh", form: url.Values{}, want: post(auditor, office, apptest.Admin)},
+		{method: "GET", path: "/staff/sampling", want: page(auditor, apptest.Admin)},
+		{method: "GET", path: "/staff/sampling?month=2024-01", want: page(auditor, apptest.Admin)},
+		{method: "POST", path: "/staff/sampling", form: url.Values{"month": {"2023-12"}, "rate": {"5"}}, want: post(auditor, apptest.Admin)},
+		{method: "POST", path: "/staff/sampling/items/999999/check", form: url.Values{"version": {"1"}, "confirmed": {"complete"}},
+			want: with(post(auditor, apptest.Admin), auditor, allowed, apptest.Admin, allowed)},
+		{method: "POST", path: "/staff/sampling/items/999999/rectify", form: url.Values{"version": {"1"}, "note": {"已整改"}},
+			want: with(post(auditor, apptest.Admin), auditor, notFound, apptest.Admin, notFound)},
 	}
 }

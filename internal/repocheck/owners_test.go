@@ -63,7 +63,7 @@ var Owners = map[string]string{
 	"retirement_plans": "retirement", "retirement_qualifications": "retirement", "retirement_reminders": "retirement",
 	"pension_certifications": "retirement", "certification_reminders": "retirement",
 	"recovery_items": "recovery", "recovery_reminders": "recovery", "recovery_progress": "recovery", "recovery_counts": "recovery",
-	"dashboard_snapshots": "dashboard",
+	"dashboard_snapshots": "dashboard", "audit_samples": "sampling", "audit_sample_items": "sampling",
 	"deaths":              "death", "death_heirs": "death", "death_recovery_notices": "death", "death_claims": "death", "civil_imports": "death", "civil_records": "death",
 }
 

@@ -68,6 +68,8 @@ var sectionQueues = map[access.Section][]queueLink{
 		{"/staff/originals", "待补原件（容缺受理）"},
 		{"/staff/commitments", "告知承诺不实清单"},
 		{"/staff/deferred", "延期业务登记（应急期补办期限、提醒、逾期移交）"},
+		{"/staff/sampling", "稽核抽查（每月随机抽查办结案件、整改跟踪）"},
+		{"/staff/dashboard", "全局运行情况（图表、导出）"},
 	},
 	access.SelfEmployed: {
 		{"/staff/flexible", "灵活就业人员参保与缴费单"},

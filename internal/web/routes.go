@@ -59,7 +59,7 @@ func (s *Server) routeTable() []route {
 		s.payoutRoutes(),
 		s.personalAccountRoutes(),
 		s.transferRoutes(),
-		s.recoveryRoutes(), s.dashboardRoutes(),
+		s.recoveryRoutes(), s.dashboardRoutes(), s.samplingRoutes(),
 		s.statementRoutes(),
 	} {
 		all = append(all, area...)

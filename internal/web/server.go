@@ -36,6 +36,7 @@ import (
 	"shebao/internal/personalaccount"
 	"shebao/internal/policy"
 	"shebao/internal/recovery"
+	"shebao/internal/sampling"
 	"shebao/internal/retirement"
 	"shebao/internal/sensitive"
 	"shebao/internal/staffchange"
@@ -110,6 +111,8 @@ type Deps struct {
 	// Dashboard the agency's and sections' dashboards.
 	Recovery  *recovery.Service
 	Dashboard *dashboard.Service
+	// Sampling is 审计科's monthly audit sampling (稽核).
+	Sampling *sampling.Service
 	// Statements makes the personal rights statements and their batches.
 	Statements *statement.Service
 

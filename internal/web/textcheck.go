@@ -31,6 +31,7 @@ var multilineFields = map[string]bool{
 	"items": true, "wages": true, // the injury claim's items and entered wages, one per line
 	"years": true, "advice": true, "follow_up": true, // the transfer form's years and the consultation log
 	"feedback_text": true, "agreement": true, "instruction": true, // complaints, mediations, sensitive matters
+	"finding": true, "rectification": true, // the audit sampling's check
 }
 
 // fieldLabels names the fields in Chinese for error messages.
