@@ -110,7 +110,9 @@ func NewService(d *db.DB, c clock.Clock, a *audit.Service, src Sources) *Service
 }
 
 // SetComplaints plugs in the complaint counts.
-func (s *Service) SetComplaints(fn func(ctx context.Context) ([]ComplaintRow, error)) { s.src.Complaints = fn }
+func (s *Service) SetComplaints(fn func(ctx context.Context) ([]ComplaintRow, error)) {
+	s.src.Complaints = fn
+}
 
 // CanAgency decides who sees the agency dashboard: 办公室, 审计科 and
 // administrators (the agency's leaders). Errors: Unauthenticated, Forbidden.

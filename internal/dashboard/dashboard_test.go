@@ -20,7 +20,7 @@ func openChecks(t *testing.T, env *apptest.Env, n int) {
 	for range n {
 		if _, err := env.App.Cases.Open(context.Background(), boss, casework.OpenInput{Type: "contribution_check", Channel: "web",
 			Applicant: casework.Applicant{Kind: "employer", EmployerID: boss.EmployerID, Name: "北京甲测试科技有限公司"},
-			Title: "缴费基数核对"}); err != nil {
+			Title:     "缴费基数核对"}); err != nil {
 			t.Fatal(err)
 		}
 	}

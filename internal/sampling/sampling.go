@@ -65,7 +65,9 @@ type Sample struct {
 }
 
 // RateText is the rate as a percentage.
-func (s Sample) RateText() string { return strconv.FormatFloat(float64(s.RatePPM)/10_000, 'f', -1, 64) + "%" }
+func (s Sample) RateText() string {
+	return strconv.FormatFloat(float64(s.RatePPM)/10_000, 'f', -1, 64) + "%"
+}
 
 // Item is one sampled case.
 type Item struct {
