@@ -104,7 +104,11 @@ func runScheduledJobsOnBoth(t *testing.T, a1, a2 *app.App, c *clock.Fixed) {
 		}
 		go func(a *app.App) { errc <- a.Serve(ctx, ln) }(a)
 	}
-	time.Sleep(400 * time.Millisecond) // ~80 ticks on each server
+	// Wait until every job checked below has finished once (the servers run
+	// their due jobs one after another, which takes longer on a loaded
+	// machine), then let both servers tick on so that a second run would show.
+	waitFinished(t, a1, checkedJobs, time.Minute)
+	time.Sleep(400 * time.Millisecond) // ~80 more ticks on each server
 	cancel()
 	for i := 0; i < 2; i++ {
 		if err := <-errc; err != nil {
@@ -126,9 +130,38 @@ func runScheduledJobsOnBoth(t *testing.T, a1, a2 *app.App, c *clock.Fixed) {
 		rows.Scan(&name, &n, &server)
 		seen[name] = n
 	}
-	for _, name := range []string{"test.count", "sessions.purge", "audit.verify", "jobs.prune"} {
+	for _, name := range checkedJobs {
 		if seen[name] != 1 {
 			t.Errorf("job %s: %d finished runs, want 1 (all: %v)", name, seen[name], seen)
 		}
+	}
+}
+
+// checkedJobs are the scheduled jobs whose single run on two servers is checked.
+var checkedJobs = []string{"test.count", "sessions.purge", "audit.verify", "jobs.prune"}
+
+// waitFinished polls job_runs until each named job has a finished run, or
+// fails the test after limit.
+func waitFinished(t *testing.T, a *app.App, names []string, limit time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		missing := 0
+		for _, name := range names {
+			var n int
+			if err := a.DB.R.QueryRow(`SELECT COUNT(*) FROM job_runs WHERE name = $1 AND finished_at IS NOT NULL`, name).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				missing++
+			}
+		}
+		if missing == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of the jobs %v had not finished after %s", missing, names, limit)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
