@@ -260,6 +260,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.StaffChanges.SetDeathRecorder(a.Deaths)
 	a.openOversight()
 	a.Complaints = complaint.NewService(d, c, a.Audit, a.Policy, a.Documents, a.Accounts, a.Contribution)
+	a.Dashboard.SetComplaints(a.dashboardComplaints)
+	a.Sampling.SetFraudFollowUp(a.samplingFraud)
 	chain, err := sensitive.ParseChain(cfg.SensitiveChain)
 	if err != nil {
 		d.Close()

@@ -2,11 +2,14 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
+	"time"
 
 	"shebao/internal/access"
 	"shebao/internal/clock"
+	"shebao/internal/complaint"
 	"shebao/internal/dashboard"
 	"shebao/internal/jobs"
 	"shebao/internal/payroll"
@@ -91,4 +94,32 @@ func cmpString(x, y string) int {
 func (a *App) dashboardRecovery(ctx context.Context, x access.Section) (int, int, int, error) {
 	c, err := a.Recovery.Summary(ctx, access.System, recovery.Filter{Section: x})
 	return c.Open, c.MadeUp, c.Overdue, err
+}
+
+// dashboardComplaints counts the complaints filed in the last twelve months
+// by category and status, in Chinese, for the agency dashboard.
+func (a *App) dashboardComplaints(ctx context.Context) ([]dashboard.ComplaintRow, error) {
+	now := a.Clock.Now()
+	counts, err := a.Complaints.Counts(ctx, nil, now.AddDate(-1, 0, 0), now.Add(time.Second))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]dashboard.ComplaintRow, 0, len(counts))
+	for _, c := range counts {
+		out = append(out, dashboard.ComplaintRow{Category: c.CategoryName(), Status: c.StatusName(), Count: c.N})
+	}
+	return out, nil
+}
+
+// samplingFraud hands a false commitment found by an audit sample to
+// 审计科 as a fraud report linked to the sampled case, in the check's
+// transaction.
+func (a *App) samplingFraud(ctx context.Context, tx *sql.Tx, actor *access.Actor, caseNo, finding string) error {
+	_, err := a.Complaints.OpenFraudFollowUpTx(ctx, tx, actor, complaint.FollowUp{
+		Subject:   "稽核抽查发现告知承诺不实（" + caseNo + "）",
+		Body:      "审计科稽核抽查业务 " + caseNo + " 时发现申请人的告知承诺不实，转入欺诈骗保线索核查。发现的问题：" + finding,
+		CaseNo:    caseNo,
+		SourceRef: "稽核抽查 " + caseNo,
+	})
+	return err
 }

@@ -8,6 +8,7 @@ import (
 	"shebao/internal/access"
 	"shebao/internal/app/apptest"
 	"shebao/internal/casework"
+	"shebao/internal/complaint"
 	"shebao/internal/dashboard"
 	"shebao/internal/errs"
 	"shebao/internal/sheet"
@@ -35,6 +36,10 @@ func TestDashboardMatchesTheQueues(t *testing.T) {
 		ctx := context.Background()
 		a := env.App
 		openChecks(t, env, 3)
+		if _, err := a.Complaints.File(ctx, env.Actor(t, apptest.PersonA), complaint.Input{Category: complaint.CatFraud,
+			Subject: "冒领养老金", Body: "邻居去世后家属仍在领取养老金，请核查。"}); err != nil {
+			t.Fatal(err)
+		}
 		office, coord := env.Actor(t, apptest.Staff(access.Office)), env.Actor(t, apptest.Staff(access.Coordination))
 		if v, err := a.Dashboard.Dashboard(ctx, office, dashboard.Query{}); err != nil || v.Ready {
 			t.Fatalf("before the first refresh: %+v %v", v, err)
@@ -55,6 +60,10 @@ func TestDashboardMatchesTheQueues(t *testing.T) {
 		}
 		if v.New != 3 || v.Open != q.Counts[casework.ViewAll] || len(v.Days) != 7 || v.Days[6].New != 3 || v.FundChart == "" {
 			t.Fatalf("agency figures: new %d open %d (queue %d) days %+v", v.New, v.Open, q.Counts[casework.ViewAll], v.Days)
+		}
+		if len(v.Complaints) != 1 || v.Complaints[0].Count != 1 || v.Complaints[0].Category != complaint.CategoryName(complaint.CatFraud) ||
+			v.Complaints[0].Status != complaint.StatusName(complaint.Received) {
+			t.Fatalf("complaints on the dashboard: %+v", v.Complaints)
 		}
 		mine, err := a.Dashboard.Dashboard(ctx, coord, dashboard.Query{Section: access.Coordination})
 		if err != nil || mine.Open != 3 || len(mine.Sections) != 1 || mine.FundChart != "" {

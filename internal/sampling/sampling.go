@@ -84,8 +84,9 @@ type Item struct {
 func (it Item) StatusName() string { return StatusName(it.Status) }
 
 // FraudFollowUp starts the fraud follow-up of a false commitment found in
-// case caseID (the complaints line provides it).
-type FraudFollowUp func(ctx context.Context, a *access.Actor, caseID int64, note string) error
+// the case numbered caseNo, inside the check's transaction tx (the
+// complaints line provides it: a fraud report waiting for 审计科's triage).
+type FraudFollowUp func(ctx context.Context, tx *sql.Tx, a *access.Actor, caseNo, finding string) error
 
 // Service runs the sampling.
 type Service struct {
@@ -283,7 +284,7 @@ func (s *Service) Check(ctx context.Context, a *access.Actor, id, version int64,
 			return errs.Wrap(err, "sampling check")
 		}
 		if in.FalseCommitment && s.fraud != nil {
-			if err := s.fraud(ctx, a, it.CaseID, in.Finding); err != nil {
+			if err := s.fraud(ctx, tx, a, it.CaseNo, in.Finding); err != nil {
 				return err
 			}
 		}
