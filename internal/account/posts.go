@@ -50,10 +50,11 @@ type Holding struct {
 	Section access.Section
 }
 
-// Name is the post's Chinese name, with the section for a section head.
+// Name is the post's Chinese name, with the section for a section head
+// (统筹科负责人, not 统筹科科室负责人).
 func (h Holding) Name() string {
 	if h.Post.Scoped() {
-		return h.Section.Name() + h.Post.Name()
+		return h.Section.Name() + "负责人"
 	}
 	return h.Post.Name()
 }

@@ -181,7 +181,7 @@ func TestSensitiveMatterJourney(t *testing.T) {
 		t.Fatalf("no error for an unheld chain: %v", err)
 	}
 	complaintShot(t, ctx, "sensitive_unheld")
-	if msg := text(t, ctx, "main"); !strings.Contains(msg, "工伤保险待遇科科室负责人") || !strings.Contains(msg, "中心主任") {
+	if msg := text(t, ctx, "main"); !strings.Contains(msg, "工伤保险待遇科负责人") || !strings.Contains(msg, "中心主任") {
 		t.Fatalf("the error does not name the posts:\n%s", msg)
 	}
 	logout(t, ctx)
@@ -208,14 +208,14 @@ func TestSensitiveMatterJourney(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/admin"), chromedp.WaitVisible(chromedp.CSS("main ul"))); err != nil {
 		t.Fatal(err)
 	}
-	if w := text(t, ctx, "#unheld-posts"); strings.Contains(w, "工伤保险待遇科科室负责人") || strings.Contains(w, "中心主任") || !strings.Contains(w, "审计科科室负责人") {
+	if w := text(t, ctx, "#unheld-posts"); strings.Contains(w, "工伤保险待遇科负责人") || strings.Contains(w, "中心主任") || !strings.Contains(w, "审计科负责人") {
 		t.Errorf("the admin home still names posts now held:\n%s", w)
 	}
 	logout(t, ctx)
 
 	login(t, ctx, base, clerk)
 	flag()
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.Search(`//*[@id="sensitive-status"][contains(., "待工伤保险待遇科科室负责人批示")]`))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.Search(`//*[@id="sensitive-status"][contains(., "待工伤保险待遇科负责人批示")]`))); err != nil {
 		t.Fatalf("flagged matter: %v", err)
 	}
 	path, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`))

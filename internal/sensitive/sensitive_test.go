@@ -95,8 +95,8 @@ func TestChainWithoutHolderIsRefused(t *testing.T) {
 			t.Fatalf("%d matters saved", n)
 		}
 		miss, err := e.s.MissingHolders(ctxBg)
-		if err != nil || !strings.Contains(strings.Join(miss, "、"), "中心主任") || !strings.Contains(strings.Join(miss, "、"), "审计科科室负责人") ||
-			strings.Contains(strings.Join(miss, "、"), "工伤保险待遇科科室负责人") {
+		if err != nil || !strings.Contains(strings.Join(miss, "、"), "中心主任") || !strings.Contains(strings.Join(miss, "、"), "审计科负责人") ||
+			strings.Contains(strings.Join(miss, "、"), "工伤保险待遇科负责人") {
 			t.Fatalf("missing holders %v %v", err, miss)
 		}
 	})

@@ -11,7 +11,7 @@ import (
 // its key) and /api/v1/me names it with its role.
 func TestEveryUserLogsIn(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
-		if len(env.Users) != 17 { // staff of each section, admin, two employers, two persons, four API clients
+		if len(env.Users) != 18 { // staff of each section, admin, two employers, two persons, four API clients, a hospital web user
 			t.Fatalf("%d users", len(env.Users))
 		}
 		for key, u := range env.Users {
