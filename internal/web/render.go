@@ -142,6 +142,16 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, p *
 
 // renderForm re-renders a form page after err: field errors next to their
 // fields, other errors above the form, with the matching status.
+// renderOrForm renders page name, or, when err is set, the same page as a
+// form showing err's messages (renderForm).
+func (s *Server) renderOrForm(w http.ResponseWriter, r *http.Request, name string, p *Page, err error) {
+	if err != nil {
+		s.renderForm(w, r, name, p, err)
+		return
+	}
+	s.render(w, r, name, p)
+}
+
 func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, name string, p *Page, err error) {
 	e := s.publicError(r, err)
 	p.Errors = e.Fields

@@ -43,12 +43,7 @@ func (s *Server) renderCards(w http.ResponseWriter, r *http.Request, err error) 
 		s.fail(w, r, verr)
 		return
 	}
-	p := &Page{Title: "社保卡开卡", Data: v}
-	if err != nil {
-		s.renderForm(w, r, "payroll_cards", p, err)
-		return
-	}
-	s.render(w, r, "payroll_cards", p)
+	s.renderOrForm(w, r, "payroll_cards", &Page{Title: "社保卡开卡", Data: v}, err)
 }
 
 func (s *Server) staffCards(w http.ResponseWriter, r *http.Request) {

@@ -37,12 +37,7 @@ func (s *Server) adjustmentsData(r *http.Request) (*adjustmentsView, error) {
 }
 
 func (s *Server) renderAdjustments(w http.ResponseWriter, r *http.Request, v *adjustmentsView, err error) {
-	p := &Page{Title: "养老金调整（调待）", Data: v, Form: r.PostForm}
-	if err != nil {
-		s.renderForm(w, r, "payroll_adjustments", p, err)
-		return
-	}
-	s.render(w, r, "payroll_adjustments", p)
+	s.renderOrForm(w, r, "payroll_adjustments", &Page{Title: "养老金调整（调待）", Data: v, Form: r.PostForm}, err)
 }
 
 func (s *Server) staffAdjustments(w http.ResponseWriter, r *http.Request) {
@@ -139,12 +134,7 @@ func (s *Server) deductionsData(r *http.Request) (*deductionsView, error) {
 }
 
 func (s *Server) renderDeductions(w http.ResponseWriter, r *http.Request, v *deductionsView, err error) {
-	p := &Page{Title: "多发养老金扣回", Data: v, Form: r.PostForm}
-	if err != nil {
-		s.renderForm(w, r, "payroll_deductions", p, err)
-		return
-	}
-	s.render(w, r, "payroll_deductions", p)
+	s.renderOrForm(w, r, "payroll_deductions", &Page{Title: "多发养老金扣回", Data: v, Form: r.PostForm}, err)
 }
 
 func (s *Server) staffDeductions(w http.ResponseWriter, r *http.Request) {
