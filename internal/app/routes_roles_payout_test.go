@@ -8,19 +8,22 @@ import (
 )
 
 // payoutRouteCases: the fund section (基金管理科) approves payouts, makes
-// batches and bank files, imports returns and runs the payroll; a person
-// sees their own pension.
+// batches and bank files, imports returns and runs the payroll; the
+// sections that prepare payouts (保险福利科, 工伤保险待遇科, 个人账户科) see
+// and cancel the lines of their benefits; a person sees their own pension.
 func payoutRouteCases() []routeCase {
 	fund := apptest.Staff(access.Fund)
 	welfare := apptest.Staff(access.Welfare)
 	none := url.Values{}
+	injury, acct := apptest.Staff(access.Injury), apptest.Staff(access.Account)
 	return []routeCase{
-		{method: "GET", path: "/staff/payouts", want: page(apptest.Admin, fund)},
+		{method: "GET", path: "/staff/payouts", want: page(apptest.Admin, fund, welfare, injury, acct)},
 		{method: "POST", path: "/staff/payouts/approve", form: none, want: post(apptest.Admin, fund)},
 		{method: "POST", path: "/staff/payouts/reject", form: none, want: post(apptest.Admin, fund)},
-		{method: "GET", path: "/staff/payouts/999999", want: with(page(apptest.Admin, fund), apptest.Admin, notFound, fund, notFound)},
+		{method: "GET", path: "/staff/payouts/999999", want: with(page(apptest.Admin, fund), apptest.Admin, notFound, fund, notFound,
+			welfare, notFound, injury, notFound, acct, notFound)},
 		{method: "POST", path: "/staff/payouts/999999/cancel", form: url.Values{"confirm": {"1"}, "reason": {"错误"}, "version": {"1"}},
-			want: with(post(apptest.Admin, fund), apptest.Admin, notFound, fund, notFound)},
+			want: with(post(apptest.Admin, fund), apptest.Admin, notFound, fund, notFound, welfare, notFound, injury, notFound, acct, notFound)},
 		{method: "POST", path: "/staff/payouts/999999/reissue", form: none, want: with(post(apptest.Admin, fund), apptest.Admin, notFound, fund, notFound)},
 		{method: "GET", path: "/staff/payout-batches", want: page(apptest.Admin, fund)},
 		{method: "POST", path: "/staff/payout-batches", form: none, want: post(apptest.Admin, fund)},

@@ -148,7 +148,7 @@ func (s *Service) CancelTx(ctx context.Context, tx *sql.Tx, a *access.Actor, id,
 	if version != 0 && l.Version != version {
 		return errs.New(errs.Conflict, "payout_changed", "该拨付记录已被他人修改，请刷新后重试")
 	}
-	if err := mayCancel(a, l); err != nil {
+	if err := Can(a, CancelLine, l); err != nil {
 		return err
 	}
 	if err := setStatus(ctx, tx, lines, l.Status, Cancelled, "reject_reason", reason, s.clock.Now()); err != nil {

@@ -206,6 +206,44 @@ func (l *Line) PeriodText() string {
 	return m.Chinese()
 }
 
+// Hold reasons recorded by this package and the payroll; other lines may
+// record their own reason in Chinese (e.g. a hospital's account not yet
+// registered), which is shown as it is.
+const (
+	HoldCard     = "card"     // the social security card is not active yet
+	HoldEncoding = "encoding" // the account name has characters the bank's file cannot carry
+	HoldAccount  = "account"  // no receiving account registered yet
+)
+
+var holdNames = map[string]string{
+	HoldCard:     "社保卡未激活，暂停发放",
+	HoldEncoding: "户名含银行文件无法表示的文字，暂未送银行",
+	HoldAccount:  "尚未登记收款账户，暂停发放",
+}
+
+// HoldReasonName is a hold reason in Chinese: the name of a known code,
+// a reason already written in Chinese as it is, and for any other code
+// the general "no usable account" (never the code itself).
+func HoldReasonName(reason string) string {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return ""
+	}
+	if n, ok := holdNames[reason]; ok {
+		return n
+	}
+	for _, r := range reason {
+		if r > 0x2E7F { // a CJK character: a reason written for people
+			return reason
+		}
+	}
+	return holdNames[HoldAccount]
+}
+
+// HoldReasonText is why the line is held or kept out of bank files, in
+// Chinese ("" when it is not).
+func (l *Line) HoldReasonText() string { return HoldReasonName(l.HoldReason) }
+
 // Approvable reports whether the line waits for approval.
 func (l *Line) Approvable() bool { return l.Status == Prepared }
 

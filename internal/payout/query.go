@@ -13,12 +13,21 @@ import (
 	"shebao/internal/money"
 )
 
-// Get returns a line to staff (NotFound, Forbidden).
+// Get returns a line to staff who may see it (Can SeeLines): the fund
+// section, or a section that prepares the line's benefit. NotFound,
+// Forbidden.
 func (s *Service) Get(ctx context.Context, a *access.Actor, id int64) (*Line, error) {
-	if !a.IsStaff() {
-		return nil, errs.Forbid()
+	if err := Can(a, SeeLines, nil); err != nil {
+		return nil, err
 	}
-	return getLine(ctx, s.db.Read(), id)
+	l, err := getLine(ctx, s.db.Read(), id)
+	if err != nil {
+		return nil, err
+	}
+	if err := Can(a, SeeLines, l); err != nil {
+		return nil, err
+	}
+	return l, nil
 }
 
 // ByKey returns the live line of a business key (NotFound when none), for
@@ -64,6 +73,8 @@ type Filter struct {
 	BatchID int64
 	Page    int // 1-based
 	PerPage int
+
+	benefits []string // set by the service: the benefits the actor may see (nil = all)
 }
 
 func (f *Filter) where() (string, []any) {
@@ -90,6 +101,14 @@ func (f *Filter) where() (string, []any) {
 	}
 	if f.BatchID != 0 {
 		add("batch_id = ?", f.BatchID)
+	}
+	if f.benefits != nil {
+		var ph []string
+		for _, b := range f.benefits {
+			args = append(args, b)
+			ph = append(ph, "$"+strconv.Itoa(len(args)))
+		}
+		conds = append(conds, "benefit IN ("+strings.Join(ph, ", ")+")")
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		if isDigits(q) && len(q) >= 4 {
@@ -130,11 +149,16 @@ func (p *Page) Pages() int {
 	return int((p.Count + int64(p.PerPage) - 1) / int64(p.PerPage))
 }
 
-// List returns a page of lines for staff of the fund section or a
-// section that prepares payouts.
+// List returns a page of the lines a may see (Can SeeLines): every line
+// for the fund section, the lines of the benefits it prepares for another
+// section (e.g. 保险福利科 the pensions and death benefits).
 func (s *Service) List(ctx context.Context, a *access.Actor, f Filter) (*Page, error) {
-	if !a.IsStaff() {
-		return nil, errs.Forbid()
+	if err := Can(a, SeeLines, nil); err != nil {
+		return nil, err
+	}
+	f.benefits = nil
+	if !SeesAll(a) {
+		f.benefits = visibleBenefits(a)
 	}
 	if f.PerPage <= 0 || f.PerPage > 200 {
 		f.PerPage = 50

@@ -131,6 +131,22 @@ func (r *FundReport) ChartHTML() template.HTML { return template.HTML(r.Chart) }
 // SchemeName is the row's scheme in Chinese.
 func (r FundMonth) SchemeName() string { return ledger.SchemeName(r.Scheme) }
 
+// MonthText is the row's month in Chinese (2023年3月).
+func (r FundMonth) MonthText() string { return monthText(r.Month, false) }
+
+// monthText writes a month "2023-03" as 2023年3月, or 23年3月 where space
+// is short.
+func monthText(m string, short bool) string {
+	mon, err := clock.ParseMonth(m)
+	if err != nil {
+		return m
+	}
+	if short {
+		return fmt.Sprintf("%02d年%d月", mon.Year%100, int(mon.Mon))
+	}
+	return mon.Chinese()
+}
+
 // chart draws income and expense of all schemes per month as paired bars.
 func chart(rep *FundReport) string {
 	in, ex := map[string]money.Fen{}, map[string]money.Fen{}
@@ -151,11 +167,12 @@ func chart(rep *FundReport) string {
 		x := 45 + float64(i)*step
 		hi := float64(in[m]) / float64(top) * 190
 		he := float64(ex[m]) / float64(top) * 190
+		full := monthText(m, false)
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#2e7d32"><title>%s 收入 %s 元</title></rect>`,
-			x, base-hi, step*0.38, hi, m, in[m])
+			x, base-hi, step*0.38, hi, full, in[m])
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#c62828"><title>%s 支出 %s 元</title></rect>`,
-			x+step*0.4, base-he, step*0.38, he, m, ex[m])
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" text-anchor="middle">%s</text>`, x+step*0.4, base+16, m[2:])
+			x+step*0.4, base-he, step*0.38, he, full, ex[m])
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" text-anchor="middle">%s</text>`, x+step*0.4, base+16, monthText(m, step < 64))
 	}
 	fmt.Fprintf(&b, `<rect x="50" y="8" width="10" height="10" fill="#2e7d32"/><text x="64" y="17" font-size="12">收入</text>`)
 	fmt.Fprintf(&b, `<rect x="110" y="8" width="10" height="10" fill="#c62828"/><text x="124" y="17" font-size="12">支出</text>`)

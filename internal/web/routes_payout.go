@@ -54,6 +54,10 @@ type payoutListView struct {
 	Statuses []labelOption
 	Banks    []payout.Bank
 	Query    string // the filter as a query string, for paging links
+	// MayApprove shows the approval form (the service decides: the fund section).
+	MayApprove bool
+	// SeesAll: the fund section sees every line; others the benefits they prepare.
+	SeesAll bool
 }
 
 func payoutFilter(q url.Values) payout.Filter {
@@ -64,9 +68,6 @@ func payoutFilter(q url.Values) payout.Filter {
 
 func (s *Server) payoutList(r *http.Request) (*payoutListView, error) {
 	a := actorFrom(r.Context())
-	if err := payout.MayApprove(a); err != nil {
-		return nil, err
-	}
 	f := payoutFilter(r.URL.Query())
 	p, err := s.Payouts.List(r.Context(), a, f)
 	if err != nil {
@@ -81,7 +82,8 @@ func (s *Server) payoutList(r *http.Request) (*payoutListView, error) {
 	for _, c := range payout.Statuses {
 		st = append(st, labelOption{c, payout.StatusName(c)})
 	}
-	return &payoutListView{Page: p, Filter: f, Statuses: st, Banks: banks, Query: q.Encode()}, nil
+	return &payoutListView{Page: p, Filter: f, Statuses: st, Banks: banks, Query: q.Encode(),
+		MayApprove: payout.Can(a, payout.ApproveLines, nil) == nil, SeesAll: payout.SeesAll(a)}, nil
 }
 
 func (s *Server) staffPayouts(w http.ResponseWriter, r *http.Request) {
@@ -128,7 +130,7 @@ func (s *Server) listError(w http.ResponseWriter, r *http.Request, err error) {
 
 func (s *Server) staffPayoutsApprove(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
-	if err := payout.MayApprove(a); err != nil {
+	if err := payout.Can(a, payout.ApproveLines, nil); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -145,7 +147,7 @@ func (s *Server) staffPayoutsApprove(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) staffPayoutsReject(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
-	if err := payout.MayApprove(a); err != nil {
+	if err := payout.Can(a, payout.ApproveLines, nil); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -164,12 +166,16 @@ func (s *Server) staffPayout(w http.ResponseWriter, r *http.Request) {
 	s.renderPayout(w, r, nil)
 }
 
+// payoutLineView is one line's page: the line and what the viewer may do
+// with it (asked from the service).
+type payoutLineView struct {
+	*payout.Line
+	MayCancel  bool
+	MayReissue bool
+}
+
 func (s *Server) renderPayout(w http.ResponseWriter, r *http.Request, formErr error) {
 	a := actorFrom(r.Context())
-	if err := payout.MayApprove(a); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	id, err := pathID(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -180,7 +186,9 @@ func (s *Server) renderPayout(w http.ResponseWriter, r *http.Request, formErr er
 		s.fail(w, r, err)
 		return
 	}
-	p := &Page{Title: "拨付记录 " + payout.LineRef(l.ID), Data: l}
+	v := payoutLineView{Line: l, MayCancel: payout.Can(a, payout.CancelLine, l) == nil,
+		MayReissue: l.Status == payout.Failed && payout.Can(a, payout.ReissueLine, l) == nil}
+	p := &Page{Title: "拨付记录 " + payout.LineRef(l.ID), Data: v}
 	if formErr != nil {
 		s.renderForm(w, r, "payout_line", p, formErr)
 		return
@@ -189,7 +197,7 @@ func (s *Server) renderPayout(w http.ResponseWriter, r *http.Request, formErr er
 }
 
 func (s *Server) staffPayoutCancel(w http.ResponseWriter, r *http.Request) {
-	if err := payout.MayApprove(actorFrom(r.Context())); err != nil {
+	if err := payout.Can(actorFrom(r.Context()), payout.CancelLine, nil); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -214,7 +222,7 @@ func (s *Server) staffPayoutCancel(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) staffPayoutReissue(w http.ResponseWriter, r *http.Request) {
-	if err := payout.MayApprove(actorFrom(r.Context())); err != nil {
+	if err := payout.Can(actorFrom(r.Context()), payout.ReissueLine, nil); err != nil {
 		s.fail(w, r, err)
 		return
 	}

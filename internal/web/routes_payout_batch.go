@@ -42,7 +42,7 @@ func (s *Server) staffBatches(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) staffBatchCreate(w http.ResponseWriter, r *http.Request) {
-	if err := payout.MayApprove(actorFrom(r.Context())); err != nil {
+	if err := payout.Can(actorFrom(r.Context()), payout.ApproveLines, nil); err != nil {
 		s.fail(w, r, err)
 		return
 	}
