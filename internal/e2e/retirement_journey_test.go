@@ -220,4 +220,34 @@ func TestRetirementQualificationJourney(t *testing.T) {
 	if len(months) != 2 || months["2026-08"] != det.Total || months["2026-09"] != det.Total || det.Arrears != 2*det.Total {
 		t.Fatalf("payroll lines %v, monthly %d, arrears %d", months, det.Total, det.Arrears)
 	}
+	signOut(t, ctx)
+
+	// 6. The retiree's own retirement page says he is retired and shows the
+	// determination and the pension in pay, not the flexible offer.
+	me := env.AddLogin(t, account.NewAccount{Role: access.RolePerson, Username: idn, PersonID: pid, DisplayName: "周建国"}, false)
+	login(t, ctx, base, me.Username, me.Password)
+	run(t, ctx, "retiree page",
+		chromedp.Navigate(base+"/person/retirement"),
+		chromedp.WaitVisible(chromedp.CSS("#retired")),
+	)
+	shot(t, ctx, "retiree-retirement")
+	page = text(t, ctx)
+	for _, want := range []string{"您已退休", det.Total.String() + " 元", "2026年8月", "待遇核定通知书", "正常发放", pensionYears(det.Months)} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the retiree's page lacks %q:\n%s", want, page)
+		}
+	}
+	for _, bad := range []string{"尚差", "弹性退休", "提前退休", "0.17"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("the retiree's page shows %q:\n%s", bad, page)
+		}
+	}
+}
+
+// pensionYears is how a page shows a number of months: years and months.
+func pensionYears(months int) string {
+	if months%12 == 0 {
+		return fmt.Sprintf("%d 年", months/12)
+	}
+	return fmt.Sprintf("%d 年 %d 个月", months/12, months%12)
 }

@@ -249,3 +249,12 @@ func BenchmarkRetirementAndPension1M(b *testing.B) {
 		}
 	}
 }
+
+// People read contribution lengths in years and months, never "0.17 年".
+func TestDurationText(t *testing.T) {
+	for months, want := range map[int]string{0: "0 个月", 2: "2 个月", 12: "1 年", 183: "15 年 3 个月", 180: "15 年", 420: "35 年"} {
+		if got := DurationText(months); got != want {
+			t.Errorf("DurationText(%d) = %q, want %q", months, got, want)
+		}
+	}
+}

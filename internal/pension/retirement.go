@@ -79,6 +79,24 @@ func (r Retirement) MinYearsText() string { return YearsText(r.MinMonths) }
 // YearsText shows a number of months as years with at most one decimal.
 func YearsText(months int) string { return formula.Decimal(ratio(int64(months), 12), 0, 2) }
 
+// DurationText shows a number of months as years and months for people
+// to read ("2 个月", "15 年", "15 年 3 个月"); formula steps keep YearsText.
+func DurationText(months int) string {
+	y, m := months/12, months%12
+	switch {
+	case months <= 0:
+		return "0 个月"
+	case y == 0:
+		return fmt.Sprintf("%d 个月", m)
+	case m == 0:
+		return fmt.Sprintf("%d 年", y)
+	}
+	return fmt.Sprintf("%d 年 %d 个月", y, m)
+}
+
+// MinDurationText shows the minimum contribution as years and months.
+func (r Retirement) MinDurationText() string { return DurationText(r.MinMonths) }
+
 func ratio(a, b int64) *big.Rat { return big.NewRat(a, b) }
 
 // RetirementOf computes the statutory retirement month of a person born in

@@ -95,8 +95,8 @@ func (d *Determination) FromAccount() bool { return d.BalanceSource == BalanceAc
 // IndexText shows Z.
 func (d *Determination) IndexText() string { return d.AvgIndex.Text(4) }
 
-// Years shows the contribution years (actual and deemed).
-func (d *Determination) Years() string { return pension.YearsText(d.Months) }
+// Years shows the contribution years and months.
+func (d *Determination) Years() string { return pension.DurationText(d.Months) }
 
 // GroupedCode shows the verification code in groups.
 func (d *Determination) GroupedCode() string { return certificate.GroupCode(d.VerifyCode) }

@@ -96,7 +96,18 @@ type Own struct {
 	Record  Record
 	Short   int
 	Quals   []*Qualification
+	// Retired is set once the person draws a pension (a decided
+	// determination, or a retiree taken over from the former system);
+	// Decided is the determination in force, nil for those taken over.
+	Retired bool
+	Decided *Determination
 }
+
+// PaidText shows the months paid as years and months.
+func (o *Own) PaidText() string { return pension.DurationText(o.Record.Months) }
+
+// ShortText shows the months short of the minimum as years and months.
+func (o *Own) ShortText() string { return pension.DurationText(o.Short) }
 
 // MyRetirement returns the logged-in person's statutory and chosen
 // retirement month, contribution months against the minimum, the gaps and
@@ -117,7 +128,18 @@ func (s *Service) MyRetirement(ctx context.Context, a *access.Actor) (*Own, erro
 	if err != nil {
 		return nil, err
 	}
-	return &Own{Subject: p, Record: r, Short: max(0, p.Rule.MinMonths-r.Months), Quals: qs}, nil
+	own := &Own{Subject: p, Record: r, Short: max(0, p.Rule.MinMonths-r.Months), Quals: qs, Retired: p.Kind == "retiree"}
+	ds, err := determinations(ctx, s.db.Read(), "person_id = $1 AND status = 'decided'", p.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(ds) > 0 {
+		own.Decided, own.Retired = ds[0], true
+	}
+	if own.Retired {
+		own.Short = 0
+	}
+	return own, nil
 }
 
 // PlanInput is a flexible retirement choice: the month (YYYY-MM; ""

@@ -57,16 +57,39 @@ type Upcoming struct {
 	Gaps      []string
 	Unpaid    int
 	Employer  string
+	// EmployerNote qualifies Employer: a former employer, or the last one
+	// of a flexible worker.
+	EmployerNote string
+}
+
+// employerCell is what the list shows for a person's employer: the current
+// one; a flexible worker as 灵活就业 (the last employer noted); an employee
+// whose insurance ended, the last employer; nobody, 无在职单位.
+func employerCell(kind, last string, open bool) (string, string) {
+	switch {
+	case open && last != "":
+		return last, ""
+	case kind == "flexible" && last != "":
+		return "灵活就业", "原单位：" + last
+	case kind == "flexible":
+		return "灵活就业", ""
+	case last != "":
+		return last, "已减员（最后参保单位）"
+	}
+	return "无在职单位", ""
 }
 
 // CategoryName is the Chinese category.
 func (u Upcoming) CategoryName() string { return u.Category.Label() }
 
 // MinYears shows the minimum years.
-func (u Upcoming) MinYears() string { return pension.YearsText(u.MinMonths) }
+func (u Upcoming) MinYears() string { return pension.DurationText(u.MinMonths) }
 
-// Years shows the contribution years.
-func (u Upcoming) Years() string { return pension.YearsText(u.Months) }
+// Years shows the contribution years and months.
+func (u Upcoming) Years() string { return pension.DurationText(u.Months) }
+
+// ShortText shows the months short of the minimum as years and months.
+func (u Upcoming) ShortText() string { return pension.DurationText(u.Short) }
 
 // UpcomingPage is a page of the list.
 type UpcomingPage struct {
@@ -179,7 +202,8 @@ func upcomingWhere(w Window, f UpcomingFilter) (string, []any) {
 func (s *Service) upcomingRows(ctx context.Context, where string, args []any, page int) ([]Upcoming, error) {
 	q := `SELECT p.id, p.id_number, p.name, p.kind, p.gender, p.birth_date, COALESCE(rp.category, ''), COALESCE(rp.chosen_month, ''),
 		COALESCE((SELECT em.name FROM employments e JOIN employers em ON em.id = e.employer_id
-			WHERE e.person_id = p.id AND e.end_month IS NULL ORDER BY e.start_month DESC LIMIT 1), '')
+			WHERE e.person_id = p.id ORDER BY e.start_month DESC, e.id DESC LIMIT 1), ''),
+		EXISTS (SELECT 1 FROM employments e WHERE e.person_id = p.id AND e.end_month IS NULL)
 		FROM persons p LEFT JOIN retirement_plans rp ON rp.person_id = p.id WHERE ` + where +
 		fmt.Sprintf(" ORDER BY p.birth_date, p.id LIMIT %d OFFSET %d", PageSize, (page-1)*PageSize)
 	rows, err := s.db.Read().QueryContext(ctx, q, args...)
@@ -189,14 +213,16 @@ func (s *Service) upcomingRows(ctx context.Context, where string, args []any, pa
 	var out []Upcoming
 	for rows.Next() {
 		var u Upcoming
-		var idn, gender, birth, cat, chosen string
-		if err := rows.Scan(&u.PersonID, &idn, &u.Name, &u.Kind, &gender, &birth, &cat, &chosen, &u.Employer); err != nil {
+		var idn, gender, birth, cat, chosen, last string
+		var open bool
+		if err := rows.Scan(&u.PersonID, &idn, &u.Name, &u.Kind, &gender, &birth, &cat, &chosen, &last, &open); err != nil {
 			rows.Close()
 			return nil, errs.Wrap(err, "upcoming")
 		}
 		u.IDMasked = ident.MaskID(idn)
 		u.Name = ident.MaskName(u.Name)
 		fillPlan(&u, gender, birth, cat, chosen)
+		u.Employer, u.EmployerNote = employerCell(u.Kind, last, open)
 		out = append(out, u)
 	}
 	rows.Close()

@@ -12,6 +12,7 @@ import (
 	"shebao/internal/certificate"
 	"shebao/internal/clock"
 	"shebao/internal/errs"
+	"shebao/internal/payroll"
 	"shebao/internal/pdfdoc"
 	"shebao/internal/retirement"
 )
@@ -373,13 +374,37 @@ func (s *Server) employerRetireSubmit(w http.ResponseWriter, r *http.Request) {
 	s.renderForm(w, r, "retire_form", &Page{Title: "企业职工正常退休资格确认表", Form: f}, err)
 }
 
+// ownRetireView is the person's retirement page: before retirement the
+// date, the record and the flexible offer; after it the determination and
+// the pension in pay.
+type ownRetireView struct {
+	*retirement.Own
+	Pensioner *payroll.Pensioner
+}
+
+func (s *Server) ownRetirement(r *http.Request) (*ownRetireView, error) {
+	a := actorFrom(r.Context())
+	own, err := s.Retirement.MyRetirement(r.Context(), a)
+	if err != nil {
+		return nil, err
+	}
+	v := &ownRetireView{Own: own}
+	if own.Retired && s.Payroll != nil {
+		v.Pensioner, err = s.Payroll.ByPerson(r.Context(), a, a.PersonID)
+		if err != nil && errs.KindOf(err) != errs.NotFound {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
 func (s *Server) personRetirement(w http.ResponseWriter, r *http.Request) {
-	own, err := s.Retirement.MyRetirement(r.Context(), actorFrom(r.Context()))
+	v, err := s.ownRetirement(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "retire_person", &Page{Title: "我的退休", Data: own})
+	s.render(w, r, "retire_person", &Page{Title: "我的退休", Data: v})
 }
 
 func (s *Server) personRetirePlan(w http.ResponseWriter, r *http.Request) {
@@ -393,10 +418,10 @@ func (s *Server) personRetirePlan(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	own, oerr := s.Retirement.MyRetirement(r.Context(), a)
-	if oerr != nil {
-		s.fail(w, r, oerr)
+	v, verr := s.ownRetirement(r)
+	if verr != nil {
+		s.fail(w, r, verr)
 		return
 	}
-	s.renderForm(w, r, "retire_person", &Page{Title: "我的退休", Data: own, Form: r.PostForm}, err)
+	s.renderForm(w, r, "retire_person", &Page{Title: "我的退休", Data: v, Form: r.PostForm}, err)
 }
