@@ -46,6 +46,8 @@ func personalAccountRouteCases() []routeCase {
 		{method: "POST", path: "/staff/transfers/999999/step", form: url.Values{"action": {"merge"}, "version": {"1"}},
 			want: with(post(acct, apptest.Admin), acct, notFound, apptest.Admin, notFound)},
 		{method: "GET", path: "/staff/transfers/999999/document.pdf", want: with(page(acct, apptest.Admin), acct, notFound, apptest.Admin, notFound)},
+		{method: "GET", path: "/person/transfers", want: page(persons...)},
+		{method: "POST", path: "/person/transfers", form: url.Values{}, want: post(persons...)},
 		{method: "GET", path: "/staff/consultations", want: page(acct, apptest.Admin)},
 		{method: "POST", path: "/staff/consultations", form: url.Values{}, want: post(acct, apptest.Admin)},
 	}

@@ -40,7 +40,7 @@ func (x transferPayouts) Paid(ctx context.Context, q db.Querier, key string) (bo
 
 // openTransfers builds the transfer service with its payouts and notices.
 func (a *App) openTransfers() {
-	a.Transfers = transfer.NewService(a.DB, a.Clock, a.Audit, a.Policy)
+	a.Transfers = transfer.NewService(a.DB, a.Clock, a.Audit, a.Policy, a.Cases)
 	a.Transfers.SetPayouts(transferPayouts{a.Payouts})
 	a.Transfers.SetNotifier(func(ctx context.Context, personID int64, subject, body string) error {
 		ids, err := a.Notify.UsersOfPerson(ctx, personID)

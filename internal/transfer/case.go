@@ -11,6 +11,7 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/audit"
+	"shebao/internal/casework"
 	"shebao/internal/clock"
 	"shebao/internal/contribution"
 	"shebao/internal/db"
@@ -129,11 +130,13 @@ type Service struct {
 	policy  *policy.Service
 	notify  Notifier
 	payouts Payouts
+	cases   *casework.Service
 }
 
-// NewService returns the transfer service.
-func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service) *Service {
-	return &Service{db: d, clock: c, audit: a, policy: p}
+// NewService returns the transfer service; cases files the online
+// applications as cases of 个人账户科 (CaseType must be registered).
+func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service, cases *casework.Service) *Service {
+	return &Service{db: d, clock: c, audit: a, policy: p, cases: cases}
 }
 
 // SetNotifier sets how persons are told.

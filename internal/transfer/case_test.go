@@ -11,6 +11,7 @@ import (
 	"shebao/internal/access"
 	"shebao/internal/audit"
 	"shebao/internal/calc"
+	"shebao/internal/casework"
 	"shebao/internal/clock"
 	"shebao/internal/db"
 	"shebao/internal/db/dbtest"
@@ -29,12 +30,13 @@ var (
 )
 
 type env struct {
-	d   *db.DB
-	c   *clock.Fixed
-	pol *policy.Service
-	svc *transfer.Service
-	pay *fakePayouts
-	seq int
+	d     *db.DB
+	c     *clock.Fixed
+	pol   *policy.Service
+	svc   *transfer.Service
+	cases *casework.Service
+	pay   *fakePayouts
+	seq   int
 }
 
 // fakePayouts stands for the payouts service: it records the request and
@@ -64,7 +66,11 @@ func newEnv(t testing.TB, d *db.DB) *env {
 	if err := pol.SeedDefaults(ctx); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{d: d, c: c, pol: pol, svc: transfer.NewService(d, c, au, pol), pay: &fakePayouts{prepared: map[string]money.Fen{}}}
+	cases := casework.NewService(d, c, au, pol)
+	for _, ty := range casework.Catalog() {
+		cases.Register(ty)
+	}
+	e := &env{d: d, c: c, pol: pol, cases: cases, svc: transfer.NewService(d, c, au, pol, cases), pay: &fakePayouts{prepared: map[string]money.Fen{}}}
 	e.svc.SetPayouts(e.pay)
 	return e
 }

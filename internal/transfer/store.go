@@ -179,3 +179,21 @@ func yearsWages(ys []YearLine) money.Fen {
 	}
 	return s
 }
+
+func transfersOf(ctx context.Context, q db.Querier, personID int64) ([]Transfer, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+transferCols+` FROM transfers t JOIN persons p ON p.id = t.person_id
+		WHERE t.person_id = $1 ORDER BY t.id DESC LIMIT 20`, personID)
+	if err != nil {
+		return nil, errs.Wrap(err, "person transfers")
+	}
+	defer rows.Close()
+	var out []Transfer
+	for rows.Next() {
+		t, err := scanTransfer(rows)
+		if err != nil {
+			return nil, errs.Wrap(err, "person transfers")
+		}
+		out = append(out, *t)
+	}
+	return out, errs.Wrap(rows.Err(), "person transfers")
+}

@@ -74,6 +74,12 @@ func (s *Server) bodyLimitOf(pattern string) bodyLimit {
 			n = s.Documents.MaxSize()
 		}
 		return bodyLimit{complaint.MaxAttachments*n + formSlack, fmt.Sprintf("投诉举报连同附件不能超过 %d MB", (complaint.MaxAttachments*n)>>20)}
+	case "POST /person/transfers":
+		n := int64(document.DefaultMaxSize)
+		if s.Documents != nil {
+			n = s.Documents.MaxSize()
+		}
+		return bodyLimit{3*n + formSlack, fmt.Sprintf("转入申请的三份材料合计不能超过 %d MB", (3*n)>>20)}
 	case "POST /staff/downloads", "POST /staff/downloads/{id}/versions":
 		return bodyLimit{download.MaxFileBytes + formSlack, fmt.Sprintf("上传的下载文件不能超过 %d MB", download.MaxFileBytes>>20)}
 	case "POST /staff/injury/recognitions/new", "POST /staff/injury/recognitions/{id}/own-wage":

@@ -24,6 +24,8 @@ func (s *Server) transferRoutes() []route {
 		{"GET /staff/transfers/{id}", s.transferShow},
 		{"POST /staff/transfers/{id}/step", s.transferStep},
 		{"GET /staff/transfers/{id}/document.pdf", s.transferPDF},
+		{"GET /person/transfers", s.personTransfers},
+		{"POST /person/transfers", s.personTransferApply},
 		{"GET /staff/consultations", s.consultationList},
 		{"POST /staff/consultations", s.consultationAdd},
 	}
@@ -293,6 +295,96 @@ func (s *Server) consultationAdd(w http.ResponseWriter, r *http.Request) {
 	}
 	setFlash(w, "已登记")
 	http.Redirect(w, r, "/staff/consultations", http.StatusSeeOther)
+}
+
+// personTransfersPage is the person's own transfers with their steps and
+// the online application form.
+func (s *Server) personTransfersPage(r *http.Request) (*Page, error) {
+	list, err := s.Transfers.Mine(r.Context(), actorFrom(r.Context()))
+	if err != nil {
+		return nil, err
+	}
+	open := false
+	for _, t := range list {
+		open = open || t.Open()
+	}
+	return &Page{Title: "养老保险关系转移接续", Data: personTransfersView{Transfers: list, Open: open}}, nil
+}
+
+type personTransfersView struct {
+	Transfers []transfer.Transfer
+	Open      bool // an application is under way: no second one
+}
+
+func (s *Server) personTransfers(w http.ResponseWriter, r *http.Request) {
+	p, err := s.personTransfersPage(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "person_transfers", p)
+}
+
+// personTransferApply stores the three uploads (checked by their bytes)
+// and files the application.
+func (s *Server) personTransferApply(w http.ResponseWriter, r *http.Request) {
+	if _, err := ownPersonID(actorFrom(r.Context())); err != nil {
+		s.fail(w, r, err) // nothing stored for someone who may not apply
+		return
+	}
+	f := r.PostForm
+	in := transfer.ApplyInput{OtherAgency: f.Get("other_agency"), OtherRegion: f.Get("other_region")}
+	var fs errs.Fields
+	for _, u := range []struct {
+		field string
+		id    *int64
+	}{{"proof", &in.Proof}, {"id_front", &in.IDFront}, {"id_back", &in.IDBack}} {
+		id, err := s.storeUpload(r, u.field)
+		if err != nil {
+			if x := errs.As(err); x != nil && x.Kind == errs.Invalid {
+				fs.Add(u.field, x.Message)
+				continue
+			}
+			s.fail(w, r, err)
+			return
+		}
+		*u.id = id
+	}
+	var t *transfer.Transfer
+	err := fs.Err()
+	if err == nil {
+		t, err = s.Transfers.ApplyIn(r.Context(), actorFrom(r.Context()), in)
+	}
+	if err != nil {
+		p, perr := s.personTransfersPage(r)
+		if perr != nil {
+			s.fail(w, r, perr)
+			return
+		}
+		p.Form = f
+		s.renderForm(w, r, "person_transfers", p, err)
+		return
+	}
+	redirect(w, r, "/person/transfers", "转入申请已提交，业务编号 "+t.CaseNo+"；个人账户科将在 "+t.StepDue+" 前审核")
+}
+
+// storeUpload stores the one file of a form field (content checked by its
+// bytes: JPEG, PNG or PDF); 0 when none was chosen.
+func (s *Server) storeUpload(r *http.Request, field string) (int64, error) {
+	fh, ok := formFile(r, field)
+	if !ok || (fh.Size == 0 && fh.Filename == "") {
+		return 0, nil
+	}
+	file, err := fh.Open()
+	if err != nil {
+		return 0, errs.Wrap(err, "open upload")
+	}
+	defer file.Close()
+	d, err := s.Documents.Put(r.Context(), actorFrom(r.Context()), fh.Filename, file)
+	if err != nil {
+		return 0, err
+	}
+	return d.ID, nil
 }
 
 var _ = access.Account

@@ -1,0 +1,73 @@
+package web_test
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"shebao/internal/access"
+	"shebao/internal/app/apptest"
+	"shebao/internal/db"
+	"shebao/internal/transfer"
+)
+
+// transferApplication is the multipart body of an online transfer-in
+// application with the files given (name → content).
+func transferApplication(t *testing.T, csrf string, files map[string][2]string) (*bytes.Buffer, http.Header) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, v := range map[string]string{"_csrf": csrf, "other_agency": "河北省石家庄市社会保险事业管理局", "other_region": "130100"} {
+		mw.WriteField(k, v)
+	}
+	for field, f := range files {
+		w, err := mw.CreateFormFile(field, f[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(f[1]))
+	}
+	mw.Close()
+	return &body, http.Header{"Content-Type": {mw.FormDataContentType()}}
+}
+
+// The person applies online: a file that is not a scan by its bytes is
+// refused with its field named and nothing filed; with the three scans the
+// transfer is in 个人账户科's queue (case and channel 网上) and the
+// person's page shows the first step's deadline.
+func TestPersonAppliesForTransferIn(t *testing.T) {
+	env := apptest.New(t, db.SQLite)
+	c := env.LoginAs(t, apptest.PersonA)
+	c.Get(t, "/person/transfers").WantStatus(t, http.StatusOK).WantBody(t, "网上申请转入", "45 个工作日")
+	png := "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+	pdf := "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+	body, h := transferApplication(t, c.CSRF, map[string][2]string{"proof": {"凭证.pdf", "这不是扫描件，只是一段文字"},
+		"id_front": {"front.png", png}, "id_back": {"back.png", png}})
+	c.Do(t, http.MethodPost, "/person/transfers", body, h).WantStatus(t, http.StatusUnprocessableEntity).
+		WantBody(t, "JPEG/PNG/PDF")
+	clerk := env.Actor(t, apptest.Staff(access.Account))
+	if list, _ := env.App.Transfers.List(t.Context(), clerk, transfer.Filter{Open: true}); len(list) != 0 {
+		t.Fatalf("a refused application left %d transfers", len(list))
+	}
+	body, h = transferApplication(t, c.CSRF, map[string][2]string{"proof": {"凭证.pdf", pdf},
+		"id_front": {"front.png", png}, "id_back": {"back.png", png}})
+	c.Do(t, http.MethodPost, "/person/transfers", body, h).WantRedirect(t, "/person/transfers")
+	list, err := env.App.Transfers.List(t.Context(), clerk, transfer.Filter{Open: true})
+	if err != nil || len(list) != 1 || list[0].Channel != "web" || list[0].CaseNo == "" {
+		t.Fatalf("queue = %+v, %v", list, err)
+	}
+	r := c.Get(t, "/person/transfers").WantStatus(t, http.StatusOK)
+	r.WantBody(t, list[0].No, "已受理，待审核", "办理中，期限 "+list[0].StepDue, "您已有正在办理的转移接续")
+	if dir := os.Getenv("SHEBAO_SHOTS"); dir != "" { // the page as served, to look at in a browser
+		css, _ := os.ReadFile("static/site.css")
+		os.WriteFile(filepath.Join(dir, "person_transfers.html"), []byte(strings.Replace(r.Body, "</head>", "<style>"+string(css)+"</style></head>", 1)), 0o644)
+	}
+	if strings.Contains(r.Body, `id="apply-transfer"`) {
+		t.Fatal("the form is offered again while a transfer is under way")
+	}
+	env.LoginAs(t, apptest.Staff(access.Account)).Get(t, "/staff/transfers").WantStatus(t, http.StatusOK).WantBody(t, list[0].No)
+}
