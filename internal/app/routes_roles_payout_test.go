@@ -43,6 +43,7 @@ func payoutRouteCases() []routeCase {
 		{method: "POST", path: "/staff/cards/lists", form: none, want: post(apptest.Admin, fund)},
 		{method: "GET", path: "/staff/cards/lists/999999/file", want: with(page(apptest.Admin, fund), apptest.Admin, notFound, fund, notFound)},
 		{method: "POST", path: "/staff/cards/lists/999999/answer", form: none, want: with(post(apptest.Admin, fund), apptest.Admin, notFound, fund, notFound)},
+		{method: "POST", path: "/staff/cards/activate", form: none, want: post(apptest.Admin, fund)},
 		{method: "POST", path: "/staff/cards/999999/activate", form: none, want: with(post(apptest.Admin, fund), apptest.Admin, notFound, fund, notFound)},
 		{method: "GET", path: "/person/pension", want: page(apptest.PersonA, apptest.PersonB)},
 	}

@@ -28,7 +28,8 @@ import (
 // fund clerk lists them for the agent bank, downloads the list file,
 // imports the bank's answer (one card mailed and already active, one to
 // pick up at the branch), and the active card's held pension is released
-// for the next batch; the second is registered active on the page.
+// for the next batch; the second is ticked, confirmed on a page listing it
+// and registered active in one go.
 func TestCardJourney(t *testing.T) {
 	env := apptest.New(t, db.SQLite)
 	ctx := Browser(t)
@@ -90,8 +91,17 @@ func TestCardJourney(t *testing.T) {
 		strings.Contains(page, luhnCard(502)) || strings.Contains(page, ids[apptest.PersonB]) {
 		t.Fatalf("card page:\n%s", page)
 	}
-	run(t, ctx, "activate", chromedp.Click(chromedp.CSS(`form[action$="/activate"] button`)),
-		chromedp.WaitVisible(chromedp.Search(`//*[contains(., "社保卡已激活，解除暂停发放 1 笔")]`)))
+	run(t, ctx, "choose", chromedp.Click(chromedp.CSS(`#activate-form input[name="person"]`)),
+		chromedp.Click(chromedp.CSS(`#activate-form button[name="pick"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//h1[contains(., "确认登记社保卡激活")]`)))
+	shot(t, ctx, "cards-activate")
+	confirm := text(t, ctx)
+	if !strings.Contains(confirm, "将以下 1 名退休人员") || !strings.Contains(confirm, "1 笔，2,880.50 元") ||
+		!strings.Contains(confirm, "工行东城支行") || strings.Contains(confirm, ids[apptest.PersonB]) || strings.Contains(confirm, luhnCard(502)) {
+		t.Fatalf("confirmation page:\n%s", confirm)
+	}
+	run(t, ctx, "activate", chromedp.Click(chromedp.CSS(`form[action="/staff/cards/activate"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.Search(`//*[contains(., "已登记激活社保卡 1 张，解除暂停发放 1 笔")]`)))
 	var held int64
 	if err := env.App.DB.R.QueryRow(`SELECT COUNT(*) FROM payout_lines WHERE status = 'held'`).Scan(&held); err != nil || held != 0 {
 		t.Fatalf("%d lines still held (%v)", held, err)

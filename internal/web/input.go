@@ -72,6 +72,21 @@ func (in *input) OptionalInt64(name, label string) int64 {
 	return in.Int64(name, label)
 }
 
+// Int64s reads every value of a repeated field (ticked checkboxes) as
+// whole numbers; one that is not adds a single field error.
+func (in *input) Int64s(name, label string) []int64 {
+	var out []int64
+	for _, v := range in.values[name] {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil {
+			in.fields.Add(name, label+"不正确，请刷新页面后重新选择")
+			return nil
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
 // Version reads the record version a form was rendered with (the hidden
 // "version" field of optimistic locking).
 func (in *input) Version() int64 {

@@ -73,7 +73,7 @@ var labels = map[labelKind]map[string]string{
 		"payout.release": "解除暂停发放", "payout.prepare.bulk": "批量登记拨付",
 		"payout.batch.create": "生成代发批次", "payout.batch.download": "下载代发文件", "payout.return.import": "导入银行回盘文件",
 		"payout.reissue": "修改账户重新拨付",
-		"card.list":      "报送社保卡开卡名单", "card.list.file": "下载社保卡开卡名单文件", "card.answer.import": "导入银行开卡回复", "card.issued": "登记银行制卡结果", "card.activate": "社保卡激活",
+		"card.list":      "报送社保卡开卡名单", "card.list.file": "下载社保卡开卡名单文件", "card.answer.import": "导入银行开卡回复", "card.issued": "登记银行制卡结果", "card.activate": "社保卡激活", "card.activate_many": "社保卡批量登记激活",
 		"payroll.enrol": "纳入养老金发放", "payroll.stop": "停发养老金", "payroll.resume": "恢复发放养老金",
 		"payroll.change": "变更养老金金额", "payroll.run.start": "开始生成月度养老金", "payroll.run.done": "月度养老金生成完成",
 		"payroll.deduction.add": "登记多发扣回", "payroll.adjustment.add": "登记养老金调整（调待）", "payout.bank.save": "保存代发银行及文件格式",

@@ -43,6 +43,7 @@ func (s *Server) payoutRoutes() []route {
 		{"GET /staff/cards/lists/{id}/file", s.staffCardListFile},
 		{"POST /staff/cards/lists/{id}/answer", s.staffCardAnswer},
 		{"POST /staff/cards/{id}/activate", s.staffCardActivate},
+		{"POST /staff/cards/activate", s.staffCardsActivate},
 		{"GET /person/pension", s.personPension},
 	}
 }

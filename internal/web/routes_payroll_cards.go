@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"shebao/internal/errs"
+	"shebao/internal/money"
 	"shebao/internal/payout"
 	"shebao/internal/payroll"
 )
@@ -18,6 +19,7 @@ type cardsView struct {
 	Pages    int
 	Lists    []payroll.CardList
 	Banks    []payout.Bank
+	Issued   int // how many on the page the bank has issued (tickable for activation)
 }
 
 func (s *Server) cardsData(r *http.Request) (*cardsView, error) {
@@ -28,6 +30,11 @@ func (s *Server) cardsData(r *http.Request) (*cardsView, error) {
 		return nil, err
 	}
 	v := &cardsView{Awaiting: w, Count: n, Page: page, Pages: int((n + 49) / 50)}
+	for i := range w {
+		if w[i].Card != nil && w[i].Card.Status == payroll.CardIssued {
+			v.Issued++
+		}
+	}
 	if v.Lists, err = s.Payroll.CardLists(r.Context(), a, 20); err != nil {
 		return nil, err
 	}
@@ -144,4 +151,67 @@ func (s *Server) staffCardActivate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, "/staff/cards", "社保卡已激活，解除暂停发放 "+strconv.Itoa(n)+" 笔（随下一批次发放）")
+}
+
+// cardsActivateView is the confirmation step of a bulk activation.
+type cardsActivateView struct {
+	Cards     []payroll.AwaitingCard // the first 200 shown
+	Count     int
+	More      int
+	All       bool
+	IDs       []int64
+	Held      int64
+	HeldTotal money.Fen
+}
+
+func cardChoice(r *http.Request) (payroll.CardChoice, error) {
+	in := formInput(r)
+	ch := payroll.CardChoice{All: r.PostFormValue("all") == "1"}
+	ch.PersonIDs = in.Int64s("person", "所选人员")
+	ch.Count = in.OptionalInt("count", "确认的人数")
+	if ch.All {
+		ch.PersonIDs = nil
+	}
+	return ch, in.Err()
+}
+
+// staffCardsActivate: ticked cards (or all issued ones) are shown for
+// confirmation; confirmed, they are activated in one go.
+func (s *Server) staffCardsActivate(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	if err := payroll.MayRun(a); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ch, err := cardChoice(r)
+	if err == nil && r.PostFormValue("confirm") == "1" {
+		var cards, released int
+		if cards, released, err = s.Payroll.ActivateMany(r.Context(), a, ch); err == nil {
+			redirect(w, r, "/staff/cards", "已登记激活社保卡 "+strconv.Itoa(cards)+" 张，解除暂停发放 "+strconv.Itoa(released)+" 笔（随下一批次发放）")
+			return
+		}
+	}
+	var list []payroll.AwaitingCard
+	if err == nil {
+		list, err = s.Payroll.IssuedCards(r.Context(), a, ch)
+	}
+	if err != nil {
+		if k := errs.KindOf(err); k == errs.Invalid || k == errs.Conflict {
+			s.renderCards(w, r, err)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	v := &cardsActivateView{Count: len(list), All: ch.All}
+	for i := range list {
+		v.Held += list[i].Held
+		v.HeldTotal += list[i].HeldTotal
+		if !ch.All {
+			v.IDs = append(v.IDs, list[i].PersonID)
+		}
+	}
+	v.Cards = list[:min(len(list), 200)]
+	v.More = len(list) - len(v.Cards)
+	s.render(w, r, "payroll_cards_activate", &Page{Title: "确认登记社保卡激活", Data: v})
 }
