@@ -67,7 +67,9 @@ func CreditPaidBills(ctx context.Context, tx *sql.Tx, billIDs []int64, on time.T
 		_, err := tx.ExecContext(ctx, `INSERT INTO account_entries (person_id, kind, year, posted_on, fee_month, amount_fen,
 			bill_id, source_key, created_at)
 			SELECT l.person_id, 'credit', $1, $2, l.fee_month, SUM(l.individual_fen), l.bill_id,
-				'credit:' || CAST(l.bill_id AS TEXT) || ':' || CAST(l.person_id AS TEXT), $3
+				'credit:' || CAST(l.bill_id AS TEXT) || ':' || CAST(l.person_id AS TEXT) || COALESCE((SELECT ':' || CAST(COUNT(*) AS TEXT)
+					FROM account_entries r WHERE r.person_id = l.person_id AND r.bill_id = l.bill_id AND r.kind = 'reversal'
+					HAVING COUNT(*) > 0), ''), $3
 			FROM bill_lines l JOIN bills b ON b.id = l.bill_id
 			WHERE l.bill_id IN (`+in+`) AND b.status = 'paid' AND l.scheme = 'pension' AND l.individual_fen > 0
 			GROUP BY l.bill_id, l.person_id, l.fee_month
@@ -80,14 +82,20 @@ func CreditPaidBills(ctx context.Context, tx *sql.Tx, billIDs []int64, on time.T
 }
 
 // ReverseBill takes back, inside the caller's transaction, the credits a
-// bill posted (its payment was refunded), dated on, once.
+// bill posted (its payment was refunded), dated on, once: a person whose
+// credits of the bill are already reversed gets nothing more. A bill paid
+// again after a refund is credited again (the keys count the reversals),
+// and a second refund reverses that credit.
 func ReverseBill(ctx context.Context, tx *sql.Tx, billID int64, on time.Time, reason string) error {
 	day := clock.DateOf(on)
 	_, err := tx.ExecContext(ctx, `INSERT INTO account_entries (person_id, kind, year, posted_on, fee_month, amount_fen,
 		bill_id, source_key, reason, created_at)
-		SELECT e.person_id, 'reversal', $1, $2, e.fee_month, -e.amount_fen, e.bill_id,
-			'reversal:' || CAST(e.bill_id AS TEXT) || ':' || CAST(e.person_id AS TEXT), $3, $4
-		FROM account_entries e WHERE e.bill_id = $5 AND e.kind = 'credit'
+		SELECT e.person_id, 'reversal', $1, $2, MAX(e.fee_month), -SUM(e.amount_fen), e.bill_id,
+			'reversal:' || CAST(e.bill_id AS TEXT) || ':' || CAST(e.person_id AS TEXT) ||
+			CASE WHEN SUM(CASE WHEN e.kind = 'reversal' THEN 1 ELSE 0 END) = 0 THEN ''
+				ELSE ':' || CAST(SUM(CASE WHEN e.kind = 'reversal' THEN 1 ELSE 0 END) AS TEXT) END, $3, $4
+		FROM account_entries e WHERE e.bill_id = $5 AND e.kind IN ('credit', 'reversal')
+		GROUP BY e.bill_id, e.person_id HAVING SUM(e.amount_fen) <> 0
 		ON CONFLICT (source_key) DO NOTHING`, day.Year(), day.Format(time.DateOnly), reason, on, billID)
 	return errs.Wrap(err, "reverse personal account credits")
 }

@@ -53,6 +53,7 @@ var sectionQueues = map[access.Section][]queueLink{
 		{"/staff/statements", "银行对账单导入"},
 		{"/staff/payments/queue", "待处理款项（未匹配、少缴、多缴、待退回）"},
 		{"/staff/payments/card", "大厅刷卡缴费登记"},
+		{"/staff/payments/refunds", "已入账缴费退款（冲销个人账户记账）"},
 		{"/staff/invoices", "发票邮寄申请"},
 		{"/staff/ledger", "基金总账（试算平衡）"},
 		{"/staff/payroll", "月度养老金发放（生成、进度、与上月对比）"},

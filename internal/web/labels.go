@@ -77,7 +77,7 @@ var labels = map[labelKind]map[string]string{
 		"payroll.enrol": "纳入养老金发放", "payroll.stop": "停发养老金", "payroll.resume": "恢复发放养老金",
 		"payroll.change": "变更养老金金额", "payroll.run.start": "开始生成月度养老金", "payroll.run.done": "月度养老金生成完成",
 		"payroll.deduction.add": "登记多发扣回", "payroll.adjustment.add": "登记养老金调整（调待）", "payout.bank.save": "保存代发银行及文件格式",
-		"payment.settle.assign": "到账款核销", "payment.settle.refund": "到账款退回", "payment.statement.import": "导入银行对账单",
+		"payment.settle.assign": "到账款核销", "payment.settle.refund": "到账款退回", "payment.refund.paid": "已入账缴费退款", "payment.statement.import": "导入银行对账单",
 		"person.contact.change": "修改联系方式", "person.flexible": "灵活就业参保登记", "person.register": "建立个人参保档案",
 		"person.search":       "查找参保人员",
 		"policy.calendar.set": "设置工作日历", "policy.emergency.declare": "宣布应急期", "policy.emergency.end": "结束应急期",

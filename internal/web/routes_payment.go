@@ -27,6 +27,8 @@ func (s *Server) paymentRoutes() []route {
 		{"POST /staff/statements", s.staffStatementImport},
 		{"GET /staff/payments/queue", s.staffPaymentQueue},
 		{"POST /staff/payments/{id}/settle", s.staffPaymentSettle},
+		{"GET /staff/payments/refunds", s.staffPaymentRefunds},
+		{"POST /staff/payments/{id}/refund", s.staffPaymentRefund},
 		{"GET /staff/payments/card", s.staffCardForm},
 		{"POST /staff/payments/card", s.staffCardSubmit},
 		{"GET /staff/ledger", s.staffLedger},
