@@ -100,7 +100,7 @@ func hospitalWebElsewhere(cases []routeCase) {
 		"GET /cases/GS20240210-9999":       notFound, "POST /cases/GS20240210-9999/transition": notFound,
 		"POST /cases/GS20240210-9999/comment": allowed, "POST /cases/GS20240210-9999/documents": allowed,
 		"POST /cases/GS20240210-9999/commit": allowed, "GET /cases/GS20240210-9999/documents/1": notFound,
-		"POST /api/v1/cases": allowed, "GET /api/v1/cases/GS20240210-9999": notFound,
+		"GET /api/v1/cases/GS20240210-9999":              notFound,
 		"POST /api/v1/cases/GS20240210-9999/transitions": notFound, "POST /api/v1/cases/GS20240210-9999/comments": notFound,
 		"POST /api/v1/cases/GS20240210-9999/commitments": notFound,
 		"GET /api/v1/messages":                           allowed, "POST /api/v1/messages/read": allowed,

@@ -59,6 +59,9 @@ func (s *Service) Open(ctx context.Context, a *access.Actor, in OpenInput) (*Cas
 // change opens the case (a confirmed qualification pushed to the section);
 // the section is not notified (the caller tells whom it must).
 func (s *Service) OpenTx(ctx context.Context, tx *sql.Tx, a *access.Actor, in OpenInput) (*Case, error) {
+	if err := mayOpenAny(a); err != nil {
+		return nil, err
+	}
 	t, err := s.openable(in.Type, in.Data)
 	if err != nil {
 		return nil, err
@@ -174,6 +177,19 @@ func openedNotice(c *Case) string {
 
 // applicantFor decides who the case is for: the actor itself, or for
 // staff of the type's section, the applicant they name.
+// mayOpenAny refuses, before the input is read, an actor who can open no
+// case of any type: only employers, insured persons, API clients and staff
+// open cases (a hospital's web user files its forms on its own pages).
+func mayOpenAny(a *access.Actor) error {
+	switch {
+	case a == nil:
+		return errs.LoginRequired()
+	case a.IsStaff(), a.Role == access.RoleEmployer, a.Role == access.RolePerson, a.Role == access.RoleAPI:
+		return nil
+	}
+	return errs.Forbid()
+}
+
 func applicantFor(a *access.Actor, t *Type, in OpenInput) (Applicant, error) {
 	if a == nil {
 		return Applicant{}, errs.LoginRequired()

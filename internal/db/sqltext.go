@@ -80,6 +80,16 @@ func (d Dialect) ForUpdate() string {
 	return ""
 }
 
+// ForShare is the clause taking a shared lock on the rows a write
+// transaction reads on PostgreSQL (others may share it; a FOR UPDATE
+// waits for it); SQLite's write transactions are exclusive already.
+func (d Dialect) ForShare() string {
+	if d == Postgres {
+		return " FOR SHARE"
+	}
+	return ""
+}
+
 // SnapshotRead are the options of a read transaction whose statements all
 // see one snapshot: repeatable read on PostgreSQL (read committed would
 // give each statement its own); an SQLite read transaction already is one.

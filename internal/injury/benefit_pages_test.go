@@ -130,6 +130,16 @@ func TestRecognitionToLetterPages(t *testing.T) {
 		if strings.Contains(done.Body, workerID) {
 			t.Fatal("full ID number on the claim page")
 		}
+		// The payout table masks the worker's name; computed lump sums
+		// have no catalogue mark (only medical items are in or out of it).
+		name := personName(t, env)
+		if pay := section(t, done.Body, `id="payables"`, "</table>"); strings.Contains(pay, name) ||
+			!strings.Contains(pay, string([]rune(name)[:1])+"*") {
+			t.Fatalf("payout table does not mask %s: %s", name, pay)
+		}
+		if items := section(t, done.Body, "<h2>明细", "</table>"); strings.Contains(items, "目录外") || strings.Contains(items, "目录内") {
+			t.Fatalf("a computed lump sum marked as a catalogue item: %s", items)
+		}
 
 		// The letter is delivered to the employer's and the worker's
 		// portal messages, and the worker downloads it from their page.
@@ -151,6 +161,31 @@ func TestRecognitionToLetterPages(t *testing.T) {
 		}
 		other.Get(t, "/injury/claims/"+id+"/letter.pdf").WantStatus(t, http.StatusNotFound)
 	})
+}
+
+// personName is person-a's name.
+func personName(t *testing.T, env *apptest.Env) string {
+	t.Helper()
+	var name string
+	if err := env.App.DB.R.QueryRowContext(context.Background(), `SELECT name FROM persons WHERE id = $1`,
+		env.User(t, apptest.PersonA).PersonID).Scan(&name); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+// section is the part of body from the first start to the next end.
+func section(t *testing.T, body, start, end string) string {
+	t.Helper()
+	i := strings.Index(body, start)
+	if i < 0 {
+		t.Fatalf("no %q on the page", start)
+	}
+	j := strings.Index(body[i:], end)
+	if j < 0 {
+		return body[i:]
+	}
+	return body[i : i+j]
 }
 
 func parseID(s string) int64 {

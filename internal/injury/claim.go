@@ -151,6 +151,21 @@ type Item struct {
 func (i Item) KindName() string     { return ItemKindName(i.Kind) }
 func (i Item) DecisionName() string { return decisionNames[i.Decision] }
 
+// CatalogueName says whether a medical item is in the catalogue (or a
+// covered COVID item, paid in full); other items (the food allowance,
+// computed lump sums and allowances) have no catalogue: "—".
+func (i Item) CatalogueName() string {
+	switch {
+	case i.Kind != "medical":
+		return "—"
+	case i.COVID:
+		return "覆盖项目（全额）"
+	case i.InCatalogue:
+		return "目录内"
+	}
+	return "目录外"
+}
+
 // BenefitName, StatusName, PayeeName: Chinese labels.
 func (c *Claim) BenefitName() string { return BenefitName(c.Benefit) }
 func (c *Claim) StatusName() string  { return statusNames[c.Status] }

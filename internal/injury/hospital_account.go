@@ -9,6 +9,7 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/audit"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/money"
 	"shebao/internal/payout"
@@ -121,10 +122,14 @@ func (s *Service) RegisterHospitalAccount(ctx context.Context, a *access.Actor, 
 	var n int
 	var sum money.Fen
 	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		if _, err := lockHospital(ctx, tx, s.db.Dialect.ForUpdate(), in.HospitalID); err != nil {
+			return err
+		}
 		before, err := s.saveHospitalAccount(ctx, tx, a, in)
 		if err != nil {
 			return err
 		}
+		pause("hospital_account.saved")
 		if n, sum, err = s.payouts.Release(ctx, tx, a, in.HospitalID, in); err != nil {
 			return err
 		}
@@ -158,6 +163,24 @@ func (s *Service) hospitalName(ctx context.Context, id int64) (string, error) {
 	}
 	return name, errs.Wrap(err, "hospital")
 }
+
+// lockHospital locks the hospital (its API client row, which exists before
+// any account does) for the rest of tx and returns its name: a settlement
+// takes it shared (lock = ForShare), a registration exclusive (ForUpdate),
+// so a settlement either sees the registered account or its held line is
+// seen and released by the registration — never neither. SQLite's write
+// transactions are serial already.
+func lockHospital(ctx context.Context, tx *sql.Tx, lock string, id int64) (string, error) {
+	var name string
+	err := tx.QueryRowContext(ctx, `SELECT name FROM api_clients WHERE user_id = $1 AND kind = 'hospital'`+lock, id).Scan(&name)
+	if db.IsNoRows(err) {
+		return "", errs.NotFoundf("没有该医院")
+	}
+	return name, errs.Wrap(err, "lock hospital")
+}
+
+// pause is a test hook between two steps of a transaction (nil outside tests).
+var pause = func(step string) {}
 
 // saveHospitalAccount inserts or updates the account (optimistic version)
 // and returns the masked account before, for the audit entry.

@@ -142,6 +142,9 @@ func (s *Service) Payables(ctx context.Context, a *access.Actor, source string, 
 			return nil, errs.Wrap(err, "payables")
 		}
 		p.Worker, p.BenefitName = ident.MaskID(idNo), ItemKindName(p.Benefit)
+		if p.PayeeKind == PayeeWorker {
+			p.PayeeName = ident.MaskName(p.PayeeName)
+		}
 		out = append(out, p)
 		refs = append(refs, payeeRef)
 	}

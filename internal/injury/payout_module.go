@@ -59,6 +59,7 @@ func (m payoutModule) Ready(ctx context.Context, tx *sql.Tx, a *access.Actor, li
 			if err != nil {
 				return err
 			}
+			pause("settlement.account_read")
 			withHospitalAccount(&r, acct)
 		}
 		if _, _, err := m.p.PrepareTx(ctx, tx, preparer(a), r); err != nil {

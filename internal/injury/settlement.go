@@ -105,10 +105,9 @@ func (s *Service) Settle(ctx context.Context, a *access.Actor, in SettlementInpu
 		return nil, false, err
 	}
 	ans := settlementAnswer(in, covered, rec)
-	name := s.clientName(ctx, a) // read before the transaction holds a connection
 	var replayed *SettlementAnswer
 	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
-		replayed, err = s.storeSettlement(ctx, tx, a, name, in, rec, ans, key, hash)
+		replayed, err = s.storeSettlement(ctx, tx, a, in, rec, ans, key, hash)
 		return err
 	})
 	if replayed != nil {
@@ -267,9 +266,15 @@ func newSettlementNo() string {
 }
 
 // storeSettlement writes the settlement, its payout line and the audit
-// entry; a concurrent request with the same key returns its answer.
-func (s *Service) storeSettlement(ctx context.Context, tx *sql.Tx, a *access.Actor, name string, in SettlementInput, rec *RecognitionRecord,
+// entry; a concurrent request with the same key returns its answer. It
+// holds the hospital shared, so a registration of its account waits (or
+// is waited for) and the line's account is read after it.
+func (s *Service) storeSettlement(ctx context.Context, tx *sql.Tx, a *access.Actor, in SettlementInput, rec *RecognitionRecord,
 	ans *SettlementAnswer, key, hash string) (*SettlementAnswer, error) {
+	name, err := lockHospital(ctx, tx, s.db.Dialect.ForShare(), a.UserID)
+	if err != nil {
+		return nil, err
+	}
 	if prev, err := s.replay(ctx, tx, a.UserID, key, hash); prev != nil || err != nil {
 		return prev, err
 	}
@@ -283,7 +288,7 @@ func (s *Service) storeSettlement(ctx context.Context, tx *sql.Tx, a *access.Act
 	}
 	items, _ := json.Marshal(in.Items)
 	answer, _ := json.Marshal(ans)
-	_, err := tx.ExecContext(ctx, `INSERT INTO injury_settlements (settlement_no, hospital_id, hospital_name, idempotency_key,
+	_, err = tx.ExecContext(ctx, `INSERT INTO injury_settlements (settlement_no, hospital_id, hospital_name, idempotency_key,
 		invoice_no, request_hash, recognition_id, person_id, admitted_on, discharged_on, total_fen, accepted_fen, items, answer,
 		created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`, ans.SettlementNo, a.UserID, name, key,
 		in.InvoiceNo, hash, rec.ID, rec.PersonID, in.AdmittedOn, in.DischargedOn, in.TotalFen, ans.AcceptedFen, string(items),
