@@ -18,6 +18,7 @@ import (
 
 	"shebao/internal/app"
 	"shebao/internal/clock"
+	"shebao/internal/contribution"
 	"shebao/internal/demo"
 )
 
@@ -111,6 +112,8 @@ func BenchmarkListPages(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+	} else if scale := os.Getenv("SHEBAO_BENCH_SEED"); scale != "" {
+		seedDistrict(b, a, now, scale)
 	}
 	srv := httptest.NewServer(a.Web)
 	defer srv.Close()
@@ -157,6 +160,48 @@ func BenchmarkListPages(b *testing.B) {
 			b.Errorf("%s answered %d", t.page, t.status)
 		}
 	}
+}
+
+// seedDistrict fills an empty benchmark database once (outside the timed
+// part; a database already seeded is used as it is, so the seeded schema
+// is kept between runs): the demo district of "employers,persons,cases"
+// without assessed months, then 24 months of employer bills written in
+// bulk (contribution.DemoBillHistory), then statistics for the planner.
+func seedDistrict(b *testing.B, a *app.App, now time.Time, scale string) {
+	ctx := context.Background()
+	if empty, err := demo.IsEmpty(ctx, a.DB); err != nil || !empty {
+		if err != nil {
+			b.Fatal(err)
+		}
+		return
+	}
+	var emps, persons, cases int
+	if _, err := fmt.Sscanf(scale, "%d,%d,%d", &emps, &persons, &cases); err != nil {
+		b.Fatalf("SHEBAO_BENCH_SEED=%q: want employers,persons,cases (%v)", scale, err)
+	}
+	t0 := time.Now()
+	_, err := demo.Generate(ctx, demo.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, Audit: a.Audit, Accounts: a.Accounts,
+		Policy: a.Policy, Employers: a.Employers, Contribution: a.Contribution, Payments: a.Payments, Payouts: a.Payouts,
+		Payroll: a.Payroll}, demo.Options{Employers: emps, Persons: persons, Months: -1, Cases: cases, Progress: os.Stderr})
+	if err != nil {
+		b.Fatal(err)
+	}
+	first := clock.MonthOf(now).Add(-24)
+	months := make([]string, 24)
+	for i := range months {
+		months[i] = first.Add(i).String()
+	}
+	n, err := contribution.DemoBillHistory(ctx, a.DB, months, now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, t := range []string{"bills", "cases", "persons", "employers", "audit_log"} {
+		if _, err := a.DB.W.ExecContext(ctx, `ANALYZE `+t); err != nil {
+			b.Fatal(err)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "seeded %d employers, %d persons, %d cases and %d bills of %s…%s in %s\n",
+		emps, persons, cases, n, months[0], months[23], time.Since(t0).Round(time.Second))
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

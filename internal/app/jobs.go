@@ -10,6 +10,7 @@ import (
 	"shebao/internal/clock"
 	"shebao/internal/errs"
 	"shebao/internal/jobs"
+	"shebao/internal/ledger"
 )
 
 // scheduledJobs builds the runner with every scheduled job of a server.
@@ -27,10 +28,21 @@ func (a *App) scheduledJobs() *jobs.Runner {
 	r.Add(jobs.Job{Name: "death.recovery_notices", Schedule: jobs.Daily(9, 30), Run: a.recoveryNotices})
 	r.Add(jobs.Job{Name: "contribution.assess", Schedule: jobs.Daily(1, 0), Lease: 6 * time.Hour, Run: a.assessDue})
 	r.Add(jobs.Job{Name: "injury.monthly", Schedule: jobs.Daily(3, 0), Lease: 2 * time.Hour, Run: a.payInjuryMonths})
+	r.Add(jobs.Job{Name: "ledger.fold", Schedule: jobs.Hourly(45), Run: a.foldLedger})
 	a.oversightJobs(r)
 	r.Add(a.Statements.Job())
 	a.Web.Metrics().MustRegister(r.Collector())
 	return r
+}
+
+// foldLedger folds the fund ledger's running totals into one row per
+// account and scheme, so the trial balance reads a few dozen rows.
+func (a *App) foldLedger(ctx context.Context) (string, error) {
+	n, err := ledger.Fold(ctx, a.DB)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("folded %d rows of ledger totals", n), nil
 }
 
 // purgeSessions deletes expired sessions and old login-failure records.

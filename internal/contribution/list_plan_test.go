@@ -1,7 +1,6 @@
 package contribution
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"strings"
@@ -56,42 +55,8 @@ func TestStaffListReadsOneIndexRange(t *testing.T) {
 	})
 }
 
-// explain returns the query plan of q as text, on PostgreSQL with
-// sequential scans discouraged (a table this small would be scanned
-// whatever its indexes).
+// explain returns the query plan of q as text.
 func explain(t *testing.T, d *db.DB, q string, args ...any) string {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := d.W.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	prefix := "EXPLAIN QUERY PLAN "
-	if d.Dialect == db.Postgres {
-		prefix = "EXPLAIN "
-		if _, err := conn.ExecContext(ctx, `SET enable_seqscan = off`); err != nil {
-			t.Fatal(err)
-		}
-		defer conn.ExecContext(ctx, `RESET enable_seqscan`)
-	}
-	rows, err := conn.QueryContext(ctx, prefix+q, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	var out []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, fmt.Sprint(vals[len(vals)-1]))
-	}
-	return strings.Join(out, "\n")
+	return dbtest.Explain(t, d, q, args...)
 }

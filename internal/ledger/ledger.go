@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -139,7 +140,93 @@ func Write(ctx context.Context, tx *sql.Tx, dialect db.Dialect, now time.Time, p
 	}
 	err := db.BulkInsert(ctx, tx, dialect, db.Insert{Table: "ledger_entries", Columns: entryColumns, Rows: len(rows),
 		Row: func(i int) []any { return rows[i] }})
-	return errs.Wrap(err, "insert ledger entries")
+	if err != nil {
+		return errs.Wrap(err, "insert ledger entries")
+	}
+	return writeTotals(ctx, tx, dialect, sumPostings(postings))
+}
+
+// totalKey is one account of one scheme.
+type totalKey struct {
+	account Account
+	scheme  string
+}
+
+// sumPostings adds up the postings' entries per account and scheme.
+func sumPostings(postings []Posting) map[totalKey]*Balance {
+	sums := map[totalKey]*Balance{}
+	for i := range postings {
+		for _, e := range postings[i].Entries {
+			k := totalKey{e.Account, e.Scheme}
+			if sums[k] == nil {
+				sums[k] = &Balance{Account: e.Account, Scheme: e.Scheme}
+			}
+			sums[k].Debit += e.Debit
+			sums[k].Credit += e.Credit
+			sums[k].Entries++
+		}
+	}
+	return sums
+}
+
+var totalColumns = []db.Column{{Name: "account", Type: db.Text}, {Name: "scheme", Type: db.Text},
+	{Name: "debit_fen", Type: db.BigInt}, {Name: "credit_fen", Type: db.BigInt}, {Name: "entries", Type: db.BigInt}}
+
+// writeTotals inserts one row of running totals (a delta) per account and
+// scheme: inserts only, so concurrent writers never wait on each other's
+// totals (docs/decisions/0034-history-at-district-scale.md).
+func writeTotals(ctx context.Context, tx *sql.Tx, dialect db.Dialect, sums map[totalKey]*Balance) error {
+	rows := make([]*Balance, 0, len(sums))
+	for _, b := range sums {
+		rows = append(rows, b)
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		return rows[i].Account < rows[j].Account || rows[i].Account == rows[j].Account && rows[i].Scheme < rows[j].Scheme
+	})
+	err := db.BulkInsert(ctx, tx, dialect, db.Insert{Table: "ledger_totals", Columns: totalColumns, Rows: len(rows),
+		Row: func(i int) []any {
+			b := rows[i]
+			return []any{string(b.Account), b.Scheme, int64(b.Debit), int64(b.Credit), b.Entries}
+		}})
+	return errs.Wrap(err, "insert ledger totals")
+}
+
+// Fold replaces the rows of running totals by one row per account and
+// scheme. Its one DELETE … RETURNING removes exactly the rows it returns,
+// so totals written meanwhile by other transactions are neither lost nor
+// counted twice. It returns how many rows were folded.
+func Fold(ctx context.Context, d *db.DB) (int, error) {
+	var folded int
+	err := d.WithTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `DELETE FROM ledger_totals RETURNING account, scheme, debit_fen, credit_fen, entries`)
+		if err != nil {
+			return errs.Wrap(err, "fold ledger totals")
+		}
+		sums := map[totalKey]*Balance{}
+		for rows.Next() {
+			var b Balance
+			var acct string
+			var dr, cr int64
+			if err := rows.Scan(&acct, &b.Scheme, &dr, &cr, &b.Entries); err != nil {
+				rows.Close()
+				return errs.Wrap(err, "fold ledger totals")
+			}
+			folded++
+			k := totalKey{Account(acct), b.Scheme}
+			if sums[k] == nil {
+				sums[k] = &Balance{Account: k.account, Scheme: k.scheme}
+			}
+			sums[k].Debit += money.Fen(dr)
+			sums[k].Credit += money.Fen(cr)
+			sums[k].Entries += b.Entries
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return errs.Wrap(err, "fold ledger totals")
+		}
+		return writeTotals(ctx, tx, d.Dialect, sums)
+	})
+	return folded, err
 }
 
 // Allocate splits amount across weights in proportion, each share rounded
@@ -194,15 +281,45 @@ type Balance struct {
 	Scheme  string
 	Debit   money.Fen
 	Credit  money.Fen
+	Entries int64 // ledger entries summed
 }
 
 // Net is debit minus credit.
 func (b Balance) Net() money.Fen { return b.Debit - b.Credit }
 
-// TrialBalance returns the totals per account and scheme.
+// TrialBalance returns the totals per account and scheme, from the
+// running totals (a few rows per account and scheme until the next fold),
+// so it costs the same whatever the number of entries.
 func TrialBalance(ctx context.Context, q db.Querier) ([]Balance, error) {
-	rows, err := q.QueryContext(ctx, `SELECT account, scheme, COALESCE(SUM(debit_fen),0), COALESCE(SUM(credit_fen),0)
+	return trialBalance(ctx, q, `SELECT account, scheme, SUM(debit_fen), SUM(credit_fen), SUM(entries)
+		FROM ledger_totals GROUP BY account, scheme ORDER BY account, scheme`)
+}
+
+// TrialBalanceOfEntries sums every entry: what the running totals must
+// equal (tests and checks; it reads the whole ledger).
+func TrialBalanceOfEntries(ctx context.Context, q db.Querier) ([]Balance, error) {
+	return trialBalance(ctx, q, `SELECT account, scheme, SUM(debit_fen), SUM(credit_fen), COUNT(*)
 		FROM ledger_entries GROUP BY account, scheme ORDER BY account, scheme`)
+}
+
+// UnbalancedSchemes counts the schemes whose debits and credits differ in
+// a trial balance; a sound ledger has none.
+func UnbalancedSchemes(balances []Balance) int {
+	net := map[string]money.Fen{}
+	for _, b := range balances {
+		net[b.Scheme] += b.Net()
+	}
+	n := 0
+	for _, v := range net {
+		if v != 0 {
+			n++
+		}
+	}
+	return n
+}
+
+func trialBalance(ctx context.Context, q db.Querier, query string) ([]Balance, error) {
+	rows, err := q.QueryContext(ctx, query)
 	if err != nil {
 		return nil, errs.Wrap(err, "trial balance")
 	}
@@ -212,7 +329,7 @@ func TrialBalance(ctx context.Context, q db.Querier) ([]Balance, error) {
 		var b Balance
 		var acct string
 		var dr, cr int64
-		if err := rows.Scan(&acct, &b.Scheme, &dr, &cr); err != nil {
+		if err := rows.Scan(&acct, &b.Scheme, &dr, &cr, &b.Entries); err != nil {
 			return nil, errs.Wrap(err, "trial balance")
 		}
 		b.Account, b.Debit, b.Credit = Account(acct), money.Fen(dr), money.Fen(cr)
@@ -270,3 +387,18 @@ func PostedToBills(ctx context.Context, q db.Querier, billIDs []int64) (map[int6
 
 // SchemeName is the balance's scheme in Chinese.
 func (b Balance) SchemeName() string { return SchemeName(b.Scheme) }
+
+// TotalsAgree reports whether the running totals equal the sums of the
+// entries for every account and scheme (tests and checks: it reads the
+// whole ledger).
+func TotalsAgree(ctx context.Context, q db.Querier) (bool, error) {
+	totals, err := TrialBalance(ctx, q)
+	if err != nil {
+		return false, err
+	}
+	entries, err := TrialBalanceOfEntries(ctx, q)
+	if err != nil {
+		return false, err
+	}
+	return slices.Equal(totals, entries), nil
+}

@@ -132,6 +132,9 @@ func checkInvariants(t testing.TB, d *db.DB) {
 	if n, err := ledger.Unbalanced(ctx, d.W); err != nil || n != 0 {
 		t.Fatalf("unbalanced postings: %d %v", n, err)
 	}
+	if ok, err := ledger.TotalsAgree(ctx, d.W); err != nil || !ok {
+		t.Fatalf("the ledger's running totals differ from its entries (%v)", err)
+	}
 	if n := count(t, d, `SELECT COALESCE(SUM(debit_fen),0) - COALESCE(SUM(credit_fen),0) FROM ledger_entries`); n != 0 {
 		t.Fatalf("ledger off by %d", n)
 	}

@@ -199,8 +199,7 @@ func deferredBills(ctx context.Context, q db.Querier, w Window) ([]Candidate, er
 		unpaid = append(unpaid, c...)
 	}
 	from, to := monthBefore(w.Start), w.End[:7]
-	flagged, err := scanAll(ctx, q, "recovery bills", cols+`WHERE (b.flags LIKE '%emergency_makeup%' OR b.flags LIKE '%late_accepted%')
-		AND b.fee_month >= $1 AND b.fee_month <= $2`, scan, from, to)
+	flagged, err := scanAll(ctx, q, "recovery bills", cols+flaggedBillsWhere, scan, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -209,6 +208,13 @@ func deferredBills(ctx context.Context, q db.Querier, w Window) ([]Candidate, er
 		WHERE emergency_id = $1 AND kind IN ('employer_bill', 'flexible_month') AND status IN ('open', 'handed_over'))`, scan, w.EmergencyID)
 	return append(append(unpaid, flagged...), held...), err
 }
+
+// flaggedBillsWhere selects the bills flagged as emergency make-up or late
+// accepted of a range of fee months; its flags condition is the predicate
+// of the partial index bills_flagged word for word (migration 150), so
+// both planners read only the flagged bills.
+const flaggedBillsWhere = `WHERE (b.flags LIKE '%emergency_makeup%' OR b.flags LIKE '%late_accepted%')
+		AND b.fee_month >= $1 AND b.fee_month <= $2`
 
 func prevDay(d string) string { return dayStart(d).AddDate(0, 0, -1).Format(dayLayout) }
 

@@ -38,6 +38,7 @@ var Owners = map[string]string{
 	"injury_reports":         "injury",
 	"job_runs":               "jobs",
 	"ledger_entries":         "ledger",
+	"ledger_totals":          "ledger",
 	"sensitive_matters":      "sensitive", "sensitive_steps": "sensitive",
 	"mail_quarantine": "mailintake", "mail_received": "mailintake",
 	"notices":      "notice",

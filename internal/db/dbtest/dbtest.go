@@ -8,9 +8,11 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"shebao/internal/db"
@@ -132,4 +134,44 @@ func randHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// Explain returns the plan of q as text (EXPLAIN on PostgreSQL with
+// sequential scans discouraged, since a test's small table would be
+// scanned whatever its indexes; EXPLAIN QUERY PLAN on SQLite).
+func Explain(t testing.TB, d *db.DB, q string, args ...any) string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := d.W.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	prefix := "EXPLAIN QUERY PLAN "
+	if d.Dialect == db.Postgres {
+		prefix = "EXPLAIN "
+		if _, err := conn.ExecContext(ctx, `SET enable_seqscan = off`); err != nil {
+			t.Fatal(err)
+		}
+		defer conn.ExecContext(ctx, `RESET enable_seqscan`)
+	}
+	rows, err := conn.QueryContext(ctx, prefix+q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprint(vals[len(vals)-1]))
+	}
+	return strings.Join(out, "\n")
 }
