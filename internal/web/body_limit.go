@@ -18,6 +18,7 @@ import (
 	"shebao/internal/payout"
 	"shebao/internal/personalaccount"
 	"shebao/internal/staffchange"
+	"shebao/internal/transfer"
 )
 
 // Request bodies. Every body is capped before anything reads it, by the
@@ -74,6 +75,8 @@ func (s *Server) bodyLimitOf(pattern string) bodyLimit {
 			n = s.Documents.MaxSize()
 		}
 		return bodyLimit{complaint.MaxAttachments*n + formSlack, fmt.Sprintf("投诉举报连同附件不能超过 %d MB", (complaint.MaxAttachments*n)>>20)}
+	case "POST /staff/transfers/{id}/form-file":
+		return bodyLimit{transfer.FormMaxBytes + formSlack, fmt.Sprintf("转移信息表文件不能超过 %d MB", transfer.FormMaxBytes>>20)}
 	case "POST /person/transfers":
 		n := int64(document.DefaultMaxSize)
 		if s.Documents != nil {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -70,4 +71,47 @@ func TestPersonAppliesForTransferIn(t *testing.T) {
 		t.Fatal("the form is offered again while a transfer is under way")
 	}
 	env.LoginAs(t, apptest.Staff(access.Account)).Get(t, "/staff/transfers").WantStatus(t, http.StatusOK).WantBody(t, list[0].No)
+}
+
+// The clerk uploads the old agency's 信息表 file: one that does not add up
+// answers 422 with the row and column in Chinese and records nothing; the
+// right one records the form.
+func TestTransferFormFileUpload(t *testing.T) {
+	env := apptest.New(t, db.SQLite)
+	ctx := t.Context()
+	tr, err := env.App.Transfers.ApplyIn(ctx, env.Actor(t, apptest.PersonA), transfer.ApplyInput{OtherAgency: "河北省石家庄市社会保险事业管理局",
+		OtherRegion: "130100", Proof: 1, IDFront: 2, IDBack: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clerk := env.Actor(t, apptest.Staff(access.Account))
+	if tr, err = env.App.Transfers.IssueLetter(ctx, clerk, tr.ID, tr.Version); err != nil {
+		t.Fatal(err)
+	}
+	c := env.LoginAs(t, apptest.Staff(access.Account))
+	path := "/staff/transfers/" + strconv.FormatInt(tr.ID, 10)
+	c.Get(t, path).WantStatus(t, http.StatusOK).WantBody(t, "上传并登记信息表", "办理中，期限 "+tr.StepDue)
+	upload := func(csv string) *apptest.Response {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("_csrf", c.CSRF)
+		mw.WriteField("version", strconv.FormatInt(tr.Version, 10))
+		w, _ := mw.CreateFormFile("file", "信息表.csv")
+		w.Write([]byte(csv))
+		mw.Close()
+		return c.Do(t, http.MethodPost, path+"/form-file", &body, http.Header{"Content-Type": {mw.FormDataContentType()}})
+	}
+	head := "年度,缴费月数,实际缴费工资（元）,个人账户记账额（元）,统筹基金转移额（元）,个人账户储存额（元）\n"
+	bad := upload(head+"2019,12,36000,2880,4000,\n合计,12,36000,2880,4000,3000\n").WantStatus(t, http.StatusUnprocessableEntity)
+	if dir := os.Getenv("SHEBAO_SHOTS"); dir != "" {
+		css, _ := os.ReadFile("static/site.css")
+		os.WriteFile(filepath.Join(dir, "transfer_form_file.html"), []byte(strings.Replace(bad.Body, "</head>", "<style>"+string(css)+"</style></head>", 1)), 0o644)
+	}
+	bad.WantBody(t, "信息表未登记", "<td>2</td><td>E 列（统筹基金转移额（元））</td>", "4,320.00")
+	if got, _ := env.App.Transfers.Get(ctx, clerk, tr.ID); got.Status != transfer.LetterIssued {
+		t.Fatalf("a refused file moved the transfer to %s", got.Status)
+	}
+	upload(head+"2019,12,36000,2880,4320,\n合计,12,36000,2880,4320,3000\n").WantRedirect(t, path)
+	c.Get(t, path).WantStatus(t, http.StatusOK).WantBody(t, "已登记信息表，待基金到账", "36,000.00", "7,320.00")
+	c.Get(t, "/staff/transfers/form-template.xlsx").WantStatus(t, http.StatusOK)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -24,6 +25,8 @@ func (s *Server) transferRoutes() []route {
 		{"GET /staff/transfers/{id}", s.transferShow},
 		{"POST /staff/transfers/{id}/step", s.transferStep},
 		{"GET /staff/transfers/{id}/document.pdf", s.transferPDF},
+		{"POST /staff/transfers/{id}/form-file", s.transferFormFile},
+		{"GET /staff/transfers/form-template.xlsx", s.transferFormTemplate},
 		{"GET /person/transfers", s.personTransfers},
 		{"POST /person/transfers", s.personTransferApply},
 		{"GET /staff/consultations", s.consultationList},
@@ -110,6 +113,7 @@ type transferView struct {
 	Consultations []transfer.Consultation
 	DaysLeft      int
 	YearsText     string
+	Import        *transfer.FormImport // the answer to a 信息表 file with problems
 }
 
 func (s *Server) transferPage(r *http.Request) (*Page, error) {
@@ -385,6 +389,52 @@ func (s *Server) storeUpload(r *http.Request, field string) (int64, error) {
 		return 0, err
 	}
 	return d.ID, nil
+}
+
+// transferFormFile records the old agency's 信息表 from its file, all or
+// nothing; a file with problems answers the page with them by row and
+// column (422).
+func (s *Server) transferFormFile(w http.ResponseWriter, r *http.Request) {
+	p, err := s.transferPage(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := p.Data.(transferView)
+	version, err := formVersion(r)
+	var name string
+	var data []byte
+	if err == nil {
+		name, data, err = uploadedFile(r, transfer.FormMaxBytes, "请选择转出地信息表文件（Excel .xlsx 或 CSV）")
+	}
+	var rep *transfer.FormImport
+	if err == nil {
+		rep, err = s.Transfers.ImportForm(r.Context(), actorFrom(r.Context()), v.T.ID, version, name, data)
+	}
+	if err != nil {
+		s.renderForm(w, r, "transfer_show", p, err)
+		return
+	}
+	if !rep.Recorded() {
+		v.Import = rep
+		p.Data = v
+		s.renderStatus(w, r, "transfer_show", http.StatusUnprocessableEntity, p)
+		return
+	}
+	redirect(w, r, "/staff/transfers/"+strconv.FormatInt(v.T.ID, 10), fmt.Sprintf("已按文件登记信息表：%d 个缴费年度", len(rep.Transfer.Years)))
+}
+
+func (s *Server) transferFormTemplate(w http.ResponseWriter, r *http.Request) {
+	if err := actorFrom(r.Context()).RequireSection(access.Account); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var b bytes.Buffer
+	if err := transfer.FormTemplate().Write(&b); err != nil {
+		s.fail(w, r, errs.Wrap(err, "transfer form template"))
+		return
+	}
+	staffXLSX(w, "转移信息表导入格式.xlsx", b.Bytes())
 }
 
 var _ = access.Account
