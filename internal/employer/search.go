@@ -50,11 +50,13 @@ func (s *Service) Search(ctx context.Context, a *access.Actor, query string, pag
 	page = max(page, 1)
 	out := &Matches{Page: page}
 	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM employers WHERE `+where, arg).Scan(&out.Total); err != nil {
-			return errs.Wrap(err, "count employers")
-		}
-		if out.Items, err = searchEmployers(ctx, tx, where, arg, page); err != nil {
+		if out.Items, out.Total, err = searchEmployers(ctx, tx, where, arg, page); err != nil {
 			return err
+		}
+		if len(out.Items) == 0 && page > 1 { // past the last page: count apart
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM employers WHERE `+where, arg).Scan(&out.Total); err != nil {
+				return errs.Wrap(err, "count employers")
+			}
 		}
 		return s.audit.Record(ctx, tx, a, audit.Entry{Action: "employer.search", Entity: "employer",
 			After: map[string]any{"query": ident.MaskID(strings.TrimSpace(query)), "found": out.Total, "page": page}})
@@ -84,22 +86,26 @@ func employerQuery(q string) (string, any, error) {
 	return `name LIKE $1 ESCAPE '\'`, "%" + esc + "%", nil
 }
 
-func searchEmployers(ctx context.Context, tx *sql.Tx, where string, arg any, page int) ([]Match, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, name, employer_no, uscc, status FROM employers
+// searchEmployers reads one page of matches and, in the same pass, how
+// many there are (a part of a name is matched by reading every employer's
+// name once, not once to count and again for the page).
+func searchEmployers(ctx context.Context, tx *sql.Tx, where string, arg any, page int) ([]Match, int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, name, employer_no, uscc, status, COUNT(*) OVER () FROM employers
 		WHERE `+where+` ORDER BY employer_no LIMIT $2 OFFSET $3`, arg, SearchPageSize, (page-1)*SearchPageSize)
 	if err != nil {
-		return nil, errs.Wrap(err, "search employers")
+		return nil, 0, errs.Wrap(err, "search employers")
 	}
 	defer rows.Close()
 	var out []Match
+	var total int
 	for rows.Next() {
 		var m Match
 		var st EmployerStatus
-		if err := rows.Scan(&m.ID, &m.Name, &m.EmployerNo, &m.USCC, &st); err != nil {
-			return nil, errs.Wrap(err, "search employers")
+		if err := rows.Scan(&m.ID, &m.Name, &m.EmployerNo, &m.USCC, &st, &total); err != nil {
+			return nil, 0, errs.Wrap(err, "search employers")
 		}
 		m.USCC, m.Status = ident.MaskID(m.USCC), st.Name()
 		out = append(out, m)
 	}
-	return out, errs.Wrap(rows.Err(), "search employers")
+	return out, total, errs.Wrap(rows.Err(), "search employers")
 }

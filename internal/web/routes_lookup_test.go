@@ -31,6 +31,14 @@ func TestStaffLookup(t *testing.T) {
 		clerk.Get(t, "/staff/lookup?kind=employer&q="+emp.Username).WantBody(t, "找到 1 条", "北京甲测试科技有限公司")
 		clerk.Get(t, "/staff/lookup?kind=employer&q="+url.QueryEscape("%%")).WantBody(t, "找到 0 条")
 		clerk.Get(t, "/staff/lookup?kind=employer&q="+url.QueryEscape("北京")).WantBody(t, "北京甲测试科技有限公司", "北京乙")
+		// The count comes with the page; past the last page it is still said.
+		all := clerk.Get(t, "/staff/lookup?kind=employer&q="+url.QueryEscape("北京")).Body
+		found := all[strings.Index(all, "找到 "):]
+		found = found[:strings.Index(found, "条")+len("条")]
+		clerk.Get(t, "/staff/lookup?kind=employer&page=50&q="+url.QueryEscape("北京")).WantBody(t, found)
+		if found == "找到 0 条" {
+			t.Fatal("no employer named 北京… was counted")
+		}
 		for _, key := range []string{apptest.EmployerA, apptest.PersonA} {
 			env.LoginAs(t, key).Get(t, "/staff/lookup?kind=person&q="+url.QueryEscape("张伟")).WantStatus(t, http.StatusForbidden)
 		}
