@@ -147,3 +147,15 @@ func (d *DB) DropTable(ctx context.Context, table string) error {
 	_, err := d.W.ExecContext(ctx, `DROP TABLE IF EXISTS `+table)
 	return errs.Wrap(err, "drop "+table)
 }
+
+// LockWriters is the statement that makes a write transaction the only
+// writer of a table until it ends, without touching its rows (readers
+// are not blocked): on PostgreSQL a SHARE ROW EXCLUSIVE table lock, taken
+// again by the same transaction at no cost; SQLite's write transactions
+// are exclusive already, so there is nothing to run ("").
+func (d Dialect) LockWriters(table string) string {
+	if d == Postgres {
+		return "LOCK TABLE " + table + " IN SHARE ROW EXCLUSIVE MODE"
+	}
+	return ""
+}

@@ -141,7 +141,7 @@ func (s *Service) PayDate(ctx context.Context, month clock.Month) (string, error
 
 // NewService returns the payroll service.
 func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *payout.Service) *Service {
-	return &Service{db: d, clock: c, audit: a, payouts: p, Chunk: 5000}
+	return &Service{db: d, clock: c, audit: a, payouts: p, Chunk: 10000}
 }
 
 // MayManage reports whether a may enrol, stop and change pensioners:
