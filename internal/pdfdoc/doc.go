@@ -208,12 +208,13 @@ func (d *Doc) Bytes() ([]byte, error) {
 	p.SetCreator("Shebao", false)
 	if d.footer != nil {
 		f := d.footer
-		png, err := qrcode.Encode(f.url, qrcode.Medium, 256)
+		q, err := qrcode.New(f.url, qrcode.Medium)
 		if err != nil {
 			return nil, fmt.Errorf("pdfdoc: qr: %w", err)
 		}
-		p.RegisterImageOptionsReader("qr", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
-		p.SetFooterFunc(func() { drawFooter(p, f) })
+		bm := q.Bitmap()
+		runs := qrRuns(bm)
+		p.SetFooterFunc(func() { drawFooter(p, f, len(bm), runs) })
 	}
 	p.AddPage()
 	for _, b := range d.blocks {
@@ -229,11 +230,47 @@ func (d *Doc) Bytes() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func drawFooter(p *fpdf.Fpdf, f *footer) {
+// qrRun is a horizontal run of dark modules of a QR code: row y, from
+// column x, w modules wide.
+type qrRun struct{ x, y, w int }
+
+// qrRuns turns a QR bitmap (quiet zone included) into its dark runs, so
+// the footer draws the code as filled rectangles: no image to encode or
+// embed, sharp at any scale.
+func qrRuns(bm [][]bool) []qrRun {
+	var out []qrRun
+	for y, row := range bm {
+		for x := 0; x < len(row); {
+			if !row[x] {
+				x++
+				continue
+			}
+			start := x
+			for x < len(row) && row[x] {
+				x++
+			}
+			out = append(out, qrRun{x: start, y: y, w: x - start})
+		}
+	}
+	return out
+}
+
+// drawQR draws the runs of an n-module QR code in a size mm square at
+// (x, y).
+func drawQR(p *fpdf.Fpdf, x, y, size float64, n int, runs []qrRun) {
+	m := size / float64(n)
+	p.SetFillColor(0, 0, 0)
+	for _, r := range runs {
+		p.Rect(x+float64(r.x)*m, y+float64(r.y)*m, float64(r.w)*m, m, "F")
+	}
+	p.SetFillColor(255, 255, 255)
+}
+
+func drawFooter(p *fpdf.Fpdf, f *footer, modules int, runs []qrRun) {
 	top := 297 - 42.0
 	p.SetDrawColor(150, 150, 150)
 	p.Line(margin, top, margin+width, top)
-	p.ImageOptions("qr", margin+width-30, top+3, 30, 30, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+	drawQR(p, margin+width-30, top+3, 30, modules, runs)
 	p.SetXY(margin, top+5)
 	p.SetFont(family, "", 12)
 	p.CellFormat(width-35, 8, "验证码："+f.code, "", 2, "L", false, 0, "")

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/skip2/go-qrcode"
 )
 
 func sample(t testing.TB) []byte {
@@ -167,4 +169,40 @@ func skipNoFont(t testing.TB, err error) {
 		t.Fatalf("CJK font required (SHEBAO_TEST_PDF set): %v", err)
 	}
 	t.Skip("CJK font not installed; set SHEBAO_TEST_PDF=1 to require it:", err)
+}
+
+// The footer's QR code is drawn as runs of dark modules: the runs cover
+// exactly the dark modules of the code's bitmap, nothing more.
+func TestQRRunsCoverTheBitmap(t *testing.T) {
+	q, err := qrcode.New("https://shebao.example/certificate/check?code=ABCDEFGHJKLMNPQRSTUV", qrcode.Medium)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bm := q.Bitmap()
+	got := make([][]bool, len(bm))
+	for y := range got {
+		got[y] = make([]bool, len(bm[y]))
+	}
+	dark := 0
+	for _, r := range qrRuns(bm) {
+		for x := r.x; x < r.x+r.w; x++ {
+			if got[r.y][x] {
+				t.Fatalf("module %d,%d drawn twice", x, r.y)
+			}
+			got[r.y][x] = true
+		}
+	}
+	for y := range bm {
+		for x := range bm[y] {
+			if bm[y][x] != got[y][x] {
+				t.Fatalf("module %d,%d: bitmap %v, drawn %v", x, y, bm[y][x], got[y][x])
+			}
+			if bm[y][x] {
+				dark++
+			}
+		}
+	}
+	if dark < 100 {
+		t.Fatalf("only %d dark modules: not a QR code", dark)
+	}
 }

@@ -299,25 +299,36 @@ func (s *Service) renderChunk(ctx context.Context, b *Batch, ms []member) (store
 	}()
 	go func() { wg.Wait(); close(out) }()
 	var first error
+	var group []rendered
+	flush := func() {
+		if len(group) == 0 || first != nil {
+			return
+		}
+		n, err := s.store(ctx, b, group, s.clock.Now())
+		if err != nil {
+			first = err
+			return
+		}
+		stored, mailed = stored+int64(len(group)), mailed+n
+		group = group[:0]
+	}
 	for r := range out {
 		if first != nil {
 			continue // drain
-		}
-		var sent bool
-		if r.err == nil {
-			sent, r.err = s.store(ctx, b, r.m, r.c, r.code, r.pdf, s.clock.Now())
 		}
 		if r.err != nil {
 			first = r.err
 			continue
 		}
-		stored++
-		if sent {
-			mailed++
+		if group = append(group, r); len(group) >= storeGroup {
+			flush()
 		}
 	}
 	if first == nil {
 		first = ctx.Err()
+	}
+	if first == nil {
+		flush()
 	}
 	return stored, mailed, first
 }
