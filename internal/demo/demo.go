@@ -25,6 +25,7 @@ import (
 	"shebao/internal/payment"
 	"shebao/internal/payout"
 	"shebao/internal/payroll"
+	"shebao/internal/personalaccount"
 	"shebao/internal/policy"
 )
 
@@ -107,6 +108,9 @@ type Deps struct {
 	Payroll *payroll.Service
 	// Injury records the demo's work-injury recognitions and claims.
 	Injury *injury.Service
+	// PersonalAccounts gives the persons with logins an opening balance and
+	// last year's interest; without it their accounts hold only credits.
+	PersonalAccounts *personalaccount.Service
 }
 
 // Login is one demo login for the printed table.
@@ -136,6 +140,7 @@ type Result struct {
 	Paid         int      // bank transfers matched to bills
 	Records      int64    // historical contribution records of the months before
 	Cases        int      // cases of the two years before
+	Accounts     int      // persons with logins given an opening balance and last year's interest
 	Pensions     *RetireeResult
 	Logins       []Login
 	APIKeys      []APIKey

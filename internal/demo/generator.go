@@ -73,6 +73,9 @@ func (g *generator) run(ctx context.Context) error {
 	if err := g.bills(ctx); err != nil {
 		return err
 	}
+	if err := g.personalAccounts(ctx); err != nil {
+		return err
+	}
 	if err := g.cases(ctx); err != nil {
 		return err
 	}
