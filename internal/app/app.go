@@ -255,7 +255,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if !cfg.RetirementSwitch.IsZero() {
 		a.Retirement.SetSwitchDate(cfg.RetirementSwitch)
 	}
-	a.Deaths = death.NewService(d, c, a.Audit, a.Policy, a.Notify, a.Payouts)
+	a.Deaths = death.NewService(d, c, a.Audit, a.Policy, a.Notify, a.Payouts, a.Documents)
 	a.Deaths.SetPayroll(deathPayroll{a.Payroll})
 	a.StaffChanges.SetDeathRecorder(a.Deaths)
 	a.openOversight()

@@ -18,6 +18,7 @@ import (
 	"shebao/internal/audit"
 	"shebao/internal/clock"
 	"shebao/internal/db"
+	"shebao/internal/document"
 	"shebao/internal/money"
 	"shebao/internal/notify"
 	"shebao/internal/payout"
@@ -59,11 +60,13 @@ type Service struct {
 	notify  notify.Notifier
 	payouts *payout.Service
 	payroll Payroll
+	docs    *document.Store
 }
 
-// NewService returns the service.
-func NewService(d *db.DB, c clock.Clock, au *audit.Service, p *policy.Service, n notify.Notifier, po *payout.Service) *Service {
-	return &Service{db: d, clock: c, audit: au, policy: p, notify: n, payouts: po}
+// NewService returns the service; docs keeps the scans relatives upload.
+func NewService(d *db.DB, c clock.Clock, au *audit.Service, p *policy.Service, n notify.Notifier, po *payout.Service,
+	docs *document.Store) *Service {
+	return &Service{db: d, clock: c, audit: au, policy: p, notify: n, payouts: po, docs: docs}
 }
 
 // SetPayroll connects the pension payroll; without it the months paid

@@ -15,6 +15,7 @@ import (
 	"shebao/internal/contribution"
 	"shebao/internal/db"
 	"shebao/internal/db/dbtest"
+	"shebao/internal/document"
 	"shebao/internal/errs"
 	"shebao/internal/ident"
 	"shebao/internal/money"
@@ -47,7 +48,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 		t.Fatal(err)
 	}
 	po := payout.NewService(d, c, au)
-	e := &env{d: d, pol: pol, clk: c, po: po, s: NewService(d, c, au, pol, notify.NewService(d, c), po)}
+	e := &env{d: d, pol: pol, clk: c, po: po, s: NewService(d, c, au, pol, notify.NewService(d, c), po, document.NewStore(d, c, t.TempDir()))}
 	e.c1 = &access.Actor{UserID: 501, Username: "fuli1", Role: access.RoleStaff, Sections: []access.Section{access.Welfare}}
 	e.c2 = &access.Actor{UserID: 502, Username: "fuli2", Role: access.RoleStaff, Sections: []access.Section{access.Welfare}}
 	return e

@@ -73,19 +73,15 @@ type ReportInput struct {
 	Heirs         []Heir
 }
 
-// Report records a death reported by a relative (person account, the
-// certificate scan checked by the caller) or a 保险福利科 clerk. A death is
-// recorded once: a second report is a Conflict naming the first.
-// Errors: Forbidden, Invalid, Conflict.
+// Report records a death a 保险福利科 clerk took from a call or an e-mail
+// (a relative's online report goes through SubmitReport and the review).
+// A death is recorded once: a second report is a Conflict naming the
+// first. Errors: Forbidden, Invalid, Conflict.
 func (s *Service) Report(ctx context.Context, a *access.Actor, in ReportInput) (*Death, error) {
-	source := SourceRelative
-	switch {
-	case a.In(access.Welfare):
-		source = SourceClerk
-	case a != nil && a.Role == access.RolePerson:
-	default:
-		return nil, errs.New(errs.Forbidden, "death_report_forbidden", "死亡信息由亲属网上申报，或由保险福利科按电话、邮件登记")
+	if !a.In(access.Welfare) {
+		return nil, errs.New(errs.Forbidden, "death_report_forbidden", "死亡信息由亲属网上申报（经保险福利科审核），或由保险福利科按电话、邮件登记")
 	}
+	source := SourceClerk
 	var f errs.Fields
 	date := s.parseDate(&f, "date", in.Date)
 	in.CertificateNo = strings.TrimSpace(in.CertificateNo)

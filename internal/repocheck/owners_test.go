@@ -65,7 +65,7 @@ var Owners = map[string]string{
 	"pension_certifications": "retirement", "certification_reminders": "retirement",
 	"recovery_items": "recovery", "recovery_reminders": "recovery", "recovery_progress": "recovery", "recovery_counts": "recovery",
 	"dashboard_snapshots": "dashboard", "audit_samples": "sampling", "audit_sample_items": "sampling",
-	"deaths": "death", "death_heirs": "death", "death_recovery_notices": "death", "death_claims": "death", "civil_imports": "death", "civil_records": "death",
+	"deaths": "death", "death_heirs": "death", "death_reports": "death", "death_recovery_notices": "death", "death_claims": "death", "civil_imports": "death", "civil_records": "death",
 }
 
 // alsoWrittenBy are the exceptions, each with its reason.

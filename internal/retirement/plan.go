@@ -103,6 +103,16 @@ type Own struct {
 	Decided *Determination
 }
 
+// Applied tells whether an application is under review or confirmed.
+func (o *Own) Applied() bool {
+	for _, q := range o.Quals {
+		if q.Status == QualSubmitted || q.Status == QualApproved {
+			return true
+		}
+	}
+	return false
+}
+
 // PaidText shows the months paid as years and months.
 func (o *Own) PaidText() string { return pension.DurationText(o.Record.Months) }
 

@@ -209,14 +209,28 @@ func (s *Service) recordSelf(ctx context.Context, a *access.Actor, q *Qualificat
 }
 
 // checkDraftDocs refuses scans that are not attachments of the draft the
-// application came in.
+// application came in, and, online, scans the applicant did not upload.
 func (s *Service) checkDraftDocs(ctx context.Context, f *errs.Fields, a *access.Actor, in SelfInput) {
+	if in.DraftNo == "" && a.Role == access.RolePerson {
+		s.checkOwnDocs(ctx, f, a, in)
+		return
+	}
 	if in.DraftNo == "" {
 		return
 	}
 	for field, id := range map[string]int64{"id_front": in.IDFront, "id_back": in.IDBack, "letter": in.Letter} {
 		if id != 0 && s.cases.HasDocument(ctx, a, in.DraftNo, id) != nil && !f.Has(field) {
 			f.Add(field, "所选文件不是该邮件的附件")
+		}
+	}
+}
+
+func (s *Service) checkOwnDocs(ctx context.Context, f *errs.Fields, a *access.Actor, in SelfInput) {
+	for field, id := range map[string]int64{"id_front": in.IDFront, "id_back": in.IDBack, "letter": in.Letter} {
+		var by int64
+		err := s.db.Read().QueryRowContext(ctx, `SELECT uploaded_by FROM documents WHERE id = $1`, id).Scan(&by)
+		if id != 0 && (err != nil || by != a.UserID) && !f.Has(field) {
+			f.Add(field, "所选文件不是您本人上传的材料，请重新上传")
 		}
 	}
 }

@@ -60,12 +60,18 @@ func (s *Server) bodyLimitOf(pattern string) bodyLimit {
 		return bodyLimit{payout.MaxReturnBytes + formSlack, fmt.Sprintf("回盘文件不能超过 %d MB", payout.MaxReturnBytes>>20)}
 	case "POST /staff/cards/lists/{id}/answer":
 		return bodyLimit{payout.MaxReturnBytes + formSlack, fmt.Sprintf("开卡回复文件不能超过 %d MB", payout.MaxReturnBytes>>20)}
-	case "POST /cases/{no}/documents", "POST /staff/retirement/qualifications/new":
+	case "POST /cases/{no}/documents", "POST /staff/retirement/qualifications/new", "POST /person/death-reports":
 		n := int64(document.DefaultMaxSize)
 		if s.Documents != nil {
 			n = s.Documents.MaxSize()
 		}
 		return bodyLimit{n + formSlack, fmt.Sprintf("上传的材料不能超过 %d MB", n>>20)}
+	case "POST /person/retirement/apply":
+		n := int64(document.DefaultMaxSize)
+		if s.Documents != nil {
+			n = s.Documents.MaxSize()
+		}
+		return bodyLimit{3*n + formSlack, fmt.Sprintf("三份扫描件合计不能超过 %d MB", (3*n)>>20)}
 	case "POST /complaints/new":
 		// An anonymous visitor's upload must stay within a form's size (parseForms).
 		return bodyLimit{smallBody, fmt.Sprintf("匿名投诉举报连同附件不能超过 %d MB；较大的材料请登录后实名提交", smallBody>>20)}

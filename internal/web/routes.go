@@ -38,6 +38,7 @@ func (s *Server) routeTable() []route {
 		s.injuryClerkRoutes(),
 		s.retirementRoutes(), s.certificationRoutes(),
 		s.deathRoutes(),
+		s.deathReportRoutes(),
 		s.complaintRoutes(),
 		s.sensitiveRoutes(),
 		s.injuryBenefitAPIRoutes(),

@@ -43,6 +43,8 @@ func (s *Server) retirementRoutes() []route {
 		{"POST /employer/retirement/new", s.roleRoute(access.RoleEmployer, s.employerRetireSubmit)},
 		{"GET /person/retirement", s.roleRoute(access.RolePerson, s.personRetirement)},
 		{"POST /person/retirement/plan", s.roleRoute(access.RolePerson, s.personRetirePlan)},
+		{"GET /person/retirement/apply", s.roleRoute(access.RolePerson, s.selfApplyForm)},
+		{"POST /person/retirement/apply", s.roleRoute(access.RolePerson, s.selfApplySubmit)},
 	}
 }
 

@@ -98,3 +98,92 @@ func (s *Server) selfSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	s.renderForm(w, r, "retire_self", p, err)
 }
+
+// selfApplyFiles are the scans of an online self-employed application:
+// form field, and the Chinese name for messages.
+var selfApplyFiles = []struct{ Field, Name string }{
+	{"id_front", "身份证人像面"}, {"id_back", "身份证国徽面"}, {"letter", "退休申请书"},
+}
+
+func (s *Server) selfApplyPage(r *http.Request, form url.Values) (*Page, error) {
+	own, err := s.Retirement.MyRetirement(r.Context(), actorFrom(r.Context()))
+	if err != nil {
+		return nil, err
+	}
+	return &Page{Title: "网上申报个体退休", Data: own, Form: form}, nil
+}
+
+func (s *Server) selfApplyForm(w http.ResponseWriter, r *http.Request) {
+	p, err := s.selfApplyPage(r, r.URL.Query())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "retire_apply", p)
+}
+
+// selfApplySubmit stores the uploaded scans (checked by their bytes) and
+// submits the application for the signed-in person.
+func (s *Server) selfApplySubmit(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	p, err := s.selfApplyPage(r, r.PostForm)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	own := p.Data.(*retirement.Own)
+	in := retirement.SelfInput{IDNumber: own.Subject.IDNumber, Phone1: r.PostForm.Get("phone1"), Phone2: r.PostForm.Get("phone2")}
+	var fe errs.Fields
+	ids := map[string]*int64{"id_front": &in.IDFront, "id_back": &in.IDBack, "letter": &in.Letter}
+	for _, f := range selfApplyFiles {
+		id, uerr := s.uploadScan(r, a, f.Field)
+		if errs.KindOf(uerr) == errs.Invalid {
+			fe.Add(f.Field, f.Name+"："+errs.As(uerr).Message)
+			continue
+		}
+		if uerr != nil {
+			s.fail(w, r, uerr)
+			return
+		}
+		*ids[f.Field] = id
+	}
+	q, err := s.Retirement.SubmitSelfEmployed(r.Context(), a, in)
+	if err == nil && len(fe) == 0 {
+		redirect(w, r, "/person/retirement", "已提交个体退休申报 "+q.No+"，个体参保科审批后将短信通知您")
+		return
+	}
+	if k := errs.KindOf(err); err != nil && k != errs.Invalid && k != errs.Conflict {
+		s.fail(w, r, err)
+		return
+	}
+	if e := errs.As(err); e != nil {
+		for _, f := range e.Fields {
+			if !fe.Has(f.Field) {
+				fe.Add(f.Field, f.Message)
+			}
+		}
+	}
+	if errs.KindOf(err) == errs.Conflict || fe.Err() == nil {
+		s.renderForm(w, r, "retire_apply", p, err)
+		return
+	}
+	s.renderForm(w, r, "retire_apply", p, fe.Err())
+}
+
+// uploadScan stores the file of one form field; 0 when none was chosen.
+func (s *Server) uploadScan(r *http.Request, a *access.Actor, field string) (int64, error) {
+	fh, ok := formFile(r, field)
+	if !ok || (fh.Size == 0 && fh.Filename == "") {
+		return 0, nil
+	}
+	file, err := fh.Open()
+	if err != nil {
+		return 0, errs.Wrap(err, "open upload")
+	}
+	defer file.Close()
+	d, err := s.Documents.Put(r.Context(), a, fh.Filename, file)
+	if err != nil {
+		return 0, err
+	}
+	return d.ID, nil
+}
