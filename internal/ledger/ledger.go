@@ -34,12 +34,18 @@ const (
 	BenefitPayable  Account = "benefit_payable"   // 应付待遇
 	PayoutInTransit Account = "payout_in_transit" // 代发在途资金
 	PayoutBank      Account = "payout_bank"       // 银行存款（支出户）
+
+	// TransferIncome is the pension fund's income from other regions'
+	// agencies: the account balance and pooled amount of a transfer in
+	// (docs/rules.md "Transfers").
+	TransferIncome Account = "transfer_income" // 转移收入
 )
 
 var accountNames = map[Account]string{
 	Bank: "银行存款（收入户）", Receivable: "应收社会保险费", LateFeeReceivable: "应收滞纳金",
 	LateFeeIncome: "滞纳金收入", Suspense: "待查明款项", RefundPayable: "应退款项",
 	BenefitExpense: "待遇支出", BenefitPayable: "应付待遇", PayoutInTransit: "代发在途资金", PayoutBank: "银行存款（支出户）",
+	TransferIncome: "转移收入",
 }
 
 // Name is the account's Chinese name.

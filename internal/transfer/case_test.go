@@ -186,6 +186,7 @@ func TestTransferInSteps(t *testing.T) {
 		if tr, err = e.svc.MatchFunds(ctx, clerk, tr.ID, tr.Version, "B20240605002"); err != nil {
 			t.Fatal(err)
 		}
+		wantIncome(t, d, "B20240605002", money.Yuan(15620))
 		if tr, err = e.svc.Merge(ctx, clerk, tr.ID, tr.Version); err != nil {
 			t.Fatal(err)
 		}
@@ -207,10 +208,27 @@ func TestTransferInSteps(t *testing.T) {
 	})
 }
 
+// wantIncome checks the fund ledger: the statement line's money posted
+// once to the pension fund's transfer income, and the line settled.
+func wantIncome(t testing.TB, d *db.DB, serial string, want money.Fen) {
+	t.Helper()
+	var income, suspense int64
+	var status string
+	if err := d.Read().QueryRowContext(ctx, `SELECT
+		COALESCE(SUM(CASE WHEN l.account = 'transfer_income' AND l.scheme = 'pension' THEN l.credit_fen - l.debit_fen END), 0),
+		COALESCE(SUM(CASE WHEN l.account = 'suspense' THEN l.debit_fen - l.credit_fen END), 0), MAX(p.status)
+		FROM payments p LEFT JOIN ledger_entries l ON l.payment_id = p.id WHERE p.serial = $1`, serial).Scan(&income, &suspense, &status); err != nil {
+		t.Fatal(err)
+	}
+	if money.Fen(income) != want || money.Fen(suspense) != want || status != "settled" {
+		t.Fatalf("line %s: transfer income %d, out of suspense %d, status %s; want %s", serial, income, suspense, status, want)
+	}
+}
+
 func (e *env) payment(t testing.TB, serial string, amount money.Fen) {
 	t.Helper()
 	if _, err := e.d.W.ExecContext(ctx, `INSERT INTO payments (channel, account_no, serial, paid_on, payer_name, payer_account,
-		amount_fen, status, created_by, created_at) VALUES ('transfer', '社保费收入户', $1, '2024-06-05', '石家庄市社会保险事业管理局', '13010000001', $2, 'unmatched', 'import', $3)`,
+		amount_fen, status, created_by, created_at, open_fen) VALUES ('transfer', '社保费收入户', $1, '2024-06-05', '石家庄市社会保险事业管理局', '13010000001', $2, 'unmatched', 'import', $3, $2)`,
 		serial, int64(amount), e.c.Now()); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"shebao/internal/db"
 	"shebao/internal/db/dbtest"
+	"shebao/internal/errs"
 	"shebao/internal/money"
 	"shebao/internal/sheet"
 	"shebao/internal/transfer"
@@ -90,6 +91,51 @@ func TestTransferFormImport(t *testing.T) {
 		got := rep.Transfer
 		if got.Status != transfer.FormRecorded || len(got.Years) != 2 || got.Account != money.Yuan(6500) || got.Pooled != money.Yuan(9120) {
 			t.Fatalf("recorded = %+v", got)
+		}
+	})
+}
+
+// Money that does not belong to the transfer is refused with nothing
+// posted: a statement line already posted to a bill, one of another
+// amount, and a line already taken by another transfer.
+func TestTransferFundsPostedOnce(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		years := []transfer.YearLine{{Year: 2019, Months: 12, Wages: money.Yuan(36000), Account: money.Yuan(2880)}}
+		ready := func() *transfer.Transfer {
+			_, idn := e.person(t, "employee", "F", time.Date(1985, 4, 1, 0, 0, 0, 0, time.UTC), "110105")
+			tr, err := e.svc.OpenIn(ctx, clerk, transfer.InInput{IDNumber: idn, OtherAgency: "河北省石家庄市社会保险事业管理局", OtherRegion: "130100"})
+			if err == nil {
+				tr, err = e.svc.IssueLetter(ctx, clerk, tr.ID, tr.Version)
+			}
+			if err == nil {
+				tr, err = e.svc.RecordForm(ctx, clerk, tr.ID, tr.Version, transfer.FormInput{Years: years, Account: money.Yuan(3000), Pooled: money.Yuan(4320)})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tr
+		}
+		a, b := ready(), ready()
+		e.payment(t, "B-BILL", money.Yuan(7320))
+		if _, err := d.W.ExecContext(ctx, `UPDATE payments SET status = 'matched', open_fen = 0, applied_fen = amount_fen WHERE serial = 'B-BILL'`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.MatchFunds(ctx, clerk, a.ID, a.Version, "B-BILL"); fieldOf(err) != "bank_serial" || !strings.Contains(errs.As(err).Fields[0].Message, "已入账") {
+			t.Fatalf("a line posted to a bill: %v", err)
+		}
+		e.payment(t, "B-OK", money.Yuan(7320))
+		if _, err := e.svc.MatchFunds(ctx, clerk, a.ID, a.Version, "B-OK"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.MatchFunds(ctx, clerk, b.ID, b.Version, "B-OK"); fieldOf(err) != "bank_serial" {
+			t.Fatalf("the same line for a second transfer: %v", err)
+		}
+		wantIncome(t, d, "B-OK", money.Yuan(7320))
+		var n int
+		if err := d.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_entries l JOIN payments p ON p.id = l.payment_id
+			WHERE p.serial = 'B-BILL'`).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("the refused line got %d ledger entries, %v", n, err)
 		}
 	})
 }

@@ -128,9 +128,11 @@ func checkForm(in FormInput, thisYear int) error {
 func sortYears(ys []YearLine) { sort.Slice(ys, func(i, j int) bool { return ys[i].Year < ys[j].Year }) }
 
 // MatchFunds matches the money received for a transfer in from the bank
-// statement: the statement line (by its serial) must exist and its amount
-// equal the 信息表's account balance plus pooled amount; a line matched to
-// one transfer is never matched to another. Errors: Forbidden, NotFound,
+// statement: the statement line (by its serial) must exist, still be held
+// in suspense and its amount equal the 信息表's account balance plus
+// pooled amount; it is posted to the pension fund's transfer income in
+// the fund ledger (double entry) in the same transaction, and a line
+// matched to one transfer is never matched to another nor posted twice. Errors: Forbidden, NotFound,
 // Conflict, Invalid (field bank_serial).
 func (s *Service) MatchFunds(ctx context.Context, a *access.Actor, id, version int64, serial string) (*Transfer, error) {
 	serial = strings.TrimSpace(serial)
@@ -149,8 +151,12 @@ func (s *Service) MatchFunds(ctx context.Context, a *access.Actor, id, version i
 			return nil, fieldErr("bank_serial", fmt.Sprintf("到账金额 %s 元与信息表合计 %s 元（个人账户 %s 元 + 统筹基金 %s 元）不符，未匹配",
 				p.Amount, t.Total(), t.Account, t.Pooled))
 		}
+		if _, err := payment.TransferFunds(ctx, tx, s.db.Dialect, a.Name(), s.clock.Now(), serial, t.Total(),
+			"转移接续基金到账 "+t.No+"（"+t.OtherAgency+"）"); err != nil {
+			return nil, err
+		}
 		t.BankSerial, t.Received = serial, p.Amount
-		return map[string]any{"received_fen": p.Amount, "bank_serial": serial}, s.next(ctx, t, FundsMatched)
+		return map[string]any{"received_fen": p.Amount, "bank_serial": serial, "ledger": "transfer_income"}, s.next(ctx, t, FundsMatched)
 	})
 }
 
