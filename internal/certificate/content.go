@@ -2,6 +2,7 @@ package certificate
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"shebao/internal/contribution"
@@ -100,6 +101,32 @@ func personContent(rows []monthRow) Content {
 	}
 	c.Total = []string{"合计", "", "", "", total.String(), ""}
 	return c
+}
+
+// TransferredNote explains the rows of years brought over by a transfer in.
+const TransferredNote = "标注“外地转入”的年度由原参保地转入本地（养老保险关系转移接续），缴费情况以原参保地出具的信息表为准。"
+
+// yearsIn keeps the transferred years that fall in the period from..to
+// (months YYYY-MM).
+func yearsIn(ys []TransferYear, from, to string) []TransferYear {
+	var out []TransferYear
+	for _, y := range ys {
+		if fmt.Sprint(y.Year) >= from[:4] && fmt.Sprint(y.Year) <= to[:4] {
+			out = append(out, y)
+		}
+	}
+	return out
+}
+
+// addTransferred adds one row per year brought over by a transfer in,
+// marked with the old agency (docs/rules.md "Transfers").
+func addTransferred(c *Content, ys []TransferYear) {
+	for _, y := range ys {
+		c.Rows = append(c.Rows, []string{fmt.Sprintf("%d年（%d个月）", y.Year, y.Months), "转入：" + y.Agency, "养老", "", "", "外地转入"})
+	}
+	if len(ys) > 0 {
+		c.Note = TransferredNote
+	}
 }
 
 // employmentContent lists employment periods when no bill is paid yet.

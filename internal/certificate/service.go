@@ -123,10 +123,16 @@ func (s *Service) IssueForPerson(ctx context.Context, a *access.Actor, personID 
 	if err != nil {
 		return nil, err
 	}
+	moved, err := transferredYears(ctx, s.db.Read(), personID)
+	if err != nil {
+		return nil, err
+	}
+	moved = yearsIn(moved, from, to)
 	var content Content
-	if len(rows) > 0 {
+	if len(rows) > 0 || len(moved) > 0 {
 		content = personContent(rows)
-		if from == "1990-01" {
+		addTransferred(&content, moved)
+		if from == "1990-01" && len(rows) > 0 {
 			from = rows[0].month
 		}
 	} else if content, err = employmentContent(ctx, s.db.Read(), personID, from, to); err != nil {
