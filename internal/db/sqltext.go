@@ -81,11 +81,12 @@ func (d Dialect) ForUpdate() string {
 }
 
 // ForShare is the clause taking a shared lock on the rows a write
-// transaction reads on PostgreSQL (others may share it; a FOR UPDATE
-// waits for it); SQLite's write transactions are exclusive already.
+// transaction reads on PostgreSQL: others may share it and update other
+// than the key (FOR KEY SHARE), a FOR UPDATE waits for it; SQLite's write
+// transactions are exclusive already.
 func (d Dialect) ForShare() string {
 	if d == Postgres {
-		return " FOR SHARE"
+		return " FOR KEY SHARE"
 	}
 	return ""
 }

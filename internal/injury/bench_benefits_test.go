@@ -59,8 +59,16 @@ func BenchmarkSettlementAPI(b *testing.B) {
 				resp.Body.Close()
 				return time.Since(start), resp.StatusCode
 			}
-			for i := 0; i < 20; i++ { // warm up connections and statement caches
-				send(-1 - i)
+			// Warm up as a running server is: the pools' connections open
+			// and their statement caches filled (8 at a time, as many as
+			// the PostgreSQL pool holds).
+			var warm sync.WaitGroup
+			for i := 0; i < 64; i++ {
+				warm.Add(1)
+				go func(i int) { defer warm.Done(); send(-1 - i) }(i)
+				if i%8 == 7 {
+					warm.Wait()
+				}
 			}
 			const rate, seconds = 200, 5
 			b.ResetTimer()

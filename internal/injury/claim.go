@@ -465,7 +465,7 @@ func (s *Service) medicalItems(ctx context.Context, c *Claim, in []ItemInput) er
 	if !c.FastTrack {
 		return nil
 	}
-	covered, err := coveredCodes(ctx, s.db.Read(), codes, clock.Today(s.clock).Format("2006-01-02"))
+	covered, err := s.covered.covered(ctx, s.db.Read(), s.clock, codes, clock.Today(s.clock).Format("2006-01-02"))
 	if err != nil {
 		return err
 	}

@@ -86,6 +86,7 @@ func (s *Service) AddCovidItem(ctx context.Context, a *access.Actor, in CovidIte
 		return s.audit.Record(ctx, tx, a, audit.Entry{Action: "injury.covid_item.add", Entity: "injury_covid_item",
 			EntityID: strconv.FormatInt(it.ID, 10), After: in})
 	})
+	s.covered.clear()
 	if err != nil {
 		return nil, err
 	}
@@ -98,6 +99,7 @@ func (s *Service) EndCovidItem(ctx context.Context, a *access.Actor, id int64, d
 	if err := a.RequireSection(access.Injury); err != nil {
 		return err
 	}
+	defer s.covered.clear()
 	return s.db.WithTx(ctx, func(tx *sql.Tx) error {
 		var from, to string
 		err := tx.QueryRowContext(ctx, `SELECT valid_from, valid_to FROM injury_covid_items WHERE id = $1`, id).Scan(&from, &to)
@@ -140,41 +142,4 @@ func (s *Service) CovidItems(ctx context.Context, a *access.Actor) ([]CovidItem,
 		out = append(out, it)
 	}
 	return out, errs.Wrap(rows.Err(), "covid items")
-}
-
-// coveredCodes returns which of codes are covered on day.
-func coveredCodes(ctx context.Context, q db.Querier, codes []string, day string) (map[string]bool, error) {
-	out := map[string]bool{}
-	uniq := map[string]bool{}
-	var args []any
-	for _, c := range codes {
-		if c != "" && !uniq[c] {
-			uniq[c] = true
-			args = append(args, c)
-		}
-	}
-	if len(args) == 0 {
-		return out, nil
-	}
-	var sb strings.Builder
-	for i := range args {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.WriteString(placeholder(i + 2))
-	}
-	rows, err := q.QueryContext(ctx, `SELECT code FROM injury_covid_items WHERE valid_from <= $1
-		AND (valid_to = '' OR valid_to >= $1) AND code IN (`+sb.String()+`)`, append([]any{day}, args...)...)
-	if err != nil {
-		return nil, errs.Wrap(err, "covered codes")
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, errs.Wrap(err, "covered codes")
-		}
-		out[c] = true
-	}
-	return out, errs.Wrap(rows.Err(), "covered codes")
 }

@@ -33,6 +33,7 @@ type Service struct {
 	payouts  Payouts
 	notifier PartyNotifier
 	log      *slog.Logger
+	covered  coveredList
 }
 
 // NewService returns the service and registers the case types with cases.

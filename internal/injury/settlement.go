@@ -19,7 +19,6 @@ import (
 	"shebao/internal/errs"
 	"shebao/internal/ident"
 	"shebao/internal/money"
-	"shebao/internal/person"
 )
 
 // SettlementItem is one line of a hospital's inpatient settlement.
@@ -100,7 +99,7 @@ func (s *Service) Settle(ctx context.Context, a *access.Actor, in SettlementInpu
 	for i, it := range in.Items {
 		codes[i] = it.Code
 	}
-	covered, err := coveredCodes(ctx, s.db.Read(), codes, in.DischargedOn)
+	covered, err := s.covered.covered(ctx, s.db.Read(), s.clock, codes, in.DischargedOn)
 	if err != nil {
 		return nil, false, err
 	}
@@ -202,13 +201,8 @@ func (s *Service) covidRecognition(ctx context.Context, f *errs.Fields, idNumber
 		f.Add("patient_id_number", "患者身份证号码有误，请核对")
 		return nil
 	}
-	p, err := person.FindByIDNumber(ctx, s.db.Read(), id.Number)
-	if err != nil {
-		f.Add("patient_id_number", "该患者未被认定为工伤，不能联网结算")
-		return nil
-	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+recognitionCols+recognitionFrom+` WHERE r.person_id = $1
-		AND r.result = 'recognised' ORDER BY r.decided_on DESC, r.id DESC`, p.ID)
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+recognitionCols+recognitionFrom+` WHERE p.id_number = $1
+		AND r.result = 'recognised' ORDER BY r.decided_on DESC, r.id DESC`, id.Number)
 	if err != nil {
 		f.Add("patient_id_number", "查询工伤认定结论失败，请稍后重试")
 		return nil
@@ -275,29 +269,23 @@ func (s *Service) storeSettlement(ctx context.Context, tx *sql.Tx, a *access.Act
 	if err != nil {
 		return nil, err
 	}
-	if prev, err := s.replay(ctx, tx, a.UserID, key, hash); prev != nil || err != nil {
-		return prev, err
-	}
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM injury_settlements WHERE hospital_id = $1 AND invoice_no = $2`,
-		a.UserID, in.InvoiceNo).Scan(&n); err != nil {
-		return nil, errs.Wrap(err, "settlement invoice")
-	}
-	if n > 0 {
-		return nil, duplicateInvoice()
-	}
 	items, _ := json.Marshal(in.Items)
 	answer, _ := json.Marshal(ans)
-	_, err = tx.ExecContext(ctx, `INSERT INTO injury_settlements (settlement_no, hospital_id, hospital_name, idempotency_key,
+	res, err := tx.ExecContext(ctx, `INSERT INTO injury_settlements (settlement_no, hospital_id, hospital_name, idempotency_key,
 		invoice_no, request_hash, recognition_id, person_id, admitted_on, discharged_on, total_fen, accepted_fen, items, answer,
-		created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`, ans.SettlementNo, a.UserID, name, key,
-		in.InvoiceNo, hash, rec.ID, rec.PersonID, in.AdmittedOn, in.DischargedOn, in.TotalFen, ans.AcceptedFen, string(items),
-		string(answer), s.clock.Now().UTC())
-	if db.IsUniqueViolation(err) {
-		return nil, duplicateInvoice()
-	}
+		created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) ON CONFLICT DO NOTHING`, ans.SettlementNo,
+		a.UserID, name, key, in.InvoiceNo, hash, rec.ID, rec.PersonID, in.AdmittedOn, in.DischargedOn, in.TotalFen, ans.AcceptedFen,
+		string(items), string(answer), s.clock.Now().UTC())
 	if err != nil {
 		return nil, errs.Wrap(err, "insert settlement")
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		// The key was used meanwhile (its answer is replayed) or the
+		// invoice was settled already.
+		if prev, err := s.replay(ctx, tx, a.UserID, key, hash); prev != nil || err != nil {
+			return prev, err
+		}
+		return nil, duplicateInvoice()
 	}
 	line := PayLine{Key: "injury:settlement:" + ans.SettlementNo, Benefit: "settlement", Source: ans.SettlementNo,
 		PersonID: rec.PersonID, PayeeKind: PayeeHospital, PayeeRef: a.UserID, PayeeName: name, Amount: money.Fen(ans.AcceptedFen)}
