@@ -18,6 +18,10 @@ const (
 	RoleHospital Role = "hospital" // 医院经办人员（网上经办）
 )
 
+// Roles lists every role; users.role accepts each (a test checks it on a
+// fresh and on an upgraded database of both engines).
+var Roles = []Role{RoleEmployer, RolePerson, RoleStaff, RoleAdmin, RoleAPI, RoleHospital}
+
 // Section is an agency department (科室); each owns a work queue.
 type Section string
 
