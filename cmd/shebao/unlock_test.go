@@ -20,7 +20,7 @@ func TestUnlockCommand(t *testing.T) {
 	ctx := context.Background()
 	data := filepath.Join(t.TempDir(), "data")
 	open := func() *app.App {
-		a, err := app.Open(ctx, app.Config{DataDir: data, LogOut: io.Discard})
+		a, err := app.Open(ctx, app.Config{DataDir: data, LogOut: io.Discard, StaffLockAfter: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -28,7 +28,6 @@ func TestUnlockCommand(t *testing.T) {
 		return a
 	}
 	a := open()
-	a.Accounts.SetStaffLockAfter(2)
 	hash, err := a.Accounts.HashPassword(ctx, "Admin2024x")
 	if err != nil {
 		t.Fatal(err)

@@ -49,30 +49,34 @@ type Service struct {
 	slots     chan struct{}        // bounds concurrent argon2 computations
 	stmts     map[string]*sql.Stmt // prepared hot queries (guarded by mu)
 	secret    []byte               // key of the login_delays hashes (guarded by mu)
-	staffLock int                  // StaffLockAfter unless configured; 0 never locks
+	staffLock int                  // failures that lock a staff account; 0 never locks
 	checks    atomic.Int64         // password verifications so far (tests read it)
 }
 
-// NewService returns the account service with production hash parameters
-// (DefaultHashParams).
-func NewService(d *db.DB, c clock.Clock, a *audit.Service) *Service {
+// Options are the account service's settings; the zero value is the
+// default.
+type Options struct {
+	// StaffLockAfter is after how many failed logins across all sources a
+	// staff or administrator account needs an administrator's unlock:
+	// 0 means the package's StaffLockAfter, a negative number never locks.
+	StaffLockAfter int
+}
+
+// NewService returns the account service with the default options and
+// production hash parameters (DefaultHashParams).
+func NewService(d *db.DB, c clock.Clock, a *audit.Service) *Service { return New(d, c, a, Options{}) }
+
+// New returns the account service with the options o.
+func New(d *db.DB, c clock.Clock, a *audit.Service, o Options) *Service {
+	lock := o.StaffLockAfter
+	if lock == 0 {
+		lock = StaffLockAfter
+	}
 	return &Service{db: d, clock: c, audit: a, params: DefaultHashParams, slots: make(chan struct{}, maxConcurrent),
-		staffLock: StaffLockAfter}
+		staffLock: max(lock, 0)}
 }
 
-// SetStaffLockAfter sets after how many failed logins across all sources a
-// staff or administrator account needs an administrator's unlock (0: never).
-func (s *Service) SetStaffLockAfter(n int) {
-	s.mu.Lock()
-	s.staffLock = max(n, 0)
-	s.mu.Unlock()
-}
-
-func (s *Service) staffLockAfter() int {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.staffLock
-}
+func (s *Service) staffLockAfter() int { return s.staffLock }
 
 // SetHashParams changes the cost of new password hashes. Tests use
 // TestHashParams; existing hashes keep verifying with their own parameters.

@@ -7,6 +7,7 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/account"
+	"shebao/internal/audit"
 	"shebao/internal/db"
 	"shebao/internal/db/dbtest"
 )
@@ -43,9 +44,10 @@ func TestEveryChangeIsAudited(t *testing.T) {
 		person := f.scalar(t, `SELECT id FROM users WHERE role = 'person'`)
 		reset, err := f.svc.ResetPassword(ctx, admin, person)
 		must(t, err)
-		f.svc.SetStaffLockAfter(3)
+		locking := account.New(d, f.c, audit.NewService(d, f.c), account.Options{StaffLockAfter: 3})
+		locking.SetHashParams(account.TestHashParams)
 		for i := 0; i < 3; i++ {
-			f.svc.Login(ctx, "auditee", "Wrong1234", "10.0.0.1")
+			locking.Login(ctx, "auditee", "Wrong1234", "10.0.0.1")
 		}
 		must(t, f.svc.Unlock(ctx, admin, sess.UserID))
 		key, err := f.svc.CreateAPIClient(ctx, admin, "医院", account.KindHospital)

@@ -184,19 +184,15 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	pdfdoc.UseFont(cfg.FontPath)
 	a := &App{Cfg: cfg, Deps: web.Deps{DB: d, Clock: c, Log: log}}
-	a.Audit = audit.NewService(d, c)
+	var anchor *audit.Anchor
 	if cfg.AuditKey != "" {
-		anchor, err := audit.LoadAnchor(cfg.AuditKey, cfg.CheckpointDir())
-		if err != nil {
+		if anchor, err = audit.LoadAnchor(cfg.AuditKey, cfg.CheckpointDir()); err != nil {
 			d.Close()
 			return nil, err
 		}
-		a.Audit.SetAnchor(anchor)
 	}
-	a.Accounts = account.NewService(d, c, a.Audit)
-	if cfg.StaffLockAfter != 0 {
-		a.Accounts.SetStaffLockAfter(cfg.StaffLockAfter)
-	}
+	a.Audit = audit.NewAnchored(d, c, anchor)
+	a.Accounts = account.New(d, c, a.Audit, account.Options{StaffLockAfter: cfg.StaffLockAfter})
 	a.Policy = policy.NewService(d, c, a.Audit)
 	if err := a.Policy.SeedDefaults(ctx); err != nil {
 		// A shipped rules file that clashes with an administrator's value
@@ -210,12 +206,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Employers = employer.NewService(d, c, a.Audit, a.Accounts, a.Policy)
 	a.Persons = person.NewService(d, c, a.Audit)
 	a.StaffChanges = staffchange.NewService(d, c, a.Audit, a.Policy)
-	a.Contribution = contribution.NewService(d, c, a.Audit, a.Policy)
-	a.Contribution.SetServer(cfg.Name, log)
-	a.Documents = document.NewStore(d, c, filepath.Join(filepath.Dir(Config{DataDir: cfg.DataDir}.DSN()), "documents"))
-	a.Documents.SetAudit(a.Audit)
-	a.Documents.SetLog(log)
-	a.Cases = casework.NewService(d, c, a.Audit, a.Policy)
+	a.Contribution = contribution.NewService(d, c, a.Audit, a.Policy, cfg.Name, log)
+	a.Documents = document.New(d, c, document.Options{Audit: a.Audit, Log: log,
+		Dir: filepath.Join(filepath.Dir(Config{DataDir: cfg.DataDir}.DSN()), "documents")})
+	a.openNotify(cfg)
+	a.Cases = casework.NewService(d, c, a.Audit, a.Policy, caseNotifier{a.Notify})
 	a.Injury = injury.NewService(d, c, a.Cases, a.Documents, a.Policy, a.Audit)
 	for _, t := range casework.Catalog() {
 		a.Cases.Register(t)
@@ -237,8 +232,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Payroll = payroll.NewService(d, c, a.Audit, a.Payouts)
 	a.Payroll.SetRules(a.Policy)
 	a.Injury.SetPayouts(injury.PayoutModule(a.Payouts, c))
-	a.PersonalAccounts = personalaccount.NewService(d, c, a.Audit, a.Policy)
-	a.PersonalAccounts.SetServer(cfg.Name, log)
+	a.PersonalAccounts = personalaccount.NewService(d, c, a.Audit, a.Policy, cfg.Name, log)
 	a.openChannels(cfg)
 	a.Injury.SetNotifier(a.Notify, a.Log)
 	a.openTransfers()

@@ -14,24 +14,37 @@ import (
 	"shebao/internal/notify"
 )
 
-// openChannels builds the contactless channels: the notification outbox
-// and its drainer, and the mail intake (its listener starts in Serve).
-func (a *App) openChannels(cfg Config) {
+// openNotify builds the notification outbox and its drainer with the
+// providers the configuration names (before the services that notify).
+func (a *App) openNotify(cfg Config) {
 	a.Notify = notify.NewService(a.DB, a.Clock)
-	a.Drainer = notify.NewDrainer(a.DB, a.Clock, cfg.Name, a.Log)
+	a.Drainer = notify.NewDrainer(a.DB, a.Clock, cfg.Name, a.Log, a.providers(cfg))
+}
+
+// providers returns the senders the configuration sets up: the SMTP relay
+// and the WeChat official account; other channels log and hold.
+func (a *App) providers(cfg Config) map[notify.Channel]notify.Provider {
+	p := map[notify.Channel]notify.Provider{}
 	if cfg.SMTPRelay != "" {
 		from := cfg.MailFrom
 		if from == "" {
 			from = "noreply@" + cfg.mailDomain()
 		}
-		a.Drainer.SetProvider(notify.Email, &notify.SMTP{Addr: cfg.SMTPRelay, From: from, HelloAs: cfg.mailDomain(),
-			StartTLS: cfg.SMTPStartTLS, Username: cfg.SMTPUser, Password: cfg.SMTPPassword})
+		p[notify.Email] = &notify.SMTP{Addr: cfg.SMTPRelay, From: from, HelloAs: cfg.mailDomain(),
+			StartTLS: cfg.SMTPStartTLS, Username: cfg.SMTPUser, Password: cfg.SMTPPassword}
 	}
-	a.openWeChat(cfg)
+	if wx := a.weChat(cfg); wx != nil {
+		p[notify.WeChat] = wx
+	}
+	return p
+}
+
+// openChannels builds the mail intake (its listener starts in Serve) and
+// routes appointment reminders to the outbox.
+func (a *App) openChannels(cfg Config) {
 	var opener mailintake.CaseOpener
 	if a.Cases != nil {
 		opener = caseOpener{a.Cases}
-		a.Cases.SetNotifier(caseNotifier{a.Notify})
 	}
 	if a.Appointments != nil {
 		a.Appointments.SetNotifier(appointment.NotifierFunc(a.Notify.UserNotifier("appointment.reminder")))
@@ -41,18 +54,19 @@ func (a *App) openChannels(cfg Config) {
 		filepath.Join(dataDir, "mail-quarantine"), mailintake.Config{Domain: cfg.mailDomain()}, a.Log)
 }
 
-// openWeChat sets the WeChat provider when the official account is
-// configured; with an app ID but no secret the rows are held with a reason
-// saying so.
-func (a *App) openWeChat(cfg Config) {
+// weChat returns the WeChat provider when the official account is
+// configured (nil when not); with an app ID but no secret the rows are held
+// with a reason saying so.
+func (a *App) weChat(cfg Config) notify.Provider {
 	switch {
 	case cfg.WeChatAppID == "":
+		return nil
 	case cfg.WeChatSecret == "":
-		a.Drainer.SetProvider(notify.WeChat, notify.Hold{Reason: "已配置微信服务号应用编号，但未设置密钥（环境变量 SHEBAO_WECHAT_SECRET）"})
+		return notify.Hold{Reason: "已配置微信服务号应用编号，但未设置密钥（环境变量 SHEBAO_WECHAT_SECRET）"}
 	default:
-		a.Drainer.SetProvider(notify.WeChat, &notify.WeChatOA{AppID: cfg.WeChatAppID, Secret: cfg.WeChatSecret,
+		return &notify.WeChatOA{AppID: cfg.WeChatAppID, Secret: cfg.WeChatSecret,
 			BaseURL: cfg.WeChatAPI, Template: cfg.WeChatTemplate, Templates: cfg.WeChatTemplates,
-			PortalURL: cfg.PortalURL, Clock: a.Clock, Log: a.Log})
+			PortalURL: cfg.PortalURL, Clock: a.Clock, Log: a.Log}
 	}
 }
 

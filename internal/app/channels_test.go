@@ -98,8 +98,9 @@ func TestMailToDraftCaseAndAcknowledgement(t *testing.T) {
 		rl := listen(t)
 		go srv.Serve(rl)
 		defer srv.Close()
-		a.Drainer.SetProvider(notify.Email, &notify.SMTP{Addr: rl.Addr().String(), From: "noreply@shebao.example"})
-		if n, err := a.Drainer.DrainOnce(ctx); err != nil || n < 1 {
+		dr := notify.NewDrainer(a.DB, a.Clock, "test", nil,
+			map[notify.Channel]notify.Provider{notify.Email: &notify.SMTP{Addr: rl.Addr().String(), From: "noreply@shebao.example"}})
+		if n, err := dr.DrainOnce(ctx); err != nil || n < 1 {
 			t.Fatalf("drain: %d %v", n, err)
 		}
 		relay.mu.Lock()

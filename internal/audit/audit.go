@@ -64,8 +64,15 @@ type Service struct {
 	anchor *Anchor // signs and checks checkpoints; nil when no key is configured
 }
 
-// NewService returns the audit service.
-func NewService(d *db.DB, c clock.Clock) *Service { return &Service{db: d, clock: c} }
+// NewService returns the audit service without a checkpoint key: Verify
+// checks the chain alone and Checkpoint refuses to sign.
+func NewService(d *db.DB, c clock.Clock) *Service { return NewAnchored(d, c, nil) }
+
+// NewAnchored returns the audit service whose Verify compares the chain
+// with a's checkpoints and whose Checkpoint signs with a (nil: none).
+func NewAnchored(d *db.DB, c clock.Clock, a *Anchor) *Service {
+	return &Service{db: d, clock: c, anchor: a}
+}
 
 type requestIDKey struct{}
 

@@ -153,10 +153,6 @@ func GenerateKey(path string) error {
 	return os.WriteFile(path+".pub", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}), 0o644)
 }
 
-// SetAnchor makes Verify compare the chain with a's checkpoints and lets
-// Checkpoint sign; nil turns both off. Call it at wiring time.
-func (s *Service) SetAnchor(a *Anchor) { s.anchor = a }
-
 // Anchor returns the configured anchor, or nil.
 func (s *Service) Anchor() *Anchor { return s.anchor }
 

@@ -90,7 +90,7 @@ func TestCheckpointRevealsTruncatedTail(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		s, c := newService(d)
 		writeSteps(t, s, d, c, 5)
-		s.SetAnchor(newAnchor(t))
+		s = NewAnchored(d, c, newAnchor(t))
 		cp := mustCheckpoint(t, s)
 		if cp.Seq != 5 || len(cp.Hash) != 64 || cp.File == "" {
 			t.Fatalf("checkpoint = %+v, want seq 5", cp)
@@ -105,11 +105,11 @@ func TestCheckpointRevealsTruncatedTail(t *testing.T) {
 
 		// Without the anchor the shortened chain looks whole: this is the gap.
 		anchor := s.Anchor()
-		s.SetAnchor(nil)
+		s = NewAnchored(d, c, nil)
 		if res := mustVerify(t, s); !res.OK() || res.Anchor.Configured || !strings.Contains(res.Anchor.Warning, "截断链尾") {
 			t.Fatalf("verify without a key = %+v, want OK with the warning that truncation is not detectable", res)
 		}
-		s.SetAnchor(anchor)
+		s = NewAnchored(d, c, anchor)
 		res := mustVerify(t, s)
 		if res.OK() || res.FirstBad != 4 || res.Checked != 3 ||
 			!strings.Contains(res.Reason, "链尾被截断：第 4 条至第 5 条记录缺失") {
@@ -128,7 +128,7 @@ func TestCheckpointRevealsRewrittenTail(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		s, c := newService(d)
 		writeSteps(t, s, d, c, 5)
-		s.SetAnchor(newAnchor(t))
+		s = NewAnchored(d, c, newAnchor(t))
 		mustCheckpoint(t, s)
 		truncateTail(t, d, 3)
 		writeSteps(t, s, d, c, 4)
@@ -144,7 +144,7 @@ func TestCheckpointTamperingIsReported(t *testing.T) {
 		s, c := newService(d)
 		writeSteps(t, s, d, c, 3)
 		a := newAnchor(t)
-		s.SetAnchor(a)
+		s = NewAnchored(d, c, a)
 		cp := mustCheckpoint(t, s)
 		path := filepath.Join(a.Dir(), cp.File)
 
@@ -190,7 +190,7 @@ func TestCheckpointOfUnchangedHeadIsNotRepeated(t *testing.T) {
 		s, c := newService(d)
 		writeSteps(t, s, d, c, 2)
 		a := newAnchor(t)
-		s.SetAnchor(a)
+		s = NewAnchored(d, c, a)
 		first := mustCheckpoint(t, s)
 		second := mustCheckpoint(t, s) // head moved by the first one's audit entry
 		third, res, err := s.Checkpoint(context.Background())
@@ -198,7 +198,7 @@ func TestCheckpointOfUnchangedHeadIsNotRepeated(t *testing.T) {
 			t.Fatalf("checkpoints %d, %d, %d (%v), res %+v", first.Seq, second.Seq, third.Seq, err, res)
 		}
 		// Without a key nothing can be signed.
-		s.SetAnchor(nil)
+		s = NewAnchored(d, c, nil)
 		if _, _, err := s.Checkpoint(context.Background()); err == nil {
 			t.Fatal("checkpoint without a key succeeded")
 		}

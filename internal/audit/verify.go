@@ -44,7 +44,7 @@ func scanRecord(sc interface{ Scan(...any) error }) (Record, error) {
 // Verify walks the whole chain in seq order, streaming the rows, and
 // reports the first row that was changed, deleted, inserted or moved: a
 // missing seq, a prev_hash that is not the hash of the row before, or a
-// hash that does not match the row's content. With an anchor (SetAnchor)
+// hash that does not match the row's content. With an anchor (NewAnchored)
 // it also compares the chain with every signed checkpoint: a row whose hash
 // differs from its checkpoint's, or a checkpoint beyond the head (the tail
 // was removed), is reported too. Rows appended while it runs

@@ -50,9 +50,15 @@ func newEnv(t testing.TB, d *db.DB, when string) *env {
 	if err := p.SeedDefaults(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	s := casework.NewService(d, c, au, p)
+	s := casework.NewService(d, c, au, p, nil)
 	s.Register(pensionType())
 	return &env{svc: s, policy: p, clock: c, db: d}
+}
+
+// notifying replaces e's service by one telling n.
+func (e *env) notifying(n casework.Notifier) {
+	e.svc = casework.NewService(e.db, e.clock, audit.NewService(e.db, e.clock), e.policy, n)
+	e.svc.Register(pensionType())
 }
 
 // at parses "2006-01-02 15:04" in Shanghai.

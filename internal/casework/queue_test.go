@@ -78,7 +78,7 @@ func TestRemindersOnce(t *testing.T) {
 		e := newEnv(t, d, "2024-02-10 09:00")
 		ctx := context.Background()
 		n := &recorder{}
-		e.svc.SetNotifier(n)
+		e.notifying(n)
 		c := e.open(t, "甲", "")
 		count := func(now string) int {
 			t.Helper()

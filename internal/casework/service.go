@@ -32,9 +32,10 @@ type Service struct {
 
 // NewService returns the case service and registers its emergency-end
 // listener, which recomputes owed originals' due dates in the transaction
-// that sets the end.
-func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service) *Service {
-	s := &Service{db: d, clock: c, audit: a, policy: p, types: map[string]*Type{}}
+// that sets the end. n is where notices and reminders go besides case
+// events (nil: nowhere).
+func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service, n Notifier) *Service {
+	s := &Service{db: d, clock: c, audit: a, policy: p, types: map[string]*Type{}, notifier: n}
 	p.OnEndChanged(s.emergencyEndChanged)
 	return s
 }
@@ -103,9 +104,6 @@ func (s *Service) typeOf(c *Case) *Type {
 	}
 	return &Type{Code: c.Type, Name: c.Type, Section: c.Section}
 }
-
-// SetNotifier sets where notices and reminders go (besides case events).
-func (s *Service) SetNotifier(n Notifier) { s.notifier = n }
 
 // IDHash is the search key stored for an ID number: the SHA-256 of the
 // normalised number, so queues can match an exact ID number without

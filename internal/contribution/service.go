@@ -33,23 +33,19 @@ type Service struct {
 	running  sync.WaitGroup // background assessment runs (StartRun)
 }
 
-// SetServer names this process on the assessment runs it executes and
-// gives the logger their failures go to.
-func (s *Service) SetServer(name string, log *slog.Logger) {
-	s.server = name
-	if log != nil {
-		s.log = log
-	}
-}
-
 // SetBatchSize changes how many employers one assessment transaction covers
 // (tuning and tests); n < 1 restores the default (BatchSize, or
 // ParallelBatchSize on PostgreSQL).
 func (s *Service) SetBatchSize(n int) { s.batch = max(n, 0) }
 
-// NewService returns the contribution service.
-func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service) *Service {
-	return &Service{db: d, clock: c, audit: a, policy: p, log: slog.Default()}
+// NewService returns the contribution service; server names this process
+// on the assessment runs it executes and log takes their failures (nil:
+// slog.Default()).
+func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service, server string, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{db: d, clock: c, audit: a, policy: p, server: server, log: log}
 }
 
 // Get returns a bill with its lines, per-scheme totals and "how computed"

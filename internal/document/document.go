@@ -24,7 +24,7 @@ import (
 	"shebao/internal/errs"
 )
 
-// DefaultMaxSize is the largest file Put accepts unless SetMaxSize says otherwise.
+// DefaultMaxSize is the largest file Put accepts unless Options.MaxSize says otherwise.
 const DefaultMaxSize = 10 << 20
 
 // Document is the record of one stored file.
@@ -49,26 +49,37 @@ type Store struct {
 	audit   *audit.Service
 }
 
-// NewStore returns a store keeping files under dir (content-addressed, see
-// Folder).
-func NewStore(d *db.DB, c clock.Clock, dir string) *Store {
-	return &Store{db: d, clock: c, dir: dir, blobs: NewFolder(dir), maxSize: DefaultMaxSize, log: slog.Default()}
+// Options are what a Store needs besides the database and the clock; only
+// Dir is required.
+type Options struct {
+	Dir     string         // the folder of the content (content-addressed, see Folder)
+	Blobs   Blobs          // another blob store (e.g. S3-compatible); nil: the folder Dir
+	MaxSize int64          // the largest accepted file in bytes; 0: DefaultMaxSize
+	Log     *slog.Logger   // where corruption is reported; nil: slog.Default()
+	Audit   *audit.Service // when set, Put records each stored document
 }
 
-// SetBlobs replaces the folder with another blob store (e.g. S3-compatible).
-func (s *Store) SetBlobs(b Blobs) { s.blobs = b }
+// NewStore returns a store keeping files under dir, with no audit and the
+// default logger and size limit.
+func NewStore(d *db.DB, c clock.Clock, dir string) *Store { return New(d, c, Options{Dir: dir}) }
 
-// SetMaxSize sets the largest accepted file in bytes.
-func (s *Store) SetMaxSize(n int64) { s.maxSize = n }
+// New returns a store with the options o.
+func New(d *db.DB, c clock.Clock, o Options) *Store {
+	s := &Store{db: d, clock: c, dir: o.Dir, blobs: o.Blobs, maxSize: o.MaxSize, log: o.Log, audit: o.Audit}
+	if s.blobs == nil {
+		s.blobs = NewFolder(o.Dir)
+	}
+	if s.maxSize <= 0 {
+		s.maxSize = DefaultMaxSize
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	return s
+}
 
 // MaxSize returns the largest accepted file in bytes.
 func (s *Store) MaxSize() int64 { return s.maxSize }
-
-// SetLog sets the logger corruption is reported to.
-func (s *Store) SetLog(l *slog.Logger) { s.log = l }
-
-// SetAudit makes Put record each stored document in the audit log.
-func (s *Store) SetAudit(a *audit.Service) { s.audit = a }
 
 // Put checks and stores the content of r under name and records it.
 // The content is streamed to a temp file while it is hashed and measured,

@@ -29,9 +29,13 @@ var (
 var clerk = &access.Actor{UserID: 7, Username: "clerk", Role: access.RoleStaff}
 
 func newStore(t *testing.T, d *db.DB) (*document.Store, string) {
-	dir := filepath.Join(t.TempDir(), "documents")
-	s := document.NewStore(d, clock.NewFixed(time.Date(2024, 2, 10, 1, 0, 0, 0, time.UTC)), dir)
-	return s, dir
+	return newStoreWith(t, d, document.Options{})
+}
+
+// newStoreWith returns a store with o, its Dir a fresh folder.
+func newStoreWith(t *testing.T, d *db.DB, o document.Options) (*document.Store, string) {
+	o.Dir = filepath.Join(t.TempDir(), "documents")
+	return document.New(d, clock.NewFixed(time.Date(2024, 2, 10, 1, 0, 0, 0, time.UTC)), o), o.Dir
 }
 
 func TestPutOpenRoundTripAndDedup(t *testing.T) {
@@ -93,8 +97,7 @@ func countFiles(t *testing.T, dir string) int {
 func TestPutRefusesBadFiles(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		s, dir := newStore(t, d)
-		s.SetMaxSize(4096)
+		s, dir := newStoreWith(t, d, document.Options{MaxSize: 4096})
 		cases := []struct {
 			name, code string
 			body       []byte
@@ -194,9 +197,8 @@ func (m memBlobs) Get(_ context.Context, sha string) (io.ReadCloser, error) {
 func TestStreamingVerificationWithOtherBlobs(t *testing.T) {
 	d := dbtest.SQLite(t)
 	ctx := context.Background()
-	s, _ := newStore(t, d)
 	m := memBlobs{}
-	s.SetBlobs(m)
+	s, _ := newStoreWith(t, d, document.Options{Blobs: m})
 	doc, err := s.Put(ctx, clerk, "x.png", bytes.NewReader(png))
 	if err != nil {
 		t.Fatal(err)

@@ -2,15 +2,15 @@ package e2e_test
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"shebao/internal/access"
+	"shebao/internal/app"
 	"shebao/internal/app/apptest"
 	"shebao/internal/audit"
 	"shebao/internal/db"
@@ -43,12 +43,11 @@ func TestAuditTruncationJourney(t *testing.T) {
 	}
 	logout(t, ctx)
 
-	env := apptest.New(t, db.SQLite)
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
+	key := filepath.Join(t.TempDir(), "audit.pem")
+	if err := audit.GenerateKey(key); err != nil {
 		t.Fatal(err)
 	}
-	env.App.Audit.SetAnchor(audit.NewAnchor(priv, t.TempDir())) // before anything is served
+	env := apptest.NewWith(t, db.SQLite, func(c *app.Config) { c.AuditKey = key })
 	cp, _, err := env.App.Audit.Checkpoint(context.Background())
 	if err != nil || cp.Seq < 3 {
 		t.Fatalf("checkpoint %+v: %v", cp, err)

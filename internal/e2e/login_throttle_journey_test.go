@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"shebao/internal/access"
+	"shebao/internal/app"
 	"shebao/internal/app/apptest"
 	"shebao/internal/db"
 )
@@ -20,8 +21,7 @@ import (
 // administrator sees it on the system page and unlocks it, and the staff
 // member logs in again.
 func TestLoginThrottleJourney(t *testing.T) {
-	env := apptest.New(t, db.SQLite)
-	env.App.Accounts.SetStaffLockAfter(3)
+	env := apptest.NewWith(t, db.SQLite, func(c *app.Config) { c.StaffLockAfter = 3 })
 	ctx := Browser(t)
 	base := env.Server.URL
 	emp := env.User(t, apptest.EmployerA)

@@ -32,9 +32,9 @@ type Delivery struct {
 //
 // SMTP (email) and WeChatOA (WeChat template messages) are the real
 // providers. To plug in an SMS gateway, implement Send (call the vendor's
-// HTTP API with Delivery.To and Body) and register it with
-// Drainer.SetProvider(notify.SMS, p) in internal/app; every row held so
-// far is sent on the next round.
+// HTTP API with Delivery.To and Body) and pass it to NewDrainer in
+// internal/app (channels.go); every row held so far is sent on the next
+// round.
 type Provider interface {
 	Send(ctx context.Context, d Delivery) error
 }
@@ -73,25 +73,25 @@ type Drainer struct {
 	HoldFor     time.Duration // wait before retrying a held row (default 10 minutes)
 }
 
-// NewDrainer returns a drainer for server (its name in claims) with the
-// log-and-hold provider on every channel.
-func NewDrainer(d *db.DB, c clock.Clock, server string, log *slog.Logger) *Drainer {
+// NewDrainer returns a drainer for server (its name in claims) sending
+// through providers; a channel without one gets the log-and-hold provider.
+func NewDrainer(d *db.DB, c clock.Clock, server string, log *slog.Logger, providers map[Channel]Provider) *Drainer {
 	if log == nil {
 		log = slog.Default()
 	}
+	all := map[Channel]Provider{
+		Email:  Hold{Reason: "未配置邮件中继（--smtp-relay）"},
+		SMS:    Hold{Reason: "未配置短信服务商"},
+		WeChat: Hold{Reason: "未配置微信服务号接口"},
+	}
+	for ch, p := range providers {
+		all[ch] = p
+	}
 	return &Drainer{
-		db: d, clock: c, server: server, log: log,
-		providers: map[Channel]Provider{
-			Email:  Hold{Reason: "未配置邮件中继（--smtp-relay）"},
-			SMS:    Hold{Reason: "未配置短信服务商"},
-			WeChat: Hold{Reason: "未配置微信服务号接口"},
-		},
+		db: d, clock: c, server: server, log: log, providers: all,
 		MaxAttempts: 8, Batch: 20, Lease: 2 * time.Minute, HoldFor: 10 * time.Minute,
 	}
 }
-
-// SetProvider sets the provider of a channel.
-func (dr *Drainer) SetProvider(ch Channel, p Provider) { dr.providers[ch] = p }
 
 // Run drains every interval until ctx ends.
 func (dr *Drainer) Run(ctx context.Context, every time.Duration) {

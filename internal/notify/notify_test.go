@@ -83,8 +83,7 @@ func TestEmailDeliveredWithRetryAndChineseSubject(t *testing.T) {
 		c := clock.NewFixed(t0)
 		svc := notify.NewService(d, c)
 		rl, addr := startRelay(t, 1)
-		dr := notify.NewDrainer(d, c, "server-a", nil)
-		dr.SetProvider(notify.Email, &notify.SMTP{Addr: addr, From: "noreply@shebao.example"})
+		dr := notify.NewDrainer(d, c, "server-a", nil, map[notify.Channel]notify.Provider{notify.Email: &notify.SMTP{Addr: addr, From: "noreply@shebao.example"}})
 
 		subject := "您的来信已受理：案件编号 GS-2024-000123"
 		body := "您好！\n您发送的工伤事故报告已收到，我们将在 1 个工作日内处理。"
@@ -152,8 +151,7 @@ func TestHoldPermanentAndRetry(t *testing.T) {
 		c := clock.NewFixed(t0)
 		svc := notify.NewService(d, c)
 		_, addr := startRelay(t, 0)
-		dr := notify.NewDrainer(d, c, "server-a", nil)
-		dr.SetProvider(notify.Email, &notify.SMTP{Addr: addr, From: "noreply@shebao.example"})
+		dr := notify.NewDrainer(d, c, "server-a", nil, map[notify.Channel]notify.Provider{notify.Email: &notify.SMTP{Addr: addr, From: "noreply@shebao.example"}})
 		office := &access.Actor{UserID: 1, Username: "office", Role: access.RoleStaff, Sections: []access.Section{access.Office}}
 		if err := svc.Notify(ctx, notify.Recipient{Phone: "13812345678", WeChatOpenID: "oABCDEFG12345", Email: "not an address"},
 			notify.Message{Subject: "提醒", Body: "请补交原件"}); err != nil {
@@ -202,9 +200,8 @@ func TestGivesUpAfterMaxAttempts(t *testing.T) {
 		ctx := context.Background()
 		c := clock.NewFixed(t0)
 		svc := notify.NewService(d, c)
-		dr := notify.NewDrainer(d, c, "server-a", nil)
+		dr := notify.NewDrainer(d, c, "server-a", nil, map[notify.Channel]notify.Provider{notify.Email: &notify.SMTP{Addr: "127.0.0.1:1", From: "noreply@shebao.example"}}) // nothing listens
 		dr.MaxAttempts = 3
-		dr.SetProvider(notify.Email, &notify.SMTP{Addr: "127.0.0.1:1", From: "noreply@shebao.example"}) // nothing listens
 		svc.Notify(ctx, notify.Recipient{Email: "a@example.com"}, notify.Message{Subject: "x", Body: "y"})
 		for i := 0; i < 5; i++ {
 			dr.DrainOnce(ctx)
@@ -230,9 +227,8 @@ func TestConcurrentDrainersSendOnce(t *testing.T) {
 		}
 		var wg sync.WaitGroup
 		for _, name := range []string{"a", "b", "c"} {
-			dr := notify.NewDrainer(d, c, name, nil)
+			dr := notify.NewDrainer(d, c, name, nil, map[notify.Channel]notify.Provider{notify.Email: &notify.SMTP{Addr: addr, From: "noreply@shebao.example"}})
 			dr.Batch = 4
-			dr.SetProvider(notify.Email, &notify.SMTP{Addr: addr, From: "noreply@shebao.example"})
 			wg.Add(1)
 			go func() { defer wg.Done(); dr.DrainOnce(ctx) }()
 		}

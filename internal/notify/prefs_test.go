@@ -65,8 +65,7 @@ func TestPrefsRouteNoticesToChosenChannels(t *testing.T) {
 			t.Fatalf("routed to %v", got)
 		}
 		f, base := startWX(t)
-		dr := notify.NewDrainer(d, c, "server-a", nil)
-		dr.SetProvider(notify.WeChat, newWX(base, c, nil))
+		dr := notify.NewDrainer(d, c, "server-a", nil, map[notify.Channel]notify.Provider{notify.WeChat: newWX(base, c, nil)})
 		dr.DrainOnce(ctx)
 		if _, sent := f.counts(); sent != 1 || f.sent[0]["touser"] != openid {
 			t.Fatalf("wechat delivered %d: %v", sent, f.sent)

@@ -195,8 +195,7 @@ func TestWeChatThroughOutbox(t *testing.T) {
 		f.script = map[string][]int{"oBUSY-0000000001": {-1}, "oFLAKY-000000002": {500, 45009}, "oGONE-0000000003": {43004},
 			"oBAD-00000000004": {40003}, "oTPL-00000000005": {40037}}
 		svc := notify.NewService(d, c)
-		dr := notify.NewDrainer(d, c, "server-a", log)
-		dr.SetProvider(notify.WeChat, newWX(base, c, log))
+		dr := notify.NewDrainer(d, c, "server-a", log, map[notify.Channel]notify.Provider{notify.WeChat: newWX(base, c, log)})
 		for _, to := range []string{"oBUSY-0000000001", "oFLAKY-000000002", "oGONE-0000000003", "oBAD-00000000004", "oTPL-00000000005"} {
 			if err := svc.Notify(ctx, notify.Recipient{WeChatOpenID: to}, notify.Message{Subject: "缴费提醒", Body: "本月社保费将于 15 日扣款。", Kind: "bill"}); err != nil {
 				t.Fatal(err)
@@ -272,10 +271,9 @@ func TestWeChatWrongSecretHoldsAndNetworkErrorRetries(t *testing.T) {
 		c := clock.NewFixed(t0)
 		_, base := startWX(t)
 		svc := notify.NewService(d, c)
-		dr := notify.NewDrainer(d, c, "server-a", slog.New(slog.DiscardHandler))
 		wx := newWX(base, c, nil)
 		wx.Secret = "wrong-secret"
-		dr.SetProvider(notify.WeChat, wx)
+		dr := notify.NewDrainer(d, c, "server-a", slog.New(slog.DiscardHandler), map[notify.Channel]notify.Provider{notify.WeChat: wx})
 		if err := svc.Notify(ctx, notify.Recipient{WeChatOpenID: "oPERSON-00000001"}, notify.Message{Subject: "缴费提醒", Body: "x", Kind: "bill"}); err != nil {
 			t.Fatal(err)
 		}

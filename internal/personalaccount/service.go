@@ -34,17 +34,14 @@ type Service struct {
 	running sync.WaitGroup
 }
 
-// NewService returns the personal-account service.
-func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service) *Service {
-	return &Service{db: d, clock: c, audit: a, policy: p, batch: InterestBatch, log: slog.Default()}
-}
-
-// SetServer names this process in interest runs and sets the logger.
-func (s *Service) SetServer(name string, log *slog.Logger) {
-	s.server = name
-	if log != nil {
-		s.log = log
+// NewService returns the personal-account service; server names this
+// process on the interest runs it executes and log takes their failures
+// (nil: slog.Default()).
+func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service, server string, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.Default()
 	}
+	return &Service{db: d, clock: c, audit: a, policy: p, batch: InterestBatch, server: server, log: log}
 }
 
 // Wait blocks until the background runs of this service end.

@@ -43,7 +43,7 @@ func newEnv(t testing.TB, d *db.DB, day string) *env {
 	if err := pol.SeedDefaults(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return &env{d: d, c: c, pol: pol, svc: personalaccount.NewService(d, c, au, pol)}
+	return &env{d: d, c: c, pol: pol, svc: personalaccount.NewService(d, c, au, pol, "", nil)}
 }
 
 // person inserts an insured person and returns the id and ID number.

@@ -53,7 +53,7 @@ func newEnv(t testing.TB, d *db.DB) *env {
 		Value: "5000", LegalBasis: "测试：历年社平工资"}); err != nil {
 		t.Fatal(err)
 	}
-	cases := casework.NewService(d, c, au, pol)
+	cases := casework.NewService(d, c, au, pol, nil)
 	for _, ty := range casework.Catalog() {
 		cases.Register(ty)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/account"
+	"shebao/internal/app"
 	"shebao/internal/app/apptest"
 )
 
@@ -81,8 +82,7 @@ func TestParallelLoginsOnTwoServers(t *testing.T) {
 // TestAdminUnlocksStaffAccount: a staff account locked by failed logins
 // is listed on the administrator's home page and unlocked there, once.
 func TestAdminUnlocksStaffAccount(t *testing.T) {
-	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
-		env.App.Accounts.SetStaffLockAfter(3)
+	apptest.EachWith(t, func(c *app.Config) { c.StaffLockAfter = 3 }, func(t *testing.T, env *apptest.Env) {
 		staff := env.User(t, apptest.Staff(access.Fund))
 		for i := 0; i < 3; i++ {
 			_, r := loginForm(t, env, staff.Username, "Wrong-1234x", "")

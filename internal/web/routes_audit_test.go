@@ -217,7 +217,7 @@ func TestAuditVerifyPageShowsTruncatedTail(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s.Audit.SetAnchor(audit.NewAnchor(priv, t.TempDir()))
+		s.Audit = audit.NewAnchored(d, s.Clock, audit.NewAnchor(priv, t.TempDir()))
 		if _, _, err := s.Audit.Checkpoint(context.Background()); err != nil {
 			t.Fatal(err)
 		}

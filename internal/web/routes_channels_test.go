@@ -162,8 +162,7 @@ func TestOutboxShowsWeChatRefusalInChinese(t *testing.T) {
 		if err := s.Notify.Notify(ctx, notify.Recipient{WeChatOpenID: "oPERSON-SECRET-0001"}, notify.Message{Subject: "缴费提醒", Body: "本月社保费将于 15 日扣款", Kind: "bill"}); err != nil {
 			t.Fatal(err)
 		}
-		dr := notify.NewDrainer(d, s.Clock, "web-test", s.Log)
-		dr.SetProvider(notify.WeChat, &notify.WeChatOA{AppID: "wx", Secret: "s", BaseURL: wx.URL, Template: "TPL", Clock: s.Clock, Log: s.Log})
+		dr := notify.NewDrainer(d, s.Clock, "web-test", s.Log, map[notify.Channel]notify.Provider{notify.WeChat: &notify.WeChatOA{AppID: "wx", Secret: "s", BaseURL: wx.URL, Template: "TPL", Clock: s.Clock, Log: s.Log}})
 		if _, err := dr.DrainOnce(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -104,9 +104,25 @@ func Each(t *testing.T, fn func(t *testing.T, env *Env)) {
 	}
 }
 
+// EachWith is Each with the configuration changed by configure before the
+// app opens (e.g. StaffLockAfter).
+func EachWith(t *testing.T, configure func(*app.Config), fn func(t *testing.T, env *Env)) {
+	t.Helper()
+	for _, d := range dbtest.Engines() {
+		t.Run(string(d), func(t *testing.T) { fn(t, NewWith(t, d, configure)) })
+	}
+}
+
 // New starts a Shebao on a fresh database of dialect d with every user of
 // the package's keys. Everything is closed when the test ends.
 func New(t testing.TB, d db.Dialect) *Env {
+	t.Helper()
+	return NewWith(t, d, nil)
+}
+
+// NewWith is New with the configuration changed by configure (nil: none)
+// before the app opens, as cmd/shebao's flags would change it.
+func NewWith(t testing.TB, d db.Dialect, configure func(*app.Config)) *Env {
 	t.Helper()
 	ctx := context.Background()
 	env := &Env{Clock: clock.NewFixed(Start), Dialect: d, Logs: &Logs{}, Users: map[string]*User{}}
@@ -123,6 +139,9 @@ func New(t testing.TB, d db.Dialect) *Env {
 	}
 	if d == db.Postgres { // which database to open, not SQL: SQLite is the data folder
 		cfg.DBURL = postgresSchema(t)
+	}
+	if configure != nil {
+		configure(&cfg)
 	}
 	a, err := app.Open(ctx, cfg)
 	if err != nil {
