@@ -186,8 +186,8 @@ func TestStatementBatchJourney(t *testing.T) {
 	}
 
 	sink, addr := startMailSink(t)
-	dr := notify.NewDrainer(d, env.Clock, "e2e", nil)
-	dr.SetProvider(notify.Email, &notify.SMTP{Addr: addr, From: "noreply@shebao.test", HelloAs: "shebao.test"})
+	dr := notify.NewDrainer(d, env.Clock, "e2e", nil,
+		map[notify.Channel]notify.Provider{notify.Email: &notify.SMTP{Addr: addr, From: "noreply@shebao.test", HelloAs: "shebao.test"}})
 	if _, err := dr.DrainOnce(bg); err != nil {
 		t.Fatal(err)
 	}
