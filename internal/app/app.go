@@ -211,11 +211,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Dir: filepath.Join(filepath.Dir(Config{DataDir: cfg.DataDir}.DSN()), "documents")})
 	a.openNotify(cfg)
 	a.Cases = casework.NewService(d, c, a.Audit, a.Policy, caseNotifier{a.Notify})
-	a.Injury = injury.NewService(d, c, a.Cases, a.Documents, a.Policy, a.Audit)
+	a.Injury = injury.NewService(d, c, a.Cases, a.Documents, a.Policy, a.Audit, injury.Options{Notifier: a.Notify, Log: log})
 	for _, t := range casework.Catalog() {
 		a.Cases.Register(t)
 	}
-	a.Appointments = appointment.NewService(d, c, a.Audit, a.Policy)
+	a.Appointments = appointment.NewService(d, c, a.Audit, a.Policy,
+		appointment.NotifierFunc(a.Notify.UserNotifier("appointment.reminder")))
 	a.Notices = notice.NewService(d, c, a.Audit)
 	a.FAQ = faq.NewService(d, c, a.Audit)
 	a.Downloads = download.NewService(d, c, a.Audit, a.Documents)
@@ -234,7 +235,6 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Injury.SetPayouts(injury.PayoutModule(a.Payouts, c))
 	a.PersonalAccounts = personalaccount.NewService(d, c, a.Audit, a.Policy, cfg.Name, log)
 	a.openChannels(cfg)
-	a.Injury.SetNotifier(a.Notify, a.Log)
 	a.openTransfers()
 	a.Certificates = certificate.NewService(d, c, a.Audit,
 		certificate.Options{Issuer: cfg.CertIssuer, BaseURL: cfg.PortalURL, Seal: cfg.CertSeal})

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"shebao/internal/appointment"
 	"shebao/internal/casework"
 	"shebao/internal/mailintake"
 	"shebao/internal/notify"
@@ -39,15 +38,11 @@ func (a *App) providers(cfg Config) map[notify.Channel]notify.Provider {
 	return p
 }
 
-// openChannels builds the mail intake (its listener starts in Serve) and
-// routes appointment reminders to the outbox.
+// openChannels builds the mail intake (its listener starts in Serve).
 func (a *App) openChannels(cfg Config) {
 	var opener mailintake.CaseOpener
 	if a.Cases != nil {
 		opener = caseOpener{a.Cases}
-	}
-	if a.Appointments != nil {
-		a.Appointments.SetNotifier(appointment.NotifierFunc(a.Notify.UserNotifier("appointment.reminder")))
 	}
 	dataDir := filepath.Dir(Config{DataDir: cfg.DataDir}.DSN())
 	a.Mail = mailintake.NewService(a.DB, a.Clock, a.Documents, a.Notify, opener,

@@ -7,7 +7,6 @@ import (
 	"shebao/internal/access"
 	"shebao/internal/db"
 	"shebao/internal/errs"
-	"shebao/internal/notify"
 	"shebao/internal/payout"
 	"shebao/internal/transfer"
 )
@@ -40,18 +39,6 @@ func (x transferPayouts) Paid(ctx context.Context, q db.Querier, key string) (bo
 
 // openTransfers builds the transfer service with its payouts and notices.
 func (a *App) openTransfers() {
-	a.Transfers = transfer.NewService(a.DB, a.Clock, a.Audit, a.Policy, a.Cases)
+	a.Transfers = transfer.NewService(a.DB, a.Clock, a.Audit, a.Policy, a.Cases, a.Notify)
 	a.Transfers.SetPayouts(transferPayouts{a.Payouts})
-	a.Transfers.SetNotifier(func(ctx context.Context, personID int64, subject, body string) error {
-		ids, err := a.Notify.UsersOfPerson(ctx, personID)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			if err := a.Notify.Notify(ctx, notify.Recipient{UserID: id}, notify.Message{Subject: subject, Body: body, Kind: "transfer"}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }

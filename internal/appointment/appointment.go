@@ -41,13 +41,11 @@ type Service struct {
 	notifier Notifier
 }
 
-// NewService returns the service; cal may be nil (then Monday to Friday).
-func NewService(d *db.DB, c clock.Clock, a *audit.Service, cal Calendar) *Service {
-	return &Service{db: d, clock: c, audit: a, calendar: cal}
+// NewService returns the service; cal may be nil (then Monday to Friday);
+// n is where reminders go (nil: outbox only).
+func NewService(d *db.DB, c clock.Clock, a *audit.Service, cal Calendar, n Notifier) *Service {
+	return &Service{db: d, clock: c, audit: a, calendar: cal, notifier: n}
 }
-
-// SetNotifier sets where reminders go (nil: outbox only).
-func (s *Service) SetNotifier(n Notifier) { s.notifier = n }
 
 // Service codes seeded by SeedDefaults; other areas book with these.
 const (

@@ -43,7 +43,7 @@ func (f fakeCal) IsWorkingDay(_ context.Context, d time.Time) (bool, error) {
 func newSvc(t *testing.T, d *db.DB) (*Service, *clock.Fixed) {
 	t.Helper()
 	c := clock.NewFixed(monday)
-	s := NewService(d, c, audit.NewService(d, c), fakeCal{"2024-03-05": false, "2024-03-09": true})
+	s := NewService(d, c, audit.NewService(d, c), fakeCal{"2024-03-05": false, "2024-03-09": true}, nil)
 	if err := s.SeedDefaults(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +309,7 @@ func TestRemindTomorrow(t *testing.T) {
 			t.Fatalf("outbox %+v", rs)
 		}
 		n := &recNotifier{}
-		s.SetNotifier(n)
+		s.notifier = n
 		if _, err := s.RemindTomorrow(ctx, tuesday); err != nil {
 			t.Fatal(err)
 		}

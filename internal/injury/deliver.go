@@ -3,7 +3,6 @@ package injury
 import (
 	"context"
 	"fmt"
-	"log/slog"
 
 	"shebao/internal/certificate"
 	"shebao/internal/notify"
@@ -14,10 +13,6 @@ import (
 type PartyNotifier interface {
 	NotifyParty(ctx context.Context, p notify.Party, m notify.Message) error
 }
-
-// SetNotifier names who delivers the decision letters; without one the
-// letters are only downloadable.
-func (s *Service) SetNotifier(n PartyNotifier, log *slog.Logger) { s.notifier, s.log = n, log }
 
 // LetterKind is the message kind of a delivered decision letter.
 const LetterKind = "injury.letter"

@@ -36,14 +36,23 @@ type Service struct {
 	covered  coveredList
 }
 
+// Options are the services the injury line hands its results to.
+type Options struct {
+	// Notifier delivers the decision letters (nil: the letters are only
+	// downloadable); Log records a failed delivery.
+	Notifier PartyNotifier
+	Log      *slog.Logger
+}
+
 // NewService returns the service and registers the case types with cases.
 // Approved amounts go to the injury's own ready-to-pay lines until
 // SetPayouts names the payouts module.
-func NewService(d *db.DB, c clock.Clock, cases *casework.Service, docs *document.Store, p *policy.Service, au *audit.Service) *Service {
+func NewService(d *db.DB, c clock.Clock, cases *casework.Service, docs *document.Store, p *policy.Service, au *audit.Service, o Options) *Service {
 	cases.Register(CaseType())
 	cases.Register(ClaimType())
 	cases.Register(FastTrackType())
-	return &Service{db: d, clock: c, cases: cases, docs: docs, policy: p, audit: au, payouts: readyLines{clock: c}}
+	return &Service{db: d, clock: c, cases: cases, docs: docs, policy: p, audit: au, payouts: readyLines{clock: c},
+		notifier: o.Notifier, log: o.Log}
 }
 
 // SetPayouts hands approved amounts to p instead of the ready-to-pay lines.

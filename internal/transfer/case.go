@@ -18,6 +18,7 @@ import (
 	"shebao/internal/errs"
 	"shebao/internal/ident"
 	"shebao/internal/money"
+	"shebao/internal/notify"
 	"shebao/internal/person"
 	"shebao/internal/personalaccount"
 	"shebao/internal/policy"
@@ -113,7 +114,9 @@ type YearLine struct {
 
 // Notifier tells a person about their transfer (portal inbox and chosen
 // channels).
-type Notifier func(ctx context.Context, personID int64, subject, body string) error
+type Notifier interface {
+	NotifyParty(ctx context.Context, p notify.Party, m notify.Message) error
+}
 
 // Payouts prepares the payment of the funds to the new agency and reads
 // its status; the payouts service implements it.
@@ -134,13 +137,11 @@ type Service struct {
 }
 
 // NewService returns the transfer service; cases files the online
-// applications as cases of 个人账户科 (CaseType must be registered).
-func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service, cases *casework.Service) *Service {
-	return &Service{db: d, clock: c, audit: a, policy: p, cases: cases}
+// applications as cases of 个人账户科 (CaseType must be registered); n
+// tells persons of their transfer's steps (nil: nobody is told).
+func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service, cases *casework.Service, n Notifier) *Service {
+	return &Service{db: d, clock: c, audit: a, policy: p, cases: cases, notify: n}
 }
-
-// SetNotifier sets how persons are told.
-func (s *Service) SetNotifier(n Notifier) { s.notify = n }
 
 // SetPayouts sets how funds leave for the new agency.
 func (s *Service) SetPayouts(p Payouts) { s.payouts = p }

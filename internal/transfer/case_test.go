@@ -66,11 +66,11 @@ func newEnv(t testing.TB, d *db.DB) *env {
 	if err := pol.SeedDefaults(ctx); err != nil {
 		t.Fatal(err)
 	}
-	cases := casework.NewService(d, c, au, pol)
+	cases := casework.NewService(d, c, au, pol, nil)
 	for _, ty := range casework.Catalog() {
 		cases.Register(ty)
 	}
-	e := &env{d: d, c: c, pol: pol, cases: cases, svc: transfer.NewService(d, c, au, pol, cases), pay: &fakePayouts{prepared: map[string]money.Fen{}}}
+	e := &env{d: d, c: c, pol: pol, cases: cases, svc: transfer.NewService(d, c, au, pol, cases, nil), pay: &fakePayouts{prepared: map[string]money.Fen{}}}
 	e.svc.SetPayouts(e.pay)
 	return e
 }

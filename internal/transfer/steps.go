@@ -15,6 +15,7 @@ import (
 	"shebao/internal/contribution"
 	"shebao/internal/errs"
 	"shebao/internal/money"
+	"shebao/internal/notify"
 	"shebao/internal/payment"
 	"shebao/internal/person"
 	"shebao/internal/personalaccount"
@@ -330,6 +331,6 @@ func (s *Service) Close(ctx context.Context, a *access.Actor, id, version int64)
 // tell notifies the person; a failure is not the step's failure.
 func (s *Service) tell(ctx context.Context, t *Transfer, subject, body string) {
 	if s.notify != nil && t != nil {
-		_ = s.notify(ctx, t.PersonID, subject, body)
+		_ = s.notify.NotifyParty(ctx, notify.Party{PersonID: t.PersonID}, notify.Message{Subject: subject, Body: body, Kind: "transfer"})
 	}
 }
