@@ -211,7 +211,6 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Dir: filepath.Join(filepath.Dir(Config{DataDir: cfg.DataDir}.DSN()), "documents")})
 	a.openNotify(cfg)
 	a.Cases = casework.NewService(d, c, a.Audit, a.Policy, caseNotifier{a.Notify})
-	a.Injury = injury.NewService(d, c, a.Cases, a.Documents, a.Policy, a.Audit, injury.Options{Notifier: a.Notify, Log: log})
 	for _, t := range casework.Catalog() {
 		a.Cases.Register(t)
 	}
@@ -230,9 +229,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.Payments = payment.NewService(d, c, a.Audit, a.Policy, cfg.PortalURL)
 	a.Payouts = payout.NewService(d, c, a.Audit)
-	a.Payroll = payroll.NewService(d, c, a.Audit, a.Payouts)
-	a.Payroll.SetRules(a.Policy)
-	a.Injury.SetPayouts(injury.PayoutModule(a.Payouts, c))
+	a.Payroll = payroll.NewService(d, c, a.Audit, a.Payouts, a.Policy)
+	a.Injury = injury.NewService(d, c, a.Cases, a.Documents, a.Policy, a.Audit,
+		injury.Options{Payouts: injury.PayoutModule(a.Payouts, c), Notifier: a.Notify, Log: log})
 	a.PersonalAccounts = personalaccount.NewService(d, c, a.Audit, a.Policy, cfg.Name, log)
 	a.openChannels(cfg)
 	a.openTransfers()
@@ -243,14 +242,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Certificates.SetOtherCodes(a.Statements.Check)
 	a.Flexible = flexible.NewService(d, c, a.Audit, a.Policy, a.Persons)
 	a.Calc = calc.NewService(a.Policy, c, 120, 30)
-	a.Retirement = retirement.NewService(d, c, a.Audit, a.Policy, a.Cases, a.Documents, a.Notify)
-	a.Retirement.SetPayroll(retirementPayroll{a.Payroll})
-	a.Retirement.SetSuspender(retirementPayroll{a.Payroll})
-	if !cfg.RetirementSwitch.IsZero() {
-		a.Retirement.SetSwitchDate(cfg.RetirementSwitch)
-	}
-	a.Deaths = death.NewService(d, c, a.Audit, a.Policy, a.Notify, a.Payouts, a.Documents)
-	a.Deaths.SetPayroll(deathPayroll{a.Payroll})
+	a.Retirement = retirement.NewService(d, c, a.Audit, a.Policy, a.Cases, a.Documents, a.Notify, retirement.Options{
+		Payroll: retirementPayroll{a.Payroll}, Suspender: retirementPayroll{a.Payroll}, SwitchDate: cfg.RetirementSwitch})
+	a.Deaths = death.NewService(d, c, a.Audit, a.Policy, a.Notify, a.Payouts, a.Documents, deathPayroll{a.Payroll})
 	a.StaffChanges.SetDeathRecorder(a.Deaths)
 	a.openOversight()
 	a.Complaints = complaint.NewService(d, c, a.Audit, a.Policy, a.Documents, a.Accounts, a.Contribution)

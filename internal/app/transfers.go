@@ -39,6 +39,5 @@ func (x transferPayouts) Paid(ctx context.Context, q db.Querier, key string) (bo
 
 // openTransfers builds the transfer service with its payouts and notices.
 func (a *App) openTransfers() {
-	a.Transfers = transfer.NewService(a.DB, a.Clock, a.Audit, a.Policy, a.Cases, a.Notify)
-	a.Transfers.SetPayouts(transferPayouts{a.Payouts})
+	a.Transfers = transfer.NewService(a.DB, a.Clock, a.Audit, a.Policy, a.Cases, transferPayouts{a.Payouts}, a.Notify)
 }

@@ -63,15 +63,13 @@ type Service struct {
 	docs    *document.Store
 }
 
-// NewService returns the service; docs keeps the scans relatives upload.
+// NewService returns the service; docs keeps the scans relatives upload;
+// pr is the pension payroll (nil: the months paid after death are those of
+// the decided pension up to last month).
 func NewService(d *db.DB, c clock.Clock, au *audit.Service, p *policy.Service, n notify.Notifier, po *payout.Service,
-	docs *document.Store) *Service {
-	return &Service{db: d, clock: c, audit: au, policy: p, notify: n, payouts: po, docs: docs}
+	docs *document.Store, pr Payroll) *Service {
+	return &Service{db: d, clock: c, audit: au, policy: p, notify: n, payouts: po, docs: docs, payroll: pr}
 }
-
-// SetPayroll connects the pension payroll; without it the months paid
-// after death are those of the decided pension up to last month.
-func (s *Service) SetPayroll(p Payroll) { s.payroll = p }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Second) }
 

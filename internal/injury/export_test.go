@@ -8,3 +8,11 @@ func SetPause(f func(step string)) (restore func()) {
 	pause = f
 	return func() { pause = old }
 }
+
+// SwapPayouts replaces where approved amounts go (a test's failing
+// payouts) and returns the previous one.
+func (s *Service) SwapPayouts(p Payouts) Payouts {
+	old := s.payouts
+	s.payouts = p
+	return old
+}

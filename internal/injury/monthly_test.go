@@ -104,12 +104,12 @@ func TestMonthlyAllowancesKilledAndRerun(t *testing.T) {
 
 		// Killed after the first claim of the 2024-04 run (2024-03 and 2024-04 due).
 		one := 1
-		env.App.Injury.SetPayouts(failAfter{Payouts: injury.PayoutModule(env.App.Payouts, env.Clock), n: &one})
+		real := env.App.Injury.SwapPayouts(failAfter{Payouts: injury.PayoutModule(env.App.Payouts, env.Clock), n: &one})
 		n, err := env.App.Injury.PayMonth(ctx, access.System, mustMonth("2024-04"))
 		if err == nil || n != 4 {
 			t.Fatalf("killed run: %d %v", n, err)
 		}
-		env.App.Injury.SetPayouts(injury.PayoutModule(env.App.Payouts, env.Clock))
+		env.App.Injury.SwapPayouts(real)
 		if n, err := env.App.Injury.PayMonth(ctx, access.System, mustMonth("2024-04")); err != nil || n != 4 {
 			t.Fatalf("rerun: %d %v", n, err)
 		}

@@ -38,6 +38,9 @@ type Service struct {
 
 // Options are the services the injury line hands its results to.
 type Options struct {
+	// Payouts receives the approved amounts (nil: the injury's own
+	// ready-to-pay lines keep them; PayoutModule hands them to the payouts).
+	Payouts Payouts
 	// Notifier delivers the decision letters (nil: the letters are only
 	// downloadable); Log records a failed delivery.
 	Notifier PartyNotifier
@@ -45,18 +48,17 @@ type Options struct {
 }
 
 // NewService returns the service and registers the case types with cases.
-// Approved amounts go to the injury's own ready-to-pay lines until
-// SetPayouts names the payouts module.
 func NewService(d *db.DB, c clock.Clock, cases *casework.Service, docs *document.Store, p *policy.Service, au *audit.Service, o Options) *Service {
 	cases.Register(CaseType())
 	cases.Register(ClaimType())
 	cases.Register(FastTrackType())
-	return &Service{db: d, clock: c, cases: cases, docs: docs, policy: p, audit: au, payouts: readyLines{clock: c},
+	s := &Service{db: d, clock: c, cases: cases, docs: docs, policy: p, audit: au, payouts: o.Payouts,
 		notifier: o.Notifier, log: o.Log}
+	if s.payouts == nil {
+		s.payouts = readyLines{clock: c}
+	}
+	return s
 }
-
-// SetPayouts hands approved amounts to p instead of the ready-to-pay lines.
-func (s *Service) SetPayouts(p Payouts) { s.payouts = p }
 
 // ReportInput is the employer's accident report form.
 type ReportInput struct {

@@ -41,7 +41,7 @@ func newEnv(t testing.TB, d *db.DB) *env {
 			t.Fatal(err)
 		}
 	}
-	return &env{d: d, s: NewService(d, clk, au, p), p: p, clk: clk}
+	return &env{d: d, s: NewService(d, clk, au, p, nil), p: p, clk: clk}
 }
 
 func cardNo(n int64) string {

@@ -38,7 +38,7 @@ func (d datedPayDay) Int(_ context.Context, key, _ string, day time.Time) (int64
 func TestPayDateFromTheDatedRule(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e, ctx := newEnv(t, d), context.Background()
-		e.s.SetRules(datedPayDay{{"2019-01-01", 15}, {"2024-02-01", 31}})
+		e.s.rules = datedPayDay{{"2019-01-01", 15}, {"2024-02-01", 31}}
 		e.enrol(t, 1, 300000, "2023-12", false)
 		if got, _ := e.s.PayDate(ctx, month("2024-01")); got != "2024-01-15" {
 			t.Fatalf("January: %s", got)
@@ -55,7 +55,7 @@ func TestPayDateFromTheDatedRule(t *testing.T) {
 		if got[0].PayDate != "2024-02-29" {
 			t.Fatalf("stored run: %+v", got[0])
 		}
-		e.s.SetRules(datedPayDay{{"2024-03-01", 10}})
+		e.s.rules = datedPayDay{{"2024-03-01", 10}}
 		_, err = e.s.RunMonth(ctx, fund1, month("2024-02"))
 		if ee := errs.As(err); ee == nil || ee.Kind != errs.Invalid || !strings.Contains(ee.Fields[0].Message, "没有2024年2月适用的养老金发放日") {
 			t.Fatalf("no rule in force: %v", err)

@@ -112,10 +112,6 @@ type Rules interface {
 	Int(ctx context.Context, key, scope string, day time.Time) (int64, policy.Rule, error)
 }
 
-// SetRules gives the service the dated rules; without them the lines
-// carry no pay date (unit tests).
-func (s *Service) SetRules(r Rules) { s.rules = r }
-
 // PayDate is the pay date of month's pensions: the day of the dated rule
 // pension_pay_day in force on the month's first day, the month's last day
 // when the month is shorter (docs/rules.md "Monthly pension payroll").
@@ -139,9 +135,10 @@ func (s *Service) PayDate(ctx context.Context, month clock.Month) (string, error
 	return first.AddDate(0, 0, int(min(day, int64(last)))-1).Format("2006-01-02"), nil
 }
 
-// NewService returns the payroll service.
-func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *payout.Service) *Service {
-	return &Service{db: d, clock: c, audit: a, payouts: p, Chunk: 10000}
+// NewService returns the payroll service; r gives the dated rules
+// (nil: the lines carry no pay date, as in unit tests).
+func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *payout.Service, r Rules) *Service {
+	return &Service{db: d, clock: c, audit: a, payouts: p, rules: r, Chunk: 10000}
 }
 
 // MayManage reports whether a may enrol, stop and change pensioners:

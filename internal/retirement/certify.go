@@ -34,9 +34,6 @@ type Suspender interface {
 	ResumeTx(ctx context.Context, tx *sql.Tx, personID int64, reason string) error
 }
 
-// SetSuspender connects the payroll's suspension.
-func (s *Service) SetSuspender(x Suspender) { s.suspender = x }
-
 // Certifiee is a pensioner's certification state.
 type Certifiee struct {
 	PersonID   int64

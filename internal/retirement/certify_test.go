@@ -50,7 +50,7 @@ func TestCertificationEmergency(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
 		fs := &fakeSuspender{}
-		e.s.SetSuspender(fs)
+		e.s.suspender = fs
 		early := e.pensioner(t, "1960-01-10", "2023-06") // due 2024-06-01
 		late := e.pensioner(t, "1960-02-10", "2024-01")  // due 2025-01-01, inside the emergency
 		admin := &access.Actor{UserID: 1, Role: access.RoleAdmin, Sections: access.Sections}

@@ -184,7 +184,7 @@ func TestQualificationBadInput(t *testing.T) {
 func TestBeforeSwitchDateClerkOpensCase(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
-		e.s.SetSwitchDate(testNow.AddDate(0, 1, 0))
+		e.s.switchAt = clock.DateOf(testNow.AddDate(0, 1, 0))
 		_, idn := e.person(t, "1966-03-10", "M", e.emp, "1990-01", "2026-05", 500_000)
 		q, err := e.s.SubmitQualification(ctxBg, employerActor(e.emp), QualInput{IDNumber: idn, Contact: "李四", Phone: "13900139000"})
 		if err != nil {

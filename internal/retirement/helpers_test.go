@@ -59,7 +59,7 @@ func newEnv(t testing.TB, d *db.DB) *env {
 	}
 	docs := document.NewStore(d, c, t.TempDir())
 	e := &env{d: d, pol: pol, cases: cases, clk: c, docs: docs,
-		s: NewService(d, c, au, pol, cases, docs, notify.NewService(d, c))}
+		s: NewService(d, c, au, pol, cases, docs, notify.NewService(d, c), Options{})}
 	e.clerk1 = e.user(t, "fuli1", access.Welfare)
 	e.clerk2 = e.user(t, "fuli2", access.Welfare)
 	e.approver = e.user(t, "shenpi1", access.Coordination)

@@ -64,21 +64,30 @@ type Service struct {
 	suspender Suspender
 }
 
+// Options connect the retirement line to the pension payroll and set the
+// switch date.
+type Options struct {
+	Payroll   Payroll   // the decided pensions enter it (nil: they wait as ready to enrol)
+	Suspender Suspender // suspends pensions of missed certifications (nil: none)
+	// SwitchDate is the first day of the internal push (zero:
+	// DefaultSwitchDate).
+	SwitchDate time.Time
+}
+
 // NewService returns the service; it registers no case types of its own
 // (the determination is casework's retirement_benefit case).
 func NewService(d *db.DB, c clock.Clock, au *audit.Service, p *policy.Service, cases *casework.Service,
-	docs *document.Store, n notify.Notifier) *Service {
-	return &Service{db: d, clock: c, audit: au, policy: p, cases: cases, docs: docs, notify: n, switchAt: DefaultSwitchDate}
+	docs *document.Store, n notify.Notifier, o Options) *Service {
+	s := &Service{db: d, clock: c, audit: au, policy: p, cases: cases, docs: docs, notify: n,
+		payroll: o.Payroll, suspender: o.Suspender, switchAt: DefaultSwitchDate}
+	if !o.SwitchDate.IsZero() {
+		s.switchAt = clock.DateOf(o.SwitchDate)
+	}
+	return s
 }
-
-// SetSwitchDate sets the first day of the internal push.
-func (s *Service) SetSwitchDate(t time.Time) { s.switchAt = clock.DateOf(t) }
 
 // SwitchDate is the first day of the internal push.
 func (s *Service) SwitchDate() time.Time { return s.switchAt }
-
-// SetPayroll connects the pension payroll.
-func (s *Service) SetPayroll(p Payroll) { s.payroll = p }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Second) }
 

@@ -137,14 +137,12 @@ type Service struct {
 }
 
 // NewService returns the transfer service; cases files the online
-// applications as cases of 个人账户科 (CaseType must be registered); n
-// tells persons of their transfer's steps (nil: nobody is told).
-func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service, cases *casework.Service, n Notifier) *Service {
-	return &Service{db: d, clock: c, audit: a, policy: p, cases: cases, notify: n}
+// applications as cases of 个人账户科 (CaseType must be registered); pay
+// prepares the funds' payment to the new agency; n tells persons of their
+// transfer's steps (nil: nobody is told).
+func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service, cases *casework.Service, pay Payouts, n Notifier) *Service {
+	return &Service{db: d, clock: c, audit: a, policy: p, cases: cases, payouts: pay, notify: n}
 }
-
-// SetPayouts sets how funds leave for the new agency.
-func (s *Service) SetPayouts(p Payouts) { s.payouts = p }
 
 func (s *Service) today() time.Time { return clock.Today(s.clock) }
 

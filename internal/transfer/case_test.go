@@ -70,8 +70,8 @@ func newEnv(t testing.TB, d *db.DB) *env {
 	for _, ty := range casework.Catalog() {
 		cases.Register(ty)
 	}
-	e := &env{d: d, c: c, pol: pol, cases: cases, svc: transfer.NewService(d, c, au, pol, cases, nil), pay: &fakePayouts{prepared: map[string]money.Fen{}}}
-	e.svc.SetPayouts(e.pay)
+	pay := &fakePayouts{prepared: map[string]money.Fen{}}
+	e := &env{d: d, c: c, pol: pol, cases: cases, svc: transfer.NewService(d, c, au, pol, cases, pay, nil), pay: pay}
 	return e
 }
 
