@@ -205,7 +205,6 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.Employers = employer.NewService(d, c, a.Audit, a.Accounts, a.Policy)
 	a.Persons = person.NewService(d, c, a.Audit)
-	a.StaffChanges = staffchange.NewService(d, c, a.Audit, a.Policy)
 	a.Contribution = contribution.NewService(d, c, a.Audit, a.Policy, cfg.Name, log)
 	a.Documents = document.New(d, c, document.Options{Audit: a.Audit, Log: log,
 		Dir: filepath.Join(filepath.Dir(Config{DataDir: cfg.DataDir}.DSN()), "documents")})
@@ -235,21 +234,18 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.PersonalAccounts = personalaccount.NewService(d, c, a.Audit, a.Policy, cfg.Name, log)
 	a.openChannels(cfg)
 	a.openTransfers()
-	a.Certificates = certificate.NewService(d, c, a.Audit,
-		certificate.Options{Issuer: cfg.CertIssuer, BaseURL: cfg.PortalURL, Seal: cfg.CertSeal})
-	a.Statements = statement.NewService(d, c, a.Audit, a.Notify, statement.Options{Issuer: cfg.CertIssuer, BaseURL: cfg.PortalURL})
-	a.Statements.SetServer(cfg.Name, log)
-	a.Certificates.SetOtherCodes(a.Statements.Check)
+	a.Statements = statement.NewService(d, c, a.Audit, a.Notify, statement.Options{Issuer: cfg.CertIssuer, BaseURL: cfg.PortalURL,
+		Server: cfg.Name, Log: log})
+	a.Certificates = certificate.NewService(d, c, a.Audit, certificate.Options{Issuer: cfg.CertIssuer, BaseURL: cfg.PortalURL,
+		Seal: cfg.CertSeal, OtherCodes: a.Statements.Check})
 	a.Flexible = flexible.NewService(d, c, a.Audit, a.Policy, a.Persons)
 	a.Calc = calc.NewService(a.Policy, c, 120, 30)
 	a.Retirement = retirement.NewService(d, c, a.Audit, a.Policy, a.Cases, a.Documents, a.Notify, retirement.Options{
 		Payroll: retirementPayroll{a.Payroll}, Suspender: retirementPayroll{a.Payroll}, SwitchDate: cfg.RetirementSwitch})
 	a.Deaths = death.NewService(d, c, a.Audit, a.Policy, a.Notify, a.Payouts, a.Documents, deathPayroll{a.Payroll})
-	a.StaffChanges.SetDeathRecorder(a.Deaths)
-	a.openOversight()
+	a.StaffChanges = staffchange.NewService(d, c, a.Audit, a.Policy, a.Deaths)
 	a.Complaints = complaint.NewService(d, c, a.Audit, a.Policy, a.Documents, a.Accounts, a.Contribution)
-	a.Dashboard.SetComplaints(a.dashboardComplaints)
-	a.Sampling.SetFraudFollowUp(a.samplingFraud)
+	a.openOversight()
 	chain, err := sensitive.ParseChain(cfg.SensitiveChain)
 	if err != nil {
 		d.Close()

@@ -18,15 +18,17 @@ import (
 )
 
 // openOversight builds the services of 审计科 and 办公室: the emergency
-// recovery register and the dashboards.
+// recovery register, the dashboards and the audit sampling (after the
+// complaints, which they read and hand fraud follow-ups to).
 func (a *App) openOversight() {
 	a.Recovery = recovery.NewService(a.DB, a.Clock, a.Audit, a.Policy, a.Notify)
 	a.Dashboard = dashboard.NewService(a.DB, a.Clock, a.Audit, dashboard.Sources{
-		Fund:     a.dashboardFund,
-		Payroll:  a.dashboardPayroll,
-		Recovery: a.dashboardRecovery,
+		Fund:       a.dashboardFund,
+		Payroll:    a.dashboardPayroll,
+		Recovery:   a.dashboardRecovery,
+		Complaints: a.dashboardComplaints,
 	})
-	a.Sampling = sampling.NewService(a.DB, a.Clock, a.Audit)
+	a.Sampling = sampling.NewService(a.DB, a.Clock, a.Audit, a.samplingFraud)
 }
 
 // oversightJobs adds the scheduled jobs of the oversight services.

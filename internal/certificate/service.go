@@ -30,6 +30,11 @@ type Options struct {
 	Issuer  string // the agency's name printed as issuer and on the seal
 	BaseURL string // public address the QR code points to, e.g. https://shebao.example
 	Seal    bool   // the office enables electronically sealed PDFs
+	// OtherCodes lets the check page also find the codes of other
+	// documents that print the same check address (the personal rights
+	// statements): it is asked for a well-formed code no certificate has,
+	// after the attempt was counted (nil: none).
+	OtherCodes func(ctx context.Context, code string) (*Check, error)
 }
 
 // DefaultIssuer is the issuer printed when none is configured.
@@ -41,8 +46,6 @@ type Service struct {
 	clock clock.Clock
 	audit *audit.Service
 	opt   Options
-	// otherCodes finds the codes of other documents checked on the same page.
-	otherCodes func(ctx context.Context, code string) (*Check, error)
 }
 
 // NewService returns the service; an empty Issuer is DefaultIssuer.
@@ -306,8 +309,8 @@ func (s *Service) Check(ctx context.Context, clientAddr, code string) (*Check, e
 		return nil, errs.New(errs.TooMany, "too_many_checks", "核验过于频繁：每个网络地址10分钟内最多核验30次，请稍后再试")
 	}
 	c, err := byCode(ctx, s.db.Read(), norm)
-	if err != nil && s.otherCodes != nil {
-		if o, oerr := s.otherCodes(ctx, norm); oerr == nil {
+	if err != nil && s.opt.OtherCodes != nil {
+		if o, oerr := s.opt.OtherCodes(ctx, norm); oerr == nil {
 			return o, nil
 		}
 	}
@@ -316,14 +319,6 @@ func (s *Service) Check(ctx context.Context, clientAddr, code string) (*Check, e
 	}
 	m := c.Masked()
 	return &m, nil
-}
-
-// SetOtherCodes lets the check page also find the codes of other documents
-// that print the same check address (the personal rights statements):
-// look is asked for a well-formed code no certificate has, after the
-// attempt was counted.
-func (s *Service) SetOtherCodes(look func(ctx context.Context, code string) (*Check, error)) {
-	s.otherCodes = look
 }
 
 // PDF renders the certificate with a QR code of checkURL (see CheckURL).

@@ -109,11 +109,6 @@ func NewService(d *db.DB, c clock.Clock, a *audit.Service, src Sources) *Service
 	return &Service{db: d, clock: c, audit: a, src: src}
 }
 
-// SetComplaints plugs in the complaint counts.
-func (s *Service) SetComplaints(fn func(ctx context.Context) ([]ComplaintRow, error)) {
-	s.src.Complaints = fn
-}
-
 // CanAgency decides who sees the agency dashboard: 办公室, 审计科 and
 // administrators (the agency's leaders). Errors: Unauthenticated, Forbidden.
 func CanAgency(a *access.Actor) error {

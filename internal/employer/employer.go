@@ -61,9 +61,6 @@ func NewService(d *db.DB, c clock.Clock, a *audit.Service, acc *account.Service,
 	return s
 }
 
-// SetNumberPrefix changes the prefix of new employer numbers (6 digits).
-func (s *Service) SetNumberPrefix(p string) { s.prefix = p }
-
 // Channel is how an application reached the agency.
 type Channel string
 

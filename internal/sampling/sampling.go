@@ -96,13 +96,11 @@ type Service struct {
 	fraud FraudFollowUp
 }
 
-// NewService returns the sampling service.
-func NewService(d *db.DB, c clock.Clock, a *audit.Service) *Service {
-	return &Service{db: d, clock: c, audit: a}
+// NewService returns the sampling service; fraud starts the follow-up of a
+// false commitment (nil: none is started).
+func NewService(d *db.DB, c clock.Clock, a *audit.Service, fraud FraudFollowUp) *Service {
+	return &Service{db: d, clock: c, audit: a, fraud: fraud}
 }
-
-// SetFraudFollowUp plugs in the fraud follow-up.
-func (s *Service) SetFraudFollowUp(f FraudFollowUp) { s.fraud = f }
 
 // May reports whether a runs the sampling: 审计科.
 func May(a *access.Actor) error {

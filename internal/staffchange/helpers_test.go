@@ -55,7 +55,7 @@ func newEnv(t testing.TB, d *db.DB) *env {
 			t.Fatalf("rule %s: %v", r.Key, err)
 		}
 	}
-	e := &env{d: d, s: staffchange.NewService(d, c, au, p), policy: p, clock: c}
+	e := &env{d: d, s: staffchange.NewService(d, c, au, p, nil), policy: p, clock: c}
 	e.empA = addEmployer(t, d, "110100000001", "北京甲测试科技有限公司", c.Now())
 	e.empB = addEmployer(t, d, "110100000002", "北京乙测试建筑工程有限公司", c.Now())
 	e.bossA = &access.Actor{UserID: 10, Username: "A", Role: access.RoleEmployer, EmployerID: e.empA}

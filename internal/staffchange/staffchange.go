@@ -69,13 +69,10 @@ type DeathRecorder interface {
 	RecordFromRemovalTx(ctx context.Context, tx *sql.Tx, a *access.Actor, personID int64, endMonth string) error
 }
 
-// SetDeathRecorder connects the death line: a removal with the reason
-// 死亡 then marks the person deceased.
-func (s *Service) SetDeathRecorder(r DeathRecorder) { s.deaths = r }
-
-// NewService returns the staff change service.
-func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service) *Service {
-	return &Service{db: d, clock: c, audit: a, policy: p}
+// NewService returns the staff change service; deaths is the death line (a
+// removal with the reason 死亡 then marks the person deceased; nil: not).
+func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service, deaths DeathRecorder) *Service {
+	return &Service{db: d, clock: c, audit: a, policy: p, deaths: deaths}
 }
 
 // today is the agency's date (Shanghai midnight).

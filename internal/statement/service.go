@@ -27,6 +27,10 @@ import (
 type Options struct {
 	Issuer  string
 	BaseURL string
+	// Server names this process on the batches it runs; Log is its
+	// logger (nil: slog.Default()).
+	Server string
+	Log    *slog.Logger
 }
 
 // Service makes statements and runs their batches.
@@ -48,16 +52,11 @@ func NewService(d *db.DB, c clock.Clock, a *audit.Service, n *notify.Service, o 
 	if o.Issuer == "" {
 		o.Issuer = certificate.DefaultIssuer
 	}
-	return &Service{db: d, clock: c, audit: a, notify: n, opt: o, log: slog.Default(),
-		workers: 2 * max(1, runtime.NumCPU()), chunk: 256}
-}
-
-// SetServer names this process on the batches it runs and sets the logger.
-func (s *Service) SetServer(name string, log *slog.Logger) {
-	s.server = name
-	if log != nil {
-		s.log = log
+	if o.Log == nil {
+		o.Log = slog.Default()
 	}
+	return &Service{db: d, clock: c, audit: a, notify: n, opt: o, server: o.Server, log: o.Log,
+		workers: 2 * max(1, runtime.NumCPU()), chunk: 256}
 }
 
 // SetWorkers sets how many statements are rendered at once (default two
