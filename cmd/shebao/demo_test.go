@@ -38,8 +38,9 @@ func TestDemoCommand(t *testing.T) {
 	defer a.Close()
 	var n int
 	a.DB.R.QueryRow(`SELECT COUNT(*) FROM persons`).Scan(&n)
-	// Each run adds 40 insured persons and the default number of retirees.
-	if want := 2 * (40 + demo.DefaultRetirees); n != want {
+	// Each run adds 40 insured persons and the default number of retirees;
+	// the 6 people near retirement come once.
+	if want := 2*(40+demo.DefaultRetirees) + 6; n != want {
 		t.Fatalf("%d persons after a run and a --force run, want %d", n, want)
 	}
 	if err := runDemo(ctx, []string{"--data", data, "--persons", "-3"}); err == nil {

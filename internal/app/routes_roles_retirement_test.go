@@ -46,6 +46,7 @@ func retirementRouteCases() []routeCase {
 		{method: "POST", path: "/staff/deaths/999999/heirs", form: url.Values{"heir_name": {"王小"}, "heir_id": {"110105199001010035"}, "heir_rel": {"子女"}}, want: notFoundFor(post(staffOf(access.Welfare)...))},
 		{method: "POST", path: "/staff/death-claims/SD20240210-9999/review", form: url.Values{"version": {"1"}}, want: notFoundFor(post(staffOf(access.Welfare)...))},
 		{method: "GET", path: "/staff/deaths/civil", want: page(staffOf(access.Welfare)...)},
+		{method: "GET", path: "/staff/deaths/civil/sample.csv", want: notFoundFor(page(staffOf(access.Welfare)...))},
 		{method: "POST", path: "/staff/deaths/civil", form: none, want: post(staffOf(access.Welfare)...)},
 		{method: "POST", path: "/staff/deaths/civil/999999/resolve", form: url.Values{"note": {"核实"}}, want: notFoundFor(post(staffOf(access.Welfare)...))},
 		{method: "GET", path: "/staff/deaths/reports", want: page(staffOf(access.Welfare)...)},

@@ -19,6 +19,7 @@ import (
 	"shebao/internal/clock"
 	"shebao/internal/contribution"
 	"shebao/internal/db"
+	"shebao/internal/death"
 	"shebao/internal/employer"
 	"shebao/internal/errs"
 	"shebao/internal/injury"
@@ -111,6 +112,8 @@ type Deps struct {
 	// PersonalAccounts gives the persons with logins an opening balance and
 	// last year's interest; without it their accounts hold only credits.
 	PersonalAccounts *personalaccount.Service
+	// Deaths records the death reported before the civil-affairs sample.
+	Deaths *death.Service
 }
 
 // Login is one demo login for the printed table.
@@ -142,6 +145,8 @@ type Result struct {
 	Cases        int      // cases of the two years before
 	Accounts     int      // persons with logins given an opening balance and last year's interest
 	Pensions     *RetireeResult
+	Near         *NearResult // people near retirement
+	Reported     bool        // a pensioner's death reported by phone
 	Logins       []Login
 	APIKeys      []APIKey
 	Took         time.Duration
@@ -183,6 +188,17 @@ func Generate(ctx context.Context, d Deps, opts Options) (*Result, error) {
 		return nil, err
 	}
 	g.res.Pensions = pr
+	before := clock.MonthOf(clock.Today(d.Clock))
+	if opts.Months > 0 {
+		before = before.Add(-opts.Months)
+	}
+	if g.res.Near, err = NearRetirement(ctx, d, before); err != nil {
+		return nil, err
+	}
+	g.res.Employments += g.res.Near.Employments
+	if g.res.Reported, err = reportedDeath(ctx, d); err != nil {
+		return nil, err
+	}
 	if pr.Login != nil {
 		g.res.Logins = append(g.res.Logins, *pr.Login)
 	}

@@ -86,7 +86,7 @@ func TestGenerateSmall(t *testing.T) {
 		if n := count(t, d, `SELECT COUNT(*) FROM employers`); n != 20 {
 			t.Errorf("%d employers", n)
 		}
-		if n := count(t, d, `SELECT COUNT(*) FROM persons WHERE kind = 'flexible' AND flex_base_fen > 0 AND flex_since IS NOT NULL`); n != 18 {
+		if n := count(t, d, `SELECT COUNT(*) FROM persons WHERE kind = 'flexible' AND flex_base_fen > 0 AND flex_since IS NOT NULL`); n != 18+3 {
 			t.Errorf("%d flexible workers with a base", n)
 		}
 		if n := count(t, d, `SELECT COUNT(*) FROM employments`); n != res.Employments || n < 282 {
@@ -97,6 +97,7 @@ func TestGenerateSmall(t *testing.T) {
 		}
 		checkIdentifiers(t, d)
 		checkEmployments(t, d)
+		checkNearRetirement(t, d, res)
 		checkLogins(t, dp, res)
 		checkEmergency(t, dp)
 		if e, err := dp.Audit.Verify(ctx); err != nil || !e.OK() {
@@ -114,7 +115,8 @@ func TestGenerateSmall(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := count(t, d, `SELECT COUNT(*) FROM persons`); n != 600 || res2.Persons != 300 {
+		// Each run adds 300 insured persons; the 6 near retirement come once.
+		if n := count(t, d, `SELECT COUNT(*) FROM persons`); n != 606 || res2.Persons != 300 {
 			t.Errorf("after --force: %d persons", n)
 		}
 		if n := count(t, d, `SELECT COUNT(*) FROM users WHERE username = 'admin'`); n != 1 || len(res2.APIKeys) != 0 {
@@ -296,11 +298,29 @@ func TestSeedIfEmpty(t *testing.T) {
 				t.Fatalf("again: %v %v", seeded, err)
 			}
 		}
-		if n := count(t, d, `SELECT COUNT(*) FROM persons`); n != 300 {
+		if n := count(t, d, `SELECT COUNT(*) FROM persons`); n != 306 {
 			t.Errorf("%d persons after three calls", n)
 		}
 		if n := count(t, d, `SELECT COUNT(*) FROM job_runs WHERE name = 'demo.seed' AND finished_at IS NOT NULL`); n != 1 {
 			t.Errorf("demo.seed claim rows: %d", n)
 		}
 	})
+}
+
+// checkNearRetirement: the demo has people reaching the retirement month
+// in the next months (ID area 110108), some with records short of the
+// minimum years, and the self-employed applicant of the e-mail sample.
+func checkNearRetirement(t *testing.T, d *db.DB, res *demo.Result) {
+	t.Helper()
+	if res.Near == nil || res.Near.Added != 6 || res.Near.Applicant.IDNumber == "" {
+		t.Fatalf("near retirement: %+v", res.Near)
+	}
+	if n := count(t, d, `SELECT COUNT(*) FROM persons p WHERE p.hukou_area = '110108' AND p.name IN ('陈国栋', '林建华', '黄秀珍', '高志明', '罗桂英', '邓永强')
+		AND (SELECT COUNT(*) FROM contribution_records r WHERE r.person_id = p.id AND r.paid = TRUE) < 180`); n != 2 {
+		t.Errorf("%d near-retirement people with short records, want 2", n)
+	}
+	if n := count(t, d, `SELECT COUNT(*) FROM persons p WHERE p.hukou_area = '110108' AND p.kind = 'employee' AND p.name IN ('陈国栋', '林建华', '黄秀珍', '高志明', '罗桂英', '邓永强')
+		AND EXISTS (SELECT 1 FROM employments m WHERE m.person_id = p.id AND m.end_month IS NULL)`); n != 3 {
+		t.Errorf("%d near-retirement employees employed, want 3", n)
+	}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -23,6 +24,7 @@ func (s *Server) deathRoutes() []route {
 		{"POST /staff/deaths/{id}/{action}", s.staffRoute(s.deathAction)},
 		{"POST /staff/death-claims/{no}/{step}", s.staffRoute(s.deathClaimStep)},
 		{"GET /staff/deaths/civil", s.staffRoute(s.civilPage)},
+		{"GET /staff/deaths/civil/sample.csv", s.staffRoute(s.civilSample)},
 		{"POST /staff/deaths/civil", s.staffRoute(s.civilImport)},
 		{"POST /staff/deaths/civil/{id}/resolve", s.staffRoute(s.civilResolve)},
 		{"POST /api/v1/civil/deaths", s.civilPush},
@@ -262,4 +264,17 @@ func (s *Server) civilPush(w http.ResponseWriter, r *http.Request) {
 	}
 	s.writeJSON(w, http.StatusOK, map[string]any{"import_id": res.ImportID, "records": res.Rows, "applied": res.Applied,
 		"review": res.Review, "duplicates": res.Duplicates})
+}
+
+// civilSample downloads a register file built from the data at hand, to
+// try the import (one death applied, one name mismatch, one duplicate).
+func (s *Server) civilSample(w http.ResponseWriter, r *http.Request) {
+	data, err := s.Deaths.CivilSample(r.Context(), actorFrom(r.Context()))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "民政死亡数据样例.csv"}))
+	w.Write(data)
 }
