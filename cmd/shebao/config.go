@@ -36,7 +36,8 @@ func (c *commonFlags) config() (app.Config, error) {
 	cfg := app.Config{DataDir: c.data, DBURL: c.db, LogFormat: c.logFormat, MetricsToken: os.Getenv("SHEBAO_METRICS_TOKEN"),
 		AuditKey: c.auditKey, AuditCheckpoints: c.auditCheckpoints, PortalURL: os.Getenv("SHEBAO_PUBLIC_URL"),
 		CertIssuer: os.Getenv("SHEBAO_CERT_ISSUER"), CertSeal: os.Getenv("SHEBAO_CERT_SEAL") == "1",
-		FontPath: os.Getenv(pdfdoc.FontEnv), SensitiveChain: os.Getenv("SHEBAO_SENSITIVE_CHAIN")}
+		FontPath: os.Getenv(pdfdoc.FontEnv), SensitiveChain: os.Getenv("SHEBAO_SENSITIVE_CHAIN"),
+		HealthRetentionDays: envInt("SHEBAO_HEALTH_RETENTION_DAYS", 0)}
 	if c.retirementSwitch != "" {
 		t, err := time.ParseInLocation(time.DateOnly, c.retirementSwitch, clock.Shanghai)
 		if err != nil {

@@ -102,6 +102,10 @@ type Config struct {
 	// the working days of each ("section_head:2,office_head:1,agency_head:1";
 	// SHEBAO_SENSITIVE_CHAIN; empty: that default).
 	SensitiveChain string
+	// HealthRetentionDays is how many days staff check-ins and counter
+	// screenings are kept before the daily job deletes them
+	// (SHEBAO_HEALTH_RETENTION_DAYS; 0: protection.DefaultRetentionDays).
+	HealthRetentionDays int
 	// AuditKey is the Ed25519 key file that signs the daily audit
 	// checkpoints (kept outside the database); AuditCheckpoints is the
 	// folder they are written to (default DataDir/audit-checkpoints).

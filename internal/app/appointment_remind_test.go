@@ -23,8 +23,9 @@ func TestAppointmentReminderInbox(t *testing.T) {
 			t.Fatal(err)
 		}
 		slots, _ := a.Appointments.OpenSlots(ctx, "2024-02-18")
+		no := false
 		b, err := a.Appointments.Book(ctx, person, appointment.BookInput{Service: appointment.ServiceOriginals,
-			SlotID: slots[0].ID, Name: "张伟", Phone: "13800138000"})
+			SlotID: slots[0].ID, Name: "张伟", Phone: "13800138000", Screening: appointment.Screening{Fever: &no, Cough: &no, Contact: &no}})
 		if err != nil {
 			t.Fatal(err)
 		}

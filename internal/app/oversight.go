@@ -13,6 +13,7 @@ import (
 	"shebao/internal/dashboard"
 	"shebao/internal/jobs"
 	"shebao/internal/payroll"
+	"shebao/internal/protection"
 	"shebao/internal/recovery"
 	"shebao/internal/sampling"
 )
@@ -29,12 +30,25 @@ func (a *App) openOversight() {
 		Complaints: a.dashboardComplaints,
 	})
 	a.Sampling = sampling.NewService(a.DB, a.Clock, a.Audit, a.samplingFraud)
+	a.Protection = protection.NewService(a.DB, a.Clock, a.Audit, a.Accounts, a.Notify, a.Cfg.HealthRetentionDays)
 }
 
 // oversightJobs adds the scheduled jobs of the oversight services.
 func (a *App) oversightJobs(r *jobs.Runner) {
 	r.Add(jobs.Job{Name: "recovery.daily", Schedule: jobs.Daily(6, 30), Run: a.recoveryDaily})
 	r.Add(jobs.Job{Name: "dashboard.refresh", Schedule: jobs.Hourly(40), Run: a.dashboardRefresh})
+	r.Add(jobs.Job{Name: "health.purge", Schedule: jobs.Daily(4, 10), Run: a.purgeHealthData})
+}
+
+// purgeHealthData deletes the staff check-ins and the counter screenings
+// older than the retention (docs/rules.md "Staff and hall protection").
+func (a *App) purgeHealthData(ctx context.Context) (string, error) {
+	n, err := a.Protection.Purge(ctx)
+	if err != nil {
+		return "", err
+	}
+	m, err := a.Appointments.PurgeScreenings(ctx, a.Protection.Cutoff(a.Clock.Now()))
+	return fmt.Sprintf("health data: %d check-ins and %d screenings deleted", n, m), err
 }
 
 // recoveryDaily harvests the recovery register, hands over what is

@@ -38,6 +38,14 @@ func oversightRouteCases() []routeCase {
 		{method: "POST", path: "/staff/sampling", form: url.Values{"month": {"2023-12"}, "rate": {"5"}}, want: post(auditor, apptest.Admin)},
 		{method: "POST", path: "/staff/sampling/items/999999/check", form: url.Values{"version": {"1"}, "confirmed": {"complete"}},
 			want: with(post(auditor, apptest.Admin), auditor, allowed, apptest.Admin, allowed)},
+		// Staff and hall protection: every clerk checks in and logs rounds for himself; only 办公室 reads the day's health data.
+		{method: "GET", path: "/staff/health", want: page(staffAll)},
+		{method: "POST", path: "/staff/health", form: url.Values{"temperature": {"36.5"}}, want: post(staffAll)},
+		{method: "GET", path: "/staff/health/day", want: page(office, apptest.Admin)},
+		{method: "GET", path: "/staff/health/day?date=2024-01-15", want: page(office, apptest.Admin)},
+		{method: "GET", path: "/staff/hall-duty", want: page(staffAll)},
+		{method: "POST", path: "/staff/hall-duty", form: url.Values{"kind": {"disinfection"}, "area": {"一楼大厅"}}, want: post(staffAll)},
+		{method: "POST", path: "/staff/appointments/NOPE/screen", form: url.Values{"temperature": {"36.5"}}, want: staffMissing(post(staffAll))},
 		{method: "POST", path: "/staff/sampling/items/999999/rectify", form: url.Values{"version": {"1"}, "note": {"已整改"}},
 			want: with(post(auditor, apptest.Admin), auditor, notFound, apptest.Admin, notFound)},
 	}

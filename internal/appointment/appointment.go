@@ -123,7 +123,16 @@ type Booking struct {
 	StatusName  string     `json:"status_name"`
 	CreatedAt   time.Time  `json:"created_at"`
 	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
+	TurnedAway  bool       `json:"turned_away"` // cancelled at the counter: health screening failed (劝离)
 	Version     int64      `json:"-"`
+}
+
+// statusName is the Chinese status, with 劝离 for a visitor turned away.
+func (b Booking) statusName() string {
+	if b.Status == Cancelled && b.TurnedAway {
+		return "已劝离（可另约时段或远程办理）"
+	}
+	return b.Status.Name()
 }
 
 // Masked returns the booking with the phone masked, for lists.

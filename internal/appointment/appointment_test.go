@@ -69,7 +69,14 @@ func oneSlot(t *testing.T, s *Service, capacity int) *Slot {
 }
 
 func book(s *Service, a *access.Actor, slot int64, svc string) (*Booking, error) {
-	return s.Book(context.Background(), a, BookInput{Service: svc, SlotID: slot, Name: "张三", Phone: "13812345678"})
+	return s.Book(context.Background(), a, BookInput{Service: svc, SlotID: slot, Name: "张三", Phone: "13812345678",
+		Screening: NoSymptoms()})
+}
+
+// NoSymptoms answers "no" to every screening question.
+func NoSymptoms() Screening {
+	no := false
+	return Screening{Fever: &no, Cough: &no, Contact: &no}
 }
 
 func wantCode(t *testing.T, err error, code string) {

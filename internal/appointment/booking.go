@@ -22,6 +22,8 @@ type BookInput struct {
 	Name    string `json:"name"`  // who will come
 	Phone   string `json:"phone"` // to reach them
 	Note    string `json:"note"`
+	// Screening is the health questions' answers (required).
+	Screening Screening `json:"screening"`
 }
 
 // Errors a booker sees.
@@ -67,7 +69,14 @@ func (in *BookInput) validate() (phone string, err error) {
 	if utf8.RuneCountInString(in.Note) > 200 {
 		f.Add("note", "备注不超过 200 个字")
 	}
-	return phone, f.Err()
+	failed := in.Screening.check(&f)
+	if err := f.Err(); err != nil {
+		return phone, err
+	}
+	if failed {
+		return phone, errScreenedOut
+	}
+	return phone, nil
 }
 
 // Book takes one place of a slot for the actor (an employer or a person).
@@ -154,7 +163,7 @@ func newCode() string {
 func normCode(code string) string { return strings.ToUpper(strings.TrimSpace(code)) }
 
 const bookingCols = `b.id, b.code, b.slot_id, b.day, s.start_time, s.end_time, s.starts_at, s.counter, v.code, v.name,
-	b.user_id, b.name, b.phone, b.note, b.status, b.created_at, b.cancelled_at, b.version`
+	b.user_id, b.name, b.phone, b.note, b.status, b.created_at, b.cancelled_at, b.turned_away, b.version`
 
 const bookingFrom = ` FROM appt_bookings b JOIN appt_slots s ON s.id = b.slot_id JOIN appt_services v ON v.id = b.service_id`
 
@@ -162,7 +171,7 @@ func scanBooking(row interface{ Scan(...any) error }) (*Booking, error) {
 	var b Booking
 	var cancelled sql.NullTime
 	if err := row.Scan(&b.ID, &b.Code, &b.SlotID, &b.Day, &b.Start, &b.End, &b.StartsAt, &b.Counter, &b.ServiceCode,
-		&b.ServiceName, &b.UserID, &b.Name, &b.Phone, &b.Note, &b.Status, &b.CreatedAt, &cancelled, &b.Version); err != nil {
+		&b.ServiceName, &b.UserID, &b.Name, &b.Phone, &b.Note, &b.Status, &b.CreatedAt, &cancelled, &b.TurnedAway, &b.Version); err != nil {
 		return nil, err
 	}
 	b.StartsAt, b.CreatedAt = b.StartsAt.UTC(), b.CreatedAt.UTC()
@@ -170,7 +179,7 @@ func scanBooking(row interface{ Scan(...any) error }) (*Booking, error) {
 		t := cancelled.Time.UTC()
 		b.CancelledAt = &t
 	}
-	b.StatusName = b.Status.Name()
+	b.StatusName = b.statusName()
 	return &b, nil
 }
 
@@ -324,22 +333,10 @@ func (s *Service) Mark(ctx context.Context, a *access.Actor, code string, st Sta
 	if st == NoShow && now.Before(b.StartsAt) {
 		return nil, errs.New(errs.Conflict, "not_started", "预约时段尚未开始，不能登记为未到场")
 	}
-	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
-		r, err := tx.ExecContext(ctx, `UPDATE appt_bookings SET status = $1, marked_at = $2, version = version + 1
-			WHERE id = $3 AND status = 'booked'`, string(st), now, b.ID)
-		if err != nil {
-			return errs.Wrap(err, "mark")
-		}
-		if n, _ := r.RowsAffected(); n != 1 {
-			return errs.StaleVersion()
-		}
-		return s.audit.Record(ctx, tx, a, audit.Entry{Action: "appointment.mark", Entity: "appt_bookings",
-			EntityID: b.Code, Before: map[string]string{"status": string(Booked)}, After: map[string]string{"status": string(st)}})
-	})
+	err = s.db.WithTx(ctx, func(tx *sql.Tx) error { return s.markTx(ctx, tx, a, b, st, now) })
 	if err != nil {
 		return nil, err
 	}
-	b.Status, b.StatusName = st, st.Name()
 	m := b.Masked()
 	return &m, nil
 }

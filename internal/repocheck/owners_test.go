@@ -21,6 +21,7 @@ var Owners = map[string]string{
 	"api_clients": "account", "login_delays": "account", "login_secret": "account", "login_sources": "account",
 	"sessions": "account", "staff_posts": "account", "user_sections": "account", "users": "account",
 	"appt_bookings": "appointment", "appt_reminders": "appointment", "appt_services": "appointment", "appt_slots": "appointment",
+	"appt_screenings": "appointment", "health_checkins": "protection", "hall_duty_rounds": "protection",
 	"audit_head": "audit", "audit_log": "audit",
 	"case_commitments": "casework", "case_counters": "casework", "case_documents": "casework", "case_events": "casework",
 	"case_owed_originals": "casework", "case_reminders": "casework", "cases": "casework",

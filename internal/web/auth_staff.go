@@ -83,6 +83,7 @@ var sectionQueues = map[access.Section][]queueLink{
 		{"/staff/faq/misses", "未找到答复的常见搜索"},
 		{"/staff/downloads", "常用下载维护（手册、文件、公告附件）"},
 		{"/staff/appointments/slots", "预约时段管理"},
+		{"/staff/health/day", "工作人员健康情况与来访人筛查（每日）"},
 		{"/staff/outbox", "通知发件箱（邮件、短信、微信）"},
 		{"/staff/mail/quarantine", "邮件隔离区"},
 	},
@@ -90,6 +91,8 @@ var sectionQueues = map[access.Section][]queueLink{
 
 // staffTools are open to all staff whatever their section.
 var staffTools = []queueLink{
+	{"/staff/health", "每日健康打卡（本人）"},
+	{"/staff/hall-duty", "大厅值班记录（消毒、海报检查）"},
 	{"/staff/persons", "参保人查询"},
 	{"/staff/lookup", "查找单位或人员（按名称、证件号码、单位编号）"},
 	{"/staff/appointments", "大厅预约名单"},

@@ -17,6 +17,7 @@ import (
 	"shebao/internal/errs"
 	"shebao/internal/ident"
 	"shebao/internal/policy"
+	"shebao/internal/protection"
 )
 
 //go:embed templates
@@ -93,6 +94,7 @@ var funcs = template.FuncMap{
 	"section":      func(s any) string { return access.Section(fmt.Sprint(s)).Name() },
 	"sections":     func() []access.Section { return access.Sections },
 	"add":          func(a, b int) int { return a + b },
+	"tenths":       protection.FormatTenths,
 	"label":        labelFunc,
 	"labelOptions": labelOptions,
 	"join":         strings.Join,

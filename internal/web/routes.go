@@ -60,7 +60,7 @@ func (s *Server) routeTable() []route {
 		s.payoutRoutes(),
 		s.personalAccountRoutes(),
 		s.transferRoutes(),
-		s.recoveryRoutes(), s.dashboardRoutes(), s.samplingRoutes(),
+		s.recoveryRoutes(), s.dashboardRoutes(), s.samplingRoutes(), s.protectionRoutes(),
 		s.statementRoutes(),
 	} {
 		all = append(all, area...)

@@ -73,18 +73,28 @@ func (s *Server) apptIndex(w http.ResponseWriter, r *http.Request) {
 
 // apptBookView is the booking page: service → date → slot and contact.
 type apptBookView struct {
-	Advice   string
-	Services []appointment.BookableService
-	Service  string
-	Days     []appointment.DayInfo
-	Date     string
-	Slots    []appointment.Slot
+	Advice    string
+	Services  []appointment.BookableService
+	Service   string
+	Days      []appointment.DayInfo
+	Date      string
+	Slots     []appointment.Slot
+	Questions []screenQuestion
+}
+
+// screenQuestion is one health question of the booking form.
+type screenQuestion struct{ Field, Text string }
+
+var screenQuestions = []screenQuestion{
+	{"screen_fever", "近 14 天内是否发热（体温 37.3 摄氏度及以上）"},
+	{"screen_cough", "目前是否有干咳、咽痛、气促等呼吸道症状"},
+	{"screen_contact", "近 14 天内是否接触过确诊或疑似病例"},
 }
 
 // bookView loads the choices for the service and date in q.
 func (s *Server) bookView(r *http.Request, q url.Values) (*apptBookView, error) {
 	ctx := r.Context()
-	v := &apptBookView{Advice: appointment.Advice, Service: q.Get("service"), Date: q.Get("date")}
+	v := &apptBookView{Advice: appointment.Advice, Service: q.Get("service"), Date: q.Get("date"), Questions: screenQuestions}
 	var err error
 	if v.Services, err = s.Appointments.Services(ctx); err != nil {
 		return nil, err
@@ -135,7 +145,13 @@ func (s *Server) apptBook(w http.ResponseWriter, r *http.Request) {
 	err := in.Err()
 	if err == nil {
 		b, err = s.Appointments.Book(r.Context(), a, appointment.BookInput{Service: r.PostForm.Get("service"), SlotID: slotID,
-			Name: r.PostForm.Get("name"), Phone: r.PostForm.Get("phone"), Note: r.PostForm.Get("note")})
+			Name: r.PostForm.Get("name"), Phone: r.PostForm.Get("phone"), Note: r.PostForm.Get("note"),
+			Screening: screeningForm(r.PostForm)})
+	}
+	if appointment.ErrScreenedOut(err) {
+		s.renderStatus(w, r, "appt_screened_out", http.StatusConflict, &Page{Title: "暂不能预约到大厅",
+			Data: apptScreenedOutView{Advice: appointment.RemoteAdvice, Service: r.PostForm.Get("service")}})
+		return
 	}
 	if err != nil {
 		v, verr := s.bookView(r, r.PostForm)
@@ -147,6 +163,30 @@ func (s *Server) apptBook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, "/appointments", "预约成功：预约号 "+b.Code+"，"+b.Day+" "+b.Start+"—"+b.End+" "+b.ServiceName+"。")
+}
+
+// screeningForm reads the booking form's health questions ("yes"/"no";
+// anything else stays unanswered).
+func screeningForm(f url.Values) appointment.Screening {
+	answer := func(name string) *bool {
+		switch f.Get(name) {
+		case "yes":
+			v := true
+			return &v
+		case "no":
+			v := false
+			return &v
+		}
+		return nil
+	}
+	return appointment.Screening{Fever: answer("screen_fever"), Cough: answer("screen_cough"), Contact: answer("screen_contact")}
+}
+
+// apptScreenedOutView is the page of a booking refused by the health
+// questions: what the visitor may do instead.
+type apptScreenedOutView struct {
+	Advice  string
+	Service string
 }
 
 func (s *Server) apptCancelConfirm(w http.ResponseWriter, r *http.Request) {

@@ -24,6 +24,9 @@ type bookingReply struct {
 	Status string `json:"status"`
 }
 
+// healthy answers "no" to every health question of a booking.
+var healthy = map[string]bool{"fever": false, "cough": false, "contact": false}
+
 type apiErr struct {
 	Error struct {
 		Code    string `json:"code"`
@@ -70,7 +73,8 @@ func TestAppointmentJourney(t *testing.T) {
 
 		// Person A books through the form; person B finds the slot full.
 		r := pa.PostForm(t, "/appointments", url.Values{"service": {"stamped_certificate"}, "date": {"2024-02-18"},
-			"slot_id": {slot}, "name": {"张伟"}, "phone": {"13800138000"}})
+			"slot_id": {slot}, "name": {"张伟"}, "phone": {"13800138000"},
+			"screen_fever": {"no"}, "screen_cough": {"no"}, "screen_contact": {"no"}})
 		r.WantRedirect(t, "/appointments")
 		mine := pa.Get(t, "/appointments").WantBody(t, "预约成功", "138****8000", "已预约")
 		var list struct{ Items []bookingReply }
@@ -81,13 +85,14 @@ func TestAppointmentJourney(t *testing.T) {
 		code := list.Items[0].Code
 		var e apiErr
 		pb.PostJSON(t, "/api/v1/appointments", map[string]any{"service": "originals", "slot_id": slots.Items[0].ID,
-			"name": "李娜", "phone": "13800138001"}).WantStatus(t, http.StatusConflict).JSON(t, &e)
+			"name": "李娜", "phone": "13800138001", "screening": healthy}).WantStatus(t, http.StatusConflict).JSON(t, &e)
 		if e.Error.Code != "slot_full" || e.Error.Message != "该时段已约满，请选择其他时段" {
 			t.Fatalf("full: %+v", e)
 		}
 		// The form shows the refusal too, and keeps what was typed.
 		pb.PostForm(t, "/appointments", url.Values{"service": {"originals"}, "date": {"2024-02-18"}, "slot_id": {slot},
-			"name": {"李娜"}, "phone": {"13800138001"}}).WantStatus(t, http.StatusConflict).WantBody(t, "该时段已约满", "李娜")
+			"name": {"李娜"}, "phone": {"13800138001"}, "screen_fever": {"no"}, "screen_cough": {"no"}, "screen_contact": {"no"}}).
+			WantStatus(t, http.StatusConflict).WantBody(t, "该时段已约满", "李娜")
 
 		// B can neither see nor cancel A's booking; staff cannot book.
 		pb.Get(t, "/appointments/"+code+"/cancel").WantStatus(t, http.StatusNotFound)
@@ -102,9 +107,9 @@ func TestAppointmentJourney(t *testing.T) {
 		pa.PostForm(t, "/appointments/"+code+"/cancel", nil).WantRedirect(t, "/appointments")
 		var b bookingReply
 		pb.PostJSON(t, "/api/v1/appointments", map[string]any{"service": "originals", "slot_id": slots.Items[0].ID,
-			"name": "李娜", "phone": "13800138001", "note": "<b>原件</b>"}).WantStatus(t, http.StatusCreated).JSON(t, &b)
+			"name": "李娜", "phone": "13800138001", "note": "<b>原件</b>", "screening": healthy}).WantStatus(t, http.StatusCreated).JSON(t, &b)
 		emp.PostJSON(t, "/api/v1/appointments", map[string]any{"service": "stamped_certificate", "slot_id": slots.Items[1].ID,
-			"name": "王经办", "phone": "010-12345678"}).WantStatus(t, http.StatusCreated)
+			"name": "王经办", "phone": "010-12345678", "screening": healthy}).WantStatus(t, http.StatusCreated)
 
 		// The counter's day list: staff only, phones masked, notes escaped.
 		pa.Get(t, "/staff/appointments?date=2024-02-18").WantStatus(t, http.StatusForbidden)
@@ -136,7 +141,7 @@ func TestSlotCapacityEdit(t *testing.T) {
 		}
 		id := fmt.Sprint(slots.Items[0].ID)
 		pa.PostJSON(t, "/api/v1/appointments", map[string]any{"service": "social_card", "slot_id": slots.Items[0].ID,
-			"name": "张伟", "phone": "13800138000"}).WantStatus(t, http.StatusCreated)
+			"name": "张伟", "phone": "13800138000", "screening": healthy}).WantStatus(t, http.StatusCreated)
 		pa.PostForm(t, "/staff/appointments/slots/"+id+"/capacity", url.Values{"capacity": {"5"}, "version": {"1"}}).
 			WantStatus(t, http.StatusForbidden)
 		office.PostForm(t, "/staff/appointments/slots/"+id+"/capacity", url.Values{"capacity": {"0"}, "version": {"1"}}).

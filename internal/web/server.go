@@ -35,6 +35,7 @@ import (
 	"shebao/internal/person"
 	"shebao/internal/personalaccount"
 	"shebao/internal/policy"
+	"shebao/internal/protection"
 	"shebao/internal/recovery"
 	"shebao/internal/retirement"
 	"shebao/internal/sampling"
@@ -113,6 +114,8 @@ type Deps struct {
 	Dashboard *dashboard.Service
 	// Sampling is 审计科's monthly audit sampling (稽核).
 	Sampling *sampling.Service
+	// Protection keeps the staff health check-ins and the hall duty log.
+	Protection *protection.Service
 	// Statements makes the personal rights statements and their batches.
 	Statements *statement.Service
 

@@ -42,6 +42,8 @@ var fieldLabels = map[string]string{
 	"feedback_text": "异议理由", "agreement": "协议内容", "parties": "参加各方", "held_on": "调解日期",
 	"target_name": "被投诉举报方", "target_employer": "单位编号", "target_id_number": "公民身份号码", "reporter_name": "投诉举报人姓名",
 	"reporter_contact": "联系方式", "source_ref": "来源", "instruction": "批示意见", "subject_ref": "事项编号",
+	"temperature": "体温", "symptoms": "症状", "area": "区域", "cough": "咳嗽",
+	"screen_fever": "是否发热", "screen_cough": "是否有呼吸道症状", "screen_contact": "是否有接触史",
 	"_csrf": "页面令牌", "accident_at": "事故发生时间", "answer": "答复", "question": "问题", "keywords": "关键词",
 	"valid_from": "生效日期", "valid_until": "失效日期", "notices": "关联公告", "account_no": "账号", "action": "处理方式", "actor": "操作人",
 	"address": "地址", "agree": "同意声明", "all": "全部", "amount": "金额", "amount_fen": "金额", "app_no": "申请编号",
