@@ -142,6 +142,7 @@ type Service struct {
 	docs     *document.Store
 	throttle Throttle
 	bills    Bills
+	notifier Notifier
 }
 
 // NewService returns the service.

@@ -136,6 +136,11 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, a *access.Actor, c *Com
 	if err := insertEvent(ctx, tx, ev); err != nil {
 		return err
 	}
+	if subject, body := stepNotice(c, act.Kind, text, act.To); subject != "" {
+		if _, err := s.tellReporter(ctx, tx, c, subject, body); err != nil {
+			return err
+		}
+	}
 	return s.audit.Record(ctx, tx, a, audit.Entry{Action: "complaint." + act.Kind, Entity: "complaint", EntityID: c.No,
 		Before: map[string]any{"status": c.Status, "section": string(c.Section)},
 		After:  map[string]any{"status": to, "section": string(act.Section), "to": act.To}, Note: clean(text)})
