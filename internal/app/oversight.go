@@ -11,6 +11,7 @@ import (
 	"shebao/internal/clock"
 	"shebao/internal/complaint"
 	"shebao/internal/dashboard"
+	"shebao/internal/db"
 	"shebao/internal/jobs"
 	"shebao/internal/payroll"
 	"shebao/internal/protection"
@@ -23,6 +24,7 @@ import (
 // complaints, which they read and hand fraud follow-ups to).
 func (a *App) openOversight() {
 	a.Recovery = recovery.NewService(a.DB, a.Clock, a.Audit, a.Policy, a.Notify)
+	a.Recovery.AddSource(recovery.Source{Kind: recovery.KindCertification, Harvest: a.missedCertifications})
 	a.Dashboard = dashboard.NewService(a.DB, a.Clock, a.Audit, dashboard.Sources{
 		Fund:       a.dashboardFund,
 		Payroll:    a.dashboardPayroll,
@@ -57,6 +59,41 @@ func (a *App) recoveryDaily(ctx context.Context) (string, error) {
 	r, err := a.Recovery.Daily(ctx)
 	return fmt.Sprintf("recovery: %d added, %d made up, %d handed over, %d reminders, %d snapshots",
 		r.Added, r.MadeUp, r.HandedOver, r.Reminded, r.Snapshots), err
+}
+
+// missedCertifications gives the recovery register the pensioners'
+// eligibility certifications that fell due during the emergency, read
+// from the retirement line's service; one is made up once certified.
+func (a *App) missedCertifications(ctx context.Context, q db.Querier, w recovery.Window) ([]recovery.Candidate, error) {
+	from, err := clock.ParseDate(w.Start)
+	if err != nil {
+		return nil, err
+	}
+	last := w.End // a certification not yet due is not missed
+	if w.Today <= last {
+		t, err := clock.ParseDate(w.Today)
+		if err != nil {
+			return nil, err
+		}
+		last = t.AddDate(0, 0, -1).Format(time.DateOnly)
+	}
+	to, err := clock.ParseDate(last)
+	if err != nil {
+		return nil, err
+	}
+	due, err := a.Retirement.CertificationsDue(ctx, q, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]recovery.Candidate, 0, len(due))
+	for _, d := range due {
+		day := d.Due.Format(time.DateOnly)
+		out = append(out, recovery.Candidate{Kind: recovery.KindCertification, SourceRef: fmt.Sprintf("%d/%s", d.PersonID, day),
+			Section: access.Welfare, PartyKind: "person", PartyID: d.PersonID, Subject: d.Name, Person: true,
+			Ref: "资格认证" + day, Detail: "应于 " + day + " 完成待遇领取资格认证，应急期间暂缓认证、待遇照发",
+			OpenedOn: day, Done: d.Done})
+	}
+	return out, nil
 }
 
 // dashboardRefresh recomputes the dashboards' snapshot.

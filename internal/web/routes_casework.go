@@ -9,6 +9,7 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/casework"
+	"shebao/internal/complaint"
 	"shebao/internal/errs"
 )
 
@@ -81,6 +82,9 @@ type caseView struct {
 	Types         []*casework.Type
 	Lookup        *lookupView
 	InjuryConfirm bool
+	// ToComplaint: the clerk records complaints (审计科, 办公室), so the
+	// draft can become a complaint or report instead of a case.
+	ToComplaint bool
 }
 
 func (s *Server) caseDetail(w http.ResponseWriter, r *http.Request) {
@@ -100,7 +104,8 @@ func (s *Server) caseDetailPage(r *http.Request, form url.Values) (*Page, error)
 	if err != nil {
 		return nil, err
 	}
-	cv := caseView{View: v, Commitment: casework.CommitmentText, ReturnState: casework.Returned}
+	cv := caseView{View: v, Commitment: casework.CommitmentText, ReturnState: casework.Returned,
+		ToComplaint: v.Case.State == casework.Draft && complaint.CanRecord(a)}
 	if v.IsStaff && v.Case.State == casework.Draft {
 		cv.Types = s.Cases.GenericTypes(v.Case.Section)
 		cv.InjuryConfirm = v.Case.Section == access.Injury && a.In(access.Injury)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -9,9 +10,11 @@ import (
 	"strings"
 
 	"shebao/internal/access"
+	"shebao/internal/casework"
 	"shebao/internal/complaint"
 	"shebao/internal/errs"
 	"shebao/internal/money"
+	"shebao/internal/pdfdoc"
 )
 
 // complaintRoutes: the public form and tracking lookup (anonymous or
@@ -25,6 +28,9 @@ func (s *Server) complaintRoutes() []route {
 		{"GET /complaints/track", s.complaintTrackForm},
 		{"POST /complaints/track", s.complaintTrack},
 		{"POST /complaints/track/feedback", s.complaintTrackFeedback},
+		{"POST /complaints/track/answer.pdf", s.complaintTrackPDF},
+		{"GET /my/complaints/{id}/answer.pdf", s.loggedIn(s.complaintMinePDF)},
+		{"GET /staff/complaints/{id}/answer.pdf", s.staffRoute(s.complaintStaffPDF)},
 		{"GET /my/complaints", s.loggedIn(s.complaintMine)},
 		{"GET /my/complaints/{id}", s.loggedIn(s.complaintMineDetail)},
 		{"POST /my/complaints/{id}/feedback", s.loggedIn(s.complaintMineFeedback)},
@@ -179,6 +185,54 @@ func (s *Server) complaintTrackFeedback(w http.ResponseWriter, r *http.Request) 
 	s.render(w, r, "complaint_track", p)
 }
 
+// complaintTrackPDF: the written answer for the holder of the tracking
+// code (posted, so the code never stands in an address).
+func (s *Server) complaintTrackPDF(w http.ResponseWriter, r *http.Request) {
+	b, c, err := s.Complaints.AnswerPDF(r.Context(), complaint.Reporter{ClientAddr: s.clientIP(r), Code: r.PostForm.Get("code")})
+	if err != nil && !errors.Is(err, pdfdoc.ErrNoFont) {
+		s.trackAnswer(w, r, nil, err)
+		return
+	}
+	s.answerPDF(w, r, b, c, err)
+}
+
+func (s *Server) complaintMinePDF(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	b, c, err := s.Complaints.AnswerPDF(r.Context(), complaint.Reporter{Actor: actorFrom(r.Context()), ID: id})
+	s.answerPDF(w, r, b, c, err)
+}
+
+func (s *Server) complaintStaffPDF(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	b, c, err := s.Complaints.StaffAnswerPDF(r.Context(), actorFrom(r.Context()), id)
+	s.answerPDF(w, r, b, c, err)
+}
+
+// answerPDF sends a written answer, or says why it cannot.
+func (s *Server) answerPDF(w http.ResponseWriter, r *http.Request, b []byte, c *complaint.Complaint, err error) {
+	if errors.Is(err, pdfdoc.ErrNoFont) {
+		s.renderStatus(w, r, "error", http.StatusServiceUnavailable, &Page{Title: "无法生成书面答复文件",
+			Data: errs.New(errs.Internal, "no_font", pdfdoc.ErrNoFont.Error()+"；请在页面上查看答复全文")})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="answer-`+c.No+`.pdf"`)
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Write(b)
+}
+
 func (s *Server) complaintMine(w http.ResponseWriter, r *http.Request) {
 	items, err := s.Complaints.Mine(r.Context(), actorFrom(r.Context()))
 	if err != nil {
@@ -266,7 +320,32 @@ func (s *Server) complaintClerkForm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.New(errs.Forbidden, "complaint_file_forbidden", "电话、邮件、微信、来访的投诉举报由审计科或办公室登记"))
 		return
 	}
-	s.render(w, r, "complaint_clerk", &Page{Title: "登记投诉举报", Data: s.clerkFormView(), Form: r.URL.Query()})
+	form := r.URL.Query()
+	if no := strings.TrimSpace(form.Get("draft")); no != "" {
+		c, err := s.Cases.Get(r.Context(), actorFrom(r.Context()), no)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if c.State != casework.Draft {
+			s.fail(w, r, errs.New(errs.Conflict, "not_draft", "该来件已确认为业务，不能再转为投诉举报"))
+			return
+		}
+		form = draftComplaintForm(c)
+	}
+	s.render(w, r, "complaint_clerk", &Page{Title: "登记投诉举报", Data: s.clerkFormView(), Form: form})
+}
+
+// draftComplaintForm fills the clerk's complaint form from a mail draft:
+// the mail's subject and text, its sender and address, the draft's number
+// as the source.
+func draftComplaintForm(c *casework.Case) url.Values {
+	subject := []rune(strings.TrimSpace(c.Title))
+	if len(subject) > complaint.MaxSubject {
+		subject = subject[:complaint.MaxSubject]
+	}
+	return url.Values{"channel": {complaint.ChannelEmail}, "subject": {string(subject)}, "body": {c.Summary},
+		"reporter_name": {c.Applicant.Name}, "reporter_contact": {c.Applicant.Email}, "source_ref": {c.No}}
 }
 
 func (s *Server) clerkFormView() complaintFormView {
