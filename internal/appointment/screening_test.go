@@ -57,10 +57,10 @@ func TestCounterScreeningTurnsAwayAFever(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		s, c := newSvc(t, d)
 		var sent []sentNote
-		s.SetNotifier(NotifierFunc(func(_ context.Context, u int64, subject, body string) error {
+		s.notifier = NotifierFunc(func(_ context.Context, u int64, subject, body string) error {
 			sent = append(sent, sentNote{u, subject, body})
 			return nil
-		}))
+		})
 		ctx := context.Background()
 		slot := oneSlot(t, s, 2)
 		a, err := book(s, personA, slot.ID, ServiceOther)
