@@ -207,8 +207,8 @@ func TestDemoPagesShowNoCodes(t *testing.T) {
 
 // TestDemoRetireeSeesThePension logs in as the demo retiree: the home page
 // leads to the pension (last month paid to the card, amounts in 元 with
-// separators) and offers no flexible-worker or retirement-application
-// pages, and no page the retiree reaches shows a code. The clerks of the
+// separators), says he is retired instead of offering flexible-worker
+// insurance, offers no flexible-worker or retirement-application pages, and no page the retiree reaches shows a code. The clerks of the
 // pension pages see no code either, and the month not yet run is said to
 // be not run (not every pensioner listed as stopped).
 func TestDemoRetireeSeesThePension(t *testing.T) {
@@ -221,6 +221,10 @@ func TestDemoRetireeSeesThePension(t *testing.T) {
 	if strings.Contains(home.Body, `href="/person/flexible"`) || strings.Contains(home.Body, `href="/person/retirement"`) {
 		t.Error("the retiree's home page offers flexible-worker payments or the retirement pages")
 	}
+	if strings.Contains(home.Body, "灵活就业参保") || strings.Contains(home.Body, "离职后需要个人继续缴纳") {
+		t.Error("the retiree's home page offers flexible-worker insurance")
+	}
+	home.WantBody(t, "您已退休，按月领取基本养老金")
 	pension := retiree.Get(t, "/person/pension").WantStatus(t, http.StatusOK).WantBody(t, "正常发放", "已激活", "已发放", res.Pensions.LastMonth[:4]+"年")
 	if !regexp.MustCompile(`[0-9],[0-9]{3}\.[0-9]{2}`).MatchString(pension.Body) {
 		t.Error("the pension page shows no amount in 元 with separators")
