@@ -38,7 +38,7 @@ type env struct {
 	c1, c2 *access.Actor
 }
 
-func newEnv(t *testing.T, d *db.DB) *env {
+func newEnv(t testing.TB, d *db.DB) *env {
 	t.Helper()
 	c := clock.NewFixed(testNow)
 	au := audit.NewService(d, c)
