@@ -94,7 +94,9 @@ func seedCivil(b *testing.B, e *env, n int) []byte {
 		return "employee"
 	}
 	birth := time.Date(1940, 1, 1, 0, 0, 0, 0, time.UTC)
-	idn := func(i int) string { return ident.MakeID("110105", birth.AddDate(0, 0, i%18000), 2*(i/18000)+1, i%2 == 0) }
+	idn := func(i int) string {
+		return ident.MakeID("110105", birth.AddDate(0, 0, i%18000), 2*(i/18000)+1, i%2 == 0)
+	}
 	name := func(i int) string { return fmt.Sprintf("民%07d", i) }
 	dead := func(i int) bool { return i%20 == 0 || i%20 == 5 }
 	cols := []db.Column{{Name: "id_number", Type: db.Text}, {Name: "name", Type: db.Text}, {Name: "gender", Type: db.Text},
