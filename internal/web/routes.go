@@ -39,7 +39,7 @@ func (s *Server) routeTable() []route {
 		s.retirementRoutes(), s.certificationRoutes(),
 		s.deathRoutes(),
 		s.deathReportRoutes(),
-		s.complaintRoutes(),
+		s.complaintRoutes(), s.complaintAPIRoutes(),
 		s.sensitiveRoutes(),
 		s.injuryBenefitAPIRoutes(),
 		s.appointmentRoutes(),

@@ -1,0 +1,173 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"shebao/internal/complaint"
+)
+
+// complaintAPIRoutes: the JSON twins of the public complaint form and
+// tracking lookup, and a signed-in reporter's own complaints. The
+// service decides who may file and read; the answers never carry the
+// reporter's identity.
+func (s *Server) complaintAPIRoutes() []route {
+	return []route{
+		{"POST /api/v1/complaints", s.apiComplaintFile},
+		{"POST /api/v1/complaints/track", s.apiComplaintTrack},
+		{"GET /api/v1/complaints/mine", s.apiComplaintMine},
+		{"GET /api/v1/complaints/{id}", s.apiComplaintGet},
+	}
+}
+
+// complaintFileJSON is what a filing says through the API.
+type complaintFileJSON struct {
+	Category       string `json:"category"`
+	Subject        string `json:"subject"`
+	Body           string `json:"body"`
+	TargetName     string `json:"target_name"`
+	TargetEmployer string `json:"target_employer"`
+	TargetIDNumber string `json:"target_id_number"`
+	// Channel and reporter: only 审计科 or 办公室 recording a call, mail, WeChat message or visit.
+	Channel         string `json:"channel"`
+	ReporterName    string `json:"reporter_name"`
+	ReporterContact string `json:"reporter_contact"`
+}
+
+// complaintFiledJSON answers a filing; the tracking code is given to an
+// anonymous reporter on this answer only.
+type complaintFiledJSON struct {
+	ID             int64  `json:"id,omitempty"`
+	No             string `json:"no"`
+	TrackingCode   string `json:"tracking_code,omitempty"`
+	AcknowledgeDue string `json:"acknowledge_due"`
+	AnswerDue      string `json:"answer_due"`
+}
+
+// complaintJSON is the reporter's view of a complaint: no reporter, no
+// internal notes.
+type complaintJSON struct {
+	ID             int64                `json:"id,omitempty"`
+	No             string               `json:"no"`
+	Category       string               `json:"category"`
+	CategoryName   string               `json:"category_name"`
+	Status         string               `json:"status"`
+	StatusName     string               `json:"status_name"`
+	Subject        string               `json:"subject"`
+	Body           string               `json:"body,omitempty"`
+	TargetName     string               `json:"target_name,omitempty"`
+	FiledAt        time.Time            `json:"filed_at"`
+	AcknowledgeDue string               `json:"acknowledge_due"`
+	AnswerDue      string               `json:"answer_due"`
+	DecisionReason string               `json:"decision_reason,omitempty"`
+	TransferTo     string               `json:"transfer_to,omitempty"`
+	Answer         string               `json:"answer,omitempty"`
+	AnsweredAt     *time.Time           `json:"answered_at,omitempty"`
+	FeedbackName   string               `json:"feedback_name,omitempty"`
+	Events         []complaintEventJSON `json:"events,omitempty"`
+}
+
+type complaintEventJSON struct {
+	At       time.Time `json:"at"`
+	Kind     string    `json:"kind"`
+	KindName string    `json:"kind_name"`
+	Text     string    `json:"text,omitempty"`
+}
+
+func complaintOut(c *complaint.Complaint, withID bool) complaintJSON {
+	out := complaintJSON{No: c.No, Category: c.Category, CategoryName: c.CategoryName(), Status: c.Status,
+		StatusName: c.StatusName(), Subject: c.Subject, Body: c.Body, TargetName: c.TargetName, FiledAt: c.FiledAt,
+		AcknowledgeDue: c.AcknowledgeDue, AnswerDue: c.AnswerDue, DecisionReason: c.DecisionReason,
+		TransferTo: c.TransferTo, Answer: c.Answer, AnsweredAt: c.AnsweredAt, FeedbackName: c.FeedbackName()}
+	if withID {
+		out.ID = c.ID
+	}
+	return out
+}
+
+func complaintViewOut(v *complaint.View, withID bool) complaintJSON {
+	out := complaintOut(v.Complaint, withID)
+	for _, e := range v.Events {
+		out.Events = append(out.Events, complaintEventJSON{At: e.At, Kind: e.Kind, KindName: e.KindName(), Text: e.Text})
+	}
+	return out
+}
+
+// apiComplaintFile files a complaint: anonymously (counted against the
+// client's limit like the web form; the tracking code is in the answer)
+// or as the signed-in person or employer.
+func (s *Server) apiComplaintFile(w http.ResponseWriter, r *http.Request) {
+	var body complaintFileJSON
+	if err := decodeJSON(r, &body); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	in := complaint.Input{Category: body.Category, Subject: body.Subject, Body: body.Body, TargetName: body.TargetName,
+		TargetEmployer: body.TargetEmployer, TargetIDNumber: body.TargetIDNumber, Channel: body.Channel, ReporterName: body.ReporterName,
+		ReporterContact: body.ReporterContact}
+	a := actorFrom(r.Context())
+	var filed *complaint.Filed
+	var err error
+	if a == nil {
+		filed, err = s.Complaints.FileAnonymous(r.Context(), s.clientIP(r), in)
+	} else {
+		filed, err = s.Complaints.File(r.Context(), a, in)
+	}
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	out := complaintFiledJSON{No: filed.No, TrackingCode: filed.TrackingCode, AcknowledgeDue: filed.AcknowledgeDue,
+		AnswerDue: filed.AnswerDue}
+	if a != nil {
+		out.ID = filed.ID
+	}
+	s.writeJSON(w, http.StatusCreated, out)
+}
+
+// apiComplaintTrack reads a complaint by its tracking code (posted, so
+// the code never stands in an address).
+func (s *Server) apiComplaintTrack(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Code string `json:"code"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	v, err := s.Complaints.Track(r.Context(), complaint.Reporter{ClientAddr: s.clientIP(r), Code: body.Code})
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, complaintViewOut(v, false))
+}
+
+func (s *Server) apiComplaintMine(w http.ResponseWriter, r *http.Request) {
+	items, err := s.Complaints.Mine(r.Context(), actorFrom(r.Context()))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	out := []complaintJSON{}
+	for _, c := range items {
+		o := complaintOut(c, true)
+		o.Body = ""
+		out = append(out, o)
+	}
+	s.writeJSON(w, http.StatusOK, map[string]any{"items": out})
+}
+
+func (s *Server) apiComplaintGet(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	v, err := s.Complaints.Track(r.Context(), complaint.Reporter{Actor: actorFrom(r.Context()), ID: id})
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, complaintViewOut(v, true))
+}

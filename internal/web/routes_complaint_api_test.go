@@ -1,0 +1,182 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"shebao/internal/access"
+	"shebao/internal/app/apptest"
+	"shebao/internal/complaint"
+)
+
+type apiFiled struct {
+	ID             int64  `json:"id"`
+	No             string `json:"no"`
+	TrackingCode   string `json:"tracking_code"`
+	AcknowledgeDue string `json:"acknowledge_due"`
+	AnswerDue      string `json:"answer_due"`
+}
+
+type apiComplaint struct {
+	ID         int64  `json:"id"`
+	No         string `json:"no"`
+	Status     string `json:"status"`
+	StatusName string `json:"status_name"`
+	Answer     string `json:"answer"`
+	Events     []struct {
+		KindName string `json:"kind_name"`
+	} `json:"events"`
+}
+
+type apiError struct {
+	Error struct {
+		Code   string `json:"code"`
+		Fields []struct {
+			Field   string `json:"field"`
+			Message string `json:"message"`
+		} `json:"fields"`
+	} `json:"error"`
+}
+
+func wantField(t *testing.T, r *apptest.Response, field string) {
+	t.Helper()
+	r.WantStatus(t, http.StatusUnprocessableEntity)
+	var e apiError
+	r.JSON(t, &e)
+	for _, f := range e.Error.Fields {
+		if f.Field == field && f.Message != "" {
+			return
+		}
+	}
+	t.Fatalf("no error on %s: %s", field, r.Body)
+}
+
+var apiReport = map[string]string{"category": complaint.CatArrears, "subject": "某公司未给职工缴纳社保",
+	"body": "北京某科技有限公司 2024 年以来未给 30 名职工缴纳社会保险费。", "target_name": "北京某科技有限公司"}
+
+// TestComplaintAPI: anonymous filing with a tracking code, the answer read
+// by the code; a signed-in reporter's own complaints; field errors; another
+// party refused and never told who reported.
+func TestComplaintAPI(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		ctx := context.Background()
+		visitor := env.Anon(t)
+		wantField(t, visitor.PostJSON(t, "/api/v1/complaints", map[string]string{"category": "nope", "subject": "标题", "body": "内容"}), "category")
+		var anon apiFiled
+		visitor.PostJSON(t, "/api/v1/complaints", apiReport).WantStatus(t, http.StatusCreated).JSON(t, &anon)
+		if anon.TrackingCode == "" || anon.No == "" || anon.ID != 0 || anon.AnswerDue == "" {
+			t.Fatalf("anonymous filing answer %+v", anon)
+		}
+		wantField(t, visitor.PostJSON(t, "/api/v1/complaints/track", map[string]string{"code": "12"}), "code")
+		visitor.PostJSON(t, "/api/v1/complaints/track", map[string]string{"code": "ABCD-EFGH-JKLM-NPQR-STUV"}).WantStatus(t, http.StatusNotFound)
+
+		pa := env.LoginAs(t, apptest.PersonA)
+		mineIn := map[string]string{"category": complaint.CatFraud, "subject": "有人冒领养老金",
+			"body": "邻居去世两年，家属仍在领取养老金，请核查。", "target_name": "王某", "reporter_contact": "13912345678"}
+		var mine apiFiled
+		pa.PostJSON(t, "/api/v1/complaints", mineIn).WantStatus(t, http.StatusCreated).JSON(t, &mine)
+		if mine.ID == 0 || mine.TrackingCode != "" {
+			t.Fatalf("signed-in filing answer %+v", mine)
+		}
+
+		auditor := env.Actor(t, apptest.Staff(access.Audit))
+		for _, id := range []int64{anon.ID, mine.ID} {
+			if id == 0 {
+				id = mustComplaintID(t, env, anon.No)
+			}
+			c, err := env.App.Complaints.Act(ctx, auditor, id, complaint.Action{Kind: "accept", Version: 1, Section: access.Coordination})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := env.App.Complaints.Act(ctx, auditor, id, complaint.Action{Kind: "answer", Version: c.Version,
+				Text: "经查属实，已依法处理。"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got apiComplaint
+		visitor.PostJSON(t, "/api/v1/complaints/track", map[string]string{"code": anon.TrackingCode}).WantStatus(t, http.StatusOK).JSON(t, &got)
+		if got.No != anon.No || got.Answer != "经查属实，已依法处理。" || got.StatusName == "" || len(got.Events) == 0 {
+			t.Fatalf("tracked %+v", got)
+		}
+
+		var list struct{ Items []apiComplaint }
+		r := pa.Get(t, "/api/v1/complaints/mine").WantStatus(t, http.StatusOK)
+		r.JSON(t, &list)
+		if len(list.Items) != 1 || list.Items[0].ID != mine.ID {
+			t.Fatalf("mine %+v", list)
+		}
+		path := "/api/v1/complaints/" + strconv.FormatInt(mine.ID, 10)
+		r = pa.Get(t, path).WantStatus(t, http.StatusOK)
+		r.JSON(t, &got)
+		if got.No != mine.No || got.Answer == "" {
+			t.Fatalf("own complaint %+v", got)
+		}
+		// Another person, the employer and the anonymous visitor are refused
+		// and never told who reported.
+		for _, c := range []*apptest.Client{env.LoginAs(t, apptest.PersonB), env.LoginAs(t, apptest.EmployerA)} {
+			r := c.Get(t, path).WantStatus(t, http.StatusNotFound)
+			if strings.Contains(r.Body, "13912345678") || strings.Contains(r.Body, mine.No) {
+				t.Fatalf("another party's answer names the complaint or its reporter: %s", r.Body)
+			}
+			var other struct{ Items []apiComplaint }
+			c.Get(t, "/api/v1/complaints/mine").WantStatus(t, http.StatusOK).JSON(t, &other)
+			if len(other.Items) != 0 {
+				t.Fatalf("another party lists %+v", other.Items)
+			}
+		}
+		visitor.Get(t, path).WantStatus(t, http.StatusUnauthorized)
+		env.LoginAs(t, apptest.Staff(access.Fund)).PostJSON(t, "/api/v1/complaints", apiReport).WantStatus(t, http.StatusForbidden)
+		// The reporter's own view carries no reporter fields either.
+		for _, body := range []string{r.Body, pa.Get(t, path).Body} {
+			if strings.Contains(body, "13912345678") || strings.Contains(body, "reporter") {
+				t.Fatalf("reporter in the answer: %s", body)
+			}
+		}
+	})
+}
+
+func complaintForm(m map[string]string) url.Values {
+	f := url.Values{}
+	for k, v := range m {
+		f.Set(k, v)
+	}
+	return f
+}
+
+func mustComplaintID(t *testing.T, env *apptest.Env, no string) int64 {
+	t.Helper()
+	au := env.Actor(t, apptest.Staff(access.Audit))
+	page, err := env.App.Complaints.Queue(context.Background(), au, complaint.Filter{Q: no})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("find %s: %v %+v", no, err, page)
+	}
+	return page.Items[0].ID
+}
+
+// TestComplaintAPIThrottle: anonymous filings through the API count on the
+// same limit as the web form.
+func TestComplaintAPIThrottle(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		visitor := env.Anon(t)
+		for i := 0; i < complaint.AnonymousFilingLimit-1; i++ {
+			visitor.PostJSON(t, "/api/v1/complaints", apiReport).WantStatus(t, http.StatusCreated)
+		}
+		// The web form shares the count.
+		env.Anon(t).PostForm(t, "/complaints/new", complaintForm(apiReport)).WantStatus(t, http.StatusOK)
+		r := visitor.PostJSON(t, "/api/v1/complaints", apiReport).WantStatus(t, http.StatusTooManyRequests)
+		if r.Header.Get("Retry-After") == "" {
+			t.Fatal("no Retry-After")
+		}
+		var e apiError
+		r.JSON(t, &e)
+		if e.Error.Code == "" {
+			t.Fatalf("throttle answer %s", r.Body)
+		}
+		// A signed-in reporter is not throttled by the anonymous limit.
+		env.LoginAs(t, apptest.PersonA).PostJSON(t, "/api/v1/complaints", apiReport).WantStatus(t, http.StatusCreated)
+	})
+}
