@@ -19,6 +19,7 @@ import (
 	"shebao/internal/ident"
 	"shebao/internal/money"
 	"shebao/internal/payroll"
+	"shebao/internal/policy"
 )
 
 // benchPersons sizes BenchmarkCivilMatch (a tenth of them die, half of
@@ -53,6 +54,7 @@ func BenchmarkCivilMatch(b *testing.B) {
 		b.StopTimer()
 		d := dbtest.Postgres(b)
 		e := newEnv(b, d)
+		e.pol.SetCacheTTL(policy.DefaultCacheTTL) // as in production
 		e.s.payroll = benchPayroll{payroll.NewService(d, e.clk, audit.NewService(d, e.clk), e.po, nil)}
 		file := seedCivil(b, e, n)
 		b.StartTimer()

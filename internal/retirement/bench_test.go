@@ -6,6 +6,7 @@ import (
 	"shebao/internal/clock"
 	"shebao/internal/db"
 	"shebao/internal/db/dbtest"
+	"shebao/internal/policy"
 )
 
 // BenchmarkDetermination computes a determination from 35 years (420
@@ -20,6 +21,7 @@ func BenchmarkDetermination(b *testing.B) {
 func benchDetermination(b *testing.B, d *db.DB) {
 	t := testing.TB(b)
 	e := newEnv(t, d)
+	e.pol.SetCacheTTL(policy.DefaultCacheTTL) // as in production
 	pid, idn := e.person(t, "1966-03-10", "M", e.emp, "1991-06", "2026-05", 600_000)
 	if err := ImportBalance(ctxBg, d.W, pid, 15_000_000, clock.Month{Year: 2026, Mon: 5}, testNow); err != nil {
 		b.Fatal(err)

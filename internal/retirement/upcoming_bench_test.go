@@ -9,6 +9,7 @@ import (
 	"shebao/internal/db"
 	"shebao/internal/db/dbtest"
 	"shebao/internal/ident"
+	"shebao/internal/policy"
 )
 
 // benchPersons sizes BenchmarkUpcoming1M: `go test -bench Upcoming -args
@@ -24,6 +25,7 @@ func BenchmarkUpcoming1M(b *testing.B) {
 		b.Run(string(dialect), func(b *testing.B) {
 			d := dbtest.Open(b, dialect)
 			e := newEnv(b, d)
+			e.pol.SetCacheTTL(policy.DefaultCacheTTL) // as in production
 			seedUpcoming(b, d, *benchPersons)
 			page, err := e.s.ListUpcoming(ctxBg, e.clerk1, UpcomingFilter{Months: 6})
 			if err != nil || len(page.Rows) != PageSize {
