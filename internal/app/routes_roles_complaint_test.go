@@ -27,6 +27,8 @@ func complaintRouteCases() []routeCase {
 		{method: "POST", path: "/api/v1/complaints/track", json: map[string]string{}, want: with(api(), all(allowed)...)},
 		{method: "GET", path: "/api/v1/complaints/mine", want: api(reporters...)},
 		{method: "GET", path: "/api/v1/complaints/999999", want: notFoundFor(api(reporters...))},
+		{method: "POST", path: "/api/v1/complaints/track/feedback", json: map[string]string{}, want: with(api(), all(allowed)...)},
+		{method: "POST", path: "/api/v1/complaints/999999/feedback", json: map[string]string{}, want: notFoundFor(api(reporters...))},
 		{method: "GET", path: "/my/complaints/999999/answer.pdf", want: notFoundFor(page(reporters...))},
 		{method: "GET", path: "/staff/complaints/999999/answer.pdf", want: notFoundFor(page(staffAll))},
 		{method: "GET", path: "/my/complaints", want: page(reporters...)},

@@ -17,6 +17,8 @@ func (s *Server) complaintAPIRoutes() []route {
 		{"POST /api/v1/complaints/track", s.apiComplaintTrack},
 		{"GET /api/v1/complaints/mine", s.apiComplaintMine},
 		{"GET /api/v1/complaints/{id}", s.apiComplaintGet},
+		{"POST /api/v1/complaints/track/feedback", s.apiComplaintTrackFeedback},
+		{"POST /api/v1/complaints/{id}/feedback", s.apiComplaintFeedback},
 	}
 }
 
@@ -170,4 +172,51 @@ func (s *Server) apiComplaintGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeJSON(w, http.StatusOK, complaintViewOut(v, true))
+}
+
+// complaintFeedbackJSON is the reporter's satisfaction or objection with
+// the answer; the holder of the tracking code gives the code.
+type complaintFeedbackJSON struct {
+	Code         string `json:"code,omitempty"`
+	Satisfied    bool   `json:"satisfied"`
+	FeedbackText string `json:"feedback_text"`
+}
+
+// apiComplaintTrackFeedback: the holder of the tracking code says whether
+// the answer satisfies; an objection sends it back to 审计科.
+func (s *Server) apiComplaintTrackFeedback(w http.ResponseWriter, r *http.Request) {
+	var body complaintFeedbackJSON
+	if err := decodeJSON(r, &body); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.complaintFeedback(w, r, complaint.Reporter{ClientAddr: s.clientIP(r), Code: body.Code}, body, false)
+}
+
+// apiComplaintFeedback: the signed-in reporter's satisfaction or objection.
+func (s *Server) apiComplaintFeedback(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	var body complaintFeedbackJSON
+	if err := decodeJSON(r, &body); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.complaintFeedback(w, r, complaint.Reporter{Actor: actorFrom(r.Context()), ID: id}, body, true)
+}
+
+func (s *Server) complaintFeedback(w http.ResponseWriter, r *http.Request, rep complaint.Reporter, body complaintFeedbackJSON, withID bool) {
+	if err := s.Complaints.Feedback(r.Context(), rep, body.Satisfied, body.FeedbackText); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	v, err := s.Complaints.Track(r.Context(), rep)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, complaintViewOut(v, withID))
 }

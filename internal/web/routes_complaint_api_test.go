@@ -136,6 +136,21 @@ func TestComplaintAPI(t *testing.T) {
 				t.Fatalf("reporter in the answer: %s", body)
 			}
 		}
+
+		// Satisfaction or objection: by the tracking code, by the reporter.
+		track := "/api/v1/complaints/track/feedback"
+		wantField(t, visitor.PostJSON(t, track, map[string]any{"code": anon.TrackingCode, "satisfied": false}), "feedback_text")
+		visitor.PostJSON(t, track, map[string]any{"code": anon.TrackingCode, "satisfied": true}).WantStatus(t, http.StatusOK).JSON(t, &got)
+		if got.Status != complaint.Closed {
+			t.Fatalf("after satisfaction %+v", got)
+		}
+		visitor.PostJSON(t, track, map[string]any{"code": anon.TrackingCode, "satisfied": true}).WantStatus(t, http.StatusConflict)
+		objection := map[string]any{"satisfied": false, "feedback_text": "单位至今仍未补缴，请再查。"}
+		env.LoginAs(t, apptest.PersonB).PostJSON(t, path+"/feedback", objection).WantStatus(t, http.StatusNotFound)
+		pa.PostJSON(t, path+"/feedback", objection).WantStatus(t, http.StatusOK).JSON(t, &got)
+		if got.Status != complaint.Objected || got.ID != mine.ID {
+			t.Fatalf("after objection %+v", got)
+		}
 	})
 }
 
