@@ -123,7 +123,7 @@ func TestCovidNurseScansJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#add-items")),
 		chromedp.WaitVisible(chromedp.Search(`//td[contains(., "覆盖项目（全额）")]`)))
 	do(t, ctx, "approve items", chromedp.Click(chromedp.CSS("#approve-rest")),
-		chromedp.WaitVisible(chromedp.Search(`//td[contains(., "核准")]`)))
+		chromedp.WaitReady(chromedp.Search(`//option[@value="approved"][@selected]`)))
 	do(t, ctx, "complete", chromedp.Click(chromedp.CSS("#complete-review")), chromedp.WaitNotPresent(chromedp.CSS("#complete-review")),
 		chromedp.WaitVisible(chromedp.Search(`//*[@id="claim-status"][contains(., "已核准")]`)))
 	wantClaim := money.Fen(185235 + 190000) // covered items of the fast track: in full

@@ -131,7 +131,7 @@ func TestInjuryBenefitJourney(t *testing.T) {
 		t.Fatalf("not on a claim page: %s", location(t, ctx))
 	}
 	do(t, ctx, "approve items", chromedp.Click(chromedp.CSS("#approve-rest")),
-		chromedp.WaitVisible(chromedp.Search(`//td[contains(., "核准")]`)))
+		chromedp.WaitReady(chromedp.Search(`//option[@value="approved"][@selected]`)))
 	do(t, ctx, "complete", chromedp.Click(chromedp.CSS("#complete-review")),
 		chromedp.WaitVisible(chromedp.Search(`//*[@id="claim-status"][contains(., "待复核")]`)))
 	logout(t, ctx)
@@ -211,7 +211,7 @@ func TestContinuedTreatmentJourney(t *testing.T) {
 	do(t, ctx, "claim", append(steps, chromedp.Click(chromedp.CSS("#submit-claim")),
 		chromedp.WaitVisible(chromedp.CSS("#review-form")))...)
 	do(t, ctx, "approve items", chromedp.Click(chromedp.CSS("#approve-rest")),
-		chromedp.WaitVisible(chromedp.Search(`//td[contains(., "核准")]`)))
+		chromedp.WaitReady(chromedp.Search(`//option[@value="approved"][@selected]`)))
 	// The approval redirects back to the same page: the status element is
 	// on both, so the wait starts once the old page has gone.
 	do(t, ctx, "complete", chromedp.Click(chromedp.CSS("#complete-review")), chromedp.WaitNotPresent(chromedp.CSS("#complete-review")),

@@ -22,12 +22,14 @@ type coveredList struct {
 	mu     sync.Mutex
 	loaded time.Time
 	spans  map[string][][2]string // code → [from, to] periods (to "" = open)
+	gen    int                    // bumped by clear: a load begun before an edit is not kept
 }
 
 // clear drops the list after an edit.
 func (c *coveredList) clear() {
 	c.mu.Lock()
 	c.spans = nil
+	c.gen++
 	c.mu.Unlock()
 }
 
@@ -52,10 +54,28 @@ func (c *coveredList) covered(ctx context.Context, q db.Querier, clk clock.Clock
 func (c *coveredList) current(ctx context.Context, q db.Querier, clk clock.Clock) (map[string][][2]string, error) {
 	now := clk.Now()
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.spans != nil && now.Sub(c.loaded) < coveredTTL && !now.Before(c.loaded) {
-		return c.spans, nil
+	spans, loaded, gen := c.spans, c.loaded, c.gen
+	c.mu.Unlock()
+	if spans != nil && now.Sub(loaded) < coveredTTL && !now.Before(loaded) {
+		return spans, nil
 	}
+	// The list is read without holding the mutex: q may be a transaction
+	// holding the only write connection while another caller waits, and a
+	// caller holding the mutex while it waits for a connection would
+	// deadlock with it.
+	spans, err := loadCovered(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.gen == gen {
+		c.spans, c.loaded = spans, now
+	}
+	c.mu.Unlock()
+	return spans, nil
+}
+
+func loadCovered(ctx context.Context, q db.Querier) (map[string][][2]string, error) {
 	rows, err := q.QueryContext(ctx, `SELECT code, valid_from, valid_to FROM injury_covid_items`)
 	if err != nil {
 		return nil, errs.Wrap(err, "covered items")
@@ -72,6 +92,5 @@ func (c *coveredList) current(ctx context.Context, q db.Querier, clk clock.Clock
 	if err := rows.Err(); err != nil {
 		return nil, errs.Wrap(err, "covered items")
 	}
-	c.spans, c.loaded = spans, now
 	return spans, nil
 }
