@@ -30,7 +30,9 @@ func TestAssessKillAndRerun(t *testing.T) {
 	}
 	engines := map[string][]string{"sqlite": {"--data", filepath.Join(t.TempDir(), "data")}}
 	if base := os.Getenv(dbtest.EnvPostgres); base != "" {
-		engines["postgres"] = []string{"--db", freshSchema(t, base)}
+		// --data too: the command keeps its files (audit key, documents)
+		// there, and the default is the working directory's data/.
+		engines["postgres"] = []string{"--db", freshSchema(t, base), "--data", t.TempDir()}
 	}
 	for name, where := range engines {
 		t.Run(name, func(t *testing.T) { killAndRerun(t, bin, where) })
