@@ -20,11 +20,10 @@ func TestUnlockCommand(t *testing.T) {
 	ctx := context.Background()
 	data := filepath.Join(t.TempDir(), "data")
 	open := func() *app.App {
-		a, err := app.Open(ctx, app.Config{DataDir: data, LogOut: io.Discard, StaffLockAfter: 2})
+		a, err := app.Open(ctx, app.Config{DataDir: data, LogOut: io.Discard, StaffLockAfter: 2, HashParams: account.TestHashParams})
 		if err != nil {
 			t.Fatal(err)
 		}
-		a.Accounts.SetHashParams(account.TestHashParams)
 		return a
 	}
 	a := open()

@@ -44,7 +44,7 @@ type Service struct {
 	audit *audit.Service
 
 	mu        sync.RWMutex
-	params    HashParams
+	params    HashParams           // cost of new hashes (set once by New)
 	dummy     string               // a hash to verify against for unknown users (equal timing)
 	slots     chan struct{}        // bounds concurrent argon2 computations
 	stmts     map[string]*sql.Stmt // prepared hot queries (guarded by mu)
@@ -60,6 +60,10 @@ type Options struct {
 	// staff or administrator account needs an administrator's unlock:
 	// 0 means the package's StaffLockAfter, a negative number never locks.
 	StaffLockAfter int
+	// HashParams are the cost of new password hashes (zero:
+	// DefaultHashParams; tests use TestHashParams). Existing hashes keep
+	// verifying with their own parameters.
+	HashParams HashParams
 }
 
 // NewService returns the account service with the default options and
@@ -72,19 +76,15 @@ func New(d *db.DB, c clock.Clock, a *audit.Service, o Options) *Service {
 	if lock == 0 {
 		lock = StaffLockAfter
 	}
-	return &Service{db: d, clock: c, audit: a, params: DefaultHashParams, slots: make(chan struct{}, maxConcurrent),
+	params := o.HashParams
+	if params == (HashParams{}) {
+		params = DefaultHashParams
+	}
+	return &Service{db: d, clock: c, audit: a, params: params, slots: make(chan struct{}, maxConcurrent),
 		staffLock: max(lock, 0)}
 }
 
 func (s *Service) staffLockAfter() int { return s.staffLock }
-
-// SetHashParams changes the cost of new password hashes. Tests use
-// TestHashParams; existing hashes keep verifying with their own parameters.
-func (s *Service) SetHashParams(p HashParams) {
-	s.mu.Lock()
-	s.params, s.dummy = p, ""
-	s.mu.Unlock()
-}
 
 // User is an account as administrators see it.
 type User struct {

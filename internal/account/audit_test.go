@@ -44,8 +44,7 @@ func TestEveryChangeIsAudited(t *testing.T) {
 		person := f.scalar(t, `SELECT id FROM users WHERE role = 'person'`)
 		reset, err := f.svc.ResetPassword(ctx, admin, person)
 		must(t, err)
-		locking := account.New(d, f.c, audit.NewService(d, f.c), account.Options{StaffLockAfter: 3})
-		locking.SetHashParams(account.TestHashParams)
+		locking := account.New(d, f.c, audit.NewService(d, f.c), account.Options{StaffLockAfter: 3, HashParams: account.TestHashParams})
 		for i := 0; i < 3; i++ {
 			locking.Login(ctx, "auditee", "Wrong1234", "10.0.0.1")
 		}

@@ -27,9 +27,14 @@ type fixture struct {
 
 func newFixture(t *testing.T, d *db.DB) *fixture {
 	t.Helper()
+	return newFixtureWith(t, d, account.TestHashParams)
+}
+
+// newFixtureWith is newFixture whose service hashes new passwords with p.
+func newFixtureWith(t *testing.T, d *db.DB, p account.HashParams) *fixture {
+	t.Helper()
 	c := clock.NewFixed(start)
-	svc := account.NewService(d, c, audit.NewService(d, c))
-	svc.SetHashParams(account.TestHashParams)
+	svc := account.New(d, c, audit.NewService(d, c), account.Options{HashParams: p})
 	return &fixture{d: d, c: c, svc: svc}
 }
 

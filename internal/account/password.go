@@ -50,13 +50,7 @@ func (s *Service) HashPassword(ctx context.Context, pw string) (string, error) {
 		return "", err
 	}
 	defer s.release()
-	return hashWith(s.hashParams(), pw)
-}
-
-func (s *Service) hashParams() HashParams {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.params
+	return hashWith(s.params, pw)
 }
 
 func hashWith(p HashParams, pw string) (string, error) {

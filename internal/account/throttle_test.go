@@ -134,8 +134,7 @@ func TestParallelLoginsFromOneIPCheckAtMostTheIPLimit(t *testing.T) {
 func TestTwoServersShareTheLimits(t *testing.T) {
 	dbtest.EachPair(t, func(t *testing.T, d1, d2 *db.DB) {
 		f := newFixture(t, d1)
-		svc2 := account.NewService(d2, f.c, audit.NewService(d2, f.c))
-		svc2.SetHashParams(account.TestHashParams)
+		svc2 := account.New(d2, f.c, audit.NewService(d2, f.c), account.Options{HashParams: account.TestHashParams})
 		svcs := []*account.Service{f.svc, svc2}
 		f.add(t, access.RoleEmployer, "440300000001")
 		staff := f.add(t, access.RoleStaff, "zhao", access.Fund)
@@ -239,10 +238,9 @@ func TestGrowingDelayPerUsernameAndSource(t *testing.T) {
 // the administrator lock nobody out.
 func TestUnknownAndKnownUsernamesAnsweredAlike(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d)
-		ctx := context.Background()
 		// Costly enough that a skipped hash would show in the timing.
-		f.svc.SetHashParams(account.HashParams{Memory: 8 * 1024, Time: 1, Threads: 1})
+		f := newFixtureWith(t, d, account.HashParams{Memory: 8 * 1024, Time: 1, Threads: 1})
+		ctx := context.Background()
 		f.add(t, access.RoleEmployer, "440300000001")
 		f.add(t, access.RoleAdmin, "admin")
 		type answer struct {

@@ -72,6 +72,9 @@ type Config struct {
 	// staff or administrator account until an administrator unlocks it;
 	// 0 means account.StaffLockAfter, a negative number never locks.
 	StaffLockAfter int
+	// HashParams are the cost of new password hashes (zero: the
+	// production account.DefaultHashParams; tests: account.TestHashParams).
+	HashParams account.HashParams
 	// Contactless channels (internal/app/channels.go): SMTPListen enables
 	// the mail intake listener (e.g. 127.0.0.1:2525); SMTPRelay is where
 	// email notifications are sent (host:port; empty: held in the outbox);
@@ -196,7 +199,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		}
 	}
 	a.Audit = audit.NewAnchored(d, c, anchor)
-	a.Accounts = account.New(d, c, a.Audit, account.Options{StaffLockAfter: cfg.StaffLockAfter})
+	a.Accounts = account.New(d, c, a.Audit, account.Options{StaffLockAfter: cfg.StaffLockAfter, HashParams: cfg.HashParams})
 	a.Policy = policy.NewService(d, c, a.Audit)
 	if err := a.Policy.SeedDefaults(ctx); err != nil {
 		// A shipped rules file that clashes with an administrator's value

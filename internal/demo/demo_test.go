@@ -28,8 +28,7 @@ func deps(t *testing.T, d *db.DB) demo.Deps {
 	t.Helper()
 	c := clock.NewFixed(time.Date(2024, 2, 10, 1, 0, 0, 0, time.UTC)) // 09:00 in Shanghai
 	au := audit.NewService(d, c)
-	acc := account.NewService(d, c, au)
-	acc.SetHashParams(account.TestHashParams)
+	acc := account.New(d, c, au, account.Options{HashParams: account.TestHashParams})
 	pol := policy.NewService(d, c, au)
 	if err := pol.SeedDefaults(context.Background()); err != nil {
 		t.Fatal(err)

@@ -37,8 +37,7 @@ func killChild(idText string) int {
 		return 2
 	}
 	c := clock.NewFixed(start)
-	s := statement.NewService(d, c, audit.NewService(d, c), notify.NewService(d, c), statement.Options{BaseURL: "https://sb.example"})
-	s.SetWorkers(1)
+	s := statement.NewService(d, c, audit.NewService(d, c), notify.NewService(d, c), statement.Options{BaseURL: "https://sb.example", Workers: 1})
 	id, _ := strconv.ParseInt(idText, 10, 64)
 	fmt.Println("started")
 	if err := s.RunBatch(ctx, id); err != nil {

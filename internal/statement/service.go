@@ -1,6 +1,7 @@
 package statement
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -31,6 +32,10 @@ type Options struct {
 	// logger (nil: slog.Default()).
 	Server string
 	Log    *slog.Logger
+	// Workers is how many statements are rendered at once (0: two per
+	// CPU, so that while one waits on the database's answers the other
+	// renders).
+	Workers int
 }
 
 // Service makes statements and runs their batches.
@@ -56,12 +61,8 @@ func NewService(d *db.DB, c clock.Clock, a *audit.Service, n *notify.Service, o 
 		o.Log = slog.Default()
 	}
 	return &Service{db: d, clock: c, audit: a, notify: n, opt: o, server: o.Server, log: o.Log,
-		workers: 2 * max(1, runtime.NumCPU()), chunk: 256}
+		workers: cmp.Or(max(o.Workers, 0), 2*max(1, runtime.NumCPU())), chunk: 256}
 }
-
-// SetWorkers sets how many statements are rendered at once (default two
-// per CPU: while one waits on the database's answers the other renders).
-func (s *Service) SetWorkers(n int) { s.workers = max(1, n) }
 
 // Wait blocks until the background batches of this service end.
 func (s *Service) Wait() { s.running.Wait() }

@@ -38,12 +38,12 @@ func demoEnvWith(t *testing.T, retirees bool) (*apptest.Env, *demo.Result) {
 	t.Helper()
 	ctx := context.Background()
 	clk := clock.NewFixed(apptest.Start)
-	a, err := app.Open(ctx, app.Config{Clock: clk, LogOut: io.Discard, LogFormat: "json", Name: "codes", DataDir: t.TempDir()})
+	a, err := app.Open(ctx, app.Config{Clock: clk, LogOut: io.Discard, LogFormat: "json", Name: "codes", DataDir: t.TempDir(),
+		HashParams: account.TestHashParams})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	a.Accounts.SetHashParams(account.TestHashParams)
 	d := demo.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, Audit: a.Audit, Accounts: a.Accounts,
 		Policy: a.Policy, Employers: a.Employers, Injury: a.Injury}
 	opts := demo.Options{Retirees: -1}

@@ -126,7 +126,7 @@ func NewWith(t testing.TB, d db.Dialect, configure func(*app.Config)) *Env {
 	t.Helper()
 	ctx := context.Background()
 	env := &Env{Clock: clock.NewFixed(Start), Dialect: d, Logs: &Logs{}, Users: map[string]*User{}}
-	cfg := app.Config{Clock: env.Clock, LogOut: env.Logs, LogFormat: "json", Name: "apptest", DataDir: t.TempDir(),
+	cfg := app.Config{Clock: env.Clock, HashParams: account.TestHashParams, LogOut: env.Logs, LogFormat: "json", Name: "apptest", DataDir: t.TempDir(),
 		// As cmd/shebao reads them, so a test can set them with t.Setenv.
 		PortalURL: os.Getenv("SHEBAO_PUBLIC_URL"), CertIssuer: os.Getenv("SHEBAO_CERT_ISSUER"),
 		CertSeal: os.Getenv("SHEBAO_CERT_SEAL") == "1", FontPath: os.Getenv(pdfdoc.FontEnv)}
@@ -148,7 +148,6 @@ func NewWith(t testing.TB, d db.Dialect, configure func(*app.Config)) *Env {
 		t.Fatalf("apptest: open app: %v", err)
 	}
 	t.Cleanup(func() { a.Close() })
-	a.Accounts.SetHashParams(account.TestHashParams)
 	env.App = a
 	env.Server = httptest.NewServer(a.Web)
 	t.Cleanup(env.Server.Close)
@@ -251,7 +250,6 @@ func (e *Env) Peer(t testing.TB) *Env {
 		t.Fatalf("apptest: open peer: %v", err)
 	}
 	t.Cleanup(func() { a.Close() })
-	a.Accounts.SetHashParams(account.TestHashParams)
 	p := &Env{App: a, Clock: e.Clock, Dialect: e.Dialect, Logs: e.Logs, Users: e.Users}
 	p.Server = httptest.NewServer(a.Web)
 	t.Cleanup(p.Server.Close)
