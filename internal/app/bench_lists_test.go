@@ -113,7 +113,7 @@ func BenchmarkListPages(b *testing.B) {
 	defer a.Close()
 	if cfg.DBURL == "" {
 		_, err := demo.Generate(ctx, demo.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, Audit: a.Audit, Accounts: a.Accounts,
-			Policy: a.Policy, Employers: a.Employers, Contribution: a.Contribution, Payments: a.Payments},
+			Policy: a.Policy, Employers: a.Employers, Contribution: a.Contribution, Payments: a.Payments, Transfers: a.Transfers},
 			demo.Options{Months: 24, Cases: 5000})
 		if err != nil {
 			b.Fatal(err)
@@ -188,7 +188,7 @@ func seedDistrict(b *testing.B, a *app.App, now time.Time, scale string) {
 	t0 := time.Now()
 	_, err := demo.Generate(ctx, demo.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, Audit: a.Audit, Accounts: a.Accounts,
 		Policy: a.Policy, Employers: a.Employers, Contribution: a.Contribution, Payments: a.Payments, Payouts: a.Payouts,
-		Payroll: a.Payroll}, demo.Options{Employers: emps, Persons: persons, Months: -1, Cases: cases, Progress: os.Stderr})
+		Payroll: a.Payroll, Transfers: a.Transfers}, demo.Options{Employers: emps, Persons: persons, Months: -1, Cases: cases, Progress: os.Stderr})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -37,6 +37,10 @@ func (x transferPayouts) Paid(ctx context.Context, q db.Querier, key string) (bo
 	return l.Status == payout.Paid, nil
 }
 
+// TransferPayouts is the transfers' way to the payouts, for a transfer
+// service built outside the app (the demo's tests).
+func TransferPayouts(p *payout.Service) transfer.Payouts { return transferPayouts{p} }
+
 // openTransfers builds the transfer service with its payouts and notices.
 func (a *App) openTransfers() {
 	a.Transfers = transfer.NewService(a.DB, a.Clock, a.Audit, a.Policy, a.Cases, transferPayouts{a.Payouts}, a.Notify)

@@ -28,6 +28,7 @@ import (
 	"shebao/internal/payroll"
 	"shebao/internal/personalaccount"
 	"shebao/internal/policy"
+	"shebao/internal/transfer"
 )
 
 // Password is the password of every demo login. Demo logins are not made
@@ -114,6 +115,9 @@ type Deps struct {
 	PersonalAccounts *personalaccount.Service
 	// Deaths records the death reported before the civil-affairs sample.
 	Deaths *death.Service
+	// Transfers handles the demo's transfer in under way and transfer out
+	// paid and closed (with Payouts); without it there are none.
+	Transfers *transfer.Service
 }
 
 // Login is one demo login for the printed table.
@@ -147,6 +151,7 @@ type Result struct {
 	Pensions     *RetireeResult
 	Near         *NearResult // people near retirement
 	Reported     bool        // a pensioner's death reported by phone
+	Transfers    *TransferResult
 	Logins       []Login
 	APIKeys      []APIKey
 	Took         time.Duration
@@ -197,6 +202,9 @@ func Generate(ctx context.Context, d Deps, opts Options) (*Result, error) {
 	}
 	g.res.Employments += g.res.Near.Employments
 	if g.res.Reported, err = reportedDeath(ctx, d); err != nil {
+		return nil, err
+	}
+	if g.res.Transfers, err = g.transfers(ctx); err != nil {
 		return nil, err
 	}
 	if pr.Login != nil {

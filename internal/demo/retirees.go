@@ -60,12 +60,9 @@ func Retirees(ctx context.Context, d Deps, n int, seed uint64) (*RetireeResult, 
 	if d.Payouts == nil || d.Payroll == nil || n <= 0 {
 		return &RetireeResult{}, nil
 	}
-	csvGBK, xlsx := payout.DemoProfiles()
-	banks := []payout.Bank{{Code: "ICBC", Name: "中国工商银行", Profile: csvGBK, Active: true}, {Code: "CCB", Name: "中国建设银行", Profile: xlsx, Active: true}}
-	for _, b := range banks {
-		if _, err := d.Payouts.SaveBank(ctx, access.System, b); err != nil {
-			return nil, err
-		}
+	banks := demoBanks()
+	if err := saveDemoBanks(ctx, d.Payouts); err != nil {
+		return nil, err
 	}
 	now := d.Clock.Now()
 	last := clock.MonthOf(now).Add(-1)

@@ -45,7 +45,7 @@ func demoEnvWith(t *testing.T, retirees bool) (*apptest.Env, *demo.Result) {
 	}
 	t.Cleanup(func() { a.Close() })
 	d := demo.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, Audit: a.Audit, Accounts: a.Accounts,
-		Policy: a.Policy, Employers: a.Employers, Injury: a.Injury}
+		Policy: a.Policy, Employers: a.Employers, Injury: a.Injury, Transfers: a.Transfers}
 	opts := demo.Options{Retirees: -1}
 	if retirees {
 		d.Payouts, d.Payroll, opts.Retirees = a.Payouts, a.Payroll, 50
