@@ -183,6 +183,9 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, name strin
 	if p.Flash == "" {
 		p.Flash = takeFlash(w, r)
 	}
+	if p.Message == "" {
+		p.Message = takeRefusal(w, r)
+	}
 	if s.Policy != nil {
 		if b, err := s.Policy.Banner(r.Context()); err == nil {
 			p.Banner = b
@@ -224,6 +227,27 @@ func redirect(w http.ResponseWriter, r *http.Request, target, flash string) {
 		setFlash(w, flash)
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// redirectRefused sends the browser back to target (POST-redirect-GET)
+// after a refused action, with the refusal in Chinese shown there as an
+// error: a reload does not submit the action again.
+func (s *Server) redirectRefused(w http.ResponseWriter, r *http.Request, target string, err error) {
+	e := s.publicError(r, err)
+	http.SetCookie(w, &http.Cookie{Name: "refusal", Value: url.QueryEscape(e.Message), Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, MaxAge: 60})
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// takeRefusal reads (and clears) the refusal a redirectRefused stored.
+func takeRefusal(w http.ResponseWriter, r *http.Request) string {
+	c, err := r.Cookie("refusal")
+	if err != nil {
+		return ""
+	}
+	http.SetCookie(w, &http.Cookie{Name: "refusal", Path: "/", MaxAge: -1})
+	v, _ := url.QueryUnescape(c.Value)
+	return v
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }

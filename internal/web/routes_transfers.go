@@ -160,9 +160,13 @@ func (s *Server) transferStep(w http.ResponseWriter, r *http.Request) {
 	} else {
 		err = s.runTransferStep(r, t.ID, version, f)
 	}
-	if err != nil {
+	if errs.KindOf(err) == errs.Invalid { // input to correct: the form again, as typed
 		p.Form = f
 		s.renderForm(w, r, "transfer_show", p, err)
+		return
+	}
+	if err != nil { // refused (state, version, payout not paid …): back to the transfer's page, the reason shown
+		s.redirectRefused(w, r, "/staff/transfers/"+strconv.FormatInt(t.ID, 10), err)
 		return
 	}
 	setFlash(w, "已办理")
