@@ -1,15 +1,18 @@
 package complaint
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/base32"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -19,6 +22,7 @@ import (
 	"shebao/internal/clock"
 	"shebao/internal/db"
 	"shebao/internal/errs"
+	"shebao/internal/idempotency"
 	"shebao/internal/ident"
 	"shebao/internal/policy"
 )
@@ -58,11 +62,11 @@ type Filed struct {
 // FileAnonymous files an anonymous complaint from the public form,
 // counted first against the client's limit. Errors: TooMany, Invalid.
 func (s *Service) FileAnonymous(ctx context.Context, clientAddr string, in Input) (*Filed, error) {
-	if err := s.throttle.Throttle(ctx, "complaint-file", clientAddr, AnonymousFilingLimit, "匿名投诉举报提交过于频繁"); err != nil {
+	if err := s.throttleAnonymous(ctx, clientAddr); err != nil {
 		return nil, err
 	}
-	in.Channel, in.ReporterName, in.ReporterContact = ChannelAnonymous, "", ""
-	return s.file(ctx, nil, in, "anonymous")
+	in, kind, _ := s.filer(nil, in)
+	return s.file(ctx, nil, in, kind, nil)
 }
 
 // File files a complaint signed in: a person or an employer for itself
@@ -71,26 +75,98 @@ func (s *Service) FileAnonymous(ctx context.Context, clientAddr string, in Input
 // the caller is then told the tracking code). Errors: Unauthenticated,
 // Forbidden, Invalid.
 func (s *Service) File(ctx context.Context, a *access.Actor, in Input) (*Filed, error) {
-	switch {
-	case a == nil:
+	if a == nil {
 		return nil, errs.LoginRequired()
-	case a.Role == access.RolePerson || a.Role == access.RoleEmployer:
-		in.Channel, in.ReporterName = ChannelWeb, ""
-		return s.file(ctx, a, in, string(a.Role))
-	case CanRecord(a):
-		if !slices.Contains(ClerkChannels, in.Channel) {
-			return nil, fieldErr("channel", "请选择来件渠道（电话、电子邮件、微信或来访）")
-		}
-		kind := "named"
-		if strings.TrimSpace(in.ReporterName) == "" {
-			kind = "anonymous"
-		}
-		return s.file(ctx, a, in, kind)
 	}
-	return nil, errs.New(errs.Forbidden, "complaint_file_forbidden", "投诉举报由参保人、参保单位网上提交，或由审计科、办公室登记")
+	in, kind, err := s.filer(a, in)
+	if err != nil {
+		return nil, err
+	}
+	return s.file(ctx, a, in, kind, nil)
 }
 
-func (s *Service) file(ctx context.Context, a *access.Actor, in Input, reporterKind string) (*Filed, error) {
+// AnonymousKeyMin is the shortest idempotency key of an anonymous filing:
+// its answer carries the tracking code, so the key must not be guessable.
+const AnonymousKeyMin = 16
+
+// FileOnce files a complaint through the JSON API under the client's
+// idempotency key, anonymously (a == nil, counted against the client's
+// limit) or signed in as File. The same key with the same request returns
+// the first answer, tracking code included (replayed = true), and files
+// nothing, also when the retry races the first request; the same key with
+// another request is a Conflict. Errors: as FileAnonymous and File; Invalid
+// naming the Idempotency-Key header when the key is missing.
+func (s *Service) FileOnce(ctx context.Context, a *access.Actor, clientAddr, key string, in Input) (*Filed, bool, error) {
+	in, kind, err := s.filer(a, in)
+	if err != nil {
+		return nil, false, err
+	}
+	scope, min := "anonymous", AnonymousKeyMin
+	if a != nil {
+		scope, min = "user:"+strconv.FormatInt(a.UserID, 10), 1
+	}
+	if key, err = idempotency.Key(key, min); err != nil {
+		return nil, false, err
+	}
+	k := &keyed{key: key, keyHash: idempotency.KeyHash(scope, key), hash: idempotency.Hash(requestOf(in))}
+	if f, err := replay(ctx, s.db.Read(), k); f != nil || err != nil {
+		return f, true, err
+	}
+	if a == nil {
+		if err := s.throttleAnonymous(ctx, clientAddr); err != nil {
+			return nil, false, err
+		}
+	}
+	f, err := s.file(ctx, a, in, kind, k)
+	if k.replayed != nil {
+		return k.replayed, true, nil
+	}
+	return f, false, err
+}
+
+func (s *Service) throttleAnonymous(ctx context.Context, clientAddr string) error {
+	return s.throttle.Throttle(ctx, "complaint-file", clientAddr, AnonymousFilingLimit, "匿名投诉举报提交过于频繁")
+}
+
+// filer checks who files (nil: anonymous) and returns the input with the
+// channel and reporter it may have, and the kind of reporter.
+func (s *Service) filer(a *access.Actor, in Input) (Input, string, error) {
+	switch {
+	case a == nil:
+		in.Channel, in.ReporterName, in.ReporterContact = ChannelAnonymous, "", ""
+		return in, "anonymous", nil
+	case a.Role == access.RolePerson || a.Role == access.RoleEmployer:
+		in.Channel, in.ReporterName = ChannelWeb, ""
+		return in, string(a.Role), nil
+	case CanRecord(a):
+		if !slices.Contains(ClerkChannels, in.Channel) {
+			return in, "", fieldErr("channel", "请选择来件渠道（电话、电子邮件、微信或来访）")
+		}
+		if strings.TrimSpace(in.ReporterName) == "" {
+			return in, "anonymous", nil
+		}
+		return in, "named", nil
+	}
+	return in, "", errs.New(errs.Forbidden, "complaint_file_forbidden", "投诉举报由参保人、参保单位网上提交，或由审计科、办公室登记")
+}
+
+// keyed is an API filing's idempotency key; replayed is set when a
+// concurrent request with the key committed first.
+type keyed struct {
+	key, keyHash, hash string
+	replayed           *Filed
+}
+
+// errReplayed rolls back a filing whose key another request took.
+var errReplayed error = errs.New(errs.Conflict, "idempotent_replay", "重复提交")
+
+// requestOf is what identifies a filing's request (attachments aside).
+func requestOf(in Input) any {
+	return []string{in.Category, in.Channel, in.Subject, in.Body, in.ReporterName, in.ReporterContact, in.TargetName,
+		in.TargetEmployer, in.TargetIDNumber, in.SourceRef}
+}
+
+func (s *Service) file(ctx context.Context, a *access.Actor, in Input, reporterKind string, k *keyed) (*Filed, error) {
 	c, err := s.check(ctx, a, in, reporterKind)
 	if err != nil {
 		return nil, err
@@ -104,17 +180,58 @@ func (s *Service) file(ctx context.Context, a *access.Actor, in Input, reporterK
 		code = NewTrackingCode()
 		hash = TrackingHash(code)
 	}
-	err = s.db.WithTx(ctx, func(tx *sql.Tx) error { return s.insertFiled(ctx, tx, a, c, hash, docs) })
+	var filed *Filed
+	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		if k != nil {
+			if ok, err := claimKey(ctx, tx, k.keyHash, k.hash, c.FiledAt); err != nil || !ok {
+				if err == nil {
+					k.replayed, err = replay(ctx, tx, k)
+				}
+				return cmp.Or(err, errReplayed)
+			}
+		}
+		if err := insert(ctx, tx, c, hash); err != nil {
+			return err
+		}
+		filed = &Filed{ID: c.ID, No: c.No, TrackingCode: code, AcknowledgeDue: c.AcknowledgeDue, AnswerDue: c.AnswerDue}
+		if k != nil {
+			if err := keepAnswer(ctx, tx, k.keyHash, c.ID, sealFiled(k.key, filed)); err != nil {
+				return err
+			}
+		}
+		return s.insertFiled(ctx, tx, a, c, docs)
+	})
 	if err != nil {
 		return nil, err
 	}
-	return &Filed{ID: c.ID, No: c.No, TrackingCode: code, AcknowledgeDue: c.AcknowledgeDue, AnswerDue: c.AnswerDue}, nil
+	return filed, nil
 }
 
-func (s *Service) insertFiled(ctx context.Context, tx *sql.Tx, a *access.Actor, c *Complaint, hash string, docs []int64) error {
-	if err := insert(ctx, tx, c, hash); err != nil {
-		return err
+func sealFiled(key string, f *Filed) string {
+	b, _ := json.Marshal(f)
+	return idempotency.Seal(key, b)
+}
+
+// replay returns the first answer to a request with the key; nil when the
+// key is new.
+func replay(ctx context.Context, q db.Querier, k *keyed) (*Filed, error) {
+	stored, sealed, err := requestByKey(ctx, q, k.keyHash)
+	if err != nil || stored == "" {
+		return nil, err
 	}
+	if err := idempotency.Check(stored, k.hash, "投诉举报"); err != nil {
+		return nil, err
+	}
+	b, err := idempotency.Open(k.key, sealed)
+	if err != nil {
+		return nil, err
+	}
+	var f Filed
+	return &f, errs.Wrap(json.Unmarshal(b, &f), "complaint answer")
+}
+
+// insertFiled writes the filing's events and audit entry.
+func (s *Service) insertFiled(ctx context.Context, tx *sql.Tx, a *access.Actor, c *Complaint, docs []int64) error {
 	if err := insertEvent(ctx, tx, Event{ComplaintID: c.ID, At: c.FiledAt, ActorID: c.FiledBy, Kind: "filed",
 		Text: "已收到，编号 " + c.No, Public: true}); err != nil {
 		return err

@@ -200,3 +200,34 @@ func insertMediation(ctx context.Context, tx *sql.Tx, id int64, m Mediation, by 
 	}
 	return errs.Wrap(err, "mediation")
 }
+
+// claimKey writes an API filing's idempotency key in the filing's
+// transaction; false when the key is taken (a concurrent holder is waited
+// for first, so its answer can be read next).
+func claimKey(ctx context.Context, tx *sql.Tx, keyHash, requestHash string, now time.Time) (bool, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO complaint_requests (key_hash, request_hash, created_at) VALUES ($1,$2,$3)
+		ON CONFLICT (key_hash) DO NOTHING`, keyHash, requestHash, now)
+	if err != nil {
+		return false, errs.Wrap(err, "complaint request key")
+	}
+	n, err := res.RowsAffected()
+	return n == 1, errs.Wrap(err, "complaint request key")
+}
+
+// keepAnswer stores the sealed answer with the key.
+func keepAnswer(ctx context.Context, tx *sql.Tx, keyHash string, complaintID int64, sealed string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE complaint_requests SET complaint_id = $2, answer = $3 WHERE key_hash = $1`,
+		keyHash, complaintID, sealed)
+	return errs.Wrap(err, "complaint request answer")
+}
+
+// requestByKey reads the request hash and sealed answer kept with a key
+// ("" when the key is new).
+func requestByKey(ctx context.Context, q db.Querier, keyHash string) (requestHash, sealed string, err error) {
+	err = q.QueryRowContext(ctx, `SELECT request_hash, answer FROM complaint_requests WHERE key_hash = $1`, keyHash).
+		Scan(&requestHash, &sealed)
+	if db.IsNoRows(err) {
+		return "", "", nil
+	}
+	return requestHash, sealed, errs.Wrap(err, "complaint request")
+}

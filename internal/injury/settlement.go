@@ -3,7 +3,6 @@ package injury
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
@@ -17,6 +16,7 @@ import (
 	"shebao/internal/clock"
 	"shebao/internal/db"
 	"shebao/internal/errs"
+	"shebao/internal/idempotency"
 	"shebao/internal/ident"
 	"shebao/internal/money"
 )
@@ -81,13 +81,12 @@ func (s *Service) Settle(ctx context.Context, a *access.Actor, in SettlementInpu
 	if a.Role != access.RoleAPI || a.ClientKind != "hospital" {
 		return nil, false, errs.New(errs.Forbidden, "hospital_only", "联网结算仅限医院接口调用")
 	}
-	key := strings.TrimSpace(in.IdempotencyKey)
-	if key == "" || len(key) > 100 {
-		var f errs.Fields
-		f.Add("Idempotency-Key", "请在请求头 Idempotency-Key 中提供幂等键（100 个字符以内）")
-		return nil, false, f.Err()
+	key, err := idempotency.Key(in.IdempotencyKey, 1)
+	if err != nil {
+		return nil, false, err
 	}
-	hash := requestHash(in)
+	in.IdempotencyKey = ""
+	hash := idempotency.Hash(in)
 	if ans, err := s.replay(ctx, s.db.Read(), a.UserID, key, hash); ans != nil || err != nil {
 		return ans, true, err
 	}
@@ -118,13 +117,6 @@ func (s *Service) Settle(ctx context.Context, a *access.Actor, in SettlementInpu
 	return ans, false, nil
 }
 
-func requestHash(in SettlementInput) string {
-	in.IdempotencyKey = ""
-	b, _ := json.Marshal(in)
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
-}
-
 // replay returns the stored answer of an earlier request with the key.
 func (s *Service) replay(ctx context.Context, q db.Querier, hospital int64, key, hash string) (*SettlementAnswer, error) {
 	var answer, stored string
@@ -136,8 +128,8 @@ func (s *Service) replay(ctx context.Context, q db.Querier, hospital int64, key,
 	if err != nil {
 		return nil, errs.Wrap(err, "settlement replay")
 	}
-	if stored != hash {
-		return nil, errs.New(errs.Conflict, "idempotency_key_reused", "该幂等键已用于另一笔不同内容的结算，请使用新的幂等键")
+	if err := idempotency.Check(stored, hash, "结算"); err != nil {
+		return nil, err
 	}
 	var ans SettlementAnswer
 	return &ans, errs.Wrap(json.Unmarshal([]byte(answer), &ans), "settlement answer")

@@ -91,6 +91,18 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
+// writeCreated answers a create request made under an Idempotency-Key:
+// 201 the first time, 200 with the header Idempotent-Replayed for a retry
+// that got the first answer back.
+func (s *Server) writeCreated(w http.ResponseWriter, replayed bool, v any) {
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+		s.writeJSON(w, http.StatusOK, v)
+		return
+	}
+	s.writeJSON(w, http.StatusCreated, v)
+}
+
 // parseForm parses a submitted form and, when the body cannot be read as
 // one, answers with the Invalid error page. It reports whether to go on.
 func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"shebao/internal/complaint"
+	"shebao/internal/idempotency"
 )
 
 // complaintAPIRoutes: the JSON twins of the public complaint form and
@@ -95,9 +96,11 @@ func complaintViewOut(v *complaint.View, withID bool) complaintJSON {
 	return out
 }
 
-// apiComplaintFile files a complaint: anonymously (counted against the
-// client's limit like the web form; the tracking code is in the answer)
-// or as the signed-in person or employer.
+// apiComplaintFile files a complaint under the client's Idempotency-Key:
+// anonymously (counted against the client's limit like the web form; the
+// tracking code is in the answer) or as the signed-in person or employer.
+// A retry with the same key gets the first answer (200, header
+// Idempotent-Replayed).
 func (s *Server) apiComplaintFile(w http.ResponseWriter, r *http.Request) {
 	var body complaintFileJSON
 	if err := decodeJSON(r, &body); err != nil {
@@ -108,13 +111,7 @@ func (s *Server) apiComplaintFile(w http.ResponseWriter, r *http.Request) {
 		TargetEmployer: body.TargetEmployer, TargetIDNumber: body.TargetIDNumber, Channel: body.Channel, ReporterName: body.ReporterName,
 		ReporterContact: body.ReporterContact}
 	a := actorFrom(r.Context())
-	var filed *complaint.Filed
-	var err error
-	if a == nil {
-		filed, err = s.Complaints.FileAnonymous(r.Context(), s.clientIP(r), in)
-	} else {
-		filed, err = s.Complaints.File(r.Context(), a, in)
-	}
+	filed, replayed, err := s.Complaints.FileOnce(r.Context(), a, s.clientIP(r), r.Header.Get(idempotency.Header), in)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -124,7 +121,7 @@ func (s *Server) apiComplaintFile(w http.ResponseWriter, r *http.Request) {
 	if a != nil {
 		out.ID = filed.ID
 	}
-	s.writeJSON(w, http.StatusCreated, out)
+	s.writeCreated(w, replayed, out)
 }
 
 // apiComplaintTrack reads a complaint by its tracking code (posted, so

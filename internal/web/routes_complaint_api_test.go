@@ -1,16 +1,23 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"shebao/internal/access"
 	"shebao/internal/app/apptest"
 	"shebao/internal/complaint"
+	"shebao/internal/db"
 )
 
 type apiFiled struct {
@@ -65,9 +72,9 @@ func TestComplaintAPI(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
 		ctx := context.Background()
 		visitor := env.Anon(t)
-		wantField(t, visitor.PostJSON(t, "/api/v1/complaints", map[string]string{"category": "nope", "subject": "标题", "body": "内容"}), "category")
+		wantField(t, visitor.PostKeyed(t, "/api/v1/complaints", newKey(), map[string]string{"category": "nope", "subject": "标题", "body": "内容"}), "category")
 		var anon apiFiled
-		visitor.PostJSON(t, "/api/v1/complaints", apiReport).WantStatus(t, http.StatusCreated).JSON(t, &anon)
+		visitor.PostKeyed(t, "/api/v1/complaints", newKey(), apiReport).WantStatus(t, http.StatusCreated).JSON(t, &anon)
 		if anon.TrackingCode == "" || anon.No == "" || anon.ID != 0 || anon.AnswerDue == "" {
 			t.Fatalf("anonymous filing answer %+v", anon)
 		}
@@ -78,7 +85,7 @@ func TestComplaintAPI(t *testing.T) {
 		mineIn := map[string]string{"category": complaint.CatFraud, "subject": "有人冒领养老金",
 			"body": "邻居去世两年，家属仍在领取养老金，请核查。", "target_name": "王某", "reporter_contact": "13912345678"}
 		var mine apiFiled
-		pa.PostJSON(t, "/api/v1/complaints", mineIn).WantStatus(t, http.StatusCreated).JSON(t, &mine)
+		pa.PostKeyed(t, "/api/v1/complaints", newKey(), mineIn).WantStatus(t, http.StatusCreated).JSON(t, &mine)
 		if mine.ID == 0 || mine.TrackingCode != "" {
 			t.Fatalf("signed-in filing answer %+v", mine)
 		}
@@ -129,7 +136,7 @@ func TestComplaintAPI(t *testing.T) {
 			}
 		}
 		visitor.Get(t, path).WantStatus(t, http.StatusUnauthorized)
-		env.LoginAs(t, apptest.Staff(access.Fund)).PostJSON(t, "/api/v1/complaints", apiReport).WantStatus(t, http.StatusForbidden)
+		env.LoginAs(t, apptest.Staff(access.Fund)).PostKeyed(t, "/api/v1/complaints", newKey(), apiReport).WantStatus(t, http.StatusForbidden)
 		// The reporter's own view carries no reporter fields either.
 		for _, body := range []string{r.Body, pa.Get(t, path).Body} {
 			if strings.Contains(body, "13912345678") || strings.Contains(body, "reporter") {
@@ -178,11 +185,11 @@ func TestComplaintAPIThrottle(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
 		visitor := env.Anon(t)
 		for i := 0; i < complaint.AnonymousFilingLimit-1; i++ {
-			visitor.PostJSON(t, "/api/v1/complaints", apiReport).WantStatus(t, http.StatusCreated)
+			visitor.PostKeyed(t, "/api/v1/complaints", newKey(), apiReport).WantStatus(t, http.StatusCreated)
 		}
 		// The web form shares the count.
 		env.Anon(t).PostForm(t, "/complaints/new", complaintForm(apiReport)).WantStatus(t, http.StatusOK)
-		r := visitor.PostJSON(t, "/api/v1/complaints", apiReport).WantStatus(t, http.StatusTooManyRequests)
+		r := visitor.PostKeyed(t, "/api/v1/complaints", newKey(), apiReport).WantStatus(t, http.StatusTooManyRequests)
 		if r.Header.Get("Retry-After") == "" {
 			t.Fatal("no Retry-After")
 		}
@@ -192,6 +199,140 @@ func TestComplaintAPIThrottle(t *testing.T) {
 			t.Fatalf("throttle answer %s", r.Body)
 		}
 		// A signed-in reporter is not throttled by the anonymous limit.
-		env.LoginAs(t, apptest.PersonA).PostJSON(t, "/api/v1/complaints", apiReport).WantStatus(t, http.StatusCreated)
+		env.LoginAs(t, apptest.PersonA).PostKeyed(t, "/api/v1/complaints", newKey(), apiReport).WantStatus(t, http.StatusCreated)
 	})
+}
+
+// newKey is a fresh random idempotency key.
+func newKey() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func countFiled(t *testing.T, env *apptest.Env, subject string) int {
+	t.Helper()
+	var n int
+	if err := env.App.DB.Read().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM complaints WHERE subject = $1`, subject).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestComplaintAPIIdempotencyKey: the key is required; a retry with the
+// same key and body gets the first answer (the same tracking code, the
+// same id) and files nothing, also when retries race the first request;
+// the same key with another body is refused in Chinese; keys of one user
+// do not collide with another's.
+func TestComplaintAPIIdempotencyKey(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		const path = "/api/v1/complaints"
+		visitor := env.Anon(t)
+		wantField(t, visitor.PostKeyed(t, path, "", apiReport), "Idempotency-Key")
+		wantField(t, visitor.PostKeyed(t, path, "short-key", apiReport), "Idempotency-Key")
+
+		key := newKey()
+		var first, again apiFiled
+		visitor.PostKeyed(t, path, key, apiReport).WantStatus(t, http.StatusCreated).JSON(t, &first)
+		r := env.Anon(t).PostKeyed(t, path, key, apiReport).WantStatus(t, http.StatusOK)
+		r.JSON(t, &again)
+		if again != first || first.TrackingCode == "" || r.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("retry answered %+v (%s), first %+v", again, r.Header.Get("Idempotent-Replayed"), first)
+		}
+		if n := countFiled(t, env, apiReport["subject"]); n != 1 {
+			t.Fatalf("%d complaints after a retry", n)
+		}
+		other := maps.Clone(apiReport)
+		other["body"] = "另一件事：某公司拖欠 12 名职工工资并未缴纳社会保险费。"
+		r = visitor.PostKeyed(t, path, key, other).WantStatus(t, http.StatusConflict)
+		var e struct {
+			Error struct{ Code, Message string }
+		}
+		r.JSON(t, &e)
+		if e.Error.Code != "idempotency_key_reused" || !strings.Contains(e.Error.Message, "幂等键") {
+			t.Fatalf("reused key answered %s", r.Body)
+		}
+
+		// Signed in: the same id back; the anonymous key is another scope.
+		pa := env.LoginAs(t, apptest.PersonA)
+		mine := maps.Clone(apiReport)
+		mine["subject"] = "本人单位未缴社保"
+		var a1, a2 apiFiled
+		pa.PostKeyed(t, path, key, mine).WantStatus(t, http.StatusCreated).JSON(t, &a1)
+		pa.PostKeyed(t, path, key, mine).WantStatus(t, http.StatusOK).JSON(t, &a2)
+		if a1.ID == 0 || a1 != a2 || a1.TrackingCode != "" {
+			t.Fatalf("signed-in retry %+v, first %+v", a2, a1)
+		}
+		if n := countFiled(t, env, mine["subject"]); n != 1 {
+			t.Fatalf("%d signed-in complaints after a retry", n)
+		}
+		var b1 apiFiled
+		env.LoginAs(t, apptest.PersonB).PostKeyed(t, path, key, mine).WantStatus(t, http.StatusCreated).JSON(t, &b1)
+		if b1.ID == a1.ID {
+			t.Fatal("another person's key replayed the first person's filing")
+		}
+
+		// Retries racing the first request: one filing, one answer.
+		raced := maps.Clone(apiReport)
+		raced["subject"] = "同时重试的举报"
+		rkey := newKey()
+		body, _ := json.Marshal(raced)
+		const n = 3 // within the anonymous limit: each racer is counted before the first commits
+		type result struct {
+			status int
+			filed  apiFiled
+			err    error
+		}
+		results := make(chan result, n)
+		var start sync.WaitGroup
+		start.Add(1)
+		for i := 0; i < n; i++ {
+			go func() {
+				start.Wait()
+				req, _ := http.NewRequest(http.MethodPost, env.Server.URL+path, bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Idempotency-Key", rkey)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					results <- result{err: err}
+					return
+				}
+				defer resp.Body.Close()
+				var f apiFiled
+				err = json.NewDecoder(resp.Body).Decode(&f)
+				results <- result{status: resp.StatusCode, filed: f, err: err}
+			}()
+		}
+		start.Done()
+		created, codes := 0, map[string]bool{}
+		for i := 0; i < n; i++ {
+			res := <-results
+			if res.err != nil || (res.status != http.StatusCreated && res.status != http.StatusOK) {
+				t.Fatalf("raced request: %d %v", res.status, res.err)
+			}
+			if res.status == http.StatusCreated {
+				created++
+			}
+			codes[res.filed.No+" "+res.filed.TrackingCode] = true
+		}
+		if created != 1 || len(codes) != 1 {
+			t.Fatalf("%d created, answers %v", created, codes)
+		}
+		if got := countFiled(t, env, raced["subject"]); got != 1 {
+			t.Fatalf("%d complaints from raced retries", got)
+		}
+	})
+}
+
+// TestComplaintAPIReferenceNamesTheKey: /help/api tells how to send the
+// Idempotency-Key of a filing and what a retry gets.
+func TestComplaintAPIReferenceNamesTheKey(t *testing.T) {
+	env := apptest.New(t, db.SQLite)
+	page := env.Anon(t).Get(t, "/help/api").WantStatus(t, http.StatusOK).Body
+	_, op, ok := strings.Cut(page, `id="op-complaintFile"`)
+	op, _, _ = strings.Cut(op, `id="op-`)
+	if !ok || !strings.Contains(op, "Idempotency-Key") || !strings.Contains(op, "请求头") || !strings.Contains(op, "相同幂等键") ||
+		!strings.Contains(op, "409") {
+		t.Fatalf("the filing's reference does not explain the key:\n%s", op)
+	}
 }

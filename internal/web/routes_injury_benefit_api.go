@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"shebao/internal/idempotency"
 	"shebao/internal/injury"
 )
 
@@ -43,18 +44,13 @@ func (s *Server) apiInjurySettle(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	in.IdempotencyKey = r.Header.Get("Idempotency-Key")
+	in.IdempotencyKey = r.Header.Get(idempotency.Header)
 	ans, replayed, err := s.Injury.Settle(r.Context(), actorFrom(r.Context()), in)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
-	status := http.StatusCreated
-	if replayed {
-		w.Header().Set("Idempotent-Replayed", "true")
-		status = http.StatusOK
-	}
-	s.writeJSON(w, status, ans)
+	s.writeCreated(w, replayed, ans)
 }
 
 func (s *Server) apiInjurySettlements(w http.ResponseWriter, r *http.Request) {

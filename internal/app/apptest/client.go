@@ -121,8 +121,28 @@ func (c *Client) PostJSON(t testing.TB, path string, v any) *Response {
 // SendJSON sends v as JSON (nil: no body) with the X-CSRF-Token header.
 func (c *Client) SendJSON(t testing.TB, method, path string, v any) *Response {
 	t.Helper()
-	var body io.Reader
+	return c.SendJSONWith(t, method, path, nil, v)
+}
+
+// PostKeyed posts v as JSON under an Idempotency-Key ("" sends none).
+func (c *Client) PostKeyed(t testing.TB, path, key string, v any) *Response {
+	t.Helper()
 	h := http.Header{}
+	if key != "" {
+		h.Set("Idempotency-Key", key)
+	}
+	return c.SendJSONWith(t, http.MethodPost, path, h, v)
+}
+
+// SendJSONWith sends v as JSON (nil: no body) with the X-CSRF-Token
+// header and the extra headers h.
+func (c *Client) SendJSONWith(t testing.TB, method, path string, extra http.Header, v any) *Response {
+	t.Helper()
+	var body io.Reader
+	h := extra.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
 	if v != nil {
 		b, err := json.Marshal(v)
 		if err != nil {
