@@ -193,7 +193,7 @@ func routeCases() []routeCase {
 	var out []routeCase
 	for _, area := range [][]routeCase{accountRouteCases(), policyRouteCases(), publicRouteCases(),
 		employerRouteCases(), auditPersonRouteCases(), officeRouteCases(), caseRouteCases(), channelRouteCases(), staffChangeRouteCases(), contributionRouteCases(),
-		certificateRouteCases(), paymentRouteCases(), payoutRouteCases(), faqRouteCases(), calcRouteCases(), downloadRouteCases(), retirementRouteCases(),
+		certificateRouteCases(), paymentRouteCases(), payoutRouteCases(), faqRouteCases(), calcRouteCases(), downloadRouteCases(), retirementRouteCases(), upkeepRouteCases(),
 		injuryBenefitRouteCases(), injuryBenefitPageCases(), hospitalWebCases(),
 		personalAccountRouteCases(), oversightRouteCases(), complaintRouteCases(), sensitiveRouteCases()} {
 		out = append(out, area...)

@@ -67,6 +67,7 @@ var Owners = map[string]string{
 	"recovery_items": "recovery", "recovery_reminders": "recovery", "recovery_progress": "recovery", "recovery_counts": "recovery",
 	"dashboard_snapshots": "dashboard", "audit_samples": "sampling", "audit_sample_items": "sampling",
 	"deaths": "death", "death_heirs": "death", "death_reports": "death", "death_recovery_notices": "death", "death_claims": "death", "civil_imports": "death", "civil_records": "death",
+	"record_corrections": "upkeep", "record_correction_batches": "upkeep", "record_correction_months": "upkeep",
 }
 
 // alsoWrittenBy are the exceptions, each with its reason.

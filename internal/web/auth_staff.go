@@ -42,12 +42,14 @@ var sectionQueues = map[access.Section][]queueLink{
 		{"/staff/retirement/qualifications", "退休资格确认与待遇核定"},
 		{"/staff/deaths", "死亡待遇与多发养老金追回"},
 		{"/staff/deaths/civil", "民政死亡数据导入与核对"},
+		{"/staff/upkeep", "退休人员缴费记录维护（已提请的维护单）"},
 	},
 	access.Account: {
 		{"/staff/cases?section=account", "业务队列（转移接续、个人账户清单）"},
 		{"/staff/accounts", "个人账户（查询、更正、期初余额导入、年度计息）"},
 		{"/staff/transfers", "转移接续（转入、转出，各环节期限）"},
 		{"/staff/consultations", "电话咨询登记"},
+		{"/staff/upkeep", "退休人员缴费记录维护（集中处理、批次复核）"},
 	},
 	access.Fund: {
 		{"/staff/statements", "银行对账单导入"},

@@ -19,6 +19,7 @@ import (
 	"shebao/internal/personalaccount"
 	"shebao/internal/staffchange"
 	"shebao/internal/transfer"
+	"shebao/internal/upkeep"
 )
 
 // Request bodies. Every body is capped before anything reads it, by the
@@ -72,6 +73,12 @@ func (s *Server) bodyLimitOf(pattern string) bodyLimit {
 			n = s.Documents.MaxSize()
 		}
 		return bodyLimit{3*n + formSlack, fmt.Sprintf("三份扫描件合计不能超过 %d MB", (3*n)>>20)}
+	case "POST /staff/upkeep/new":
+		n := int64(document.DefaultMaxSize)
+		if s.Documents != nil {
+			n = s.Documents.MaxSize()
+		}
+		return bodyLimit{upkeep.MaxEvidence*n + formSlack, fmt.Sprintf("证明材料合计不能超过 %d MB", (upkeep.MaxEvidence*n)>>20)}
 	case "POST /complaints/new":
 		// An anonymous visitor's upload must stay within a form's size (parseForms).
 		return bodyLimit{smallBody, fmt.Sprintf("匿名投诉举报连同附件不能超过 %d MB；较大的材料请登录后实名提交", smallBody>>20)}

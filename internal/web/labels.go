@@ -102,6 +102,9 @@ var labels = map[labelKind]map[string]string{
 		"death.claim.decide": "复审核定死亡待遇", "death.overpayment.repay": "登记多发养老金退回", "retirement.certify": "待遇资格认证", "retirement.certify_civil": "按民政数据比对待遇资格认证", "retirement.selfemployed.submit": "登记个体退休申报", "retirement.approver": "调整退休资格审批权限",
 		"retirement.qualification.submit": "提交退休资格确认", "retirement.qualification.approve": "确认退休资格",
 		"retirement.qualification.reject": "不予确认退休资格", "retirement.determination.compute": "计算养老金待遇",
+		"retirement.determination.recompute": "缴费记录维护后重新计算养老金", "upkeep.correction.raise": "提请缴费记录维护",
+		"upkeep.batch.prepare": "编制缴费记录维护批次", "upkeep.batch.check": "复核缴费记录维护批次",
+		"upkeep.batch.apply": "执行缴费记录维护批次", "upkeep.batch.dissolve": "撤销缴费记录维护批次",
 		"retirement.determination.review": "复核养老金待遇", "retirement.determination.decide": "复审核定养老金待遇",
 	},
 	labelEntity: {
@@ -122,6 +125,7 @@ var labels = map[labelKind]map[string]string{
 		"complaint": "投诉举报", "sensitive_matter": "重大敏感事项",
 		"health_checkins": "健康打卡", "hall_duty_rounds": "大厅值班记录", "appt_screenings": "来访人健康筛查",
 		"retirement_qualification": "退休资格确认", "death": "死亡登记", "certification": "待遇资格认证", "death_claim": "死亡待遇申领", "civil_import": "民政死亡数据文件", "civil_record": "民政死亡记录", "death_report": "亲属死亡申报", "pension_determination": "养老金待遇核定",
+		"record_correction": "退休人员缴费记录维护单", "record_correction_batch": "缴费记录维护批次",
 	},
 	labelActor:  {"system": "系统（自动）", "anonymous": "未登录访客"},
 	labelFormat: {"csv-utf8": "CSV 文件（UTF-8 编码）", "csv-gbk": "CSV 文件（GBK 编码）", "xlsx": "Excel 文件"},
@@ -139,7 +143,8 @@ var labels = map[labelKind]map[string]string{
 		"key": "参数", "lines": "行数", "month": "月份", "name": "名称", "note": "备注", "phone": "手机号码", "reason": "原因",
 		"took_ms": "用时（毫秒）", "rate_ppm": "抽查比例（百万分之）", "seed": "随机种子", "sections": "科室数",
 		"finding": "发现的问题", "false_commitment": "承诺不实", "added": "新增事项", "made_up": "已补办", "handed_over": "移交科室", "step": "提前天数", "deadline": "补办期限",
-		"seq": "序号", "status": "状态", "total_fen": "合计（分）", "username": "用户名", "value": "取值", "version": "版本",
+		"seq": "序号", "status": "状态", "from": "起始月份", "to": "截止月份", "paid": "到账状态", "evidence": "证明材料份数",
+		"corrections": "维护单数", "persons": "人数", "difference_fen": "差额（分）", "total_fen": "合计（分）", "username": "用户名", "value": "取值", "version": "版本",
 	},
 }
 

@@ -39,6 +39,7 @@ func (s *Server) routeTable() []route {
 		s.retirementRoutes(), s.certificationRoutes(),
 		s.deathRoutes(),
 		s.deathReportRoutes(),
+		s.upkeepRoutes(),
 		s.complaintRoutes(), s.complaintAPIRoutes(),
 		s.sensitiveRoutes(),
 		s.injuryBenefitAPIRoutes(),

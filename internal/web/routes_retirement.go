@@ -15,6 +15,7 @@ import (
 	"shebao/internal/payroll"
 	"shebao/internal/pdfdoc"
 	"shebao/internal/retirement"
+	"shebao/internal/upkeep"
 )
 
 // retirementRoutes: the about-to-retire list, the qualification
@@ -196,6 +197,10 @@ type detView struct {
 	Versions []*retirement.Determination
 	Latest   *retirement.Determination
 	Deadline string
+	// Upkeep: the record corrections raised from the case, and whether
+	// the clerk may raise one (保险福利科).
+	Upkeep    []*upkeep.Correction
+	CanUpkeep bool
 }
 
 func (s *Server) detPage(r *http.Request, form url.Values) (*Page, error) {
@@ -210,6 +215,12 @@ func (s *Server) detPage(r *http.Request, form url.Values) (*Page, error) {
 	}
 	if c, err := s.Cases.Get(r.Context(), a, q.CaseNo); err == nil && c.DeadlineAt != nil {
 		v.Deadline = c.DeadlineAt.In(clock.Shanghai).Format("2006-01-02") + "（" + c.DeadlineRule + "）"
+	}
+	if s.Upkeep != nil && upkeep.Can(a, upkeep.RaiseFromCase) == nil {
+		v.CanUpkeep = true
+		if v.Upkeep, err = s.Upkeep.OfCase(r.Context(), a, q.CaseNo); err != nil {
+			return nil, err
+		}
 	}
 	return &Page{Title: "退休待遇核定 " + q.CaseNo, Data: v, Form: form}, nil
 }

@@ -43,6 +43,7 @@ import (
 	"shebao/internal/staffchange"
 	"shebao/internal/statement"
 	"shebao/internal/transfer"
+	"shebao/internal/upkeep"
 )
 
 // Deps are the services the web layer calls.
@@ -83,6 +84,8 @@ type Deps struct {
 	// Retirement: the about-to-retire list, qualification confirmation and
 	// the pension determination.
 	Retirement *retirement.Service
+	// Upkeep is retiree record upkeep (个人账户科's correction batches).
+	Upkeep *upkeep.Service
 	// Deaths: deaths, civil-affairs data, overpayments, death benefits.
 	Deaths *death.Service
 	// Complaints: complaints and reports (举报投诉).
