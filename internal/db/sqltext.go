@@ -80,6 +80,16 @@ func (d Dialect) ForUpdate() string {
 	return ""
 }
 
+// ForUpdateOf is ForUpdate locking only the rows of table (a query
+// joining others, e.g. with a LEFT JOIN, whose nullable side PostgreSQL
+// cannot lock).
+func (d Dialect) ForUpdateOf(table string) string {
+	if d == Postgres {
+		return " FOR UPDATE OF " + table
+	}
+	return ""
+}
+
 // ForShare is the clause taking a shared lock on the rows a write
 // transaction reads on PostgreSQL: others may share it and update other
 // than the key (FOR KEY SHARE), a FOR UPDATE waits for it; SQLite's write

@@ -86,11 +86,7 @@ func Retirees(ctx context.Context, d Deps, n int, seed uint64) (*RetireeResult, 
 	if err != nil {
 		return nil, err
 	}
-	ids, err := d.Payouts.PreparedIDs(ctx, fund, payout.Filter{Period: last.String()})
-	if err != nil {
-		return nil, err
-	}
-	if _, err := d.Payouts.Approve(ctx, fund, ids, "演示数据：上月养老金复核"); err != nil {
+	if _, err := d.Payouts.ApproveWhere(ctx, fund, payout.Filter{Period: last.String()}, 0, "演示数据：上月养老金复核"); err != nil {
 		return nil, err
 	}
 	for _, b := range banks {

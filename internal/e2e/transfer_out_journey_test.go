@@ -148,7 +148,7 @@ func TestTransferOutJourney(t *testing.T) {
 	}
 	var batchID, lineAmount int64
 	env.App.DB.W.QueryRow(`SELECT MAX(id) FROM payout_batches`).Scan(&batchID)
-	env.App.DB.W.QueryRow(`SELECT amount_fen FROM payout_lines WHERE benefit = 'transfer_out' AND batch_id = $1`, batchID).Scan(&lineAmount)
+	env.App.DB.W.QueryRow(`SELECT l.amount_fen FROM payout_batch_lines m JOIN payout_lines l ON l.id = m.line_id WHERE l.benefit = 'transfer_out' AND m.batch_id = $1`, batchID).Scan(&lineAmount)
 	if lineAmount != int64(balance+pooled) {
 		t.Fatalf("payout line %d, want %d", lineAmount, balance+pooled)
 	}

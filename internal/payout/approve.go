@@ -182,8 +182,12 @@ func setStatus(ctx context.Context, tx *sql.Tx, lines []Line, from, to, col, tex
 	for start := 0; start < len(lines); start += 500 {
 		chunk := lines[start:min(start+500, len(lines))]
 		ph, args := inList(chunk, 5)
+		notSent := ""
+		if from == Approved { // an approved line may have gone into a batch since it was read
+			notSent = ` AND NOT EXISTS (SELECT 1 FROM payout_batch_lines m WHERE m.line_id = payout_lines.id)`
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE payout_lines SET status = $1, `+col+` = $2, updated_at = $3,
-			version = version + 1 WHERE status = $4 AND id IN (`+ph+`)`, append([]any{to, text, now, from}, args...)...)
+			version = version + 1 WHERE status = $4 AND id IN (`+ph+`)`+notSent, append([]any{to, text, now, from}, args...)...)
 		if err != nil {
 			return errs.Wrap(err, "payout status")
 		}

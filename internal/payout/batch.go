@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"shebao/internal/access"
@@ -78,8 +79,20 @@ func (s *Service) CreateBatch(ctx context.Context, a *access.Actor, bankCode str
 		if err != nil {
 			return err
 		}
-		if skipped, err = s.skipUnencodable(ctx, tx, bank); err != nil {
+		if lock := s.db.Dialect.LockWriters("payout_lines"); lock != "" {
+			if _, err := tx.ExecContext(ctx, lock); err != nil {
+				return errs.Wrap(err, "lock payout lines")
+			}
+		}
+		per, n, bad, err := waitingLines(ctx, tx, bank)
+		if err != nil {
 			return err
+		}
+		if skipped, err = holdUnencodable(ctx, tx, bad); err != nil {
+			return err
+		}
+		if n == 0 {
+			return errs.Fields{{Field: "bank_code", Message: bank.Name + "没有已审核待送银行的拨付"}}.Err()
 		}
 		now := s.clock.Now()
 		var id int64
@@ -88,12 +101,8 @@ func (s *Service) CreateBatch(ctx context.Context, a *access.Actor, bankCode str
 			return errs.Wrap(err, "insert batch")
 		}
 		no := fmt.Sprintf("PF%s-%s-%06d", now.In(clock.Shanghai).Format("20060102"), bank.Code, id)
-		per, n, err := takeApproved(ctx, tx, id, bank.Code, now)
-		if err != nil {
+		if err := takeWaiting(ctx, tx, id, bank.Code, n); err != nil {
 			return err
-		}
-		if n == 0 {
-			return errs.Fields{{Field: "bank_code", Message: bank.Name + "没有已审核待送银行的拨付"}}.Err()
 		}
 		var tot money.Fen
 		for _, v := range per {
@@ -112,63 +121,82 @@ func (s *Service) CreateBatch(ctx context.Context, a *access.Actor, bankCode str
 	return b, skipped, err
 }
 
-// takeApproved moves the bank's approved lines into the batch and sums
-// them per scheme.
-func takeApproved(ctx context.Context, tx *sql.Tx, batchID int64, bank string, now time.Time) (map[string]money.Fen, int64, error) {
-	rows, err := tx.QueryContext(ctx, `UPDATE payout_lines SET status = 'in_file', batch_id = $1, updated_at = $2, version = version + 1
-		WHERE status = 'approved' AND bank_code = $3 AND hold_reason = '' RETURNING scheme, amount_fen`, batchID, now, bank)
+// waitingLines reads the bank's approved lines not yet in a batch (and
+// not held): their count and sum per scheme, and for a GBK file the ids of
+// those whose names or memo it cannot carry (left out of the sums).
+func waitingLines(ctx context.Context, tx *sql.Tx, bank *Bank) (map[string]money.Fen, int64, []int64, error) {
+	gbk := bank.Profile.Format == "csv" && bank.Profile.Encoding == "gbk"
+	cols := "l.scheme, l.amount_fen, l.id, '', ''"
+	if gbk {
+		cols = "l.scheme, l.amount_fen, l.id, l.account_name, l.memo"
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+cols+` FROM payout_lines l
+		WHERE l.status = 'approved' AND l.bank_code = $1 AND l.hold_reason = ''
+		AND NOT EXISTS (SELECT 1 FROM payout_batch_lines m WHERE m.line_id = l.id)`, bank.Code)
 	if err != nil {
-		return nil, 0, errs.Wrap(err, "take approved lines")
+		return nil, 0, nil, errs.Wrap(err, "approved lines")
 	}
 	defer rows.Close()
 	per := map[string]money.Fen{}
 	var n int64
+	var bad []int64
+	enc := simplifiedchinese.GBK.NewEncoder()
 	for rows.Next() {
-		var sc string
-		var amt int64
-		if err := rows.Scan(&sc, &amt); err != nil {
-			return nil, 0, errs.Wrap(err, "take approved lines")
+		var sc, name, memo string
+		var amt, id int64
+		if err := rows.Scan(&sc, &amt, &id, &name, &memo); err != nil {
+			return nil, 0, nil, errs.Wrap(err, "approved lines")
+		}
+		if gbk && !encodable(enc, name, memo) {
+			bad = append(bad, id)
+			continue
 		}
 		per[sc] += money.Fen(amt)
 		n++
 	}
-	return per, n, errs.Wrap(rows.Err(), "take approved lines")
+	return per, n, bad, errs.Wrap(rows.Err(), "approved lines")
 }
 
-// skipUnencodable marks approved lines whose names a GBK file cannot
+// encodable reports whether GBK can write the texts.
+func encodable(enc *encoding.Encoder, texts ...string) bool {
+	for _, t := range texts {
+		if _, err := enc.String(t); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// holdUnencodable marks approved lines whose names a GBK file cannot
 // carry as held ("encoding"), so they stay out of the batch; the fund
 // section sees them in the queue. It returns how many.
-func (s *Service) skipUnencodable(ctx context.Context, tx *sql.Tx, bank *Bank) (int, error) {
-	if bank.Profile.Format != "csv" || bank.Profile.Encoding != "gbk" {
-		return 0, nil
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, account_name, memo FROM payout_lines WHERE status = 'approved' AND bank_code = $1`, bank.Code)
-	if err != nil {
-		return 0, errs.Wrap(err, "check encoding")
-	}
-	var bad []int64
-	enc := simplifiedchinese.GBK.NewEncoder()
-	for rows.Next() {
-		var id int64
-		var name, memo string
-		if err := rows.Scan(&id, &name, &memo); err != nil {
-			rows.Close()
-			return 0, errs.Wrap(err, "check encoding")
-		}
-		if _, err := enc.String(name + memo); err != nil {
-			bad = append(bad, id)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, errs.Wrap(err, "check encoding")
-	}
+func holdUnencodable(ctx context.Context, tx *sql.Tx, bad []int64) (int, error) {
 	for _, id := range bad {
 		if _, err := tx.ExecContext(ctx, `UPDATE payout_lines SET hold_reason = 'encoding', version = version + 1 WHERE id = $1`, id); err != nil {
 			return 0, errs.Wrap(err, "hold line")
 		}
 	}
 	return len(bad), nil
+}
+
+// takeWaiting puts the bank's approved lines not yet in a batch into the
+// batch: one narrow row each, one INSERT … SELECT (the wide lines are not
+// rewritten, docs/decisions/0022). The batch is the only writer of
+// payout_lines until it commits (LockWriters on PostgreSQL, SQLite's
+// exclusive write transactions): the lines taken are the n read by
+// waitingLines, and a line cancelled meanwhile is either cancelled before
+// (not taken) or refused after (it is in the batch).
+func takeWaiting(ctx context.Context, tx *sql.Tx, batchID int64, bank string, n int64) error {
+	res, err := tx.ExecContext(ctx, `INSERT INTO payout_batch_lines (line_id, batch_id)
+		SELECT l.id, $1 FROM payout_lines l WHERE l.status = 'approved' AND l.bank_code = $2 AND l.hold_reason = ''
+		AND NOT EXISTS (SELECT 1 FROM payout_batch_lines m WHERE m.line_id = l.id)`, batchID, bank)
+	if err != nil {
+		return errs.Wrap(err, "take approved lines")
+	}
+	if k, _ := res.RowsAffected(); k != n {
+		return errs.New(errs.Conflict, "payout_changed", "送银行的拨付在生成批次时发生了变化，请重试")
+	}
+	return nil
 }
 
 const batchCols = `b.id, b.batch_no, b.bank_code, COALESCE(k.name, b.bank_code), b.status, b.lines, b.total_fen, b.created_by,
@@ -248,8 +276,9 @@ func (s *Service) BatchTotals(ctx context.Context, a *access.Actor, id int64) ([
 	if err := MayApprove(a); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT scheme, status, COUNT(*), SUM(amount_fen) FROM payout_lines
-		WHERE batch_id = $1 GROUP BY scheme, status ORDER BY scheme, status`, id)
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT l.scheme, CASE WHEN l.status = 'approved' THEN 'in_file' ELSE l.status END AS st,
+		COUNT(*), SUM(l.amount_fen) FROM payout_batch_lines m JOIN payout_lines l ON l.id = m.line_id
+		WHERE m.batch_id = $1 GROUP BY l.scheme, st ORDER BY l.scheme, st`, id)
 	if err != nil {
 		return nil, errs.Wrap(err, "batch totals")
 	}

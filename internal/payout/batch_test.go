@@ -170,7 +170,7 @@ func TestReturnBadInputRefusedWhole(t *testing.T) {
 				t.Errorf("%s: %v %s", c.name, err, fieldText(err))
 			}
 		}
-		if n := count(t, d, `SELECT COUNT(*) FROM payout_lines WHERE status = 'in_file'`); n != 3 {
+		if n := count(t, d, `SELECT COUNT(*) FROM `+shownLines+` WHERE `+shownStatus+` = 'in_file'`); n != 3 {
 			t.Fatalf("a refused file changed lines: %d in file", n)
 		}
 		if n := count(t, d, `SELECT COUNT(*) FROM payout_returns`); n != 0 {

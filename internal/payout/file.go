@@ -37,7 +37,9 @@ type fileLine struct {
 // BatchFile writes the payment file of a batch in its bank's profile: the
 // same bytes every time (lines by id), so a retried download sends the
 // same lines; the hash of the first is kept and later ones are checked
-// against it. Fund section only; audited.
+// against it. The lines are read and written one at a time (the control
+// record comes from the batch's count and total). Fund section only;
+// audited.
 func (s *Service) BatchFile(ctx context.Context, a *access.Actor, batchID int64) (*File, error) {
 	b, err := s.GetBatch(ctx, a, batchID)
 	if err != nil {
@@ -47,11 +49,7 @@ func (s *Service) BatchFile(ctx context.Context, a *access.Actor, batchID int64)
 	if err != nil {
 		return nil, err
 	}
-	lines, err := batchLines(ctx, s.db.Read(), batchID)
-	if err != nil {
-		return nil, err
-	}
-	f, err := writeFile(&bank.Profile, b, lines)
+	f, err := s.writeBatch(ctx, &bank.Profile, b)
 	if err != nil {
 		return nil, err
 	}
@@ -71,16 +69,27 @@ func (s *Service) BatchFile(ctx context.Context, a *access.Actor, batchID int64)
 	return f, err
 }
 
-func batchLines(ctx context.Context, q interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}, batchID int64) ([]fileLine, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, account_no, account_name, payee_id_number, bank_name, memo, period, amount_fen
-		FROM payout_lines WHERE batch_id = $1 ORDER BY id`, batchID)
+// writeBatch writes the batch's file, its lines read in id order through
+// the batch rows and written as they come.
+func (s *Service) writeBatch(ctx context.Context, p *Profile, b *Batch) (*File, error) {
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT l.id, l.account_no, l.account_name, l.payee_id_number, l.bank_name, l.memo,
+		l.period, l.amount_fen FROM payout_batch_lines m JOIN payout_lines l ON l.id = m.line_id WHERE m.batch_id = $1 ORDER BY m.line_id`, b.ID)
 	if err != nil {
 		return nil, errs.Wrap(err, "batch lines")
 	}
 	defer rows.Close()
-	var out []fileLine
+	w := newTableWriter(p, b.No, "代发明细")
+	if p.Control == "first" {
+		w.row(controlRecord(b, int(b.Lines), b.Total))
+	}
+	header := make([]string, len(p.Columns))
+	for i, c := range p.Columns {
+		header[i] = FileColumns[c]
+	}
+	w.row(header)
+	r := make([]string, len(p.Columns))
+	var n int
+	var total money.Fen
 	for rows.Next() {
 		var l fileLine
 		var amt int64
@@ -88,9 +97,23 @@ func batchLines(ctx context.Context, q interface {
 			return nil, errs.Wrap(err, "batch lines")
 		}
 		l.amount = money.Fen(amt)
-		out = append(out, l)
+		n++
+		total += l.amount
+		for j, c := range p.Columns {
+			r[j] = l.cell(c, n)
+		}
+		w.row(r)
 	}
-	return out, errs.Wrap(rows.Err(), "batch lines")
+	if err := rows.Err(); err != nil {
+		return nil, errs.Wrap(err, "batch lines")
+	}
+	if int64(n) != b.Lines || total != b.Total {
+		return nil, errs.New(errs.Conflict, "batch_lines_changed", "批次"+b.No+"的明细与批次的笔数或金额不一致，请联系系统管理员")
+	}
+	if p.Control == "last" {
+		w.row(controlRecord(b, n, total))
+	}
+	return w.close()
 }
 
 func (l *fileLine) cell(col string, seq int) string {
@@ -122,44 +145,15 @@ func controlRecord(b *Batch, n int, total money.Fen) []string {
 	return []string{"汇总", b.No, strconv.Itoa(n), total.Plain()}
 }
 
-func writeFile(p *Profile, b *Batch, lines []fileLine) (*File, error) {
-	var total money.Fen
-	for i := range lines {
-		total += lines[i].amount
-	}
-	header := make([]string, len(p.Columns))
-	for i, c := range p.Columns {
-		header[i] = FileColumns[c]
-	}
-	var rows [][]string
-	if p.Control == "first" {
-		rows = append(rows, controlRecord(b, len(lines), total))
-	}
-	rows = append(rows, header)
-	for i := range lines {
-		r := make([]string, len(p.Columns))
-		for j, c := range p.Columns {
-			r[j] = lines[i].cell(c, i+1)
-		}
-		rows = append(rows, r)
-	}
-	if p.Control == "last" {
-		rows = append(rows, controlRecord(b, len(lines), total))
-	}
-	if p.Format == "xlsx" {
-		return writeXLSX(b.No, "代发明细", rows)
-	}
-	return writeCSV(p, b.No, rows)
-}
-
 // WriteTable writes rows (control record and header included) in the
 // format and encoding of a bank's profile: the card-opening lists go to
 // the agent banks the way their payment files do. name has no extension.
 func WriteTable(p *Profile, name, sheetName string, rows [][]string) (*File, error) {
-	if p.Format == "xlsx" {
-		return writeXLSX(name, sheetName, rows)
+	w := newTableWriter(p, name, sheetName)
+	for _, r := range rows {
+		w.row(r)
 	}
-	return writeCSV(p, name, rows)
+	return w.close()
 }
 
 // TableRow is one row of a file a bank sent back, numbered from 1.
@@ -180,55 +174,90 @@ func ReadTable(data []byte) ([]TableRow, error) {
 	return out, err
 }
 
-func writeCSV(p *Profile, name string, rows [][]string) (*File, error) {
-	var buf bytes.Buffer
-	var w *csv.Writer
-	var tw *transform.Writer
-	if p.Encoding == "gbk" {
-		tw = transform.NewWriter(&buf, simplifiedchinese.GBK.NewEncoder())
-		w = csv.NewWriter(tw)
-	} else {
-		w = csv.NewWriter(&buf)
-	}
-	w.UseCRLF = true
-	if err := w.WriteAll(rows); err != nil {
-		return nil, errs.New(errs.Invalid, "batch_encoding", "文件中有GBK编码无法表示的文字，请联系系统管理员")
-	}
-	if tw != nil {
-		if err := tw.Close(); err != nil {
-			return nil, errs.Wrap(err, "gbk")
-		}
-	}
-	return &File{Name: name + ".csv", ContentType: "text/csv; charset=" + p.Encoding, Data: buf.Bytes()}, nil
+// tableWriter writes rows one at a time in a profile's format and
+// encoding; the first error is kept and returned by close.
+type tableWriter struct {
+	name, contentType string
+	buf               bytes.Buffer
+	csv               *csv.Writer
+	gbk               *transform.Writer
+	xlsx              *excelize.File
+	stream            *excelize.StreamWriter
+	n                 int
+	vals              []any
+	err               error
 }
 
-func writeXLSX(name, sh string, rows [][]string) (*File, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	if err := f.SetSheetName("Sheet1", sh); err != nil {
-		return nil, errs.Wrap(err, "xlsx")
-	}
-	sw, err := f.NewStreamWriter(sh)
-	if err != nil {
-		return nil, errs.Wrap(err, "xlsx")
-	}
-	vals := make([]any, 0, 16)
-	for i, r := range rows {
-		vals = vals[:0]
-		for _, c := range r {
-			vals = append(vals, c)
+func newTableWriter(p *Profile, name, sheetName string) *tableWriter {
+	w := &tableWriter{name: name}
+	if p.Format == "xlsx" {
+		w.name += ".xlsx"
+		w.contentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+		w.xlsx = excelize.NewFile()
+		if err := w.xlsx.SetSheetName("Sheet1", sheetName); err != nil {
+			w.err = errs.Wrap(err, "xlsx")
+			return w
 		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := sw.SetRow(cell, vals); err != nil {
+		w.stream, w.err = w.xlsx.NewStreamWriter(sheetName)
+		w.err = errs.Wrap(w.err, "xlsx")
+		return w
+	}
+	w.name += ".csv"
+	w.contentType = "text/csv; charset=" + p.Encoding
+	w.buf.Grow(1 << 20)
+	if p.Encoding == "gbk" {
+		w.gbk = transform.NewWriter(&w.buf, simplifiedchinese.GBK.NewEncoder())
+		w.csv = csv.NewWriter(w.gbk)
+	} else {
+		w.csv = csv.NewWriter(&w.buf)
+	}
+	w.csv.UseCRLF = true
+	return w
+}
+
+func (w *tableWriter) row(cells []string) {
+	if w.err != nil {
+		return
+	}
+	w.n++
+	if w.stream == nil {
+		if err := w.csv.Write(cells); err != nil {
+			w.err = errs.New(errs.Invalid, "batch_encoding", "文件中有GBK编码无法表示的文字，请联系系统管理员")
+		}
+		return
+	}
+	w.vals = w.vals[:0]
+	for _, c := range cells {
+		w.vals = append(w.vals, c)
+	}
+	cell, _ := excelize.CoordinatesToCellName(1, w.n)
+	w.err = errs.Wrap(w.stream.SetRow(cell, w.vals), "xlsx")
+}
+
+func (w *tableWriter) close() (*File, error) {
+	if w.xlsx != nil {
+		defer w.xlsx.Close()
+	}
+	if w.err != nil {
+		return nil, w.err
+	}
+	if w.stream != nil {
+		if err := w.stream.Flush(); err != nil {
 			return nil, errs.Wrap(err, "xlsx")
 		}
+		if err := w.xlsx.Write(&w.buf); err != nil {
+			return nil, errs.Wrap(err, "xlsx")
+		}
+	} else {
+		w.csv.Flush()
+		if err := w.csv.Error(); err != nil {
+			return nil, errs.New(errs.Invalid, "batch_encoding", "文件中有GBK编码无法表示的文字，请联系系统管理员")
+		}
+		if w.gbk != nil {
+			if err := w.gbk.Close(); err != nil {
+				return nil, errs.New(errs.Invalid, "batch_encoding", "文件中有GBK编码无法表示的文字，请联系系统管理员")
+			}
+		}
 	}
-	if err := sw.Flush(); err != nil {
-		return nil, errs.Wrap(err, "xlsx")
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return nil, errs.Wrap(err, "xlsx")
-	}
-	return &File{Name: name + ".xlsx", ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Data: buf.Bytes()}, nil
+	return &File{Name: w.name, ContentType: w.contentType, Data: w.buf.Bytes()}, nil
 }

@@ -93,10 +93,17 @@ func checkLedger(t *testing.T, d *db.DB) {
 	} {
 		for _, sc := range []string{"pension", "injury", "unemployment"} {
 			got := count(t, d, `SELECT COALESCE(SUM(`+c.sign+`), 0) FROM ledger_entries WHERE account = $1 AND scheme = $2`, c.account, sc)
-			want := count(t, d, `SELECT COALESCE(SUM(amount_fen), 0) FROM payout_lines WHERE scheme = $1 AND status IN (`+c.statuses+`)`, sc)
+			want := count(t, d, `SELECT COALESCE(SUM(l.amount_fen), 0) FROM `+shownLines+` WHERE l.scheme = $1 AND `+shownStatus+` IN (`+c.statuses+`)`, sc)
 			if got != want {
 				t.Fatalf("%s %s: ledger %d, lines %d", c.account, sc, got, want)
 			}
 		}
 	}
 }
+
+// shownLines and shownStatus read a line's status as the service shows
+// it: stored "approved" with a batch row is in a file.
+const (
+	shownLines  = `payout_lines l LEFT JOIN payout_batch_lines m ON m.line_id = l.id`
+	shownStatus = `CASE WHEN l.status = 'approved' AND m.line_id IS NOT NULL THEN 'in_file' ELSE l.status END`
+)

@@ -120,7 +120,7 @@ func TestKilledMidway(t *testing.T) {
 				t.Fatalf("%d batches", n)
 			}
 			batch := count(t, d, `SELECT id FROM payout_batches`)
-			if c := count(t, d, `SELECT COUNT(*) FROM payout_lines WHERE batch_id = $1 AND status = 'in_file'`, batch); c != n {
+			if c := count(t, d, `SELECT COUNT(*) FROM `+shownLines+` WHERE m.batch_id = $1 AND `+shownStatus+` = 'in_file'`, batch); c != n {
 				t.Fatalf("%d lines in the batch", c)
 			}
 			checkLedger(t, d)

@@ -98,7 +98,7 @@ func nullID(id int64) any {
 // forUpdate locks the rows read on PostgreSQL; SQLite's write
 // transactions are exclusive already (immediate).
 func (s *Service) forUpdate() string {
-	return s.db.Dialect.ForUpdate()
+	return s.db.Dialect.ForUpdateOf("payout_lines")
 }
 
 // inList returns the placeholders $start… for the lines' ids and the args.

@@ -58,7 +58,7 @@ func (s *Service) OfPerson(ctx context.Context, a *access.Actor, personID int64,
 	if limit <= 0 || limit > 500 {
 		limit = 120
 	}
-	return queryLines(ctx, s.db.Read(), `WHERE payee_kind = 'person' AND payee_id = $1 AND status NOT IN ('rejected')
+	return queryLines(ctx, s.db.Read(), `WHERE payee_kind = 'person' AND payee_id = $1 AND payout_lines.status NOT IN ('rejected')
 		ORDER BY period DESC, id DESC LIMIT `+strconv.Itoa(limit), personID)
 }
 
@@ -85,7 +85,11 @@ func (f *Filter) where() (string, []any) {
 		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
 	}
 	if f.Status != "" {
-		add("status = ?", f.Status)
+		if c := statusCond(f.Status, "?"); strings.Contains(c, "?") {
+			add(c, f.Status)
+		} else {
+			conds = append(conds, c)
+		}
 	}
 	if f.Scheme != "" {
 		add("scheme = ?", f.Scheme)
@@ -100,7 +104,7 @@ func (f *Filter) where() (string, []any) {
 		add("period = ?", f.Period)
 	}
 	if f.BatchID != 0 {
-		add("batch_id = ?", f.BatchID)
+		add("bl.batch_id = ?", f.BatchID)
 	}
 	if f.benefits != nil {
 		var ph []string
@@ -169,11 +173,11 @@ func (s *Service) List(ctx context.Context, a *access.Actor, f Filter) (*Page, e
 	where, args := f.where()
 	p := &Page{Page: f.Page, PerPage: f.PerPage}
 	var tot int64
-	if err := s.db.Read().QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(amount_fen), 0) FROM payout_lines `+where, args...).Scan(&p.Count, &tot); err != nil {
+	if err := s.db.Read().QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(amount_fen), 0) FROM `+lineFrom+` `+where, args...).Scan(&p.Count, &tot); err != nil {
 		return nil, errs.Wrap(err, "count payout lines")
 	}
 	p.Total = money.Fen(tot)
-	lines, err := queryLines(ctx, s.db.Read(), where+` ORDER BY id DESC LIMIT `+strconv.Itoa(f.PerPage)+` OFFSET `+strconv.Itoa((f.Page-1)*f.PerPage), args...)
+	lines, err := queryLines(ctx, s.db.Read(), where+` ORDER BY payout_lines.id DESC LIMIT `+strconv.Itoa(f.PerPage)+` OFFSET `+strconv.Itoa((f.Page-1)*f.PerPage), args...)
 	p.Lines = lines
 	return p, err
 }

@@ -23,7 +23,7 @@ func (s *Service) PreparedIDs(ctx context.Context, a *access.Actor, f Filter) ([
 	f.Status = Prepared
 	where, args := f.where()
 	args = append(args, a.Name())
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT id FROM payout_lines `+where+fmt.Sprintf(` AND prepared_by <> $%d ORDER BY id`, len(args)), args...)
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT payout_lines.id FROM `+lineFrom+` `+where+fmt.Sprintf(` AND prepared_by <> $%d ORDER BY payout_lines.id`, len(args)), args...)
 	if err != nil {
 		return nil, errs.Wrap(err, "prepared ids")
 	}

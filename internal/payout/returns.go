@@ -277,7 +277,9 @@ func returnHeader(cells []string, cols []string) (map[string]int, error) {
 }
 
 func batchLineMap(ctx context.Context, tx *sql.Tx, batchID int64) (map[int64]*batchLine, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, account_no, amount_fen, scheme, status FROM payout_lines WHERE batch_id = $1`, batchID)
+	rows, err := tx.QueryContext(ctx, `SELECT l.id, l.account_no, l.amount_fen, l.scheme,
+		CASE WHEN l.status = 'approved' THEN 'in_file' ELSE l.status END
+		FROM payout_batch_lines m JOIN payout_lines l ON l.id = m.line_id WHERE m.batch_id = $1`, batchID)
 	if err != nil {
 		return nil, errs.Wrap(err, "batch lines")
 	}
@@ -406,7 +408,8 @@ func (s *Service) applyReturn(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE payout_batches SET status = 'returned', returned_at = $1, version = version + 1
-		WHERE id = $2 AND NOT EXISTS (SELECT 1 FROM payout_lines WHERE batch_id = $2 AND status = 'in_file')`, now, b.ID); err != nil {
+		WHERE id = $2 AND NOT EXISTS (SELECT 1 FROM payout_batch_lines m JOIN payout_lines l ON l.id = m.line_id
+		WHERE m.batch_id = $2 AND l.status = 'approved')`, now, b.ID); err != nil {
 		return nil, errs.Wrap(err, "batch returned")
 	}
 	after, _ := json.Marshal(res)
@@ -419,7 +422,7 @@ func (s *Service) applyReturn(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 func (s *Service) answerLines(ctx context.Context, tx *sql.Tx, res *ReturnResult, now time.Time) error {
 	r, err := tx.ExecContext(ctx, `UPDATE payout_lines SET status = r.result, bank_serial = r.serial, fail_reason = r.reason,
 		paid_on = CASE WHEN r.result = 'paid' THEN $2 ELSE '' END, updated_at = $3, version = payout_lines.version + 1
-		FROM payout_return_lines r WHERE r.return_id = $1 AND r.line_id = payout_lines.id AND payout_lines.status = 'in_file'`,
+		FROM payout_return_lines r WHERE r.return_id = $1 AND r.line_id = payout_lines.id AND payout_lines.status = 'approved'`,
 		res.ID, s.today(), now)
 	if err != nil {
 		return errs.Wrap(err, "answer lines")

@@ -15,10 +15,31 @@ import (
 
 func idStr(id int64) string { return strconv.FormatInt(id, 10) }
 
-const lineCols = `id, business_key, payee_kind, payee_id, payee_name, payee_id_number, account_kind, account_name, account_no,
-	bank_name, bank_code, name_confirmed, amount_fen, scheme, benefit, source_kind, source_id, period, memo, status,
-	hold_reason, reject_reason, fail_reason, COALESCE(batch_id, 0), bank_serial, COALESCE(reissue_of, 0),
-	prepared_by, prepared_by_id, prepared_at, approved_by, approved_at, paid_on, pay_date, version`
+// lineFrom is a line with its batch row (bl). The stored status stays
+// "approved" while a line is in a file (docs/decisions/0022): the status
+// shown is derived (lineStatus). Conditions on lineFrom name the stored
+// column payout_lines.status; statusCond gives the shown one.
+const lineFrom = `payout_lines LEFT JOIN payout_batch_lines bl ON bl.line_id = payout_lines.id`
+
+// lineStatus is the status shown of a line read FROM lineFrom.
+const lineStatus = `CASE WHEN payout_lines.status = 'approved' AND bl.line_id IS NOT NULL THEN 'in_file' ELSE payout_lines.status END`
+
+// statusCond is the condition (on lineFrom) that a line's status shown is
+// st, with ph the placeholder of st for the statuses stored as they are.
+func statusCond(st, ph string) string {
+	switch st {
+	case Approved:
+		return "payout_lines.status = 'approved' AND bl.line_id IS NULL"
+	case InFile:
+		return "payout_lines.status = 'approved' AND bl.line_id IS NOT NULL"
+	}
+	return "payout_lines.status = " + ph
+}
+
+const lineCols = `payout_lines.id, business_key, payee_kind, payee_id, payee_name, payee_id_number, account_kind, account_name, account_no,
+	bank_name, bank_code, name_confirmed, amount_fen, scheme, benefit, source_kind, source_id, period, memo, ` + lineStatus + `,
+	hold_reason, reject_reason, fail_reason, COALESCE(bl.batch_id, 0), bank_serial, COALESCE(reissue_of, 0),
+	prepared_by, prepared_by_id, prepared_at, approved_by, approved_at, paid_on, pay_date, payout_lines.version`
 
 func scanLine(sc interface{ Scan(...any) error }) (*Line, error) {
 	l := &Line{}
@@ -42,7 +63,7 @@ func scanLine(sc interface{ Scan(...any) error }) (*Line, error) {
 }
 
 func getLine(ctx context.Context, q db.Querier, id int64) (*Line, error) {
-	l, err := scanLine(q.QueryRowContext(ctx, `SELECT `+lineCols+` FROM payout_lines WHERE id = $1`, id))
+	l, err := scanLine(q.QueryRowContext(ctx, `SELECT `+lineCols+` FROM `+lineFrom+` WHERE payout_lines.id = $1`, id))
 	if db.IsNoRows(err) {
 		return nil, errs.NotFoundf("没有找到该笔拨付")
 	}
@@ -50,8 +71,8 @@ func getLine(ctx context.Context, q db.Querier, id int64) (*Line, error) {
 }
 
 func lineByKey(ctx context.Context, q db.Querier, key string) (*Line, error) {
-	l, err := scanLine(q.QueryRowContext(ctx, `SELECT `+lineCols+` FROM payout_lines
-		WHERE business_key = $1 AND status NOT IN ('cancelled', 'rejected')`, key))
+	l, err := scanLine(q.QueryRowContext(ctx, `SELECT `+lineCols+` FROM `+lineFrom+`
+		WHERE business_key = $1 AND payout_lines.status NOT IN ('cancelled', 'rejected')`, key))
 	if db.IsNoRows(err) {
 		return nil, errs.NotFoundf("没有找到该笔拨付")
 	}
@@ -59,7 +80,7 @@ func lineByKey(ctx context.Context, q db.Querier, key string) (*Line, error) {
 }
 
 func queryLines(ctx context.Context, q db.Querier, where string, args ...any) ([]Line, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+lineCols+` FROM payout_lines `+where, args...)
+	rows, err := q.QueryContext(ctx, `SELECT `+lineCols+` FROM `+lineFrom+` `+where, args...)
 	if err != nil {
 		return nil, errs.Wrap(err, "list payout lines")
 	}

@@ -97,7 +97,7 @@ func payMonth(t *testing.T, e *env, m string, day time.Time, fail int64) *Run {
 	}
 	failed := map[int64]string{}
 	if fail != 0 {
-		failed[count(t, e.d, `SELECT id FROM payout_lines WHERE batch_id = $1 AND payee_id = $2`, b.ID, fail)] = "账户已冻结"
+		failed[count(t, e.d, `SELECT l.id FROM payout_batch_lines m JOIN payout_lines l ON l.id = m.line_id WHERE m.batch_id = $1 AND l.payee_id = $2`, b.ID, fail)] = "账户已冻结"
 	}
 	f, err := e.p.SimulatedReturn(ctx, fund2, b.ID, failed)
 	if err != nil {

@@ -135,6 +135,19 @@ func (s *Server) staffPayoutsApprove(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if r.PostFormValue("all") == "1" {
+		res, err := s.Payouts.ApproveWhere(r.Context(), a, payoutFilter(r.PostForm), 0, r.PostFormValue("note"))
+		if err != nil {
+			s.listError(w, r, err)
+			return
+		}
+		msg := "已审核通过 " + strconv.FormatInt(res.Lines, 10) + " 笔拨付，合计 " + res.Total.String() + " 元"
+		if res.Refused > 0 {
+			msg += "；另有 " + strconv.FormatInt(res.Refused, 10) + " 笔由您本人经办，未审核，须由另一名工作人员审核"
+		}
+		redirect(w, r, s.backToList(r), msg)
+		return
+	}
 	ids, err := s.formIDs(r)
 	if err == nil {
 		var n int
