@@ -216,3 +216,35 @@ func clip(s string, n int) string {
 	}
 	return string([]rune(s)[:n])
 }
+
+// CloseDraftTx closes a mail draft inside the caller's transaction because
+// it became another record (a complaint): label and note (which names that
+// record) go to the draft's history; it returns the draft's attachments
+// for the new record to keep. Staff of the draft's section only. Errors:
+// NotFound, Forbidden, Conflict (no longer a draft, or changed meanwhile).
+func (s *Service) CloseDraftTx(ctx context.Context, tx *sql.Tx, a *access.Actor, no, label, note string) ([]int64, error) {
+	c, p, err := s.load(ctx, tx, a, no)
+	if err != nil {
+		return nil, err
+	}
+	if p != ByStaff {
+		return nil, errs.Forbid()
+	}
+	if c.State != Draft || c.Type != MailType {
+		return nil, errs.New(errs.Conflict, "not_draft", "来件 "+c.No+" 已确认为业务或已作废，不能再转办")
+	}
+	docs, err := loadDocuments(ctx, tx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out *Case
+	tr := Transition{From: []State{Draft}, To: Closed, By: ByStaff, Label: label}
+	if err := s.move(ctx, tx, a, c, s.typeOf(c), tr, note, p, &out); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(docs))
+	for i, d := range docs {
+		ids[i] = d.DocumentID
+	}
+	return ids, nil
+}

@@ -11,6 +11,7 @@ package complaint
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"shebao/internal/access"
@@ -116,6 +117,12 @@ type Bills interface {
 	ListForEmployer(ctx context.Context, a *access.Actor, employerID int64) ([]contribution.Bill, error)
 }
 
+// Drafts closes a mail draft that became a complaint and hands over its
+// attachments (casework's service).
+type Drafts interface {
+	CloseDraftTx(ctx context.Context, tx *sql.Tx, a *access.Actor, no, label, note string) ([]int64, error)
+}
+
 // Limits of public use.
 const (
 	AnonymousFilingLimit = 5  // anonymous filings per client address per 10 minutes
@@ -142,12 +149,14 @@ type Service struct {
 	docs     *document.Store
 	throttle Throttle
 	bills    Bills
+	drafts   Drafts
 	notifier Notifier
 }
 
 // NewService returns the service.
-func NewService(d *db.DB, c clock.Clock, au *audit.Service, p *policy.Service, docs *document.Store, t Throttle, b Bills) *Service {
-	return &Service{db: d, clock: c, audit: au, policy: p, docs: docs, throttle: t, bills: b}
+func NewService(d *db.DB, c clock.Clock, au *audit.Service, p *policy.Service, docs *document.Store, t Throttle, b Bills,
+	drafts Drafts) *Service {
+	return &Service{db: d, clock: c, audit: au, policy: p, docs: docs, throttle: t, bills: b, drafts: drafts}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Second) }

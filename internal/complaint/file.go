@@ -46,7 +46,11 @@ type Input struct {
 	TargetEmployer  string // optional employer number (单位编号)
 	TargetIDNumber  string // optional ID number of the person reported
 	SourceRef       string // the mail draft's case number, a WeChat message …
-	Attachments     []Upload
+	// Draft is the mail draft (邮件来件) the filing is recorded from: it is
+	// closed with a note naming the complaint, and its attachments become
+	// the complaint's. Clerks of 审计科 or 办公室 only.
+	Draft       string
+	Attachments []Upload
 }
 
 // Filed is the answer to a filing: the number and, for an anonymous
@@ -133,12 +137,15 @@ func (s *Service) throttleAnonymous(ctx context.Context, clientAddr string) erro
 func (s *Service) filer(a *access.Actor, in Input) (Input, string, error) {
 	switch {
 	case a == nil:
-		in.Channel, in.ReporterName, in.ReporterContact = ChannelAnonymous, "", ""
+		in.Channel, in.ReporterName, in.ReporterContact, in.Draft = ChannelAnonymous, "", "", ""
 		return in, "anonymous", nil
 	case a.Role == access.RolePerson || a.Role == access.RoleEmployer:
-		in.Channel, in.ReporterName = ChannelWeb, ""
+		in.Channel, in.ReporterName, in.Draft = ChannelWeb, "", ""
 		return in, string(a.Role), nil
 	case CanRecord(a):
+		if in.Draft = strings.TrimSpace(in.Draft); in.Draft != "" && strings.TrimSpace(in.SourceRef) == "" {
+			in.SourceRef = in.Draft
+		}
 		if !slices.Contains(ClerkChannels, in.Channel) {
 			return in, "", fieldErr("channel", "请选择来件渠道（电话、电子邮件、微信或来访）")
 		}
@@ -163,7 +170,7 @@ var errReplayed error = errs.New(errs.Conflict, "idempotent_replay", "重复提�
 // requestOf is what identifies a filing's request (attachments aside).
 func requestOf(in Input) any {
 	return []string{in.Category, in.Channel, in.Subject, in.Body, in.ReporterName, in.ReporterContact, in.TargetName,
-		in.TargetEmployer, in.TargetIDNumber, in.SourceRef}
+		in.TargetEmployer, in.TargetIDNumber, in.SourceRef, in.Draft}
 }
 
 func (s *Service) file(ctx context.Context, a *access.Actor, in Input, reporterKind string, k *keyed) (*Filed, error) {
@@ -193,13 +200,17 @@ func (s *Service) file(ctx context.Context, a *access.Actor, in Input, reporterK
 		if err := insert(ctx, tx, c, hash); err != nil {
 			return err
 		}
+		fromDraft, err := s.closeDraft(ctx, tx, a, in.Draft, c)
+		if err != nil {
+			return err
+		}
 		filed = &Filed{ID: c.ID, No: c.No, TrackingCode: code, AcknowledgeDue: c.AcknowledgeDue, AnswerDue: c.AnswerDue}
 		if k != nil {
 			if err := keepAnswer(ctx, tx, k.keyHash, c.ID, sealFiled(k.key, filed)); err != nil {
 				return err
 			}
 		}
-		return s.insertFiled(ctx, tx, a, c, docs)
+		return s.insertFiled(ctx, tx, a, c, docs, in.Draft, fromDraft)
 	})
 	if err != nil {
 		return nil, err
@@ -230,8 +241,20 @@ func replay(ctx context.Context, q db.Querier, k *keyed) (*Filed, error) {
 	return &f, errs.Wrap(json.Unmarshal(b, &f), "complaint answer")
 }
 
-// insertFiled writes the filing's events and audit entry.
-func (s *Service) insertFiled(ctx context.Context, tx *sql.Tx, a *access.Actor, c *Complaint, docs []int64) error {
+// closeDraft closes the mail draft the complaint is recorded from (none:
+// nothing) and returns its attachments, which become the complaint's.
+func (s *Service) closeDraft(ctx context.Context, tx *sql.Tx, a *access.Actor, draft string, c *Complaint) ([]int64, error) {
+	draft = strings.TrimSpace(draft)
+	if draft == "" {
+		return nil, nil
+	}
+	return s.drafts.CloseDraftTx(ctx, tx, a, draft, "已转为投诉举报登记", "投诉举报编号 "+c.No+"，请在“投诉举报”中办理")
+}
+
+// insertFiled writes the filing's events and audit entry: the reporter's
+// attachments and those of the mail draft it was recorded from.
+func (s *Service) insertFiled(ctx context.Context, tx *sql.Tx, a *access.Actor, c *Complaint, docs []int64, draft string,
+	fromDraft []int64) error {
 	if err := insertEvent(ctx, tx, Event{ComplaintID: c.ID, At: c.FiledAt, ActorID: c.FiledBy, Kind: "filed",
 		Text: "已收到，编号 " + c.No, Public: true}); err != nil {
 		return err
@@ -242,8 +265,15 @@ func (s *Service) insertFiled(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 			return err
 		}
 	}
+	for _, d := range fromDraft {
+		if err := insertEvent(ctx, tx, Event{ComplaintID: c.ID, At: c.FiledAt, ActorID: c.FiledBy, Kind: "document",
+			Text: "来件 " + draft + " 所附材料", DocumentID: d, Public: true}); err != nil {
+			return err
+		}
+	}
 	return s.audit.Record(ctx, tx, a, audit.Entry{Action: "complaint.file", Entity: "complaint", EntityID: c.No,
-		After: map[string]any{"category": c.Category, "channel": c.Channel, "reporter": c.ReporterKind, "documents": len(docs)}})
+		After: map[string]any{"category": c.Category, "channel": c.Channel, "reporter": c.ReporterKind,
+			"documents": len(docs) + len(fromDraft), "draft": draft}})
 }
 
 // check validates the input and builds the row with its deadlines.

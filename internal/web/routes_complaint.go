@@ -75,7 +75,8 @@ func complaintInput(r *http.Request) (complaint.Input, func()) {
 	f := r.PostForm
 	in := complaint.Input{Category: f.Get("category"), Channel: f.Get("channel"), Subject: f.Get("subject"), Body: f.Get("body"),
 		ReporterName: f.Get("reporter_name"), ReporterContact: f.Get("reporter_contact"), TargetName: f.Get("target_name"),
-		TargetEmployer: f.Get("target_employer"), TargetIDNumber: f.Get("target_id_number"), SourceRef: f.Get("source_ref")}
+		TargetEmployer: f.Get("target_employer"), TargetIDNumber: f.Get("target_id_number"), SourceRef: f.Get("source_ref"),
+		Draft: f.Get("draft")}
 	ups, closeAll := uploads(r, "attachments")
 	in.Attachments = ups
 	return in, closeAll
@@ -345,7 +346,8 @@ func draftComplaintForm(c *casework.Case) url.Values {
 		subject = subject[:complaint.MaxSubject]
 	}
 	return url.Values{"channel": {complaint.ChannelEmail}, "subject": {string(subject)}, "body": {c.Summary},
-		"reporter_name": {c.Applicant.Name}, "reporter_contact": {c.Applicant.Email}, "source_ref": {c.No}}
+		"reporter_name": {c.Applicant.Name}, "reporter_contact": {c.Applicant.Email}, "source_ref": {c.No},
+		"draft": {c.No}}
 }
 
 func (s *Server) clerkFormView() complaintFormView {
