@@ -78,16 +78,29 @@ func (s *Service) ImportReturn(ctx context.Context, a *access.Actor, batchID int
 	if err != nil {
 		return nil, err
 	}
+	// The batch's lines are read while the file is parsed: what matching
+	// needs of them (account, amount) cannot change once they are in a
+	// file, and a line answered meanwhile is caught when it is written.
+	type lineMap struct {
+		known map[int64]*batchLine
+		err   error
+	}
+	read := make(chan lineMap, 1)
+	go func() {
+		known, err := batchLineMap(ctx, s.db.Read(), batchID)
+		read <- lineMap{known, err}
+	}()
 	ctl, lines, err := parseReturn(&bank.Profile, data)
+	m := <-read
 	if err != nil {
 		return nil, err
 	}
+	if m.err != nil {
+		return nil, m.err
+	}
+	known := m.known
 	var res *ReturnResult
 	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
-		known, err := batchLineMap(ctx, tx, batchID)
-		if err != nil {
-			return err
-		}
 		if err := checkReturn(b, ctl, lines, known, bank.Profile.PaidValue); err != nil {
 			return err
 		}
@@ -276,8 +289,8 @@ func returnHeader(cells []string, cols []string) (map[string]int, error) {
 	return index, nil
 }
 
-func batchLineMap(ctx context.Context, tx *sql.Tx, batchID int64) (map[int64]*batchLine, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT l.id, l.account_no, l.amount_fen, l.scheme,
+func batchLineMap(ctx context.Context, q db.Querier, batchID int64) (map[int64]*batchLine, error) {
+	rows, err := q.QueryContext(ctx, `SELECT l.id, l.account_no, l.amount_fen, l.scheme,
 		CASE WHEN l.status = 'approved' THEN 'in_file' ELSE l.status END
 		FROM payout_batch_lines m JOIN payout_lines l ON l.id = m.line_id WHERE m.batch_id = $1`, batchID)
 	if err != nil {
@@ -417,17 +430,27 @@ func (s *Service) applyReturn(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 		After: json.RawMessage(after), Note: fileName})
 }
 
-// answerLines moves the lines of a return to paid or failed with one
-// UPDATE … FROM; every line must still be in the file (Conflict otherwise).
+// answerLines moves the lines of a return to paid, then to failed, with
+// one UPDATE … FROM per outcome; every line must still be in the file
+// (Conflict otherwise).
 func (s *Service) answerLines(ctx context.Context, tx *sql.Tx, res *ReturnResult, now time.Time) error {
-	r, err := tx.ExecContext(ctx, `UPDATE payout_lines SET status = r.result, bank_serial = r.serial, fail_reason = r.reason,
-		paid_on = CASE WHEN r.result = 'paid' THEN $2 ELSE '' END, updated_at = $3, version = payout_lines.version + 1
-		FROM payout_return_lines r WHERE r.return_id = $1 AND r.line_id = payout_lines.id AND payout_lines.status = 'approved'`,
-		res.ID, s.today(), now)
+	r, err := tx.ExecContext(ctx, `UPDATE payout_lines SET status = 'paid', bank_serial = r.serial, paid_on = $2, updated_at = $3,
+		version = payout_lines.version + 1
+		FROM payout_return_lines r WHERE r.return_id = $1 AND r.result = 'paid' AND r.line_id = payout_lines.id
+		AND payout_lines.status = 'approved'`, res.ID, s.today(), now)
 	if err != nil {
-		return errs.Wrap(err, "answer lines")
+		return errs.Wrap(err, "answer paid lines")
 	}
-	if n, _ := r.RowsAffected(); n != res.Paid+res.Failed {
+	paid, _ := r.RowsAffected()
+	r, err = tx.ExecContext(ctx, `UPDATE payout_lines SET status = 'failed', bank_serial = r.serial, fail_reason = r.reason,
+		updated_at = $2, version = payout_lines.version + 1
+		FROM payout_return_lines r WHERE r.return_id = $1 AND r.result = 'failed' AND r.line_id = payout_lines.id
+		AND payout_lines.status = 'approved'`, res.ID, now)
+	if err != nil {
+		return errs.Wrap(err, "answer failed lines")
+	}
+	failed, _ := r.RowsAffected()
+	if paid != res.Paid || failed != res.Failed {
 		return errs.New(errs.Conflict, "return_changed", "部分拨付的状态已变化，请刷新后重试")
 	}
 	return nil
