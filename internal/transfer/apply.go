@@ -7,6 +7,7 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/casework"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/person"
 )
@@ -66,6 +67,9 @@ func (s *Service) ApplyIn(ctx context.Context, a *access.Actor, in ApplyInput) (
 	t := &Transfer{Direction: In, Status: Applied, Channel: channel, OtherAgency: in.OtherAgency, OtherRegion: in.OtherRegion,
 		StepStarted: today.Format(time.DateOnly), StepDue: due}
 	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		if err := ownDocuments(ctx, tx, a, in); err != nil {
+			return err
+		}
 		p, err := person.Load(ctx, tx, a.PersonID)
 		if err != nil {
 			return err
@@ -92,6 +96,31 @@ func (s *Service) ApplyIn(ctx context.Context, a *access.Actor, in ApplyInput) (
 		return nil, err
 	}
 	return t, nil
+}
+
+// ownDocuments refuses document ids the applicant did not upload (another
+// person's scan, a mail attachment, an id that does not exist) and the
+// same document given twice: the form's ids are not trusted.
+func ownDocuments(ctx context.Context, q db.Querier, a *access.Actor, in ApplyInput) error {
+	var f errs.Fields
+	seen := map[int64]bool{}
+	for _, d := range []struct {
+		id    int64
+		field string
+	}{{in.Proof, "proof"}, {in.IDFront, "id_front"}, {in.IDBack, "id_back"}} {
+		var by int64
+		err := q.QueryRowContext(ctx, `SELECT uploaded_by FROM documents WHERE id = $1`, d.id).Scan(&by)
+		switch {
+		case db.IsNoRows(err) || (err == nil && by != a.UserID):
+			f.Add(d.field, "所选文件不是您本人上传的材料，请重新上传")
+		case err != nil:
+			return errs.Wrap(err, "transfer documents")
+		case seen[d.id]:
+			f.Add(d.field, "同一文件不能同时作为两项材料，请分别上传")
+		}
+		seen[d.id] = true
+	}
+	return f.Err()
 }
 
 // Mine lists the signed-in person's own transfers, newest first.

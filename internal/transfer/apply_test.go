@@ -24,18 +24,38 @@ func TestOnlineTransferInApplication(t *testing.T) {
 		rid, _ := e.person(t, "retiree", "M", time.Date(1955, 4, 1, 0, 0, 0, 0, time.UTC), "110105")
 		me := &access.Actor{UserID: 500, Username: "p", Role: access.RolePerson, PersonID: id}
 		retiree := &access.Actor{UserID: 501, Username: "r", Role: access.RolePerson, PersonID: rid}
-		in := transfer.ApplyInput{OtherAgency: "河北省石家庄市社会保险事业管理局", OtherRegion: "130100", Proof: 1, IDFront: 2, IDBack: 3}
+		in := transfer.ApplyInput{OtherAgency: "河北省石家庄市社会保险事业管理局", OtherRegion: "130100",
+			Proof: e.doc(t, me.UserID), IDFront: e.doc(t, me.UserID), IDBack: e.doc(t, me.UserID)}
+		theirs := e.doc(t, retiree.UserID)
 
 		if _, err := e.svc.ApplyIn(ctx, clerk, in); errs.KindOf(err) != errs.Forbidden {
 			t.Fatalf("a clerk applying as a person: %v", err)
 		}
-		if _, err := e.svc.ApplyIn(ctx, retiree, in); fieldOf(err) != "id_number" || !strings.Contains(errs.As(err).Fields[0].Message, "退休") {
+		theirIn := in
+		theirIn.Proof, theirIn.IDFront, theirIn.IDBack = theirs, e.doc(t, retiree.UserID), e.doc(t, retiree.UserID)
+		if _, err := e.svc.ApplyIn(ctx, retiree, theirIn); fieldOf(err) != "id_number" || !strings.Contains(errs.As(err).Fields[0].Message, "退休") {
 			t.Fatalf("retiree: %v", err)
 		}
 		noBack := in
 		noBack.IDBack = 0
 		if _, err := e.svc.ApplyIn(ctx, me, noBack); fieldOf(err) != "id_back" || !strings.Contains(errs.As(err).Fields[0].Message, "国徽面") {
 			t.Fatalf("missing back of the ID card: %v", err)
+		}
+		// The form's document ids are not trusted: another person's scan,
+		// an id that does not exist and one file given twice are refused.
+		for _, c := range []struct {
+			field string
+			bad   transfer.ApplyInput
+		}{{"proof", transfer.ApplyInput{Proof: theirs, IDFront: in.IDFront, IDBack: in.IDBack}},
+			{"id_front", transfer.ApplyInput{Proof: in.Proof, IDFront: theirs + 1000, IDBack: in.IDBack}},
+			{"id_back", transfer.ApplyInput{Proof: in.Proof, IDFront: in.IDFront, IDBack: in.IDFront}}} {
+			c.bad.OtherAgency, c.bad.OtherRegion = in.OtherAgency, in.OtherRegion
+			if _, err := e.svc.ApplyIn(ctx, me, c.bad); fieldOf(err) != c.field {
+				t.Fatalf("%s: %v", c.field, err)
+			}
+		}
+		if list, _ := e.svc.List(ctx, clerk, transfer.Filter{Open: true}); len(list) != 0 {
+			t.Fatalf("refused applications left %d transfers", len(list))
 		}
 		tr, err := e.svc.ApplyIn(ctx, me, in)
 		if err != nil {

@@ -280,6 +280,9 @@ func (s *Service) OpenOut(ctx context.Context, a *access.Actor, in OutInput) (*T
 }
 
 func (s *Service) open(ctx context.Context, a *access.Actor, idNumber string, t *Transfer) error {
+	if strings.TrimSpace(idNumber) == "" && t.CaseNo != "" {
+		idNumber = s.applicantIDNumber(ctx, a, t.CaseNo)
+	}
 	id, err := ident.ParseID(strings.ToUpper(strings.TrimSpace(idNumber)))
 	if err != nil {
 		return fieldErr("id_number", "公民身份号码不正确，请核对 18 位号码及校验位")
@@ -305,6 +308,9 @@ func (s *Service) open(ctx context.Context, a *access.Actor, idNumber string, t 
 				return err
 			}
 		}
+		if err := s.checkCase(ctx, tx, a, t, p.ID); err != nil {
+			return err
+		}
 		t.PersonID, t.PersonName, t.IDNumber = p.ID, p.Name, p.IDNumber
 		t.No = newNo(t.Direction, today)
 		if err := insertTransfer(ctx, tx, t, a.UserID, s.clock.Now()); err != nil {
@@ -312,6 +318,60 @@ func (s *Service) open(ctx context.Context, a *access.Actor, idNumber string, t 
 		}
 		return s.record(ctx, tx, a, t, "transfer.open", nil)
 	})
+}
+
+// applicantIDNumber is the ID number of a case's applicant when the
+// applicant is a known person ("" otherwise: the clerk types it).
+func (s *Service) applicantIDNumber(ctx context.Context, a *access.Actor, caseNo string) string {
+	if s.cases == nil {
+		return ""
+	}
+	c, err := s.cases.Get(ctx, a, caseNo)
+	if err != nil || c.Applicant.PersonID == 0 {
+		return ""
+	}
+	p, err := person.Load(ctx, s.db.Read(), c.Applicant.PersonID)
+	if err != nil {
+		return ""
+	}
+	return p.IDNumber
+}
+
+// checkCase ties a transfer to the case it was applied for: the case must
+// be a transfer case of the section (confirmed, still open), of the same
+// person when the applicant is known, and have no transfer yet.
+func (s *Service) checkCase(ctx context.Context, tx *sql.Tx, a *access.Actor, t *Transfer, personID int64) error {
+	if t.CaseNo == "" {
+		return nil
+	}
+	if s.cases == nil {
+		return errs.New(errs.Internal, "no_cases", "业务受理服务未配置")
+	}
+	c, err := s.cases.Get(ctx, a, t.CaseNo)
+	if errs.KindOf(err) == errs.NotFound || errs.KindOf(err) == errs.Forbidden {
+		return fieldErr("case_no", "没有该业务编号的个人账户科业务，请核对")
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case c.Type != CaseType:
+		return fieldErr("case_no", "业务 "+c.No+" 不是养老保险关系转移接续业务（"+c.TypeName+"）")
+	case c.State == casework.Draft:
+		return fieldErr("case_no", "来件 "+c.No+" 尚未确认，请先在来件页面确认为转移接续业务")
+	case c.State.Final():
+		return fieldErr("case_no", "业务 "+c.No+" 已"+c.StateName()+"，不能再受理")
+	case c.Applicant.PersonID != 0 && c.Applicant.PersonID != personID:
+		return fieldErr("id_number", "该公民身份号码与业务 "+c.No+" 的申请人不一致")
+	}
+	other, err := transferOfCase(ctx, tx, c.No)
+	if err != nil {
+		return err
+	}
+	if other != nil {
+		return errs.New(errs.Conflict, "case_has_transfer", "业务 "+c.No+" 已受理为转移 "+other.No+"，不能重复受理")
+	}
+	return nil
 }
 
 // noUnpaidMonths refuses a transfer out while months are assessed and not

@@ -75,6 +75,17 @@ func newEnv(t testing.TB, d *db.DB) *env {
 	return e
 }
 
+// doc stores a scan's row as uploaded by user by and returns its id.
+func (e *env) doc(t testing.TB, by int64) int64 {
+	t.Helper()
+	var id int64
+	if err := e.d.W.QueryRow(`INSERT INTO documents (sha256, name, content_type, size, uploaded_by, created_at)
+		VALUES ('00', 'scan.pdf', 'application/pdf', 100, $1, $2) RETURNING id`, by, e.c.Now()).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
 func (e *env) person(t testing.TB, kind, gender string, birth time.Time, hukou string) (int64, string) {
 	t.Helper()
 	e.seq++
@@ -143,7 +154,24 @@ func TestTransferInSteps(t *testing.T) {
 		e := newEnv(t, d)
 		id, idn := e.person(t, "employee", "F", time.Date(1985, 4, 1, 0, 0, 0, 0, time.UTC), "110105")
 		_, retired := e.person(t, "retiree", "M", time.Date(1955, 4, 1, 0, 0, 0, 0, time.UTC), "110105")
-		in := transfer.InInput{IDNumber: idn, CaseNo: "ZY-2024-000001", Channel: "email", OtherAgency: "河北省石家庄市社会保险事业管理局", OtherRegion: "130100"}
+		mailed, err := e.cases.Open(ctx, clerk, casework.OpenInput{Type: transfer.CaseType, Channel: "email",
+			Applicant: casework.Applicant{Kind: casework.ApplicantPerson, PersonID: id, Name: "来件人", Email: "laijian@example.com"}, SubjectIDNumber: idn, Title: "养老保险关系转入申请"})
+		if err != nil {
+			t.Fatalf("%v %+v", err, errs.As(err).Fields)
+		}
+		other, err := e.cases.Open(ctx, clerk, casework.OpenInput{Type: "account_statement", Channel: "email",
+			Applicant: casework.Applicant{Kind: casework.ApplicantAnonymous, Name: "来件人"}, Title: "账户更正"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := transfer.InInput{IDNumber: idn, CaseNo: mailed.No, Channel: "email", OtherAgency: "河北省石家庄市社会保险事业管理局", OtherRegion: "130100"}
+		for _, no := range []string{"ZY-2024-999999", other.No} {
+			bad := in
+			bad.CaseNo = no
+			if _, err := e.svc.OpenIn(ctx, clerk, bad); fieldOf(err) != "case_no" {
+				t.Fatalf("case %s: %v", no, err)
+			}
+		}
 		if _, err := e.svc.OpenIn(ctx, clerk, transfer.InInput{IDNumber: retired, OtherAgency: in.OtherAgency, OtherRegion: "130100"}); fieldOf(err) != "id_number" ||
 			!strings.Contains(errs.As(err).Fields[0].Message, "退休") {
 			t.Fatalf("retiree: %v", err)
@@ -154,6 +182,9 @@ func TestTransferInSteps(t *testing.T) {
 		tr, err := e.svc.OpenIn(ctx, clerk, in)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if got, err := e.svc.OfCase(ctx, clerk, mailed.No); err != nil || got == nil || got.No != tr.No {
+			t.Fatalf("transfer of the case: %+v, %v", got, err)
 		}
 		due, _ := clock.ParseDate(tr.StepDue)
 		if n, _ := e.pol.WorkingDaysBetween(ctx, clock.Today(e.c), due); n != 15 {
@@ -196,7 +227,12 @@ func TestTransferInSteps(t *testing.T) {
 		if b, _ := personalaccount.BalanceAt(ctx, d.Read(), id, clock.Today(e.c)); b != money.Yuan(6500) {
 			t.Fatalf("balance after the transfer = %s", b)
 		}
-		// The same period again from another agency is refused.
+		// A case once accepted is not accepted again; the same period again
+		// (a new application) is refused at its 信息表.
+		if _, err := e.svc.OpenIn(ctx, clerk, in); errs.KindOf(err) != errs.Conflict {
+			t.Fatalf("the case accepted twice: %v", err)
+		}
+		in.CaseNo = ""
 		again, err := e.svc.OpenIn(ctx, clerk, in)
 		if err != nil {
 			t.Fatal(err)

@@ -23,6 +23,15 @@ func (s *Service) Get(ctx context.Context, a *access.Actor, id int64) (*Transfer
 	return loadTransfer(ctx, s.db.Read(), id)
 }
 
+// OfCase is the transfer opened on a case, for the case page of 个人账户科
+// (nil when none, or for an actor of another section).
+func (s *Service) OfCase(ctx context.Context, a *access.Actor, caseNo string) (*Transfer, error) {
+	if a == nil || !a.In(access.Account) || caseNo == "" {
+		return nil, nil
+	}
+	return transferOfCase(ctx, s.db.Read(), caseNo)
+}
+
 // List returns the queue, the nearest deadline first, 50 a page.
 // Errors: Forbidden.
 func (s *Service) List(ctx context.Context, a *access.Actor, f Filter) ([]Transfer, error) {

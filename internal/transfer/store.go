@@ -197,3 +197,13 @@ func transfersOf(ctx context.Context, q db.Querier, personID int64) ([]Transfer,
 	}
 	return out, errs.Wrap(rows.Err(), "person transfers")
 }
+
+// transferOfCase is the latest transfer opened on a case (nil when none).
+func transferOfCase(ctx context.Context, q db.Querier, caseNo string) (*Transfer, error) {
+	t, err := scanTransfer(q.QueryRowContext(ctx, `SELECT `+transferCols+` FROM transfers t JOIN persons p ON p.id = t.person_id
+		WHERE t.case_no = $1 ORDER BY t.id DESC LIMIT 1`, caseNo))
+	if db.IsNoRows(err) {
+		return nil, nil
+	}
+	return t, errs.Wrap(err, "transfer of case")
+}

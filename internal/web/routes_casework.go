@@ -11,6 +11,7 @@ import (
 	"shebao/internal/casework"
 	"shebao/internal/complaint"
 	"shebao/internal/errs"
+	"shebao/internal/transfer"
 )
 
 // caseworkRoutes registers the case pages of applicants and staff, the
@@ -85,6 +86,10 @@ type caseView struct {
 	// ToComplaint: the clerk records complaints (审计科, 办公室), so the
 	// draft can become a complaint or report instead of a case.
 	ToComplaint bool
+	// A transfer case of 个人账户科: the transfer opened on it, or (none
+	// yet) the form that accepts it (受理转入).
+	Transfer       *transfer.Transfer
+	AcceptTransfer bool
 }
 
 func (s *Server) caseDetail(w http.ResponseWriter, r *http.Request) {
@@ -115,6 +120,12 @@ func (s *Server) caseDetailPage(r *http.Request, form url.Values) (*Page, error)
 		cv.Lookup.Pick = true
 	}
 	cv.Injury = s.injuryCaseView(v)
+	if v.IsStaff && v.Case.Type == transfer.CaseType && v.Case.State != casework.Draft {
+		if cv.Transfer, err = s.Transfers.OfCase(r.Context(), a, v.Case.No); err != nil {
+			return nil, err
+		}
+		cv.AcceptTransfer = cv.Transfer == nil && a.In(access.Account) && !v.Case.State.Final()
+	}
 	return &Page{Title: v.Case.TypeName + " " + v.Case.No, Data: cv, Form: form}, nil
 }
 

@@ -2,8 +2,10 @@ package web_test
 
 import (
 	"bytes"
+	"fmt"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,7 +14,9 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/app/apptest"
+	"shebao/internal/casework"
 	"shebao/internal/db"
+	"shebao/internal/person"
 	"shebao/internal/transfer"
 )
 
@@ -79,8 +83,17 @@ func TestPersonAppliesForTransferIn(t *testing.T) {
 func TestTransferFormFileUpload(t *testing.T) {
 	env := apptest.New(t, db.SQLite)
 	ctx := t.Context()
-	tr, err := env.App.Transfers.ApplyIn(ctx, env.Actor(t, apptest.PersonA), transfer.ApplyInput{OtherAgency: "河北省石家庄市社会保险事业管理局",
-		OtherRegion: "130100", Proof: 1, IDFront: 2, IDBack: 3})
+	me := env.Actor(t, apptest.PersonA)
+	var ids [3]int64
+	for i := range ids {
+		d, err := env.App.Documents.Put(ctx, me, fmt.Sprintf("scan%d.pdf", i), strings.NewReader(fmt.Sprintf("%%PDF-1.4\n%%%d\n%%%%EOF\n", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = d.ID
+	}
+	tr, err := env.App.Transfers.ApplyIn(ctx, me, transfer.ApplyInput{OtherAgency: "河北省石家庄市社会保险事业管理局",
+		OtherRegion: "130100", Proof: ids[0], IDFront: ids[1], IDBack: ids[2]})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,4 +127,50 @@ func TestTransferFormFileUpload(t *testing.T) {
 	upload(head+"2019,12,36000,2880,4320,\n合计,12,36000,2880,4320,3000\n").WantRedirect(t, path)
 	c.Get(t, path).WantStatus(t, http.StatusOK).WantBody(t, "已登记信息表，待基金到账", "36,000.00", "7,320.00")
 	c.Get(t, "/staff/transfers/form-template.xlsx").WantStatus(t, http.StatusOK)
+}
+
+// A transfer case (an e-mailed application confirmed in 个人账户科) shows
+// the clerk 受理转入 on its page; accepting it there (the ID number left
+// empty: the applicant's) opens the transfer on the case, and the page
+// then links to it instead of offering the form again.
+func TestCaseAcceptsTransferIn(t *testing.T) {
+	env := apptest.New(t, db.SQLite)
+	ctx := t.Context()
+	me := env.User(t, apptest.PersonA)
+	clerk := env.Actor(t, apptest.Staff(access.Account))
+	c, err := env.App.Cases.Open(ctx, clerk, casework.OpenInput{Type: transfer.CaseType, Channel: "email", Title: "养老保险关系转入申请",
+		Applicant: casework.Applicant{Kind: casework.ApplicantPerson, PersonID: me.PersonID, Name: "申请人", Email: "a@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := env.LoginAs(t, apptest.Staff(access.Account))
+	page := "/staff/cases/" + c.No
+	cl.Get(t, page).WantStatus(t, http.StatusOK).WantBody(t, `id="accept-transfer"`, "受理转入", "留空即为申请人本人")
+	r := cl.PostForm(t, "/staff/transfers/in", url.Values{"case_no": {c.No}, "channel": {"email"}, "id_number": {""},
+		"other_agency": {"河北省石家庄市社会保险事业管理局"}, "other_region": {"130100"}}).WantRedirect(t, "/staff/transfers/")
+	tr, err := env.App.Transfers.OfCase(ctx, clerk, c.No)
+	if err != nil || tr == nil || tr.PersonID != me.PersonID || tr.Status != transfer.Applied || r.Location() != "/staff/transfers/"+strconv.FormatInt(tr.ID, 10) {
+		t.Fatalf("transfer of the case %+v, %v (to %s)", tr, err, r.Location())
+	}
+	after := cl.Get(t, page).WantStatus(t, http.StatusOK).WantBody(t, `id="case-transfer"`, tr.No, "已受理，待审核")
+	if strings.Contains(after.Body, `id="accept-transfer"`) {
+		t.Fatal("the case still offers 受理转入 after it was accepted")
+	}
+	// Another section's clerk sees the case page of their own cases only;
+	// the transfer queue's form refuses a case of another type.
+	other, err := env.App.Cases.Open(ctx, clerk, casework.OpenInput{Type: "account_statement", Channel: "email", Title: "账户清单",
+		Applicant: casework.Applicant{Kind: casework.ApplicantAnonymous, Name: "来件人"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(cl.Get(t, "/staff/cases/"+other.No).Body, `id="accept-transfer"`) {
+		t.Fatal("a case of another type offers 受理转入")
+	}
+	p, err := person.Load(ctx, env.App.DB.Read(), me.PersonID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl.PostForm(t, "/staff/transfers/in", url.Values{"case_no": {other.No}, "channel": {"email"}, "id_number": {p.IDNumber},
+		"other_agency": {"河北省石家庄市社会保险事业管理局"}, "other_region": {"130100"}}).WantStatus(t, http.StatusUnprocessableEntity).
+		WantBody(t, "不是养老保险关系转移接续业务")
 }
