@@ -29,6 +29,7 @@ import (
 	"shebao/internal/personalaccount"
 	"shebao/internal/policy"
 	"shebao/internal/transfer"
+	"shebao/internal/upkeep"
 )
 
 // Password is the password of every demo login. Demo logins are not made
@@ -118,6 +119,9 @@ type Deps struct {
 	// Transfers handles the demo's transfer in under way and transfer out
 	// paid and closed (with Payouts); without it there are none.
 	Transfers *transfer.Service
+	// Upkeep holds the demo's retiree record upkeep: one correction
+	// applied in a checked batch, one pending (needs Payroll's retiree login).
+	Upkeep *upkeep.Service
 }
 
 // Login is one demo login for the printed table.
@@ -152,6 +156,7 @@ type Result struct {
 	Near         *NearResult // people near retirement
 	Reported     bool        // a pensioner's death reported by phone
 	Transfers    *TransferResult
+	Upkeep       *UpkeepResult
 	Logins       []Login
 	APIKeys      []APIKey
 	Took         time.Duration
@@ -205,6 +210,9 @@ func Generate(ctx context.Context, d Deps, opts Options) (*Result, error) {
 		return nil, err
 	}
 	if g.res.Transfers, err = g.transfers(ctx); err != nil {
+		return nil, err
+	}
+	if g.res.Upkeep, err = upkeepDemo(ctx, d, pr.Login); err != nil {
 		return nil, err
 	}
 	if pr.Login != nil {

@@ -140,6 +140,14 @@ func (c *Correction) MonthCount() int { return c.To.Sub(c.From) + 1 }
 // Difference is the monthly pension's change (after − before).
 func (c *Correction) Difference() money.Fen { return c.After - c.Before }
 
+// DifferenceText is the change with its sign: "+47.91", "-12.00", "0.00".
+func (c *Correction) DifferenceText() string {
+	if d := c.Difference(); d > 0 {
+		return "+" + d.String()
+	}
+	return c.Difference().String()
+}
+
 // Changed tells whether the recomputation changed the pension.
 func (c *Correction) Changed() bool { return c.Recompute == RecomputeChanged }
 
