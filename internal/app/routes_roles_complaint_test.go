@@ -41,6 +41,15 @@ func complaintRouteCases() []routeCase {
 		{method: "GET", path: "/staff/complaints/999999", want: notFoundFor(page(staffAll))},
 		{method: "GET", path: "/staff/complaints/999999/documents/1", want: notFoundFor(page(staffAll))},
 		{method: "POST", path: "/staff/complaints/999999/accept", form: v1, want: notFoundFor(post(staffOf(access.Audit)...))},
+		{method: "GET", path: "/api/v1/staff/complaints", want: api(staffAll)},
+		{method: "GET", path: "/api/v1/staff/complaints?status=received&category=fraud&q=公司&overdue=1&page=2", want: api(staffAll)},
+		{method: "GET", path: "/api/v1/staff/complaints/999999", want: notFoundFor(api(staffAll))},
+		{method: "POST", path: "/api/v1/staff/complaints/999999/triage", json: map[string]any{"action": "accept", "version": 1,
+			"section": "coordination"}, want: notFoundFor(api(staffOf(access.Audit)...))},
+		{method: "POST", path: "/api/v1/staff/complaints/999999/assign", json: map[string]any{"version": 1, "section": "coordination"},
+			want: notFoundFor(api(staffOf(access.Audit)...))},
+		{method: "POST", path: "/api/v1/staff/complaints/999999/answer", json: map[string]any{"version": 1, "text": "经调查，情况属实，已责令整改。"},
+			want: notFoundFor(api(staffOf(access.Audit)...))},
 		{method: "POST", path: "/staff/complaints/999999/note", form: url.Values{"note": {"现场核查"}}, want: notFoundFor(post(staffAll))},
 	}
 }

@@ -40,7 +40,7 @@ func (s *Server) routeTable() []route {
 		s.deathRoutes(),
 		s.deathReportRoutes(),
 		s.upkeepRoutes(),
-		s.complaintRoutes(), s.complaintAPIRoutes(),
+		s.complaintRoutes(), s.complaintAPIRoutes(), s.complaintStaffAPIRoutes(),
 		s.sensitiveRoutes(),
 		s.injuryBenefitAPIRoutes(),
 		s.appointmentRoutes(),
