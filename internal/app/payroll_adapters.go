@@ -1,9 +1,11 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"shebao/internal/access"
 	"shebao/internal/clock"
@@ -49,6 +51,25 @@ func (d deathPayroll) StopDeathTx(ctx context.Context, tx *sql.Tx, personID int6
 		return death.Stop{}, fmt.Errorf("stop pension: %w", err)
 	}
 	return death.Stop{Overpaid: res.Overpaid, Months: len(res.Months)}, nil
+}
+
+// StopDeathsTx stops many pensions at once (a civil-affairs file), each
+// after its month of death; persons not in pay are left out.
+func (d deathPayroll) StopDeathsTx(ctx context.Context, tx *sql.Tx, lasts map[int64]clock.Month, reason string) (map[int64]death.Stop, error) {
+	items := make([]payroll.StopItem, 0, len(lasts))
+	for id, m := range lasts {
+		items = append(items, payroll.StopItem{PersonID: id, Last: m})
+	}
+	slices.SortFunc(items, func(a, b payroll.StopItem) int { return cmp.Compare(a.PersonID, b.PersonID) })
+	res, err := d.p.StopManyTx(ctx, tx, access.System, payroll.StopDeath, reason, items)
+	if err != nil {
+		return nil, fmt.Errorf("stop pensions: %w", err)
+	}
+	out := make(map[int64]death.Stop, len(res))
+	for id, r := range res {
+		out[id] = death.Stop{Overpaid: r.Overpaid, Months: len(r.Months)}
+	}
+	return out, nil
 }
 
 // SuspendTx suspends a pension after month last for a missed eligibility

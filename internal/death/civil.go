@@ -16,7 +16,6 @@ import (
 	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/ident"
-	"shebao/internal/person"
 	"shebao/internal/tabular"
 )
 
@@ -163,7 +162,7 @@ func (s *Service) ImportCivil(ctx context.Context, a *access.Actor, name string,
 		if err := s.insertCivil(ctx, tx, res.ImportID, recs); err != nil {
 			return err
 		}
-		if err := s.match(ctx, tx, a, "import_id = $1", res.ImportID); err != nil {
+		if err := s.match(ctx, tx, a, res.ImportID); err != nil {
 			return err
 		}
 		return s.finishImport(ctx, tx, a, res)
@@ -219,104 +218,55 @@ func (s *Service) finishImport(ctx context.Context, tx *sql.Tx, a *access.Actor,
 		After: map[string]any{"rows": res.Rows, "applied": res.Applied, "review": res.Review, "duplicates": res.Duplicates}})
 }
 
-// match classifies the pending records that scope selects, set-based, and
-// applies the clean ones (docs/rules.md "Death: reports and matching").
-func (s *Service) match(ctx context.Context, tx *sql.Tx, a *access.Actor, scope string, args ...any) error {
-	n := len(args)
-	p := func(i int) string { return fmt.Sprintf("$%d", n+i) }
-	pending := scope + " AND status = 'pending'"
-	steps := []struct {
-		sql  string
-		args []any
-	}{
-		{`UPDATE civil_records SET person_id = (SELECT p.id FROM persons p WHERE p.id_number = civil_records.id_number) WHERE ` + pending, nil},
-		{`UPDATE civil_records SET status = 'review', reason = ` + p(1) + ` WHERE ` + pending + ` AND person_id IS NULL`, []any{ReasonUnknownID}},
-		{`UPDATE civil_records SET status = 'duplicate', reason = ` + p(1) + ` WHERE ` + pending + ` AND EXISTS (SELECT 1 FROM deaths d
-			WHERE d.person_id = civil_records.person_id AND (d.death_date = civil_records.death_date AND d.date_confirmed = ` + p(2) + `))`, []any{ReasonDuplicate, true}},
-		{`UPDATE civil_records SET status = 'review', reason = ` + p(1) + ` WHERE ` + pending + ` AND EXISTS (SELECT 1 FROM deaths d
-			WHERE d.person_id = civil_records.person_id AND d.date_confirmed = ` + p(2) + `)`, []any{ReasonOtherDate, true}},
-		{`UPDATE civil_records SET status = 'review', reason = ` + p(1) + ` WHERE ` + pending + ` AND name <> (SELECT p.name FROM persons p
-			WHERE p.id = civil_records.person_id)`, []any{ReasonNameDiffers}},
-		{`UPDATE civil_records SET status = 'review', reason = ` + p(1) + ` WHERE ` + pending + ` AND EXISTS (SELECT 1 FROM contribution_records r
-			WHERE r.person_id = civil_records.person_id AND r.paid = ` + p(2) + ` AND r.fee_month > substr(civil_records.death_date, 1, 7))`, []any{ReasonLiving, true}},
-		{`UPDATE civil_records SET status = 'review', reason = ` + p(1) + ` WHERE ` + pending + ` AND EXISTS (SELECT 1 FROM bill_lines l
-			JOIN bills b ON b.id = l.bill_id WHERE l.person_id = civil_records.person_id AND b.status = 'paid'
-			AND l.fee_month > substr(civil_records.death_date, 1, 7))`, []any{ReasonLiving}},
-	}
-	for _, st := range steps {
-		if _, err := tx.ExecContext(ctx, st.sql, append(append([]any{}, args...), st.args...)...); err != nil {
+// match classifies the pending records of an import, set-based, and
+// applies the clean ones (docs/rules.md "Death: reports and matching"):
+// one statement gives every record its person (matched by ID number
+// through the unique index), its outcome and its reason, checked in this
+// order: unknown ID; the same death already recorded (a duplicate);
+// another recorded date; another name; paid contributions after the
+// death (to review); a provisional death from an employer's removal (its
+// date confirmed); otherwise applied. Each record is written once.
+func (s *Service) match(ctx context.Context, tx *sql.Tx, a *access.Actor, importID int64) error {
+	if q := s.db.Dialect.NoJIT(); q != "" {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return errs.Wrap(err, "civil match")
 		}
 	}
-	if err := s.confirmProvisional(ctx, tx, pending, args); err != nil {
+	q := `UPDATE civil_records SET person_id = x.pid, reason = x.reason,
+		status = CASE x.reason WHEN '' THEN 'applied' WHEN '` + reasonConfirmed + `' THEN 'applied'
+			WHEN '` + ReasonDuplicate + `' THEN 'duplicate' ELSE 'review' END
+		FROM (SELECT c.id AS cid, p.id AS pid, CASE
+			WHEN p.id IS NULL THEN '` + ReasonUnknownID + `'
+			WHEN EXISTS (SELECT 1 FROM deaths d WHERE d.person_id = p.id AND d.date_confirmed = $2 AND d.death_date = c.death_date) THEN '` + ReasonDuplicate + `'
+			WHEN EXISTS (SELECT 1 FROM deaths d WHERE d.person_id = p.id AND d.date_confirmed = $2) THEN '` + ReasonOtherDate + `'
+			WHEN p.name <> c.name THEN '` + ReasonNameDiffers + `'
+			WHEN EXISTS (SELECT 1 FROM contribution_records r WHERE r.person_id = p.id AND r.paid = $2
+				AND r.fee_month > substr(c.death_date, 1, 7)) THEN '` + ReasonLiving + `'
+			WHEN EXISTS (SELECT 1 FROM bill_lines l JOIN bills b ON b.id = l.bill_id WHERE l.person_id = p.id AND b.status = 'paid'
+				AND l.fee_month > substr(c.death_date, 1, 7)) THEN '` + ReasonLiving + `'
+			WHEN EXISTS (SELECT 1 FROM deaths d WHERE d.person_id = p.id) THEN '` + reasonConfirmed + `'
+			ELSE '' END AS reason
+			FROM civil_records c LEFT JOIN persons p ON p.id_number = c.id_number
+			WHERE c.import_id = $1 AND c.status = 'pending') x
+		WHERE civil_records.id = x.cid`
+	if _, err := tx.ExecContext(ctx, q, importID, true); err != nil {
+		return errs.Wrap(err, "civil match")
+	}
+	if err := s.confirmProvisional(ctx, tx, importID); err != nil {
 		return err
 	}
-	return s.applyPending(ctx, tx, a, pending, args)
+	return s.applyMatched(ctx, tx, a, importID)
 }
+
+// toApply selects the records of import $1 that match applies.
+const toApply = `FROM civil_records c JOIN persons p ON p.id = c.person_id WHERE c.import_id = $1 AND c.status = 'applied' AND c.reason = ''`
 
 // confirmProvisional: a death an employer's removal recorded with a
 // provisional date takes the register's date.
-func (s *Service) confirmProvisional(ctx context.Context, tx *sql.Tx, pending string, args []any) error {
-	n := len(args)
-	if _, err := tx.ExecContext(ctx, `UPDATE deaths SET date_confirmed = $`+itoa(n+1)+`, death_date = (SELECT c.death_date FROM civil_records c
-		WHERE c.person_id = deaths.person_id AND `+prefix(pending, "c.")+`), version = version + 1
-		WHERE date_confirmed = $`+itoa(n+2)+` AND person_id IN (SELECT person_id FROM civil_records WHERE `+pending+`)`,
-		append(append([]any{}, args...), true, false)...); err != nil {
-		return errs.Wrap(err, "confirm provisional")
-	}
-	_, err := tx.ExecContext(ctx, `UPDATE civil_records SET status = 'applied', reason = $`+itoa(n+1)+` WHERE `+pending+`
-		AND EXISTS (SELECT 1 FROM deaths d WHERE d.person_id = civil_records.person_id)`, append(append([]any{}, args...), reasonConfirmed)...)
+func (s *Service) confirmProvisional(ctx context.Context, tx *sql.Tx, importID int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE deaths SET date_confirmed = $2, death_date = (SELECT c.death_date FROM civil_records c
+		WHERE c.import_id = $1 AND c.person_id = deaths.person_id AND c.reason = $3), version = version + 1
+		WHERE date_confirmed = $4 AND person_id IN (SELECT c.person_id FROM civil_records c WHERE c.import_id = $1 AND c.reason = $3)`,
+		importID, true, reasonConfirmed, false)
 	return errs.Wrap(err, "confirm provisional")
-}
-
-// prefix qualifies the scope's column names with a table alias.
-func prefix(scope, alias string) string {
-	r := strings.NewReplacer("import_id", alias+"import_id", "status", alias+"status", "id IN", alias+"id IN")
-	return r.Replace(scope)
-}
-
-// applyPending records the deaths of the remaining pending records:
-// retirees one by one (their pension is stopped), the others set-based.
-func (s *Service) applyPending(ctx context.Context, tx *sql.Tx, a *access.Actor, pending string, args []any) error {
-	n := len(args)
-	rows, err := tx.QueryContext(ctx, `SELECT c.id, c.person_id, c.death_date, c.cert_no FROM civil_records c JOIN persons p ON p.id = c.person_id
-		WHERE `+prefix(pending, "c.")+` AND p.kind = 'retiree'`, args...)
-	if err != nil {
-		return errs.Wrap(err, "civil retirees")
-	}
-	type ret struct {
-		id, person int64
-		date, cert string
-	}
-	var rs []ret
-	for rows.Next() {
-		var r ret
-		if err := rows.Scan(&r.id, &r.person, &r.date, &r.cert); err != nil {
-			rows.Close()
-			return errs.Wrap(err, "civil retirees")
-		}
-		rs = append(rs, r)
-	}
-	rows.Close()
-	for _, r := range rs {
-		date, _ := clock.ParseDate(r.date)
-		if _, err := s.recordTx(ctx, tx, a, r.person, date, true, SourceCivil, r.cert); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE civil_records SET status = 'applied' WHERE id = $1`, r.id); err != nil {
-			return errs.Wrap(err, "civil applied")
-		}
-	}
-	now := s.now()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO deaths (person_id, death_date, date_confirmed, source, certificate_no, kind_at_death,
-		reported_by, reported_at) SELECT c.person_id, c.death_date, $`+itoa(n+1)+`, 'civil', c.cert_no, p.kind, $`+itoa(n+2)+`, $`+itoa(n+3)+`
-		FROM civil_records c JOIN persons p ON p.id = c.person_id WHERE `+prefix(pending, "c."),
-		append(append([]any{}, args...), true, actorID(a), now)...); err != nil {
-		return errs.Wrap(err, "civil deaths")
-	}
-	if _, err := person.MarkDeceasedWhere(ctx, tx, now, `SELECT person_id FROM civil_records WHERE `+pending, args...); err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE civil_records SET status = 'applied' WHERE `+pending, args...)
-	return errs.Wrap(err, "civil applied")
 }

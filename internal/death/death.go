@@ -46,9 +46,12 @@ type Stop struct {
 	Months   int
 }
 
-// Payroll stops a pensioner's pension after the month of death.
+// Payroll stops a pensioner's pension after the month of death: one
+// person, or many at once (a civil-affairs file; the answer has the
+// persons in pay, by person id).
 type Payroll interface {
 	StopDeathTx(ctx context.Context, tx *sql.Tx, personID int64, last clock.Month, reason string) (Stop, error)
+	StopDeathsTx(ctx context.Context, tx *sql.Tx, lasts map[int64]clock.Month, reason string) (map[int64]Stop, error)
 }
 
 // Service runs the death line.

@@ -60,7 +60,7 @@ var Owners = map[string]string{
 	"payout_return_lines":      "payout",
 	"payroll_runs":             "payroll", "pension_adjustments": "payroll", "pension_amounts": "payroll",
 	"pension_deduction_entries": "payroll", "pension_deductions": "payroll", "pensioner_events": "payroll",
-	"pensioners": "payroll", "ss_card_answers": "payroll", "ss_card_lists": "payroll", "ss_cards": "payroll",
+	"pensioners": "payroll", "pension_stop_items": "payroll", "ss_card_answers": "payroll", "ss_card_lists": "payroll", "ss_cards": "payroll",
 	"pension_determinations": "retirement", "retirement_account_balances": "retirement", "retirement_approvers": "retirement",
 	"retirement_plans": "retirement", "retirement_qualifications": "retirement", "retirement_reminders": "retirement",
 	"pension_certifications": "retirement", "certification_reminders": "retirement",
