@@ -28,6 +28,7 @@ func retirementRouteCases() []routeCase {
 		{method: "GET", path: "/staff/retirement/selfemployed/new", want: page(staffOf(access.SelfEmployed)...)},
 		{method: "GET", path: "/staff/retirement/selfemployed/new?draft=YJ20240210-9999", want: notFoundFor(page(staffOf(access.SelfEmployed)...))},
 		{method: "POST", path: "/staff/retirement/selfemployed/new", form: none, want: with(post(staffAll), forbiddenStaffExcept(access.SelfEmployed)...)},
+		{method: "GET", path: "/staff/retirement/selfemployed/sample.eml", want: notFoundFor(page(staffOf(access.SelfEmployed)...))},
 		{method: "GET", path: "/staff/retirement/cases/TD20240210-9999", want: notFoundFor(page(staffAll))},
 		{method: "POST", path: "/staff/retirement/cases/TD20240210-9999/compute", form: none, want: notFoundFor(post(staffAll))},
 		{method: "GET", path: "/retirement/cases/TD20240210-9999/letter.pdf", want: notFoundFor(page(everyone...))},

@@ -32,6 +32,7 @@ func (s *Server) retirementRoutes() []route {
 		{"POST /staff/retirement/qualifications/{no}/decide", s.staffRoute(s.retireDecide)},
 		{"POST /staff/retirement/qualifications/{no}/open", s.staffRoute(s.retireOpen)},
 		{"GET /staff/retirement/selfemployed/new", s.staffRoute(s.selfForm)},
+		{"GET /staff/retirement/selfemployed/sample.eml", s.staffRoute(s.selfSample)},
 		{"POST /staff/retirement/selfemployed/new", s.staffRoute(s.selfSubmit)},
 		{"GET /staff/retirement/cases/{no}", s.staffRoute(s.retireCase)},
 		{"POST /staff/retirement/cases/{no}/{step}", s.staffRoute(s.retireStep)},

@@ -1,12 +1,15 @@
 package web
 
 import (
+	"mime"
 	"net/http"
 	"net/url"
 
 	"shebao/internal/access"
 	"shebao/internal/casework"
+	"shebao/internal/demo"
 	"shebao/internal/errs"
+	"shebao/internal/mailintake"
 	"shebao/internal/retirement"
 )
 
@@ -186,4 +189,25 @@ func (s *Server) uploadScan(r *http.Request, a *access.Actor, field string) (int
 		return 0, err
 	}
 	return d.ID, nil
+}
+
+// selfSample downloads a self-employed applicant's retirement e-mail
+// (.eml) addressed to 个体参保科's mailbox, written for a flexible worker
+// about to retire, to try the mail intake (import it with import-eml or
+// send it to the mailbox).
+func (s *Server) selfSample(w http.ResponseWriter, r *http.Request) {
+	app, err := s.Retirement.SelfEmployedSample(r.Context(), actorFrom(r.Context()))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	domain := "shebao.example"
+	if s.Mail != nil {
+		domain = s.Mail.Domain()
+	}
+	data := demo.SelfEmployedMail("shenqingren@example.com", mailintake.Address(access.SelfEmployed, domain),
+		app.Name, app.IDNumber, app.Phone1, app.Phone2, s.Clock.Now())
+	w.Header().Set("Content-Type", "message/rfc822")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "个体退休申报邮件样例.eml"}))
+	w.Write(data)
 }
