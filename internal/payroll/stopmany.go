@@ -146,8 +146,12 @@ func (s *Service) stopStagedLines(ctx context.Context, tx *sql.Tx, batch string,
 	for _, p := range inPay {
 		res[p.personID] = &StopResult{}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT l.id, l.payee_id, l.period, l.status, l.amount_fen FROM pension_stop_items i
-		JOIN payout_lines l ON l.payee_kind = $2 AND l.payee_id = i.person_id AND l.period > i.last_month
+	// An approved line with a batch row is in a bank file (the status the
+	// payout service shows).
+	rows, err := tx.QueryContext(ctx, `SELECT l.id, l.payee_id, l.period,
+		CASE WHEN l.status = 'approved' AND bl.line_id IS NOT NULL THEN 'in_file' ELSE l.status END, l.amount_fen
+		FROM pension_stop_items i JOIN payout_lines l ON l.payee_kind = $2 AND l.payee_id = i.person_id AND l.period > i.last_month
+		LEFT JOIN payout_batch_lines bl ON bl.line_id = l.id
 		WHERE i.batch = $1 AND l.benefit IN ('pension', 'pension_backpay') ORDER BY l.payee_id, l.id`, batch, payout.PayeePerson)
 	if err != nil {
 		return nil, errs.Wrap(err, "stop lines")

@@ -19,7 +19,7 @@ import (
 // stopScene enrols five pensioners from 2023-10, runs and approves
 // February 2024 (arrears included), then marks lines as the bank would:
 // up to January paid, person 2's February failed, person 4's February in
-// a bank file. It returns the audit seq reached.
+// a bank file (approved, with a batch row). It returns the audit seq reached.
 func stopScene(t *testing.T, d *db.DB) (*env, int64) {
 	t.Helper()
 	e, ctx := newEnv(t, d), context.Background()
@@ -35,7 +35,7 @@ func stopScene(t *testing.T, d *db.DB) (*env, int64) {
 	for _, q := range []string{
 		`UPDATE payout_lines SET status = 'paid' WHERE period <= '2024-01'`,
 		`UPDATE payout_lines SET status = 'failed' WHERE payee_id = 2 AND period = '2024-02'`,
-		`UPDATE payout_lines SET status = 'in_file' WHERE payee_id = 4 AND period = '2024-02'`,
+		`INSERT INTO payout_batch_lines (line_id, batch_id) SELECT id, 1 FROM payout_lines WHERE payee_id = 4 AND period = '2024-02'`,
 	} {
 		if _, err := d.W.Exec(q); err != nil {
 			t.Fatal(err)
