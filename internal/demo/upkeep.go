@@ -23,7 +23,7 @@ type UpkeepResult struct {
 }
 
 // demoAccountChecker is the second clerk of 个人账户科 who checks the demo's batch.
-var demoAccountChecker = &access.Actor{UserID: -4, Username: "zhanghu-fuhe", Role: access.RoleStaff, Sections: []access.Section{access.Account}}
+var demoAccountChecker = &access.Actor{UserID: -4, Username: "个人账户科复核人员（演示）", Role: access.RoleStaff, Sections: []access.Section{access.Account}}
 
 // upkeepDemo gives the demo retiree with a login his pension records of
 // 1996–2004 (a base of 1,200 元, two months recorded as unpaid) and two

@@ -45,7 +45,7 @@ func demoEnvWith(t *testing.T, retirees bool) (*apptest.Env, *demo.Result) {
 	}
 	t.Cleanup(func() { a.Close() })
 	d := demo.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, Audit: a.Audit, Accounts: a.Accounts,
-		Policy: a.Policy, Employers: a.Employers, Injury: a.Injury, Transfers: a.Transfers}
+		Policy: a.Policy, Employers: a.Employers, Injury: a.Injury, Transfers: a.Transfers, Upkeep: a.Upkeep}
 	opts := demo.Options{Retirees: -1}
 	if retirees {
 		d.Payouts, d.Payroll, opts.Retirees = a.Payouts, a.Payroll, 50
@@ -244,6 +244,14 @@ func TestDemoRetireeSeesThePension(t *testing.T) {
 			t.Errorf("%s sees codes on %s: %v", who, p, w)
 		}
 	}
+	// 个人账户科's retiree record upkeep: queue, batch, correction.
+	zh := env.Login(t, "zhanghu", demoPassword(t, res, "zhanghu"))
+	for p, w := range crawl(t, zh, "/staff/upkeep?status=", 12, logins) {
+		if strings.HasPrefix(p, "/staff/upkeep") {
+			t.Errorf("zhanghu sees codes on %s: %v", p, w)
+		}
+	}
+	retiree.Get(t, "/person/record-corrections").WantStatus(t, http.StatusOK).WantBody(t, res.Upkeep.Pending, "已到账")
 	fund := env.Login(t, "jijin", demoPassword(t, res, "jijin"))
 	fund.Get(t, "/staff/payroll").WantStatus(t, http.StatusOK).WantBody(t, `id="payroll-not-run"`, "尚未生成", "系统（自动）")
 }
