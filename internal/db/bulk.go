@@ -60,17 +60,26 @@ const (
 	sqliteParams = 2_000
 )
 
-// BulkInsert writes in.Rows rows inside tx, the caller's transaction: on
-// PostgreSQL one INSERT … SELECT unnest(…) per pgRows rows with every
-// column passed as a typed array (fast and usable in any transaction,
-// unlike COPY through database/sql); on SQLite multi-row VALUES statements
-// of sqliteParams values, the full-size statement prepared once. Errors
-// keep the driver's error as cause (see IsUniqueViolation).
+// copyRows is the least number of rows BulkInsert copies (COPY) on
+// PostgreSQL inside a transaction of WithTx: COPY takes two round trips
+// where INSERT … SELECT unnest takes one, and writes rows in batches.
+const copyRows = 1_000
+
+// BulkInsert writes in.Rows rows inside tx, the caller's transaction. On
+// PostgreSQL: COPY on the transaction's connection when tx was begun by
+// WithTx and the insert has at least copyRows rows, no Returning and no
+// OnConflict; otherwise one INSERT … SELECT unnest(…) per pgRows rows with
+// every column passed as a typed array. On SQLite multi-row VALUES
+// statements of sqliteParams values, the full-size statement prepared once.
+// Errors keep the driver's error as cause (see IsUniqueViolation).
 func BulkInsert(ctx context.Context, tx *sql.Tx, d Dialect, in Insert) error {
 	if in.Rows == 0 {
 		return nil
 	}
 	if d == Postgres {
+		if c, ok := txConns.Load(tx); ok && in.Rows >= copyRows && in.Returning == "" && in.OnConflict == "" {
+			return copyIn(ctx, c.(*sql.Conn), in)
+		}
 		return bulkPostgres(ctx, tx, in)
 	}
 	return bulkSQLite(ctx, tx, in, sqliteParams)
@@ -305,10 +314,73 @@ func bulkSQLite(ctx context.Context, tx *sql.Tx, in Insert, values int) error {
 	return nil
 }
 
+// copyIn writes in's rows with COPY on conn, the connection of the open
+// transaction, inside it.
+func copyIn(ctx context.Context, conn *sql.Conn, in Insert) error {
+	names := make([]string, len(in.Columns))
+	for i, col := range in.Columns {
+		names[i] = col.Name
+	}
+	err := conn.Raw(func(dc any) error {
+		_, err := dc.(*stdlib.Conn).Conn().CopyFrom(ctx, pgx.Identifier{in.Table}, names, copySource(in))
+		return err
+	})
+	return errs.Wrap(err, "insert "+in.Table)
+}
+
+// copySource gives in's rows with each value of the column's type (int64,
+// string, time.Time, bool or nil), checked as for the arrays.
+func copySource(in Insert) pgx.CopyFromSource {
+	next := 0
+	return pgx.CopyFromFunc(func() ([]any, error) {
+		if next == in.Rows {
+			return nil, nil
+		}
+		vals := in.Row(next)
+		if len(vals) != len(in.Columns) {
+			return nil, fmt.Errorf("row %d has %d values for %d columns", next, len(vals), len(in.Columns))
+		}
+		row := make([]any, len(vals))
+		for i, v := range vals {
+			x, err := plain(in.Columns[i].Type, v)
+			if err != nil {
+				return nil, fmt.Errorf("row %d column %s: %w", next, in.Columns[i].Name, err)
+			}
+			row[i] = x
+		}
+		next++
+		return row, nil
+	})
+}
+
+// plain is v as the Go type COPY encodes for a column of typ (nil for NULL).
+func plain(typ string, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	switch typ {
+	case BigInt:
+		x, _, err := asInt(v)
+		return x, err
+	case Timestamp:
+		t, ok := v.(time.Time)
+		if !ok {
+			return nil, fmt.Errorf("%T is not a time", v)
+		}
+		return t, nil
+	case Boolean:
+		b, ok := v.(bool)
+		if !ok {
+			return nil, fmt.Errorf("%T is not a bool", v)
+		}
+		return b, nil
+	}
+	s, _, err := asText(v)
+	return s, err
+}
+
 // Load writes in.Rows rows into in.Table in a transaction of its own, the
-// fastest way each engine has: COPY on PostgreSQL (which database/sql
-// cannot run inside a service's transaction, hence its own), BulkInsert on
-// SQLite. For bulk loads that belong to no service transaction: the demo
+// fastest way each engine has: COPY on PostgreSQL, BulkInsert on SQLite. For bulk loads that belong to no service transaction: the demo
 // generator, benchmarks. Returning is not supported.
 func (d *DB) Load(ctx context.Context, in Insert) error {
 	if in.Rows == 0 {
@@ -322,22 +394,5 @@ func (d *DB) Load(ctx context.Context, in Insert) error {
 		return errs.Wrap(err, "copy: connection")
 	}
 	defer conn.Close()
-	err = conn.Raw(func(dc any) error {
-		c := dc.(*stdlib.Conn).Conn()
-		names := make([]string, len(in.Columns))
-		for i, col := range in.Columns {
-			names[i] = col.Name
-		}
-		next := 0
-		src := pgx.CopyFromFunc(func() ([]any, error) {
-			if next == in.Rows {
-				return nil, nil
-			}
-			next++
-			return in.Row(next - 1), nil
-		})
-		_, err := c.CopyFrom(ctx, pgx.Identifier{in.Table}, names, src)
-		return err
-	})
-	return errs.Wrap(err, "copy "+in.Table)
+	return copyIn(ctx, conn, in)
 }

@@ -159,3 +159,49 @@ func TestLoad(t *testing.T) {
 		}
 	})
 }
+
+// TestBulkInsertCopiesInsideTheTransaction writes enough rows for COPY on
+// PostgreSQL (SQLite's statements on SQLite) inside WithTx: the rows are
+// seen by the transaction's next statement, a failed transaction leaves
+// none, and a duplicate key is a unique violation either way.
+func TestBulkInsertCopiesInsideTheTransaction(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if _, err := d.W.ExecContext(ctx, `CREATE TABLE copy_probe (k BIGINT PRIMARY KEY, s TEXT, amount BIGINT)`); err != nil {
+			t.Fatal(err)
+		}
+		insert := func(tx *sql.Tx, from, n int) error {
+			return db.BulkInsert(ctx, tx, d.Dialect, db.Insert{Table: "copy_probe",
+				Columns: []db.Column{{Name: "k", Type: db.BigInt}, {Name: "s", Type: db.Text}, {Name: "amount", Type: db.BigInt}},
+				Rows:    n,
+				Row:     func(i int) []any { return []any{from + i, "第" + key(int64(from+i)) + "行", fen(from + i)} }})
+		}
+		var inTx int64
+		err := d.WithTx(ctx, func(tx *sql.Tx) error {
+			if err := insert(tx, 0, 5000); err != nil {
+				return err
+			}
+			return tx.QueryRowContext(ctx, `SELECT SUM(amount) FROM copy_probe`).Scan(&inTx)
+		})
+		if err != nil || inTx != 4999*5000/2 {
+			t.Fatalf("sum in the transaction %d (%v)", inTx, err)
+		}
+		err = d.WithTx(ctx, func(tx *sql.Tx) error {
+			if err := insert(tx, 5000, 3000); err != nil {
+				return err
+			}
+			return context.Canceled // the caller gives up: nothing of it stays
+		})
+		if err != context.Canceled {
+			t.Fatalf("rollback: %v", err)
+		}
+		err = d.WithTx(ctx, func(tx *sql.Tx) error { return insert(tx, 4000, 2000) })
+		if !db.IsUniqueViolation(err) {
+			t.Fatalf("duplicate keys: %v", err)
+		}
+		var n int
+		if err := d.W.QueryRowContext(ctx, `SELECT COUNT(*) FROM copy_probe`).Scan(&n); err != nil || n != 5000 {
+			t.Fatalf("%d rows, want 5000 (%v)", n, err)
+		}
+	})
+}

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -96,7 +97,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		}
 	}
 	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
-	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	w, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=cache_size(-65536)&_pragma=temp_store(memory)")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
@@ -136,12 +137,14 @@ func (d *DB) Close() error {
 
 // WithTx runs fn in a write transaction, committing if fn returns nil and
 // rolling back otherwise. A service method owns its transaction; fn must not
-// start another one.
+// start another one. On PostgreSQL the transaction keeps its connection at
+// hand so that BulkInsert can COPY inside it.
 func (d *DB) WithTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := d.W.BeginTx(ctx, nil)
+	tx, release, err := d.begin(ctx)
 	if err != nil {
 		return errs.Wrap(err, "begin")
 	}
+	defer release()
 	defer func() {
 		if p := recover(); p != nil {
 			_ = tx.Rollback()
@@ -159,6 +162,34 @@ func (d *DB) WithTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return errs.Wrap(err, "commit")
 	}
 	return nil
+}
+
+// txConns holds the connection of each PostgreSQL transaction WithTx runs
+// (*sql.Tx → *sql.Conn), for COPY (database/sql offers no way from a
+// transaction to its connection).
+var txConns sync.Map
+
+// begin starts a write transaction; release gives its connection back
+// after the commit or rollback.
+func (d *DB) begin(ctx context.Context) (*sql.Tx, func(), error) {
+	if d.Dialect != Postgres {
+		tx, err := d.W.BeginTx(ctx, nil)
+		return tx, func() {}, err
+	}
+	conn, err := d.W.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	txConns.Store(tx, conn)
+	return tx, func() {
+		txConns.Delete(tx)
+		conn.Close()
+	}, nil
 }
 
 // Read returns the handle for read-only queries outside a transaction. On

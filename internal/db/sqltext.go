@@ -46,13 +46,18 @@ func (d Dialect) TimeParam(n int) string {
 // Params is a list of n bind parameters for a statement with no others
 // ("$1, $2, …"; "?, ?, …" on SQLite, whose driver looks each "$N" up in a
 // list, which is quadratic in statements with thousands).
-func (d Dialect) Params(n int) string {
+func (d Dialect) Params(n int) string { return d.ParamsFrom(1, n) }
+
+// ParamsFrom is a list of n bind parameters numbered from first, for a
+// statement whose parameters before them are written "?" on SQLite too
+// (anonymous parameters bind in order of appearance).
+func (d Dialect) ParamsFrom(first, n int) string {
 	if d == SQLite {
 		return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 	}
 	var b strings.Builder
-	for i := 1; i <= n; i++ {
-		if i > 1 {
+	for i := first; i < first+n; i++ {
+		if i > first {
 			b.WriteString(", ")
 		}
 		b.WriteString("$" + strconv.Itoa(i))
@@ -181,4 +186,25 @@ func (d Dialect) NoJIT() string {
 		return "SET LOCAL jit = off"
 	}
 	return ""
+}
+
+// AnyID is the condition "expr is one of ids", ids bound as the one
+// parameter $n, and the value to bind: an array on PostgreSQL (expr =
+// ANY($n)), a JSON array read with json_each on SQLite. One statement
+// and one plan for any number of ids, where an IN list of literals or
+// parameters costs a plan per chunk.
+func (d Dialect) AnyID(expr string, n int, ids []int64) (string, any) {
+	if d == Postgres {
+		return expr + " = ANY(CAST($" + strconv.Itoa(n) + " AS BIGINT[]))", ids
+	}
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	b.WriteByte(']')
+	return expr + " IN (SELECT value FROM json_each($" + strconv.Itoa(n) + "))", b.String()
 }

@@ -134,7 +134,7 @@ func TestStatementBatchJourney(t *testing.T) {
 			pa.ID, now); err != nil {
 			return err
 		}
-		return personalaccount.CreditPaidBills(bg, tx, []int64{bill}, time.Date(2023, 6, 20, 10, 0, 0, 0, time.UTC))
+		return personalaccount.CreditPaidBills(bg, tx, env.App.DB.Dialect, []int64{bill}, time.Date(2023, 6, 20, 10, 0, 0, 0, time.UTC))
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -65,7 +65,7 @@ func TestTransferOutJourney(t *testing.T) {
 		ids = append(ids, id)
 	}
 	if err := env.App.DB.WithTx(bg, func(tx *sql.Tx) error {
-		return personalaccount.CreditPaidBills(bg, tx, ids, env.Clock.Now())
+		return personalaccount.CreditPaidBills(bg, tx, env.App.DB.Dialect, ids, env.Clock.Now())
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -150,6 +150,10 @@ func checkInvariants(t testing.TB, d *db.DB) {
 		OR (e.bill_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM bills b WHERE b.id = e.bill_id))`); n != 0 {
 		t.Fatalf("%d ledger entries pointing nowhere", n)
 	}
+	if n := count(t, d, `SELECT COUNT(*) FROM payments p WHERE p.bill_id IS NOT NULL
+		AND NOT EXISTS (SELECT 1 FROM bills b WHERE b.id = p.bill_id)`); n != 0 { // no foreign key on PostgreSQL (migration 152)
+		t.Fatalf("%d payments naming a bill that does not exist", n)
+	}
 	if n := count(t, d, `SELECT COUNT(*) FROM payments p WHERE p.amount_fen <> p.applied_fen + p.late_fee_fen + p.open_fen
 		+ (SELECT COALESCE(SUM(credit_fen), 0) FROM ledger_entries e WHERE e.payment_id = p.id AND e.account = 'refund_payable')`); n != 0 {
 		t.Fatalf("%d payments whose parts do not add up", n)

@@ -132,7 +132,7 @@ func (s *Service) importLines(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 		return errs.Wrap(err, "insert statement")
 	}
 	res.StatementID = stmtID
-	known, err := knownSerials(ctx, tx, account)
+	known, err := knownSerials(ctx, tx, s.db.Dialect, account, p.Lines)
 	if err != nil {
 		return err
 	}
@@ -189,22 +189,42 @@ func (s *Service) importLines(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 			"medical": res.Medical, "known": res.Known, "matched_fen": res.MatchedFen}})
 }
 
-func knownSerials(ctx context.Context, q db.Querier, account string) (map[string]bool, error) {
-	rows, err := q.QueryContext(ctx, `SELECT serial FROM payments WHERE channel = 'transfer' AND account_no = $1`, account)
-	if err != nil {
-		return nil, errs.Wrap(err, "known serials")
-	}
-	defer rows.Close()
+// knownSerials returns which of the statement's serial numbers were
+// imported before into account: one indexed look-up per serial (payments
+// serial index), so its cost follows the statement, not the history.
+func knownSerials(ctx context.Context, q db.Querier, dialect db.Dialect, account string, lines []Line) (map[string]bool, error) {
 	out := map[string]bool{}
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
+	for start := 0; start < len(lines); start += serialChunk {
+		chunk := lines[start:min(start+serialChunk, len(lines))]
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, account)
+		for _, l := range chunk {
+			args = append(args, l.Serial)
+		}
+		rows, err := q.QueryContext(ctx, `SELECT serial FROM payments WHERE channel = 'transfer' AND account_no = `+
+			dialect.ParamsFrom(1, 1)+` AND serial IN (`+dialect.ParamsFrom(2, len(chunk))+`)`, args...)
+		if err != nil {
 			return nil, errs.Wrap(err, "known serials")
 		}
-		out[s] = true
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				rows.Close()
+				return nil, errs.Wrap(err, "known serials")
+			}
+			out[s] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, errs.Wrap(err, "known serials")
+		}
 	}
-	return out, errs.Wrap(rows.Err(), "known serials")
+	return out, nil
 }
+
+// serialChunk is how many serial numbers one look-up binds (far under
+// either engine's limit of bind parameters).
+const serialChunk = 2000
 
 // paymentColumns are the columns of a payment from a statement line.
 var paymentColumns = []db.Column{{Name: "channel", Type: db.Text}, {Name: "statement_id", Type: db.BigInt},

@@ -2,6 +2,7 @@ package payment_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -456,5 +457,38 @@ func TestCheckReceiptMaskedAndLimited(t *testing.T) {
 		if _, err := e.svc.CheckReceipt(ctx, "10.0.0.1", p.ReceiptCode); err != nil {
 			t.Fatalf("after the window: %v", err)
 		}
+	})
+}
+
+// A statement's serial numbers already imported into the same account are
+// skipped, whichever chunk of the look-up they fall in; the same serials
+// in another receiving account are new money.
+func TestKnownSerialsAreTheStatementsOwn(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d, nowDay)
+		lines := func(from, to int) []byte {
+			var b strings.Builder
+			b.WriteString(header)
+			for i := from; i < to; i++ {
+				b.WriteString(csvLine("2024-04-10", fmt.Sprintf("K%05d", i), "某某个人", "6217000000009999", "1.00", "货款"))
+			}
+			return []byte(b.String())
+		}
+		first, err := e.svc.ImportStatement(ctx, fund, payment.ImportInput{FileName: "a.csv", Data: lines(0, 2500)})
+		if err != nil || first.Unmatched != 2500 || first.Known != 0 {
+			t.Fatalf("first import: %+v %v", first, err)
+		}
+		second, err := e.svc.ImportStatement(ctx, fund, payment.ImportInput{FileName: "b.csv", Data: lines(1, 2503)})
+		if err != nil || second.Known != 2499 || second.Unmatched != 3 {
+			t.Fatalf("overlapping import: %+v %v", second, err)
+		}
+		other, err := e.svc.ImportStatement(ctx, fund, payment.ImportInput{FileName: "c.csv", Data: lines(0, 10), AccountNo: "11001234567890"})
+		if err != nil || other.Known != 0 || other.Unmatched != 10 {
+			t.Fatalf("another account: %+v %v", other, err)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM payments`); n != 2513 {
+			t.Fatalf("%d payments, want 2513", n)
+		}
+		checkInvariants(t, d)
 	})
 }

@@ -3,8 +3,6 @@ package personalaccount
 import (
 	"context"
 	"database/sql"
-	"strconv"
-	"strings"
 	"time"
 
 	"shebao/internal/clock"
@@ -57,13 +55,10 @@ type Entry struct {
 // the payment was posted; on is that moment). Bills not paid are skipped; a bill credited
 // before adds nothing (docs/rules.md "Personal account ledger"). The
 // payment service calls it whenever it writes bills.
-func CreditPaidBills(ctx context.Context, tx *sql.Tx, billIDs []int64, on time.Time) error {
-	if len(billIDs) == 0 {
-		return nil
-	}
+func CreditPaidBills(ctx context.Context, tx *sql.Tx, dialect db.Dialect, billIDs []int64, on time.Time) error {
 	day := clock.DateOf(on)
-	for start := 0; start < len(billIDs); start += 500 {
-		in := idList(billIDs[start:min(start+500, len(billIDs))])
+	for start := 0; start < len(billIDs); start += creditChunk {
+		inBills, ids := dialect.AnyID("l.bill_id", 4, billIDs[start:min(start+creditChunk, len(billIDs))])
 		_, err := tx.ExecContext(ctx, `INSERT INTO account_entries (person_id, kind, year, posted_on, fee_month, amount_fen,
 			bill_id, source_key, created_at)
 			SELECT l.person_id, 'credit', $1, $2, l.fee_month, SUM(l.individual_fen), l.bill_id,
@@ -71,15 +66,19 @@ func CreditPaidBills(ctx context.Context, tx *sql.Tx, billIDs []int64, on time.T
 					FROM account_entries r WHERE r.person_id = l.person_id AND r.bill_id = l.bill_id AND r.kind = 'reversal'
 					HAVING COUNT(*) > 0), ''), $3
 			FROM bill_lines l JOIN bills b ON b.id = l.bill_id
-			WHERE l.bill_id IN (`+in+`) AND b.status = 'paid' AND l.scheme = 'pension' AND l.individual_fen > 0
+			WHERE `+inBills+` AND b.status = 'paid' AND l.scheme = 'pension' AND l.individual_fen > 0
 			GROUP BY l.bill_id, l.person_id, l.fee_month
-			ON CONFLICT (source_key) DO NOTHING`, day.Year(), day.Format(time.DateOnly), on)
+			ON CONFLICT (source_key) DO NOTHING`, day.Year(), day.Format(time.DateOnly), on, ids)
 		if err != nil {
 			return errs.Wrap(err, "credit personal accounts")
 		}
 	}
 	return nil
 }
+
+// creditChunk is how many bills one crediting statement reads: the same
+// statement text for every chunk, planned once.
+const creditChunk = 2000
 
 // ReverseBill takes back, inside the caller's transaction, the credits a
 // bill posted (its payment was refunded), dated on, once: a person whose
@@ -109,17 +108,6 @@ func BalanceAt(ctx context.Context, q db.Querier, personID int64, day time.Time)
 	err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount_fen), 0) FROM account_entries
 		WHERE person_id = $1 AND posted_on <= $2`, personID, day.Format(time.DateOnly)).Scan(&v)
 	return money.Fen(v), errs.Wrap(err, "account balance")
-}
-
-func idList(ids []int64) string {
-	var b strings.Builder
-	for i, id := range ids {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.FormatInt(id, 10))
-	}
-	return b.String()
 }
 
 // insertEntry writes one entry; an entry with the same source key is a

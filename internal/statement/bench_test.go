@@ -120,7 +120,7 @@ func benchStaff(t *testing.T, e *env, emp int64, n int) {
 			t.Fatal(err)
 		}
 		on := time.Date(2023, time.Month(m), 20, 2, 0, 0, 0, time.UTC)
-		if err := e.d.WithTx(ctx, func(tx *sql.Tx) error { return creditPaid(tx, bill, on) }); err != nil {
+		if err := e.d.WithTx(ctx, func(tx *sql.Tx) error { return creditPaid(tx, e.d.Dialect, bill, on) }); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -177,8 +177,8 @@ func loadAvg() string {
 	return strings.Join(strings.Fields(string(b))[:3], " ")
 }
 
-func creditPaid(tx *sql.Tx, bill int64, on time.Time) error {
-	return personalaccount.CreditPaidBills(ctx, tx, []int64{bill}, on)
+func creditPaid(tx *sql.Tx, dialect db.Dialect, bill int64, on time.Time) error {
+	return personalaccount.CreditPaidBills(ctx, tx, dialect, []int64{bill}, on)
 }
 
 // cpuTime is the user and system CPU time of this process so far.

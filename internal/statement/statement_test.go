@@ -124,7 +124,7 @@ func (e *env) payBill(t testing.TB, employer int64, month, flags string, persons
 	}
 	paidOn := month + "-20"
 	on, _ := clock.ParseDate(paidOn)
-	if err := e.d.WithTx(ctx, func(tx *sql.Tx) error { return personalaccount.CreditPaidBills(ctx, tx, []int64{id}, on) }); err != nil {
+	if err := e.d.WithTx(ctx, func(tx *sql.Tx) error { return personalaccount.CreditPaidBills(ctx, tx, e.d.Dialect, []int64{id}, on) }); err != nil {
 		t.Fatal(err)
 	}
 }

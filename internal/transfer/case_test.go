@@ -132,7 +132,7 @@ func (e *env) bill(t testing.TB, emp, personID int64, month string, base money.F
 	}
 	if status == "paid" {
 		if err := e.d.WithTx(ctx, func(tx *sql.Tx) error {
-			return personalaccount.CreditPaidBills(ctx, tx, []int64{id}, e.c.Now())
+			return personalaccount.CreditPaidBills(ctx, tx, e.d.Dialect, []int64{id}, e.c.Now())
 		}); err != nil {
 			t.Fatal(err)
 		}

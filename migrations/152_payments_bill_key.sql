@@ -1,0 +1,13 @@
+-- A payment names its bill (bill_id) only when the payment service has just
+-- read that bill in the same transaction (the statement import's matcher,
+-- the card terminal, a hand settlement), and bills are never deleted. The
+-- foreign key checked again, per row, what the writing transaction
+-- guarantees; on PostgreSQL each check also locked the bill row (FOR KEY
+-- SHARE), a write to every paid bill before the payment's own update of it,
+-- and it was the larger part of inserting a 100,000-line statement's
+-- payments (docs/decisions/0035-statement-import-speed.md). The invariant
+-- tests check every payment's bill. SQLite keeps the key: it costs little
+-- there, and its tables cannot drop a constraint without being rebuilt.
+-- +postgres
+ALTER TABLE payments DROP CONSTRAINT IF EXISTS payments_bill_id_fkey;
+-- +end
