@@ -208,3 +208,35 @@ func (d Dialect) AnyID(expr string, n int, ids []int64) (string, any) {
 	b.WriteByte(']')
 	return expr + " IN (SELECT value FROM json_each($" + strconv.Itoa(n) + "))", b.String()
 }
+
+// NextIDs reserves n ids of table's identity column "id" inside tx, for
+// rows written with their ids (a bulk insert without RETURNING, which
+// PostgreSQL can COPY): from the column's sequence on PostgreSQL; after
+// the largest id on SQLite, whose one writer holds the database for the
+// rest of the transaction.
+func NextIDs(ctx context.Context, tx *sql.Tx, d Dialect, table string, n int) ([]int64, error) {
+	ids := make([]int64, 0, n)
+	if d == SQLite {
+		var last int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM `+table).Scan(&last); err != nil {
+			return nil, errs.Wrap(err, "next ids of "+table)
+		}
+		for i := 1; i <= n; i++ {
+			ids = append(ids, last+int64(i))
+		}
+		return ids, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)`, table, n)
+	if err != nil {
+		return nil, errs.Wrap(err, "next ids of "+table)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, errs.Wrap(err, "next ids of "+table)
+		}
+		ids = append(ids, id)
+	}
+	return ids, errs.Wrap(rows.Err(), "next ids of "+table)
+}

@@ -227,7 +227,7 @@ func knownSerials(ctx context.Context, q db.Querier, dialect db.Dialect, account
 const serialChunk = 2000
 
 // paymentColumns are the columns of a payment from a statement line.
-var paymentColumns = []db.Column{{Name: "channel", Type: db.Text}, {Name: "statement_id", Type: db.BigInt},
+var paymentColumns = []db.Column{{Name: "id", Type: db.BigInt}, {Name: "channel", Type: db.Text}, {Name: "statement_id", Type: db.BigInt},
 	{Name: "account_no", Type: db.Text}, {Name: "serial", Type: db.Text}, {Name: "paid_on", Type: db.Text},
 	{Name: "payer_name", Type: db.Text}, {Name: "payer_account", Type: db.Text}, {Name: "amount_fen", Type: db.BigInt},
 	{Name: "remark", Type: db.Text}, {Name: "status", Type: db.Text}, {Name: "reason", Type: db.Text},
@@ -236,14 +236,18 @@ var paymentColumns = []db.Column{{Name: "channel", Type: db.Text}, {Name: "state
 	{Name: "late_fee_days_waived", Type: db.BigInt}, {Name: "late_fee_note", Type: db.Text}, {Name: "open_fen", Type: db.BigInt},
 	{Name: "receipt_code", Type: db.Text}, {Name: "created_by", Type: db.Text}, {Name: "created_at", Type: db.Timestamp}}
 
-// insertPlans inserts the payments in one bulk insert and fills in their
-// IDs (matched by the statement line's serial, unique in the statement).
+// insertPlans inserts the payments in one bulk insert with ids reserved
+// first (no RETURNING, so PostgreSQL copies them) and sets them on the
+// postings.
 func insertPlans(ctx context.Context, tx *sql.Tx, dialect db.Dialect, stmtID int64, account, by string, now time.Time, plans []*plan) error {
-	bySerial := make(map[string]*plan, len(plans))
-	for _, pl := range plans {
-		bySerial[pl.line.Serial] = pl
+	ids, err := db.NextIDs(ctx, tx, dialect, "payments", len(plans))
+	if err != nil {
+		return err
 	}
-	err := db.BulkInsert(ctx, tx, dialect, db.Insert{Table: "payments", Columns: paymentColumns, Rows: len(plans),
+	for i, pl := range plans {
+		pl.posting.PaymentID = ids[i]
+	}
+	err = db.BulkInsert(ctx, tx, dialect, db.Insert{Table: "payments", Columns: paymentColumns, Rows: len(plans),
 		Row: func(i int) []any {
 			pl := plans[i]
 			var billID int64
@@ -251,22 +255,10 @@ func insertPlans(ctx context.Context, tx *sql.Tx, dialect db.Dialect, stmtID int
 				billID = pl.bill.ID
 			}
 			open := pl.line.Amount - pl.applied - pl.fee
-			return []any{Transfer, stmtID, account, pl.line.Serial, pl.line.Date, pl.line.PayerName, pl.line.PayerAccount,
-				int64(pl.line.Amount), pl.line.Remark, pl.status, pl.reason, nullID(billID), nullID(pl.employer), nullID(pl.person),
-				int64(pl.applied), int64(pl.fee), pl.terms.days(), pl.terms.waived(), pl.terms.note(pl.applied), int64(open),
-				nullStr(pl.code), by, now}
-		},
-		Returning: "id, serial",
-		Scan: func(rows *sql.Rows) error {
-			var id int64
-			var serial string
-			if err := rows.Scan(&id, &serial); err != nil {
-				return err
-			}
-			if pl := bySerial[serial]; pl != nil {
-				pl.posting.PaymentID = id
-			}
-			return nil
+			return []any{pl.posting.PaymentID, Transfer, stmtID, account, pl.line.Serial, pl.line.Date, pl.line.PayerName,
+				pl.line.PayerAccount, int64(pl.line.Amount), pl.line.Remark, pl.status, pl.reason, nullID(billID),
+				nullID(pl.employer), nullID(pl.person), int64(pl.applied), int64(pl.fee), pl.terms.days(), pl.terms.waived(),
+				pl.terms.note(pl.applied), int64(open), nullStr(pl.code), by, now}
 		}})
 	return errs.Wrap(err, "insert payments")
 }
