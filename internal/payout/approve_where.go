@@ -80,6 +80,30 @@ func (s *Service) ApproveWhere(ctx context.Context, a *access.Actor, f Filter, e
 	return res, nil
 }
 
+// Approvable counts what ApproveWhere would do now for a: the prepared
+// lines of the filter a may approve (Lines, Total) and those a prepared
+// (Refused, RefusedTotal), for the confirmation on the list page. Fund
+// section only.
+func (s *Service) Approvable(ctx context.Context, a *access.Actor, f Filter) (*Approval, error) {
+	if err := MayApprove(a); err != nil {
+		return nil, err
+	}
+	f.Status, f.BatchID, f.benefits = Prepared, 0, nil
+	where, args := f.where()
+	n := len(args)
+	own := fmt.Sprintf(`(prepared_by = $%d OR (prepared_by_id = $%d AND prepared_by_id <> 0))`, n+1, n+2)
+	args = append(args, a.Username, a.UserID)
+	res := &Approval{}
+	var tot, refused int64
+	err := s.db.Read().QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN `+own+` THEN 0 ELSE 1 END), 0),
+		COALESCE(SUM(CASE WHEN `+own+` THEN 0 ELSE amount_fen END), 0),
+		COALESCE(SUM(CASE WHEN `+own+` THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN `+own+` THEN amount_fen ELSE 0 END), 0) FROM payout_lines `+where, args...).
+		Scan(&res.Lines, &tot, &res.Refused, &refused)
+	res.Total, res.RefusedTotal = money.Fen(tot), money.Fen(refused)
+	return res, errs.Wrap(err, "approvable lines")
+}
+
 // checkSelection refuses an empty selection, or one whose count is not
 // the one confirmed.
 func checkSelection(res *Approval, expect int64) error {

@@ -43,6 +43,17 @@ type Profile struct {
 	PaidValue string `json:"paid_value"`
 }
 
+// FormatName is the file format of the profile in Chinese, for pages.
+func (p *Profile) FormatName() string {
+	switch {
+	case p.Format == "xlsx":
+		return "Excel表格"
+	case p.Encoding == "gbk":
+		return "文本表格，国标编码"
+	}
+	return "文本表格，通用编码"
+}
+
 func activeBanks(ctx context.Context, q db.Querier) ([]Bank, error) {
 	return queryBanks(ctx, q, `WHERE active ORDER BY id`)
 }

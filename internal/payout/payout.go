@@ -197,6 +197,15 @@ func (l *Line) PayDateText() string {
 	return t.Format("2006年1月2日")
 }
 
+// PaidOnText is the day the bank paid the line, in Chinese ("" when not paid).
+func (l *Line) PaidOnText() string {
+	t, err := time.Parse("2006-01-02", l.PaidOn)
+	if err != nil {
+		return ""
+	}
+	return t.Format("2006年1月2日")
+}
+
 // PeriodText is the period in Chinese ("" for lump sums).
 func (l *Line) PeriodText() string {
 	m, err := clock.ParseMonth(l.Period)

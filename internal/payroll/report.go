@@ -45,6 +45,12 @@ type Report struct {
 	Lines        []ReportLine
 }
 
+// MonthText and LastText are the report's months in Chinese.
+func (r *Report) MonthText() string { return chineseMonth(r.Month) }
+
+// LastText is the month compared with, in Chinese.
+func (r *Report) LastText() string { return chineseMonth(r.Last) }
+
 // Report returns who was added, stopped or changed in month against the
 // month before, and why (the register's events), at most 500 lines.
 func (s *Service) Report(ctx context.Context, a *access.Actor, m clock.Month) (*Report, error) {

@@ -54,6 +54,18 @@ func (r *Run) StatusName() string { return runNames[r.Status] }
 func (r *Run) PayDateText() string { return chineseDate(r.PayDate) }
 
 // chineseDate writes "2024-02-15" as 2024年2月15日.
+// MonthText is the run's month in Chinese ("2024年2月").
+func (r *Run) MonthText() string { return chineseMonth(r.Month) }
+
+// chineseMonth is a "YYYY-MM" month in Chinese ("2024年2月"), or s as it is.
+func chineseMonth(s string) string {
+	m, err := clock.ParseMonth(s)
+	if err != nil {
+		return s
+	}
+	return m.Chinese()
+}
+
 func chineseDate(d string) string {
 	t, err := time.Parse("2006-01-02", d)
 	if err != nil {

@@ -229,6 +229,9 @@ func TestDemoRetireeSeesThePension(t *testing.T) {
 	if !regexp.MustCompile(`[0-9],[0-9]{3}\.[0-9]{2}`).MatchString(pension.Body) {
 		t.Error("the pension page shows no amount in 元 with separators")
 	}
+	if d := regexp.MustCompile(`<td>20[0-9]{2}-[0-9]{2}-[0-9]{2}</td>`).FindString(pension.Body); d != "" {
+		t.Errorf("the pension page shows the day paid as %s, not in Chinese", d)
+	}
 	logins := map[string]bool{}
 	for _, l := range res.Logins {
 		logins[l.Username] = true

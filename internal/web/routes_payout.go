@@ -59,6 +59,8 @@ type payoutListView struct {
 	MayApprove bool
 	// SeesAll: the fund section sees every line; others the benefits they prepare.
 	SeesAll bool
+	// Approvable: what approving the whole selection would do (prepared lines, fund section).
+	Approvable *payout.Approval
 }
 
 func payoutFilter(q url.Values) payout.Filter {
@@ -83,8 +85,14 @@ func (s *Server) payoutList(r *http.Request) (*payoutListView, error) {
 	for _, c := range payout.Statuses {
 		st = append(st, labelOption{c, payout.StatusName(c)})
 	}
-	return &payoutListView{Page: p, Filter: f, Statuses: st, Banks: banks, Query: q.Encode(),
-		MayApprove: payout.Can(a, payout.ApproveLines, nil) == nil, SeesAll: payout.SeesAll(a)}, nil
+	v := &payoutListView{Page: p, Filter: f, Statuses: st, Banks: banks, Query: q.Encode(),
+		MayApprove: payout.Can(a, payout.ApproveLines, nil) == nil, SeesAll: payout.SeesAll(a)}
+	if v.MayApprove && f.Status == payout.Prepared {
+		if v.Approvable, err = s.Payouts.Approvable(r.Context(), a, f); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
 }
 
 func (s *Server) staffPayouts(w http.ResponseWriter, r *http.Request) {
@@ -136,7 +144,13 @@ func (s *Server) staffPayoutsApprove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.PostFormValue("all") == "1" {
-		res, err := s.Payouts.ApproveWhere(r.Context(), a, payoutFilter(r.PostForm), 0, r.PostFormValue("note"))
+		in := formInput(r)
+		expect := in.OptionalInt64("expect", "确认的笔数")
+		if err := in.Err(); err != nil {
+			s.listError(w, r, err)
+			return
+		}
+		res, err := s.Payouts.ApproveWhere(r.Context(), a, payoutFilter(r.PostForm), expect, r.PostFormValue("note"))
 		if err != nil {
 			s.listError(w, r, err)
 			return
