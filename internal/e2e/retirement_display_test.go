@@ -66,4 +66,12 @@ func TestUpcomingListEmployerAndYears(t *testing.T) {
 	if strings.Contains(page, "0.17") || strings.Contains(page, ".92 年") {
 		t.Errorf("the list shows decimal years:\n%s", page)
 	}
+	// One month ahead names the month once (not "2026年6月至2026年6月").
+	run(t, ctx, "upcoming this month",
+		chromedp.Navigate(base+"/staff/retirement/upcoming?months=1"),
+		chromedp.WaitVisible(chromedp.Search(`//p[contains(., "达到退休时间的人员共") and not(contains(., "月至"))]`)),
+	)
+	if page := text(t, ctx); strings.Contains(page, "月至") || !strings.Contains(page, "达到退休时间的人员共") {
+		t.Errorf("one-month window:\n%s", page)
+	}
 }

@@ -15,6 +15,15 @@ import (
 // Window is the months the about-to-retire list covers, both included.
 type Window struct{ From, To clock.Month }
 
+// Text is the window in Chinese: "2026年12月" for one month, else
+// "2026年12月至2027年5月".
+func (w Window) Text() string {
+	if w.From == w.To {
+		return w.From.Chinese()
+	}
+	return w.From.Chinese() + "至" + w.To.Chinese()
+}
+
 // birthRange is the birth months of a category whose statutory retirement
 // month falls in w (the retirement month grows with the birth month).
 func birthRange(c pension.Category, w Window) (from, to clock.Month, ok bool) {
