@@ -12,7 +12,6 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"shebao/internal/access"
-	"shebao/internal/app"
 	"shebao/internal/personalaccount"
 )
 
@@ -64,11 +63,7 @@ func runAccounts(ctx context.Context, args []string) error {
 	if *year == 0 {
 		return fmt.Errorf("请用 --year 指定计息年度，如 --year 2023 / --year is required")
 	}
-	cfg, err := cf.config()
-	if err != nil {
-		return err
-	}
-	a, err := app.Open(ctx, cfg)
+	a, err := cf.open(ctx)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"shebao/internal/access"
-	"shebao/internal/app"
 )
 
 const assessHelp = `用法 / usage: shebao assess --month YYYY-MM [--bench] [--data DIR | --db postgres://…] [--now DATE]
@@ -58,11 +57,7 @@ func runAssess(ctx context.Context, args []string) error {
 	if *month == "" {
 		return fmt.Errorf("请用 --month 指定费款所属期，如 --month 2024-01 / --month is required")
 	}
-	cfg, err := cf.config()
-	if err != nil {
-		return err
-	}
-	a, err := app.Open(ctx, cfg)
+	a, err := cf.open(ctx)
 	if err != nil {
 		return err
 	}

@@ -61,11 +61,7 @@ func runAudit(ctx context.Context, args []string) error {
 			"请把它移到数据库之外保管，并以 --audit-key %s（或 SHEBAO_AUDIT_KEY）启动服务。\n", path, path, path)
 		return nil
 	case "verify", "checkpoint":
-		cfg, err := cf.config()
-		if err != nil {
-			return err
-		}
-		a, err := app.Open(ctx, cfg)
+		a, err := cf.open(ctx)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -53,6 +54,15 @@ func (c *commonFlags) config() (app.Config, error) {
 		cfg.Now = t
 	}
 	return cfg, nil
+}
+
+// open opens the application with the configuration of the flags.
+func (c *commonFlags) open(ctx context.Context) (*app.App, error) {
+	cfg, err := c.config()
+	if err != nil {
+		return nil, err
+	}
+	return app.Open(ctx, cfg)
 }
 
 func envOr(k, def string) string {

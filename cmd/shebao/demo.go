@@ -70,11 +70,7 @@ func runDemo(ctx context.Context, args []string) error {
 	if *employers < 1 || *persons < 1 {
 		return fmt.Errorf("--employers 和 --persons 至少为 1 / --employers and --persons must be at least 1")
 	}
-	cfg, err := cf.config()
-	if err != nil {
-		return err
-	}
-	a, err := app.Open(ctx, cfg)
+	a, err := cf.open(ctx)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"shebao/internal/app"
 	"shebao/internal/manual"
 	"shebao/internal/manual/build"
 )
@@ -74,11 +73,7 @@ func runManual(ctx context.Context, args []string) error {
 	if !*publish {
 		return nil
 	}
-	cfg, err := cf.config()
-	if err != nil {
-		return err
-	}
-	a, err := app.Open(ctx, cfg)
+	a, err := cf.open(ctx)
 	if err != nil {
 		return err
 	}

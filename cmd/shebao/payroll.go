@@ -7,7 +7,6 @@ import (
 	"os"
 
 	"shebao/internal/access"
-	"shebao/internal/app"
 	"shebao/internal/clock"
 	"shebao/internal/errs"
 )
@@ -44,11 +43,7 @@ func runPayroll(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("请用 --month 指定发放月份，如 --month 2024-02 / --month YYYY-MM is required")
 	}
-	cfg, err := cf.config()
-	if err != nil {
-		return err
-	}
-	a, err := app.Open(ctx, cfg)
+	a, err := cf.open(ctx)
 	if err != nil {
 		return err
 	}

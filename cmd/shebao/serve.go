@@ -96,11 +96,7 @@ func runMigrate(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := cf.config()
-	if err != nil {
-		return err
-	}
-	a, err := app.Open(ctx, cfg) // Open migrates
+	a, err := cf.open(ctx) // Open migrates
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 
-	"shebao/internal/app"
 	"shebao/internal/errs"
 )
 
@@ -27,11 +26,7 @@ func runUnlock(ctx context.Context, args []string) error {
 		fs.Usage()
 		return errors.New("请给出一个用户名 / give one username")
 	}
-	cfg, err := cf.config()
-	if err != nil {
-		return err
-	}
-	a, err := app.Open(ctx, cfg)
+	a, err := cf.open(ctx)
 	if err != nil {
 		return err
 	}
