@@ -51,26 +51,11 @@ func mix(x uint64) uint64 {
 }
 
 // genPerson is one generated person with their employments.
-type genPerson struct {
-	ID        int64
-	IDNumber  string
-	Name      string
-	Gender    string
-	Birth     string
-	Phone     string
-	Kind      person.Kind
-	Hukou     string
-	FlexBase  int64
-	FlexSince string
-	Jobs      []genJob
-}
-
-type genJob struct {
-	EmployerID int64
-	Start, End string
-	Base       int64
-	Reason     string
-}
+// genPerson and genJob are what person stores (person.InsertSeeded).
+type (
+	genPerson = person.Seeded
+	genJob    = person.SeededJob
+)
 
 var endReasons = []string{"解除劳动合同", "劳动合同期满", "本人辞职", "调动"}
 

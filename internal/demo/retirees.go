@@ -17,6 +17,7 @@ import (
 	"shebao/internal/money"
 	"shebao/internal/payout"
 	"shebao/internal/payroll"
+	"shebao/internal/person"
 )
 
 // DefaultRetirees is the demo district's pensioners.
@@ -145,10 +146,6 @@ func retireeLogin(ctx context.Context, d Deps, rs []payroll.DemoRetiree) (*Login
 	return nil, nil
 }
 
-var retireeCols = []db.Column{{Name: "id_number", Type: db.Text}, {Name: "name", Type: db.Text}, {Name: "gender", Type: db.Text},
-	{Name: "birth_date", Type: db.Text}, {Name: "kind", Type: db.Text}, {Name: "status", Type: db.Text},
-	{Name: "created_at", Type: db.Timestamp}, {Name: "updated_at", Type: db.Timestamp}}
-
 // writeRetirees stores n retiree persons (born 1945–1963) and returns them
 // with a pension and, for most, a card.
 func writeRetirees(ctx context.Context, d *db.DB, n int, seed uint64, last clock.Month, now time.Time) ([]payroll.DemoRetiree, error) {
@@ -160,7 +157,7 @@ func writeRetirees(ctx context.Context, d *db.DB, n int, seed uint64, last clock
 		return nil, err
 	}
 	rs := make([]payroll.DemoRetiree, n)
-	rows := make([][]any, n)
+	persons := make([]*person.Person, n)
 	for i := range rs {
 		male := i%2 == 0
 		k := before + i
@@ -183,21 +180,13 @@ func writeRetirees(ctx context.Context, d *db.DB, n int, seed uint64, last clock
 			}
 			rs[i].BankCode, rs[i].BankName, rs[i].CardAccount = code, bank, cardNumber(uint64(i))
 		}
-		rows[i] = []any{idn, name, g, birth.Format("2006-01-02"), "retiree", "active", now, now}
+		persons[i] = &person.Person{IDNumber: idn, Name: name, Gender: g, BirthDate: birth.Format("2006-01-02"),
+			Kind: person.Retiree, Status: person.Active}
 	}
-	byID := map[string]int64{}
-	err := d.WithTx(ctx, func(tx *sql.Tx) error {
-		return db.BulkInsert(ctx, tx, d.Dialect, db.Insert{Table: "persons", Columns: retireeCols, Rows: n,
-			Row: func(i int) []any { return rows[i] }, Returning: "id, id_number",
-			Scan: func(rs *sql.Rows) error {
-				var id int64
-				var idn string
-				if err := rs.Scan(&id, &idn); err != nil {
-					return err
-				}
-				byID[idn] = id
-				return nil
-			}})
+	var byID map[string]int64
+	err := d.WithTx(ctx, func(tx *sql.Tx) (err error) {
+		byID, err = person.InsertMany(ctx, tx, d.Dialect, persons, now)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("demo retirees: %w", err)

@@ -14,7 +14,9 @@ import (
 	"shebao/internal/employer"
 	"shebao/internal/errs"
 	"shebao/internal/ident"
+	"shebao/internal/jobs"
 	"shebao/internal/money"
+	"shebao/internal/person"
 	"shebao/internal/policy"
 )
 
@@ -36,7 +38,7 @@ func (g *generator) persons(ctx context.Context) error {
 	if total == 0 || g.pool.total == 0 {
 		return nil
 	}
-	first, err := reservePersonIDs(ctx, g.DB, total)
+	first, err := person.ReserveIDs(ctx, g.DB, total)
 	if err != nil {
 		return err
 	}
@@ -58,7 +60,7 @@ func (g *generator) persons(ctx context.Context) error {
 			var err error
 			for c := range chunks {
 				if err == nil {
-					if err = writePersons(ctx, g.DB, c, g.now); err != nil {
+					if err = person.InsertSeeded(ctx, g.DB, c, g.now); err != nil {
 						cancel()
 					} else {
 						bar.Add(len(c))
@@ -334,6 +336,9 @@ func (g *generator) receivingAccount(ctx context.Context) error {
 	return nil
 }
 
+// seedJob and seedSlot name the one seeding run in job_runs.
+const seedJob, seedSlot = "demo.seed", "initial"
+
 // SeedIfEmpty generates the default district when the database has no
 // employers and no persons; server names this process. Several servers
 // starting together on one PostgreSQL seed once: the first to insert the
@@ -344,21 +349,20 @@ func SeedIfEmpty(ctx context.Context, d Deps, opts Options, server string) (*Res
 	if err != nil || !empty {
 		return nil, false, err
 	}
-	res, err := d.DB.W.ExecContext(ctx, `INSERT INTO job_runs (name, slot, started_at, server)
-		VALUES ('demo.seed', 'initial', $1, $2) ON CONFLICT DO NOTHING`, d.Clock.Now(), server)
+	won, err := jobs.ClaimOnce(ctx, d.DB, seedJob, seedSlot, server, d.Clock.Now())
 	if err != nil {
 		return nil, false, errs.Wrap(err, "demo: claim seeding")
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
+	if !won {
 		return nil, false, nil
 	}
 	opts.Force = true // emptiness was checked; the claim keeps others out
 	out, err := Generate(ctx, d, opts)
 	if err != nil {
-		d.DB.W.ExecContext(context.WithoutCancel(ctx), `DELETE FROM job_runs WHERE name = 'demo.seed' AND slot = 'initial'`)
+		jobs.ReleaseOnce(ctx, d.DB, seedJob, seedSlot)
 		return nil, false, err
 	}
-	d.DB.W.ExecContext(ctx, `UPDATE job_runs SET finished_at = $1, result = $2 WHERE name = 'demo.seed' AND slot = 'initial'`,
-		d.Clock.Now(), fmt.Sprintf("%d employers, %d persons in %s", out.Employers, out.Persons, out.Took.Round(time.Millisecond)))
+	jobs.FinishOnce(ctx, d.DB, seedJob, seedSlot, d.Clock.Now(),
+		fmt.Sprintf("%d employers, %d persons in %s", out.Employers, out.Persons, out.Took.Round(time.Millisecond)))
 	return out, true, nil
 }

@@ -71,12 +71,9 @@ var Owners = map[string]string{
 }
 
 // alsoWrittenBy are the exceptions, each with its reason.
-var alsoWrittenBy = map[string]map[string]string{
-	// The demo generator seeds a district of up to 1,000,000 people: it
-	// bulk-inserts persons and employments with reserved ids, and claims
-	// its one seeding run in job_runs, before any service runs.
-	"demo": {"persons": "seeding", "employments": "seeding", "job_runs": "seeding"},
-}
+// There are none now: the demo seeds persons and employments through
+// person.InsertSeeded and claims its seeding run through jobs.ClaimOnce.
+var alsoWrittenBy = map[string]map[string]string{}
 
 var (
 	// writeRe finds the target table of a write in SQL text.
