@@ -154,6 +154,21 @@ func (s *Server) renderOrForm(w http.ResponseWriter, r *http.Request, name strin
 	s.render(w, r, name, p)
 }
 
+// formFailed answers err if there is one: a mistake the user can correct
+// (Invalid, Conflict) shows the form again through again; any other error
+// the error page. It reports whether it answered.
+func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, err error, again func(error)) bool {
+	if err == nil {
+		return false
+	}
+	if k := errs.KindOf(err); k == errs.Invalid || k == errs.Conflict {
+		again(err)
+		return true
+	}
+	s.fail(w, r, err)
+	return true
+}
+
 func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, name string, p *Page, err error) {
 	e := s.publicError(r, err)
 	p.Errors = e.Fields

@@ -39,12 +39,7 @@ func (s *Server) personFlexibleRegister(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	in := flexible.SelfRegistration{Category: r.PostFormValue("category"), Base: base, Since: r.PostFormValue("flex_since")}
-	if _, err := s.Flexible.SelfRegister(r.Context(), a, in); err != nil {
-		if k := errs.KindOf(err); k == errs.Invalid || k == errs.Conflict {
-			s.renderFlex(w, r, id, false, err)
-			return
-		}
-		s.fail(w, r, err)
+	if _, err := s.Flexible.SelfRegister(r.Context(), a, in); s.formFailed(w, r, err, func(err error) { s.renderFlex(w, r, id, false, err) }) {
 		return
 	}
 	redirect(w, r, "/person/flexible", "已登记为"+flexible.CategoryName(in.Category)+

@@ -142,12 +142,7 @@ func (s *Server) staffCardActivate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n, err := s.Payroll.Activate(r.Context(), actorFrom(r.Context()), id)
-	if err != nil {
-		if k := errs.KindOf(err); k == errs.Invalid || k == errs.Conflict {
-			s.renderCards(w, r, err)
-			return
-		}
-		s.fail(w, r, err)
+	if s.formFailed(w, r, err, func(err error) { s.renderCards(w, r, err) }) {
 		return
 	}
 	redirect(w, r, "/staff/cards", "社保卡已激活，解除暂停发放 "+strconv.Itoa(n)+" 笔（随下一批次发放）")
@@ -195,12 +190,7 @@ func (s *Server) staffCardsActivate(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		list, err = s.Payroll.IssuedCards(r.Context(), a, ch)
 	}
-	if err != nil {
-		if k := errs.KindOf(err); k == errs.Invalid || k == errs.Conflict {
-			s.renderCards(w, r, err)
-			return
-		}
-		s.fail(w, r, err)
+	if s.formFailed(w, r, err, func(err error) { s.renderCards(w, r, err) }) {
 		return
 	}
 	v := &cardsActivateView{Count: len(list), All: ch.All}

@@ -20,6 +20,22 @@ type adjustmentsView struct {
 
 const adjustmentsPerPage = 20
 
+// payrollRegister loads the page of a payroll register (adjustments,
+// deductions) for a clerk who may keep it (payroll.MayAdjust); it answers
+// a failure itself (false).
+func payrollRegister[V any](s *Server, w http.ResponseWriter, r *http.Request, load func(*http.Request) (V, error)) (V, bool) {
+	var v V
+	err := payroll.MayAdjust(actorFrom(r.Context()))
+	if err == nil {
+		v, err = load(r)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return v, false
+	}
+	return v, true
+}
+
 func (s *Server) adjustmentsData(r *http.Request) (*adjustmentsView, error) {
 	all, err := s.Payroll.Adjustments(r.Context(), actorFrom(r.Context()))
 	if err != nil {
@@ -41,16 +57,9 @@ func (s *Server) renderAdjustments(w http.ResponseWriter, r *http.Request, v *ad
 }
 
 func (s *Server) staffAdjustments(w http.ResponseWriter, r *http.Request) {
-	if err := payroll.MayAdjust(actorFrom(r.Context())); err != nil {
-		s.fail(w, r, err)
-		return
+	if v, ok := payrollRegister(s, w, r, s.adjustmentsData); ok {
+		s.renderAdjustments(w, r, v, nil)
 	}
-	v, err := s.adjustmentsData(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.renderAdjustments(w, r, v, nil)
 }
 
 // adjustmentForm reads the form: effective month, cut-off month, percent,
@@ -83,13 +92,8 @@ func adjustmentForm(r *http.Request) (payroll.Adjustment, error) {
 // confirm=1 (the second step) it records it.
 func (s *Server) staffAdjustmentAdd(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
-	if err := payroll.MayAdjust(a); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	v, err := s.adjustmentsData(r)
-	if err != nil {
-		s.fail(w, r, err)
+	v, ok := payrollRegister(s, w, r, s.adjustmentsData)
+	if !ok {
 		return
 	}
 	adj, err := adjustmentForm(r)
@@ -103,12 +107,7 @@ func (s *Server) staffAdjustmentAdd(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		_, err = s.Payroll.AddAdjustment(r.Context(), a, adj)
 	}
-	if err != nil {
-		if k := errs.KindOf(err); k == errs.Invalid || k == errs.Conflict {
-			s.renderAdjustments(w, r, v, err)
-			return
-		}
-		s.fail(w, r, err)
+	if s.formFailed(w, r, err, func(err error) { s.renderAdjustments(w, r, v, err) }) {
 		return
 	}
 	redirect(w, r, "/staff/payroll/adjustments", "已登记"+adj.Effective.Chinese()+"起的养老金调整；已发放月份的差额将在下次生成月度养老金时补发")
@@ -138,16 +137,9 @@ func (s *Server) renderDeductions(w http.ResponseWriter, r *http.Request, v *ded
 }
 
 func (s *Server) staffDeductions(w http.ResponseWriter, r *http.Request) {
-	if err := payroll.MayAdjust(actorFrom(r.Context())); err != nil {
-		s.fail(w, r, err)
-		return
+	if v, ok := payrollRegister(s, w, r, s.deductionsData); ok {
+		s.renderDeductions(w, r, v, nil)
 	}
-	v, err := s.deductionsData(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.renderDeductions(w, r, v, nil)
 }
 
 // deductionForm reads the form (ID number, total and monthly in 元, start
@@ -173,13 +165,8 @@ func deductionForm(r *http.Request) (payroll.Deduction, error) {
 // confirm; with confirm=1 it records it.
 func (s *Server) staffDeductionAdd(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
-	if err := payroll.MayAdjust(a); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	v, err := s.deductionsData(r)
-	if err != nil {
-		s.fail(w, r, err)
+	v, ok := payrollRegister(s, w, r, s.deductionsData)
+	if !ok {
 		return
 	}
 	d, err := deductionForm(r)
@@ -197,12 +184,7 @@ func (s *Server) staffDeductionAdd(w http.ResponseWriter, r *http.Request) {
 			_, err = s.Payroll.AddDeduction(r.Context(), a, d)
 		}
 	}
-	if err != nil {
-		if k := errs.KindOf(err); k == errs.Invalid || k == errs.Conflict {
-			s.renderDeductions(w, r, v, err)
-			return
-		}
-		s.fail(w, r, err)
+	if s.formFailed(w, r, err, func(err error) { s.renderDeductions(w, r, v, err) }) {
 		return
 	}
 	redirect(w, r, "/staff/payroll/deductions", "已登记"+p.Name+"的多发扣回：自"+d.Start.Chinese()+"起每月扣回"+d.Monthly.String()+"元（不超过当月养老金的一半）")

@@ -181,12 +181,7 @@ func (s *Server) emergencyEnd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e, err := s.Policy.SetEnd(r.Context(), a, id, version, strings.TrimSpace(r.PostForm.Get("end")))
-	if err != nil {
-		if k := errs.KindOf(err); k == errs.Invalid || k == errs.Conflict {
-			s.renderEmergency(w, r, id, a.IsAdmin(), err)
-			return
-		}
-		s.fail(w, r, err)
+	if s.formFailed(w, r, err, func(err error) { s.renderEmergency(w, r, id, a.IsAdmin(), err) }) {
 		return
 	}
 	msg := "应急期已重新开放（未设结束日期），相关期限已重新计算"
