@@ -145,12 +145,7 @@ func (s *Server) adminUser(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) adminSetSections(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	version, err := formVersion(r)
+	id, version, err := idAndVersion(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return

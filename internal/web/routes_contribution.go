@@ -164,12 +164,7 @@ func (s *Server) billPost(w http.ResponseWriter, r *http.Request, staff bool, fl
 	if !s.parseForm(w, r) {
 		return
 	}
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	version, err := formVersion(r)
+	id, version, err := idAndVersion(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
