@@ -154,6 +154,18 @@ func (s *Server) renderOrForm(w http.ResponseWriter, r *http.Request, name strin
 	s.render(w, r, name, p)
 }
 
+// renderBuilt shows the page build makes of the request and arg (the
+// query string to show again, an import's report, or nil), or the error
+// page when it cannot be built.
+func renderBuilt[A any](s *Server, w http.ResponseWriter, r *http.Request, name string, build func(*http.Request, A) (*Page, error), arg A) {
+	p, err := build(r, arg)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, name, p)
+}
+
 // formFailed answers err if there is one: a mistake the user can correct
 // (Invalid, Conflict) shows the form again through again; any other error
 // the error page. It reports whether it answered.

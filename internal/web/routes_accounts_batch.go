@@ -39,12 +39,7 @@ func (s *Server) accountOpeningPage(r *http.Request, rep *personalaccount.Import
 }
 
 func (s *Server) accountOpeningForm(w http.ResponseWriter, r *http.Request) {
-	p, err := s.accountOpeningPage(r, nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "account_openings", p)
+	renderBuilt(s, w, r, "account_openings", s.accountOpeningPage, nil)
 }
 
 func (s *Server) accountOpeningSubmit(w http.ResponseWriter, r *http.Request) {

@@ -93,12 +93,7 @@ type caseView struct {
 }
 
 func (s *Server) caseDetail(w http.ResponseWriter, r *http.Request) {
-	p, err := s.caseDetailPage(r, r.URL.Query())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "case_detail", p)
+	renderBuilt(s, w, r, "case_detail", s.caseDetailPage, r.URL.Query())
 }
 
 // caseDetailPage builds the case page; form holds the draft confirmation's

@@ -103,12 +103,7 @@ func (s *Server) staffCaseNewPage(r *http.Request, form url.Values) (*Page, erro
 }
 
 func (s *Server) staffCaseNew(w http.ResponseWriter, r *http.Request) {
-	p, err := s.staffCaseNewPage(r, r.URL.Query())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "case_new", p)
+	renderBuilt(s, w, r, "case_new", s.staffCaseNewPage, r.URL.Query())
 }
 
 // staffCaseCreate registers a case on behalf of the applicant. A clerk

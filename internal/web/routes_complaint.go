@@ -398,12 +398,7 @@ func (s *Server) complaintPage(r *http.Request, form url.Values) (*Page, error) 
 }
 
 func (s *Server) complaintDetail(w http.ResponseWriter, r *http.Request) {
-	p, err := s.complaintPage(r, nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "complaint_detail", p)
+	renderBuilt(s, w, r, "complaint_detail", s.complaintPage, nil)
 }
 
 func (s *Server) complaintDocument(w http.ResponseWriter, r *http.Request) {

@@ -75,12 +75,7 @@ func (s *Server) deathPage(r *http.Request, form url.Values) (*Page, error) {
 }
 
 func (s *Server) deathDetail(w http.ResponseWriter, r *http.Request) {
-	p, err := s.deathPage(r, nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "death_detail", p)
+	renderBuilt(s, w, r, "death_detail", s.deathPage, nil)
 }
 
 func (s *Server) deathAction(w http.ResponseWriter, r *http.Request) {
@@ -183,12 +178,7 @@ func (s *Server) civilPageData(r *http.Request, res *death.ImportResult) (*Page,
 }
 
 func (s *Server) civilPage(w http.ResponseWriter, r *http.Request) {
-	p, err := s.civilPageData(r, nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "death_civil", p)
+	renderBuilt(s, w, r, "death_civil", s.civilPageData, nil)
 }
 
 func (s *Server) civilImport(w http.ResponseWriter, r *http.Request) {

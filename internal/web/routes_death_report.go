@@ -37,12 +37,7 @@ func (s *Server) myDeathReportsPage(r *http.Request, form url.Values) (*Page, er
 }
 
 func (s *Server) myDeathReports(w http.ResponseWriter, r *http.Request) {
-	p, err := s.myDeathReportsPage(r, r.URL.Query())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "death_report_mine", p)
+	renderBuilt(s, w, r, "death_report_mine", s.myDeathReportsPage, r.URL.Query())
 }
 
 func (s *Server) submitDeathReport(w http.ResponseWriter, r *http.Request) {
@@ -104,12 +99,7 @@ type deathReportView struct {
 }
 
 func (s *Server) deathReportPage(w http.ResponseWriter, r *http.Request) {
-	p, err := s.deathReportView(r, nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "death_report", p)
+	renderBuilt(s, w, r, "death_report", s.deathReportView, nil)
 }
 
 func (s *Server) deathReportScan(w http.ResponseWriter, r *http.Request) {

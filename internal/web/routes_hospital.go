@@ -57,12 +57,7 @@ func (s *Server) hospitalContinuedView(r *http.Request, form url.Values) (*Page,
 }
 
 func (s *Server) hospitalContinuedPage(w http.ResponseWriter, r *http.Request) {
-	p, err := s.hospitalContinuedView(r, nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "hospital_continued", p)
+	renderBuilt(s, w, r, "hospital_continued", s.hospitalContinuedView, nil)
 }
 
 func (s *Server) hospitalContinuedSubmit(w http.ResponseWriter, r *http.Request) {

@@ -162,12 +162,7 @@ func (s *Server) recognitionPage(r *http.Request, form url.Values) (*Page, error
 }
 
 func (s *Server) injuryRecognitionPage(w http.ResponseWriter, r *http.Request) {
-	p, err := s.recognitionPage(r, nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "injury_recognition", p)
+	renderBuilt(s, w, r, "injury_recognition", s.recognitionPage, nil)
 }
 
 // recognitionFormDone redirects back to the recognition, or re-renders it
@@ -382,12 +377,7 @@ func (s *Server) claimPage(r *http.Request, form url.Values) (*Page, error) {
 }
 
 func (s *Server) injuryClaimPage(w http.ResponseWriter, r *http.Request) {
-	p, err := s.claimPage(r, nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "injury_claim", p)
+	renderBuilt(s, w, r, "injury_claim", s.claimPage, nil)
 }
 
 func (s *Server) claimFormDone(w http.ResponseWriter, r *http.Request, err error, flash string) {
@@ -577,12 +567,7 @@ func (s *Server) covidPage(r *http.Request, form url.Values) (*Page, error) {
 }
 
 func (s *Server) injuryCovidPage(w http.ResponseWriter, r *http.Request) {
-	p, err := s.covidPage(r, nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "injury_covid", p)
+	renderBuilt(s, w, r, "injury_covid", s.covidPage, nil)
 }
 
 func (s *Server) injuryCovidAdd(w http.ResponseWriter, r *http.Request) {

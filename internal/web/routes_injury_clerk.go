@@ -55,12 +55,7 @@ func (s *Server) injuryClerkPage(r *http.Request, form url.Values) (*Page, error
 }
 
 func (s *Server) injuryClerkForm(w http.ResponseWriter, r *http.Request) {
-	p, err := s.injuryClerkPage(r, r.URL.Query())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "staff_injury_new", p)
+	renderBuilt(s, w, r, "staff_injury_new", s.injuryClerkPage, r.URL.Query())
 }
 
 func (s *Server) injuryClerkSubmit(w http.ResponseWriter, r *http.Request) {

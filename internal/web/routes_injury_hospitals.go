@@ -49,12 +49,7 @@ func (s *Server) hospitalPage(r *http.Request, form url.Values) (*Page, error) {
 }
 
 func (s *Server) injuryHospitalPage(w http.ResponseWriter, r *http.Request) {
-	p, err := s.hospitalPage(r, nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "injury_hospital", p)
+	renderBuilt(s, w, r, "injury_hospital", s.hospitalPage, nil)
 }
 
 func (s *Server) injuryHospitalAccountSubmit(w http.ResponseWriter, r *http.Request) {

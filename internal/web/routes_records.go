@@ -40,12 +40,7 @@ func (s *Server) recordImportPage(r *http.Request, rep *contribution.RecordImpor
 }
 
 func (s *Server) recordImportForm(w http.ResponseWriter, r *http.Request) {
-	p, err := s.recordImportPage(r, nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "record_import", p)
+	renderBuilt(s, w, r, "record_import", s.recordImportPage, nil)
 }
 
 func (s *Server) recordImportSubmit(w http.ResponseWriter, r *http.Request) {

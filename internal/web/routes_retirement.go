@@ -139,12 +139,7 @@ func (s *Server) qualPage(r *http.Request, form url.Values) (*Page, error) {
 }
 
 func (s *Server) retireQual(w http.ResponseWriter, r *http.Request) {
-	p, err := s.qualPage(r, nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "retire_qual", p)
+	renderBuilt(s, w, r, "retire_qual", s.qualPage, nil)
 }
 
 func (s *Server) retireDecide(w http.ResponseWriter, r *http.Request) {
@@ -227,12 +222,7 @@ func (s *Server) detPage(r *http.Request, form url.Values) (*Page, error) {
 }
 
 func (s *Server) retireCase(w http.ResponseWriter, r *http.Request) {
-	p, err := s.detPage(r, nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "retire_case", p)
+	renderBuilt(s, w, r, "retire_case", s.detPage, nil)
 }
 
 func (s *Server) retireStep(w http.ResponseWriter, r *http.Request) {

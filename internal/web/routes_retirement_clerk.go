@@ -47,12 +47,7 @@ func (s *Server) qualClerkPage(r *http.Request, form url.Values) (*Page, error) 
 }
 
 func (s *Server) qualClerkForm(w http.ResponseWriter, r *http.Request) {
-	p, err := s.qualClerkPage(r, r.URL.Query())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "retire_clerk", p)
+	renderBuilt(s, w, r, "retire_clerk", s.qualClerkPage, r.URL.Query())
 }
 
 // qualClerkSubmit records the form: the employer found by its number or

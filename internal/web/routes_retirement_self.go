@@ -117,12 +117,7 @@ func (s *Server) selfApplyPage(r *http.Request, form url.Values) (*Page, error) 
 }
 
 func (s *Server) selfApplyForm(w http.ResponseWriter, r *http.Request) {
-	p, err := s.selfApplyPage(r, r.URL.Query())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "retire_apply", p)
+	renderBuilt(s, w, r, "retire_apply", s.selfApplyPage, r.URL.Query())
 }
 
 // selfApplySubmit stores the uploaded scans (checked by their bytes) and

@@ -102,12 +102,7 @@ func (s *Server) sensitivePage(r *http.Request, form url.Values) (*Page, error) 
 }
 
 func (s *Server) sensitiveDetail(w http.ResponseWriter, r *http.Request) {
-	p, err := s.sensitivePage(r, nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "sensitive_detail", p)
+	renderBuilt(s, w, r, "sensitive_detail", s.sensitivePage, nil)
 }
 
 func (s *Server) sensitiveAck(w http.ResponseWriter, r *http.Request) {
