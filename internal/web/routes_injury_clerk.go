@@ -5,7 +5,6 @@ import (
 	"net/url"
 
 	"shebao/internal/access"
-	"shebao/internal/casework"
 	"shebao/internal/injury"
 )
 
@@ -35,7 +34,7 @@ func clerkInjuryInput(f url.Values) injury.ClerkInput {
 // injuryClerkView is the clerk's accident report form.
 type injuryClerkView struct {
 	Lookup   *lookupView
-	Channels []struct{ Code, Name string }
+	Channels []codeName
 }
 
 func (s *Server) injuryClerkPage(r *http.Request, form url.Values) (*Page, error) {
@@ -47,10 +46,7 @@ func (s *Server) injuryClerkPage(r *http.Request, form url.Values) (*Page, error
 		return nil, err
 	}
 	lv.Pick = true
-	v := injuryClerkView{Lookup: lv}
-	for _, c := range injury.ClerkChannels {
-		v.Channels = append(v.Channels, struct{ Code, Name string }{c, casework.ChannelName(c)})
-	}
+	v := injuryClerkView{Lookup: lv, Channels: caseChannels(injury.ClerkChannels)}
 	return &Page{Title: "登记工伤事故报告", Data: v, Form: form}, nil
 }
 

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"shebao/internal/access"
-	"shebao/internal/casework"
 	"shebao/internal/certificate"
 	"shebao/internal/clock"
 	"shebao/internal/errs"
@@ -117,7 +116,7 @@ type qualView struct {
 	Q         *retirement.Qualification
 	CanDecide bool
 	CanOpen   bool
-	Channels  []struct{ Code, Name string }
+	Channels  []codeName
 }
 
 func (s *Server) qualPage(r *http.Request, form url.Values) (*Page, error) {
@@ -132,9 +131,7 @@ func (s *Server) qualPage(r *http.Request, form url.Values) (*Page, error) {
 			(q.Kind == retirement.KindEmployee && s.Retirement.IsApprover(r.Context(), a))
 	}
 	v.CanOpen = q.Status == retirement.QualApproved && q.CaseNo == "" && a.In(access.Welfare)
-	for _, c := range retirement.ClerkChannels {
-		v.Channels = append(v.Channels, struct{ Code, Name string }{c, casework.ChannelName(c)})
-	}
+	v.Channels = caseChannels(retirement.ClerkChannels)
 	return &Page{Title: q.KindName() + " " + q.No, Data: v, Form: form}, nil
 }
 

@@ -17,7 +17,7 @@ import (
 type qualClerkView struct {
 	Draft    *casework.View
 	Docs     []selfDoc
-	Channels []struct{ Code, Name string }
+	Channels []codeName
 }
 
 func (s *Server) qualClerkPage(r *http.Request, form url.Values) (*Page, error) {
@@ -25,23 +25,10 @@ func (s *Server) qualClerkPage(r *http.Request, form url.Values) (*Page, error) 
 	if err := a.RequireSection(access.Welfare); err != nil {
 		return nil, err
 	}
-	v := qualClerkView{}
-	for _, c := range retirement.ClerkChannels {
-		v.Channels = append(v.Channels, struct{ Code, Name string }{c, casework.ChannelName(c)})
-	}
-	if no := form.Get("draft"); no != "" {
-		d, err := s.Cases.Detail(r.Context(), a, no)
-		if err != nil {
-			return nil, err
-		}
-		v.Draft = d
-		for _, l := range d.Documents {
-			name := "附件"
-			if doc, err := s.Documents.Get(r.Context(), l.DocumentID); err == nil {
-				name = doc.Name
-			}
-			v.Docs = append(v.Docs, selfDoc{ID: l.DocumentID, Name: name})
-		}
+	v := qualClerkView{Channels: caseChannels(retirement.ClerkChannels)}
+	var err error
+	if v.Draft, v.Docs, err = s.draftScans(r, a, form.Get("draft")); err != nil {
+		return nil, err
 	}
 	return &Page{Title: "登记退休资格确认表", Data: v, Form: form}, nil
 }

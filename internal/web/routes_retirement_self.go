@@ -19,7 +19,37 @@ type selfView struct {
 	Draft    *casework.View
 	Docs     []selfDoc
 	Phones   []string
-	Channels []struct{ Code, Name string }
+	Channels []codeName
+}
+
+// draftScans loads the mail draft no (none when no is "") with its
+// attachments, for a clerk to choose the scan from.
+func (s *Server) draftScans(r *http.Request, a *access.Actor, no string) (*casework.View, []selfDoc, error) {
+	if no == "" {
+		return nil, nil, nil
+	}
+	d, err := s.Cases.Detail(r.Context(), a, no)
+	if err != nil {
+		return nil, nil, err
+	}
+	var docs []selfDoc
+	for _, l := range d.Documents {
+		name := "附件"
+		if doc, err := s.Documents.Get(r.Context(), l.DocumentID); err == nil {
+			name = doc.Name
+		}
+		docs = append(docs, selfDoc{ID: l.DocumentID, Name: name})
+	}
+	return d, docs, nil
+}
+
+// caseChannels are the channels' codes with their Chinese names.
+func caseChannels(codes []string) []codeName {
+	out := make([]codeName, 0, len(codes))
+	for _, c := range codes {
+		out = append(out, codeName{c, casework.ChannelName(c)})
+	}
+	return out
 }
 
 type selfDoc struct {
@@ -32,24 +62,13 @@ func (s *Server) selfPage(r *http.Request, form url.Values) (*Page, error) {
 	if err := a.RequireSection(access.SelfEmployed); err != nil {
 		return nil, err
 	}
-	v := selfView{}
-	for _, c := range retirement.SelfEmployedChannels {
-		v.Channels = append(v.Channels, struct{ Code, Name string }{c, casework.ChannelName(c)})
+	v := selfView{Channels: caseChannels(retirement.SelfEmployedChannels)}
+	var err error
+	if v.Draft, v.Docs, err = s.draftScans(r, a, form.Get("draft")); err != nil {
+		return nil, err
 	}
-	if no := form.Get("draft"); no != "" {
-		d, err := s.Cases.Detail(r.Context(), a, no)
-		if err != nil {
-			return nil, err
-		}
-		v.Draft = d
-		for _, l := range d.Documents {
-			name := "附件"
-			if doc, err := s.Documents.Get(r.Context(), l.DocumentID); err == nil {
-				name = doc.Name
-			}
-			v.Docs = append(v.Docs, selfDoc{ID: l.DocumentID, Name: name})
-		}
-		v.Phones = retirement.MobilesIn(d.Case.Summary)
+	if v.Draft != nil {
+		v.Phones = retirement.MobilesIn(v.Draft.Case.Summary)
 	}
 	return &Page{Title: "登记个体退休申报", Data: v, Form: form}, nil
 }
