@@ -154,6 +154,15 @@ func (s *Server) renderOrForm(w http.ResponseWriter, r *http.Request, name strin
 	s.render(w, r, name, p)
 }
 
+// sendPrivatePDF writes a PDF of someone's own records, which no cache may
+// keep; disposition is its Content-Disposition header.
+func sendPrivatePDF(w http.ResponseWriter, disposition string, b []byte) {
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", disposition)
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Write(b)
+}
+
 // renderBuilt shows the page build makes of the request and arg (the
 // query string to show again, an import's report, or nil), or the error
 // page when it cannot be built.

@@ -257,10 +257,7 @@ func (s *Server) certificatePDF(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", `attachment; filename="certificate-`+c.Code[:8]+`.pdf"`)
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Write(b)
+	sendPrivatePDF(w, `attachment; filename="certificate-`+c.Code[:8]+`.pdf"`, b)
 }
 
 func (s *Server) certificateHTML(w http.ResponseWriter, r *http.Request) {

@@ -228,10 +228,7 @@ func (s *Server) answerPDF(w http.ResponseWriter, r *http.Request, b []byte, c *
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", `attachment; filename="answer-`+c.No+`.pdf"`)
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Write(b)
+	sendPrivatePDF(w, `attachment; filename="answer-`+c.No+`.pdf"`, b)
 }
 
 func (s *Server) complaintMine(w http.ResponseWriter, r *http.Request) {

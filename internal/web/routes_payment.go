@@ -348,10 +348,7 @@ func (s *Server) paymentReceiptPDF(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", `inline; filename="receipt-`+strconv.FormatInt(rc.Payment.ID, 10)+`.pdf"`)
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Write(b)
+	sendPrivatePDF(w, `inline; filename="receipt-`+strconv.FormatInt(rc.Payment.ID, 10)+`.pdf"`, b)
 }
 
 func (s *Server) paymentInvoiceRequest(w http.ResponseWriter, r *http.Request) {

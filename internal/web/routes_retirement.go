@@ -282,10 +282,7 @@ func (s *Server) retireLetter(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", `attachment; filename="pension-letter.pdf"`)
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Write(b)
+	sendPrivatePDF(w, `attachment; filename="pension-letter.pdf"`, b)
 }
 
 func (s *Server) retireLetterCheck(w http.ResponseWriter, r *http.Request) {

@@ -174,10 +174,7 @@ func (s *Server) statementPDF(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", contentDisposition(fmt.Sprintf("%d年度个人权益记录单.pdf", st.Year)))
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Write(pdf)
+	sendPrivatePDF(w, contentDisposition(fmt.Sprintf("%d年度个人权益记录单.pdf", st.Year)), pdf)
 }
 
 var errNotDone = errs.New(errs.Conflict, "batch_not_done", "该批次尚未生成完毕，请生成完成后再下载")
