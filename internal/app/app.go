@@ -250,7 +250,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Calc = calc.NewService(a.Policy, c, 120, 30)
 	a.Retirement = retirement.NewService(d, c, a.Audit, a.Policy, a.Cases, a.Documents, a.Notify, retirement.Options{
 		Payroll: retirementPayroll{a.Payroll}, Suspender: retirementPayroll{a.Payroll}, SwitchDate: cfg.RetirementSwitch})
-	a.Upkeep = upkeep.NewService(d, c, a.Audit, a.Policy, a.Documents, a.Retirement)
+	a.Upkeep = upkeep.NewService(d, c, a.Audit, a.Policy, a.Documents, a.Retirement, a.Notify)
 	a.Deaths = death.NewService(d, c, a.Audit, a.Policy, a.Notify, a.Payouts, a.Documents, deathPayroll{a.Payroll})
 	a.StaffChanges = staffchange.NewService(d, c, a.Audit, a.Policy, a.Deaths)
 	a.Complaints = complaint.NewService(d, c, a.Audit, a.Policy, a.Documents, a.Accounts, a.Contribution, a.Cases)

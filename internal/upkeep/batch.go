@@ -267,6 +267,7 @@ func (s *Service) Apply(ctx context.Context, a *access.Actor, id int64) (*Batch,
 	if err := s.check(a, Process); err != nil {
 		return nil, err
 	}
+	applied := false
 	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
 		r, err := tx.ExecContext(ctx, `UPDATE record_correction_batches SET status = 'applied', applied_by = $1, applied_at = $2,
 			version = version + 1 WHERE id = $3 AND status = 'checked'`, a.UserID, s.now(), id)
@@ -283,12 +284,17 @@ func (s *Service) Apply(ctx context.Context, a *access.Actor, id int64) (*Batch,
 			}
 			return errs.New(errs.Conflict, "not_checked", "该批次当前为“"+b.StatusName()+"”，须先由第二名经办人员复核")
 		}
+		applied = true
 		return s.applyItems(ctx, tx, a, b)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.Batch(ctx, a, id)
+	b, err := s.Batch(ctx, a, id)
+	if err == nil && applied {
+		s.tell(ctx, b)
+	}
+	return b, err
 }
 
 // applyItems corrects each correction's records and asks for the

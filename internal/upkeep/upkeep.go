@@ -9,6 +9,7 @@
 package upkeep
 
 import (
+	"context"
 	"time"
 
 	"shebao/internal/access"
@@ -19,6 +20,7 @@ import (
 	"shebao/internal/errs"
 	"shebao/internal/ident"
 	"shebao/internal/money"
+	"shebao/internal/notify"
 	"shebao/internal/policy"
 	"shebao/internal/retirement"
 )
@@ -181,11 +183,23 @@ type Service struct {
 	policy     *policy.Service
 	docs       *document.Store
 	retirement *retirement.Service
+	notify     Notifier
 }
 
+// Notifier tells a retiree that a batch corrected their records
+// (notify.Service; nil sends nothing).
+type Notifier interface {
+	NotifyParty(ctx context.Context, p notify.Party, m notify.Message) error
+}
+
+// NotifyKind is the kind of the message a retiree gets when a batch
+// corrected their records.
+const NotifyKind = "upkeep.applied"
+
 // NewService returns the service.
-func NewService(d *db.DB, c clock.Clock, au *audit.Service, pol *policy.Service, docs *document.Store, ret *retirement.Service) *Service {
-	return &Service{db: d, clock: c, audit: au, policy: pol, docs: docs, retirement: ret}
+func NewService(d *db.DB, c clock.Clock, au *audit.Service, pol *policy.Service, docs *document.Store, ret *retirement.Service,
+	n Notifier) *Service {
+	return &Service{db: d, clock: c, audit: au, policy: pol, docs: docs, retirement: ret, notify: n}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Second) }
