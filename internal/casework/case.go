@@ -71,6 +71,9 @@ type Case struct {
 	// Overdue is computed against the clock when the case is read: open,
 	// not waiting for the applicant, and past its deadline.
 	Overdue bool `json:"overdue"`
+	// Reopened: back in review after a decision (ReopenTx), for a new
+	// determination after the person's records were corrected.
+	Reopened bool `json:"reopened"`
 }
 
 // StateName is the Chinese label of the state (templates).

@@ -158,6 +158,7 @@ func (s *Service) derive(c *Case) {
 	t := s.typeOf(c)
 	c.TypeName = t.Name
 	c.Overdue = slices.Contains(agencyStates, c.State) && c.DeadlineAt != nil && s.clock.Now().After(*c.DeadlineAt)
+	c.Reopened = c.State == InReview && c.DecidedAt != nil
 }
 
 // event appends a history line inside tx.

@@ -384,6 +384,8 @@ func (s *Service) decide(ctx context.Context, tx *sql.Tx, a *access.Actor, x *Qu
 		if _, err := s.cases.MoveTx(ctx, tx, a, d.CaseNo, casework.Decided, "待遇已核定，月基本养老金 "+d.Total.String()+" 元"); err != nil {
 			return err
 		}
+	} else if err := s.cases.SettleReopenedTx(ctx, tx, a, d.CaseNo, "重新核定，月基本养老金 "+d.Total.String()+" 元"); err != nil {
+		return err
 	}
 	s.notifyAccounts(ctx, tx, "person_id", d.PersonID, "养老金待遇核定", fmt.Sprintf("您的基本养老金已核定：每月 %s 元，自 %s 起发放，核定通知书验证码 %s",
 		d.Total, d.FirstMonth.Chinese(), d.GroupedCode()), "retirement")

@@ -87,6 +87,11 @@ func (s *Service) RecomputeTx(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 	if err := insertDetermination(ctx, tx, d, s.now()); err != nil {
 		return nil, err
 	}
+	if prev.Status == DetDecided {
+		if _, err := s.cases.ReopenTx(ctx, tx, a, caseNo, fmt.Sprintf("第 %d 版待遇核定待复核（%s）", d.Version, d.Reason)); err != nil {
+			return nil, err
+		}
+	}
 	out.Changed, out.Version = true, d.Version
 	return out, s.audit.Record(ctx, tx, a, audit.Entry{Action: "retirement.determination.recompute", Entity: "pension_determination",
 		EntityID: fmt.Sprintf("%s/%d", caseNo, d.Version), Before: map[string]any{"total_fen": prev.Total},

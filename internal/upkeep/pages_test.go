@@ -78,6 +78,8 @@ func TestUpkeepPages(t *testing.T) {
 			t.Fatal("the batch shows the full ID number")
 		}
 		fuli.Get(t, "/staff/retirement/cases/"+f.caseNo).WantBody(t, "已计算，待经办复核", "缴费记录维护批次")
+		fuli.Get(t, "/staff/cases?section=welfare&view=mine").WantStatus(t, 200).WantBody(t, "缴费记录维护后重新核定",
+			`href="/staff/cases/`+f.caseNo+`"`, "审核中")
 
 		me := env.AddLogin(t, account.NewAccount{Role: access.RolePerson, Username: f.idn, PersonID: f.pid, DisplayName: "周建国"}, false)
 		mine := env.Login(t, me.Username, me.Password)

@@ -7,6 +7,7 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/app/apptest"
+	"shebao/internal/casework"
 	"shebao/internal/errs"
 	"shebao/internal/retirement"
 	"shebao/internal/upkeep"
@@ -199,6 +200,9 @@ func TestRecomputationOnlyWhenTheAmountChanges(t *testing.T) {
 		if vs := f.versions(t); len(vs) != 1 {
 			t.Fatalf("versions %d after an unchanged recomputation", len(vs))
 		}
+		if c := welfareQueued(t, env, f); c == nil || c.State != casework.Decided || c.Reopened {
+			t.Fatalf("case after an unchanged recomputation: %+v", c)
+		}
 		big := f.raise(t, "2010-01", "2010-12", "9000", "")
 		done = f.batch(t, big.ID)
 		got = done.Items[0]
@@ -211,6 +215,11 @@ func TestRecomputationOnlyWhenTheAmountChanges(t *testing.T) {
 			got.After != v2.Total || !strings.Contains(v2.Reason, done.No) {
 			t.Fatalf("v2 %s total %d diff %d (was %d), reason %q", v2.Status, v2.Total, v2.Difference, f.det.Total, v2.Reason)
 		}
+		// The new version waits in 保险福利科's queue: the decided case is
+		// back in review, marked, and counted among the clerk's own.
+		if c := welfareQueued(t, env, f); c == nil || c.State != casework.InReview || !c.Reopened || c.Overdue {
+			t.Fatalf("case in the queue after the recomputation: %+v", c)
+		}
 		// The usual correction path decides it: review and second check in 保险福利科.
 		if _, err := env.App.Retirement.Review(bg, f.welfare, f.caseNo, 2); err != nil {
 			t.Fatal(err)
@@ -218,6 +227,9 @@ func TestRecomputationOnlyWhenTheAmountChanges(t *testing.T) {
 		d, err := env.App.Retirement.Check(bg, f.fuli2, f.caseNo, 2)
 		if err != nil || d.Status != retirement.DetDecided {
 			t.Fatalf("decide v2: %v", err)
+		}
+		if c := welfareQueued(t, env, f); c == nil || c.State != casework.Decided || c.Reopened {
+			t.Fatalf("case after the new version was decided: %+v", c)
 		}
 		// The retiree sees both corrections and their effect.
 		me := &access.Actor{UserID: 9999, Role: access.RolePerson, PersonID: f.pid}
@@ -229,4 +241,24 @@ func TestRecomputationOnlyWhenTheAmountChanges(t *testing.T) {
 			t.Errorf("clerk's own: %v", err)
 		}
 	})
+}
+
+// welfareQueued is the case of the fixture as 保险福利科's queue (the
+// clerk's own view, state filter 审核中 when reopened) shows it; nil when
+// it is not among the clerk's open cases.
+func welfareQueued(t *testing.T, env *apptest.Env, f *fixture) *casework.Case {
+	t.Helper()
+	res, err := env.App.Cases.Queue(bg, f.welfare, casework.QueueFilter{Section: access.Welfare, View: casework.ViewMine, Q: f.caseNo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Items) != res.Counts[casework.ViewMine] {
+		t.Fatalf("count %d, %d items", res.Counts[casework.ViewMine], len(res.Items))
+	}
+	for _, c := range res.Items {
+		if c.No == f.caseNo {
+			return c
+		}
+	}
+	return nil
 }

@@ -102,7 +102,7 @@ var labels = map[labelKind]map[string]string{
 		"death.claim.decide": "复审核定死亡待遇", "death.overpayment.repay": "登记多发养老金退回", "retirement.certify": "待遇资格认证", "retirement.certify_civil": "按民政数据比对待遇资格认证", "retirement.selfemployed.submit": "登记个体退休申报", "retirement.approver": "调整退休资格审批权限",
 		"retirement.qualification.submit": "提交退休资格确认", "retirement.qualification.approve": "确认退休资格",
 		"retirement.qualification.reject": "不予确认退休资格", "retirement.determination.compute": "计算养老金待遇",
-		"retirement.determination.recompute": "缴费记录维护后重新计算养老金", "upkeep.correction.raise": "提请缴费记录维护",
+		"retirement.determination.recompute": "缴费记录维护后重新计算养老金", "upkeep.correction.raise": "提请缴费记录维护", "case.reopen": "缴费记录维护后重新打开已办结业务",
 		"upkeep.batch.prepare": "编制缴费记录维护批次", "upkeep.batch.check": "复核缴费记录维护批次",
 		"upkeep.batch.apply": "执行缴费记录维护批次", "upkeep.batch.dissolve": "撤销缴费记录维护批次",
 		"retirement.determination.review": "复核养老金待遇", "retirement.determination.decide": "复审核定养老金待遇",
