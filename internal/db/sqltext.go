@@ -240,3 +240,19 @@ func NextIDs(ctx context.Context, tx *sql.Tx, d Dialect, table string, n int) ([
 	}
 	return ids, errs.Wrap(rows.Err(), "next ids of "+table)
 }
+
+// InInt64s is the placeholders "$1,$2,…" of an IN list of ids and their
+// args (for set-based reads of a chunk; keep lists to a few thousand).
+func InInt64s(ids []int64) (string, []any) {
+	var b strings.Builder
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(i + 1))
+		args[i] = id
+	}
+	return b.String(), args
+}

@@ -41,6 +41,29 @@ func Load(ctx context.Context, q db.Querier, id int64) (*Person, error) {
 	return p, errs.Wrap(err, "load person")
 }
 
+// LoadMany reads the persons with ids in one read, by id (ids without a
+// person are left out).
+func LoadMany(ctx context.Context, q db.Querier, ids []int64) (map[int64]*Person, error) {
+	out := make(map[int64]*Person, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	in, args := db.InInt64s(ids)
+	rows, err := q.QueryContext(ctx, `SELECT `+personCols+` FROM persons WHERE id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, errs.Wrap(err, "load persons")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			return nil, errs.Wrap(err, "load persons")
+		}
+		out[p.ID] = p
+	}
+	return out, errs.Wrap(rows.Err(), "load persons")
+}
+
 // FindByIDNumber reads the person with an 18-character ID number (upper
 // case X). It returns NotFound when there is none.
 func FindByIDNumber(ctx context.Context, q db.Querier, idNumber string) (*Person, error) {

@@ -167,3 +167,32 @@ func yearSums(ctx context.Context, q db.Querier, personID int64) (map[int]map[Ki
 	}
 	return out, errs.Wrap(rows.Err(), "account years")
 }
+
+// yearSumsOf is yearSums for several persons in one read (ids given as
+// the placeholders $1… of in and their args).
+func yearSumsOf(ctx context.Context, q db.Querier, in string, args []any) (map[int64]map[int]map[Kind]money.Fen, error) {
+	rows, err := q.QueryContext(ctx, `SELECT person_id, year, kind, SUM(amount_fen) FROM account_entries
+		WHERE person_id IN (`+in+`) GROUP BY person_id, year, kind`, args...)
+	if err != nil {
+		return nil, errs.Wrap(err, "account years")
+	}
+	defer rows.Close()
+	out := map[int64]map[int]map[Kind]money.Fen{}
+	for rows.Next() {
+		var id int64
+		var y int
+		var k string
+		var v int64
+		if err := rows.Scan(&id, &y, &k, &v); err != nil {
+			return nil, errs.Wrap(err, "account years")
+		}
+		if out[id] == nil {
+			out[id] = map[int]map[Kind]money.Fen{}
+		}
+		if out[id][y] == nil {
+			out[id][y] = map[Kind]money.Fen{}
+		}
+		out[id][y][Kind(k)] = money.Fen(v)
+	}
+	return out, errs.Wrap(rows.Err(), "account years")
+}

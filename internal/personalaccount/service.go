@@ -237,9 +237,32 @@ func YearsOf(ctx context.Context, q db.Querier, personID int64, last int) ([]Yea
 	if err != nil {
 		return nil, err
 	}
+	return yearsUpTo(sums, last), nil
+}
+
+func yearsUpTo(sums map[int]map[Kind]money.Fen, last int) []Year {
 	years := byYear(sums, last)
 	for len(years) > 0 && years[len(years)-1].Year > last {
 		years = years[:len(years)-1]
 	}
-	return years, nil
+	return years
+}
+
+// YearsOfMany is YearsOf for several persons in one read (a batch of
+// documents): each person's account by year up to last; a person without
+// entries has none. No permission check.
+func YearsOfMany(ctx context.Context, q db.Querier, personIDs []int64, last int) (map[int64][]Year, error) {
+	out := make(map[int64][]Year, len(personIDs))
+	if len(personIDs) == 0 {
+		return out, nil
+	}
+	in, args := db.InInt64s(personIDs)
+	sums, err := yearSumsOf(ctx, q, in, args)
+	if err != nil {
+		return nil, err
+	}
+	for id, s := range sums {
+		out[id] = yearsUpTo(s, last)
+	}
+	return out, nil
 }

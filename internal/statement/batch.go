@@ -273,6 +273,14 @@ func (s *Service) generate(ctx context.Context, b *Batch) error {
 }
 
 func (s *Service) renderChunk(ctx context.Context, b *Batch, ms []member) (stored, mailed int64, err error) {
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		ids[i] = m.PersonID
+	}
+	data, err := readChunk(ctx, s.db.Read(), ids, b.Year)
+	if err != nil {
+		return 0, 0, err
+	}
 	out := make(chan rendered, s.workers)
 	next := make(chan member)
 	var wg sync.WaitGroup
@@ -282,7 +290,7 @@ func (s *Service) renderChunk(ctx context.Context, b *Batch, ms []member) (store
 			defer wg.Done()
 			for m := range next {
 				code := certificate.NewCode()
-				c, pdf, err := s.render(ctx, m, b.Year, code, s.clock.Now())
+				c, pdf, err := s.renderFrom(data, m, b.Year, code, s.clock.Now())
 				out <- rendered{m: m, c: c, code: code, pdf: pdf, err: err}
 			}
 		}()

@@ -136,6 +136,17 @@ func (s *Service) render(ctx context.Context, m member, year int, code string, o
 	return c, pdf, err
 }
 
+// renderFrom renders the statement of one member of a chunk from the
+// chunk's data (read once for the chunk).
+func (s *Service) renderFrom(d *chunkData, m member, year int, code string, on time.Time) (*Content, []byte, error) {
+	c, err := d.content(m, year)
+	if err != nil {
+		return nil, nil, err
+	}
+	pdf, err := c.PDF(s.opt.Issuer, code, s.checkURL(code), clock.DateOf(on))
+	return c, pdf, err
+}
+
 // mailMessage is the e-mail telling a person their statement is ready.
 func mailMessage(year int, code string) notify.Message {
 	return notify.Message{Kind: "statement", Subject: fmt.Sprintf("您的 %d 年度个人权益记录单已生成", year),
