@@ -9,6 +9,7 @@ package pdfdoc
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/go-pdf/fpdf"
@@ -111,9 +112,16 @@ func (d *Doc) Text(s string) {
 	d.use(s)
 	d.blocks = append(d.blocks, func(p *fpdf.Fpdf) {
 		p.SetFont(family, "", bodySize)
-		p.MultiCell(width, 6, s, "", "L", false)
+		p.MultiCell(width, 6, fitted(p, s, width), "", "L", false)
 		p.Ln(1)
 	})
+}
+
+// fitted is s broken into lines that fit a cell of width w (wrap, less
+// the cell margins), joined by newlines: fpdf's own wrapping drops a
+// character at each break of a line without spaces (Chinese).
+func fitted(p *fpdf.Fpdf, s string, w float64) string {
+	return strings.Join(wrap(p, s, w-2*p.GetCellMargin()), "\n")
 }
 
 // KeyValues writes a two-column bordered table of labels and values.
@@ -125,8 +133,15 @@ func (d *Doc) KeyValues(rows []KV) {
 		p.SetFont(family, "", bodySize)
 		for _, r := range rows {
 			p.SetFillColor(242, 242, 242)
-			p.CellFormat(45, rowH, r.Key, "1", 0, "L", true, 0, "")
-			p.CellFormat(width-45, rowH, r.Value, "1", 1, "L", false, 0, "")
+			if p.GetStringWidth(r.Value) <= width-45-2*p.GetCellMargin() {
+				p.CellFormat(45, rowH, r.Key, "1", 0, "L", true, 0, "")
+				p.CellFormat(width-45, rowH, r.Value, "1", 1, "L", false, 0, "")
+				continue
+			}
+			// A value wider than its cell: wrapped, the label as tall.
+			v := fitted(p, r.Value, width-45)
+			p.CellFormat(45, rowH*float64(strings.Count(v, "\n")+1), r.Key, "1", 0, "L", true, 0, "")
+			p.MultiCell(width-45, rowH, v, "1", "L", false)
 		}
 		p.Ln(3)
 	})

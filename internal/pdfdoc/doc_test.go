@@ -206,3 +206,41 @@ func TestQRRunsCoverTheBitmap(t *testing.T) {
 		t.Fatalf("only %d dark modules: not a QR code", dark)
 	}
 }
+
+// A paragraph and a table value longer than a line keep every character:
+// fpdf's own wrapping dropped the character at each break of a Chinese
+// line (a 联系函 read "关系入我处" for "关系转入我处").
+func TestLongChineseTextKeepsEveryCharacter(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext not installed")
+	}
+	d, err := New()
+	if errors.Is(err, ErrNoFont) {
+		skipNoFont(t, err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	para := "参保人员陈达（公民身份号码210102197710116315）已在我处参保，申请将基本养老保险关系转入我处。经审核，同意接收。请按规定出具参保缴费信息表并转移基金。"
+	value := "是（男满五十周岁、女满四十周岁转往非户籍所在地，转入地建立临时基本养老保险缴费账户，待遇领取地另行确定）"
+	d.Text(para)
+	d.KeyValues([]KV{{"临时缴费账户", value}, {"业务编号", "ZR20261206KOK24M"}})
+	b, err := d.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := t.TempDir() + "/a.pdf"
+	if err := os.WriteFile(f, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-enc", "UTF-8", f, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.NewReplacer("\n", "", " ", "", "\f", "").Replace(string(out))
+	for _, want := range []string{para, value, "ZR20261206KOK24M"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("extracted text lacks %q:\n%s", want, text)
+		}
+	}
+}
