@@ -127,12 +127,16 @@ func (s *Service) Dashboard(ctx context.Context, a *access.Actor, q Query) (*Vie
 	if err != nil {
 		return nil, err
 	}
+	if sn == nil {
+		// No snapshot yet (a new installation before the hourly job):
+		// the first reader builds it rather than seeing an empty page.
+		if sn, err = s.Refresh(ctx); err != nil {
+			return nil, err
+		}
+	}
 	v := &View{Query: q, Title: "全局运行情况"}
 	if q.Section != "" {
 		v.Title = q.Section.Name() + "运行情况"
-	}
-	if sn == nil {
-		return v, nil
 	}
 	v.Ready, v.TakenAt, v.TookMS = true, sn.TakenAt.In(clock.Shanghai).Format("2006-01-02 15:04"), sn.TookMS
 	s.fill(v, sn)
