@@ -58,14 +58,15 @@ func (s Section) Valid() bool { _, ok := sectionNames[s]; return ok }
 
 // Actor is the authenticated party on whose behalf a service method runs.
 type Actor struct {
-	UserID     int64
-	Username   string
-	Role       Role
-	EmployerID int64     // for RoleEmployer
-	PersonID   int64     // for RolePerson
-	Sections   []Section // for RoleStaff / RoleAdmin
-	ClientKind string    // for RoleAPI: "hospital" or "bank"
-	HospitalID int64     // for RoleHospital: the hospital's API client user
+	UserID      int64
+	Username    string
+	DisplayName string // the name people read (a session's user); may be empty
+	Role        Role
+	EmployerID  int64     // for RoleEmployer
+	PersonID    int64     // for RolePerson
+	Sections    []Section // for RoleStaff / RoleAdmin
+	ClientKind  string    // for RoleAPI: "hospital" or "bank"
+	HospitalID  int64     // for RoleHospital: the hospital's API client user
 }
 
 // Hospital returns the hospital the actor acts for: a hospital's API key

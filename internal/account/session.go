@@ -64,7 +64,7 @@ func (s *Service) startSession(ctx context.Context, tx *sql.Tx, userID int64, ip
 }
 
 const authQuery = `SELECT s.user_id, s.csrf_secret, s.created_at, s.last_seen_at, s.expires_at,
-	u.username, u.role, u.employer_id, u.person_id, u.must_change_password, u.disabled, u.hospital_id
+	u.username, u.role, u.employer_id, u.person_id, u.must_change_password, u.disabled, u.hospital_id, u.display_name
 	FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`
 
 // stmt returns the read pool's prepared statement for query, preparing it
@@ -103,7 +103,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*access.Actor
 		return nil, nil, errSessionEnded()
 	}
 	sess := &Session{ID: hashToken(token)}
-	var username, role string
+	var username, role, display string
 	var emp, per, hosp sql.NullInt64
 	var disabled bool
 	stmt, err := s.stmt(ctx, authQuery)
@@ -112,7 +112,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*access.Actor
 	}
 	err = stmt.QueryRowContext(ctx, sess.ID).
 		Scan(&sess.UserID, &sess.CSRF, &sess.CreatedAt, &sess.LastSeenAt, &sess.ExpiresAt,
-			&username, &role, &emp, &per, &sess.MustChangePassword, &disabled, &hosp)
+			&username, &role, &emp, &per, &sess.MustChangePassword, &disabled, &hosp, &display)
 	if db.IsNoRows(err) {
 		return nil, nil, errSessionEnded()
 	}
@@ -132,8 +132,8 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*access.Actor
 		}
 		sess.LastSeenAt = now
 	}
-	a := &access.Actor{UserID: sess.UserID, Username: username, Role: access.Role(role), EmployerID: emp.Int64, PersonID: per.Int64,
-		HospitalID: hosp.Int64}
+	a := &access.Actor{UserID: sess.UserID, Username: username, DisplayName: display, Role: access.Role(role), EmployerID: emp.Int64,
+		PersonID: per.Int64, HospitalID: hosp.Int64}
 	switch a.Role {
 	case access.RoleAdmin:
 		a.Sections = access.Sections

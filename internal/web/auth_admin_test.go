@@ -102,6 +102,8 @@ func TestStaffConsoleHome(t *testing.T) {
 	env := apptest.New(t, "sqlite")
 	coord := env.LoginAs(t, apptest.Staff(access.Coordination)).Get(t, "/staff").WantStatus(t, http.StatusOK)
 	coord.WantBody(t, "统筹科", `href="/staff/registrations"`, "企业参保登记审核", `href="/staff/employer-changes"`)
+	// The clerk is greeted by name, not by the login name.
+	coord.WantBody(t, "统筹科经办人，您所在的科室")
 	if strings.Contains(coord.Body, "审计日志") {
 		t.Error("coordination clerk sees the audit section")
 	}
