@@ -98,6 +98,7 @@ func TestGenerateSmall(t *testing.T) {
 		checkEmployments(t, d)
 		checkNearRetirement(t, d, res)
 		checkLogins(t, dp, res)
+		checkPosts(t, dp)
 		checkEmergency(t, dp)
 		if e, err := dp.Audit.Verify(ctx); err != nil || !e.OK() {
 			t.Errorf("audit chain after demo: %+v %v", e, err)
@@ -321,5 +322,22 @@ func checkNearRetirement(t *testing.T, d *db.DB, res *demo.Result) {
 	if n := count(t, d, `SELECT COUNT(*) FROM persons p WHERE p.hukou_area = '110108' AND p.kind = 'employee' AND p.name IN ('陈国栋', '林建华', '黄秀珍', '高志明', '罗桂英', '邓永强')
 		AND EXISTS (SELECT 1 FROM employments m WHERE m.person_id = p.id AND m.end_month IS NULL)`); n != 3 {
 		t.Errorf("%d near-retirement employees employed, want 3", n)
+	}
+}
+
+// checkPosts: the reporting chain of sensitive matters has a holder at every
+// level, so a demo user can flag a matter and see it climb.
+func checkPosts(t *testing.T, dp demo.Deps) {
+	t.Helper()
+	ctx := context.Background()
+	for _, sec := range access.Sections {
+		if ids, err := dp.Accounts.Holders(ctx, nil, account.PostSectionHead, sec); err != nil || len(ids) != 1 {
+			t.Errorf("head of %s: %v %v", sec, ids, err)
+		}
+	}
+	for _, p := range []account.Post{account.PostOfficeHead, account.PostAgencyHead} {
+		if ids, err := dp.Accounts.Holders(ctx, nil, p, ""); err != nil || len(ids) != 1 {
+			t.Errorf("%s: %v %v", p, ids, err)
+		}
 	}
 }

@@ -205,7 +205,31 @@ func (g *generator) accounts(ctx context.Context) error {
 		}
 		g.res.APIKeys = append(g.res.APIKeys, APIKey{Name: c.name, Kind: account.KindName(c.kind), Key: key})
 	}
+	if err := g.posts(ctx, admin); err != nil {
+		return err
+	}
 	return g.hospitalLogin(ctx, hash)
+}
+
+// posts fills the reporting chain of sensitive matters: each section's demo
+// clerk heads the section, and 办公室's clerk is also 办公室主任 and 中心主任.
+func (g *generator) posts(ctx context.Context, admin *access.Actor) error {
+	for _, s := range staffLogins {
+		var id int64
+		if err := g.DB.Read().QueryRowContext(ctx, `SELECT id FROM users WHERE username = $1`, s.user).Scan(&id); err != nil {
+			return errs.Wrap(err, "demo: posts")
+		}
+		holdings := []account.Holding{{Post: account.PostSectionHead, Section: s.section}}
+		if s.section == access.Office {
+			holdings = append(holdings, account.Holding{Post: account.PostOfficeHead}, account.Holding{Post: account.PostAgencyHead})
+		}
+		for _, h := range holdings {
+			if err := g.Accounts.SetPost(ctx, admin, id, h, true); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // hospitalLogin opens the web login of the demo hospital's staff (医院经办人员).
