@@ -182,8 +182,7 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in loginJSON
-	if err := decodeJSON(r, &in); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &in) {
 		return
 	}
 	sess, err := s.Accounts.LoginWithAgent(r.Context(), in.Username, in.Password, s.clientIP(r), r.UserAgent())
@@ -229,8 +228,7 @@ func (s *Server) apiChangePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in passwordJSON
-	if err := decodeJSON(r, &in); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &in) {
 		return
 	}
 	if err := s.Accounts.ChangePassword(r.Context(), a, in.OldPassword, in.NewPassword); err != nil {

@@ -82,6 +82,34 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	s.writeJSON(w, statusOf(e.Kind), apiError{Error: apiErrorBody{Code: code, Message: e.Message, Fields: e.Fields}})
 }
 
+// apiReply writes v as JSON with status, or err (with its status) when the
+// call that made v failed.
+func (s *Server) apiReply(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, status, v)
+}
+
+// decoded reads the JSON body into v (decodeJSON); a body that cannot be
+// read is answered as an API error, and decoded reports false.
+func (s *Server) decoded(w http.ResponseWriter, r *http.Request, v any) bool {
+	if err := decodeJSON(r, v); err != nil {
+		s.apiFail(w, r, err)
+		return false
+	}
+	return true
+}
+
+// nonNil answers an empty list as [] rather than null.
+func nonNil[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
+}
+
 // writeJSON writes v as JSON with status.
 func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

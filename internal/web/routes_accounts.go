@@ -73,9 +73,7 @@ func (s *Server) apiPersonAccount(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	years := acc.Years
-	if years == nil {
-		years = []personalaccount.Year{}
-	}
+	years = nonNil(years)
 	s.writeJSON(w, http.StatusOK, map[string]any{"balance_fen": int64(acc.Balance), "years": years})
 }
 

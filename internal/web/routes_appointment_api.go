@@ -8,11 +8,7 @@ import (
 
 func (s *Server) apiApptServices(w http.ResponseWriter, r *http.Request) {
 	list, err := s.Appointments.Services(r.Context())
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, map[string]any{"items": list, "advice": appointment.Advice})
+	s.apiReply(w, r, http.StatusOK, map[string]any{"items": list, "advice": appointment.Advice}, err)
 }
 
 // apiApptSlots lists the open slots of ?date=; without a date, the days
@@ -33,24 +29,17 @@ func (s *Server) apiApptSlots(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	if list == nil {
-		list = []appointment.Slot{}
-	}
+	list = nonNil(list)
 	s.writeJSON(w, http.StatusOK, map[string]any{"date": day, "service": r.URL.Query().Get("service"), "items": list})
 }
 
 func (s *Server) apiApptBook(w http.ResponseWriter, r *http.Request) {
 	var in appointment.BookInput
-	if err := decodeJSON(r, &in); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &in) {
 		return
 	}
 	b, err := s.Appointments.Book(r.Context(), actorFrom(r.Context()), in)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusCreated, b)
+	s.apiReply(w, r, http.StatusCreated, b, err)
 }
 
 func (s *Server) apiApptMine(w http.ResponseWriter, r *http.Request) {
@@ -59,28 +48,18 @@ func (s *Server) apiApptMine(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	if list == nil {
-		list = []appointment.Booking{}
-	}
+	list = nonNil(list)
 	s.writeJSON(w, http.StatusOK, map[string]any{"items": list})
 }
 
 func (s *Server) apiApptGet(w http.ResponseWriter, r *http.Request) {
 	b, err := s.Appointments.ByCode(r.Context(), actorFrom(r.Context()), r.PathValue("code"))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, b)
+	s.apiReply(w, r, http.StatusOK, b, err)
 }
 
 func (s *Server) apiApptCancel(w http.ResponseWriter, r *http.Request) {
 	b, err := s.Appointments.Cancel(r.Context(), actorFrom(r.Context()), r.PathValue("code"))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, b)
+	s.apiReply(w, r, http.StatusOK, b, err)
 }
 
 func (s *Server) apiApptDay(w http.ResponseWriter, r *http.Request) {
@@ -89,22 +68,15 @@ func (s *Server) apiApptDay(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	if list == nil {
-		list = []appointment.Booking{}
-	}
+	list = nonNil(list)
 	s.writeJSON(w, http.StatusOK, map[string]any{"date": s.dayParam(r), "items": list})
 }
 
 func (s *Server) apiApptCreateSlots(w http.ResponseWriter, r *http.Request) {
 	var in appointment.SlotsInput
-	if err := decodeJSON(r, &in); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &in) {
 		return
 	}
 	res, err := s.Appointments.CreateSlots(r.Context(), actorFrom(r.Context()), in)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusCreated, res)
+	s.apiReply(w, r, http.StatusCreated, res, err)
 }

@@ -225,11 +225,7 @@ func (s *Server) apiAuditSearch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	recs, total, err := s.Audit.Search(r.Context(), a, f, pg)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, auditSearchResult{Items: recs, Total: total, Limit: pg.Limit, Offset: pg.Offset})
+	s.apiReply(w, r, http.StatusOK, auditSearchResult{Items: recs, Total: total, Limit: pg.Limit, Offset: pg.Offset}, err)
 }
 
 func (s *Server) apiAuditGet(w http.ResponseWriter, r *http.Request) {
@@ -239,18 +235,10 @@ func (s *Server) apiAuditGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec, err := s.Audit.Get(r.Context(), actorFrom(r.Context()), seq)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, rec)
+	s.apiReply(w, r, http.StatusOK, rec, err)
 }
 
 func (s *Server) apiAuditVerify(w http.ResponseWriter, r *http.Request) {
 	res, err := s.Audit.VerifyFor(r.Context(), actorFrom(r.Context()))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, res)
+	s.apiReply(w, r, http.StatusOK, res, err)
 }

@@ -25,8 +25,7 @@ func (s *Server) apiCaseCommit(w http.ResponseWriter, r *http.Request) {
 	var b struct {
 		Item string `json:"item"`
 	}
-	if err := decodeJSON(r, &b); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &b) {
 		return
 	}
 	if err := s.Cases.Commit(r.Context(), actorFrom(r.Context()), r.PathValue("no"), b.Item); err != nil {
@@ -43,34 +42,24 @@ func (s *Server) apiCaseConfirm(w http.ResponseWriter, r *http.Request) {
 		SubjectIDNumber string             `json:"subject_id_number"`
 		Applicant       casework.Applicant `json:"applicant"`
 	}
-	if err := decodeJSON(r, &b); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &b) {
 		return
 	}
 	c, err := s.Cases.ConfirmDraft(r.Context(), actorFrom(r.Context()), r.PathValue("no"), b.Version,
 		casework.ConfirmInput{Type: b.Type, SubjectIDNumber: b.SubjectIDNumber, Applicant: b.Applicant})
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, c)
+	s.apiReply(w, r, http.StatusOK, c, err)
 }
 
 func (s *Server) apiDeferredDocuments(w http.ResponseWriter, r *http.Request) {
 	list, err := s.Cases.DeferredDocuments(r.Context(), actorFrom(r.Context()))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, map[string]any{"items": list})
+	s.apiReply(w, r, http.StatusOK, map[string]any{"items": list}, err)
 }
 
 func (s *Server) apiReceiveOriginal(w http.ResponseWriter, r *http.Request) {
 	var b struct {
 		Via string `json:"via"`
 	}
-	if err := decodeJSON(r, &b); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &b) {
 		return
 	}
 	id, err := pathID(r)
@@ -87,19 +76,14 @@ func (s *Server) apiReceiveOriginal(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiFalseCommitments(w http.ResponseWriter, r *http.Request) {
 	list, err := s.Cases.FalseCommitments(r.Context(), actorFrom(r.Context()))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, map[string]any{"items": list})
+	s.apiReply(w, r, http.StatusOK, map[string]any{"items": list}, err)
 }
 
 func (s *Server) apiMarkCommitmentFalse(w http.ResponseWriter, r *http.Request) {
 	var b struct {
 		Note string `json:"note"`
 	}
-	if err := decodeJSON(r, &b); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &b) {
 		return
 	}
 	id, err := pathID(r)

@@ -167,8 +167,7 @@ func (s *Server) apiCaseAssign(w http.ResponseWriter, r *http.Request) {
 	var b struct {
 		Version int64 `json:"version"`
 	}
-	if err := decodeJSON(r, &b); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &b) {
 		return
 	}
 	a, no := actorFrom(r.Context()), r.PathValue("no")
@@ -179,11 +178,7 @@ func (s *Server) apiCaseAssign(w http.ResponseWriter, r *http.Request) {
 	} else {
 		c, err = s.Cases.Release(r.Context(), a, no, b.Version)
 	}
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, c)
+	s.apiReply(w, r, http.StatusOK, c, err)
 }
 
 // apiCaseAcceptDeferred accepts a case with missing originals (容缺).
@@ -193,16 +188,11 @@ func (s *Server) apiCaseAcceptDeferred(w http.ResponseWriter, r *http.Request) {
 		Items   []string `json:"items"`
 		Comment string   `json:"comment"`
 	}
-	if err := decodeJSON(r, &b); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &b) {
 		return
 	}
 	c, err := s.Cases.AcceptDeferred(r.Context(), actorFrom(r.Context()), r.PathValue("no"), b.Version, b.Items, b.Comment)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, c)
+	s.apiReply(w, r, http.StatusOK, c, err)
 }
 
 // apiCases lists the applicant's own cases, or for staff a section queue
@@ -222,11 +212,7 @@ func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, err := s.Cases.Mine(r.Context(), a, q.Get("type"))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, map[string]any{"items": list})
+	s.apiReply(w, r, http.StatusOK, map[string]any{"items": list}, err)
 }
 
 // apiOpenBody is the JSON body of POST /api/v1/cases.
@@ -241,8 +227,7 @@ type apiOpenBody struct {
 
 func (s *Server) apiCaseOpen(w http.ResponseWriter, r *http.Request) {
 	var b apiOpenBody
-	if err := decodeJSON(r, &b); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &b) {
 		return
 	}
 	if b.Type == "injury_report" {
@@ -251,20 +236,12 @@ func (s *Server) apiCaseOpen(w http.ResponseWriter, r *http.Request) {
 	}
 	c, err := s.Cases.Open(r.Context(), actorFrom(r.Context()), casework.OpenInput{Type: b.Type, Channel: b.Channel,
 		Applicant: b.Applicant, SubjectIDNumber: b.SubjectIDNumber, Title: b.Title, Summary: b.Summary})
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusCreated, c)
+	s.apiReply(w, r, http.StatusCreated, c, err)
 }
 
 func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) {
 	v, err := s.Cases.Detail(r.Context(), actorFrom(r.Context()), r.PathValue("no"))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, v)
+	s.apiReply(w, r, http.StatusOK, v, err)
 }
 
 func (s *Server) apiCaseTransition(w http.ResponseWriter, r *http.Request) {
@@ -273,16 +250,11 @@ func (s *Server) apiCaseTransition(w http.ResponseWriter, r *http.Request) {
 		To      casework.State `json:"to"`
 		Comment string         `json:"comment"`
 	}
-	if err := decodeJSON(r, &b); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &b) {
 		return
 	}
 	c, err := s.Cases.Transition(r.Context(), actorFrom(r.Context()), r.PathValue("no"), b.Version, b.To, b.Comment)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, c)
+	s.apiReply(w, r, http.StatusOK, c, err)
 }
 
 func (s *Server) apiCaseComment(w http.ResponseWriter, r *http.Request) {
@@ -290,8 +262,7 @@ func (s *Server) apiCaseComment(w http.ResponseWriter, r *http.Request) {
 		Text   string `json:"text"`
 		Public bool   `json:"public"`
 	}
-	if err := decodeJSON(r, &b); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &b) {
 		return
 	}
 	if err := s.Cases.Comment(r.Context(), actorFrom(r.Context()), r.PathValue("no"), b.Text, b.Public); err != nil {

@@ -173,8 +173,7 @@ func (s *Server) apiPersonCertificateIssue(w http.ResponseWriter, r *http.Reques
 		From string `json:"from"`
 		To   string `json:"to"`
 	}
-	if err := decodeJSON(r, &in); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &in) {
 		return
 	}
 	c, err := s.Certificates.IssueForPerson(r.Context(), a, id, in.From, in.To)

@@ -104,9 +104,5 @@ func (s *Server) apiOutboxRetry(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.Notify.Retry(r.Context(), actorFrom(r.Context()), id)
 	}
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, map[string]any{"id": id, "status": string(notify.Pending)})
+	s.apiReply(w, r, http.StatusOK, map[string]any{"id": id, "status": string(notify.Pending)}, err)
 }

@@ -103,8 +103,7 @@ func complaintViewOut(v *complaint.View, withID bool) complaintJSON {
 // Idempotent-Replayed).
 func (s *Server) apiComplaintFile(w http.ResponseWriter, r *http.Request) {
 	var body complaintFileJSON
-	if err := decodeJSON(r, &body); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &body) {
 		return
 	}
 	in := complaint.Input{Category: body.Category, Subject: body.Subject, Body: body.Body, TargetName: body.TargetName,
@@ -130,8 +129,7 @@ func (s *Server) apiComplaintTrack(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Code string `json:"code"`
 	}
-	if err := decodeJSON(r, &body); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &body) {
 		return
 	}
 	v, err := s.Complaints.Track(r.Context(), complaint.Reporter{ClientAddr: s.clientIP(r), Code: body.Code})
@@ -183,8 +181,7 @@ type complaintFeedbackJSON struct {
 // the answer satisfies; an objection sends it back to 审计科.
 func (s *Server) apiComplaintTrackFeedback(w http.ResponseWriter, r *http.Request) {
 	var body complaintFeedbackJSON
-	if err := decodeJSON(r, &body); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &body) {
 		return
 	}
 	s.complaintFeedback(w, r, complaint.Reporter{ClientAddr: s.clientIP(r), Code: body.Code}, body, false)
@@ -198,8 +195,7 @@ func (s *Server) apiComplaintFeedback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body complaintFeedbackJSON
-	if err := decodeJSON(r, &body); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &body) {
 		return
 	}
 	s.complaintFeedback(w, r, complaint.Reporter{Actor: actorFrom(r.Context()), ID: id}, body, true)

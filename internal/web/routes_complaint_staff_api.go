@@ -158,8 +158,7 @@ func (s *Server) apiComplaintStep(w http.ResponseWriter, r *http.Request, kind f
 		return
 	}
 	var b complaintStepJSON
-	if err := decodeJSON(r, &b); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &b) {
 		return
 	}
 	act, ok := kind(b)

@@ -256,21 +256,13 @@ func (s *Server) apiMyBills(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, err := s.Contribution.ListForEmployer(r.Context(), a, id)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, listResponse[contribution.Bill]{Items: list, Total: len(list), Page: 1, Size: len(list)})
+	s.apiReply(w, r, http.StatusOK, listResponse[contribution.Bill]{Items: list, Total: len(list), Page: 1, Size: len(list)}, err)
 }
 
 func (s *Server) apiBills(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	list, err := s.Contribution.List(r.Context(), actorFrom(r.Context()), contribution.Status(q.Get("status")), q.Get("month"))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, listResponse[contribution.Bill]{Items: list, Total: len(list), Page: 1, Size: len(list)})
+	s.apiReply(w, r, http.StatusOK, listResponse[contribution.Bill]{Items: list, Total: len(list), Page: 1, Size: len(list)}, err)
 }
 
 func (s *Server) apiBill(w http.ResponseWriter, r *http.Request) {
@@ -280,11 +272,7 @@ func (s *Server) apiBill(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, err := s.Contribution.Get(r.Context(), actorFrom(r.Context()), id)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, b)
+	s.apiReply(w, r, http.StatusOK, b, err)
 }
 
 // apiBillAct: POST /api/v1/bills/{id}/{confirm|correction|reassess|reject-correction}
@@ -301,8 +289,7 @@ func (s *Server) apiBillAct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body decisionBody
-	if err := decodeJSON(r, &body); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &body) {
 		return
 	}
 	var b *contribution.Bill
@@ -317,9 +304,5 @@ func (s *Server) apiBillAct(w http.ResponseWriter, r *http.Request) {
 	default:
 		b, err = s.Contribution.RejectCorrection(ctx, a, id, body.Version, body.Reason)
 	}
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, b)
+	s.apiReply(w, r, http.StatusOK, b, err)
 }

@@ -31,8 +31,7 @@ type changeBody struct {
 
 func (s *Server) apiSubmitApplication(w http.ResponseWriter, r *http.Request) {
 	var in employer.ApplicationInput
-	if err := decodeJSON(r, &in); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &in) {
 		return
 	}
 	// Staff record applications for others; anyone else applies on the web.
@@ -41,21 +40,13 @@ func (s *Server) apiSubmitApplication(w http.ResponseWriter, r *http.Request) {
 		a = nil
 	}
 	app, err := s.Employers.Submit(r.Context(), a, in)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusCreated, app)
+	s.apiReply(w, r, http.StatusCreated, app, err)
 }
 
 func (s *Server) apiApplicationStatus(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	v, err := s.Employers.Status(r.Context(), q.Get("app_no"), q.Get("uscc"))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, v)
+	s.apiReply(w, r, http.StatusOK, v, err)
 }
 
 func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request) {
@@ -66,9 +57,7 @@ func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	if apps == nil {
-		apps = []employer.Application{}
-	}
+	apps = nonNil(apps)
 	for i := range apps {
 		// Lists show phone numbers masked; GET /{id} shows the full record.
 		apps[i].ContactPhone = ident.MaskPhone(apps[i].ContactPhone)
@@ -96,11 +85,7 @@ func (s *Server) apiGetApplication(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	app, err := s.Employers.Get(r.Context(), actorFrom(r.Context()), id)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, app)
+	s.apiReply(w, r, http.StatusOK, app, err)
 }
 
 // decision decodes {id} and the JSON body of a decision.
@@ -137,11 +122,7 @@ func (s *Server) apiReturn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	app, err := s.Employers.Return(r.Context(), actorFrom(r.Context()), id, b.Version, b.Reasons)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, app)
+	s.apiReply(w, r, http.StatusOK, app, err)
 }
 
 func (s *Server) apiMyEmployer(w http.ResponseWriter, r *http.Request) {
@@ -163,9 +144,7 @@ func (s *Server) apiMyChanges(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var list []employer.ChangeRequest
 		if list, err = s.Employers.EmployerChanges(r.Context(), a, id); err == nil {
-			if list == nil {
-				list = []employer.ChangeRequest{}
-			}
+			list = nonNil(list)
 			s.writeJSON(w, http.StatusOK, listResponse[employer.ChangeRequest]{Items: list, Total: len(list), Page: 1, Size: len(list)})
 			return
 		}
@@ -199,9 +178,7 @@ func (s *Server) apiChangeQueue(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	if list == nil {
-		list = []employer.ChangeRequest{}
-	}
+	list = nonNil(list)
 	s.writeJSON(w, http.StatusOK, listResponse[employer.ChangeRequest]{Items: list, Total: total, Page: page, Size: size})
 }
 
@@ -211,11 +188,7 @@ func (s *Server) apiApproveChange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e, err := s.Employers.ApproveChange(r.Context(), actorFrom(r.Context()), id, b.Version)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, e)
+	s.apiReply(w, r, http.StatusOK, e, err)
 }
 
 func (s *Server) apiRejectChange(w http.ResponseWriter, r *http.Request) {
@@ -224,9 +197,5 @@ func (s *Server) apiRejectChange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := s.Employers.RejectChange(r.Context(), actorFrom(r.Context()), id, b.Version, b.Reason)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, c)
+	s.apiReply(w, r, http.StatusOK, c, err)
 }

@@ -169,8 +169,7 @@ func (s *Server) apiFlexibleCreate(w http.ResponseWriter, r *http.Request) {
 		Month string `json:"month"`
 		Plan  string `json:"plan"`
 	}
-	if err := decodeJSON(r, &in); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &in) {
 		return
 	}
 	bills, err := s.Flexible.CreateBills(r.Context(), a, id, in.Month, in.Plan)

@@ -57,8 +57,7 @@ func (s *Server) apiFlexibleRegister(w http.ResponseWriter, r *http.Request) {
 		BaseFen  int64  `json:"base_fen"`
 		Since    string `json:"since"`
 	}
-	if err := decodeJSON(r, &in); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &in) {
 		return
 	}
 	p, err := s.Flexible.SelfRegister(r.Context(), a,

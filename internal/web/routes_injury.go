@@ -167,11 +167,7 @@ func (s *Server) apiInjuryReport(w http.ResponseWriter, r *http.Request) {
 		photos = append(photos, injury.Photo{Name: p.Name, R: bytes.NewReader(data)})
 	}
 	c, err := s.Injury.Report(r.Context(), actorFrom(r.Context()), b.ReportInput, photos)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusCreated, c)
+	s.apiReply(w, r, http.StatusCreated, c, err)
 }
 
 func (s *Server) apiInjuryRecognition(w http.ResponseWriter, r *http.Request) {
@@ -179,14 +175,9 @@ func (s *Server) apiInjuryRecognition(w http.ResponseWriter, r *http.Request) {
 		Version int64 `json:"version"`
 		injury.RecognitionInput
 	}
-	if err := decodeJSON(r, &b); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &b) {
 		return
 	}
 	c, err := s.Injury.RecordRecognition(r.Context(), actorFrom(r.Context()), r.PathValue("no"), b.Version, b.RecognitionInput)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, c)
+	s.apiReply(w, r, http.StatusOK, c, err)
 }

@@ -24,8 +24,7 @@ func (s *Server) injuryBenefitAPIRoutes() []route {
 
 func (s *Server) apiInjuryDecision(w http.ResponseWriter, r *http.Request) {
 	var in injury.RecognitionRecordInput
-	if err := decodeJSON(r, &in); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &in) {
 		return
 	}
 	rec, err := s.Injury.RecordDecision(r.Context(), actorFrom(r.Context()), in)
@@ -40,8 +39,7 @@ func (s *Server) apiInjuryDecision(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiInjurySettle(w http.ResponseWriter, r *http.Request) {
 	var in injury.SettlementInput
-	if err := decodeJSON(r, &in); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &in) {
 		return
 	}
 	in.IdempotencyKey = r.Header.Get(idempotency.Header)
@@ -55,58 +53,29 @@ func (s *Server) apiInjurySettle(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiInjurySettlements(w http.ResponseWriter, r *http.Request) {
 	list, err := s.Injury.Settlements(r.Context(), actorFrom(r.Context()), pageParam(r.URL.Query()))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, map[string]any{"settlements": nonNil(list), "page": pageParam(r.URL.Query())})
+	s.apiReply(w, r, http.StatusOK, map[string]any{"settlements": nonNil(list), "page": pageParam(r.URL.Query())}, err)
 }
 
 func (s *Server) apiInjurySettlement(w http.ResponseWriter, r *http.Request) {
 	x, err := s.Injury.SettlementByNo(r.Context(), actorFrom(r.Context()), r.PathValue("no"))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, x)
+	s.apiReply(w, r, http.StatusOK, x, err)
 }
 
 func (s *Server) apiInjuryContinued(w http.ResponseWriter, r *http.Request) {
 	var in injury.ContinuedInput
-	if err := decodeJSON(r, &in); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &in) {
 		return
 	}
 	c, err := s.Injury.FileContinued(r.Context(), actorFrom(r.Context()), in)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusCreated, c)
+	s.apiReply(w, r, http.StatusCreated, c, err)
 }
 
 func (s *Server) apiInjuryContinuedList(w http.ResponseWriter, r *http.Request) {
 	list, err := s.Injury.ContinuedForms(r.Context(), actorFrom(r.Context()), r.URL.Query().Get("status"), pageParam(r.URL.Query()))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, map[string]any{"forms": nonNil(list), "page": pageParam(r.URL.Query())})
+	s.apiReply(w, r, http.StatusOK, map[string]any{"forms": nonNil(list), "page": pageParam(r.URL.Query())}, err)
 }
 
 func (s *Server) apiInjuryPayouts(w http.ResponseWriter, r *http.Request) {
 	list, err := s.Injury.Payables(r.Context(), actorFrom(r.Context()), r.URL.Query().Get("source"), pageParam(r.URL.Query()))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, map[string]any{"payouts": nonNil(list), "page": pageParam(r.URL.Query())})
-}
-
-// nonNil answers an empty list as [] rather than null.
-func nonNil[T any](list []T) []T {
-	if list == nil {
-		return []T{}
-	}
-	return list
+	s.apiReply(w, r, http.StatusOK, map[string]any{"payouts": nonNil(list), "page": pageParam(r.URL.Query())}, err)
 }

@@ -285,9 +285,7 @@ func (s *Server) apiNoticeList(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	if list == nil {
-		list = []notice.Notice{}
-	}
+	list = nonNil(list)
 	s.writeJSON(w, http.StatusOK, listResponse[notice.Notice]{Items: list, Total: total, Page: max(1, nq.Page), Size: notice.PageSize})
 }
 
@@ -298,11 +296,7 @@ func (s *Server) apiNoticeGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n, err := s.Notices.Get(r.Context(), actorFrom(r.Context()), id)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, n)
+	s.apiReply(w, r, http.StatusOK, n, err)
 }
 
 // Hotline is printed on notice posters: the national social insurance

@@ -193,8 +193,7 @@ func (s *Server) apiRecordCard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in payment.CardInput
-	if err := decodeJSON(r, &in); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &in) {
 		return
 	}
 	p, created, err := s.Payments.RecordCard(r.Context(), a, in)
@@ -287,9 +286,7 @@ func (s *Server) apiMyPayments(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	if list == nil {
-		list = []payment.Payment{}
-	}
+	list = nonNil(list)
 	s.writeJSON(w, http.StatusOK, map[string]any{"items": list})
 }
 

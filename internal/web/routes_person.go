@@ -79,11 +79,7 @@ func (s *Server) apiPersonProfile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pr, err := s.Persons.Profile(r.Context(), a, id)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, pr)
+	s.apiReply(w, r, http.StatusOK, pr, err)
 }
 
 // staffPersonLookup finds a person by ID number (?id_number=) and shows the

@@ -137,8 +137,7 @@ func (s *Server) apiDeclareEmergency(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in policy.DeclareInput
-	if err := decodeJSON(r, &in); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &in) {
 		return
 	}
 	e, err := s.Policy.Declare(r.Context(), a, in)
@@ -168,8 +167,7 @@ func (s *Server) apiSetEmergencyEnd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in endInput
-	if err := decodeJSON(r, &in); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &in) {
 		return
 	}
 	end := ""

@@ -23,9 +23,7 @@ func (s *Server) apiStaffList(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	if list == nil {
-		list = []staffchange.Staff{}
-	}
+	list = nonNil(list)
 	s.writeJSON(w, http.StatusOK, listResponse[staffchange.Staff]{Items: list, Total: total, Page: page, Size: staffchange.PageSize})
 }
 
@@ -37,16 +35,11 @@ func (s *Server) apiStaffAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in staffchange.AddInput
-	if err := decodeJSON(r, &in); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &in) {
 		return
 	}
 	res, err := s.StaffChanges.Add(r.Context(), a, emp, in)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusCreated, res)
+	s.apiReply(w, r, http.StatusCreated, res, err)
 }
 
 func (s *Server) apiStaffRemove(w http.ResponseWriter, r *http.Request) {
@@ -62,8 +55,7 @@ func (s *Server) apiStaffRemove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in staffchange.RemoveInput
-	if err := decodeJSON(r, &in); err != nil {
-		s.apiFail(w, r, err)
+	if !s.decoded(w, r, &in) {
 		return
 	}
 	st, err := s.StaffChanges.Remove(r.Context(), a, emp, id, in)
