@@ -94,11 +94,7 @@ func (s *Server) usersView(r *http.Request) (*usersView, error) {
 
 func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) {
 	v, err := s.usersView(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "admin_users", &Page{Title: "用户管理", Data: v})
+	s.renderOrFail(w, r, "admin_users", &Page{Title: "用户管理", Data: v}, err)
 }
 
 func (s *Server) adminCreateStaff(w http.ResponseWriter, r *http.Request) {
@@ -259,11 +255,7 @@ func (s *Server) renderClients(w http.ResponseWriter, r *http.Request, formErr e
 		return
 	}
 	p := &Page{Title: "接口客户端", Data: clientsView{Clients: list}}
-	if formErr != nil {
-		s.renderForm(w, r, "admin_api_clients", p, formErr)
-		return
-	}
-	s.render(w, r, "admin_api_clients", p)
+	s.renderOrForm(w, r, "admin_api_clients", p, formErr)
 }
 
 func (s *Server) adminCreateAPIClient(w http.ResponseWriter, r *http.Request) {

@@ -142,8 +142,16 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, p *
 	s.renderStatus(w, r, name, http.StatusOK, p)
 }
 
-// renderForm re-renders a form page after err: field errors next to their
-// fields, other errors above the form, with the matching status.
+// renderOrFail renders page name, or the error page when err (from
+// building p) is set.
+func (s *Server) renderOrFail(w http.ResponseWriter, r *http.Request, name string, p *Page, err error) {
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, name, p)
+}
+
 // renderOrForm renders page name, or, when err is set, the same page as a
 // form showing err's messages (renderForm).
 func (s *Server) renderOrForm(w http.ResponseWriter, r *http.Request, name string, p *Page, err error) {
@@ -168,11 +176,7 @@ func sendPrivatePDF(w http.ResponseWriter, disposition string, b []byte) {
 // page when it cannot be built.
 func renderBuilt[A any](s *Server, w http.ResponseWriter, r *http.Request, name string, build func(*http.Request, A) (*Page, error), arg A) {
 	p, err := build(r, arg)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, name, p)
+	s.renderOrFail(w, r, name, p, err)
 }
 
 // formFailed answers err if there is one: a mistake the user can correct
@@ -190,6 +194,8 @@ func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, err error, a
 	return true
 }
 
+// renderForm re-renders a form page after err: field errors next to their
+// fields, other errors above the form, with the matching status.
 func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, name string, p *Page, err error) {
 	e := s.publicError(r, err)
 	p.Errors = e.Fields

@@ -125,11 +125,7 @@ func (s *Server) staffAccountPage(r *http.Request) (*Page, error) {
 
 func (s *Server) staffAccountPerson(w http.ResponseWriter, r *http.Request) {
 	p, err := s.staffAccountPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "account_staff_person", p)
+	s.renderOrFail(w, r, "account_staff_person", p, err)
 }
 
 func (s *Server) staffAccountCorrect(w http.ResponseWriter, r *http.Request) {

@@ -124,11 +124,7 @@ func (s *Server) apptBookForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := s.bookView(r, r.URL.Query())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "appt_book", &Page{Title: "预约到大厅办理", Data: v, Form: r.URL.Query()})
+	s.renderOrFail(w, r, "appt_book", &Page{Title: "预约到大厅办理", Data: v, Form: r.URL.Query()}, err)
 }
 
 func (s *Server) apptBook(w http.ResponseWriter, r *http.Request) {
@@ -195,11 +191,7 @@ func (s *Server) apptCancelConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, err := s.Appointments.ByCode(r.Context(), a, r.PathValue("code"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "appt_cancel", &Page{Title: "取消预约", Data: b})
+	s.renderOrFail(w, r, "appt_cancel", &Page{Title: "取消预约", Data: b}, err)
 }
 
 func (s *Server) apptCancel(w http.ResponseWriter, r *http.Request) {
@@ -241,11 +233,7 @@ func (s *Server) apptDay(w http.ResponseWriter, r *http.Request) {
 	}
 	day := s.dayParam(r)
 	list, err := s.Appointments.DayList(r.Context(), a, day)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "appt_day", &Page{Title: "大厅预约名单 " + day, Data: apptDayView{Date: day, Bookings: list, Office: a.In(access.Office)}})
+	s.renderOrFail(w, r, "appt_day", &Page{Title: "大厅预约名单 " + day, Data: apptDayView{Date: day, Bookings: list, Office: a.In(access.Office)}}, err)
 }
 
 func (s *Server) apptMark(w http.ResponseWriter, r *http.Request) {

@@ -296,20 +296,12 @@ func (s *Server) originalReceive(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) staffOriginals(w http.ResponseWriter, r *http.Request) {
 	list, err := s.Cases.DeferredDocuments(r.Context(), actorFrom(r.Context()))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "case_originals", &Page{Title: "待补原件", Data: list})
+	s.renderOrFail(w, r, "case_originals", &Page{Title: "待补原件", Data: list}, err)
 }
 
 func (s *Server) staffCommitments(w http.ResponseWriter, r *http.Request) {
 	list, err := s.Cases.FalseCommitments(r.Context(), actorFrom(r.Context()))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "case_commitments", &Page{Title: "承诺不实清单", Data: list})
+	s.renderOrFail(w, r, "case_commitments", &Page{Title: "承诺不实清单", Data: list}, err)
 }
 
 func (s *Server) commitmentFalse(w http.ResponseWriter, r *http.Request) {

@@ -117,11 +117,7 @@ func (s *Server) certList(w http.ResponseWriter, r *http.Request, owner string, 
 	}
 	v.Certs = certs
 	p := &Page{Title: "参保缴费证明", Data: v}
-	if formErr != nil {
-		s.renderForm(w, r, "cert_list", p, formErr)
-		return
-	}
-	s.render(w, r, "cert_list", p)
+	s.renderOrForm(w, r, "cert_list", p, formErr)
 }
 
 func (s *Server) personCertificateIssue(w http.ResponseWriter, r *http.Request) {

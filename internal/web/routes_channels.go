@@ -42,11 +42,7 @@ type inboxView struct {
 
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 	msgs, unread, err := s.Notify.Inbox(r.Context(), actorFrom(r.Context()))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "outbox_messages", &Page{Title: "我的消息", Data: inboxView{Messages: msgs, Unread: unread}})
+	s.renderOrFail(w, r, "outbox_messages", &Page{Title: "我的消息", Data: inboxView{Messages: msgs, Unread: unread}}, err)
 }
 
 func (s *Server) inboxRead(w http.ResponseWriter, r *http.Request) {
@@ -138,11 +134,7 @@ func (s *Server) showQuarantined(w http.ResponseWriter, r *http.Request, err err
 		return
 	}
 	p := &Page{Title: "隔离邮件 #" + strconv.FormatInt(id, 10), Data: quarantineItemView{Item: item, Preview: preview}}
-	if err != nil {
-		s.renderForm(w, r, "mail_quarantine_item", p, err)
-		return
-	}
-	s.render(w, r, "mail_quarantine_item", p)
+	s.renderOrForm(w, r, "mail_quarantine_item", p, err)
 }
 
 // confirmed checks the confirmation box of a release or delete form.
@@ -206,11 +198,7 @@ type noticePrefsView struct {
 // notices on and its addresses.
 func (s *Server) noticePrefsForm(w http.ResponseWriter, r *http.Request) {
 	p, err := s.Notify.MyPrefs(r.Context(), actorFrom(r.Context()))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "account_notices", &Page{Title: "通知方式", Data: noticePrefsView{Channels: notify.Channels, Prefs: p}})
+	s.renderOrFail(w, r, "account_notices", &Page{Title: "通知方式", Data: noticePrefsView{Channels: notify.Channels, Prefs: p}}, err)
 }
 
 func (s *Server) noticePrefsSubmit(w http.ResponseWriter, r *http.Request) {

@@ -233,11 +233,7 @@ func (s *Server) answerPDF(w http.ResponseWriter, r *http.Request, b []byte, c *
 
 func (s *Server) complaintMine(w http.ResponseWriter, r *http.Request) {
 	items, err := s.Complaints.Mine(r.Context(), actorFrom(r.Context()))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "complaint_mine", &Page{Title: "我的投诉", Data: items})
+	s.renderOrFail(w, r, "complaint_mine", &Page{Title: "我的投诉", Data: items}, err)
 }
 
 func (s *Server) complaintMineView(r *http.Request) (*complaint.View, error) {

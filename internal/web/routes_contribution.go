@@ -87,11 +87,7 @@ func (s *Server) billList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	payTo, err := s.Policy.ReceivingAccount(r.Context(), clock.Today(s.Clock))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "bill_list", &Page{Title: "缴费核定单", Data: billView{Bills: list, PayTo: payTo}})
+	s.renderOrFail(w, r, "bill_list", &Page{Title: "缴费核定单", Data: billView{Bills: list, PayTo: payTo}}, err)
 }
 
 // billPage loads bill {id} for the employer's or the staff detail page.
@@ -128,20 +124,12 @@ func (s *Server) billPage(r *http.Request, staff bool) (*Page, error) {
 
 func (s *Server) billShow(w http.ResponseWriter, r *http.Request) {
 	p, err := s.billPage(r, false)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "bill_detail", p)
+	s.renderOrFail(w, r, "bill_detail", p, err)
 }
 
 func (s *Server) billStaffShow(w http.ResponseWriter, r *http.Request) {
 	p, err := s.billPage(r, true)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "bill_detail", p)
+	s.renderOrFail(w, r, "bill_detail", p, err)
 }
 
 // billPost runs act on bill {id} from a page form and redirects to the

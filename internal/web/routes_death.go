@@ -33,11 +33,7 @@ func (s *Server) deathRoutes() []route {
 
 func (s *Server) deathList(w http.ResponseWriter, r *http.Request) {
 	ds, err := s.Deaths.Deaths(r.Context(), actorFrom(r.Context()), r.URL.Query().Get("recovery"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "death_list", &Page{Title: "死亡待遇", Data: ds, Form: r.URL.Query()})
+	s.renderOrFail(w, r, "death_list", &Page{Title: "死亡待遇", Data: ds, Form: r.URL.Query()}, err)
 }
 
 func (s *Server) deathNewForm(w http.ResponseWriter, r *http.Request) {

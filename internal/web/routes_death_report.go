@@ -72,11 +72,7 @@ func (s *Server) submitDeathReport(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) deathReportQueue(w http.ResponseWriter, r *http.Request) {
 	rs, err := s.Deaths.PendingReports(r.Context(), actorFrom(r.Context()))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "death_reports", &Page{Title: "亲属死亡申报审核", Data: rs})
+	s.renderOrFail(w, r, "death_reports", &Page{Title: "亲属死亡申报审核", Data: rs}, err)
 }
 
 func (s *Server) deathReportView(r *http.Request, form url.Values) (*Page, error) {

@@ -81,11 +81,7 @@ func pendingManuals(items []download.Item, a download.Audience) []string {
 
 func (s *Server) downloadIndex(w http.ResponseWriter, r *http.Request) {
 	v, err := s.newDownloadView(r, "")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "download_list", &Page{Title: "常用下载", Data: v})
+	s.renderOrFail(w, r, "download_list", &Page{Title: "常用下载", Data: v}, err)
 }
 
 func (s *Server) downloadPage(w http.ResponseWriter, r *http.Request) {
@@ -95,11 +91,7 @@ func (s *Server) downloadPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := s.newDownloadView(r, a)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "download_list", &Page{Title: "常用下载（" + a.Name() + "）", Data: v})
+	s.renderOrFail(w, r, "download_list", &Page{Title: "常用下载（" + a.Name() + "）", Data: v}, err)
 }
 
 func (s *Server) downloadForm(w http.ResponseWriter, r *http.Request) {

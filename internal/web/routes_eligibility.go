@@ -31,11 +31,7 @@ func (s *Server) certStaffPage(r *http.Request) (*Page, error) {
 
 func (s *Server) certStaff(w http.ResponseWriter, r *http.Request) {
 	p, err := s.certStaffPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "eligibility_staff", p)
+	s.renderOrFail(w, r, "eligibility_staff", p, err)
 }
 
 func (s *Server) certCivil(w http.ResponseWriter, r *http.Request) {
@@ -61,11 +57,7 @@ type eligibilityView struct{ Own *retirement.Certifiee }
 
 func (s *Server) certPerson(w http.ResponseWriter, r *http.Request) {
 	own, err := s.Retirement.MyCertification(r.Context(), actorFrom(r.Context()))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "eligibility_person", &Page{Title: "待遇资格认证", Data: eligibilityView{Own: own}})
+	s.renderOrFail(w, r, "eligibility_person", &Page{Title: "待遇资格认证", Data: eligibilityView{Own: own}}, err)
 }
 
 func (s *Server) certSelf(w http.ResponseWriter, r *http.Request) {

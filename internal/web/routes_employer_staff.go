@@ -224,11 +224,7 @@ func (s *Server) showChange(w http.ResponseWriter, r *http.Request, failed error
 		return
 	}
 	p := &Page{Title: "单位信息变更申请", Data: newChangeView(c, e)}
-	if failed != nil {
-		s.renderForm(w, r, "employer_change_staff", p, failed)
-		return
-	}
-	s.render(w, r, "employer_change_staff", p)
+	s.renderOrForm(w, r, "employer_change_staff", p, failed)
 }
 
 func (s *Server) staffEmployerChangeApprove(w http.ResponseWriter, r *http.Request) {

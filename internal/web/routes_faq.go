@@ -248,9 +248,5 @@ func (s *Server) faqMisses(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, err := s.FAQ.Misses(r.Context(), a, 100)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "faq_misses", &Page{Title: "未找到答复的常见搜索", Data: list})
+	s.renderOrFail(w, r, "faq_misses", &Page{Title: "未找到答复的常见搜索", Data: list}, err)
 }

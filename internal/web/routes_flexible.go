@@ -90,11 +90,7 @@ func (s *Server) renderFlex(w http.ResponseWriter, r *http.Request, personID int
 	if staff {
 		page.Form = r.URL.Query()
 	}
-	if formErr != nil {
-		s.renderForm(w, r, "flexible_person", page, formErr)
-		return
-	}
-	s.render(w, r, "flexible_person", page)
+	s.renderOrForm(w, r, "flexible_person", page, formErr)
 }
 
 func (s *Server) personFlexible(w http.ResponseWriter, r *http.Request) {
@@ -206,11 +202,7 @@ func (s *Server) staffFlexible(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data, err := s.selfRegistrations(r, a)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "flexible_staff", &Page{Title: "灵活就业人员参保", Form: q, Data: data})
+	s.renderOrFail(w, r, "flexible_staff", &Page{Title: "灵活就业人员参保", Form: q, Data: data}, err)
 }
 
 func (s *Server) staffFlexibleRegister(w http.ResponseWriter, r *http.Request) {

@@ -64,11 +64,7 @@ func (s *Server) personHistory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h, err := s.Certificates.History(r.Context(), a, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "person_history", &Page{Title: "缴费记录", Data: historyView{History: h, Schemes: certificate.Schemes}})
+	s.renderOrFail(w, r, "person_history", &Page{Title: "缴费记录", Data: historyView{History: h, Schemes: certificate.Schemes}}, err)
 }
 
 // historyLineJSON is one scheme of one month in the API.

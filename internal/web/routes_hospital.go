@@ -80,19 +80,11 @@ func (s *Server) hospitalContinuedSubmit(w http.ResponseWriter, r *http.Request)
 func (s *Server) hospitalSettlementsPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	list, err := s.Injury.Settlements(r.Context(), actorFrom(r.Context()), pageParam(q))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "hospital_settlements", &Page{Title: "联网结算记录", Data: map[string]any{"List": list, "Page": pageParam(q)}})
+	s.renderOrFail(w, r, "hospital_settlements", &Page{Title: "联网结算记录", Data: map[string]any{"List": list, "Page": pageParam(q)}}, err)
 }
 
 func (s *Server) hospitalPaymentsPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	list, err := s.Injury.Payables(r.Context(), actorFrom(r.Context()), "", pageParam(q))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "hospital_payments", &Page{Title: "结算款支付情况", Data: map[string]any{"List": list, "Page": pageParam(q)}})
+	s.renderOrFail(w, r, "hospital_payments", &Page{Title: "结算款支付情况", Data: map[string]any{"List": list, "Page": pageParam(q)}}, err)
 }

@@ -54,11 +54,7 @@ func (s *Server) injuryReports(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, err := s.Cases.Mine(r.Context(), a, injury.TypeCode)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "injury_reports", &Page{Title: "工伤事故报告", Data: list})
+	s.renderOrFail(w, r, "injury_reports", &Page{Title: "工伤事故报告", Data: list}, err)
 }
 
 // injuryFormPage is the report form with its limits.

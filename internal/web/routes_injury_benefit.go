@@ -55,11 +55,7 @@ func (s *Server) injuryBenefitRoutes() []route {
 func (s *Server) injuryBenefitsHome(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	list, err := s.Injury.Recognitions(r.Context(), actorFrom(r.Context()), q.Get("q"), pageParam(q))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "injury_benefits", &Page{Title: "工伤认定与待遇", Data: list})
+	s.renderOrFail(w, r, "injury_benefits", &Page{Title: "工伤认定与待遇", Data: list}, err)
 }
 
 // recognitionFormData are the choices of the recognition form.
@@ -551,11 +547,7 @@ func (s *Server) injuryContinuedPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) injurySettlementsPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	list, err := s.Injury.Settlements(r.Context(), actorFrom(r.Context()), pageParam(q))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "injury_settlements", &Page{Title: "医院联网结算", Data: map[string]any{"List": list, "Page": pageParam(q)}})
+	s.renderOrFail(w, r, "injury_settlements", &Page{Title: "医院联网结算", Data: map[string]any{"List": list, "Page": pageParam(q)}}, err)
 }
 
 func (s *Server) covidPage(r *http.Request, form url.Values) (*Page, error) {
@@ -635,11 +627,7 @@ func (s *Server) employerClaimsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, err := s.Injury.ClaimsOf(r.Context(), a, 0)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "injury_claims_employer", &Page{Title: "工伤待遇申报", Data: list})
+	s.renderOrFail(w, r, "injury_claims_employer", &Page{Title: "工伤待遇申报", Data: list}, err)
 }
 
 // personClaimsPage is the worker's own claims with their decision letters.
@@ -650,11 +638,7 @@ func (s *Server) personClaimsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, err := s.Injury.ClaimsOf(r.Context(), a, 0)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "injury_claims_person", &Page{Title: "我的工伤待遇", Data: list})
+	s.renderOrFail(w, r, "injury_claims_person", &Page{Title: "我的工伤待遇", Data: list}, err)
 }
 
 func (s *Server) employerClaimForm(w http.ResponseWriter, r *http.Request) {

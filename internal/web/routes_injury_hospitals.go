@@ -23,11 +23,7 @@ func (s *Server) injuryHospitalRoutes() []route {
 
 func (s *Server) injuryHospitalsPage(w http.ResponseWriter, r *http.Request) {
 	list, err := s.Injury.Hospitals(r.Context(), actorFrom(r.Context()))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "injury_hospitals", &Page{Title: "医院收款账户", Data: list})
+	s.renderOrFail(w, r, "injury_hospitals", &Page{Title: "医院收款账户", Data: list}, err)
 }
 
 // hospitalPage is one hospital with its account form.

@@ -90,11 +90,7 @@ func (s *Server) lookup(r *http.Request, q url.Values, path string, kinds ...str
 
 func (s *Server) staffLookup(w http.ResponseWriter, r *http.Request) {
 	v, err := s.lookup(r, r.URL.Query(), "/staff/lookup")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "staff_lookup", &Page{Title: "查找单位或人员", Form: r.URL.Query(), Data: v})
+	s.renderOrFail(w, r, "staff_lookup", &Page{Title: "查找单位或人员", Form: r.URL.Query(), Data: v}, err)
 }
 
 // applicantFrom reads the applicant of a clerk's form: the person or

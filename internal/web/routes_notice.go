@@ -94,11 +94,7 @@ func (s *Server) noticeShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	att, err := s.Downloads.Attachments(r.Context(), n.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "notice_show", &Page{Title: n.Title, Data: noticeShowView{Notice: n, Attachments: att}})
+	s.renderOrFail(w, r, "notice_show", &Page{Title: n.Title, Data: noticeShowView{Notice: n, Attachments: att}}, err)
 }
 
 // noticeShowView is a notice with the downloads attached to it.

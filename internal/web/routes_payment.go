@@ -80,11 +80,7 @@ func (s *Server) staffStatementImport(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.Payments.ImportStatement(r.Context(), a, in)
 	p.Data = statementView{Result: res}
-	if err != nil {
-		s.renderForm(w, r, "payment_statements", p, err)
-		return
-	}
-	s.render(w, r, "payment_statements", p)
+	s.renderOrForm(w, r, "payment_statements", p, err)
 }
 
 func (s *Server) apiImportStatement(w http.ResponseWriter, r *http.Request) {
@@ -115,11 +111,7 @@ type paymentQueueView struct {
 
 func (s *Server) staffPaymentQueue(w http.ResponseWriter, r *http.Request) {
 	list, err := s.Payments.Queue(r.Context(), actorFrom(r.Context()))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "payment_queue", &Page{Title: "待处理款项", Data: paymentQueueView{Items: list}})
+	s.renderOrFail(w, r, "payment_queue", &Page{Title: "待处理款项", Data: paymentQueueView{Items: list}}, err)
 }
 
 func (s *Server) staffPaymentSettle(w http.ResponseWriter, r *http.Request) {
@@ -210,11 +202,7 @@ func (s *Server) apiRecordCard(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) staffLedger(w http.ResponseWriter, r *http.Request) {
 	l, err := s.Payments.LedgerSummary(r.Context(), actorFrom(r.Context()))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "payment_ledger", &Page{Title: "基金收入户总账（试算平衡）", Data: l})
+	s.renderOrFail(w, r, "payment_ledger", &Page{Title: "基金收入户总账（试算平衡）", Data: l}, err)
 }
 
 // invoiceQueueView is the data of the mailing queue.
@@ -273,11 +261,7 @@ func (s *Server) myPayments(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, err := s.Payments.Mine(r.Context(), a)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "payment_mine", &Page{Title: "缴费记录与票据", Data: myPaymentsView{Items: list, PickupNote: payment.PickupNote}})
+	s.renderOrFail(w, r, "payment_mine", &Page{Title: "缴费记录与票据", Data: myPaymentsView{Items: list, PickupNote: payment.PickupNote}}, err)
 }
 
 func (s *Server) apiMyPayments(w http.ResponseWriter, r *http.Request) {

@@ -97,11 +97,7 @@ func (s *Server) payoutList(r *http.Request) (*payoutListView, error) {
 
 func (s *Server) staffPayouts(w http.ResponseWriter, r *http.Request) {
 	v, err := s.payoutList(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "payout_list", &Page{Title: "拨付记录", Data: v})
+	s.renderOrFail(w, r, "payout_list", &Page{Title: "拨付记录", Data: v}, err)
 }
 
 // formIDs reads the checked line ids, or with all=1 every prepared line of
@@ -217,11 +213,7 @@ func (s *Server) renderPayout(w http.ResponseWriter, r *http.Request, formErr er
 	v := payoutLineView{Line: l, MayCancel: payout.Can(a, payout.CancelLine, l) == nil,
 		MayReissue: l.Status == payout.Failed && payout.Can(a, payout.ReissueLine, l) == nil}
 	p := &Page{Title: "拨付记录 " + payout.LineRef(l.ID), Data: v}
-	if formErr != nil {
-		s.renderForm(w, r, "payout_line", p, formErr)
-		return
-	}
-	s.render(w, r, "payout_line", p)
+	s.renderOrForm(w, r, "payout_line", p, formErr)
 }
 
 func (s *Server) staffPayoutCancel(w http.ResponseWriter, r *http.Request) {
@@ -283,11 +275,7 @@ type fundReportView struct {
 func (s *Server) staffFundReport(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
 	rep, err := s.Payouts.FundReport(r.Context(), a, clock.MonthOf(s.Clock.Now()), 12)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "fund_report", &Page{Title: "基金收支月报", Data: fundReportView{Report: rep}})
+	s.renderOrFail(w, r, "fund_report", &Page{Title: "基金收支月报", Data: fundReportView{Report: rep}}, err)
 }
 
 // pensionView is the person's pension page.

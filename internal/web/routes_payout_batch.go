@@ -34,11 +34,7 @@ func (s *Server) batchList(r *http.Request) (*batchListView, error) {
 
 func (s *Server) staffBatches(w http.ResponseWriter, r *http.Request) {
 	v, err := s.batchList(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "payout_batches", &Page{Title: "代发批次", Data: v})
+	s.renderOrFail(w, r, "payout_batches", &Page{Title: "代发批次", Data: v}, err)
 }
 
 func (s *Server) staffBatchCreate(w http.ResponseWriter, r *http.Request) {

@@ -40,11 +40,7 @@ func (s *Server) staffPayroll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := s.payrollData(r, r.URL.Query().Get("month"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "payroll", &Page{Title: "月度养老金发放", Data: v})
+	s.renderOrFail(w, r, "payroll", &Page{Title: "月度养老金发放", Data: v}, err)
 }
 
 // staffPayrollRun starts a run and executes it in the background; the run
@@ -92,9 +88,5 @@ func (s *Server) staffPayrollRunPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	run, err := s.Payroll.GetRun(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "payroll_run", &Page{Title: "养老金发放进度", Data: run})
+	s.renderOrFail(w, r, "payroll_run", &Page{Title: "养老金发放进度", Data: run}, err)
 }

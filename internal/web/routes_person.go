@@ -64,11 +64,7 @@ func (s *Server) personHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pr, err := s.Persons.Profile(r.Context(), a, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "person_home", &Page{Title: "个人首页", Data: personView{Profile: pr, FullID: true}})
+	s.renderOrFail(w, r, "person_home", &Page{Title: "个人首页", Data: personView{Profile: pr, FullID: true}}, err)
 }
 
 func (s *Server) apiPersonProfile(w http.ResponseWriter, r *http.Request) {
@@ -107,11 +103,7 @@ func (s *Server) staffPersonLookup(w http.ResponseWriter, r *http.Request) {
 func (s *Server) staffPerson(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
 	pr, err := s.staffProfile(r, a)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "person_home", &Page{Title: "参保人员信息", Data: personView{Profile: pr}})
+	s.renderOrFail(w, r, "person_home", &Page{Title: "参保人员信息", Data: personView{Profile: pr}}, err)
 }
 
 func (s *Server) apiStaffPerson(w http.ResponseWriter, r *http.Request) {

@@ -219,11 +219,7 @@ func (s *Server) renderCalendar(w http.ResponseWriter, r *http.Request, isAdmin 
 		return
 	}
 	p := &Page{Title: "工作日历", Data: calendarView{Year: year, Prev: year - 1, Next: year + 1, Days: days, IsAdmin: isAdmin}}
-	if formErr != nil {
-		s.renderForm(w, r, "policy_calendar", p, formErr)
-		return
-	}
-	s.render(w, r, "policy_calendar", p)
+	s.renderOrForm(w, r, "policy_calendar", p, formErr)
 }
 
 // calendarSet: POST /admin/calendar adds or changes one day.

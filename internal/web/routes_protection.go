@@ -49,11 +49,7 @@ func (s *Server) healthView(r *http.Request) (*healthFormView, error) {
 
 func (s *Server) healthForm(w http.ResponseWriter, r *http.Request) {
 	v, err := s.healthView(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "health_checkin", &Page{Title: "每日健康打卡", Data: v})
+	s.renderOrFail(w, r, "health_checkin", &Page{Title: "每日健康打卡", Data: v}, err)
 }
 
 func (s *Server) healthSubmit(w http.ResponseWriter, r *http.Request) {
@@ -139,11 +135,7 @@ func (s *Server) hallDutyView(r *http.Request) (*hallDutyView, error) {
 
 func (s *Server) hallDuty(w http.ResponseWriter, r *http.Request) {
 	v, err := s.hallDutyView(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "hall_duty", &Page{Title: "大厅值班记录", Data: v})
+	s.renderOrFail(w, r, "hall_duty", &Page{Title: "大厅值班记录", Data: v}, err)
 }
 
 func (s *Server) hallDutySubmit(w http.ResponseWriter, r *http.Request) {

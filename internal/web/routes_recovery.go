@@ -92,11 +92,7 @@ func (s *Server) recoveryList(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if ferr != nil {
-		s.renderForm(w, r, "recovery", page, ferr)
-		return
-	}
-	s.render(w, r, "recovery", page)
+	s.renderOrForm(w, r, "recovery", page, ferr)
 }
 
 func (s *Server) recoveryExport(w http.ResponseWriter, r *http.Request) {

@@ -305,11 +305,7 @@ func (s *Server) retireLetterCheck(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) retireApprovers(w http.ResponseWriter, r *http.Request) {
 	rows, err := s.Retirement.Approvers(r.Context(), actorFrom(r.Context()))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "retire_approvers", &Page{Title: "退休资格审批权限", Data: rows})
+	s.renderOrFail(w, r, "retire_approvers", &Page{Title: "退休资格审批权限", Data: rows}, err)
 }
 
 func (s *Server) retireApproverSet(w http.ResponseWriter, r *http.Request) {
@@ -346,11 +342,7 @@ func (s *Server) employerRetirement(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	qs, err := s.Retirement.Qualifications(r.Context(), a, "")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "retire_employer", &Page{Title: "职工退休", Form: r.URL.Query(), Data: employerRetireView{Upcoming: up, Quals: qs}})
+	s.renderOrFail(w, r, "retire_employer", &Page{Title: "职工退休", Form: r.URL.Query(), Data: employerRetireView{Upcoming: up, Quals: qs}}, err)
 }
 
 func (s *Server) employerRetireForm(w http.ResponseWriter, r *http.Request) {
@@ -398,11 +390,7 @@ func (s *Server) ownRetirement(r *http.Request) (*ownRetireView, error) {
 
 func (s *Server) personRetirement(w http.ResponseWriter, r *http.Request) {
 	v, err := s.ownRetirement(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "retire_person", &Page{Title: "我的退休", Data: v})
+	s.renderOrFail(w, r, "retire_person", &Page{Title: "我的退休", Data: v}, err)
 }
 
 func (s *Server) personRetirePlan(w http.ResponseWriter, r *http.Request) {

@@ -38,11 +38,7 @@ func (s *Server) samplingData(r *http.Request, month string) (*samplingView, err
 
 func (s *Server) samplingPage(w http.ResponseWriter, r *http.Request) {
 	v, err := s.samplingData(r, r.URL.Query().Get("month"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "sampling", &Page{Title: "稽核抽查", Data: v})
+	s.renderOrFail(w, r, "sampling", &Page{Title: "稽核抽查", Data: v}, err)
 }
 
 func (s *Server) samplingForm(w http.ResponseWriter, r *http.Request, month string, err error) {

@@ -34,11 +34,7 @@ type sensitiveListView struct {
 func (s *Server) sensitiveList(w http.ResponseWriter, r *http.Request) {
 	closed := r.URL.Query().Get("status") == "closed"
 	ms, err := s.Sensitive.List(r.Context(), actorFrom(r.Context()), sensitive.Filter{Closed: closed})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "sensitive_list", &Page{Title: "重大敏感事项", Data: sensitiveListView{Matters: ms, Closed: closed}, Form: r.URL.Query()})
+	s.renderOrFail(w, r, "sensitive_list", &Page{Title: "重大敏感事项", Data: sensitiveListView{Matters: ms, Closed: closed}, Form: r.URL.Query()}, err)
 }
 
 type sensitiveFormView struct {
@@ -157,11 +153,7 @@ func (s *Server) adminPostsPage(r *http.Request) (*Page, error) {
 
 func (s *Server) adminPosts(w http.ResponseWriter, r *http.Request) {
 	p, err := s.adminPostsPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "admin_posts", p)
+	s.renderOrFail(w, r, "admin_posts", p, err)
 }
 
 func (s *Server) adminPostSet(w http.ResponseWriter, r *http.Request) {

@@ -162,11 +162,7 @@ func (s *Server) staffDetail(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h, err := s.StaffChanges.History(r.Context(), actorFrom(r.Context()), emp, st.EmploymentID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "staff_change_detail", &Page{Title: "参保人员 " + st.Name, Data: staffDetailView{Staff: st, History: h}})
+	s.renderOrFail(w, r, "staff_change_detail", &Page{Title: "参保人员 " + st.Name, Data: staffDetailView{Staff: st, History: h}}, err)
 }
 
 func (s *Server) staffRemoveForm(w http.ResponseWriter, r *http.Request) {

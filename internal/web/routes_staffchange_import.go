@@ -34,11 +34,7 @@ func (s *Server) staffImportForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := s.staffImportPage(r, emp, nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "staff_change_import", p)
+	s.renderOrFail(w, r, "staff_change_import", p, err)
 }
 
 func (s *Server) staffImportSubmit(w http.ResponseWriter, r *http.Request) {
@@ -112,11 +108,7 @@ func (s *Server) staffConflictQueue(w http.ResponseWriter, r *http.Request) {
 		status = ""
 	}
 	cs, err := s.StaffChanges.Conflicts(r.Context(), actorFrom(r.Context()), status)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "staff_change_conflicts", &Page{Title: "参保冲突协调", Data: staffConflictQueueView{Conflicts: cs, Status: status}})
+	s.renderOrFail(w, r, "staff_change_conflicts", &Page{Title: "参保冲突协调", Data: staffConflictQueueView{Conflicts: cs, Status: status}}, err)
 }
 
 func (s *Server) staffConflictPage(r *http.Request) (*Page, *staffchange.Conflict, error) {

@@ -92,11 +92,7 @@ func (s *Server) statementBatch(r *http.Request) (*statement.Batch, error) {
 
 func (s *Server) statementShow(w http.ResponseWriter, r *http.Request) {
 	b, err := s.statementBatch(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "statement_batch", &Page{Title: "个人权益记录单批次", Data: rightsBatchView{Batch: b}})
+	s.renderOrFail(w, r, "statement_batch", &Page{Title: "个人权益记录单批次", Data: rightsBatchView{Batch: b}}, err)
 }
 
 // statementStatusJSON is what the batch page polls (the fields the shared
@@ -156,11 +152,7 @@ func (s *Server) personStatements(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, err := s.Statements.StatementsOf(r.Context(), a, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "person_statements", &Page{Title: "个人权益记录单", Data: personStatementsView{Statements: list}})
+	s.renderOrFail(w, r, "person_statements", &Page{Title: "个人权益记录单", Data: personStatementsView{Statements: list}}, err)
 }
 
 func (s *Server) statementPDF(w http.ResponseWriter, r *http.Request) {

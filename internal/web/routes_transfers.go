@@ -65,11 +65,7 @@ func (s *Server) transferQueuePage(r *http.Request) (*Page, error) {
 
 func (s *Server) transferQueue(w http.ResponseWriter, r *http.Request) {
 	p, err := s.transferQueuePage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "transfer_queue", p)
+	s.renderOrFail(w, r, "transfer_queue", p, err)
 }
 
 func (s *Server) transferOpenIn(w http.ResponseWriter, r *http.Request) {
@@ -135,11 +131,7 @@ func (s *Server) transferPage(r *http.Request) (*Page, error) {
 
 func (s *Server) transferShow(w http.ResponseWriter, r *http.Request) {
 	p, err := s.transferPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "transfer_show", p)
+	s.renderOrFail(w, r, "transfer_show", p, err)
 }
 
 // transferStep runs the step named by the form's action.
@@ -277,11 +269,7 @@ func (s *Server) consultationPage(r *http.Request) (*Page, error) {
 
 func (s *Server) consultationList(w http.ResponseWriter, r *http.Request) {
 	p, err := s.consultationPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "consultations", p)
+	s.renderOrFail(w, r, "consultations", p, err)
 }
 
 func (s *Server) consultationAdd(w http.ResponseWriter, r *http.Request) {
@@ -326,11 +314,7 @@ type personTransfersView struct {
 
 func (s *Server) personTransfers(w http.ResponseWriter, r *http.Request) {
 	p, err := s.personTransfersPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "person_transfers", p)
+	s.renderOrFail(w, r, "person_transfers", p, err)
 }
 
 // personTransferApply stores the three uploads (checked by their bytes)

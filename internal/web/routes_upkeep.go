@@ -59,11 +59,7 @@ func (s *Server) upkeepQueuePage(r *http.Request) (*Page, error) {
 
 func (s *Server) upkeepQueue(w http.ResponseWriter, r *http.Request) {
 	p, err := s.upkeepQueuePage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "upkeep_queue", p)
+	s.renderOrFail(w, r, "upkeep_queue", p, err)
 }
 
 // upkeepFormView is the raise form: from a case or for an ID number.
@@ -231,11 +227,7 @@ func (s *Server) upkeepQueueWith(w http.ResponseWriter, r *http.Request, chosen 
 	}
 	v := p.Data.(*upkeepQueueView)
 	v.Confirm, v.ConfirmNote = chosen, r.PostForm.Get("note")
-	if err != nil {
-		s.renderForm(w, r, "upkeep_queue", p, err)
-		return
-	}
-	s.render(w, r, "upkeep_queue", p)
+	s.renderOrForm(w, r, "upkeep_queue", p, err)
 }
 
 func (s *Server) upkeepBatchPage(r *http.Request) (*Page, error) {
@@ -255,11 +247,7 @@ func (s *Server) upkeepBatchPage(r *http.Request) (*Page, error) {
 
 func (s *Server) upkeepBatch(w http.ResponseWriter, r *http.Request) {
 	p, err := s.upkeepBatchPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "upkeep_batch", p)
+	s.renderOrFail(w, r, "upkeep_batch", p, err)
 }
 
 func (s *Server) upkeepBatchAct(w http.ResponseWriter, r *http.Request) {
@@ -307,9 +295,5 @@ func (s *Server) upkeepBatchAct(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) upkeepMine(w http.ResponseWriter, r *http.Request) {
 	cs, err := s.Upkeep.Mine(r.Context(), actorFrom(r.Context()))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, "upkeep_mine", &Page{Title: "我的缴费记录维护", Data: cs})
+	s.renderOrFail(w, r, "upkeep_mine", &Page{Title: "我的缴费记录维护", Data: cs}, err)
 }
