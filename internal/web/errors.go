@@ -102,6 +102,21 @@ func (s *Server) decoded(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
+// idAndBody reads {id} and, unless body is nil, the JSON body into body;
+// a bad id (NotFound) or body is answered as an API error, and idAndBody
+// reports false.
+func (s *Server) idAndBody(w http.ResponseWriter, r *http.Request, body any) (int64, bool) {
+	id, err := pathID(r)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return 0, false
+	}
+	if body != nil && !s.decoded(w, r, body) {
+		return 0, false
+	}
+	return id, true
+}
+
 // nonNil answers an empty list as [] rather than null.
 func nonNil[T any](list []T) []T {
 	if list == nil {

@@ -59,12 +59,8 @@ func (s *Server) apiReceiveOriginal(w http.ResponseWriter, r *http.Request) {
 	var b struct {
 		Via string `json:"via"`
 	}
-	if !s.decoded(w, r, &b) {
-		return
-	}
-	id, err := pathID(r)
-	if err != nil {
-		s.apiFail(w, r, err)
+	id, ok := s.idAndBody(w, r, &b)
+	if !ok {
 		return
 	}
 	if err := s.Cases.ReceiveOriginal(r.Context(), actorFrom(r.Context()), id, b.Via); err != nil {
@@ -83,12 +79,8 @@ func (s *Server) apiMarkCommitmentFalse(w http.ResponseWriter, r *http.Request) 
 	var b struct {
 		Note string `json:"note"`
 	}
-	if !s.decoded(w, r, &b) {
-		return
-	}
-	id, err := pathID(r)
-	if err != nil {
-		s.apiFail(w, r, err)
+	id, ok := s.idAndBody(w, r, &b)
+	if !ok {
 		return
 	}
 	if err := s.Cases.MarkCommitmentFalse(r.Context(), actorFrom(r.Context()), id, b.Note); err != nil {

@@ -156,9 +156,8 @@ func (s *Server) apiComplaintMine(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiComplaintGet(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.apiFail(w, r, err)
+	id, ok := s.idAndBody(w, r, nil)
+	if !ok {
 		return
 	}
 	v, err := s.Complaints.Track(r.Context(), complaint.Reporter{Actor: actorFrom(r.Context()), ID: id})
@@ -189,13 +188,9 @@ func (s *Server) apiComplaintTrackFeedback(w http.ResponseWriter, r *http.Reques
 
 // apiComplaintFeedback: the signed-in reporter's satisfaction or objection.
 func (s *Server) apiComplaintFeedback(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
 	var body complaintFeedbackJSON
-	if !s.decoded(w, r, &body) {
+	id, ok := s.idAndBody(w, r, &body)
+	if !ok {
 		return
 	}
 	s.complaintFeedback(w, r, complaint.Reporter{Actor: actorFrom(r.Context()), ID: id}, body, true)

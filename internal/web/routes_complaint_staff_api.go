@@ -90,9 +90,8 @@ func (s *Server) apiStaffComplaints(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiStaffComplaint(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.apiFail(w, r, err)
+	id, ok := s.idAndBody(w, r, nil)
+	if !ok {
 		return
 	}
 	v, err := s.Complaints.Detail(r.Context(), actorFrom(r.Context()), id)

@@ -254,9 +254,8 @@ func (s *Server) apiBills(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiBill(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.apiFail(w, r, err)
+	id, ok := s.idAndBody(w, r, nil)
+	if !ok {
 		return
 	}
 	b, err := s.Contribution.Get(r.Context(), actorFrom(r.Context()), id)
@@ -271,16 +270,13 @@ func (s *Server) apiBillAct(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, errs.LoginRequired())
 		return
 	}
-	id, err := pathID(r)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
 	var body decisionBody
-	if !s.decoded(w, r, &body) {
+	id, ok := s.idAndBody(w, r, &body)
+	if !ok {
 		return
 	}
 	var b *contribution.Bill
+	var err error
 	ctx := r.Context()
 	switch r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:] {
 	case "confirm":

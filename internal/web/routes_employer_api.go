@@ -79,9 +79,8 @@ func sizeParam(q map[string][]string) int {
 }
 
 func (s *Server) apiGetApplication(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.apiFail(w, r, err)
+	id, ok := s.idAndBody(w, r, nil)
+	if !ok {
 		return
 	}
 	app, err := s.Employers.Get(r.Context(), actorFrom(r.Context()), id)
@@ -91,15 +90,8 @@ func (s *Server) apiGetApplication(w http.ResponseWriter, r *http.Request) {
 // decision decodes {id} and the JSON body of a decision.
 func (s *Server) decision(w http.ResponseWriter, r *http.Request) (int64, decisionBody, bool) {
 	var b decisionBody
-	id, err := pathID(r)
-	if err == nil {
-		err = decodeJSON(r, &b)
-	}
-	if err != nil {
-		s.apiFail(w, r, err)
-		return 0, b, false
-	}
-	return id, b, true
+	id, ok := s.idAndBody(w, r, &b)
+	return id, b, ok
 }
 
 func (s *Server) apiApprove(w http.ResponseWriter, r *http.Request) {

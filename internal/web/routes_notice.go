@@ -286,9 +286,8 @@ func (s *Server) apiNoticeList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiNoticeGet(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.apiFail(w, r, err)
+	id, ok := s.idAndBody(w, r, nil)
+	if !ok {
 		return
 	}
 	n, err := s.Notices.Get(r.Context(), actorFrom(r.Context()), id)

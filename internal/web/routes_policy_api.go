@@ -161,13 +161,9 @@ func (s *Server) apiSetEmergencyEnd(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, err := pathID(r)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
 	var in endInput
-	if !s.decoded(w, r, &in) {
+	id, ok := s.idAndBody(w, r, &in)
+	if !ok {
 		return
 	}
 	end := ""
