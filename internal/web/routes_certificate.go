@@ -98,18 +98,14 @@ func (s *Server) employerCertificates(w http.ResponseWriter, r *http.Request) {
 func (s *Server) certList(w http.ResponseWriter, r *http.Request, owner string, formErr error) {
 	a := actorFrom(r.Context())
 	var certs []certificate.Certificate
-	var err error
 	v := certListView{Owner: owner, Action: "/" + owner + "/certificates", Seal: s.Certificates.Options().Seal}
-	if owner == certificate.SubjectPerson {
-		var id int64
-		if id, err = ownPersonID(a); err == nil {
-			certs, err = s.Certificates.ListForPerson(r.Context(), a, id)
+	id, err := ownSubjectID(a, owner)
+	if err == nil {
+		list := s.Certificates.ListForEmployer
+		if owner == certificate.SubjectPerson {
+			list = s.Certificates.ListForPerson
 		}
-	} else {
-		var id int64
-		if id, err = ownEmployerID(a); err == nil {
-			certs, err = s.Certificates.ListForEmployer(r.Context(), a, id)
-		}
+		certs, err = list(r.Context(), a, id)
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -121,30 +117,39 @@ func (s *Server) certList(w http.ResponseWriter, r *http.Request, owner string, 
 }
 
 func (s *Server) personCertificateIssue(w http.ResponseWriter, r *http.Request) {
-	a := actorFrom(r.Context())
-	id, err := ownPersonID(a)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	c, err := s.Certificates.IssueForPerson(r.Context(), a, id, r.PostFormValue("from"), r.PostFormValue("to"))
-	if err != nil {
-		s.certList(w, r, certificate.SubjectPerson, err)
-		return
-	}
-	redirect(w, r, "/certificates/"+strconv.FormatInt(c.ID, 10), "证明已开具，验证码 "+c.Grouped())
+	s.certIssue(w, r, certificate.SubjectPerson)
 }
 
 func (s *Server) employerCertificateIssue(w http.ResponseWriter, r *http.Request) {
+	s.certIssue(w, r, certificate.SubjectEmployer)
+}
+
+// ownSubjectID is the id of the signed-in person (owner "person") or
+// employer (owner "employer").
+func ownSubjectID(a *access.Actor, owner string) (int64, error) {
+	if owner == certificate.SubjectPerson {
+		return ownPersonID(a)
+	}
+	return ownEmployerID(a)
+}
+
+// certIssue issues a certificate of the signed-in person's or employer's
+// own records for the posted period and shows it; a refused period shows
+// the list and its form again.
+func (s *Server) certIssue(w http.ResponseWriter, r *http.Request, owner string) {
 	a := actorFrom(r.Context())
-	id, err := ownEmployerID(a)
+	id, err := ownSubjectID(a, owner)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	c, err := s.Certificates.IssueForEmployer(r.Context(), a, id, r.PostFormValue("from"), r.PostFormValue("to"))
+	issue := s.Certificates.IssueForEmployer
+	if owner == certificate.SubjectPerson {
+		issue = s.Certificates.IssueForPerson
+	}
+	c, err := issue(r.Context(), a, id, r.PostFormValue("from"), r.PostFormValue("to"))
 	if err != nil {
-		s.certList(w, r, certificate.SubjectEmployer, err)
+		s.certList(w, r, owner, err)
 		return
 	}
 	redirect(w, r, "/certificates/"+strconv.FormatInt(c.ID, 10), "证明已开具，验证码 "+c.Grouped())

@@ -135,6 +135,15 @@ func flexBillJSON(b flexible.Bill) map[string]any {
 		"flags": b.Flags, "explain": b.Explain}
 }
 
+// flexBillsJSON is a list of flexible bills in the API.
+func flexBillsJSON(bills []flexible.Bill) []map[string]any {
+	items := make([]map[string]any, 0, len(bills))
+	for _, b := range bills {
+		items = append(items, flexBillJSON(b))
+	}
+	return items
+}
+
 func (s *Server) apiFlexibleBills(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
 	id, err := ownPersonID(a)
@@ -147,11 +156,7 @@ func (s *Server) apiFlexibleBills(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	items := make([]map[string]any, 0, len(bills))
-	for _, b := range bills {
-		items = append(items, flexBillJSON(b))
-	}
-	s.writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	s.writeJSON(w, http.StatusOK, map[string]any{"items": flexBillsJSON(bills)})
 }
 
 func (s *Server) apiFlexibleCreate(w http.ResponseWriter, r *http.Request) {
@@ -173,11 +178,7 @@ func (s *Server) apiFlexibleCreate(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	items := make([]map[string]any, 0, len(bills))
-	for _, b := range bills {
-		items = append(items, flexBillJSON(b))
-	}
-	s.writeJSON(w, http.StatusCreated, map[string]any{"items": items})
+	s.writeJSON(w, http.StatusCreated, map[string]any{"items": flexBillsJSON(bills)})
 }
 
 func (s *Server) staffFlexible(w http.ResponseWriter, r *http.Request) {
