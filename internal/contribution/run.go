@@ -54,13 +54,13 @@ func (r *Run) StatusName() string { return runStatusNames[r.Status] }
 // OriginName says in Chinese who started the run.
 func (r *Run) OriginName() string { return originNames[r.Origin] }
 
-// StartedBy says who started the run: the origin, and for a manual run
-// the clerk's login.
-func (r *Run) StartedBy() string {
-	if r.Origin == OriginManual && r.ActorName != "" {
-		return r.OriginName() + "（" + r.ActorName + "）"
+// ManualBy is the login of the clerk who started a manual run ("" for a
+// scheduled one); pages show it by the clerk's name.
+func (r *Run) ManualBy() string {
+	if r.Origin == OriginManual {
+		return r.ActorName
 	}
-	return r.OriginName()
+	return ""
 }
 
 // Running reports whether the run is still going.

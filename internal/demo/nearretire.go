@@ -166,7 +166,7 @@ func nearRecords(ctx context.Context, tx *sql.Tx, p *person.Person, n nearRetire
 // welfareClerk is the demo login of 保险福利科 (fuli), who records the
 // demo's reported death; a system actor of that section when there is none.
 func welfareClerk(ctx context.Context, d *db.DB) *access.Actor {
-	a := &access.Actor{UserID: -3, Username: "fuli-demo", Role: access.RoleStaff, Sections: []access.Section{access.Welfare}}
+	a := &access.Actor{UserID: -3, Username: "保险福利科经办人员（演示）", Role: access.RoleStaff, Sections: []access.Section{access.Welfare}}
 	_ = d.Read().QueryRowContext(ctx, `SELECT id, username FROM users WHERE username = 'fuli' AND role = 'staff'`).Scan(&a.UserID, &a.Username)
 	return a
 }

@@ -36,7 +36,7 @@ type RetireeResult struct {
 
 // demoFund2 approves what the system prepared (the two-person rule) when
 // the district has no demo fund clerk (fundClerk).
-var demoFund2 = &access.Actor{UserID: -2, Username: "jijin-fuhe", Role: access.RoleStaff, Sections: []access.Section{access.Fund}}
+var demoFund2 = &access.Actor{UserID: -2, Username: "基金管理科复核人员（演示）", Role: access.RoleStaff, Sections: []access.Section{access.Fund}}
 
 // fundClerk is the demo login of 基金管理科 (jijin), who approves, sends
 // and books last month's payroll, so the pages name a clerk a user can log

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -41,6 +42,8 @@ type Page struct {
 	// Message is a general error shown above a form.
 	Message string
 	Data    any
+
+	staff staffNames // people the page names (Staff)
 }
 
 // Err returns the message for a field, or "".
@@ -222,6 +225,7 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, name strin
 	p.CSRF = csrfToken(r)
 	p.Now = s.Clock.Now()
 	p.Path = r.URL.Path
+	p.staff = staffNames{}
 	if p.Flash == "" {
 		p.Flash = takeFlash(w, r)
 	}
@@ -235,8 +239,8 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, name strin
 			s.Log.WarnContext(r.Context(), "banner", "err", err)
 		}
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+	out, err := s.execute(r.Context(), t, p)
+	if err != nil {
 		s.Log.ErrorContext(r.Context(), "render", "name", name, "err", err)
 		http.Error(w, "系统内部错误，请稍后重试。", http.StatusInternalServerError)
 		return
@@ -245,7 +249,23 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, name strin
 	if status != 0 && status != http.StatusOK {
 		w.WriteHeader(status)
 	}
-	w.Write(buf.Bytes())
+	w.Write(out)
+}
+
+// execute renders p, twice when it names people (Staff): the first
+// rendering learns whom, the second shows their names.
+func (s *Server) execute(ctx context.Context, t *template.Template, p *Page) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		return nil, err
+	}
+	again, err := s.resolveStaff(ctx, p)
+	if err != nil || !again {
+		return buf.Bytes(), err
+	}
+	buf.Reset()
+	err = t.ExecuteTemplate(&buf, "layout.html", p)
+	return buf.Bytes(), err
 }
 
 // setFlash stores a one-time message shown on the next page.

@@ -1,0 +1,68 @@
+package web_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"shebao/internal/access"
+	"shebao/internal/app/apptest"
+	"shebao/internal/money"
+	"shebao/internal/payout"
+)
+
+// TestPagesNameStaffNotLogins: the payout list and line (经办, 审核), the
+// batch list (生成人), the audit list and an audit record (操作人) name
+// the clerks by their names, never by their logins, and the audit record
+// shows no internal user number.
+func TestPagesNameStaffNotLogins(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		ctx := context.Background()
+		csvGBK, _ := payout.DemoProfiles()
+		if _, err := env.App.Payouts.SaveBank(ctx, env.Actor(t, apptest.Admin), payout.Bank{Code: "ICBC", Name: "中国工商银行", Profile: csvGBK, Active: true}); err != nil {
+			t.Fatal(err)
+		}
+		const acct = "6222020000000000018"
+		line, _, err := env.App.Payouts.Prepare(ctx, env.Actor(t, apptest.Staff(access.Welfare)), payout.Request{
+			PayeeKind: payout.PayeePerson, PayeeID: 9001, PayeeName: "养老甲", AccountKind: payout.AccountCard, AccountName: "养老甲",
+			AccountNo: acct, BankName: "中国工商银行某支行", Amount: money.Yuan(3000), Benefit: "pension",
+			SourceKind: "pensioner", SourceID: "9001", Period: "2024-02"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fund := env.Actor(t, apptest.Staff(access.Fund))
+		if _, err := env.App.Payouts.Approve(ctx, fund, []int64{line.ID}, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := env.App.Payouts.CreateBatch(ctx, fund, "ICBC"); err != nil {
+			t.Fatal(err)
+		}
+		var seq int64
+		if err := env.App.DB.R.QueryRow(`SELECT seq FROM audit_log WHERE action = 'payout.prepare'`).Scan(&seq); err != nil {
+			t.Fatal(err)
+		}
+		welfareName, fundName := access.Welfare.Name()+"经办人", access.Fund.Name()+"经办人"
+		fc := env.LoginAs(t, apptest.Staff(access.Fund))
+		ac := env.LoginAs(t, apptest.Staff(access.Audit))
+		pages := []struct {
+			c    *apptest.Client
+			path string
+			want []string
+		}{
+			{fc, "/staff/payouts", []string{welfareName}},
+			{fc, "/staff/payouts/" + strconv.FormatInt(line.ID, 10), []string{"经办</dt><dd>" + welfareName, "审核 " + fundName}},
+			{fc, "/staff/payout-batches", []string{fundName}},
+			{ac, "/staff/audit", []string{welfareName, fundName}},
+			{ac, "/staff/audit/" + strconv.FormatInt(seq, 10), []string{welfareName}},
+		}
+		for _, p := range pages {
+			body := p.c.Get(t, p.path).WantStatus(t, 200).WantBody(t, p.want...).Body
+			for _, not := range []string{"staff-", "用户编号"} {
+				if strings.Contains(body, not) {
+					t.Errorf("%s shows %q", p.path, not)
+				}
+			}
+		}
+	})
+}
