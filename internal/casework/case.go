@@ -111,6 +111,7 @@ func (e Event) KindName() string {
 type DocumentLink struct {
 	DocumentID int64     `json:"document_id"`
 	Item       string    `json:"item"`
+	Name       string    `json:"name,omitempty"` // the file's name as uploaded (read with the case)
 	AddedAt    time.Time `json:"added_at"`
 }
 

@@ -181,7 +181,8 @@ func loadEvents(ctx context.Context, q db.Querier, caseID int64, publicOnly bool
 }
 
 func loadDocuments(ctx context.Context, q db.Querier, caseID int64) ([]DocumentLink, error) {
-	rows, err := q.QueryContext(ctx, `SELECT document_id, item, added_at FROM case_documents WHERE case_id = $1 ORDER BY id`, caseID)
+	rows, err := q.QueryContext(ctx, `SELECT cd.document_id, cd.item, COALESCE(d.name, ''), cd.added_at FROM case_documents cd
+		LEFT JOIN documents d ON d.id = cd.document_id WHERE cd.case_id = $1 ORDER BY cd.id`, caseID)
 	if err != nil {
 		return nil, errs.Wrap(err, "case documents")
 	}
@@ -189,7 +190,7 @@ func loadDocuments(ctx context.Context, q db.Querier, caseID int64) ([]DocumentL
 	var out []DocumentLink
 	for rows.Next() {
 		var d DocumentLink
-		if err := rows.Scan(&d.DocumentID, &d.Item, &d.AddedAt); err != nil {
+		if err := rows.Scan(&d.DocumentID, &d.Item, &d.Name, &d.AddedAt); err != nil {
 			return nil, errs.Wrap(err, "case documents")
 		}
 		out = append(out, d)
