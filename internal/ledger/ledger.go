@@ -152,20 +152,30 @@ func Write(ctx context.Context, tx *sql.Tx, dialect db.Dialect, now time.Time, p
 	return writeTotals(ctx, tx, dialect, sumPostings(postings))
 }
 
-// totalKey is one account of one scheme.
+// totalKey is one account of one scheme in one month of posting.
 type totalKey struct {
+	month   string
 	account Account
 	scheme  string
 }
 
-// sumPostings adds up the postings' entries per account and scheme.
+// monthOf is the month ("YYYY-MM") of a posting day.
+func monthOf(day string) string {
+	if len(day) < 7 {
+		return day
+	}
+	return day[:7]
+}
+
+// sumPostings adds up the postings' entries per month, account and scheme.
 func sumPostings(postings []Posting) map[totalKey]*Balance {
 	sums := map[totalKey]*Balance{}
 	for i := range postings {
+		month := monthOf(postings[i].PostedOn)
 		for _, e := range postings[i].Entries {
-			k := totalKey{e.Account, e.Scheme}
+			k := totalKey{month, e.Account, e.Scheme}
 			if sums[k] == nil {
-				sums[k] = &Balance{Account: e.Account, Scheme: e.Scheme}
+				sums[k] = &Balance{Month: month, Account: e.Account, Scheme: e.Scheme}
 			}
 			sums[k].Debit += e.Debit
 			sums[k].Credit += e.Credit
@@ -175,11 +185,11 @@ func sumPostings(postings []Posting) map[totalKey]*Balance {
 	return sums
 }
 
-var totalColumns = []db.Column{{Name: "account", Type: db.Text}, {Name: "scheme", Type: db.Text},
+var totalColumns = []db.Column{{Name: "month", Type: db.Text}, {Name: "account", Type: db.Text}, {Name: "scheme", Type: db.Text},
 	{Name: "debit_fen", Type: db.BigInt}, {Name: "credit_fen", Type: db.BigInt}, {Name: "entries", Type: db.BigInt}}
 
-// writeTotals inserts one row of running totals (a delta) per account and
-// scheme: inserts only, so concurrent writers never wait on each other's
+// writeTotals inserts one row of running totals (a delta) per month,
+// account and scheme: inserts only, so concurrent writers never wait on each other's
 // totals (docs/decisions/0034-history-at-district-scale.md).
 func writeTotals(ctx context.Context, tx *sql.Tx, dialect db.Dialect, sums map[totalKey]*Balance) error {
 	rows := make([]*Balance, 0, len(sums))
@@ -187,24 +197,28 @@ func writeTotals(ctx context.Context, tx *sql.Tx, dialect db.Dialect, sums map[t
 		rows = append(rows, b)
 	}
 	sort.Slice(rows, func(i, j int) bool {
-		return rows[i].Account < rows[j].Account || rows[i].Account == rows[j].Account && rows[i].Scheme < rows[j].Scheme
+		a, b := rows[i], rows[j]
+		if a.Month != b.Month {
+			return a.Month < b.Month
+		}
+		return a.Account < b.Account || a.Account == b.Account && a.Scheme < b.Scheme
 	})
 	err := db.BulkInsert(ctx, tx, dialect, db.Insert{Table: "ledger_totals", Columns: totalColumns, Rows: len(rows),
 		Row: func(i int) []any {
 			b := rows[i]
-			return []any{string(b.Account), b.Scheme, int64(b.Debit), int64(b.Credit), b.Entries}
+			return []any{b.Month, string(b.Account), b.Scheme, int64(b.Debit), int64(b.Credit), b.Entries}
 		}})
 	return errs.Wrap(err, "insert ledger totals")
 }
 
-// Fold replaces the rows of running totals by one row per account and
-// scheme. Its one DELETE … RETURNING removes exactly the rows it returns,
+// Fold replaces the rows of running totals by one row per month, account
+// and scheme. Its one DELETE … RETURNING removes exactly the rows it returns,
 // so totals written meanwhile by other transactions are neither lost nor
 // counted twice. It returns how many rows were folded.
 func Fold(ctx context.Context, d *db.DB) (int, error) {
 	var folded int
 	err := d.WithTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `DELETE FROM ledger_totals RETURNING account, scheme, debit_fen, credit_fen, entries`)
+		rows, err := tx.QueryContext(ctx, `DELETE FROM ledger_totals RETURNING month, account, scheme, debit_fen, credit_fen, entries`)
 		if err != nil {
 			return errs.Wrap(err, "fold ledger totals")
 		}
@@ -213,14 +227,14 @@ func Fold(ctx context.Context, d *db.DB) (int, error) {
 			var b Balance
 			var acct string
 			var dr, cr int64
-			if err := rows.Scan(&acct, &b.Scheme, &dr, &cr, &b.Entries); err != nil {
+			if err := rows.Scan(&b.Month, &acct, &b.Scheme, &dr, &cr, &b.Entries); err != nil {
 				rows.Close()
 				return errs.Wrap(err, "fold ledger totals")
 			}
 			folded++
-			k := totalKey{Account(acct), b.Scheme}
+			k := totalKey{b.Month, Account(acct), b.Scheme}
 			if sums[k] == nil {
-				sums[k] = &Balance{Account: k.account, Scheme: k.scheme}
+				sums[k] = &Balance{Month: k.month, Account: k.account, Scheme: k.scheme}
 			}
 			sums[k].Debit += money.Fen(dr)
 			sums[k].Credit += money.Fen(cr)
@@ -281,8 +295,10 @@ func Allocate(amount money.Fen, weights, caps []money.Fen) []money.Fen {
 	return out
 }
 
-// Balance is one account and scheme's totals.
+// Balance is one account and scheme's totals (of one month of posting
+// where Month is set).
 type Balance struct {
+	Month   string // YYYY-MM; "" in a trial balance (all months)
 	Account Account
 	Scheme  string
 	Debit   money.Fen
@@ -294,11 +310,49 @@ type Balance struct {
 func (b Balance) Net() money.Fen { return b.Debit - b.Credit }
 
 // TrialBalance returns the totals per account and scheme, from the
-// running totals (a few rows per account and scheme until the next fold),
-// so it costs the same whatever the number of entries.
+// running totals (a row per month, account and scheme after a fold, a few
+// more until the next), so it costs the same whatever the number of
+// entries.
 func TrialBalance(ctx context.Context, q db.Querier) ([]Balance, error) {
 	return trialBalance(ctx, q, `SELECT account, scheme, SUM(debit_fen), SUM(credit_fen), SUM(entries)
 		FROM ledger_totals GROUP BY account, scheme ORDER BY account, scheme`)
+}
+
+// MonthTotals returns the totals per month of posting, account and scheme
+// of the months from through to ("YYYY-MM", both included), ordered by
+// month, account and scheme, from the running totals: its cost follows
+// the months asked for, not the entries posted in them.
+func MonthTotals(ctx context.Context, q db.Querier, from, to string) ([]Balance, error) {
+	return monthTotals(ctx, q, `SELECT month, account, scheme, SUM(debit_fen), SUM(credit_fen), SUM(entries)
+		FROM ledger_totals WHERE month >= $1 AND month <= $2 GROUP BY month, account, scheme ORDER BY month, account, scheme`, from, to)
+}
+
+// MonthTotalsOfEntries sums the entries posted in the months from through
+// to: what MonthTotals must equal (tests and checks; it reads every entry).
+func MonthTotalsOfEntries(ctx context.Context, q db.Querier, from, to string) ([]Balance, error) {
+	return monthTotals(ctx, q, `SELECT substr(posted_on, 1, 7) AS mon, account, scheme, SUM(debit_fen), SUM(credit_fen), COUNT(*)
+		FROM ledger_entries WHERE substr(posted_on, 1, 7) >= $1 AND substr(posted_on, 1, 7) <= $2
+		GROUP BY substr(posted_on, 1, 7), account, scheme ORDER BY mon, account, scheme`, from, to)
+}
+
+func monthTotals(ctx context.Context, q db.Querier, query, from, to string) ([]Balance, error) {
+	rows, err := q.QueryContext(ctx, query, from, to)
+	if err != nil {
+		return nil, errs.Wrap(err, "month totals")
+	}
+	defer rows.Close()
+	var out []Balance
+	for rows.Next() {
+		var b Balance
+		var acct string
+		var dr, cr int64
+		if err := rows.Scan(&b.Month, &acct, &b.Scheme, &dr, &cr, &b.Entries); err != nil {
+			return nil, errs.Wrap(err, "month totals")
+		}
+		b.Account, b.Debit, b.Credit = Account(acct), money.Fen(dr), money.Fen(cr)
+		out = append(out, b)
+	}
+	return out, errs.Wrap(rows.Err(), "month totals")
 }
 
 // TrialBalanceOfEntries sums every entry: what the running totals must

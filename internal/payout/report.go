@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"html/template"
+	"sort"
 	"strings"
 
 	"shebao/internal/access"
@@ -95,34 +96,50 @@ func (s *Service) FundReport(ctx context.Context, a *access.Actor, m clock.Month
 		return nil, err
 	}
 	from := m.Add(-(n - 1))
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT substr(posted_on, 1, 7) AS mon, scheme,
-		COALESCE(SUM(CASE WHEN account IN ('receivable', 'late_fee_income') THEN credit_fen - debit_fen ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN account = 'benefit_expense' THEN debit_fen - credit_fen ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN account = 'payout_bank' THEN credit_fen - debit_fen ELSE 0 END), 0)
-		FROM ledger_entries WHERE posted_on >= $1 AND posted_on < $2 AND scheme <> ''
-		GROUP BY substr(posted_on, 1, 7), scheme ORDER BY mon, scheme`, from.First().Format("2006-01-02"), m.Add(1).First().Format("2006-01-02"))
+	totals, err := ledger.MonthTotals(ctx, s.db.Read(), from.String(), m.String())
 	if err != nil {
-		return nil, errs.Wrap(err, "fund report")
+		return nil, err
 	}
-	defer rows.Close()
 	rep := &FundReport{}
 	for i := 0; i < n; i++ {
 		rep.Months = append(rep.Months, from.Add(i).String())
 	}
-	for rows.Next() {
-		var r FundMonth
-		var in, ex, pd int64
-		if err := rows.Scan(&r.Month, &r.Scheme, &in, &ex, &pd); err != nil {
-			return nil, errs.Wrap(err, "fund report")
-		}
-		r.Income, r.Expense, r.Paid = money.Fen(in), money.Fen(ex), money.Fen(pd)
-		rep.Rows = append(rep.Rows, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, errs.Wrap(err, "fund report")
-	}
+	rep.Rows = fundRows(totals)
 	rep.Chart = chart(rep)
 	return rep, nil
+}
+
+// fundRows are the month totals of the ledger as income, expense and paid
+// out per month and scheme (money not yet allocated to a scheme left out),
+// ordered by month and scheme.
+func fundRows(totals []ledger.Balance) []FundMonth {
+	var out []FundMonth
+	at := map[[2]string]int{}
+	for _, t := range totals {
+		if t.Scheme == "" {
+			continue
+		}
+		k := [2]string{t.Month, t.Scheme}
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			out = append(out, FundMonth{Month: t.Month, Scheme: t.Scheme})
+		}
+		r := &out[i]
+		switch t.Account {
+		case ledger.Receivable, ledger.LateFeeIncome:
+			r.Income += t.Credit - t.Debit
+		case ledger.BenefitExpense:
+			r.Expense += t.Debit - t.Credit
+		case ledger.PayoutBank:
+			r.Paid += t.Credit - t.Debit
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		return out[i].Month < out[j].Month || out[i].Month == out[j].Month && out[i].Scheme < out[j].Scheme
+	})
+	return out
 }
 
 // ChartHTML is the chart for the page: SVG written here from numbers only.
