@@ -68,21 +68,9 @@ func (s *Service) Holders(ctx context.Context, q db.Querier, post Post, section 
 	if !post.Scoped() {
 		section = ""
 	}
-	rows, err := q.QueryContext(ctx, `SELECT p.user_id FROM staff_posts p JOIN users u ON u.id = p.user_id
+	out, err := db.Collect(ctx, q, db.Scalar[int64], `SELECT p.user_id FROM staff_posts p JOIN users u ON u.id = p.user_id
 		WHERE p.post = $1 AND p.section = $2 AND NOT u.disabled ORDER BY p.user_id`, string(post), string(section))
-	if err != nil {
-		return nil, errs.Wrap(err, "post holders")
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, errs.Wrap(err, "post holders")
-		}
-		out = append(out, id)
-	}
-	return out, errs.Wrap(rows.Err(), "post holders")
+	return out, errs.Wrap(err, "post holders")
 }
 
 // PostsOf returns the posts a user holds. It checks no permission.

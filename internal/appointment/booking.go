@@ -192,20 +192,8 @@ func bookingByCode(ctx context.Context, q db.Querier, code string) (*Booking, er
 }
 
 func queryBookings(ctx context.Context, q db.Querier, where string, args ...any) ([]Booking, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+bookingCols+bookingFrom+` WHERE `+where, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "bookings")
-	}
-	defer rows.Close()
-	var out []Booking
-	for rows.Next() {
-		b, err := scanBooking(rows)
-		if err != nil {
-			return nil, errs.Wrap(err, "bookings")
-		}
-		out = append(out, *b)
-	}
-	return out, errs.Wrap(rows.Err(), "bookings")
+	out, err := db.Collect(ctx, q, db.Deref(scanBooking), `SELECT `+bookingCols+bookingFrom+` WHERE `+where, args...)
+	return out, errs.Wrap(err, "bookings")
 }
 
 // visible reports whether a may see booking b: its booker, or staff.

@@ -284,20 +284,8 @@ func slotByID(ctx context.Context, q db.Querier, id int64) (*Slot, error) {
 }
 
 func querySlots(ctx context.Context, q db.Querier, where string, args ...any) ([]Slot, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+slotCols+` FROM appt_slots WHERE `+where+` ORDER BY starts_at, counter`, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "slots")
-	}
-	defer rows.Close()
-	var out []Slot
-	for rows.Next() {
-		x, err := scanSlot(rows)
-		if err != nil {
-			return nil, errs.Wrap(err, "slots")
-		}
-		out = append(out, *x)
-	}
-	return out, errs.Wrap(rows.Err(), "slots")
+	out, err := db.Collect(ctx, q, db.Deref(scanSlot), `SELECT `+slotCols+` FROM appt_slots WHERE `+where+` ORDER BY starts_at, counter`, args...)
+	return out, errs.Wrap(err, "slots")
 }
 
 // Slot returns one slot.

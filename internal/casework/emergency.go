@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 
+	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/policy"
 )
@@ -54,18 +55,6 @@ func (s *Service) recomputeCaseDeadlines(ctx context.Context, tx *sql.Tx, e poli
 }
 
 func distinctDays(ctx context.Context, tx *sql.Tx, query string, id int64) ([]int, error) {
-	rows, err := tx.QueryContext(ctx, query, id)
-	if err != nil {
-		return nil, errs.Wrap(err, "dependent deadlines")
-	}
-	defer rows.Close()
-	var days []int
-	for rows.Next() {
-		var d int
-		if err := rows.Scan(&d); err != nil {
-			return nil, errs.Wrap(err, "dependent deadlines")
-		}
-		days = append(days, d)
-	}
-	return days, errs.Wrap(rows.Err(), "dependent deadlines")
+	days, err := db.Collect(ctx, tx, db.Scalar[int], query, id)
+	return days, errs.Wrap(err, "dependent deadlines")
 }

@@ -164,38 +164,17 @@ func loadEvents(ctx context.Context, q db.Querier, caseID int64, publicOnly bool
 	if publicOnly {
 		query += ` AND public = TRUE`
 	}
-	rows, err := q.QueryContext(ctx, query+` ORDER BY id`, caseID)
-	if err != nil {
-		return nil, errs.Wrap(err, "case events")
-	}
-	defer rows.Close()
-	var out []Event
-	for rows.Next() {
-		var e Event
-		if err := rows.Scan(&e.ID, &e.At, &e.ActorName, &e.ActorRole, &e.Kind, &e.From, &e.To, &e.Public, &e.Body); err != nil {
-			return nil, errs.Wrap(err, "case events")
-		}
-		out = append(out, e)
-	}
-	return out, errs.Wrap(rows.Err(), "case events")
+	out, err := db.Collect(ctx, q, db.Fields(func(e *Event) []any {
+		return []any{&e.ID, &e.At, &e.ActorName, &e.ActorRole, &e.Kind, &e.From, &e.To, &e.Public, &e.Body}
+	}), query+` ORDER BY id`, caseID)
+	return out, errs.Wrap(err, "case events")
 }
 
 func loadDocuments(ctx context.Context, q db.Querier, caseID int64) ([]DocumentLink, error) {
-	rows, err := q.QueryContext(ctx, `SELECT cd.document_id, cd.item, COALESCE(d.name, ''), cd.added_at FROM case_documents cd
+	out, err := db.Collect(ctx, q, db.Fields(func(d *DocumentLink) []any { return []any{&d.DocumentID, &d.Item, &d.Name, &d.AddedAt} }),
+		`SELECT cd.document_id, cd.item, COALESCE(d.name, ''), cd.added_at FROM case_documents cd
 		LEFT JOIN documents d ON d.id = cd.document_id WHERE cd.case_id = $1 ORDER BY cd.id`, caseID)
-	if err != nil {
-		return nil, errs.Wrap(err, "case documents")
-	}
-	defer rows.Close()
-	var out []DocumentLink
-	for rows.Next() {
-		var d DocumentLink
-		if err := rows.Scan(&d.DocumentID, &d.Item, &d.Name, &d.AddedAt); err != nil {
-			return nil, errs.Wrap(err, "case documents")
-		}
-		out = append(out, d)
-	}
-	return out, errs.Wrap(rows.Err(), "case documents")
+	return out, errs.Wrap(err, "case documents")
 }
 
 func linkDocument(ctx context.Context, tx *sql.Tx, caseID, docID int64, item string, by int64, now time.Time) error {

@@ -102,22 +102,12 @@ func (s *Service) History(ctx context.Context, a *access.Actor, personID int64) 
 
 // transferredYears reads the years of the person's merged transfers in.
 func transferredYears(ctx context.Context, q db.Querier, personID int64) ([]TransferYear, error) {
-	rows, err := q.QueryContext(ctx, `SELECT y.year, y.months, t.other_agency, y.wages_fen, y.account_fen
+	out, err := db.Collect(ctx, q, db.Fields(func(y *TransferYear) []any {
+		return []any{&y.Year, &y.Months, &y.Agency, (*int64)(&y.Wages), (*int64)(&y.Account)}
+	}), `SELECT y.year, y.months, t.other_agency, y.wages_fen, y.account_fen
 		FROM transfer_years y JOIN transfers t ON t.id = y.transfer_id
 		WHERE t.person_id = $1 AND t.direction = 'in' AND t.status = 'merged' ORDER BY y.year`, personID)
-	if err != nil {
-		return nil, errs.Wrap(err, "history transfers")
-	}
-	defer rows.Close()
-	var out []TransferYear
-	for rows.Next() {
-		var y TransferYear
-		if err := rows.Scan(&y.Year, &y.Months, &y.Agency, (*int64)(&y.Wages), (*int64)(&y.Account)); err != nil {
-			return nil, errs.Wrap(err, "history transfers")
-		}
-		out = append(out, y)
-	}
-	return out, errs.Wrap(rows.Err(), "history transfers")
+	return out, errs.Wrap(err, "history transfers")
 }
 
 // recordStatusNames are the statuses of imported records.

@@ -288,21 +288,9 @@ func (s *Service) Counts(ctx context.Context, q db.Querier, from, to time.Time) 
 	if q == nil {
 		q = s.db.Read()
 	}
-	rows, err := q.QueryContext(ctx, `SELECT category, status, COUNT(*) FROM complaints WHERE filed_at >= $1 AND filed_at < $2
+	out, err := db.Collect(ctx, q, db.Fields(func(c *Count) []any { return []any{&c.Category, &c.Status, &c.N} }), `SELECT category, status, COUNT(*) FROM complaints WHERE filed_at >= $1 AND filed_at < $2
 		GROUP BY category, status ORDER BY category, status`, from.UTC(), to.UTC())
-	if err != nil {
-		return nil, errs.Wrap(err, "complaint counts")
-	}
-	defer rows.Close()
-	var out []Count
-	for rows.Next() {
-		var c Count
-		if err := rows.Scan(&c.Category, &c.Status, &c.N); err != nil {
-			return nil, errs.Wrap(err, "complaint counts")
-		}
-		out = append(out, c)
-	}
-	return out, errs.Wrap(rows.Err(), "complaint counts")
+	return out, errs.Wrap(err, "complaint counts")
 }
 
 // HasDocument says whether a staff actor may open the document: it must

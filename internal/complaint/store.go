@@ -55,21 +55,9 @@ func byTracking(ctx context.Context, q db.Querier, hash string) (*Complaint, err
 }
 
 func list(ctx context.Context, q db.Querier, where string, args []any, limit, offset int) ([]*Complaint, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+columns+from+` WHERE `+where+` ORDER BY c.filed_at DESC, c.id DESC LIMIT `+
+	out, err := db.Collect(ctx, q, scan, `SELECT `+columns+from+` WHERE `+where+` ORDER BY c.filed_at DESC, c.id DESC LIMIT `+
 		strconv.Itoa(limit)+` OFFSET `+strconv.Itoa(offset), args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "complaints")
-	}
-	defer rows.Close()
-	var out []*Complaint
-	for rows.Next() {
-		c, err := scan(rows)
-		if err != nil {
-			return nil, errs.Wrap(err, "complaints")
-		}
-		out = append(out, c)
-	}
-	return out, errs.Wrap(rows.Err(), "complaints")
+	return out, errs.Wrap(err, "complaints")
 }
 
 func count(ctx context.Context, q db.Querier, where string, args []any) (int, error) {
@@ -166,20 +154,8 @@ func insertLink(ctx context.Context, tx *sql.Tx, id int64, l Link, now time.Time
 }
 
 func links(ctx context.Context, q db.Querier, id int64) ([]Link, error) {
-	rows, err := q.QueryContext(ctx, `SELECT kind, ref, amount_fen, note, status FROM complaint_links WHERE complaint_id = $1 ORDER BY id`, id)
-	if err != nil {
-		return nil, errs.Wrap(err, "complaint links")
-	}
-	defer rows.Close()
-	var out []Link
-	for rows.Next() {
-		var l Link
-		if err := rows.Scan(&l.Kind, &l.Ref, &l.Amount, &l.Note, &l.Status); err != nil {
-			return nil, errs.Wrap(err, "complaint links")
-		}
-		out = append(out, l)
-	}
-	return out, errs.Wrap(rows.Err(), "complaint links")
+	out, err := db.Collect(ctx, q, db.Fields(func(l *Link) []any { return []any{&l.Kind, &l.Ref, &l.Amount, &l.Note, &l.Status} }), `SELECT kind, ref, amount_fen, note, status FROM complaint_links WHERE complaint_id = $1 ORDER BY id`, id)
+	return out, errs.Wrap(err, "complaint links")
 }
 
 func mediationOf(ctx context.Context, q db.Querier, id int64) (*Mediation, error) {

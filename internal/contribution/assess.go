@@ -285,20 +285,8 @@ func sameLine(x string) string {
 // employersToAssess lists, ascending, the employers with staff in month or
 // with a draft of month (whose staff may all have left).
 func employersToAssess(ctx context.Context, q db.Querier, month clock.Month) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, `SELECT DISTINCT m.employer_id FROM employments m WHERE `+inMonth+`
+	ids, err := db.Collect(ctx, q, db.Scalar[int64], `SELECT DISTINCT m.employer_id FROM employments m WHERE `+inMonth+`
 		UNION SELECT employer_id FROM bills WHERE fee_month = $1 AND payer_kind = 'employer' AND status = 'draft'
 		ORDER BY 1`, month.String())
-	if err != nil {
-		return nil, errs.Wrap(err, "assess: employers")
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, errs.Wrap(err, "assess: employers")
-		}
-		ids = append(ids, id)
-	}
-	return ids, errs.Wrap(rows.Err(), "assess: employers")
+	return ids, errs.Wrap(err, "assess: employers")
 }

@@ -80,20 +80,8 @@ func runningRun(ctx context.Context, q db.Querier, month string) (*Run, error) {
 }
 
 func listRuns(ctx context.Context, q db.Querier, limit int) ([]Run, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+runCols+` FROM assess_runs ORDER BY id DESC LIMIT `+strconv.Itoa(limit))
-	if err != nil {
-		return nil, errs.Wrap(err, "list assessment runs")
-	}
-	defer rows.Close()
-	var out []Run
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, errs.Wrap(err, "list assessment runs")
-		}
-		out = append(out, *r)
-	}
-	return out, errs.Wrap(rows.Err(), "list assessment runs")
+	out, err := db.Collect(ctx, q, db.Deref(scanRun), `SELECT `+runCols+` FROM assess_runs ORDER BY id DESC LIMIT `+strconv.Itoa(limit))
+	return out, errs.Wrap(err, "list assessment runs")
 }
 
 // finishedSince reports whether a run of month finished successfully or is

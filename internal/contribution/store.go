@@ -67,20 +67,8 @@ func ByPaymentRef(ctx context.Context, q db.Querier, ref string) (*Bill, error) 
 // queryBills lists at most limit bills matching where (on alias b), newest
 // month first.
 func queryBills(ctx context.Context, q db.Querier, limit int, where string, args ...any) ([]Bill, error) {
-	rows, err := q.QueryContext(ctx, billsSQL(limit, where), args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "list bills")
-	}
-	defer rows.Close()
-	var out []Bill
-	for rows.Next() {
-		b, err := scanBill(rows)
-		if err != nil {
-			return nil, errs.Wrap(err, "list bills")
-		}
-		out = append(out, *b)
-	}
-	return out, errs.Wrap(rows.Err(), "list bills")
+	out, err := db.Collect(ctx, q, db.Deref(scanBill), billsSQL(limit, where), args...)
+	return out, errs.Wrap(err, "list bills")
 }
 
 // billsSQL selects at most limit bills matching where, newest month first.

@@ -440,20 +440,8 @@ func claimByNo(ctx context.Context, q db.Querier, no string) (*Claim, error) {
 }
 
 func claimsOf(ctx context.Context, q db.Querier, deathID int64) ([]*Claim, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+claimColumns+` FROM death_claims WHERE death_id = $1 ORDER BY id DESC`, deathID)
-	if err != nil {
-		return nil, errs.Wrap(err, "claims")
-	}
-	defer rows.Close()
-	var out []*Claim
-	for rows.Next() {
-		c, err := scanClaim(rows)
-		if err != nil {
-			return nil, errs.Wrap(err, "claims")
-		}
-		out = append(out, c)
-	}
-	return out, errs.Wrap(rows.Err(), "claims")
+	out, err := db.Collect(ctx, q, scanClaim, `SELECT `+claimColumns+` FROM death_claims WHERE death_id = $1 ORDER BY id DESC`, deathID)
+	return out, errs.Wrap(err, "claims")
 }
 
 func insertClaim(ctx context.Context, tx *sql.Tx, c *Claim) error {

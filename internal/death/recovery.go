@@ -137,18 +137,6 @@ func (s *Service) recoveryMessage(ctx context.Context, tx *sql.Tx, d *Death, ste
 
 // recoveryNotices lists the notice steps sent for a death.
 func recoveryNotices(ctx context.Context, q db.Querier, deathID int64) ([]RecoveryNotice, error) {
-	rows, err := q.QueryContext(ctx, `SELECT step, outstanding_fen, sent_on FROM death_recovery_notices WHERE death_id = $1 ORDER BY step`, deathID)
-	if err != nil {
-		return nil, errs.Wrap(err, "recovery notices")
-	}
-	defer rows.Close()
-	var out []RecoveryNotice
-	for rows.Next() {
-		var n RecoveryNotice
-		if err := rows.Scan(&n.Step, &n.Outstanding, &n.SentOn); err != nil {
-			return nil, errs.Wrap(err, "recovery notices")
-		}
-		out = append(out, n)
-	}
-	return out, errs.Wrap(rows.Err(), "recovery notices")
+	out, err := db.Collect(ctx, q, db.Fields(func(n *RecoveryNotice) []any { return []any{&n.Step, &n.Outstanding, &n.SentOn} }), `SELECT step, outstanding_fen, sent_on FROM death_recovery_notices WHERE death_id = $1 ORDER BY step`, deathID)
+	return out, errs.Wrap(err, "recovery notices")
 }

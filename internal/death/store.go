@@ -31,21 +31,9 @@ func deathByID(ctx context.Context, q db.Querier, id int64) (*Death, error) {
 }
 
 func deathsWhere(ctx context.Context, q db.Querier, where string, limit int, args ...any) ([]*Death, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+deathColumns+` FROM deaths d JOIN persons p ON p.id = d.person_id WHERE `+where+
+	out, err := db.Collect(ctx, q, scanDeath, `SELECT `+deathColumns+` FROM deaths d JOIN persons p ON p.id = d.person_id WHERE `+where+
 		` ORDER BY d.reported_at DESC, d.id DESC LIMIT `+itoa(limit), args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "deaths")
-	}
-	defer rows.Close()
-	var out []*Death
-	for rows.Next() {
-		d, err := scanDeath(rows)
-		if err != nil {
-			return nil, errs.Wrap(err, "deaths")
-		}
-		out = append(out, d)
-	}
-	return out, errs.Wrap(rows.Err(), "deaths")
+	return out, errs.Wrap(err, "deaths")
 }
 
 func insertDeath(ctx context.Context, tx *sql.Tx, d *Death, by int64) error {
@@ -70,20 +58,8 @@ func insertHeirs(ctx context.Context, tx *sql.Tx, deathID int64, hs []Heir) erro
 }
 
 func heirsOf(ctx context.Context, q db.Querier, deathID int64) ([]Heir, error) {
-	rows, err := q.QueryContext(ctx, `SELECT name, id_number, relationship FROM death_heirs WHERE death_id = $1 ORDER BY id`, deathID)
-	if err != nil {
-		return nil, errs.Wrap(err, "heirs")
-	}
-	defer rows.Close()
-	var out []Heir
-	for rows.Next() {
-		var h Heir
-		if err := rows.Scan(&h.Name, &h.IDNumber, &h.Relationship); err != nil {
-			return nil, errs.Wrap(err, "heirs")
-		}
-		out = append(out, h)
-	}
-	return out, errs.Wrap(rows.Err(), "heirs")
+	out, err := db.Collect(ctx, q, db.Fields(func(h *Heir) []any { return []any{&h.Name, &h.IDNumber, &h.Relationship} }), `SELECT name, id_number, relationship FROM death_heirs WHERE death_id = $1 ORDER BY id`, deathID)
+	return out, errs.Wrap(err, "heirs")
 }
 
 func itoa(n int) string {
@@ -124,21 +100,9 @@ func reportByNo(ctx context.Context, q db.Querier, no string) (*RelativeReport, 
 }
 
 func reportsWhere(ctx context.Context, q db.Querier, where string, limit int, args ...any) ([]*RelativeReport, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+reportColumns+` FROM death_reports r JOIN persons p ON p.id = r.person_id WHERE `+where+
+	out, err := db.Collect(ctx, q, scanReport, `SELECT `+reportColumns+` FROM death_reports r JOIN persons p ON p.id = r.person_id WHERE `+where+
 		` ORDER BY r.created_at, r.id LIMIT `+itoa(limit), args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "death reports")
-	}
-	defer rows.Close()
-	var out []*RelativeReport
-	for rows.Next() {
-		r, err := scanReport(rows)
-		if err != nil {
-			return nil, errs.Wrap(err, "death reports")
-		}
-		out = append(out, r)
-	}
-	return out, errs.Wrap(rows.Err(), "death reports")
+	return out, errs.Wrap(err, "death reports")
 }
 
 // insertReport numbers the report SB<day>-NNNN and stores it; a report of

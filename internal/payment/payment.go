@@ -167,20 +167,8 @@ func scanPayment(sc interface{ Scan(...any) error }) (*Payment, error) {
 }
 
 func queryPayments(ctx context.Context, q db.Querier, where string, args ...any) ([]Payment, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+paymentCols+paymentFrom+where, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "list payments")
-	}
-	defer rows.Close()
-	var out []Payment
-	for rows.Next() {
-		p, err := scanPayment(rows)
-		if err != nil {
-			return nil, errs.Wrap(err, "list payments")
-		}
-		out = append(out, *p)
-	}
-	return out, errs.Wrap(rows.Err(), "list payments")
+	out, err := db.Collect(ctx, q, db.Deref(scanPayment), `SELECT `+paymentCols+paymentFrom+where, args...)
+	return out, errs.Wrap(err, "list payments")
 }
 
 func getPayment(ctx context.Context, q db.Querier, id int64) (*Payment, error) {

@@ -80,20 +80,8 @@ func lineByKey(ctx context.Context, q db.Querier, key string) (*Line, error) {
 }
 
 func queryLines(ctx context.Context, q db.Querier, where string, args ...any) ([]Line, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+lineCols+` FROM `+lineFrom+` `+where, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "list payout lines")
-	}
-	defer rows.Close()
-	var out []Line
-	for rows.Next() {
-		l, err := scanLine(rows)
-		if err != nil {
-			return nil, errs.Wrap(err, "list payout lines")
-		}
-		out = append(out, *l)
-	}
-	return out, errs.Wrap(rows.Err(), "list payout lines")
+	out, err := db.Collect(ctx, q, db.Deref(scanLine), `SELECT `+lineCols+` FROM `+lineFrom+` `+where, args...)
+	return out, errs.Wrap(err, "list payout lines")
 }
 
 // insertLine inserts r unless a live line has its key; it returns the new

@@ -153,18 +153,6 @@ func loadRun(ctx context.Context, q db.Querier, id int64) (*InterestRun, error) 
 }
 
 func listRuns(ctx context.Context, q db.Querier, limit int) ([]InterestRun, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+runCols+` FROM account_interest_runs ORDER BY id DESC LIMIT `+strconv.Itoa(limit))
-	if err != nil {
-		return nil, errs.Wrap(err, "list interest runs")
-	}
-	defer rows.Close()
-	var out []InterestRun
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, errs.Wrap(err, "list interest runs")
-		}
-		out = append(out, *r)
-	}
-	return out, errs.Wrap(rows.Err(), "list interest runs")
+	out, err := db.Collect(ctx, q, db.Deref(scanRun), `SELECT `+runCols+` FROM account_interest_runs ORDER BY id DESC LIMIT `+strconv.Itoa(limit))
+	return out, errs.Wrap(err, "list interest runs")
 }

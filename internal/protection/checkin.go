@@ -169,21 +169,9 @@ func displayName(ctx context.Context, q db.Querier, a *access.Actor) string {
 }
 
 func officeUsers(ctx context.Context, q db.Querier) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, `SELECT u.id FROM users u JOIN user_sections us ON us.user_id = u.id
+	ids, err := db.Collect(ctx, q, db.Scalar[int64], `SELECT u.id FROM users u JOIN user_sections us ON us.user_id = u.id
 		WHERE us.section = $1 AND u.role = 'staff' AND NOT u.disabled ORDER BY u.id`, string(access.Office))
-	if err != nil {
-		return nil, errs.Wrap(err, "office users")
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, errs.Wrap(err, "office users")
-		}
-		ids = append(ids, id)
-	}
-	return ids, errs.Wrap(rows.Err(), "office users")
+	return ids, errs.Wrap(err, "office users")
 }
 
 const checkInCols = `c.user_id, u.username, u.display_name, c.day, c.temperature_tenths, c.symptoms, c.fit, c.recorded_at, c.version`
@@ -272,22 +260,10 @@ func (s *Service) Day(ctx context.Context, a *access.Actor, day string) (*DayVie
 
 // missing lists the enabled clerks (role staff) without a check-in that day.
 func missing(ctx context.Context, q db.Querier, day string) ([]CheckIn, error) {
-	rows, err := q.QueryContext(ctx, `SELECT u.id, u.username, u.display_name FROM users u
+	out, err := db.Collect(ctx, q, db.Fields(func(c *CheckIn) []any { return []any{&c.UserID, &c.Username, &c.DisplayName} }), `SELECT u.id, u.username, u.display_name FROM users u
 		WHERE u.role = 'staff' AND NOT u.disabled
 		AND NOT EXISTS (SELECT 1 FROM health_checkins c WHERE c.user_id = u.id AND c.day = $1) ORDER BY u.username`, day)
-	if err != nil {
-		return nil, errs.Wrap(err, "missing check-ins")
-	}
-	defer rows.Close()
-	var out []CheckIn
-	for rows.Next() {
-		var c CheckIn
-		if err := rows.Scan(&c.UserID, &c.Username, &c.DisplayName); err != nil {
-			return nil, errs.Wrap(err, "missing check-ins")
-		}
-		out = append(out, c)
-	}
-	return out, errs.Wrap(rows.Err(), "missing check-ins")
+	return out, errs.Wrap(err, "missing check-ins")
 }
 
 // sectionsOf fills the sections of every listed clerk.

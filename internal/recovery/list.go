@@ -153,20 +153,8 @@ func (s *Service) List(ctx context.Context, a *access.Actor, f Filter) (*Result,
 }
 
 func queryItems(ctx context.Context, q db.Querier, query string, args ...any) ([]Item, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "recovery list")
-	}
-	defer rows.Close()
-	var out []Item
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, errs.Wrap(err, "recovery list")
-		}
-		out = append(out, it)
-	}
-	return out, errs.Wrap(rows.Err(), "recovery list")
+	out, err := db.Collect(ctx, q, scanItem, query, args...)
+	return out, errs.Wrap(err, "recovery list")
 }
 
 // counts counts the items of f by status: from recovery_counts (kept by

@@ -77,21 +77,9 @@ func builtinSources() []Source {
 }
 
 // scanAll runs query and calls scan per row.
-func scanAll(ctx context.Context, q db.Querier, what, query string, scan func(*sql.Rows) (Candidate, error), args ...any) ([]Candidate, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, what)
-	}
-	defer rows.Close()
-	var out []Candidate
-	for rows.Next() {
-		c, err := scan(rows)
-		if err != nil {
-			return nil, errs.Wrap(err, what)
-		}
-		out = append(out, c)
-	}
-	return out, errs.Wrap(rows.Err(), what)
+func scanAll(ctx context.Context, q db.Querier, what, query string, scan func(db.Scanner) (Candidate, error), args ...any) ([]Candidate, error) {
+	out, err := db.Collect(ctx, q, scan, query, args...)
+	return out, errs.Wrap(err, what)
 }
 
 // lateRegistrations: employer registrations accepted late under the
@@ -99,7 +87,7 @@ func scanAll(ctx context.Context, q db.Querier, what, query string, scan func(*s
 func lateRegistrations(ctx context.Context, q db.Querier, w Window) ([]Candidate, error) {
 	return scanAll(ctx, q, "recovery registrations", `SELECT id, app_no, name, contact_email, contact_phone, submitted_at, status
 		FROM employer_applications WHERE late_flag = TRUE AND submitted_at >= $1 AND submitted_at < $2`,
-		func(r *sql.Rows) (Candidate, error) {
+		func(r db.Scanner) (Candidate, error) {
 			var id int64
 			var at time.Time
 			var status string
@@ -119,7 +107,7 @@ func lateStaffChanges(ctx context.Context, q db.Querier, w Window) ([]Candidate,
 		EXISTS (SELECT 1 FROM bills b WHERE b.employer_id = sc.employer_id AND b.fee_month = sc.month AND b.status = 'paid')
 		FROM staff_changes sc JOIN employers e ON e.id = sc.employer_id
 		WHERE sc.flags LIKE '%late_accepted%' AND sc.created_at >= $1 AND sc.created_at < $2`,
-		func(r *sql.Rows) (Candidate, error) {
+		func(r db.Scanner) (Candidate, error) {
 			var id int64
 			var at time.Time
 			var kind, month string
@@ -147,7 +135,7 @@ func lateAccidents(ctx context.Context, q db.Querier, w Window) ([]Candidate, er
 	return scanAll(ctx, q, "recovery accidents", `SELECT ir.case_id, c.case_no, ir.employer_id, e.name, ir.accident_at, ir.reported_at, c.is_open
 		FROM injury_reports ir JOIN cases c ON c.id = ir.case_id JOIN employers e ON e.id = ir.employer_id
 		WHERE ir.late = TRUE AND ir.reported_at >= $1 AND ir.reported_at < $2`,
-		func(r *sql.Rows) (Candidate, error) {
+		func(r db.Scanner) (Candidate, error) {
 			var id int64
 			var acc, rep time.Time
 			var open bool
@@ -165,7 +153,7 @@ func lateAccidents(ctx context.Context, q db.Querier, w Window) ([]Candidate, er
 // 统筹科, flexible workers' months to 个体参保科.
 func deferredBills(ctx context.Context, q db.Querier, w Window) ([]Candidate, error) {
 	last := min(w.End, prevDay(w.Today))
-	scan := func(r *sql.Rows) (Candidate, error) {
+	scan := func(r db.Scanner) (Candidate, error) {
 		var id int64
 		var payer, month, status string
 		var due sql.NullString
@@ -233,7 +221,7 @@ func owedOriginals(ctx context.Context, q db.Querier, w Window) ([]Candidate, er
 		c.applicant_kind, COALESCE(c.employer_id, 0), COALESCE(c.person_id, 0), c.applicant_name, c.applicant_email, c.applicant_phone
 		FROM case_owed_originals o JOIN cases c ON c.id = o.case_id
 		WHERE o.emergency_id = $1 OR (o.emergency_id IS NULL AND o.created_at >= $2 AND o.created_at < $3)`,
-		func(r *sql.Rows) (Candidate, error) {
+		func(r db.Scanner) (Candidate, error) {
 			var id int64
 			var at time.Time
 			c := Candidate{Kind: KindOriginal}
@@ -245,7 +233,7 @@ func owedOriginals(ctx context.Context, q db.Querier, w Window) ([]Candidate, er
 }
 
 // scanCaseParty scans the columns of a case's item and applicant.
-func scanCaseParty(r *sql.Rows, c *Candidate, id *int64, item *string, at *time.Time, flag *bool) error {
+func scanCaseParty(r db.Scanner, c *Candidate, id *int64, item *string, at *time.Time, flag *bool) error {
 	var section, kind, name string
 	var emp, per int64
 	if err := r.Scan(id, item, at, flag, &c.Ref, &section, &kind, &emp, &per, &name, &c.Email, &c.Phone); err != nil {
@@ -272,7 +260,7 @@ func commitments(ctx context.Context, q db.Querier, w Window) ([]Candidate, erro
 		c.applicant_kind, COALESCE(c.employer_id, 0), COALESCE(c.person_id, 0), c.applicant_name, c.applicant_email, c.applicant_phone
 		FROM case_commitments k JOIN cases c ON c.id = k.case_id
 		WHERE k.accepted_at >= $1 AND k.accepted_at < $2`,
-		func(r *sql.Rows) (Candidate, error) {
+		func(r db.Scanner) (Candidate, error) {
 			var id int64
 			var at time.Time
 			c := Candidate{Kind: KindCommitment}
@@ -289,7 +277,7 @@ func heldPayouts(ctx context.Context, q db.Querier, w Window) ([]Candidate, erro
 	return scanAll(ctx, q, "recovery payouts", `SELECT id, business_key, payee_kind, payee_id, payee_name, benefit, amount_fen,
 		prepared_at, status FROM payout_lines
 		WHERE prepared_at >= $1 AND prepared_at < $2 AND (status = 'held' OR hold_reason <> '')`,
-		func(r *sql.Rows) (Candidate, error) {
+		func(r db.Scanner) (Candidate, error) {
 			var id, amount int64
 			var at time.Time
 			var payee, benefit, status string

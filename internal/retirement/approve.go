@@ -46,20 +46,8 @@ func scanQual(r interface{ Scan(...any) error }) (*Qualification, error) {
 }
 
 func qualificationsOf(ctx context.Context, q db.Querier, where string, args ...any) ([]*Qualification, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+qualColumns+qualFrom+` WHERE `+where+` ORDER BY q.created_at DESC, q.id DESC LIMIT 200`, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "qualifications")
-	}
-	defer rows.Close()
-	var out []*Qualification
-	for rows.Next() {
-		x, err := scanQual(rows)
-		if err != nil {
-			return nil, errs.Wrap(err, "qualifications")
-		}
-		out = append(out, x)
-	}
-	return out, errs.Wrap(rows.Err(), "qualifications")
+	out, err := db.Collect(ctx, q, scanQual, `SELECT `+qualColumns+qualFrom+` WHERE `+where+` ORDER BY q.created_at DESC, q.id DESC LIMIT 200`, args...)
+	return out, errs.Wrap(err, "qualifications")
 }
 
 // Qualifications lists confirmations the actor may see: an employer its

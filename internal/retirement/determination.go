@@ -500,20 +500,8 @@ func scanDetermination(r interface{ Scan(...any) error }) (*Determination, error
 }
 
 func determinations(ctx context.Context, q db.Querier, where string, args ...any) ([]*Determination, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+detColumns+` FROM pension_determinations WHERE `+where+` ORDER BY version DESC`, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "determinations")
-	}
-	defer rows.Close()
-	var out []*Determination
-	for rows.Next() {
-		d, err := scanDetermination(rows)
-		if err != nil {
-			return nil, errs.Wrap(err, "determinations")
-		}
-		out = append(out, d)
-	}
-	return out, errs.Wrap(rows.Err(), "determinations")
+	out, err := db.Collect(ctx, q, scanDetermination, `SELECT `+detColumns+` FROM pension_determinations WHERE `+where+` ORDER BY version DESC`, args...)
+	return out, errs.Wrap(err, "determinations")
 }
 
 func latestDetermination(ctx context.Context, q db.Querier, caseNo string) (*Determination, error) {

@@ -48,20 +48,8 @@ func byID(ctx context.Context, q db.Querier, id int64) (*Matter, error) {
 }
 
 func list(ctx context.Context, q db.Querier, where string, args ...any) ([]*Matter, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+columns+from+` WHERE `+where+` ORDER BY m.flagged_at DESC, m.id DESC LIMIT 500`, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "sensitive matters")
-	}
-	defer rows.Close()
-	var out []*Matter
-	for rows.Next() {
-		m, err := scan(rows)
-		if err != nil {
-			return nil, errs.Wrap(err, "sensitive matters")
-		}
-		out = append(out, m)
-	}
-	return out, errs.Wrap(rows.Err(), "sensitive matters")
+	out, err := db.Collect(ctx, q, scan, `SELECT `+columns+from+` WHERE `+where+` ORDER BY m.flagged_at DESC, m.id DESC LIMIT 500`, args...)
+	return out, errs.Wrap(err, "sensitive matters")
 }
 
 func insertMatter(ctx context.Context, tx *sql.Tx, m *Matter) error {

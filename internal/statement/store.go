@@ -91,36 +91,23 @@ func claimBatch(ctx context.Context, d *db.DB, id int64, server string, now, sta
 
 // pendingMembers are the next members after seq without a statement.
 func pendingMembers(ctx context.Context, q db.Querier, batchID, after int64, limit int) ([]member, error) {
-	rows, err := q.QueryContext(ctx, `SELECT m.seq, m.person_id, m.employer_name FROM statement_members m
+	out, err := db.Collect(ctx, q, scanMember, `SELECT m.seq, m.person_id, m.employer_name FROM statement_members m
 		WHERE m.batch_id = $1 AND m.seq > $2
 			AND NOT EXISTS (SELECT 1 FROM statements s WHERE s.batch_id = m.batch_id AND s.seq = m.seq)
 		ORDER BY m.seq LIMIT `+strconv.Itoa(limit), batchID, after)
-	if err != nil {
-		return nil, errs.Wrap(err, "statement members")
-	}
-	return scanMembers(rows)
+	return out, errs.Wrap(err, "statement members")
 }
 
 func membersBetween(ctx context.Context, q db.Querier, batchID, lo, hi int64) ([]member, error) {
-	rows, err := q.QueryContext(ctx, `SELECT seq, person_id, employer_name FROM statement_members
+	out, err := db.Collect(ctx, q, scanMember, `SELECT seq, person_id, employer_name FROM statement_members
 		WHERE batch_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`, batchID, lo, hi)
-	if err != nil {
-		return nil, errs.Wrap(err, "statement members")
-	}
-	return scanMembers(rows)
+	return out, errs.Wrap(err, "statement members")
 }
 
-func scanMembers(rows *sql.Rows) ([]member, error) {
-	defer rows.Close()
-	var out []member
-	for rows.Next() {
-		var m member
-		if err := rows.Scan(&m.Seq, &m.PersonID, &m.Employer); err != nil {
-			return nil, errs.Wrap(err, "statement members")
-		}
-		out = append(out, m)
-	}
-	return out, errs.Wrap(rows.Err(), "statement members")
+func scanMember(r db.Scanner) (member, error) {
+	var m member
+	err := r.Scan(&m.Seq, &m.PersonID, &m.Employer)
+	return m, err
 }
 
 // progress adds a chunk's statements to the batch's counters and beats
@@ -139,21 +126,9 @@ func finishBatch(ctx context.Context, d *db.DB, id int64, status, msg string, no
 }
 
 func dueBatches(ctx context.Context, q db.Querier, stale time.Time) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id FROM statement_batches
+	out, err := db.Collect(ctx, q, db.Scalar[int64], `SELECT id FROM statement_batches
 		WHERE status = 'queued' OR (status = 'running' AND heartbeat_at < $1) ORDER BY id`, stale)
-	if err != nil {
-		return nil, errs.Wrap(err, "due statement batches")
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, errs.Wrap(err, "due statement batches")
-		}
-		out = append(out, id)
-	}
-	return out, errs.Wrap(rows.Err(), "due statement batches")
+	return out, errs.Wrap(err, "due statement batches")
 }
 
 const batchCols = `b.id, b.scope, COALESCE(b.employer_id, 0), COALESCE(e.name, ''), b.year, b.mail, b.print, b.status, b.total,
@@ -184,21 +159,9 @@ func loadBatch(ctx context.Context, q db.Querier, id int64) (*Batch, error) {
 }
 
 func listBatches(ctx context.Context, q db.Querier, limit int) ([]Batch, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+batchCols+` FROM statement_batches b
+	out, err := db.Collect(ctx, q, db.Deref(scanBatch), `SELECT `+batchCols+` FROM statement_batches b
 		LEFT JOIN employers e ON e.id = b.employer_id ORDER BY b.id DESC LIMIT `+strconv.Itoa(limit))
-	if err != nil {
-		return nil, errs.Wrap(err, "list statement batches")
-	}
-	defer rows.Close()
-	var out []Batch
-	for rows.Next() {
-		b, err := scanBatch(rows)
-		if err != nil {
-			return nil, errs.Wrap(err, "list statement batches")
-		}
-		out = append(out, *b)
-	}
-	return out, errs.Wrap(rows.Err(), "list statement batches")
+	return out, errs.Wrap(err, "list statement batches")
 }
 
 // mailAddress is the person's portal account and the e-mail address it
@@ -244,21 +207,9 @@ func scanStatement(row interface{ Scan(...any) error }, extra ...any) (*Statemen
 }
 
 func listOfPerson(ctx context.Context, q db.Querier, personID int64) ([]Statement, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+statementCols+` FROM statements WHERE person_id = $1
+	out, err := db.Collect(ctx, q, db.Deref(func(r db.Scanner) (*Statement, error) { return scanStatement(r) }), `SELECT `+statementCols+` FROM statements WHERE person_id = $1
 		ORDER BY created_at DESC, id DESC LIMIT 50`, personID)
-	if err != nil {
-		return nil, errs.Wrap(err, "list statements")
-	}
-	defer rows.Close()
-	var out []Statement
-	for rows.Next() {
-		st, err := scanStatement(rows)
-		if err != nil {
-			return nil, errs.Wrap(err, "list statements")
-		}
-		out = append(out, *st)
-	}
-	return out, errs.Wrap(rows.Err(), "list statements")
+	return out, errs.Wrap(err, "list statements")
 }
 
 func loadPDF(ctx context.Context, q db.Querier, id int64) (*Statement, []byte, error) {
@@ -328,42 +279,28 @@ func fileName(s string) string {
 // zipStatements adds the batch's PDFs one row at a time (stored, not
 // compressed again): 单位/序号_姓名.pdf.
 func zipStatements(ctx context.Context, q db.Querier, z *zip.Writer, b *Batch, now time.Time) error {
-	rows, err := q.QueryContext(ctx, `SELECT seq, name, employer_name, pdf FROM statements WHERE batch_id = $1 ORDER BY seq`, b.ID)
-	if err != nil {
-		return errs.Wrap(err, "zip statements")
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var seq int64
 		var name, emp string
 		var pdf []byte
-		if err := rows.Scan(&seq, &name, &emp, &pdf); err != nil {
-			return errs.Wrap(err, "zip statements")
-		}
-		if err := zipFile(z, fmt.Sprintf("%s/%05d_%s.pdf", fileName(emp), seq, fileName(name)), pdf, now); err != nil {
+		if err := r.Scan(&seq, &name, &emp, &pdf); err != nil {
 			return err
 		}
-	}
-	return errs.Wrap(rows.Err(), "zip statements")
+		return zipFile(z, fmt.Sprintf("%s/%05d_%s.pdf", fileName(emp), seq, fileName(name)), pdf, now)
+	}, `SELECT seq, name, employer_name, pdf FROM statements WHERE batch_id = $1 ORDER BY seq`, b.ID)
+	return errs.Wrap(err, "zip statements")
 }
 
 func zipPrints(ctx context.Context, q db.Querier, z *zip.Writer, b *Batch, now time.Time) error {
-	rows, err := q.QueryContext(ctx, `SELECT part, pdf FROM statement_prints WHERE batch_id = $1 ORDER BY part`, b.ID)
-	if err != nil {
-		return errs.Wrap(err, "zip print edition")
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var part int
 		var pdf []byte
-		if err := rows.Scan(&part, &pdf); err != nil {
-			return errs.Wrap(err, "zip print edition")
-		}
-		if err := zipFile(z, fmt.Sprintf("打印版/第%02d册.pdf", part), pdf, now); err != nil {
+		if err := r.Scan(&part, &pdf); err != nil {
 			return err
 		}
-	}
-	return errs.Wrap(rows.Err(), "zip print edition")
+		return zipFile(z, fmt.Sprintf("打印版/第%02d册.pdf", part), pdf, now)
+	}, `SELECT part, pdf FROM statement_prints WHERE batch_id = $1 ORDER BY part`, b.ID)
+	return errs.Wrap(err, "zip print edition")
 }
 
 func zipFile(z *zip.Writer, name string, data []byte, now time.Time) error {

@@ -77,20 +77,8 @@ func loadTransfer(ctx context.Context, q db.Querier, id int64) (*Transfer, error
 }
 
 func loadYears(ctx context.Context, q db.Querier, id int64) ([]YearLine, error) {
-	rows, err := q.QueryContext(ctx, `SELECT year, months, wages_fen, account_fen FROM transfer_years WHERE transfer_id = $1 ORDER BY year`, id)
-	if err != nil {
-		return nil, errs.Wrap(err, "transfer years")
-	}
-	defer rows.Close()
-	var out []YearLine
-	for rows.Next() {
-		var y YearLine
-		if err := rows.Scan(&y.Year, &y.Months, (*int64)(&y.Wages), (*int64)(&y.Account)); err != nil {
-			return nil, errs.Wrap(err, "transfer years")
-		}
-		out = append(out, y)
-	}
-	return out, errs.Wrap(rows.Err(), "transfer years")
+	out, err := db.Collect(ctx, q, db.Fields(func(y *YearLine) []any { return []any{&y.Year, &y.Months, (*int64)(&y.Wages), (*int64)(&y.Account)} }), `SELECT year, months, wages_fen, account_fen FROM transfer_years WHERE transfer_id = $1 ORDER BY year`, id)
+	return out, errs.Wrap(err, "transfer years")
 }
 
 func replaceYears(ctx context.Context, tx *sql.Tx, t *Transfer) error {
@@ -154,21 +142,9 @@ func listTransfers(ctx context.Context, q db.Querier, f Filter) ([]Transfer, err
 		w = "WHERE " + strings.Join(where, " AND ")
 	}
 	page := max(f.Page, 1)
-	rows, err := q.QueryContext(ctx, `SELECT `+transferCols+` FROM transfers t JOIN persons p ON p.id = t.person_id `+w+`
+	out, err := db.Collect(ctx, q, db.Deref(scanTransfer), `SELECT `+transferCols+` FROM transfers t JOIN persons p ON p.id = t.person_id `+w+`
 		ORDER BY t.step_due_on, t.id LIMIT 50 OFFSET `+fmt.Sprint((page-1)*50), args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "list transfers")
-	}
-	defer rows.Close()
-	var out []Transfer
-	for rows.Next() {
-		t, err := scanTransfer(rows)
-		if err != nil {
-			return nil, errs.Wrap(err, "list transfers")
-		}
-		out = append(out, *t)
-	}
-	return out, errs.Wrap(rows.Err(), "list transfers")
+	return out, errs.Wrap(err, "list transfers")
 }
 
 // Total of the years' wages, for the 信息表.
@@ -181,21 +157,9 @@ func yearsWages(ys []YearLine) money.Fen {
 }
 
 func transfersOf(ctx context.Context, q db.Querier, personID int64) ([]Transfer, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+transferCols+` FROM transfers t JOIN persons p ON p.id = t.person_id
+	out, err := db.Collect(ctx, q, db.Deref(scanTransfer), `SELECT `+transferCols+` FROM transfers t JOIN persons p ON p.id = t.person_id
 		WHERE t.person_id = $1 ORDER BY t.id DESC LIMIT 20`, personID)
-	if err != nil {
-		return nil, errs.Wrap(err, "person transfers")
-	}
-	defer rows.Close()
-	var out []Transfer
-	for rows.Next() {
-		t, err := scanTransfer(rows)
-		if err != nil {
-			return nil, errs.Wrap(err, "person transfers")
-		}
-		out = append(out, *t)
-	}
-	return out, errs.Wrap(rows.Err(), "person transfers")
+	return out, errs.Wrap(err, "person transfers")
 }
 
 // transferOfCase is the latest transfer opened on a case (nil when none).

@@ -40,20 +40,8 @@ func scanCorrection(r interface{ Scan(...any) error }) (*Correction, error) {
 }
 
 func corrections(ctx context.Context, q db.Querier, where string, args ...any) ([]*Correction, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+corrColumns+corrFrom+` WHERE `+where, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "corrections")
-	}
-	defer rows.Close()
-	var out []*Correction
-	for rows.Next() {
-		c, err := scanCorrection(rows)
-		if err != nil {
-			return nil, errs.Wrap(err, "corrections")
-		}
-		out = append(out, c)
-	}
-	return out, errs.Wrap(rows.Err(), "corrections")
+	out, err := db.Collect(ctx, q, scanCorrection, `SELECT `+corrColumns+corrFrom+` WHERE `+where, args...)
+	return out, errs.Wrap(err, "corrections")
 }
 
 func loadCorrection(ctx context.Context, q db.Querier, id int64) (*Correction, error) {
