@@ -40,6 +40,14 @@ func (a *App) oversightJobs(r *jobs.Runner) {
 	r.Add(jobs.Job{Name: "recovery.daily", Schedule: jobs.Daily(6, 30), Run: a.recoveryDaily})
 	r.Add(jobs.Job{Name: "dashboard.refresh", Schedule: jobs.Hourly(40), Run: a.dashboardRefresh})
 	r.Add(jobs.Job{Name: "health.purge", Schedule: jobs.Daily(4, 10), Run: a.purgeHealthData})
+	r.Add(jobs.Job{Name: "complaints.keys_purge", Schedule: jobs.Daily(4, 20), Run: a.purgeComplaintKeys})
+}
+
+// purgeComplaintKeys deletes the idempotency keys of API complaint
+// filings older than complaint.KeyKept.
+func (a *App) purgeComplaintKeys(ctx context.Context) (string, error) {
+	n, err := a.Complaints.PurgeKeys(ctx)
+	return fmt.Sprintf("complaint filing keys: %d deleted", n), err
 }
 
 // purgeHealthData deletes the staff check-ins and the counter screenings

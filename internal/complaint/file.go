@@ -93,6 +93,18 @@ func (s *Service) File(ctx context.Context, a *access.Actor, in Input) (*Filed, 
 // its answer carries the tracking code, so the key must not be guessable.
 const AnonymousKeyMin = 16
 
+// KeyKept is how long the idempotency key of an API filing is kept: a
+// retry within it gets the first answer back; PurgeKeys deletes older
+// keys, so a key sent again after that files a new complaint.
+const KeyKept = 7 * 24 * time.Hour
+
+// PurgeKeys deletes the idempotency keys of API filings (with the sealed
+// answers kept for retries) older than KeyKept; the scheduled job
+// complaints.keys_purge calls it. It returns how many were deleted.
+func (s *Service) PurgeKeys(ctx context.Context) (int64, error) {
+	return purgeRequestKeys(ctx, s.db.W, s.now().Add(-KeyKept))
+}
+
 // FileOnce files a complaint through the JSON API under the client's
 // idempotency key, anonymously (a == nil, counted against the client's
 // limit) or signed in as File. The same key with the same request returns

@@ -197,6 +197,17 @@ func keepAnswer(ctx context.Context, tx *sql.Tx, keyHash string, complaintID int
 	return errs.Wrap(err, "complaint request answer")
 }
 
+// purgeRequestKeys deletes the idempotency keys (and the sealed answers
+// kept with them) written before cutoff.
+func purgeRequestKeys(ctx context.Context, q db.Querier, cutoff time.Time) (int64, error) {
+	res, err := q.ExecContext(ctx, `DELETE FROM complaint_requests WHERE created_at < $1`, cutoff)
+	if err != nil {
+		return 0, errs.Wrap(err, "purge complaint request keys")
+	}
+	n, err := res.RowsAffected()
+	return n, errs.Wrap(err, "purge complaint request keys")
+}
+
 // requestByKey reads the request hash and sealed answer kept with a key
 // ("" when the key is new).
 func requestByKey(ctx context.Context, q db.Querier, keyHash string) (requestHash, sealed string, err error) {
