@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 
+	"shebao/internal/access"
 	"shebao/internal/complaint"
 	"shebao/internal/contribution"
 	"shebao/internal/death"
@@ -225,4 +226,41 @@ func readUpload(fh *multipart.FileHeader, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	return data, nil
+}
+
+// uploadedFile reads the "file" part of the parsed multipart form, at
+// most one byte over max (so an oversize file is recognised); missing is
+// the field error when no file was chosen.
+func uploadedFile(r *http.Request, max int64, missing string) (string, []byte, error) {
+	fh, ok := formFile(r, "file")
+	if !ok {
+		var fs errs.Fields
+		fs.Add("file", missing)
+		return "", nil, fs.Err()
+	}
+	data, err := readUpload(fh, max)
+	if err != nil {
+		return "", nil, errs.Wrap(err, "read upload")
+	}
+	return fh.Filename, data, nil
+}
+
+// storeUpload stores the one file of a form field as a's document (content
+// checked by its bytes: JPEG, PNG or PDF) and answers its id; 0 when none
+// was chosen.
+func (s *Server) storeUpload(r *http.Request, a *access.Actor, field string) (int64, error) {
+	fh, ok := formFile(r, field)
+	if !ok || (fh.Size == 0 && fh.Filename == "") {
+		return 0, nil
+	}
+	file, err := fh.Open()
+	if err != nil {
+		return 0, errs.Wrap(err, "open upload")
+	}
+	defer file.Close()
+	d, err := s.Documents.Put(r.Context(), a, fh.Filename, file)
+	if err != nil {
+		return 0, err
+	}
+	return d.ID, nil
 }

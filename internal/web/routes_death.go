@@ -178,20 +178,12 @@ func (s *Server) civilPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) civilImport(w http.ResponseWriter, r *http.Request) {
-	fh, ok := formFile(r, "file")
-	if !ok {
-		var fe errs.Fields
-		fe.Add("file", "请选择一个民政死亡数据文件（.xlsx 或 .csv）")
-		s.civilFail(w, r, nil, fe.Err())
-		return
-	}
-	data, err := readUpload(fh, int64(death.CivilLimits.MaxBytes))
+	name, data, err := uploadedFile(r, int64(death.CivilLimits.MaxBytes), "请选择一个民政死亡数据文件（.xlsx 或 .csv）")
 	if err != nil {
-		s.fail(w, r, err)
+		s.civilFail(w, r, nil, err)
 		return
 	}
-	hdr := fh
-	res, err := s.Deaths.ImportCivil(r.Context(), actorFrom(r.Context()), hdr.Filename, data)
+	res, err := s.Deaths.ImportCivil(r.Context(), actorFrom(r.Context()), name, data)
 	if err != nil {
 		s.civilFail(w, r, res, err)
 		return

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 
-	"shebao/internal/errs"
 	"shebao/internal/payout"
 )
 
@@ -145,13 +144,9 @@ func (s *Server) staffBatchReturn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var res *payout.ReturnResult
-	fh, ok := formFile(r, "file")
-	if !ok {
-		err = errs.Fields{{Field: "file", Message: "请选择银行回盘文件（CSV 或 XLSX）"}}.Err()
-	} else if data, rerr := readUpload(fh, payout.MaxReturnBytes); rerr != nil {
-		err = errs.Fields{{Field: "file", Message: "文件读取失败，请重新上传"}}.Err()
-	} else {
-		res, err = s.Payouts.ImportReturn(r.Context(), a, id, fh.Filename, data)
+	name, data, err := uploadedFile(r, payout.MaxReturnBytes, "请选择银行回盘文件（CSV 或 XLSX）")
+	if err == nil {
+		res, err = s.Payouts.ImportReturn(r.Context(), a, id, name, data)
 	}
 	if err != nil {
 		v, verr := s.batchData(r)

@@ -107,13 +107,9 @@ func (s *Server) staffCardAnswer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var res *payroll.CardAnswer
-	fh, ok := formFile(r, "file")
-	if !ok {
-		err = errs.Fields{{Field: "file", Message: "请选择银行的开卡回复文件（CSV 或 XLSX）"}}.Err()
-	} else if data, rerr := readUpload(fh, payout.MaxReturnBytes); rerr != nil {
-		err = errs.Fields{{Field: "file", Message: "文件读取失败，请重新上传"}}.Err()
-	} else {
-		res, err = s.Payroll.ImportCardAnswer(r.Context(), a, id, fh.Filename, data)
+	name, data, err := uploadedFile(r, payout.MaxReturnBytes, "请选择银行的开卡回复文件（CSV 或 XLSX）")
+	if err == nil {
+		res, err = s.Payroll.ImportCardAnswer(r.Context(), a, id, name, data)
 	}
 	if err != nil {
 		if errs.KindOf(err) == errs.Invalid {

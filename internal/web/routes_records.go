@@ -99,20 +99,3 @@ func (s *Server) recordImportReport(w http.ResponseWriter, r *http.Request) {
 	}
 	staffXLSX(w, "历史缴费记录导入结果-"+strconv.FormatInt(rep.ID, 10)+".xlsx", b.Bytes())
 }
-
-// uploadedFile reads the "file" part of the parsed multipart form, at
-// most one byte over max (so an oversize file is recognised); missing is
-// the field error when no file was chosen.
-func uploadedFile(r *http.Request, max int64, missing string) (string, []byte, error) {
-	fh, ok := formFile(r, "file")
-	if !ok {
-		var fs errs.Fields
-		fs.Add("file", missing)
-		return "", nil, fs.Err()
-	}
-	data, err := readUpload(fh, max)
-	if err != nil {
-		return "", nil, errs.Wrap(err, "read upload")
-	}
-	return fh.Filename, data, nil
-}

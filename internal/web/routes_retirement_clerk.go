@@ -94,20 +94,11 @@ func (s *Server) employerByNo(r *http.Request, no string) (int64, error) {
 
 // uploadedScan stores the uploaded scan of the form (required without a draft).
 func (s *Server) uploadedScan(r *http.Request) (int64, error) {
-	fh, ok := formFile(r, "scan_file")
-	if !ok {
+	id, err := s.storeUpload(r, actorFrom(r.Context()), "scan_file")
+	if err == nil && id == 0 {
 		var f errs.Fields
 		f.Add("scan", "请上传表格扫描件（JPEG、PNG 或 PDF），或从邮件附件中选择")
 		return 0, f.Err()
 	}
-	file, err := fh.Open()
-	if err != nil {
-		return 0, errs.Wrap(err, "open upload")
-	}
-	defer file.Close()
-	d, err := s.Documents.Put(r.Context(), actorFrom(r.Context()), fh.Filename, file)
-	if err != nil {
-		return 0, err
-	}
-	return d.ID, nil
+	return id, err
 }

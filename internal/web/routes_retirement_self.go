@@ -153,7 +153,7 @@ func (s *Server) selfApplySubmit(w http.ResponseWriter, r *http.Request) {
 	var fe errs.Fields
 	ids := map[string]*int64{"id_front": &in.IDFront, "id_back": &in.IDBack, "letter": &in.Letter}
 	for _, f := range selfApplyFiles {
-		id, uerr := s.uploadScan(r, a, f.Field)
+		id, uerr := s.storeUpload(r, a, f.Field)
 		if errs.KindOf(uerr) == errs.Invalid {
 			fe.Add(f.Field, f.Name+"："+errs.As(uerr).Message)
 			continue
@@ -185,24 +185,6 @@ func (s *Server) selfApplySubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.renderForm(w, r, "retire_apply", p, fe.Err())
-}
-
-// uploadScan stores the file of one form field; 0 when none was chosen.
-func (s *Server) uploadScan(r *http.Request, a *access.Actor, field string) (int64, error) {
-	fh, ok := formFile(r, field)
-	if !ok || (fh.Size == 0 && fh.Filename == "") {
-		return 0, nil
-	}
-	file, err := fh.Open()
-	if err != nil {
-		return 0, errs.Wrap(err, "open upload")
-	}
-	defer file.Close()
-	d, err := s.Documents.Put(r.Context(), a, fh.Filename, file)
-	if err != nil {
-		return 0, err
-	}
-	return d.ID, nil
 }
 
 // selfSample downloads a self-employed applicant's retirement e-mail

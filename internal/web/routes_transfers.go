@@ -331,7 +331,7 @@ func (s *Server) personTransferApply(w http.ResponseWriter, r *http.Request) {
 		field string
 		id    *int64
 	}{{"proof", &in.Proof}, {"id_front", &in.IDFront}, {"id_back", &in.IDBack}} {
-		id, err := s.storeUpload(r, u.field)
+		id, err := s.storeUpload(r, actorFrom(r.Context()), u.field)
 		if err != nil {
 			if x := errs.As(err); x != nil && x.Kind == errs.Invalid {
 				fs.Add(u.field, x.Message)
@@ -358,25 +358,6 @@ func (s *Server) personTransferApply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, "/person/transfers", "转入申请已提交，业务编号 "+t.CaseNo+"；个人账户科将在 "+t.StepDue+" 前审核")
-}
-
-// storeUpload stores the one file of a form field (content checked by its
-// bytes: JPEG, PNG or PDF); 0 when none was chosen.
-func (s *Server) storeUpload(r *http.Request, field string) (int64, error) {
-	fh, ok := formFile(r, field)
-	if !ok || (fh.Size == 0 && fh.Filename == "") {
-		return 0, nil
-	}
-	file, err := fh.Open()
-	if err != nil {
-		return 0, errs.Wrap(err, "open upload")
-	}
-	defer file.Close()
-	d, err := s.Documents.Put(r.Context(), actorFrom(r.Context()), fh.Filename, file)
-	if err != nil {
-		return 0, err
-	}
-	return d.ID, nil
 }
 
 // transferFormFile records the old agency's 信息表 from its file, all or
