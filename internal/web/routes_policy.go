@@ -158,15 +158,7 @@ func (s *Server) policyRuleEdit(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) policyRuleUpdate(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
-	id, err := pathID(r)
-	if err == nil {
-		err = r.ParseForm()
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	version, err := formVersion(r)
+	id, version, err := idAndVersion(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return

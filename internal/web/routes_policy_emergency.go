@@ -143,14 +143,11 @@ type endConfirmView struct {
 func (s *Server) emergencyEndConfirm(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
 	id, err := pathID(r)
-	if err == nil {
-		err = r.ParseForm()
-	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	end := strings.TrimSpace(r.PostForm.Get("end"))
+	end := strings.TrimSpace(r.PostFormValue("end"))
 	before, after, err := s.Policy.PreviewEnd(r.Context(), a, id, end)
 	if err != nil {
 		if errs.KindOf(err) == errs.Invalid {
@@ -167,20 +164,12 @@ func (s *Server) emergencyEndConfirm(w http.ResponseWriter, r *http.Request) {
 // emergencyEnd: POST /admin/emergencies/{id}/end stores the confirmed end.
 func (s *Server) emergencyEnd(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
-	id, err := pathID(r)
-	if err == nil {
-		err = r.ParseForm()
-	}
+	id, version, err := idAndVersion(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	version, err := formVersion(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	e, err := s.Policy.SetEnd(r.Context(), a, id, version, strings.TrimSpace(r.PostForm.Get("end")))
+	e, err := s.Policy.SetEnd(r.Context(), a, id, version, strings.TrimSpace(r.PostFormValue("end")))
 	if s.formFailed(w, r, err, func(err error) { s.renderEmergency(w, r, id, a.IsAdmin(), err) }) {
 		return
 	}
