@@ -126,9 +126,8 @@ type userView struct {
 }
 
 func (s *Server) adminUser(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	u, err := s.Accounts.GetUser(r.Context(), actorFrom(r.Context()), id)
@@ -141,9 +140,8 @@ func (s *Server) adminUser(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) adminSetSections(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
-	id, version, err := idAndVersion(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, version, ok := s.pageIDAndVersion(w, r)
+	if !ok {
 		return
 	}
 	if err := s.Accounts.SetSections(r.Context(), a, id, version, formSections(r)); err != nil {
@@ -187,9 +185,8 @@ func (s *Server) adminUserConfirm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) adminUserAction(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	back := "/admin/users/" + strconv.FormatInt(id, 10)
@@ -271,9 +268,8 @@ func (s *Server) adminCreateAPIClient(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) adminRevokeConfirm(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	c, err := s.Accounts.GetAPIClient(r.Context(), actorFrom(r.Context()), id)
@@ -287,9 +283,8 @@ func (s *Server) adminRevokeConfirm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) adminRevoke(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	if err := s.Accounts.RevokeAPIClient(r.Context(), actorFrom(r.Context()), id); err != nil {

@@ -137,3 +137,25 @@ func idAndVersion(r *http.Request) (id, version int64, err error) {
 	version, err = formVersion(r)
 	return id, version, err
 }
+
+// pageID reads the route's {id} for a page; a malformed one shows the
+// error page (NotFound) and pageID reports false.
+func (s *Server) pageID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return 0, false
+	}
+	return id, true
+}
+
+// pageIDAndVersion reads {id} and the form's version (idAndVersion); a
+// malformed one shows the error page and it reports false.
+func (s *Server) pageIDAndVersion(w http.ResponseWriter, r *http.Request) (id, version int64, ok bool) {
+	id, version, err := idAndVersion(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return 0, 0, false
+	}
+	return id, version, true
+}

@@ -327,9 +327,8 @@ func (s *Server) apptSetCapacity(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	if !s.parseForm(w, r) {

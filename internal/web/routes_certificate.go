@@ -293,9 +293,8 @@ func (s *Server) staffCertificateRevoke(w http.ResponseWriter, r *http.Request) 
 		s.fail(w, r, err)
 		return
 	}
-	id, version, err := idAndVersion(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, version, ok := s.pageIDAndVersion(w, r)
+	if !ok {
 		return
 	}
 	c, err := s.Certificates.Revoke(r.Context(), a, id, version, r.PostFormValue("reason"))

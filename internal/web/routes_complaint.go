@@ -198,9 +198,8 @@ func (s *Server) complaintTrackPDF(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) complaintMinePDF(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	b, c, err := s.Complaints.AnswerPDF(r.Context(), complaint.Reporter{Actor: actorFrom(r.Context()), ID: id})
@@ -208,9 +207,8 @@ func (s *Server) complaintMinePDF(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) complaintStaffPDF(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	b, c, err := s.Complaints.StaffAnswerPDF(r.Context(), actorFrom(r.Context()), id)

@@ -60,9 +60,8 @@ type reviewView struct {
 }
 
 func (s *Server) staffRegistration(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	app, err := s.Employers.Get(r.Context(), actorFrom(r.Context()), id)
@@ -85,9 +84,8 @@ func (s *Server) decisionFailed(w http.ResponseWriter, r *http.Request, id int64
 }
 
 func (s *Server) staffRegistrationApprove(w http.ResponseWriter, r *http.Request) {
-	id, version, err := idAndVersion(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, version, ok := s.pageIDAndVersion(w, r)
+	if !ok {
 		return
 	}
 	ap, err := s.Employers.Approve(r.Context(), actorFrom(r.Context()), id, version)
@@ -101,9 +99,8 @@ func (s *Server) staffRegistrationApprove(w http.ResponseWriter, r *http.Request
 }
 
 func (s *Server) staffRegistrationReturn(w http.ResponseWriter, r *http.Request) {
-	id, version, err := idAndVersion(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, version, ok := s.pageIDAndVersion(w, r)
+	if !ok {
 		return
 	}
 	app, err := s.Employers.Return(r.Context(), actorFrom(r.Context()), id, version, r.PostFormValue("reasons"))
@@ -228,9 +225,8 @@ func (s *Server) showChange(w http.ResponseWriter, r *http.Request, failed error
 }
 
 func (s *Server) staffEmployerChangeApprove(w http.ResponseWriter, r *http.Request) {
-	id, version, err := idAndVersion(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, version, ok := s.pageIDAndVersion(w, r)
+	if !ok {
 		return
 	}
 	e, err := s.Employers.ApproveChange(r.Context(), actorFrom(r.Context()), id, version)
@@ -242,9 +238,8 @@ func (s *Server) staffEmployerChangeApprove(w http.ResponseWriter, r *http.Reque
 }
 
 func (s *Server) staffEmployerChangeReject(w http.ResponseWriter, r *http.Request) {
-	id, version, err := idAndVersion(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, version, ok := s.pageIDAndVersion(w, r)
+	if !ok {
 		return
 	}
 	c, err := s.Employers.RejectChange(r.Context(), actorFrom(r.Context()), id, version, r.PostFormValue("reason"))

@@ -60,9 +60,8 @@ func (s *Server) faqList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) faqShow(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	f, err := s.FAQ.Get(r.Context(), actorFrom(r.Context()), id)

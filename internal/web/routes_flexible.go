@@ -212,9 +212,8 @@ func (s *Server) staffFlexibleRegister(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	in := formInput(r)
@@ -240,9 +239,8 @@ func (s *Server) staffFlexibleBills(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	bills, err := s.Flexible.CreateBills(r.Context(), a, id, r.PostFormValue("month"), r.PostFormValue("plan"))

@@ -705,9 +705,8 @@ func formFiles(r *http.Request, field string) ([]injury.Photo, func(), error) {
 }
 
 func (s *Server) injuryLetter(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	b, c, err := s.Injury.LetterPDF(r.Context(), actorFrom(r.Context()), id, func(code string) string {

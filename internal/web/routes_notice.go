@@ -83,9 +83,8 @@ func (s *Server) noticeList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) noticeShow(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	n, err := s.Notices.Get(r.Context(), actorFrom(r.Context()), id)
@@ -302,9 +301,8 @@ const Hotline = "人社服务热线 12333"
 // hall and employers' notice boards: the title large, the text, QR codes
 // to the notice and to the online service, and the hotline.
 func (s *Server) noticePoster(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	n, err := s.Notices.Get(r.Context(), actorFrom(r.Context()), id)

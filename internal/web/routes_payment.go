@@ -120,9 +120,8 @@ func (s *Server) staffPaymentSettle(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	id, version, err := idAndVersion(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, version, ok := s.pageIDAndVersion(w, r)
+	if !ok {
 		return
 	}
 	in := payment.SettleInput{Action: r.PostFormValue("action"), BillNo: r.PostFormValue("bill_no"),
@@ -230,9 +229,8 @@ func (s *Server) staffInvoiceMailed(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	id, version, err := idAndVersion(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, version, ok := s.pageIDAndVersion(w, r)
+	if !ok {
 		return
 	}
 	in := payment.MailInput{Courier: r.PostFormValue("courier"), TrackingNo: r.PostFormValue("tracking_no"), Version: version}

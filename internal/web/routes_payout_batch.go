@@ -100,9 +100,8 @@ func (s *Server) staffBatch(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) staffBatchFile(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	f, err := s.Payouts.BatchFile(r.Context(), actorFrom(r.Context()), id)
@@ -117,9 +116,8 @@ func (s *Server) staffBatchFile(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) staffBatchPDF(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	data, err := s.Payouts.BatchPDF(r.Context(), actorFrom(r.Context()), id)
@@ -134,9 +132,8 @@ func (s *Server) staffBatchPDF(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) staffBatchReturn(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	if _, err := s.Payouts.GetBatch(r.Context(), a, id); err != nil {

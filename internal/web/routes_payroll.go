@@ -82,9 +82,8 @@ func (s *Server) staffPayrollRunPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	run, err := s.Payroll.GetRun(r.Context(), id)

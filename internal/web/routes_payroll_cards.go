@@ -75,9 +75,8 @@ func (s *Server) staffCardListCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) staffCardListFile(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	f, err := s.Payroll.CardListFile(r.Context(), actorFrom(r.Context()), id)
@@ -93,9 +92,8 @@ func (s *Server) staffCardListFile(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) staffCardAnswer(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	if err := payroll.MayRun(a); err != nil {
@@ -132,9 +130,8 @@ func (s *Server) staffCardActivate(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	n, err := s.Payroll.Activate(r.Context(), actorFrom(r.Context()), id)

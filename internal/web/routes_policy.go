@@ -140,9 +140,8 @@ func (s *Server) policyRuleEdit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	rule, err := s.Policy.RuleByID(r.Context(), a, id)
@@ -158,9 +157,8 @@ func (s *Server) policyRuleEdit(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) policyRuleUpdate(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
-	id, version, err := idAndVersion(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, version, ok := s.pageIDAndVersion(w, r)
+	if !ok {
 		return
 	}
 	rule, err := s.Policy.UpdateRule(r.Context(), a, id, version, ruleInput(r.PostForm))

@@ -106,9 +106,8 @@ func (s *Server) emergencyDetail(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	s.renderEmergency(w, r, id, a.IsAdmin(), nil)
@@ -142,9 +141,8 @@ type endConfirmView struct {
 // would change and asks to confirm; nothing is stored.
 func (s *Server) emergencyEndConfirm(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	end := strings.TrimSpace(r.PostFormValue("end"))
@@ -164,9 +162,8 @@ func (s *Server) emergencyEndConfirm(w http.ResponseWriter, r *http.Request) {
 // emergencyEnd: POST /admin/emergencies/{id}/end stores the confirmed end.
 func (s *Server) emergencyEnd(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
-	id, version, err := idAndVersion(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, version, ok := s.pageIDAndVersion(w, r)
+	if !ok {
 		return
 	}
 	e, err := s.Policy.SetEnd(r.Context(), a, id, version, strings.TrimSpace(r.PostFormValue("end")))

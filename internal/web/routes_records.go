@@ -82,9 +82,8 @@ func (s *Server) recordTemplate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) recordImportReport(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	rep, err := s.Contribution.RecordImportOf(r.Context(), actorFrom(r.Context()), id)

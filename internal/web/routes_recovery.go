@@ -122,9 +122,8 @@ func (s *Server) recoveryRefresh(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) recoveryItem(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	it, err := s.Recovery.Get(r.Context(), actorFrom(r.Context()), id)
@@ -143,9 +142,8 @@ type recoveryItemView struct {
 func clockDay(s *Server) string { return clock.Today(s.Clock).Format("2006-01-02") }
 
 func (s *Server) recoveryResolve(w http.ResponseWriter, r *http.Request) {
-	id, version, err := idAndVersion(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, version, ok := s.pageIDAndVersion(w, r)
+	if !ok {
 		return
 	}
 	a := actorFrom(r.Context())

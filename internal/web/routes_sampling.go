@@ -80,9 +80,8 @@ func (s *Server) samplingDraw(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) samplingCheck(w http.ResponseWriter, r *http.Request) {
-	id, version, err := idAndVersion(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, version, ok := s.pageIDAndVersion(w, r)
+	if !ok {
 		return
 	}
 	month := r.PostFormValue("month")
@@ -96,9 +95,8 @@ func (s *Server) samplingCheck(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) samplingRectify(w http.ResponseWriter, r *http.Request) {
-	id, version, err := idAndVersion(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, version, ok := s.pageIDAndVersion(w, r)
+	if !ok {
 		return
 	}
 	month := r.PostFormValue("month")

@@ -75,9 +75,8 @@ func (s *Server) staffImportReport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	rep, err := s.StaffChanges.ImportReportOf(r.Context(), a, emp, id)

@@ -156,9 +156,8 @@ func (s *Server) personStatements(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) statementPDF(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	st, pdf, err := s.Statements.PDF(r.Context(), actorFrom(r.Context()), id)

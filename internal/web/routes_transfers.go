@@ -239,9 +239,8 @@ func fieldError(field, msg string) error {
 // (or the written refusal) of a transfer in, the 信息表 of a transfer out.
 func (s *Server) transferPDF(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	t, err := s.Transfers.Get(r.Context(), a, id)

@@ -121,9 +121,8 @@ func (s *Server) upkeepRaise(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) upkeepCorrection(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	c, err := s.Upkeep.Get(r.Context(), actorFrom(r.Context()), id)
@@ -147,9 +146,8 @@ func (s *Server) upkeepCorrection(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) upkeepEvidence(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := s.pageID(w, r)
+	if !ok {
 		return
 	}
 	doc, err := strconv.ParseInt(r.PathValue("doc"), 10, 64)
