@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -33,11 +35,17 @@ var (
 //
 //	SHEBAO_TEST_POSTGRES=postgres://… go test -run '^$' -bench BenchmarkAssess -benchtime 3x ./internal/contribution/
 //
-// The district-scale figures (100,000 and 1,000,000 persons) come from the
-// command line (docs/architecture.md, "Performance"):
+// SHEBAO_BENCH_WORKERS=1 (or 2, …) sets how many batches run at once on
+// PostgreSQL, for the assessment and for its comparisons alike (one COPY
+// stream and one statement for 1 worker, two at once for 2); default one
+// per CPU. The full comparison is printed to stderr.
 //
-//	shebao demo --employers 50000 --persons 1000000 --db postgres://…/bench
-//	shebao assess --month 2024-01 --db postgres://…/bench --bench
+// The district-scale figures (100,000 and 1,000,000 persons) come from the
+// command line (docs/architecture.md, "Monthly assessment"), on a database
+// seeded once and emptied of the month between runs:
+//
+//	shebao demo --employers 50000 --persons 1000000 --months 0 --now 2024-02-10 --db postgres://…/bench
+//	shebao assess --month 2024-01 --now 2024-02-10 --db postgres://…/bench --bench --workers 2
 func BenchmarkAssess(b *testing.B) {
 	for _, dialect := range dbtest.Engines() {
 		b.Run(string(dialect), func(b *testing.B) {
@@ -55,6 +63,9 @@ func BenchmarkAssess(b *testing.B) {
 				b.Fatal(err)
 			}
 			s := contribution.NewService(d, c, au, pol, "bench", nil)
+			if w, err := strconv.Atoi(os.Getenv("SHEBAO_BENCH_WORKERS")); err == nil {
+				s.SetWorkers(w)
+			}
 			clear := func() {
 				for _, q := range []string{`DELETE FROM bill_lines`, `DELETE FROM bills`} {
 					if _, err := d.W.ExecContext(ctxBg, q); err != nil {
@@ -80,6 +91,7 @@ func BenchmarkAssess(b *testing.B) {
 			if !r.Same() {
 				b.Fatalf("sums differ: %+v", r)
 			}
+			r.Print(os.Stderr)
 			b.ReportMetric(float64(r.Run.Lines), "lines")
 			b.ReportMetric(r.LimitRatio(), "run/limit")
 			b.ReportMetric(r.StatementRatio(), "run/stmt")

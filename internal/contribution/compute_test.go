@@ -186,5 +186,56 @@ func TestSetBasedEqualsGo(t *testing.T) {
 				t.Errorf("employer %d: class %d float %d basis %+v", w.emp, b.RiskClass, b.InjuryFloatPPM, b.Basis)
 			}
 		}
+		sqlEqualsGo(t, d, p, emps[0].emp, emps[len(emps)-1].emp, func(emp, person int64) (int, int64, money.Fen) {
+			for _, w := range emps {
+				if w.emp == emp {
+					return w.class, w.float, w.declared[person]
+				}
+			}
+			return 0, 0, 0
+		})
 	})
+}
+
+// sqlEqualsGo runs the set-based SQL of the month's lines (linesSelect,
+// the benchmark's statement) for employers lo..hi and checks that every
+// line equals Params.Compute, which the assessment writes, and that every
+// person has the three lines. of gives an employer's class and float and
+// a person's declared base.
+func sqlEqualsGo(t *testing.T, d *db.DB, p *Params, lo, hi int64, of func(emp, person int64) (int, int64, money.Fen)) {
+	t.Helper()
+	rules := p.rules(4)
+	rows, err := d.W.QueryContext(ctxBg, rules.with+linesSelect(d.Dialect, "e.id", allLines),
+		append([]any{p.Month.String(), lo, hi}, rules.args...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	seen := map[[2]int64]int{}
+	for rows.Next() {
+		var g Line
+		var emp int64
+		if err := rows.Scan(&emp, &g.PersonID, &g.Scheme, &g.Base, &g.DeclaredBase, &g.EmployerRate, &g.IndividualRate,
+			&g.Employer, &g.Individual, &g.Clamp); err != nil {
+			t.Fatal(err)
+		}
+		class, float, declared := of(emp, g.PersonID)
+		x := p.Compute(g.PersonID, declared, class, float)[schemeIndex(g.Scheme)]
+		if g.Base != x.Base || g.DeclaredBase != x.DeclaredBase || g.Employer != x.Employer || g.Individual != x.Individual ||
+			g.EmployerRate != x.EmployerRate || g.IndividualRate != x.IndividualRate || g.Clamp != x.Clamp {
+			t.Errorf("employer %d person %d %s: sql %+v, go %+v", emp, g.PersonID, g.Scheme, g, x)
+		}
+		seen[[2]int64{emp, g.PersonID}]++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) == 0 {
+		t.Fatal("the set-based SQL gave no lines")
+	}
+	for k, n := range seen {
+		if n != 3 {
+			t.Errorf("employer %d person %d: %d lines from SQL", k[0], k[1], n)
+		}
+	}
 }

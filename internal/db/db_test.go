@@ -109,3 +109,27 @@ func TestReadReusesPreparedStatementsAndReportsErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestInt64RowsJoinsOnBothEngines: a table of integer rows bound as one
+// parameter joins like a table (large values exact, an empty table joins
+// nothing).
+func TestInt64RowsJoinsOnBothEngines(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		rows := [][]int64{{1, 10, -3}, {2, 1 << 60, 0}, {5, 7, 8}}
+		tab, arg := d.Dialect.Int64Rows(2, []string{"k", "a", "b"}, rows)
+		var n, sa, sb, big int64
+		err := d.W.QueryRowContext(ctx, `SELECT COUNT(*), SUM(t.a), SUM(t.b), MAX(t.a) FROM `+tab+` t WHERE t.k <= $1`, 2, arg).
+			Scan(&n, &sa, &sb, &big)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 2 || sa != 10+1<<60 || sb != -3 || big != 1<<60 {
+			t.Errorf("got %d rows, sums %d %d, max %d", n, sa, sb, big)
+		}
+		tab, arg = d.Dialect.Int64Rows(1, []string{"k"}, nil)
+		if err := d.W.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+tab+` t`, arg).Scan(&n); err != nil || n != 0 {
+			t.Errorf("empty table: %d rows, %v", n, err)
+		}
+	})
+}

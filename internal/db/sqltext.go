@@ -256,3 +256,47 @@ func InInt64s(ids []int64) (string, []any) {
 	}
 	return b.String(), args
 }
+
+// Int64Rows is a table of integer rows with the given column names, bound
+// as the one parameter $n, for a FROM clause ("… JOIN " + table + " t ON
+// …"), and the value to bind: a JSON array of rows on both engines, read
+// with json_array_elements on PostgreSQL and json_each on SQLite. One
+// statement and one plan for any number of rows, where a VALUES list of
+// parameters costs a plan per row count.
+func (d Dialect) Int64Rows(n int, names []string, rows [][]int64) (string, any) {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('[')
+		for j, v := range r {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.FormatInt(v, 10))
+		}
+		b.WriteByte(']')
+	}
+	b.WriteByte(']')
+	p := "$" + strconv.Itoa(n)
+	cols := make([]string, len(names))
+	for i, name := range names {
+		k := strconv.Itoa(i)
+		if d == Postgres {
+			cols[i] = "CAST(r.value->>" + k + " AS BIGINT) AS " + name
+		} else {
+			cols[i] = "CAST(json_extract(r.value, '$[" + k + "]') AS INTEGER) AS " + name
+		}
+	}
+	// On SQLite LIMIT -1 (no limit) keeps the subquery from being
+	// flattened into the join, so it is read once into a table the join
+	// finds rows of by an automatic index instead of reading the JSON
+	// again for every row of the other side.
+	from := "json_each(" + p + ") r LIMIT -1"
+	if d == Postgres {
+		from = "json_array_elements(CAST(CAST(" + p + " AS TEXT) AS JSON)) r"
+	}
+	return "(SELECT " + strings.Join(cols, ", ") + " FROM " + from + ")", b.String()
+}
