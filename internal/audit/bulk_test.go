@@ -150,3 +150,25 @@ func TestRecordManyRefusesBadEntry(t *testing.T) {
 		}
 	})
 }
+
+// A large batch is encoded in parallel parts: the records are those of
+// one-by-one encoding, in order, and a bad entry anywhere fails it.
+func TestNewRecordsInPartsEqualsOneByOne(t *testing.T) {
+	s := &Service{}
+	ctx := context.Background()
+	es := bulkEntries(0, 9001)
+	got, err := s.newRecords(ctx, clerk, es)
+	if err != nil || len(got) != len(es) {
+		t.Fatalf("%d records, %v", len(got), err)
+	}
+	for i, e := range es {
+		want, err := s.newRecord(ctx, clerk, e)
+		if err != nil || !reflect.DeepEqual(got[i], *want) {
+			t.Fatalf("record %d: %+v, want %+v (%v)", i, got[i], want, err)
+		}
+	}
+	es[8000].Action = ""
+	if _, err := s.newRecords(ctx, clerk, es); err == nil {
+		t.Fatal("a bad entry in the last part was accepted")
+	}
+}

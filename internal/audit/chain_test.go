@@ -151,3 +151,49 @@ func TestRecordFields(t *testing.T) {
 		})
 	}
 }
+
+// A flat map of scalars takes the one-pass path; it must give exactly the
+// bytes of the two-pass canonical encoding (the chain's hashes depend on
+// them), and anything else must not take it.
+func TestFlatScalarsOnePassIsCanonical(t *testing.T) {
+	twoPass := func(v any) string {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := decodeJSON(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := json.Marshal(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	flat := []map[string]any{
+		{"id_number": "110105********001X", "date": "2026-03-10", "source": "civil", "overpaid_fen": int64(600_000), "late": false},
+		{"z": 1, "a": int32(-7), "m": nil, "html": "<b>&\"引号\"</b>", "ctl": "a\tb\n\u2028", "big": int64(9007199254740993), "t": true},
+		{},
+	}
+	for _, v := range flat {
+		if !flatScalars(v) {
+			t.Fatalf("%v not flat", v)
+		}
+		got, err := canonicalJSON(v)
+		if err != nil || string(got) != twoPass(v) {
+			t.Fatalf("one pass %s, two passes %s (%v)", got, twoPass(v), err)
+		}
+	}
+	for _, v := range []any{
+		map[string]any{"bad": "\xff"},
+		map[string]any{"f": 1.5},
+		map[string]any{"n": map[string]any{"b": 1}},
+		map[string]int64{"a": 1},
+		struct{ A int }{1},
+	} {
+		if flatScalars(v) {
+			t.Fatalf("%#v taken as flat", v)
+		}
+	}
+}

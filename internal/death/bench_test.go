@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,13 +84,21 @@ func BenchmarkCivilMatch(b *testing.B) {
 	if *benchSeedOnly {
 		b.Skip("seeded")
 	}
+	var split phaseSplit
+	e.s.lap = split.lap
 	for range b.N {
 		b.StopTimer()
 		resetCivil(b, d)
 		b.StartTimer()
+		var walBefore string
+		if err := d.W.QueryRowContext(ctxBg, `SELECT pg_current_wal_lsn()::text`).Scan(&walBefore); err != nil {
+			b.Fatal(err)
+		}
 		start := time.Now()
+		split.start(start)
 		res, err := e.s.ImportCivil(ctxBg, e.c1, "民政死亡名单.csv", file)
 		el := time.Since(start)
+		split.lap("finish and commit")
 		b.StopTimer()
 		if err != nil {
 			b.Fatalf("%v %+v", err, res)
@@ -105,11 +114,32 @@ func BenchmarkCivilMatch(b *testing.B) {
 			WHERE recovery = 'open'`).Scan(&overpaid, &months); err != nil || months != int64(2*(n/20)) || overpaid != months*benchMonthly {
 			b.Fatalf("overpaid %d fen over %d months (want %d months): %v", overpaid, months, 2*(n/20), err)
 		}
+		var wal int64
+		if err := d.W.QueryRowContext(ctxBg, `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint`, walBefore).Scan(&wal); err != nil {
+			b.Fatal(err)
+		}
 		b.ReportMetric(el.Seconds(), "s/import")
-		b.Logf("%d deaths against %d persons: %d pensions stopped, %d months overpaid (%s 元), %d to review: %v",
-			n/10, n, stopped, months, money.Fen(overpaid).String(), res.Review, el)
+		b.ReportMetric(float64(wal)/1e6, "MB-WAL/import")
+		b.Logf("%d deaths against %d persons: %d pensions stopped, %d months overpaid (%s 元), %d to review: %v; %s",
+			n/10, n, stopped, months, money.Fen(overpaid).String(), res.Review, el, &split)
 	}
 }
+
+// phaseSplit times the phases of one import.
+type phaseSplit struct {
+	last  time.Time
+	parts []string
+}
+
+func (p *phaseSplit) start(t time.Time) { p.last, p.parts = t, nil }
+
+func (p *phaseSplit) lap(phase string) {
+	now := time.Now()
+	p.parts = append(p.parts, fmt.Sprintf("%s %.2f s", phase, now.Sub(p.last).Seconds()))
+	p.last = now
+}
+
+func (p *phaseSplit) String() string { return strings.Join(p.parts, ", ") }
 
 var benchSeedOnly = flag.Bool("seed-only", false, "BenchmarkCivilMatch: seed the persistent schema and stop")
 

@@ -38,7 +38,6 @@ const (
 	ReasonOtherDate   = "date_conflict"
 	ReasonDuplicate   = "already_reported"
 	reasonConfirmed   = "date_confirmed"
-	statusPending     = "pending"
 	statusApplied     = "applied"
 	statusDuplicate   = "duplicate"
 	statusReview      = "review"
@@ -159,10 +158,7 @@ func (s *Service) ImportCivil(ctx context.Context, a *access.Actor, name string,
 		if err != nil {
 			return errs.Wrap(err, "civil import")
 		}
-		if err := s.insertCivil(ctx, tx, res.ImportID, recs); err != nil {
-			return err
-		}
-		if err := s.match(ctx, tx, a, res.ImportID); err != nil {
+		if err := s.match(ctx, tx, a, res.ImportID, recs); err != nil {
 			return err
 		}
 		return s.finishImport(ctx, tx, a, res)
@@ -170,21 +166,17 @@ func (s *Service) ImportCivil(ctx context.Context, a *access.Actor, name string,
 	return res, err
 }
 
-func (s *Service) insertCivil(ctx context.Context, tx *sql.Tx, importID int64, recs []CivilRecord) error {
-	now := s.now()
-	var imp any
-	if importID != 0 {
-		imp = importID
-	}
-	return db.BulkInsert(ctx, tx, s.db.Dialect, db.Insert{Table: "civil_records",
-		Columns: []db.Column{{Name: "import_id", Type: db.BigInt}, {Name: "id_number", Type: db.Text}, {Name: "name", Type: db.Text},
-			{Name: "death_date", Type: db.Text}, {Name: "cert_no", Type: db.Text}, {Name: "status", Type: db.Text},
-			{Name: "created_at", Type: db.Timestamp}},
+// stage writes the records of an import to civil_stage, in file order.
+func (s *Service) stage(ctx context.Context, tx *sql.Tx, importID int64, recs []CivilRecord) error {
+	err := db.BulkInsert(ctx, tx, s.db.Dialect, db.Insert{Table: "civil_stage",
+		Columns: []db.Column{{Name: "import_id", Type: db.BigInt}, {Name: "ord", Type: db.BigInt}, {Name: "id_number", Type: db.Text},
+			{Name: "name", Type: db.Text}, {Name: "death_date", Type: db.Text}, {Name: "cert_no", Type: db.Text}},
 		Rows: len(recs),
 		Row: func(i int) []any {
 			r := recs[i]
-			return []any{imp, r.IDNumber, r.Name, r.DeathDate, r.CertNo, statusPending, now}
+			return []any{importID, i, r.IDNumber, r.Name, r.DeathDate, r.CertNo}
 		}})
+	return errs.Wrap(err, "civil stage")
 }
 
 // finishImport counts the outcome on the import row and audits it.
@@ -218,24 +210,32 @@ func (s *Service) finishImport(ctx context.Context, tx *sql.Tx, a *access.Actor,
 		After: map[string]any{"rows": res.Rows, "applied": res.Applied, "review": res.Review, "duplicates": res.Duplicates}})
 }
 
-// match classifies the pending records of an import, set-based, and
-// applies the clean ones (docs/rules.md "Death: reports and matching"):
-// one statement gives every record its person (matched by ID number
-// through the unique index), its outcome and its reason, checked in this
-// order: unknown ID; the same death already recorded (a duplicate);
-// another recorded date; another name; paid contributions after the
-// death (to review); a provisional death from an employer's removal (its
-// date confirmed); otherwise applied. Each record is written once.
-func (s *Service) match(ctx context.Context, tx *sql.Tx, a *access.Actor, importID int64) error {
+// match stores the records of an import and applies the clean ones
+// (docs/rules.md "Death: reports and matching"): the records are staged
+// in bulk, then one statement writes each record with its person (matched
+// by ID number through the unique index), its outcome and its reason,
+// checked in this order: unknown ID; the same death already recorded (a
+// duplicate); another recorded date; another name; paid contributions
+// after the death (to review); a provisional death from an employer's
+// removal (its date confirmed); otherwise applied. Each record is written
+// once, already classified.
+func (s *Service) match(ctx context.Context, tx *sql.Tx, a *access.Actor, importID int64, recs []CivilRecord) error {
 	if q := s.db.Dialect.NoJIT(); q != "" {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return errs.Wrap(err, "civil match")
 		}
 	}
-	q := `UPDATE civil_records SET person_id = x.pid, reason = x.reason,
-		status = CASE x.reason WHEN '' THEN 'applied' WHEN '` + reasonConfirmed + `' THEN 'applied'
-			WHEN '` + ReasonDuplicate + `' THEN 'duplicate' ELSE 'review' END
-		FROM (SELECT c.id AS cid, p.id AS pid, CASE
+	if err := s.stage(ctx, tx, importID, recs); err != nil {
+		return err
+	}
+	s.phaseDone("store")
+	// Fresh statistics of the staged rows make PostgreSQL match them to
+	// persons with one hash join instead of a lookup a record; the
+	// classification is materialised so that it is computed once a record.
+	if _, err := tx.ExecContext(ctx, `ANALYZE civil_stage`); err != nil {
+		return errs.Wrap(err, "civil stage")
+	}
+	q := `WITH x AS MATERIALIZED (SELECT c.ord, c.id_number, c.name, c.death_date, c.cert_no, p.id AS pid, CASE
 			WHEN p.id IS NULL THEN '` + ReasonUnknownID + `'
 			WHEN EXISTS (SELECT 1 FROM deaths d WHERE d.person_id = p.id AND d.date_confirmed = $2 AND d.death_date = c.death_date) THEN '` + ReasonDuplicate + `'
 			WHEN EXISTS (SELECT 1 FROM deaths d WHERE d.person_id = p.id AND d.date_confirmed = $2) THEN '` + ReasonOtherDate + `'
@@ -246,15 +246,24 @@ func (s *Service) match(ctx context.Context, tx *sql.Tx, a *access.Actor, import
 				AND l.fee_month > substr(c.death_date, 1, 7)) THEN '` + ReasonLiving + `'
 			WHEN EXISTS (SELECT 1 FROM deaths d WHERE d.person_id = p.id) THEN '` + reasonConfirmed + `'
 			ELSE '' END AS reason
-			FROM civil_records c LEFT JOIN persons p ON p.id_number = c.id_number
-			WHERE c.import_id = $1 AND c.status = 'pending') x
-		WHERE civil_records.id = x.cid`
-	if _, err := tx.ExecContext(ctx, q, importID, true); err != nil {
+			FROM civil_stage c LEFT JOIN persons p ON p.id_number = c.id_number
+			WHERE c.import_id = $1)
+		INSERT INTO civil_records (import_id, id_number, name, death_date, cert_no, person_id, status, reason, created_at)
+		SELECT $1, x.id_number, x.name, x.death_date, x.cert_no, x.pid,
+			CASE x.reason WHEN '' THEN 'applied' WHEN '` + reasonConfirmed + `' THEN 'applied'
+			WHEN '` + ReasonDuplicate + `' THEN 'duplicate' ELSE 'review' END, x.reason, $3
+		FROM x ORDER BY x.ord`
+	if _, err := tx.ExecContext(ctx, q, importID, true, s.now()); err != nil {
 		return errs.Wrap(err, "civil match")
 	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM civil_stage WHERE import_id = $1`, importID); err != nil {
+		return errs.Wrap(err, "civil stage")
+	}
+	s.phaseDone("classify")
 	if err := s.confirmProvisional(ctx, tx, importID); err != nil {
 		return err
 	}
+	s.phaseDone("confirm provisional")
 	return s.applyMatched(ctx, tx, a, importID)
 }
 

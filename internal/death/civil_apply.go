@@ -13,53 +13,54 @@ import (
 	"shebao/internal/person"
 )
 
-// applyMatched records the deaths of the records match applied,
-// set-based: the retirees' pensions stopped in one payroll batch and their
-// deaths (with overpayment and reporting deadline) written in bulk with one
-// audit record each, the others' deaths in one statement, every person
-// marked deceased in one statement.
+// applyMatched records the deaths of the records match applied, as
+// recordTx does for each one, set-based: the deaths read with their
+// persons in one statement, the retirees' pensions stopped in one payroll
+// batch, every death (with its overpayment and reporting deadline) written
+// in bulk with one audit record each, every person marked deceased in one
+// statement.
 func (s *Service) applyMatched(ctx context.Context, tx *sql.Tx, a *access.Actor, importID int64) error {
-	ds, err := s.matchedRetirees(ctx, tx, importID)
+	ds, err := s.matchedDeaths(ctx, tx, importID)
 	if err != nil {
 		return err
 	}
+	s.phaseDone("read matched")
 	if err := s.stopPensions(ctx, tx, ds); err != nil {
 		return err
 	}
+	s.phaseDone("stop pensions")
 	if err := insertDeaths(ctx, tx, s.db.Dialect, ds, actorID(a)); err != nil {
 		return err
 	}
-	now := s.now()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO deaths (person_id, death_date, date_confirmed, source, certificate_no, kind_at_death,
-		reported_by, reported_at) SELECT p.id, c.death_date, $2, 'civil', c.cert_no, p.kind, $3, $4 `+toApply+` AND p.kind <> 'retiree'`,
-		importID, true, actorID(a), now); err != nil {
-		return errs.Wrap(err, "civil deaths")
-	}
-	if _, err := person.MarkDeceasedWhere(ctx, tx, now, `SELECT c.person_id FROM civil_records c
+	s.phaseDone("insert deaths")
+	if _, err := person.MarkDeceasedWhere(ctx, tx, s.now(), `SELECT c.person_id FROM civil_records c
 		WHERE c.import_id = $1 AND c.status = 'applied' AND c.reason = ''`, importID); err != nil {
 		return err
 	}
-	return s.audit.RecordMany(ctx, tx, a, deathEntries(ds))
+	s.phaseDone("mark deceased")
+	err = s.audit.RecordMany(ctx, tx, a, deathEntries(ds))
+	s.phaseDone("death audit")
+	return err
 }
 
-// matchedRetirees reads the retirees among the records to apply as deaths
-// to record, each with its reporting deadline; a date before birth or a
-// person already deceased fails the whole batch as recordTx would.
-func (s *Service) matchedRetirees(ctx context.Context, tx *sql.Tx, importID int64) ([]*Death, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT p.id, p.name, p.id_number, p.birth_date, p.status, c.death_date, c.cert_no
-		`+toApply+` AND p.kind = 'retiree' ORDER BY c.id`, importID)
+// matchedDeaths reads the deaths to record of the records match applied,
+// in file order, each with its reporting deadline; a date before birth or
+// a person already deceased fails the whole batch as recordTx would.
+func (s *Service) matchedDeaths(ctx context.Context, tx *sql.Tx, importID int64) ([]*Death, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT p.id, p.name, p.id_number, p.birth_date, p.status, p.kind, c.death_date, c.cert_no
+		`+toApply+` ORDER BY c.id`, importID)
 	if err != nil {
-		return nil, errs.Wrap(err, "civil retirees")
+		return nil, errs.Wrap(err, "civil deaths")
 	}
 	defer rows.Close()
 	now := s.now()
 	dues := map[string]*Death{}
 	var out []*Death
 	for rows.Next() {
-		d := &Death{DateConfirmed: true, Source: SourceCivil, KindAtDeath: string(person.Retiree), ReportedAt: now, Recovery: "none", Version: 1}
+		d := &Death{DateConfirmed: true, Source: SourceCivil, ReportedAt: now, Recovery: "none", Version: 1}
 		var birth, status string
-		if err := rows.Scan(&d.PersonID, &d.PersonName, &d.IDNumber, &birth, &status, &d.Date, &d.CertificateNo); err != nil {
-			return nil, errs.Wrap(err, "civil retirees")
+		if err := rows.Scan(&d.PersonID, &d.PersonName, &d.IDNumber, &birth, &status, &d.KindAtDeath, &d.Date, &d.CertificateNo); err != nil {
+			return nil, errs.Wrap(err, "civil deaths")
 		}
 		if status == string(person.Deceased) {
 			return nil, errs.New(errs.Conflict, "already_deceased", "该人员已登记死亡，不能重复登记")
@@ -77,13 +78,20 @@ func (s *Service) matchedRetirees(ctx context.Context, tx *sql.Tx, importID int6
 		}
 		out = append(out, d)
 	}
-	return out, errs.Wrap(rows.Err(), "civil retirees")
+	return out, errs.Wrap(rows.Err(), "civil deaths")
 }
 
-// stopPensions stops the pensions of the deaths ds after each month of
-// death in one payroll batch and keeps each overpayment; without a payroll
-// each is computed from the decided pension (stopPension).
-func (s *Service) stopPensions(ctx context.Context, tx *sql.Tx, ds []*Death) error {
+// stopPensions stops the pensions of the retirees among the deaths ds
+// after each month of death in one payroll batch and keeps each
+// overpayment; without a payroll each is computed from the decided pension
+// (stopPension).
+func (s *Service) stopPensions(ctx context.Context, tx *sql.Tx, all []*Death) error {
+	var ds []*Death
+	for _, d := range all {
+		if d.KindAtDeath == string(person.Retiree) {
+			ds = append(ds, d)
+		}
+	}
 	if s.payroll == nil {
 		for _, d := range ds {
 			date, _ := clock.ParseDate(d.Date)
@@ -115,14 +123,21 @@ func (s *Service) stopPensions(ctx context.Context, tx *sql.Tx, ds []*Death) err
 	return nil
 }
 
-// insertDeaths writes ds in bulk and sets their ids.
+// insertDeaths writes ds in bulk with ids reserved first (so PostgreSQL
+// copies them) and sets their ids.
 func insertDeaths(ctx context.Context, tx *sql.Tx, dialect db.Dialect, ds []*Death, by int64) error {
-	byPerson := make(map[int64]*Death, len(ds))
-	for _, d := range ds {
-		byPerson[d.PersonID] = d
+	if len(ds) == 0 {
+		return nil
 	}
-	err := db.BulkInsert(ctx, tx, dialect, db.Insert{Table: "deaths",
-		Columns: []db.Column{{Name: "person_id", Type: db.BigInt}, {Name: "death_date", Type: db.Text},
+	ids, err := db.NextIDs(ctx, tx, dialect, "deaths", len(ds))
+	if err != nil {
+		return err
+	}
+	for i, d := range ds {
+		d.ID = ids[i]
+	}
+	err = db.BulkInsert(ctx, tx, dialect, db.Insert{Table: "deaths",
+		Columns: []db.Column{{Name: "id", Type: db.BigInt}, {Name: "person_id", Type: db.BigInt}, {Name: "death_date", Type: db.Text},
 			{Name: "date_confirmed", Type: db.Boolean}, {Name: "source", Type: db.Text}, {Name: "certificate_no", Type: db.Text},
 			{Name: "kind_at_death", Type: db.Text}, {Name: "report_due", Type: db.Text}, {Name: "reported_late", Type: db.Boolean},
 			{Name: "overpaid_fen", Type: db.BigInt}, {Name: "overpaid_months", Type: db.BigInt}, {Name: "recovery", Type: db.Text},
@@ -130,19 +145,8 @@ func insertDeaths(ctx context.Context, tx *sql.Tx, dialect db.Dialect, ds []*Dea
 		Rows: len(ds),
 		Row: func(i int) []any {
 			d := ds[i]
-			return []any{d.PersonID, d.Date, d.DateConfirmed, d.Source, d.CertificateNo, d.KindAtDeath, d.ReportDue, d.ReportedLate,
+			return []any{d.ID, d.PersonID, d.Date, d.DateConfirmed, d.Source, d.CertificateNo, d.KindAtDeath, d.ReportDue, d.ReportedLate,
 				d.Overpaid, d.OverpaidMonths, d.Recovery, by, d.ReportedAt}
-		},
-		Returning: "id, person_id",
-		Scan: func(rows *sql.Rows) error {
-			var id, pid int64
-			if err := rows.Scan(&id, &pid); err != nil {
-				return err
-			}
-			if d := byPerson[pid]; d != nil {
-				d.ID = id
-			}
-			return nil
 		}})
 	if db.IsUniqueViolation(err) {
 		return errs.New(errs.Conflict, "already_deceased", "该人员已登记死亡，不能重复登记")
@@ -155,7 +159,7 @@ func deathEntries(ds []*Death) []audit.Entry {
 	out := make([]audit.Entry, len(ds))
 	for i, d := range ds {
 		out[i] = audit.Entry{Action: "death.record", Entity: "death", EntityID: fmt.Sprint(d.ID),
-			After: map[string]any{"id_number": d.IDMasked(), "date": d.Date, "source": d.Source, "overpaid_fen": d.Overpaid, "late": d.ReportedLate}}
+			After: map[string]any{"id_number": d.IDMasked(), "date": d.Date, "source": d.Source, "overpaid_fen": int64(d.Overpaid), "late": d.ReportedLate}}
 	}
 	return out
 }

@@ -52,7 +52,8 @@ func loadPensionLines(t testing.TB, d *db.DB, n int, row func(i int) (pid int64,
 
 // civilScene has three retirees: 王大 in pay, dead in March with April and
 // May paid and June prepared; 钱二 in pay, dead in May, June prepared; 孙三
-// not in pay. It returns the register file.
+// not in pay; and an employee, 周四, dead in April. It returns the
+// register file.
 func civilScene(t *testing.T, e *env) []byte {
 	t.Helper()
 	e.s.payroll = benchPayroll{payroll.NewService(e.d, e.clk, audit.NewService(e.d, e.clk), e.po, nil)}
@@ -71,6 +72,8 @@ func civilScene(t *testing.T, e *env) []byte {
 		}
 		rows = append(rows, fmt.Sprintf("%s,%s,%s,HZ%d", idn, p.name, p.date, i))
 	}
+	_, idn := e.person(t, "周四", "employee", "2000-01", "2026-03")
+	rows = append(rows, idn+",周四,2026-04-15,HZ9")
 	if err := payroll.NewService(e.d, e.clk, audit.NewService(e.d, e.clk), e.po, nil).SeedDemo(ctxBg, rs); err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +109,7 @@ func TestCivilImportEqualsOneByOne(t *testing.T) {
 			t.Fatal(err)
 		}
 		res, err := e2.s.ImportCivil(ctxBg, e2.c1, "mz.csv", file)
-		if err != nil || res.Applied != 3 || res.Review != 0 {
+		if err != nil || res.Applied != 4 || res.Review != 0 {
 			t.Fatalf("import %+v %v", res, err)
 		}
 		for _, q := range []string{
@@ -126,7 +129,7 @@ func TestCivilImportEqualsOneByOne(t *testing.T) {
 		a, b := rowsOf(t, one, q, seq1), rowsOf(t, many, q, seq2)
 		slices.Sort(a)
 		slices.Sort(b)
-		if len(a) != 7 || !slices.Equal(a, b) { // 3 deaths, 2 stops, 2 cancelled June lines
+		if len(a) != 8 || !slices.Equal(a, b) { // 4 deaths, 2 stops, 2 cancelled June lines
 			t.Fatalf("audit:\none by one %v\nimport     %v", a, b)
 		}
 		ds, _ := e2.s.Deaths(ctxBg, e2.c1, "open")
@@ -140,11 +143,22 @@ func TestCivilImportEqualsOneByOne(t *testing.T) {
 		}
 		// The same deaths in another file are duplicates: nothing applied twice.
 		res, err = e2.s.ImportCivil(ctxBg, e2.c1, "mz2.csv", append(file, []byte("\n")...))
-		if err != nil || res.Applied != 0 || res.Duplicates != 3 {
+		if err != nil || res.Applied != 0 || res.Duplicates != 4 {
 			t.Fatalf("second file %+v %v", res, err)
 		}
-		if n := count(t, many, `SELECT COUNT(*) FROM deaths`); n != 3 {
+		if n := count(t, many, `SELECT COUNT(*) FROM deaths`); n != 4 {
 			t.Fatalf("%d deaths", n)
+		}
+		// What the dropped foreign keys checked (PostgreSQL): every death
+		// has its person, every pension event its pensioner.
+		for _, q := range []string{
+			`SELECT COUNT(*) FROM deaths d WHERE NOT EXISTS (SELECT 1 FROM persons p WHERE p.id = d.person_id)`,
+			`SELECT COUNT(*) FROM pensioner_events v WHERE NOT EXISTS (SELECT 1 FROM pensioners p WHERE p.id = v.pensioner_id)`,
+			`SELECT COUNT(*) FROM civil_stage`,
+		} {
+			if n := count(t, many, q); n != 0 {
+				t.Fatalf("%s: %d", q, n)
+			}
 		}
 	})
 }

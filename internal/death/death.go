@@ -64,6 +64,9 @@ type Service struct {
 	payouts *payout.Service
 	payroll Payroll
 	docs    *document.Store
+	// lap, when set (benchmarks), is told the end of each phase of a
+	// civil-affairs import.
+	lap func(phase string)
 }
 
 // NewService returns the service; docs keeps the scans relatives upload;
@@ -72,6 +75,13 @@ type Service struct {
 func NewService(d *db.DB, c clock.Clock, au *audit.Service, p *policy.Service, n notify.Notifier, po *payout.Service,
 	docs *document.Store, pr Payroll) *Service {
 	return &Service{db: d, clock: c, audit: au, policy: p, notify: n, payouts: po, docs: docs, payroll: pr}
+}
+
+// phaseDone tells lap that phase ended.
+func (s *Service) phaseDone(phase string) {
+	if s.lap != nil {
+		s.lap(phase)
+	}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Second) }

@@ -64,10 +64,7 @@ func (s *Service) PushCivil(ctx context.Context, a *access.Actor, recs []CivilPu
 		if err != nil {
 			return errs.Wrap(err, "civil push")
 		}
-		if err := s.insertCivil(ctx, tx, res.ImportID, parsed); err != nil {
-			return err
-		}
-		if err := s.match(ctx, tx, a, res.ImportID); err != nil {
+		if err := s.match(ctx, tx, a, res.ImportID, parsed); err != nil {
 			return err
 		}
 		return s.finishImport(ctx, tx, a, res)

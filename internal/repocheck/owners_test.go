@@ -66,7 +66,7 @@ var Owners = map[string]string{
 	"pension_certifications": "retirement", "certification_reminders": "retirement",
 	"recovery_items": "recovery", "recovery_reminders": "recovery", "recovery_progress": "recovery", "recovery_counts": "recovery",
 	"dashboard_snapshots": "dashboard", "audit_samples": "sampling", "audit_sample_items": "sampling",
-	"deaths": "death", "death_heirs": "death", "death_reports": "death", "death_recovery_notices": "death", "death_claims": "death", "civil_imports": "death", "civil_records": "death",
+	"deaths": "death", "death_heirs": "death", "death_reports": "death", "death_recovery_notices": "death", "death_claims": "death", "civil_imports": "death", "civil_records": "death", "civil_stage": "death",
 	"record_corrections": "upkeep", "record_correction_batches": "upkeep", "record_correction_months": "upkeep",
 }
 
@@ -81,7 +81,7 @@ var (
 	// danglingWriteRe is a write whose table is not in the literal
 	// (built from a variable): the test cannot check it.
 	danglingWriteRe = regexp.MustCompile(`\b(?:INSERT\s+INTO|DELETE\s+FROM|COPY)\s*$`)
-	createRe        = regexp.MustCompile(`(?i)\bcreate\s+(?:temp\s+|temporary\s+)?table\s+(?:if\s+not\s+exists\s+)?([a-z_][a-z0-9_]*)`)
+	createRe        = regexp.MustCompile(`(?i)\bcreate\s+(?:temp\s+|temporary\s+|unlogged\s+)?table\s+(?:if\s+not\s+exists\s+)?([a-z_][a-z0-9_]*)`)
 	dropRe          = regexp.MustCompile(`(?i)\bdrop\s+table\s+(?:if\s+exists\s+)?([a-z_][a-z0-9_]*)`)
 	renameRe        = regexp.MustCompile(`(?i)\balter\s+table\s+([a-z_][a-z0-9_]*)\s+rename\s+to\s+([a-z_][a-z0-9_]*)`)
 	// ddlRe is one of the three, in the order the migration runs them.
