@@ -45,8 +45,20 @@ func TestClaimBalanceFromAccount(t *testing.T) {
 		worker, wID := e.person(t, "钱一", "employee", "2000-01", "2026-01")
 		postEntry(t, d, worker, "2025-12-31", 4_000_000, "w:1")
 		postEntry(t, d, worker, "2026-03-01", 50_000, "w:2") // after the death
-		if c := claim(worker, wID, "2026-02-10"); c.Account != 4_000_000 || !c.FromAccount() {
-			t.Fatalf("worker: account %d source %s", c.Account, c.BalanceSource)
+		wc := claim(worker, wID, "2026-02-10")
+		if wc.Account != 4_000_000 || !wc.FromAccount() {
+			t.Fatalf("worker: account %d source %s", wc.Account, wc.BalanceSource)
+		}
+		// The step's date reads as every other date of the death pages
+		// (死亡日期, 报告期限, 办理期限: 2026-02-10), not 2026年2月10日.
+		var dated bool
+		for _, st := range wc.Steps {
+			if strings.Contains(st.Text, "个人账户截至") {
+				dated = strings.Contains(st.Text, "截至 2026-02-10 的储存额") && !strings.Contains(st.Text, "年")
+			}
+		}
+		if !dated {
+			t.Fatalf("balance step not dated 2026-02-10: %+v", wc.Steps)
 		}
 		ret, rID := e.person(t, "钱二", "retiree", "1994-12", "2024-11")
 		e.pension(t, ret, 400_000, 60_000, "2025-01") // imports 100,000.00 as well

@@ -275,7 +275,7 @@ func accountBalance(ctx context.Context, q db.Querier, personID int64, day time.
 	if err != nil {
 		return 0, err
 	}
-	text := fmt.Sprintf("个人账户截至 %s 的储存额 %s（个人账户记账合计）", day.Format("2006年1月2日"), formula.Yuan(fen))
+	text := fmt.Sprintf("个人账户截至 %s 的储存额 %s（个人账户记账合计）", day.Format("2006-01-02"), formula.Yuan(fen))
 	c.BalanceSource = BalanceAccount
 	if !ok {
 		var asOf string
