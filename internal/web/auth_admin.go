@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -57,6 +58,17 @@ func pathID(r *http.Request) (int64, error) {
 		return 0, errs.NotFoundf("没有这条记录")
 	}
 	return id, nil
+}
+
+// ofPathID loads the record of the route's {id} (malformed: NotFound)
+// through get, as the signed-in actor.
+func ofPathID[T any](r *http.Request, get func(context.Context, *access.Actor, int64) (T, error)) (T, error) {
+	id, err := pathID(r)
+	if err != nil {
+		var none T
+		return none, err
+	}
+	return get(r.Context(), actorFrom(r.Context()), id)
 }
 
 // formSections reads the checked section boxes.

@@ -174,6 +174,15 @@ func sendPrivatePDF(w http.ResponseWriter, disposition string, b []byte) {
 	w.Write(b)
 }
 
+// sendAttachment writes a file for staff to save under name, which no
+// cache may keep.
+func sendAttachment(w http.ResponseWriter, contentType, name string, b []byte) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(b)
+}
+
 // renderBuilt shows the page build makes of the request and arg (the
 // query string to show again, an import's report, or nil), or the error
 // page when it cannot be built.

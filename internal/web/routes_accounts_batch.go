@@ -145,11 +145,7 @@ func (s *Server) accountInterestStart(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) interestRun(r *http.Request) (*personalaccount.InterestRun, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return nil, err
-	}
-	return s.PersonalAccounts.GetInterestRun(r.Context(), actorFrom(r.Context()), id)
+	return ofPathID(r, s.PersonalAccounts.GetInterestRun)
 }
 
 func (s *Server) accountInterestShow(w http.ResponseWriter, r *http.Request) {

@@ -63,11 +63,7 @@ func (s *Server) assessStart(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) assessRun(r *http.Request) (*contribution.Run, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return nil, err
-	}
-	return s.Contribution.GetRun(r.Context(), actorFrom(r.Context()), id)
+	return ofPathID(r, s.Contribution.GetRun)
 }
 
 func (s *Server) assessShow(w http.ResponseWriter, r *http.Request) {

@@ -109,10 +109,7 @@ func (s *Server) staffBatchFile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", f.ContentType)
-	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(f.Name))
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write(f.Data)
+	sendAttachment(w, f.ContentType, f.Name, f.Data)
 }
 
 func (s *Server) staffBatchPDF(w http.ResponseWriter, r *http.Request) {

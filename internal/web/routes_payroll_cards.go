@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"shebao/internal/errs"
@@ -84,10 +83,7 @@ func (s *Server) staffCardListFile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", f.ContentType)
-	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(f.Name))
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write(f.Data)
+	sendAttachment(w, f.ContentType, f.Name, f.Data)
 }
 
 func (s *Server) staffCardAnswer(w http.ResponseWriter, r *http.Request) {

@@ -83,11 +83,7 @@ func (s *Server) statementStart(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) statementBatch(r *http.Request) (*statement.Batch, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return nil, err
-	}
-	return s.Statements.Batch(r.Context(), actorFrom(r.Context()), id)
+	return ofPathID(r, s.Statements.Batch)
 }
 
 func (s *Server) statementShow(w http.ResponseWriter, r *http.Request) {
