@@ -89,6 +89,11 @@ func BenchmarkStatementImport100k(b *testing.B) {
 				if err != nil || res.Matched != employers*months {
 					b.Fatalf("import: %v matched %+v", err, res)
 				}
+				var split []string
+				for _, ph := range res.Phases {
+					split = append(split, fmt.Sprintf("%s %.2fs", ph.Name, ph.Took.Seconds()))
+				}
+				b.Logf("%s: %d lines, %s", dialect, res.Lines, strings.Join(split, ", "))
 				checkInvariants(b, d)
 				d.Close()
 			}

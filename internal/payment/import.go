@@ -41,6 +41,27 @@ type ImportResult struct {
 	Skipped     int         `json:"skipped"` // debit lines and totals
 	MatchedFen  money.Fen   `json:"matched_fen"`
 	Errors      []LineError `json:"errors,omitempty"`
+	// Phases is how long each step of the import took (benchmarks print
+	// it; not stored with the statement).
+	Phases []Phase `json:"-"`
+}
+
+// Phase is one timed step of an import.
+type Phase struct {
+	Name string
+	Took time.Duration
+}
+
+// timer records the phases of one import.
+type timer struct {
+	res  *ImportResult
+	last time.Time
+}
+
+func (t *timer) done(name string) {
+	now := time.Now()
+	t.res.Phases = append(t.res.Phases, Phase{Name: name, Took: now.Sub(t.last)})
+	t.last = now
 }
 
 // medicalWords mark remittances for schemes this account does not take.
@@ -66,11 +87,14 @@ func (s *Service) ImportStatement(ctx context.Context, a *access.Actor, in Impor
 	if account == "" {
 		account = s.DefaultAccount
 	}
+	start := time.Now()
 	p, err := parseStatement(in.Data, s.today())
 	if err != nil {
 		return nil, err
 	}
 	res := &ImportResult{Format: p.Format, Lines: len(p.Lines) + p.ErrorCount, Skipped: p.Skipped, Errors: p.Errors}
+	tm := &timer{res: res, last: start}
+	tm.done("parse")
 	if p.ErrorCount > 0 {
 		return res, errs.New(errs.Invalid, "statement_lines", linesMessage(p))
 	}
@@ -88,7 +112,7 @@ func (s *Service) ImportStatement(ctx context.Context, a *access.Actor, in Impor
 		if !db.IsNoRows(err) {
 			return errs.Wrap(err, "statement hash")
 		}
-		return s.importLines(ctx, tx, a, in.FileName, account, hash, p, res)
+		return s.importLines(ctx, tx, a, in.FileName, account, hash, p, tm)
 	})
 	if db.IsUniqueViolation(err) {
 		return nil, errs.New(errs.Conflict, "statement_concurrent", "同一对账单或流水正在由他人导入，请稍后重新导入（不会重复入账）")
@@ -96,6 +120,7 @@ func (s *Service) ImportStatement(ctx context.Context, a *access.Actor, in Impor
 	if err != nil {
 		return nil, err
 	}
+	tm.done("commit")
 	return res, nil
 }
 
@@ -123,8 +148,14 @@ type plan struct {
 	code     string
 }
 
-func (s *Service) importLines(ctx context.Context, tx *sql.Tx, a *access.Actor, fileName, account, hash string, p *parsed, res *ImportResult) error {
+func (s *Service) importLines(ctx context.Context, tx *sql.Tx, a *access.Actor, fileName, account, hash string, p *parsed, tm *timer) error {
+	res := tm.res
 	now := s.clock.Now()
+	if q := s.db.Dialect.NoJIT(); q != "" { // its statements read and write 100,000 rows: compiling them cost more than running them
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return errs.Wrap(err, "statement jit")
+		}
+	}
 	var stmtID int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO bank_statements (account_no, file_name, file_hash, format, lines, imported_by, imported_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, account, fileName, hash, p.Format, len(p.Lines), a.Name(), now).Scan(&stmtID)
@@ -136,10 +167,12 @@ func (s *Service) importLines(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 	if err != nil {
 		return err
 	}
+	tm.done("known serials")
 	m, err := newMatcher(ctx, tx, s.db.Dialect, s.policy, p.Lines)
 	if err != nil {
 		return err
 	}
+	tm.done("load bills")
 	plans := make([]*plan, 0, len(p.Lines))
 	for _, l := range p.Lines {
 		if known[l.Serial] {
@@ -165,9 +198,11 @@ func (s *Service) importLines(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 		}
 		plans = append(plans, pl)
 	}
+	tm.done("match")
 	if err := insertPlans(ctx, tx, s.db.Dialect, stmtID, account, a.Name(), now, plans); err != nil {
 		return err
 	}
+	tm.done("payments")
 	postings := make([]ledger.Posting, 0, len(plans))
 	for _, pl := range plans {
 		postings = append(postings, pl.posting)
@@ -175,9 +210,11 @@ func (s *Service) importLines(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 	if err := ledger.Write(ctx, tx, s.db.Dialect, now, postings); err != nil {
 		return err
 	}
+	tm.done("ledger")
 	if err := saveBills(ctx, tx, s.db.Dialect, m.all, now); err != nil {
 		return err
 	}
+	tm.done("bills and accounts")
 	res.Errors = nil
 	js, _ := json.Marshal(res)
 	if _, err := tx.ExecContext(ctx, `UPDATE bank_statements SET summary = $1 WHERE id = $2`, string(js), stmtID); err != nil {

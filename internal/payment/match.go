@@ -28,21 +28,14 @@ func newMatcher(ctx context.Context, q db.Querier, dialect db.Dialect, pol *poli
 	if err != nil {
 		return nil, err
 	}
-	paid, err := paidBillsQuoted(ctx, q, dialect, lines)
+	m := &matcher{byRef: map[string]*bill{}, byEmployer: map[int64][]*bill{},
+		byName: map[string]int64{}, byAccount: map[string]int64{}, fees: newFeeCache(pol)}
+	m.add(bills)
+	paid, err := paidBillsQuoted(ctx, q, dialect, lines, m.byRef)
 	if err != nil {
 		return nil, err
 	}
-	bills = append(bills, paid...)
-	m := &matcher{all: bills, byRef: map[string]*bill{}, byEmployer: map[int64][]*bill{},
-		byName: map[string]int64{}, byAccount: map[string]int64{}, fees: newFeeCache(pol)}
-	for _, b := range bills {
-		if b.Ref != "" {
-			m.byRef[strings.ToUpper(b.Ref)] = b
-		}
-		if b.EmployerID != 0 {
-			m.byEmployer[b.EmployerID] = append(m.byEmployer[b.EmployerID], b)
-		}
-	}
+	m.add(paid)
 	rows, err := q.QueryContext(ctx, `SELECT id, name, bank_account FROM employers`)
 	if err != nil {
 		return nil, errs.Wrap(err, "employers")
@@ -62,6 +55,19 @@ func newMatcher(ctx context.Context, q db.Querier, dialect db.Dialect, pol *poli
 	return m, errs.Wrap(rows.Err(), "employers")
 }
 
+// add indexes bills by reference and payer.
+func (m *matcher) add(bills []*bill) {
+	m.all = append(m.all, bills...)
+	for _, b := range bills {
+		if b.Ref != "" {
+			m.byRef[strings.ToUpper(b.Ref)] = b
+		}
+		if b.EmployerID != 0 {
+			m.byEmployer[b.EmployerID] = append(m.byEmployer[b.EmployerID], b)
+		}
+	}
+}
+
 func digits(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r >= '0' && r <= '9' {
@@ -73,13 +79,15 @@ func digits(s string) string {
 
 // paidBillsQuoted loads the paid bills whose payment reference a remark
 // quotes (a second payment for them is an over-payment), without reading
-// the whole history of paid bills.
-func paidBillsQuoted(ctx context.Context, q db.Querier, dialect db.Dialect, lines []Line) ([]*bill, error) {
+// the whole history of paid bills. Tokens that are the reference of an
+// open bill (open, the references already loaded) are not looked up: a
+// reference belongs to one bill only.
+func paidBillsQuoted(ctx context.Context, q db.Querier, dialect db.Dialect, lines []Line, open map[string]*bill) ([]*bill, error) {
 	seen := map[string]bool{}
 	var refs []any
 	for _, l := range lines {
 		for _, t := range refTokens(l.Remark) {
-			if len(t) >= 8 && !seen[t] {
+			if len(t) >= 8 && !seen[t] && open[t] == nil {
 				seen[t] = true
 				refs = append(refs, t)
 			}
