@@ -128,24 +128,31 @@ func Write(ctx context.Context, tx *sql.Tx, dialect db.Dialect, now time.Time, p
 			return err
 		}
 	}
-	var rows [][]any
+	type at struct{ p, e int } // posting and entry of a row
+	var n int
 	for i := range postings {
-		p := &postings[i]
-		for _, e := range p.Entries {
-			var bill any
-			if e.BillID != 0 {
-				bill = e.BillID
-			}
-			var payout any
-			if p.PayoutPostingID != 0 {
-				payout = p.PayoutPostingID
-			}
-			rows = append(rows, []any{p.PaymentID, int64(p.Step), p.PostedOn, string(e.Account), e.Scheme, bill,
-				int64(e.Debit), int64(e.Credit), now, payout})
+		n += len(postings[i].Entries)
+	}
+	rows := make([]at, 0, n)
+	for i := range postings {
+		for j := range postings[i].Entries {
+			rows = append(rows, at{i, j})
 		}
 	}
 	err := db.BulkInsert(ctx, tx, dialect, db.Insert{Table: "ledger_entries", Columns: entryColumns, Rows: len(rows),
-		Row: func(i int) []any { return rows[i] }})
+		Row: func(i int) []any {
+			p := &postings[rows[i].p]
+			e := &p.Entries[rows[i].e]
+			var bill, payout any
+			if e.BillID != 0 {
+				bill = e.BillID
+			}
+			if p.PayoutPostingID != 0 {
+				payout = p.PayoutPostingID
+			}
+			return []any{p.PaymentID, int64(p.Step), p.PostedOn, string(e.Account), e.Scheme, bill,
+				int64(e.Debit), int64(e.Credit), now, payout}
+		}})
 	if err != nil {
 		return errs.Wrap(err, "insert ledger entries")
 	}

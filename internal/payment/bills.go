@@ -3,6 +3,7 @@ package payment
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 
@@ -76,12 +77,11 @@ func loadBills(ctx context.Context, q db.Querier, where string, args ...any) ([]
 	if len(out) == 0 {
 		return nil, nil
 	}
-	amounts := map[int64]map[string]money.Fen{}
-	posted := map[int64]map[string]money.Fen{}
-	if err := sumBy(ctx, q, amounts, `SELECT l.bill_id, l.scheme, SUM(l.employer_fen + l.individual_fen) FROM bill_lines l
-		JOIN bills b ON b.id = l.bill_id WHERE `+where+` GROUP BY l.bill_id, l.scheme`, args...); err != nil {
+	amounts, err := schemeAmounts(ctx, q, where, args...)
+	if err != nil {
 		return nil, err
 	}
+	posted := map[int64]map[string]money.Fen{}
 	// a bill nothing is paid on has nothing posted (the invariant tests hold paid_fen to the ledger)
 	if err := sumBy(ctx, q, posted, `SELECT e.bill_id, e.scheme, SUM(e.credit_fen) - SUM(e.debit_fen) FROM ledger_entries e
 		JOIN bills b ON b.id = e.bill_id WHERE e.account = 'receivable' AND b.paid_fen <> 0 AND `+where+`
@@ -89,8 +89,10 @@ func loadBills(ctx context.Context, q db.Querier, where string, args ...any) ([]
 		return nil, err
 	}
 	for _, b := range out {
-		for _, s := range ledger.Schemes {
-			if a := amounts[b.ID][s]; a > 0 {
+		amt := amounts[b.ID] // nil for a bill without lines
+		for i, s := range ledger.Schemes {
+			if len(amt) > i && amt[i] > 0 {
+				a := amt[i]
 				b.schemes = append(b.schemes, s)
 				b.amounts = append(b.amounts, a)
 				b.posted = append(b.posted, posted[b.ID][s])
@@ -101,6 +103,43 @@ func loadBills(ctx context.Context, q db.Querier, where string, args ...any) ([]
 		}
 	}
 	return out, nil
+}
+
+// schemeAmounts reads the amount of each bill matching where (on alias
+// b) per scheme, in ledger.Schemes order: one row per bill, its lines read
+// through bill_lines_bill from the bill (CROSS JOIN keeps SQLite from
+// scanning every line ever assessed) and summed per scheme in the row, so
+// neither engine sorts or hashes a row per bill and scheme.
+func schemeAmounts(ctx context.Context, q db.Querier, where string, args ...any) (map[int64][]money.Fen, error) {
+	sums := make([]string, len(ledger.Schemes))
+	for i, s := range ledger.Schemes {
+		sums[i] = "SUM(CASE WHEN l.scheme = '" + s + "' THEN l.employer_fen + l.individual_fen ELSE 0 END)"
+	}
+	rows, err := q.QueryContext(ctx, `SELECT b.id, `+strings.Join(sums, ", ")+` FROM bills b CROSS JOIN bill_lines l
+		WHERE l.bill_id = b.id AND `+where+` GROUP BY b.id`, args...)
+	if err != nil {
+		return nil, errs.Wrap(err, "bill amounts")
+	}
+	defer rows.Close()
+	out := map[int64][]money.Fen{}
+	vals := make([]int64, len(ledger.Schemes))
+	dest := make([]any, 1+len(vals))
+	for i := range vals {
+		dest[i+1] = &vals[i]
+	}
+	for rows.Next() {
+		var id int64
+		dest[0] = &id
+		if err := rows.Scan(dest...); err != nil {
+			return nil, errs.Wrap(err, "bill amounts")
+		}
+		a := make([]money.Fen, len(vals))
+		for i, v := range vals {
+			a[i] = money.Fen(v)
+		}
+		out[id] = a
+	}
+	return out, errs.Wrap(rows.Err(), "bill amounts")
 }
 
 func sumBy(ctx context.Context, q db.Querier, into map[int64]map[string]money.Fen, query string, args ...any) error {
@@ -139,6 +178,7 @@ func billByNo(ctx context.Context, q db.Querier, no string) (*bill, error) {
 // received now, ledger.Suspense for money held) to b, per scheme, and
 // updates b in memory.
 func (b *bill) apply(p *ledger.Posting, source ledger.Account, principal, fee money.Fen) {
+	p.Entries = slices.Grow(p.Entries, 2+6*len(b.schemes))
 	if source == ledger.Suspense {
 		p.Move(ledger.Suspense, ledger.Bank, "", 0, principal+fee) // reclassify the unallocated receipt
 	}
