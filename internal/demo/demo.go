@@ -28,6 +28,7 @@ import (
 	"shebao/internal/payroll"
 	"shebao/internal/personalaccount"
 	"shebao/internal/policy"
+	"shebao/internal/recovery"
 	"shebao/internal/transfer"
 	"shebao/internal/upkeep"
 )
@@ -122,6 +123,11 @@ type Deps struct {
 	// Upkeep holds the demo's retiree record upkeep: one correction
 	// applied in a checked batch, one pending (needs Payroll's retiree login).
 	Upkeep *upkeep.Service
+	// Recovery registers the business the demo's emergency deferred
+	// (延期业务登记) when the demo is made, so 审计科 finds the register
+	// filled before the daily job first runs; without it the register waits
+	// for that job.
+	Recovery *recovery.Service
 }
 
 // Login is one demo login for the printed table.
@@ -157,6 +163,7 @@ type Result struct {
 	Reported     bool        // a pensioner's death reported by phone
 	Transfers    *TransferResult
 	Upkeep       *UpkeepResult
+	Deferred     int // items put on the emergency recovery register (延期业务登记)
 	Logins       []Login
 	APIKeys      []APIKey
 	Took         time.Duration
@@ -214,6 +221,13 @@ func Generate(ctx context.Context, d Deps, opts Options) (*Result, error) {
 	}
 	if g.res.Upkeep, err = upkeepDemo(ctx, d, pr.Login); err != nil {
 		return nil, err
+	}
+	if d.Recovery != nil {
+		r, err := d.Recovery.Sync(ctx)
+		if err != nil {
+			return nil, err
+		}
+		g.res.Deferred = r.Added
 	}
 	if pr.Login != nil {
 		g.res.Logins = append(g.res.Logins, *pr.Login)

@@ -47,6 +47,9 @@ func PrintSummary(w io.Writer, res *Result) {
 		fmt.Fprintf(w, ", 退休人员 %d 人（%d 人尚无社保卡），%s 养老金已发放 %d 笔 %s 元 / %d retirees (%d without a card), %s pensions paid",
 			p.Retirees, p.WithoutCard, p.LastMonth, p.Paid, p.PaidFen, p.Retirees, p.WithoutCard, p.LastMonth)
 	}
+	if res.Deferred > 0 {
+		fmt.Fprintf(w, ", 延期业务登记 %d 项 / %d deferred items registered", res.Deferred, res.Deferred)
+	}
 	fmt.Fprintf(w, " — %.1fs\n", res.Took.Seconds())
 }
 
