@@ -56,7 +56,7 @@ func (s *Server) staffPayrollRun(w http.ResponseWriter, r *http.Request) {
 	var run *payroll.Run
 	err := perr
 	if perr != nil {
-		err = errs.Fields{{Field: "month", Message: "发放月份格式应为YYYY-MM"}}.Err()
+		err = errs.Fields{{Field: "month", Message: "发放月份格式应为年-月，如 2024-02"}}.Err()
 	} else {
 		run, err = s.Payroll.Start(r.Context(), a, m)
 	}

@@ -69,10 +69,10 @@ func adjustmentForm(r *http.Request) (payroll.Adjustment, error) {
 	var f errs.Fields
 	var err error
 	if adj.Effective, err = clock.ParseMonth(strings.TrimSpace(r.PostFormValue("effective_month"))); err != nil {
-		f.Add("effective_month", "调整起始月份格式应为YYYY-MM")
+		f.Add("effective_month", "调整起始月份格式应为年-月，如 2024-02")
 	}
 	if adj.RetiredBefore, err = clock.ParseMonth(strings.TrimSpace(r.PostFormValue("retired_before"))); err != nil {
-		f.Add("retired_before", "适用范围（在此月份之前退休）格式应为YYYY-MM")
+		f.Add("retired_before", "适用范围（在此月份之前退休）格式应为年-月，如 2024-02")
 	}
 	if v := strings.TrimSpace(r.PostFormValue("rate")); v != "" {
 		if adj.Rate, err = money.Percent(v); err != nil {
@@ -155,7 +155,7 @@ func deductionForm(r *http.Request) (payroll.Deduction, error) {
 		f.Add("monthly", "每月扣回金额应为金额（元）")
 	}
 	if d.Start, err = clock.ParseMonth(strings.TrimSpace(r.PostFormValue("start_month"))); err != nil {
-		f.Add("start_month", "开始扣回月份格式应为YYYY-MM")
+		f.Add("start_month", "开始扣回月份格式应为年-月，如 2024-02")
 	}
 	d.Reason = strings.TrimSpace(r.PostFormValue("reason"))
 	return d, f.Err()
