@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 
+	"shebao/internal/db"
 	"shebao/internal/errs"
 )
 
@@ -24,18 +25,14 @@ func (s *Service) DisplayNames(ctx context.Context, usernames []string) (map[str
 	if len(args) == 0 {
 		return out, nil
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT username, display_name FROM users
-		WHERE username IN (`+s.db.Dialect.Params(len(args))+`) AND display_name <> ''`, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "display names")
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var u, name string
-		if err := rows.Scan(&u, &name); err != nil {
-			return nil, errs.Wrap(err, "display names")
+		if err := r.Scan(&u, &name); err != nil {
+			return err
 		}
 		out[u] = name
-	}
-	return out, errs.Wrap(rows.Err(), "display names")
+		return nil
+	}, `SELECT username, display_name FROM users
+		WHERE username IN (`+s.db.Dialect.Params(len(args))+`) AND display_name <> ''`, args...)
+	return out, errs.Wrap(err, "display names")
 }

@@ -78,20 +78,16 @@ func (s *Service) PostsOf(ctx context.Context, q db.Querier, userID int64) ([]Ho
 	if q == nil {
 		q = s.db.Read()
 	}
-	rows, err := q.QueryContext(ctx, `SELECT post, section FROM staff_posts WHERE user_id = $1 ORDER BY post, section`, userID)
-	if err != nil {
-		return nil, errs.Wrap(err, "posts")
-	}
-	defer rows.Close()
 	var out []Holding
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var p, sec string
-		if err := rows.Scan(&p, &sec); err != nil {
-			return nil, errs.Wrap(err, "posts")
+		if err := r.Scan(&p, &sec); err != nil {
+			return err
 		}
 		out = append(out, Holding{Post: Post(p), Section: access.Section(sec)})
-	}
-	return out, errs.Wrap(rows.Err(), "posts")
+		return nil
+	}, `SELECT post, section FROM staff_posts WHERE user_id = $1 ORDER BY post, section`, userID)
+	return out, errs.Wrap(err, "posts")
 }
 
 // SetPost gives a staff account a post or takes it away (administrator

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"shebao/internal/clock"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 )
 
@@ -89,23 +90,19 @@ func (s *Service) Reminders(ctx context.Context) ([]Reminder, error) {
 }
 
 func (s *Service) reminders(ctx context.Context, tail string) ([]Reminder, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT booking_id, user_id, subject, body, sent_at FROM appt_reminders `+tail)
-	if err != nil {
-		return nil, errs.Wrap(err, "reminders")
-	}
-	defer rows.Close()
 	var out []Reminder
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(row db.Scanner) error {
 		var r Reminder
 		var sent sql.NullTime
-		if err := rows.Scan(&r.BookingID, &r.UserID, &r.Subject, &r.Body, &sent); err != nil {
-			return nil, errs.Wrap(err, "reminders")
+		if err := row.Scan(&r.BookingID, &r.UserID, &r.Subject, &r.Body, &sent); err != nil {
+			return err
 		}
 		if sent.Valid {
 			t := sent.Time.UTC()
 			r.SentAt = &t
 		}
 		out = append(out, r)
-	}
-	return out, errs.Wrap(rows.Err(), "reminders")
+		return nil
+	}, `SELECT booking_id, user_id, subject, body, sent_at FROM appt_reminders `+tail)
+	return out, errs.Wrap(err, "reminders")
 }

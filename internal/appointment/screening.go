@@ -9,6 +9,7 @@ import (
 	"shebao/internal/access"
 	"shebao/internal/audit"
 	"shebao/internal/clock"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 )
 
@@ -185,23 +186,19 @@ func (s *Service) Screenings(ctx context.Context, a *access.Actor, day string) (
 	if err := a.RequireSection(access.Office); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT b.code, b.name, v.name, s.start_time, x.temperature_tenths, x.cough, x.passed, x.screened_at
-		FROM appt_screenings x JOIN appt_bookings b ON b.id = x.booking_id JOIN appt_slots s ON s.id = b.slot_id
-		JOIN appt_services v ON v.id = b.service_id WHERE x.day = $1 ORDER BY x.screened_at, x.id`, strings.TrimSpace(day))
-	if err != nil {
-		return nil, errs.Wrap(err, "screenings")
-	}
-	defer rows.Close()
 	var out []ScreeningRow
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(row db.Scanner) error {
 		var r ScreeningRow
-		if err := rows.Scan(&r.Code, &r.Name, &r.ServiceName, &r.Start, &r.Tenths, &r.Cough, &r.Passed, &r.ScreenedAt); err != nil {
-			return nil, errs.Wrap(err, "screenings")
+		if err := row.Scan(&r.Code, &r.Name, &r.ServiceName, &r.Start, &r.Tenths, &r.Cough, &r.Passed, &r.ScreenedAt); err != nil {
+			return err
 		}
 		r.ScreenedAt = r.ScreenedAt.UTC()
 		out = append(out, r)
-	}
-	return out, errs.Wrap(rows.Err(), "screenings")
+		return nil
+	}, `SELECT b.code, b.name, v.name, s.start_time, x.temperature_tenths, x.cough, x.passed, x.screened_at
+		FROM appt_screenings x JOIN appt_bookings b ON b.id = x.booking_id JOIN appt_slots s ON s.id = b.slot_id
+		JOIN appt_services v ON v.id = b.service_id WHERE x.day = $1 ORDER BY x.screened_at, x.id`, strings.TrimSpace(day))
+	return out, errs.Wrap(err, "screenings")
 }
 
 // PurgeScreenings deletes the counter screenings of days before cutoff

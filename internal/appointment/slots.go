@@ -314,21 +314,17 @@ type DayInfo struct {
 // OpenDays lists the next days (up to limit) with slots not yet begun and
 // the places left on each.
 func (s *Service) OpenDays(ctx context.Context, limit int) ([]DayInfo, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT day, SUM(capacity - booked) FROM appt_slots
-		WHERE starts_at > $1 AND capacity > 0 GROUP BY day ORDER BY day LIMIT $2`, s.clock.Now(), limit)
-	if err != nil {
-		return nil, errs.Wrap(err, "open days")
-	}
-	defer rows.Close()
 	var out []DayInfo
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var d DayInfo
-		if err := rows.Scan(&d.Day, &d.Remaining); err != nil {
-			return nil, errs.Wrap(err, "open days")
+		if err := r.Scan(&d.Day, &d.Remaining); err != nil {
+			return err
 		}
 		out = append(out, d)
-	}
-	return out, errs.Wrap(rows.Err(), "open days")
+		return nil
+	}, `SELECT day, SUM(capacity - booked) FROM appt_slots
+		WHERE starts_at > $1 AND capacity > 0 GROUP BY day ORDER BY day LIMIT $2`, s.clock.Now(), limit)
+	return out, errs.Wrap(err, "open days")
 }
 
 // SlotsBetween lists every slot from..to (dates) for 办公室's management page.

@@ -94,21 +94,17 @@ func (g *demoGen) row(i int) []any {
 
 // employerNames reads the names of the employers of the id range.
 func employerNames(ctx context.Context, d *db.DB, first, n int64) (map[int64]string, error) {
-	rows, err := d.Read().QueryContext(ctx, `SELECT id, name FROM employers WHERE id >= $1 AND id < $2`, first, first+n)
-	if err != nil {
-		return nil, errs.Wrap(err, "demo cases: employers")
-	}
-	defer rows.Close()
 	out := map[int64]string{}
-	for rows.Next() {
+	err := db.Each(ctx, d.Read(), func(r db.Scanner) error {
 		var id int64
 		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, errs.Wrap(err, "demo cases: employers")
+		if err := r.Scan(&id, &name); err != nil {
+			return err
 		}
 		out[id] = name
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT id, name FROM employers WHERE id >= $1 AND id < $2`, first, first+n)
+	if err != nil {
 		return nil, errs.Wrap(err, "demo cases: employers")
 	}
 	if int64(len(out)) != n {

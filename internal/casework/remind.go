@@ -8,6 +8,7 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/clock"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 )
 
@@ -130,19 +131,12 @@ func (s *Service) dueTargets(ctx context.Context, now time.Time) ([]remindTarget
 func (s *Service) owedTargets(ctx context.Context, now time.Time, out []remindTarget) ([]remindTarget, error) {
 	today := clock.DateOf(now)
 	soon := today.AddDate(0, 0, OwedRemindDays).Format("2006-01-02")
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT o.case_id, c.case_no, o.id, o.item, o.due_on
-		FROM case_owed_originals o JOIN cases c ON c.id = o.case_id
-		WHERE o.received_at IS NULL AND o.due_on IS NOT NULL AND o.due_on <= $1`, soon)
-	if err != nil {
-		return nil, errs.Wrap(err, "due originals")
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var t remindTarget
 		var id int64
 		var item, due string
-		if err := rows.Scan(&t.caseID, &t.no, &id, &item, &due); err != nil {
-			return nil, errs.Wrap(err, "due originals")
+		if err := r.Scan(&t.caseID, &t.no, &id, &item, &due); err != nil {
+			return err
 		}
 		t.applicant = true
 		t.threshold = fmt.Sprintf("owed:%d:%s:before", id, due)
@@ -152,8 +146,11 @@ func (s *Service) owedTargets(ctx context.Context, now time.Time, out []remindTa
 			t.subject, t.body = "原件逾期未交："+t.no, "业务 "+t.no+" 的“"+item+"”原件已超过 "+due+"，请尽快提交。"
 		}
 		out = append(out, t)
-	}
-	return out, errs.Wrap(rows.Err(), "due originals")
+		return nil
+	}, `SELECT o.case_id, c.case_no, o.id, o.item, o.due_on
+		FROM case_owed_originals o JOIN cases c ON c.id = o.case_id
+		WHERE o.received_at IS NULL AND o.due_on IS NOT NULL AND o.due_on <= $1`, soon)
+	return out, errs.Wrap(err, "due originals")
 }
 
 // remindOnce records the reminder unless it was sent already.

@@ -52,21 +52,12 @@ func schemeIndex(s string) int {
 
 // personRows returns one row per paid month of the person in the period.
 func personRows(ctx context.Context, q db.Querier, personID int64, from, to string) ([]monthRow, error) {
-	rows, err := q.QueryContext(ctx, `SELECT l.fee_month, b.payer_kind, COALESCE(e.name, ''), l.scheme, l.base_fen,
-		l.employer_fen + l.individual_fen, b.flags
-		FROM bill_lines l JOIN bills b ON b.id = l.bill_id LEFT JOIN employers e ON e.id = b.employer_id
-		WHERE l.person_id = $1 AND b.status IN ('paid', 'partially_paid') AND l.fee_month >= $2 AND l.fee_month <= $3
-		ORDER BY l.fee_month, b.id, l.scheme`, personID, from, to)
-	if err != nil {
-		return nil, errs.Wrap(err, "certificate months")
-	}
-	defer rows.Close()
 	var out []monthRow
-	for rows.Next() {
+	err := db.Each(ctx, q, func(row db.Scanner) error {
 		var month, kind, emp, scheme, flags string
 		var base, amount money.Fen
-		if err := rows.Scan(&month, &kind, &emp, &scheme, &base, &amount, &flags); err != nil {
-			return nil, errs.Wrap(err, "certificate months")
+		if err := row.Scan(&month, &kind, &emp, &scheme, &base, &amount, &flags); err != nil {
+			return err
 		}
 		payer := emp
 		if kind == "flexible" {
@@ -81,8 +72,13 @@ func personRows(ctx context.Context, q db.Querier, personID int64, from, to stri
 		if scheme == "pension" {
 			r.base = base
 		}
-	}
-	return out, errs.Wrap(rows.Err(), "certificate months")
+		return nil
+	}, `SELECT l.fee_month, b.payer_kind, COALESCE(e.name, ''), l.scheme, l.base_fen,
+		l.employer_fen + l.individual_fen, b.flags
+		FROM bill_lines l JOIN bills b ON b.id = l.bill_id LEFT JOIN employers e ON e.id = b.employer_id
+		WHERE l.person_id = $1 AND b.status IN ('paid', 'partially_paid') AND l.fee_month >= $2 AND l.fee_month <= $3
+		ORDER BY l.fee_month, b.id, l.scheme`, personID, from, to)
+	return out, errs.Wrap(err, "certificate months")
 }
 
 func personContent(rows []monthRow) Content {
@@ -133,25 +129,21 @@ func addTransferred(c *Content, ys []TransferYear) {
 func employmentContent(ctx context.Context, q db.Querier, personID int64, from, to string) (Content, error) {
 	c := Content{Title: "参保缴费证明", Intro: "兹证明下列人员在本机构的参保经历如下：", Note: NoRecordsNote,
 		Columns: []pdfdoc.Column{{Title: "参保单位", Width: 90}, {Title: "起始月份", Width: 40}, {Title: "终止月份", Width: 40}}}
-	rows, err := q.QueryContext(ctx, `SELECT e.name, m.start_month, COALESCE(m.end_month, '')
-		FROM employments m JOIN employers e ON e.id = m.employer_id
-		WHERE m.person_id = $1 AND m.start_month <= $3 AND (m.end_month IS NULL OR m.end_month >= $2)
-		ORDER BY m.start_month`, personID, from, to)
-	if err != nil {
-		return c, errs.Wrap(err, "certificate employments")
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var name, start, end string
-		if err := rows.Scan(&name, &start, &end); err != nil {
-			return c, errs.Wrap(err, "certificate employments")
+		if err := r.Scan(&name, &start, &end); err != nil {
+			return err
 		}
 		if end == "" {
 			end = "至今"
 		}
 		c.Rows = append(c.Rows, []string{name, start, end})
-	}
-	return c, errs.Wrap(rows.Err(), "certificate employments")
+		return nil
+	}, `SELECT e.name, m.start_month, COALESCE(m.end_month, '')
+		FROM employments m JOIN employers e ON e.id = m.employer_id
+		WHERE m.person_id = $1 AND m.start_month <= $3 AND (m.end_month IS NULL OR m.end_month >= $2)
+		ORDER BY m.start_month`, personID, from, to)
+	return c, errs.Wrap(err, "certificate employments")
 }
 
 var billStatusNames = map[string]string{"draft": "待核对", "correction_requested": "申请更正", "confirmed": "已确认待缴",

@@ -58,28 +58,14 @@ func (s *Service) History(ctx context.Context, a *access.Actor, personID int64) 
 	}
 	// Both parts in index order (person, month); lines of one bill, or
 	// records of one payer, in a month are grouped here.
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT l.fee_month, 'b' || CAST(l.bill_id AS TEXT), l.scheme, l.base_fen,
-		l.employer_fen, l.individual_fen, b.payer_kind, b.status, b.flags, COALESCE(e.name, ''), 0
-		FROM bill_lines l JOIN bills b ON b.id = l.bill_id LEFT JOIN employers e ON e.id = b.employer_id
-		WHERE l.person_id = $1 AND b.status IN ('confirmed', 'partially_paid', 'paid')
-		UNION ALL
-		SELECT r.fee_month, 'r' || r.payer_kind || COALESCE(CAST(r.employer_id AS TEXT), '') || '|' || r.payer_name, r.scheme,
-			r.base_fen, r.employer_fen, r.individual_fen, r.payer_kind, CASE WHEN r.paid THEN 'paid' ELSE 'unpaid' END, '',
-			COALESCE(e.name, r.payer_name), 1
-		FROM contribution_records r LEFT JOIN employers e ON e.id = r.employer_id WHERE r.person_id = $1
-		ORDER BY 1`, personID)
-	if err != nil {
-		return nil, errs.Wrap(err, "history")
-	}
-	defer rows.Close()
 	h := &History{Months: make([]HistoryMonth, 0, 64)}
 	var keys []string // bill or payer of each entry in h.Months
 	var month, key, scheme, kind, status, flags, payer string
 	var imported int
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var l HistoryLine
-		if err := rows.Scan(&month, &key, &scheme, &l.Base, &l.Employer, &l.Individual, &kind, &status, &flags, &payer, &imported); err != nil {
-			return nil, errs.Wrap(err, "history")
+		if err := r.Scan(&month, &key, &scheme, &l.Base, &l.Employer, &l.Individual, &kind, &status, &flags, &payer, &imported); err != nil {
+			return err
 		}
 		i := len(h.Months) - 1
 		for i >= 0 && h.Months[i].Month == month && keys[i] != key {
@@ -92,8 +78,18 @@ func (s *Service) History(ctx context.Context, a *access.Actor, personID int64) 
 		}
 		h.Months[i].Schemes[schemeIndex(scheme)] = &l
 		h.Total += l.Employer + l.Individual
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT l.fee_month, 'b' || CAST(l.bill_id AS TEXT), l.scheme, l.base_fen,
+		l.employer_fen, l.individual_fen, b.payer_kind, b.status, b.flags, COALESCE(e.name, ''), 0
+		FROM bill_lines l JOIN bills b ON b.id = l.bill_id LEFT JOIN employers e ON e.id = b.employer_id
+		WHERE l.person_id = $1 AND b.status IN ('confirmed', 'partially_paid', 'paid')
+		UNION ALL
+		SELECT r.fee_month, 'r' || r.payer_kind || COALESCE(CAST(r.employer_id AS TEXT), '') || '|' || r.payer_name, r.scheme,
+			r.base_fen, r.employer_fen, r.individual_fen, r.payer_kind, CASE WHEN r.paid THEN 'paid' ELSE 'unpaid' END, '',
+			COALESCE(e.name, r.payer_name), 1
+		FROM contribution_records r LEFT JOIN employers e ON e.id = r.employer_id WHERE r.person_id = $1
+		ORDER BY 1`, personID)
+	if err != nil {
 		return nil, errs.Wrap(err, "history")
 	}
 	h.Transferred, err = transferredYears(ctx, s.db.Read(), personID)

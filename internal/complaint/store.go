@@ -127,24 +127,20 @@ func events(ctx context.Context, q db.Querier, id int64, publicOnly bool) ([]Eve
 	if publicOnly {
 		where += ` AND public`
 	}
-	rows, err := q.QueryContext(ctx, `SELECT ev.id, ev.complaint_id, ev.at, ev.actor_id, COALESCE(u.display_name, ''), ev.kind, ev.text,
+	var out []Event
+	err := db.Each(ctx, q, func(r db.Scanner) error {
+		var e Event
+		if err := r.Scan(&e.ID, &e.ComplaintID, &e.At, &e.ActorID, &e.ActorName, &e.Kind, &e.Text, &e.DocumentID,
+			&e.DocumentName, &e.Public); err != nil {
+			return err
+		}
+		out = append(out, e)
+		return nil
+	}, `SELECT ev.id, ev.complaint_id, ev.at, ev.actor_id, COALESCE(u.display_name, ''), ev.kind, ev.text,
 		COALESCE(ev.document_id, 0), COALESCE(d.name, ''), ev.public FROM complaint_events ev
 		LEFT JOIN users u ON u.id = ev.actor_id LEFT JOIN documents d ON d.id = ev.document_id
 		WHERE `+where+` ORDER BY ev.id`, id)
-	if err != nil {
-		return nil, errs.Wrap(err, "complaint events")
-	}
-	defer rows.Close()
-	var out []Event
-	for rows.Next() {
-		var e Event
-		if err := rows.Scan(&e.ID, &e.ComplaintID, &e.At, &e.ActorID, &e.ActorName, &e.Kind, &e.Text, &e.DocumentID,
-			&e.DocumentName, &e.Public); err != nil {
-			return nil, errs.Wrap(err, "complaint events")
-		}
-		out = append(out, e)
-	}
-	return out, errs.Wrap(rows.Err(), "complaint events")
+	return out, errs.Wrap(err, "complaint events")
 }
 
 func insertLink(ctx context.Context, tx *sql.Tx, id int64, l Link, now time.Time) error {

@@ -200,24 +200,20 @@ func (s *Service) benchLimit(ctx context.Context, month string, workers int) (ti
 }
 
 func readBenchLines(ctx context.Context, q db.Querier, month string) ([]benchLine, error) {
-	rows, err := q.QueryContext(ctx, `SELECT l.bill_id, l.person_id, l.base_fen, l.declared_base_fen, l.employer_rate_ppm,
+	var out []benchLine
+	err := db.Each(ctx, q, func(r db.Scanner) error {
+		var l benchLine
+		x := &l.ints
+		if err := r.Scan(&x[0], &x[1], &x[2], &x[3], &x[4], &x[5], &x[6], &x[7], &l.month, &l.scheme, &l.explain); err != nil {
+			return err
+		}
+		out = append(out, l)
+		return nil
+	}, `SELECT l.bill_id, l.person_id, l.base_fen, l.declared_base_fen, l.employer_rate_ppm,
 		l.individual_rate_ppm, l.employer_fen, l.individual_fen, l.fee_month, l.scheme, l.explain
 		FROM bills b JOIN bill_lines l ON l.bill_id = b.id
 		WHERE b.fee_month = $1 AND b.payer_kind = 'employer' ORDER BY l.bill_id, l.id`, month)
-	if err != nil {
-		return nil, errs.Wrap(err, "bench lines")
-	}
-	defer rows.Close()
-	var out []benchLine
-	for rows.Next() {
-		var l benchLine
-		x := &l.ints
-		if err := rows.Scan(&x[0], &x[1], &x[2], &x[3], &x[4], &x[5], &x[6], &x[7], &l.month, &l.scheme, &l.explain); err != nil {
-			return nil, errs.Wrap(err, "bench lines")
-		}
-		out = append(out, l)
-	}
-	return out, errs.Wrap(rows.Err(), "bench lines")
+	return out, errs.Wrap(err, "bench lines")
 }
 
 // benchStatement times the set-based INSERT … SELECT of every line of the

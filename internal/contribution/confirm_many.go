@@ -114,20 +114,16 @@ func draftFlags(ctx context.Context, q db.Querier, month string, ids []int64) (m
 		args = append(args, id)
 		marks[i] = "$" + strconv.Itoa(i+2)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT id, flags, flag_basis FROM bills WHERE fee_month = $1
-		AND payer_kind = 'employer' AND status = 'draft' AND id IN (`+strings.Join(marks, ", ")+`)`, args...)
-	if err != nil {
-		return nil, nil, errs.Wrap(err, "draft bills")
-	}
-	defer rows.Close()
 	flags, bases := map[int64]string{}, map[int64]string{}
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var id int64
 		var f, fb string
-		if err := rows.Scan(&id, &f, &fb); err != nil {
-			return nil, nil, errs.Wrap(err, "draft bills")
+		if err := r.Scan(&id, &f, &fb); err != nil {
+			return err
 		}
 		flags[id], bases[id] = f, fb
-	}
-	return flags, bases, errs.Wrap(rows.Err(), "draft bills")
+		return nil
+	}, `SELECT id, flags, flag_basis FROM bills WHERE fee_month = $1
+		AND payer_kind = 'employer' AND status = 'draft' AND id IN (`+strings.Join(marks, ", ")+`)`, args...)
+	return flags, bases, errs.Wrap(err, "draft bills")
 }

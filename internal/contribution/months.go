@@ -34,7 +34,18 @@ type PersonMonth struct {
 // full) and the imported historical records. It checks no permission: the
 // caller's service does. Errors: Internal.
 func PersonMonths(ctx context.Context, q db.Querier, personID int64) ([]PersonMonth, error) {
-	rows, err := q.QueryContext(ctx, `SELECT l.fee_month, l.scheme, 'assessed', b.payer_kind, COALESCE(b.employer_id, 0),
+	var out []PersonMonth
+	err := db.Each(ctx, q, func(r db.Scanner) error {
+		var m PersonMonth
+		var paid int
+		if err := r.Scan(&m.Month, &m.Scheme, &m.Source, &m.PayerKind, &m.EmployerID, &m.Base, &m.Employer,
+			&m.Individual, &paid); err != nil {
+			return err
+		}
+		m.Paid = paid == 1
+		out = append(out, m)
+		return nil
+	}, `SELECT l.fee_month, l.scheme, 'assessed', b.payer_kind, COALESCE(b.employer_id, 0),
 		l.base_fen, l.employer_fen, l.individual_fen, CASE WHEN b.status = 'paid' THEN 1 ELSE 0 END
 		FROM bill_lines l JOIN bills b ON b.id = l.bill_id
 		WHERE l.person_id = $1 AND b.status IN ('confirmed', 'partially_paid', 'paid')
@@ -43,20 +54,5 @@ func PersonMonths(ctx context.Context, q db.Querier, personID int64) ([]PersonMo
 			CASE WHEN paid THEN 1 ELSE 0 END
 		FROM contribution_records WHERE person_id = $1
 		ORDER BY 1, 2`, personID)
-	if err != nil {
-		return nil, errs.Wrap(err, "person months")
-	}
-	defer rows.Close()
-	var out []PersonMonth
-	for rows.Next() {
-		var m PersonMonth
-		var paid int
-		if err := rows.Scan(&m.Month, &m.Scheme, &m.Source, &m.PayerKind, &m.EmployerID, &m.Base, &m.Employer,
-			&m.Individual, &paid); err != nil {
-			return nil, errs.Wrap(err, "person months")
-		}
-		m.Paid = paid == 1
-		out = append(out, m)
-	}
-	return out, errs.Wrap(rows.Err(), "person months")
+	return out, errs.Wrap(err, "person months")
 }

@@ -42,38 +42,30 @@ type ChangedMonth struct {
 // period assessed in Shebao (bill lines), which are not historical
 // records. It checks no permission.
 func PensionRecordMonths(ctx context.Context, q db.Querier, personID int64, from, to string) (recs []RecordMonth, assessed []string, err error) {
-	rows, err := q.QueryContext(ctx, `SELECT fee_month, payer_name, base_fen, employer_fen, individual_fen, paid
+	err = db.Each(ctx, q, func(row db.Scanner) error {
+		var r RecordMonth
+		if err := row.Scan(&r.Month, &r.PayerName, &r.Base, &r.Employer, &r.Individual, &r.Paid); err != nil {
+			return err
+		}
+		recs = append(recs, r)
+		return nil
+	}, `SELECT fee_month, payer_name, base_fen, employer_fen, individual_fen, paid
 		FROM contribution_records WHERE person_id = $1 AND scheme = 'pension' AND fee_month BETWEEN $2 AND $3
 		ORDER BY fee_month, payer_name`, personID, from, to)
 	if err != nil {
 		return nil, nil, errs.Wrap(err, "record months")
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var r RecordMonth
-		if err := rows.Scan(&r.Month, &r.PayerName, &r.Base, &r.Employer, &r.Individual, &r.Paid); err != nil {
-			return nil, nil, errs.Wrap(err, "record months")
-		}
-		recs = append(recs, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, errs.Wrap(err, "record months")
-	}
-	arows, err := q.QueryContext(ctx, `SELECT DISTINCT l.fee_month FROM bill_lines l JOIN bills b ON b.id = l.bill_id
-		WHERE l.person_id = $1 AND l.scheme = 'pension' AND l.fee_month BETWEEN $2 AND $3
-		AND b.status IN ('confirmed', 'partially_paid', 'paid') ORDER BY 1`, personID, from, to)
-	if err != nil {
-		return nil, nil, errs.Wrap(err, "assessed months")
-	}
-	defer arows.Close()
-	for arows.Next() {
+	err = db.Each(ctx, q, func(r db.Scanner) error {
 		var m string
-		if err := arows.Scan(&m); err != nil {
-			return nil, nil, errs.Wrap(err, "assessed months")
+		if err := r.Scan(&m); err != nil {
+			return err
 		}
 		assessed = append(assessed, m)
-	}
-	return recs, assessed, errs.Wrap(arows.Err(), "assessed months")
+		return nil
+	}, `SELECT DISTINCT l.fee_month FROM bill_lines l JOIN bills b ON b.id = l.bill_id
+		WHERE l.person_id = $1 AND l.scheme = 'pension' AND l.fee_month BETWEEN $2 AND $3
+		AND b.status IN ('confirmed', 'partially_paid', 'paid') ORDER BY 1`, personID, from, to)
+	return recs, assessed, errs.Wrap(err, "assessed months")
 }
 
 // CorrectRecordsTx applies a correction to the historical pension records

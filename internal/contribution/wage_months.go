@@ -21,24 +21,12 @@ type WageMonth struct {
 // through to (YYYY-MM, inclusive), oldest first: bills assessed in Shebao
 // (not cancelled) and imported historical records, one base per month.
 func WageMonths(ctx context.Context, q db.Querier, personID int64, from, to string) ([]WageMonth, error) {
-	rows, err := q.QueryContext(ctx, `SELECT fee_month, scheme, base_fen, imported FROM (
-		SELECT l.fee_month, l.scheme, l.base_fen, FALSE AS imported FROM bill_lines l JOIN bills b ON b.id = l.bill_id
-		WHERE l.person_id = $1 AND l.fee_month >= $2 AND l.fee_month <= $3 AND b.status <> 'cancelled'
-		  AND l.scheme IN ('injury', 'pension')
-		UNION ALL
-		SELECT fee_month, scheme, base_fen, TRUE FROM contribution_records
-		WHERE person_id = $1 AND fee_month >= $2 AND fee_month <= $3 AND scheme IN ('injury', 'pension')
-	) m ORDER BY fee_month, scheme`, personID, from, to)
-	if err != nil {
-		return nil, errs.Wrap(err, "wage months")
-	}
-	defer rows.Close()
 	var out []WageMonth
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var w WageMonth
 		var scheme string
-		if err := rows.Scan(&w.Month, &scheme, &w.Base, &w.Imported); err != nil {
-			return nil, errs.Wrap(err, "wage months")
+		if err := r.Scan(&w.Month, &scheme, &w.Base, &w.Imported); err != nil {
+			return err
 		}
 		n := len(out)
 		switch {
@@ -47,6 +35,14 @@ func WageMonths(ctx context.Context, q db.Querier, personID int64, from, to stri
 		case scheme == "injury": // the injury base wins over the pension base of the same month
 			out[n-1] = w
 		}
-	}
-	return out, errs.Wrap(rows.Err(), "wage months")
+		return nil
+	}, `SELECT fee_month, scheme, base_fen, imported FROM (
+		SELECT l.fee_month, l.scheme, l.base_fen, FALSE AS imported FROM bill_lines l JOIN bills b ON b.id = l.bill_id
+		WHERE l.person_id = $1 AND l.fee_month >= $2 AND l.fee_month <= $3 AND b.status <> 'cancelled'
+		  AND l.scheme IN ('injury', 'pension')
+		UNION ALL
+		SELECT fee_month, scheme, base_fen, TRUE FROM contribution_records
+		WHERE person_id = $1 AND fee_month >= $2 AND fee_month <= $3 AND scheme IN ('injury', 'pension')
+	) m ORDER BY fee_month, scheme`, personID, from, to)
+	return out, errs.Wrap(err, "wage months")
 }

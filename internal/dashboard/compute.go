@@ -7,6 +7,7 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/clock"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 )
 
@@ -62,12 +63,6 @@ func (s *Service) caseFigures(ctx context.Context, today time.Time) ([]SectionFi
 		}
 	}
 	handling := make([]float64, len(out))
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT section, is_open, submitted_at, created_at, closed_at, overdue_at FROM cases
-		WHERE is_open = TRUE OR created_at >= $1 OR closed_at >= $1`, from.UTC())
-	if err != nil {
-		return nil, errs.Wrap(err, "dashboard cases")
-	}
-	defer rows.Close()
 	dayIndex := func(t time.Time) int {
 		d := clock.DateOf(t)
 		if d.Before(from) || d.After(today) {
@@ -75,17 +70,17 @@ func (s *Service) caseFigures(ctx context.Context, today time.Time) ([]SectionFi
 		}
 		return int(d.Sub(from).Hours()+12) / 24
 	}
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var sec string
 		var open bool
 		var submitted, created, overdue time.Time
 		var closed sql.NullTime
-		if err := rows.Scan(&sec, &open, &submitted, &created, &closed, &overdue); err != nil {
-			return nil, errs.Wrap(err, "dashboard cases")
+		if err := r.Scan(&sec, &open, &submitted, &created, &closed, &overdue); err != nil {
+			return err
 		}
 		i, ok := idx[access.Section(sec)]
 		if !ok {
-			continue
+			return nil
 		}
 		f := &out[i]
 		if open {
@@ -104,8 +99,10 @@ func (s *Service) caseFigures(ctx context.Context, today time.Time) ([]SectionFi
 				handling[i] += closed.Time.Sub(submitted).Hours()
 			}
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT section, is_open, submitted_at, created_at, closed_at, overdue_at FROM cases
+		WHERE is_open = TRUE OR created_at >= $1 OR closed_at >= $1`, from.UTC())
+	if err != nil {
 		return nil, errs.Wrap(err, "dashboard cases")
 	}
 	for i := range out {

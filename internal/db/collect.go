@@ -1,14 +1,22 @@
 package db
 
-import "context"
+import (
+	"context"
+	"database/sql"
+)
 
 // Scanner is what *sql.Row and *sql.Rows offer a scan function.
 type Scanner = interface{ Scan(dest ...any) error }
 
+// Reader is the part of a Querier that Each and Collect need.
+type Reader interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // Each runs query on q and calls fn for every row, in order. It returns
 // the first error of the query, of fn or of the rows, as it is: callers
 // wrap it with the name of what they read.
-func Each(ctx context.Context, q Querier, fn func(Scanner) error, query string, args ...any) error {
+func Each(ctx context.Context, q Reader, fn func(Scanner) error, query string, args ...any) error {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
@@ -25,7 +33,7 @@ func Each(ctx context.Context, q Querier, fn func(Scanner) error, query string, 
 // Collect runs query on q and scans each row into a T with scan: the rows
 // in order, nil when there are none. Errors are returned as they are, as
 // with Each.
-func Collect[T any](ctx context.Context, q Querier, scan func(Scanner) (T, error), query string, args ...any) ([]T, error) {
+func Collect[T any](ctx context.Context, q Reader, scan func(Scanner) (T, error), query string, args ...any) ([]T, error) {
 	var out []T
 	err := Each(ctx, q, func(r Scanner) error {
 		v, err := scan(r)

@@ -77,21 +77,17 @@ func (s *Service) ReviewQueue(ctx context.Context, a *access.Actor, limit int) (
 	if !a.In(access.Welfare) {
 		return nil, errs.New(errs.Forbidden, "welfare_only", "民政死亡数据由保险福利科核对")
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT id, id_number, name, death_date, cert_no, COALESCE(person_id, 0), status, reason
-		FROM civil_records WHERE status = 'review' ORDER BY id LIMIT `+itoa(limit))
-	if err != nil {
-		return nil, errs.Wrap(err, "review queue")
-	}
-	defer rows.Close()
 	var out []CivilRecord
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(row db.Scanner) error {
 		var r CivilRecord
-		if err := rows.Scan(&r.ID, &r.IDNumber, &r.Name, &r.DeathDate, &r.CertNo, &r.PersonID, &r.Status, &r.Reason); err != nil {
-			return nil, errs.Wrap(err, "review queue")
+		if err := row.Scan(&r.ID, &r.IDNumber, &r.Name, &r.DeathDate, &r.CertNo, &r.PersonID, &r.Status, &r.Reason); err != nil {
+			return err
 		}
 		out = append(out, r)
-	}
-	return out, errs.Wrap(rows.Err(), "review queue")
+		return nil
+	}, `SELECT id, id_number, name, death_date, cert_no, COALESCE(person_id, 0), status, reason
+		FROM civil_records WHERE status = 'review' ORDER BY id LIMIT `+itoa(limit))
+	return out, errs.Wrap(err, "review queue")
 }
 
 // ResolveRecord settles a record of the review queue: apply records the

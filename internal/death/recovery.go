@@ -73,22 +73,18 @@ func stepDue(st noticeState, today time.Time) bool {
 }
 
 func noticeStates(ctx context.Context, q db.Querier) (map[int64]noticeState, error) {
-	rows, err := q.QueryContext(ctx, `SELECT death_id, step, sent_on FROM death_recovery_notices n
-		WHERE step = (SELECT MAX(step) FROM death_recovery_notices m WHERE m.death_id = n.death_id)`)
-	if err != nil {
-		return nil, errs.Wrap(err, "recovery notices")
-	}
-	defer rows.Close()
 	out := map[int64]noticeState{}
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var id int64
 		var st noticeState
-		if err := rows.Scan(&id, &st.step, &st.sentOn); err != nil {
-			return nil, errs.Wrap(err, "recovery notices")
+		if err := r.Scan(&id, &st.step, &st.sentOn); err != nil {
+			return err
 		}
 		out[id] = st
-	}
-	return out, errs.Wrap(rows.Err(), "recovery notices")
+		return nil
+	}, `SELECT death_id, step, sent_on FROM death_recovery_notices n
+		WHERE step = (SELECT MAX(step) FROM death_recovery_notices m WHERE m.death_id = n.death_id)`)
+	return out, errs.Wrap(err, "recovery notices")
 }
 
 // sendStep records step for d and queues its message in one transaction;

@@ -8,6 +8,7 @@ import (
 	"image/png"
 
 	"shebao/internal/access"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/injury"
 	"shebao/internal/money"
@@ -74,21 +75,17 @@ func (g *generator) injuryWorkers(ctx context.Context) ([]string, string, error)
 	if err := g.DB.Read().QueryRowContext(ctx, `SELECT id, employer_no FROM employers ORDER BY id LIMIT 1`).Scan(&empID, &empNo); err != nil {
 		return nil, "", errs.Wrap(err, "demo: injury employer")
 	}
-	rows, err := g.DB.Read().QueryContext(ctx, `SELECT p.id_number FROM employments m JOIN persons p ON p.id = m.person_id
-		WHERE m.employer_id = $1 AND m.start_month <= '2023-09' AND m.end_month IS NULL ORDER BY p.id LIMIT 3`, empID)
-	if err != nil {
-		return nil, "", errs.Wrap(err, "demo: injury workers")
-	}
-	defer rows.Close()
 	var out []string
-	for rows.Next() {
+	err := db.Each(ctx, g.DB.Read(), func(r db.Scanner) error {
 		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, "", errs.Wrap(err, "demo: injury workers")
+		if err := r.Scan(&id); err != nil {
+			return err
 		}
 		out = append(out, id)
-	}
-	return out, empNo, errs.Wrap(rows.Err(), "demo: injury workers")
+		return nil
+	}, `SELECT p.id_number FROM employments m JOIN persons p ON p.id = m.person_id
+		WHERE m.employer_id = $1 AND m.start_month <= '2023-09' AND m.end_month IS NULL ORDER BY p.id LIMIT 3`, empID)
+	return out, empNo, errs.Wrap(err, "demo: injury workers")
 }
 
 // injurySettlement: the demo hospital settles the nurse's stay directly

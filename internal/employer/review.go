@@ -97,21 +97,17 @@ func (s *Service) Counts(ctx context.Context, a *access.Actor) (map[Status]int, 
 	if err := a.RequireSection(access.Coordination); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT status, COUNT(*) FROM employer_applications GROUP BY status`)
-	if err != nil {
-		return nil, errs.Wrap(err, "counts")
-	}
-	defer rows.Close()
 	out := map[Status]int{}
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var st Status
 		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, errs.Wrap(err, "counts")
+		if err := r.Scan(&st, &n); err != nil {
+			return err
 		}
 		out[st] = n
-	}
-	return out, errs.Wrap(rows.Err(), "counts")
+		return nil
+	}, `SELECT status, COUNT(*) FROM employer_applications GROUP BY status`)
+	return out, errs.Wrap(err, "counts")
 }
 
 // Get returns one application for 统筹科. Errors: NotFound, Forbidden.

@@ -8,6 +8,7 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/audit"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/ident"
 )
@@ -90,22 +91,18 @@ func employerQuery(q string) (string, any, error) {
 // many there are (a part of a name is matched by reading every employer's
 // name once, not once to count and again for the page).
 func searchEmployers(ctx context.Context, tx *sql.Tx, where string, arg any, page int) ([]Match, int, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, name, employer_no, uscc, status, COUNT(*) OVER () FROM employers
-		WHERE `+where+` ORDER BY employer_no LIMIT $2 OFFSET $3`, arg, SearchPageSize, (page-1)*SearchPageSize)
-	if err != nil {
-		return nil, 0, errs.Wrap(err, "search employers")
-	}
-	defer rows.Close()
 	var out []Match
 	var total int
-	for rows.Next() {
+	err := db.Each(ctx, tx, func(r db.Scanner) error {
 		var m Match
 		var st EmployerStatus
-		if err := rows.Scan(&m.ID, &m.Name, &m.EmployerNo, &m.USCC, &st, &total); err != nil {
-			return nil, 0, errs.Wrap(err, "search employers")
+		if err := r.Scan(&m.ID, &m.Name, &m.EmployerNo, &m.USCC, &st, &total); err != nil {
+			return err
 		}
 		m.USCC, m.Status = ident.MaskID(m.USCC), st.Name()
 		out = append(out, m)
-	}
-	return out, total, errs.Wrap(rows.Err(), "search employers")
+		return nil
+	}, `SELECT id, name, employer_no, uscc, status, COUNT(*) OVER () FROM employers
+		WHERE `+where+` ORDER BY employer_no LIMIT $2 OFFSET $3`, arg, SearchPageSize, (page-1)*SearchPageSize)
+	return out, total, errs.Wrap(err, "search employers")
 }

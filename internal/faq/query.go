@@ -156,20 +156,16 @@ func (s *Service) page(ctx context.Context, where, order string, args []any, pag
 }
 
 func (s *Service) ids(ctx context.Context, query string, args []any) ([]int64, error) {
-	rows, err := s.db.Read().QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "faq ids")
-	}
-	defer rows.Close()
 	var out []int64
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, errs.Wrap(err, "faq ids")
+		if err := r.Scan(&id); err != nil {
+			return err
 		}
 		out = append(out, id)
-	}
-	return out, errs.Wrap(rows.Err(), "faq ids")
+		return nil
+	}, query, args...)
+	return out, errs.Wrap(err, "faq ids")
 }
 
 // Miss is a search term that found no answer.

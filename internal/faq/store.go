@@ -85,19 +85,15 @@ func loadNotices(ctx context.Context, q db.Querier, list []*FAQ) error {
 		f.NoticeIDs = []int64{}
 	}
 	ph, args := placeholders(ids, 0)
-	rows, err := q.QueryContext(ctx, `SELECT faq_id, notice_id FROM faq_notices WHERE faq_id IN (`+ph+`) ORDER BY faq_id, notice_id`, args...)
-	if err != nil {
-		return errs.Wrap(err, "faq notices")
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var f, n int64
-		if err := rows.Scan(&f, &n); err != nil {
-			return errs.Wrap(err, "faq notices")
+		if err := r.Scan(&f, &n); err != nil {
+			return err
 		}
 		idx[f].NoticeIDs = append(idx[f].NoticeIDs, n)
-	}
-	return errs.Wrap(rows.Err(), "faq notices")
+		return nil
+	}, `SELECT faq_id, notice_id FROM faq_notices WHERE faq_id IN (`+ph+`) ORDER BY faq_id, notice_id`, args...)
+	return errs.Wrap(err, "faq notices")
 }
 
 // placeholders returns "$k+1, $k+2 …" for the values and the values as args.

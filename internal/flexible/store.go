@@ -29,22 +29,18 @@ const billCols = `b.id, b.bill_no, b.person_id, b.fee_month, b.status, b.total_f
 	COALESCE((SELECT MIN(l.explain) FROM bill_lines l WHERE l.bill_id = b.id), ''), b.version`
 
 func listBills(ctx context.Context, q db.Querier, personID int64) ([]Bill, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+billCols+` FROM bills b
-		WHERE b.payer_kind = 'flexible' AND b.person_id = $1 ORDER BY b.fee_month DESC LIMIT 400`, personID)
-	if err != nil {
-		return nil, errs.Wrap(err, "list flexible bills")
-	}
-	defer rows.Close()
 	var out []Bill
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var b Bill
-		if err := rows.Scan(&b.ID, &b.BillNo, &b.PersonID, &b.FeeMonth, &b.Status, &b.Total, &b.Account, &b.Paid,
+		if err := r.Scan(&b.ID, &b.BillNo, &b.PersonID, &b.FeeMonth, &b.Status, &b.Total, &b.Account, &b.Paid,
 			&b.PaymentRef, &b.DueOn, &b.DueBasis, &b.Waived, &b.WaiverBasis, &b.Flags, &b.Explain, &b.Version); err != nil {
-			return nil, errs.Wrap(err, "scan flexible bill")
+			return errs.Wrap(err, "scan flexible bill")
 		}
 		out = append(out, b)
-	}
-	return out, errs.Wrap(rows.Err(), "list flexible bills")
+		return nil
+	}, `SELECT `+billCols+` FROM bills b
+		WHERE b.payer_kind = 'flexible' AND b.person_id = $1 ORDER BY b.fee_month DESC LIMIT 400`, personID)
+	return out, errs.Wrap(err, "list flexible bills")
 }
 
 func nullID(id int64) any {

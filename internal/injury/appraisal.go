@@ -160,22 +160,18 @@ func (s *Service) RequestReappraisal(ctx context.Context, a *access.Actor, appra
 }
 
 func appraisalsOf(ctx context.Context, q db.Querier, recID int64) ([]Appraisal, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, recognition_id, conclusion_no, appraised_on, grade, nursing, reappraisal_due,
-		reappraisal_asked, superseded, created_at FROM injury_appraisals WHERE recognition_id = $1 ORDER BY id`, recID)
-	if err != nil {
-		return nil, errs.Wrap(err, "appraisals")
-	}
-	defer rows.Close()
 	var out []Appraisal
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var ap Appraisal
-		if err := rows.Scan(&ap.ID, &ap.RecognitionID, &ap.ConclusionNo, &ap.AppraisedOn, &ap.Grade, &ap.Nursing,
+		if err := r.Scan(&ap.ID, &ap.RecognitionID, &ap.ConclusionNo, &ap.AppraisedOn, &ap.Grade, &ap.Nursing,
 			&ap.ReappraisalDue, &ap.ReappraisalAsked, &ap.Superseded, &ap.CreatedAt); err != nil {
-			return nil, errs.Wrap(err, "appraisals")
+			return err
 		}
 		out = append(out, ap)
-	}
-	return out, errs.Wrap(rows.Err(), "appraisals")
+		return nil
+	}, `SELECT id, recognition_id, conclusion_no, appraised_on, grade, nursing, reappraisal_due,
+		reappraisal_asked, superseded, created_at FROM injury_appraisals WHERE recognition_id = $1 ORDER BY id`, recID)
+	return out, errs.Wrap(err, "appraisals")
 }
 
 // Appraisals lists a recognition's conclusions, oldest first.

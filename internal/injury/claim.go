@@ -13,6 +13,7 @@ import (
 	"shebao/internal/audit"
 	"shebao/internal/casework"
 	"shebao/internal/clock"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/formula"
 	"shebao/internal/ident"
@@ -712,21 +713,17 @@ func loadClaim(ctx context.Context, q interface {
 	if !withItems {
 		return c, nil
 	}
-	rows, err := q.QueryContext(ctx, `SELECT line, kind, code, name, quantity, claimed_fen, in_catalogue, covid, monthly,
-		first_month, steps, decision, approved_fen, reason FROM injury_claim_items WHERE claim_id = $1 ORDER BY line`, c.ID)
-	if err != nil {
-		return nil, errs.Wrap(err, "claim items")
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err = db.Each(ctx, q, func(r db.Scanner) error {
 		var it Item
-		if err := rows.Scan(&it.Line, &it.Kind, &it.Code, &it.Name, &it.Quantity, &it.Claimed, &it.InCatalogue, &it.COVID,
+		if err := r.Scan(&it.Line, &it.Kind, &it.Code, &it.Name, &it.Quantity, &it.Claimed, &it.InCatalogue, &it.COVID,
 			&it.Monthly, &it.FirstMonth, &it.Steps, &it.Decision, &it.Approved, &it.Reason); err != nil {
-			return nil, errs.Wrap(err, "claim items")
+			return err
 		}
 		c.Items = append(c.Items, it)
-	}
-	return c, errs.Wrap(rows.Err(), "claim items")
+		return nil
+	}, `SELECT line, kind, code, name, quantity, claimed_fen, in_catalogue, covid, monthly,
+		first_month, steps, decision, approved_fen, reason FROM injury_claim_items WHERE claim_id = $1 ORDER BY line`, c.ID)
+	return c, errs.Wrap(err, "claim items")
 }
 
 // ClaimByID returns a claim with its items: 工伤保险待遇科 any, the employer

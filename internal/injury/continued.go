@@ -126,26 +126,22 @@ func (s *Service) ContinuedForms(ctx context.Context, a *access.Actor, status st
 	}
 	page = max(page, 1)
 	args = append(args, PageSize, (page-1)*PageSize)
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT t.id, t.form_no, t.hospital_name, p.id_number, p.name, t.admitted_on,
-		t.diagnosis, t.reason, t.status, COALESCE(t.claim_id, 0), t.decision_note, t.created_at, t.person_id
-		FROM injury_continued t JOIN persons p ON p.id = t.person_id`+where+` ORDER BY t.id DESC LIMIT `+
-		placeholder(len(args)-1)+` OFFSET `+placeholder(len(args)), args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "continued forms")
-	}
-	defer rows.Close()
 	var out []Continued
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var c Continued
 		var idNo, name string
-		if err := rows.Scan(&c.ID, &c.FormNo, &c.Hospital, &idNo, &name, &c.AdmittedOn, &c.Diagnosis, &c.Reason, &c.Status,
+		if err := r.Scan(&c.ID, &c.FormNo, &c.Hospital, &idNo, &name, &c.AdmittedOn, &c.Diagnosis, &c.Reason, &c.Status,
 			&c.ClaimID, &c.Note, &c.CreatedAt, &c.personID); err != nil {
-			return nil, errs.Wrap(err, "continued forms")
+			return err
 		}
 		c.Patient, c.Name, c.StatusText = ident.MaskID(idNo), ident.MaskName(name), continuedNames[c.Status]
 		out = append(out, c)
-	}
-	return out, errs.Wrap(rows.Err(), "continued forms")
+		return nil
+	}, `SELECT t.id, t.form_no, t.hospital_name, p.id_number, p.name, t.admitted_on,
+		t.diagnosis, t.reason, t.status, COALESCE(t.claim_id, 0), t.decision_note, t.created_at, t.person_id
+		FROM injury_continued t JOIN persons p ON p.id = t.person_id`+where+` ORDER BY t.id DESC LIMIT `+
+		placeholder(len(args)-1)+` OFFSET `+placeholder(len(args)), args...)
+	return out, errs.Wrap(err, "continued forms")
 }
 
 // claimContinued links a claim to its continued-treatment form: one of

@@ -127,19 +127,15 @@ func (s *Service) CovidItems(ctx context.Context, a *access.Actor) ([]CovidItem,
 	if err := a.RequireSection(access.Injury); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT id, code, name, valid_from, valid_to, basis FROM injury_covid_items
-		ORDER BY code, valid_from LIMIT 5000`)
-	if err != nil {
-		return nil, errs.Wrap(err, "covid items")
-	}
-	defer rows.Close()
 	var out []CovidItem
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var it CovidItem
-		if err := rows.Scan(&it.ID, &it.Code, &it.Name, &it.ValidFrom, &it.ValidTo, &it.Basis); err != nil {
-			return nil, errs.Wrap(err, "covid items")
+		if err := r.Scan(&it.ID, &it.Code, &it.Name, &it.ValidFrom, &it.ValidTo, &it.Basis); err != nil {
+			return err
 		}
 		out = append(out, it)
-	}
-	return out, errs.Wrap(rows.Err(), "covid items")
+		return nil
+	}, `SELECT id, code, name, valid_from, valid_to, basis FROM injury_covid_items
+		ORDER BY code, valid_from LIMIT 5000`)
+	return out, errs.Wrap(err, "covid items")
 }

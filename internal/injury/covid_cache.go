@@ -76,20 +76,16 @@ func (c *coveredList) current(ctx context.Context, q db.Querier, clk clock.Clock
 }
 
 func loadCovered(ctx context.Context, q db.Querier) (map[string][][2]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT code, valid_from, valid_to FROM injury_covid_items`)
-	if err != nil {
-		return nil, errs.Wrap(err, "covered items")
-	}
-	defer rows.Close()
 	spans := map[string][][2]string{}
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var code, from, to string
-		if err := rows.Scan(&code, &from, &to); err != nil {
-			return nil, errs.Wrap(err, "covered items")
+		if err := r.Scan(&code, &from, &to); err != nil {
+			return err
 		}
 		spans[code] = append(spans[code], [2]string{from, to})
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT code, valid_from, valid_to FROM injury_covid_items`)
+	if err != nil {
 		return nil, errs.Wrap(err, "covered items")
 	}
 	return spans, nil

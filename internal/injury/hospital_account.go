@@ -64,27 +64,23 @@ func (s *Service) Hospitals(ctx context.Context, a *access.Actor) ([]Hospital, e
 	if err := CanManageHospitalAccounts(a); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT c.user_id, c.name, COALESCE(h.account_name, ''),
-		COALESCE(h.account_no, ''), COALESCE(h.bank_name, ''), COALESCE(h.name_confirmed, FALSE), h.registered_at,
-		COALESCE(h.version, 0) FROM api_clients c LEFT JOIN injury_hospital_accounts h ON h.hospital_id = c.user_id
-		WHERE c.kind = 'hospital' ORDER BY c.name, c.user_id`)
-	if err != nil {
-		return nil, errs.Wrap(err, "hospitals")
-	}
-	defer rows.Close()
 	var out []Hospital
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var h Hospital
 		var at sql.NullTime
-		if err := rows.Scan(&h.ID, &h.Name, &h.AccountName, &h.AccountNo, &h.BankName, &h.NameConfirmed, &at, &h.Version); err != nil {
-			return nil, errs.Wrap(err, "hospitals")
+		if err := r.Scan(&h.ID, &h.Name, &h.AccountName, &h.AccountNo, &h.BankName, &h.NameConfirmed, &at, &h.Version); err != nil {
+			return err
 		}
 		if at.Valid {
 			h.RegisteredAt = &at.Time
 		}
 		out = append(out, h)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT c.user_id, c.name, COALESCE(h.account_name, ''),
+		COALESCE(h.account_no, ''), COALESCE(h.bank_name, ''), COALESCE(h.name_confirmed, FALSE), h.registered_at,
+		COALESCE(h.version, 0) FROM api_clients c LEFT JOIN injury_hospital_accounts h ON h.hospital_id = c.user_id
+		WHERE c.kind = 'hospital' ORDER BY c.name, c.user_id`)
+	if err != nil {
 		return nil, errs.Wrap(err, "hospitals")
 	}
 	if hp, ok := s.payouts.(heldCounter); ok {

@@ -8,6 +8,7 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/clock"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/ident"
 	"shebao/internal/money"
@@ -124,22 +125,15 @@ func (s *Service) Payables(ctx context.Context, a *access.Actor, source string, 
 	}
 	page = max(page, 1)
 	args = append(args, PageSize, (page-1)*PageSize)
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT y.business_key, y.benefit, y.source, p.id_number, y.payee_kind,
-		y.payee_name, y.period, y.amount_fen, y.status, y.created_at, y.payee_ref FROM injury_payables y JOIN persons p ON p.id = y.person_id`+
-		where+` ORDER BY y.id DESC LIMIT `+placeholder(len(args)-1)+` OFFSET `+placeholder(len(args)), args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "payables")
-	}
-	defer rows.Close()
 	var out []Payable
 	var refs []int64
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var p Payable
 		var idNo string
 		var payeeRef int64
-		if err := rows.Scan(&p.Key, &p.Benefit, &p.Source, &idNo, &p.PayeeKind, &p.PayeeName, &p.Period, &p.Amount,
+		if err := r.Scan(&p.Key, &p.Benefit, &p.Source, &idNo, &p.PayeeKind, &p.PayeeName, &p.Period, &p.Amount,
 			&p.Status, &p.CreatedAt, &payeeRef); err != nil {
-			return nil, errs.Wrap(err, "payables")
+			return err
 		}
 		p.Worker, p.BenefitName = ident.MaskID(idNo), ItemKindName(p.Benefit)
 		if p.PayeeKind == PayeeWorker {
@@ -147,8 +141,11 @@ func (s *Service) Payables(ctx context.Context, a *access.Actor, source string, 
 		}
 		out = append(out, p)
 		refs = append(refs, payeeRef)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT y.business_key, y.benefit, y.source, p.id_number, y.payee_kind,
+		y.payee_name, y.period, y.amount_fen, y.status, y.created_at, y.payee_ref FROM injury_payables y JOIN persons p ON p.id = y.person_id`+
+		where+` ORDER BY y.id DESC LIMIT `+placeholder(len(args)-1)+` OFFSET `+placeholder(len(args)), args...)
+	if err != nil {
 		return nil, errs.Wrap(err, "payables")
 	}
 	if st, ok := s.payouts.(interface {

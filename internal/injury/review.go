@@ -12,6 +12,7 @@ import (
 	"shebao/internal/casework"
 	"shebao/internal/certificate"
 	"shebao/internal/clock"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/money"
 	"shebao/internal/policy"
@@ -344,22 +345,18 @@ func (s *Service) PayMonth(ctx context.Context, a *access.Actor, month clock.Mon
 
 // monthlyClaims are the approved claims with a monthly item due by month.
 func (s *Service) monthlyClaims(ctx context.Context, month clock.Month) ([]int64, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT DISTINCT c.id FROM injury_claims c JOIN injury_claim_items i
-		ON i.claim_id = c.id WHERE c.status = 'approved' AND i.monthly = TRUE AND i.approved_fen > 0 AND i.first_month <= $1
-		ORDER BY c.id`, month.String())
-	if err != nil {
-		return nil, errs.Wrap(err, "monthly claims")
-	}
-	defer rows.Close()
 	var ids []int64
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, errs.Wrap(err, "monthly claims")
+		if err := r.Scan(&id); err != nil {
+			return err
 		}
 		ids = append(ids, id)
-	}
-	return ids, errs.Wrap(rows.Err(), "monthly claims")
+		return nil
+	}, `SELECT DISTINCT c.id FROM injury_claims c JOIN injury_claim_items i
+		ON i.claim_id = c.id WHERE c.status = 'approved' AND i.monthly = TRUE AND i.approved_fen > 0 AND i.first_month <= $1
+		ORDER BY c.id`, month.String())
+	return ids, errs.Wrap(err, "monthly claims")
 }
 
 // payClaimMonths makes a claim's monthly lines up to month not made yet.
@@ -390,20 +387,16 @@ func (s *Service) payClaimMonths(ctx context.Context, a *access.Actor, claimID i
 // madeKeys are the business keys of the monthly lines already made for a
 // claim (its case number).
 func madeKeys(ctx context.Context, tx *sql.Tx, source string) (map[string]bool, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT business_key FROM injury_payables WHERE source = $1 AND period <> ''`, source)
-	if err != nil {
-		return nil, errs.Wrap(err, "monthly lines made")
-	}
-	defer rows.Close()
 	made := map[string]bool{}
-	for rows.Next() {
+	err := db.Each(ctx, tx, func(r db.Scanner) error {
 		var k string
-		if err := rows.Scan(&k); err != nil {
-			return nil, errs.Wrap(err, "monthly lines made")
+		if err := r.Scan(&k); err != nil {
+			return err
 		}
 		made[k] = true
-	}
-	return made, errs.Wrap(rows.Err(), "monthly lines made")
+		return nil
+	}, `SELECT business_key FROM injury_payables WHERE source = $1 AND period <> ''`, source)
+	return made, errs.Wrap(err, "monthly lines made")
 }
 
 // finishCase moves the claim's case to decided (办结) after approval; a

@@ -325,26 +325,22 @@ func (s *Service) Settlements(ctx context.Context, a *access.Actor, page int) ([
 	}
 	page = max(page, 1)
 	args = append(args, PageSize, (page-1)*PageSize)
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT x.settlement_no, x.hospital_name, p.id_number, p.name, x.invoice_no,
-		x.admitted_on, x.discharged_on, x.total_fen, x.accepted_fen, x.created_at FROM injury_settlements x
-		JOIN persons p ON p.id = x.person_id`+where+` ORDER BY x.id DESC LIMIT `+placeholder(len(args)-1)+
-		` OFFSET `+placeholder(len(args)), args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "settlements")
-	}
-	defer rows.Close()
 	var out []Settlement
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var x Settlement
 		var idNo, name string
-		if err := rows.Scan(&x.No, &x.Hospital, &idNo, &name, &x.InvoiceNo, &x.AdmittedOn, &x.Discharged, &x.TotalFen,
+		if err := r.Scan(&x.No, &x.Hospital, &idNo, &name, &x.InvoiceNo, &x.AdmittedOn, &x.Discharged, &x.TotalFen,
 			&x.AcceptedFen, &x.CreatedAt); err != nil {
-			return nil, errs.Wrap(err, "settlements")
+			return err
 		}
 		x.Patient, x.PatientName = ident.MaskID(idNo), ident.MaskName(name)
 		out = append(out, x)
-	}
-	return out, errs.Wrap(rows.Err(), "settlements")
+		return nil
+	}, `SELECT x.settlement_no, x.hospital_name, p.id_number, p.name, x.invoice_no,
+		x.admitted_on, x.discharged_on, x.total_fen, x.accepted_fen, x.created_at FROM injury_settlements x
+		JOIN persons p ON p.id = x.person_id`+where+` ORDER BY x.id DESC LIMIT `+placeholder(len(args)-1)+
+		` OFFSET `+placeholder(len(args)), args...)
+	return out, errs.Wrap(err, "settlements")
 }
 
 // SettlementByNo returns one settlement with its answer: its hospital or

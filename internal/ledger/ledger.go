@@ -343,23 +343,19 @@ func MonthTotalsOfEntries(ctx context.Context, q db.Querier, from, to string) ([
 }
 
 func monthTotals(ctx context.Context, q db.Querier, query, from, to string) ([]Balance, error) {
-	rows, err := q.QueryContext(ctx, query, from, to)
-	if err != nil {
-		return nil, errs.Wrap(err, "month totals")
-	}
-	defer rows.Close()
 	var out []Balance
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var b Balance
 		var acct string
 		var dr, cr int64
-		if err := rows.Scan(&b.Month, &acct, &b.Scheme, &dr, &cr, &b.Entries); err != nil {
-			return nil, errs.Wrap(err, "month totals")
+		if err := r.Scan(&b.Month, &acct, &b.Scheme, &dr, &cr, &b.Entries); err != nil {
+			return err
 		}
 		b.Account, b.Debit, b.Credit = Account(acct), money.Fen(dr), money.Fen(cr)
 		out = append(out, b)
-	}
-	return out, errs.Wrap(rows.Err(), "month totals")
+		return nil
+	}, query, from, to)
+	return out, errs.Wrap(err, "month totals")
 }
 
 // TrialBalanceOfEntries sums every entry: what the running totals must
@@ -386,23 +382,19 @@ func UnbalancedSchemes(balances []Balance) int {
 }
 
 func trialBalance(ctx context.Context, q db.Querier, query string) ([]Balance, error) {
-	rows, err := q.QueryContext(ctx, query)
-	if err != nil {
-		return nil, errs.Wrap(err, "trial balance")
-	}
-	defer rows.Close()
 	var out []Balance
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var b Balance
 		var acct string
 		var dr, cr int64
-		if err := rows.Scan(&acct, &b.Scheme, &dr, &cr, &b.Entries); err != nil {
-			return nil, errs.Wrap(err, "trial balance")
+		if err := r.Scan(&acct, &b.Scheme, &dr, &cr, &b.Entries); err != nil {
+			return err
 		}
 		b.Account, b.Debit, b.Credit = Account(acct), money.Fen(dr), money.Fen(cr)
 		out = append(out, b)
-	}
-	return out, errs.Wrap(rows.Err(), "trial balance")
+		return nil
+	}, query)
+	return out, errs.Wrap(err, "trial balance")
 }
 
 // Unbalanced counts the postings (payment, step, scheme) whose debits and

@@ -141,22 +141,18 @@ const claimSQL = `UPDATE outbox SET claimed_by = $1, claimed_until = $2
 
 func (dr *Drainer) claim(ctx context.Context) ([]Delivery, error) {
 	now := dr.clock.Now()
-	rows, err := dr.db.W.QueryContext(ctx, fmt.Sprintf(claimSQL, dr.db.Dialect.SkipLocked()), dr.server, now.Add(dr.Lease), now, dr.Batch)
-	if err != nil {
-		return nil, errs.Wrap(err, "claim outbox")
-	}
-	defer rows.Close()
 	var out []Delivery
-	for rows.Next() {
+	err := db.Each(ctx, dr.db.W, func(r db.Scanner) error {
 		var d Delivery
 		var ch string
-		if err := rows.Scan(&d.ID, &ch, &d.To, &d.Subject, &d.Body, &d.Kind, &d.Attempts, &d.CreatedAt); err != nil {
-			return nil, errs.Wrap(err, "scan outbox")
+		if err := r.Scan(&d.ID, &ch, &d.To, &d.Subject, &d.Body, &d.Kind, &d.Attempts, &d.CreatedAt); err != nil {
+			return errs.Wrap(err, "scan outbox")
 		}
 		d.Channel = Channel(ch)
 		out = append(out, d)
-	}
-	return out, errs.Wrap(rows.Err(), "claim outbox")
+		return nil
+	}, fmt.Sprintf(claimSQL, dr.db.Dialect.SkipLocked()), dr.server, now.Add(dr.Lease), now, dr.Batch)
+	return out, errs.Wrap(err, "claim outbox")
 }
 
 // deliver sends one claimed row and records the outcome.

@@ -60,27 +60,23 @@ func (s *Service) List(ctx context.Context, a *access.Actor, f Filter) ([]Item, 
 		return nil, 0, errs.Wrap(err, "count outbox")
 	}
 	args = append(args, f.Limit, f.Offset)
-	rows, err := s.db.Read().QueryContext(ctx, fmt.Sprintf(`SELECT id, channel, recipient, subject, kind, status, attempts,
-		next_attempt_at, last_error, created_at, sent_at FROM outbox %s ORDER BY id DESC LIMIT $%d OFFSET $%d`,
-		where, len(args)-1, len(args)), args...)
-	if err != nil {
-		return nil, 0, errs.Wrap(err, "list outbox")
-	}
-	defer rows.Close()
 	var out []Item
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var it Item
 		var ch, st string
 		var sent sql.NullTime
-		if err := rows.Scan(&it.ID, &ch, &it.Recipient, &it.Subject, &it.Kind, &st, &it.Attempts,
+		if err := r.Scan(&it.ID, &ch, &it.Recipient, &it.Subject, &it.Kind, &st, &it.Attempts,
 			&it.NextAttemptAt, &it.LastError, &it.CreatedAt, &sent); err != nil {
-			return nil, 0, errs.Wrap(err, "scan outbox")
+			return errs.Wrap(err, "scan outbox")
 		}
 		it.Channel, it.Status, it.SentAt = Channel(ch), Status(st), sent.Time
 		it.Recipient = MaskRecipient(it.Channel, it.Recipient)
 		out = append(out, it)
-	}
-	return out, total, errs.Wrap(rows.Err(), "list outbox")
+		return nil
+	}, fmt.Sprintf(`SELECT id, channel, recipient, subject, kind, status, attempts,
+		next_attempt_at, last_error, created_at, sent_at FROM outbox %s ORDER BY id DESC LIMIT $%d OFFSET $%d`,
+		where, len(args)-1, len(args)), args...)
+	return out, total, errs.Wrap(err, "list outbox")
 }
 
 // Retry puts a failed or pending row back in the queue for now, with its
@@ -135,23 +131,19 @@ func (s *Service) Inbox(ctx context.Context, a *access.Actor) ([]InboxMessage, i
 	if err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT id, subject, body, kind, created_at, read_at
-		FROM user_messages WHERE user_id = $1 ORDER BY id DESC LIMIT 100`, a.UserID)
-	if err != nil {
-		return nil, 0, errs.Wrap(err, "inbox")
-	}
-	defer rows.Close()
 	var out []InboxMessage
-	for rows.Next() {
+	err = db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var m InboxMessage
 		var read sql.NullTime
-		if err := rows.Scan(&m.ID, &m.Subject, &m.Body, &m.Kind, &m.CreatedAt, &read); err != nil {
-			return nil, 0, errs.Wrap(err, "scan inbox")
+		if err := r.Scan(&m.ID, &m.Subject, &m.Body, &m.Kind, &m.CreatedAt, &read); err != nil {
+			return errs.Wrap(err, "scan inbox")
 		}
 		m.ReadAt = read.Time
 		out = append(out, m)
-	}
-	return out, unread, errs.Wrap(rows.Err(), "inbox")
+		return nil
+	}, `SELECT id, subject, body, kind, created_at, read_at
+		FROM user_messages WHERE user_id = $1 ORDER BY id DESC LIMIT 100`, a.UserID)
+	return out, unread, errs.Wrap(err, "inbox")
 }
 
 // UnreadCount returns how many portal messages the actor has not read.

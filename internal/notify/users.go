@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"shebao/internal/access"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 )
 
@@ -26,18 +27,14 @@ func (s *Service) UsersOfPerson(ctx context.Context, personID int64) ([]int64, e
 }
 
 func (s *Service) userIDs(ctx context.Context, q string, arg any) ([]int64, error) {
-	rows, err := s.db.Read().QueryContext(ctx, q, arg)
-	if err != nil {
-		return nil, errs.Wrap(err, "notify users")
-	}
-	defer rows.Close()
 	var out []int64
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, errs.Wrap(err, "notify users")
+		if err := r.Scan(&id); err != nil {
+			return err
 		}
 		out = append(out, id)
-	}
-	return out, errs.Wrap(rows.Err(), "notify users")
+		return nil
+	}, q, arg)
+	return out, errs.Wrap(err, "notify users")
 }

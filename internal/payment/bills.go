@@ -143,23 +143,19 @@ func schemeAmounts(ctx context.Context, q db.Querier, where string, args ...any)
 }
 
 func sumBy(ctx context.Context, q db.Querier, into map[int64]map[string]money.Fen, query string, args ...any) error {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return errs.Wrap(err, "bill sums")
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var id, v int64
 		var s string
-		if err := rows.Scan(&id, &s, &v); err != nil {
-			return errs.Wrap(err, "bill sums")
+		if err := r.Scan(&id, &s, &v); err != nil {
+			return err
 		}
 		if into[id] == nil {
 			into[id] = map[string]money.Fen{}
 		}
 		into[id][s] = money.Fen(v)
-	}
-	return errs.Wrap(rows.Err(), "bill sums")
+		return nil
+	}, query, args...)
+	return errs.Wrap(err, "bill sums")
 }
 
 // billByNo reads one bill by bill_no or payment reference.

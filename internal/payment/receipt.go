@@ -9,6 +9,7 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/audit"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/ident"
 	"shebao/internal/ledger"
@@ -71,18 +72,12 @@ func (s *Service) Receipt(ctx context.Context, a *access.Actor, id int64) (*Rece
 		_ = q.QueryRowContext(ctx, `SELECT name FROM persons WHERE id = $1`, p.PersonID).Scan(&name)
 		r.Payer = ident.MaskName(name)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT account, scheme, SUM(credit_fen) FROM ledger_entries
-		WHERE payment_id = $1 AND account IN ('receivable', 'late_fee_income') GROUP BY account, scheme`, id)
-	if err != nil {
-		return nil, errs.Wrap(err, "receipt lines")
-	}
-	defer rows.Close()
 	by := map[string]*ReceiptLine{}
-	for rows.Next() {
+	err = db.Each(ctx, q, func(row db.Scanner) error {
 		var acct, scheme string
 		var v int64
-		if err := rows.Scan(&acct, &scheme, &v); err != nil {
-			return nil, errs.Wrap(err, "receipt lines")
+		if err := row.Scan(&acct, &scheme, &v); err != nil {
+			return err
 		}
 		l := by[scheme]
 		if l == nil {
@@ -95,8 +90,10 @@ func (s *Service) Receipt(ctx context.Context, a *access.Actor, id int64) (*Rece
 			l.LateFee += money.Fen(v)
 		}
 		r.Total += money.Fen(v)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT account, scheme, SUM(credit_fen) FROM ledger_entries
+		WHERE payment_id = $1 AND account IN ('receivable', 'late_fee_income') GROUP BY account, scheme`, id)
+	if err != nil {
 		return nil, errs.Wrap(err, "receipt lines")
 	}
 	for _, sc := range ledger.Schemes {

@@ -9,6 +9,7 @@ import (
 	"shebao/internal/access"
 	"shebao/internal/audit"
 	"shebao/internal/contribution"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/ledger"
 	"shebao/internal/money"
@@ -152,28 +153,24 @@ func statusAfterRefund(current contribution.Status, paid, total money.Fen) contr
 // postedBy sums what a payment posted per bill and scheme: contributions
 // (receivable) and late fees (late-fee income).
 func postedBy(ctx context.Context, tx *sql.Tx, paymentID int64) ([]taken, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT bill_id, scheme,
-		SUM(CASE WHEN account = 'receivable' THEN credit_fen - debit_fen ELSE 0 END),
-		SUM(CASE WHEN account = 'late_fee_income' THEN credit_fen - debit_fen ELSE 0 END)
-		FROM ledger_entries WHERE payment_id = $1 AND bill_id IS NOT NULL AND account IN ('receivable', 'late_fee_income')
-		GROUP BY bill_id, scheme ORDER BY bill_id, scheme`, paymentID)
-	if err != nil {
-		return nil, errs.Wrap(err, "refund: payment postings")
-	}
-	defer rows.Close()
 	var out []taken
-	for rows.Next() {
+	err := db.Each(ctx, tx, func(r db.Scanner) error {
 		var x taken
 		var p, f int64
-		if err := rows.Scan(&x.billID, &x.scheme, &p, &f); err != nil {
-			return nil, errs.Wrap(err, "refund: payment postings")
+		if err := r.Scan(&x.billID, &x.scheme, &p, &f); err != nil {
+			return err
 		}
 		x.principal, x.fee = money.Fen(p), money.Fen(f)
 		if x.principal > 0 || x.fee > 0 {
 			out = append(out, x)
 		}
-	}
-	return out, errs.Wrap(rows.Err(), "refund: payment postings")
+		return nil
+	}, `SELECT bill_id, scheme,
+		SUM(CASE WHEN account = 'receivable' THEN credit_fen - debit_fen ELSE 0 END),
+		SUM(CASE WHEN account = 'late_fee_income' THEN credit_fen - debit_fen ELSE 0 END)
+		FROM ledger_entries WHERE payment_id = $1 AND bill_id IS NOT NULL AND account IN ('receivable', 'late_fee_income')
+		GROUP BY bill_id, scheme ORDER BY bill_id, scheme`, paymentID)
+	return out, errs.Wrap(err, "refund: payment postings")
 }
 
 // FindPosted looks up, for the fund section, the payment with a receipt

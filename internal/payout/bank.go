@@ -59,22 +59,18 @@ func activeBanks(ctx context.Context, q db.Querier) ([]Bank, error) {
 }
 
 func queryBanks(ctx context.Context, q db.Querier, where string, args ...any) ([]Bank, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, code, name, profile, active, version FROM payout_banks `+where, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "list banks")
-	}
-	defer rows.Close()
 	var out []Bank
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var b Bank
 		var prof string
-		if err := rows.Scan(&b.ID, &b.Code, &b.Name, &prof, &b.Active, &b.Version); err != nil {
-			return nil, errs.Wrap(err, "list banks")
+		if err := r.Scan(&b.ID, &b.Code, &b.Name, &prof, &b.Active, &b.Version); err != nil {
+			return err
 		}
 		if err := json.Unmarshal([]byte(prof), &b.Profile); err != nil {
-			return nil, errs.Wrap(err, "bank profile "+b.Code)
+			return errs.Wrap(err, "bank profile "+b.Code)
 		}
 		out = append(out, b)
-	}
-	return out, errs.Wrap(rows.Err(), "list banks")
+		return nil
+	}, `SELECT id, code, name, profile, active, version FROM payout_banks `+where, args...)
+	return out, errs.Wrap(err, "list banks")
 }

@@ -138,31 +138,27 @@ func waitingLines(ctx context.Context, tx *sql.Tx, bank *Bank) (map[string]money
 	if gbk {
 		cols = "l.scheme, l.amount_fen, l.id, l.account_name, l.memo"
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+cols+` FROM payout_lines l
-		WHERE l.status = 'approved' AND l.bank_code = $1 AND l.hold_reason = ''
-		AND NOT EXISTS (SELECT 1 FROM payout_batch_lines m WHERE m.line_id = l.id)`, bank.Code)
-	if err != nil {
-		return nil, 0, nil, errs.Wrap(err, "approved lines")
-	}
-	defer rows.Close()
 	per := map[string]money.Fen{}
 	var n int64
 	var bad []int64
 	enc := simplifiedchinese.GBK.NewEncoder()
-	for rows.Next() {
+	err := db.Each(ctx, tx, func(r db.Scanner) error {
 		var sc, name, memo string
 		var amt, id int64
-		if err := rows.Scan(&sc, &amt, &id, &name, &memo); err != nil {
-			return nil, 0, nil, errs.Wrap(err, "approved lines")
+		if err := r.Scan(&sc, &amt, &id, &name, &memo); err != nil {
+			return err
 		}
 		if gbk && !encodable(enc, name, memo) {
 			bad = append(bad, id)
-			continue
+			return nil
 		}
 		per[sc] += money.Fen(amt)
 		n++
-	}
-	return per, n, bad, errs.Wrap(rows.Err(), "approved lines")
+		return nil
+	}, `SELECT `+cols+` FROM payout_lines l
+		WHERE l.status = 'approved' AND l.bank_code = $1 AND l.hold_reason = ''
+		AND NOT EXISTS (SELECT 1 FROM payout_batch_lines m WHERE m.line_id = l.id)`, bank.Code)
+	return per, n, bad, errs.Wrap(err, "approved lines")
 }
 
 // encodable reports whether GBK can write the texts.
@@ -211,18 +207,13 @@ const batchCols = `b.id, b.batch_no, b.bank_code, COALESCE(k.name, b.bank_code),
 	b.created_at, b.returned_at, b.version`
 
 func queryBatches(ctx context.Context, q db.Querier, where string, args ...any) ([]Batch, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+batchCols+` FROM payout_batches b LEFT JOIN payout_banks k ON k.code = b.bank_code `+where, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "list batches")
-	}
-	defer rows.Close()
 	var out []Batch
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var b Batch
 		var tot int64
 		var ret sql.NullTime
-		if err := rows.Scan(&b.ID, &b.No, &b.BankCode, &b.BankName, &b.Status, &b.Lines, &tot, &b.CreatedBy, &b.CreatedAt, &ret, &b.Version); err != nil {
-			return nil, errs.Wrap(err, "list batches")
+		if err := r.Scan(&b.ID, &b.No, &b.BankCode, &b.BankName, &b.Status, &b.Lines, &tot, &b.CreatedBy, &b.CreatedAt, &ret, &b.Version); err != nil {
+			return err
 		}
 		b.Total, b.CreatedAt = money.Fen(tot), b.CreatedAt.UTC()
 		if ret.Valid {
@@ -230,8 +221,9 @@ func queryBatches(ctx context.Context, q db.Querier, where string, args ...any) 
 			b.ReturnedAt = &t
 		}
 		out = append(out, b)
-	}
-	return out, errs.Wrap(rows.Err(), "list batches")
+		return nil
+	}, `SELECT `+batchCols+` FROM payout_batches b LEFT JOIN payout_banks k ON k.code = b.bank_code `+where, args...)
+	return out, errs.Wrap(err, "list batches")
 }
 
 // GetBatch returns a batch to the fund section (NotFound).
@@ -284,22 +276,18 @@ func (s *Service) BatchTotals(ctx context.Context, a *access.Actor, id int64) ([
 	if err := MayApprove(a); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT l.scheme, CASE WHEN l.status = 'approved' THEN 'in_file' ELSE l.status END AS st,
-		COUNT(*), SUM(l.amount_fen) FROM payout_batch_lines m JOIN payout_lines l ON l.id = m.line_id
-		WHERE m.batch_id = $1 GROUP BY l.scheme, st ORDER BY l.scheme, st`, id)
-	if err != nil {
-		return nil, errs.Wrap(err, "batch totals")
-	}
-	defer rows.Close()
 	var out []SchemeTotal
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var t SchemeTotal
 		var amt int64
-		if err := rows.Scan(&t.Scheme, &t.Status, &t.Lines, &amt); err != nil {
-			return nil, errs.Wrap(err, "batch totals")
+		if err := r.Scan(&t.Scheme, &t.Status, &t.Lines, &amt); err != nil {
+			return err
 		}
 		t.Amount = money.Fen(amt)
 		out = append(out, t)
-	}
-	return out, errs.Wrap(rows.Err(), "batch totals")
+		return nil
+	}, `SELECT l.scheme, CASE WHEN l.status = 'approved' THEN 'in_file' ELSE l.status END AS st,
+		COUNT(*), SUM(l.amount_fen) FROM payout_batch_lines m JOIN payout_lines l ON l.id = m.line_id
+		WHERE m.batch_id = $1 GROUP BY l.scheme, st ORDER BY l.scheme, st`, id)
+	return out, errs.Wrap(err, "batch totals")
 }

@@ -15,6 +15,7 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/audit"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/money"
 )
@@ -72,12 +73,6 @@ func (s *Service) BatchFile(ctx context.Context, a *access.Actor, batchID int64)
 // writeBatch writes the batch's file, its lines read in id order through
 // the batch rows and written as they come.
 func (s *Service) writeBatch(ctx context.Context, p *Profile, b *Batch) (*File, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT l.id, l.account_no, l.account_name, l.payee_id_number, l.bank_name, l.memo,
-		l.period, l.amount_fen FROM payout_batch_lines m JOIN payout_lines l ON l.id = m.line_id WHERE m.batch_id = $1 ORDER BY m.line_id`, b.ID)
-	if err != nil {
-		return nil, errs.Wrap(err, "batch lines")
-	}
-	defer rows.Close()
 	w := newTableWriter(p, b.No, "代发明细")
 	if p.Control == "first" {
 		w.row(controlRecord(b, int(b.Lines), b.Total))
@@ -90,11 +85,11 @@ func (s *Service) writeBatch(ctx context.Context, p *Profile, b *Batch) (*File, 
 	r := make([]string, len(p.Columns))
 	var n int
 	var total money.Fen
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(sc db.Scanner) error {
 		var l fileLine
 		var amt int64
-		if err := rows.Scan(&l.id, &l.accountNo, &l.accountName, &l.idNumber, &l.bank, &l.memo, &l.period, &amt); err != nil {
-			return nil, errs.Wrap(err, "batch lines")
+		if err := sc.Scan(&l.id, &l.accountNo, &l.accountName, &l.idNumber, &l.bank, &l.memo, &l.period, &amt); err != nil {
+			return err
 		}
 		l.amount = money.Fen(amt)
 		n++
@@ -103,8 +98,10 @@ func (s *Service) writeBatch(ctx context.Context, p *Profile, b *Batch) (*File, 
 			r[j] = l.cell(c, n)
 		}
 		w.row(r)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT l.id, l.account_no, l.account_name, l.payee_id_number, l.bank_name, l.memo,
+		l.period, l.amount_fen FROM payout_batch_lines m JOIN payout_lines l ON l.id = m.line_id WHERE m.batch_id = $1 ORDER BY m.line_id`, b.ID)
+	if err != nil {
 		return nil, errs.Wrap(err, "batch lines")
 	}
 	if int64(n) != b.Lines || total != b.Total {

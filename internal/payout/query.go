@@ -232,24 +232,20 @@ type PeriodLine struct {
 // source kind for person payees with ids in [lo, hi] and periods in
 // [from, to], inside the caller's transaction.
 func (s *Service) LinesOfPeriods(ctx context.Context, q db.Querier, sourceKind string, lo, hi int64, from, to string) ([]PeriodLine, error) {
-	rows, err := q.QueryContext(ctx, `SELECT payee_id, period, benefit, business_key, amount_fen, status FROM payout_lines
-		WHERE payee_kind = 'person' AND payee_id BETWEEN $1 AND $2 AND period >= $3 AND period <= $4 AND source_kind = $5
-		AND status NOT IN ('rejected', 'cancelled')`, lo, hi, from, to, sourceKind)
-	if err != nil {
-		return nil, errs.Wrap(err, "lines of periods")
-	}
-	defer rows.Close()
 	var out []PeriodLine
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var l PeriodLine
 		var key string
 		var amt int64
-		if err := rows.Scan(&l.PayeeID, &l.Period, &l.Benefit, &key, &amt, &l.Status); err != nil {
-			return nil, errs.Wrap(err, "lines of periods")
+		if err := r.Scan(&l.PayeeID, &l.Period, &l.Benefit, &key, &amt, &l.Status); err != nil {
+			return err
 		}
 		l.Amount = money.Fen(amt)
 		l.Part = !strings.HasSuffix(key, "/"+l.Period)
 		out = append(out, l)
-	}
-	return out, errs.Wrap(rows.Err(), "lines of periods")
+		return nil
+	}, `SELECT payee_id, period, benefit, business_key, amount_fen, status FROM payout_lines
+		WHERE payee_kind = 'person' AND payee_id BETWEEN $1 AND $2 AND period >= $3 AND period <= $4 AND source_kind = $5
+		AND status NOT IN ('rejected', 'cancelled')`, lo, hi, from, to, sourceKind)
+	return out, errs.Wrap(err, "lines of periods")
 }

@@ -9,6 +9,7 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/clock"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/ledger"
 	"shebao/internal/money"
@@ -24,20 +25,16 @@ func (s *Service) PreparedIDs(ctx context.Context, a *access.Actor, f Filter) ([
 	f.Status = Prepared
 	where, args := f.where()
 	args = append(args, a.Name())
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT payout_lines.id FROM `+lineFrom+` `+where+fmt.Sprintf(` AND prepared_by <> $%d ORDER BY payout_lines.id`, len(args)), args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "prepared ids")
-	}
-	defer rows.Close()
 	var ids []int64
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, errs.Wrap(err, "prepared ids")
+		if err := r.Scan(&id); err != nil {
+			return err
 		}
 		ids = append(ids, id)
-	}
-	return ids, errs.Wrap(rows.Err(), "prepared ids")
+		return nil
+	}, `SELECT payout_lines.id FROM `+lineFrom+` `+where+fmt.Sprintf(` AND prepared_by <> $%d ORDER BY payout_lines.id`, len(args)), args...)
+	return ids, errs.Wrap(err, "prepared ids")
 }
 
 // BatchPDF is the batch's summary for signature: totals per scheme and

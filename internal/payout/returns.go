@@ -290,24 +290,20 @@ func returnHeader(cells []string, cols []string) (map[string]int, error) {
 }
 
 func batchLineMap(ctx context.Context, q db.Querier, batchID int64) (map[int64]*batchLine, error) {
-	rows, err := q.QueryContext(ctx, `SELECT l.id, l.account_no, l.amount_fen, l.scheme,
-		CASE WHEN l.status = 'approved' THEN 'in_file' ELSE l.status END
-		FROM payout_batch_lines m JOIN payout_lines l ON l.id = m.line_id WHERE m.batch_id = $1`, batchID)
-	if err != nil {
-		return nil, errs.Wrap(err, "batch lines")
-	}
-	defer rows.Close()
 	out := map[int64]*batchLine{}
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var id, amt int64
 		l := &batchLine{}
-		if err := rows.Scan(&id, &l.account, &amt, &l.scheme, &l.status); err != nil {
-			return nil, errs.Wrap(err, "batch lines")
+		if err := r.Scan(&id, &l.account, &amt, &l.scheme, &l.status); err != nil {
+			return err
 		}
 		l.amount = money.Fen(amt)
 		out[id] = l
-	}
-	return out, errs.Wrap(rows.Err(), "batch lines")
+		return nil
+	}, `SELECT l.id, l.account_no, l.amount_fen, l.scheme,
+		CASE WHEN l.status = 'approved' THEN 'in_file' ELSE l.status END
+		FROM payout_batch_lines m JOIN payout_lines l ON l.id = m.line_id WHERE m.batch_id = $1`, batchID)
+	return out, errs.Wrap(err, "batch lines")
 }
 
 // checkReturn lists every problem of the lines against the batch.

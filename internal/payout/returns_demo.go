@@ -109,21 +109,17 @@ func simulatedXLSX(b *Batch, rows [][]string) (*File, error) {
 
 // batchLines reads the lines of a batch, by id.
 func batchLines(ctx context.Context, q db.Querier, batchID int64) ([]fileLine, error) {
-	rows, err := q.QueryContext(ctx, `SELECT l.id, l.account_no, l.account_name, l.payee_id_number, l.bank_name, l.memo, l.period,
-		l.amount_fen FROM payout_batch_lines m JOIN payout_lines l ON l.id = m.line_id WHERE m.batch_id = $1 ORDER BY m.line_id`, batchID)
-	if err != nil {
-		return nil, errs.Wrap(err, "batch lines")
-	}
-	defer rows.Close()
 	var out []fileLine
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var l fileLine
 		var amt int64
-		if err := rows.Scan(&l.id, &l.accountNo, &l.accountName, &l.idNumber, &l.bank, &l.memo, &l.period, &amt); err != nil {
-			return nil, errs.Wrap(err, "batch lines")
+		if err := r.Scan(&l.id, &l.accountNo, &l.accountName, &l.idNumber, &l.bank, &l.memo, &l.period, &amt); err != nil {
+			return err
 		}
 		l.amount = money.Fen(amt)
 		out = append(out, l)
-	}
-	return out, errs.Wrap(rows.Err(), "batch lines")
+		return nil
+	}, `SELECT l.id, l.account_no, l.account_name, l.payee_id_number, l.bank_name, l.memo, l.period,
+		l.amount_fen FROM payout_batch_lines m JOIN payout_lines l ON l.id = m.line_id WHERE m.batch_id = $1 ORDER BY m.line_id`, batchID)
+	return out, errs.Wrap(err, "batch lines")
 }

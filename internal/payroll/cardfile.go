@@ -78,27 +78,23 @@ func (s *Service) CardListByID(ctx context.Context, a *access.Actor, id int64) (
 }
 
 func queryCardLists(ctx context.Context, q db.Querier, where string, args ...any) ([]CardList, error) {
-	rows, err := q.QueryContext(ctx, `SELECT l.id, l.bank_code, COALESCE(b.name, l.bank_code), l.persons, l.created_by, l.created_at,
-		l.answered_at, (SELECT COUNT(*) FROM ss_cards c WHERE c.list_id = l.id AND c.status = 'listed')
-		FROM ss_card_lists l LEFT JOIN payout_banks b ON b.code = l.bank_code `+where, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "card lists")
-	}
-	defer rows.Close()
 	var out []CardList
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var l CardList
 		var ans sql.NullTime
-		if err := rows.Scan(&l.ID, &l.BankCode, &l.BankName, &l.Persons, &l.CreatedBy, &l.CreatedAt, &ans, &l.Waiting); err != nil {
-			return nil, errs.Wrap(err, "card lists")
+		if err := r.Scan(&l.ID, &l.BankCode, &l.BankName, &l.Persons, &l.CreatedBy, &l.CreatedAt, &ans, &l.Waiting); err != nil {
+			return err
 		}
 		if ans.Valid {
 			t := ans.Time.UTC()
 			l.AnsweredAt = &t
 		}
 		out = append(out, l)
-	}
-	return out, errs.Wrap(rows.Err(), "card lists")
+		return nil
+	}, `SELECT l.id, l.bank_code, COALESCE(b.name, l.bank_code), l.persons, l.created_by, l.created_at,
+		l.answered_at, (SELECT COUNT(*) FROM ss_cards c WHERE c.list_id = l.id AND c.status = 'listed')
+		FROM ss_card_lists l LEFT JOIN payout_banks b ON b.code = l.bank_code `+where, args...)
+	return out, errs.Wrap(err, "card lists")
 }
 
 // Card-opening list file columns and the answer's.
@@ -127,22 +123,18 @@ func (s *Service) CardListFile(ctx context.Context, a *access.Actor, id int64) (
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT c.person_id, p.name, p.id_number FROM ss_cards c
-		JOIN pensioners p ON p.person_id = c.person_id WHERE c.list_id = $1 AND c.status = 'listed' ORDER BY c.person_id`, id)
-	if err != nil {
-		return nil, errs.Wrap(err, "card list file")
-	}
-	defer rows.Close()
 	body := [][]string{cardListHeader}
-	for rows.Next() {
+	err = db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var pid int64
 		var name, idNo string
-		if err := rows.Scan(&pid, &name, &idNo); err != nil {
-			return nil, errs.Wrap(err, "card list file")
+		if err := r.Scan(&pid, &name, &idNo); err != nil {
+			return err
 		}
 		body = append(body, []string{strconv.Itoa(len(body)), CardRef(pid), name, idNo, bank.Name})
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT c.person_id, p.name, p.id_number FROM ss_cards c
+		JOIN pensioners p ON p.person_id = c.person_id WHERE c.list_id = $1 AND c.status = 'listed' ORDER BY c.person_id`, id)
+	if err != nil {
 		return nil, errs.Wrap(err, "card list file")
 	}
 	ctl := []string{"汇总", l.No(), strconv.Itoa(len(body) - 1)}
@@ -511,25 +503,15 @@ func (s *Service) AwaitingCards(ctx context.Context, a *access.Actor, page int) 
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*)`+from).Scan(&total); err != nil {
 		return nil, 0, errs.Wrap(err, "awaiting cards")
 	}
-	rows, err := q.QueryContext(ctx, `SELECT p.person_id, p.name, p.id_number, p.first_month, COALESCE(c.status, ''),
-		COALESCE(c.bank_name, ''), COALESCE(c.account_no, ''), COALESCE(c.delivery, ''), COALESCE(c.tracking_no, ''),
-		COALESCE(c.branch, ''), COALESCE(c.version, 0),
-		(SELECT COUNT(*) FROM payout_lines l WHERE l.payee_kind = 'person' AND l.payee_id = p.person_id AND l.status = 'held'),
-		(SELECT COALESCE(SUM(l.amount_fen), 0) FROM payout_lines l WHERE l.payee_kind = 'person' AND l.payee_id = p.person_id AND l.status = 'held')`+
-		from+` ORDER BY p.person_id LIMIT `+strconv.Itoa(per)+` OFFSET `+strconv.Itoa((page-1)*per))
-	if err != nil {
-		return nil, 0, errs.Wrap(err, "awaiting cards")
-	}
-	defer rows.Close()
 	var out []AwaitingCard
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var w AwaitingCard
 		var first string
 		var held int64
 		c := &Card{}
-		if err := rows.Scan(&w.PersonID, &w.Name, &w.IDNumber, &first, &c.Status, &c.BankName, &c.AccountNo, &c.Delivery,
+		if err := r.Scan(&w.PersonID, &w.Name, &w.IDNumber, &first, &c.Status, &c.BankName, &c.AccountNo, &c.Delivery,
 			&c.TrackingNo, &c.Branch, &c.Version, &w.Held, &held); err != nil {
-			return nil, 0, errs.Wrap(err, "awaiting cards")
+			return err
 		}
 		w.First, _ = clock.ParseMonth(first)
 		w.HeldTotal = money.Fen(held)
@@ -538,6 +520,12 @@ func (s *Service) AwaitingCards(ctx context.Context, a *access.Actor, page int) 
 			w.Card = c
 		}
 		out = append(out, w)
-	}
-	return out, total, errs.Wrap(rows.Err(), "awaiting cards")
+		return nil
+	}, `SELECT p.person_id, p.name, p.id_number, p.first_month, COALESCE(c.status, ''),
+		COALESCE(c.bank_name, ''), COALESCE(c.account_no, ''), COALESCE(c.delivery, ''), COALESCE(c.tracking_no, ''),
+		COALESCE(c.branch, ''), COALESCE(c.version, 0),
+		(SELECT COUNT(*) FROM payout_lines l WHERE l.payee_kind = 'person' AND l.payee_id = p.person_id AND l.status = 'held'),
+		(SELECT COALESCE(SUM(l.amount_fen), 0) FROM payout_lines l WHERE l.payee_kind = 'person' AND l.payee_id = p.person_id AND l.status = 'held')`+
+		from+` ORDER BY p.person_id LIMIT `+strconv.Itoa(per)+` OFFSET `+strconv.Itoa((page-1)*per))
+	return out, total, errs.Wrap(err, "awaiting cards")
 }

@@ -11,6 +11,7 @@ import (
 	"shebao/internal/access"
 	"shebao/internal/audit"
 	"shebao/internal/clock"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/ident"
 	"shebao/internal/money"
@@ -25,26 +26,22 @@ type deduction struct {
 // openDeductions returns the deductions of the chunk's pensioners that
 // still have something to recover and took nothing from month yet.
 func openDeductions(ctx context.Context, tx *sql.Tx, lo, hi int64, month clock.Month) (map[int64][]deduction, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT d.id, d.pensioner_id, d.total_fen, d.monthly_fen, d.recovered_fen
+	out := map[int64][]deduction{}
+	err := db.Each(ctx, tx, func(row db.Scanner) error {
+		var d deduction
+		var t, m, r int64
+		if err := row.Scan(&d.id, &d.pensioner, &t, &m, &r); err != nil {
+			return err
+		}
+		d.total, d.monthly, d.recovered = money.Fen(t), money.Fen(m), money.Fen(r)
+		out[d.pensioner] = append(out[d.pensioner], d)
+		return nil
+	}, `SELECT d.id, d.pensioner_id, d.total_fen, d.monthly_fen, d.recovered_fen
 		FROM pension_deductions d JOIN pensioners p ON p.id = d.pensioner_id
 		WHERE p.person_id BETWEEN $1 AND $2 AND d.recovered_fen < d.total_fen AND d.start_month <= $3
 		AND NOT EXISTS (SELECT 1 FROM pension_deduction_entries e WHERE e.deduction_id = d.id AND e.month = $3)
 		ORDER BY d.id`, lo, hi, month.String())
-	if err != nil {
-		return nil, errs.Wrap(err, "open deductions")
-	}
-	defer rows.Close()
-	out := map[int64][]deduction{}
-	for rows.Next() {
-		var d deduction
-		var t, m, r int64
-		if err := rows.Scan(&d.id, &d.pensioner, &t, &m, &r); err != nil {
-			return nil, errs.Wrap(err, "open deductions")
-		}
-		d.total, d.monthly, d.recovered = money.Fen(t), money.Fen(m), money.Fen(r)
-		out[d.pensioner] = append(out[d.pensioner], d)
-	}
-	return out, errs.Wrap(rows.Err(), "open deductions")
+	return out, errs.Wrap(err, "open deductions")
 }
 
 // recordDeductions writes the instalments taken in a chunk.
@@ -118,27 +115,23 @@ func (s *Service) AddDeduction(ctx context.Context, a *access.Actor, d Deduction
 // deducted returns, per person and month, what deductions took from the
 // month's pension (it counts as paid: recovered, not owed again).
 func deducted(ctx context.Context, tx *sql.Tx, lo, hi int64, from, to clock.Month) (map[int64]map[string]money.Fen, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT p.person_id, e.month, SUM(e.amount_fen) FROM pension_deduction_entries e
-		JOIN pension_deductions d ON d.id = e.deduction_id JOIN pensioners p ON p.id = d.pensioner_id
-		WHERE p.person_id BETWEEN $1 AND $2 AND e.month >= $3 AND e.month <= $4 GROUP BY p.person_id, e.month`,
-		lo, hi, from.String(), to.String())
-	if err != nil {
-		return nil, errs.Wrap(err, "deducted")
-	}
-	defer rows.Close()
 	out := map[int64]map[string]money.Fen{}
-	for rows.Next() {
+	err := db.Each(ctx, tx, func(r db.Scanner) error {
 		var id, amt int64
 		var m string
-		if err := rows.Scan(&id, &m, &amt); err != nil {
-			return nil, errs.Wrap(err, "deducted")
+		if err := r.Scan(&id, &m, &amt); err != nil {
+			return err
 		}
 		if out[id] == nil {
 			out[id] = map[string]money.Fen{}
 		}
 		out[id][m] = money.Fen(amt)
-	}
-	return out, errs.Wrap(rows.Err(), "deducted")
+		return nil
+	}, `SELECT p.person_id, e.month, SUM(e.amount_fen) FROM pension_deduction_entries e
+		JOIN pension_deductions d ON d.id = e.deduction_id JOIN pensioners p ON p.id = d.pensioner_id
+		WHERE p.person_id BETWEEN $1 AND $2 AND e.month >= $3 AND e.month <= $4 GROUP BY p.person_id, e.month`,
+		lo, hi, from.String(), to.String())
+	return out, errs.Wrap(err, "deducted")
 }
 
 // DeductionRow is a deduction with its pensioner, for the list.
@@ -175,26 +168,22 @@ func (s *Service) Deductions(ctx context.Context, a *access.Actor, page int) ([]
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM pension_deductions`).Scan(&n); err != nil {
 		return nil, 0, errs.Wrap(err, "deductions")
 	}
-	rows, err := q.QueryContext(ctx, `SELECT d.id, p.name, p.id_number, d.total_fen, d.monthly_fen, d.recovered_fen, d.start_month,
-		d.reason, d.created_by, d.created_at FROM pension_deductions d JOIN pensioners p ON p.id = d.pensioner_id
-		ORDER BY d.id DESC LIMIT `+strconv.Itoa(DeductionsPerPage)+` OFFSET `+strconv.Itoa((max(page, 1)-1)*DeductionsPerPage))
-	if err != nil {
-		return nil, 0, errs.Wrap(err, "deductions")
-	}
-	defer rows.Close()
 	var out []DeductionRow
-	for rows.Next() {
+	err := db.Each(ctx, q, func(row db.Scanner) error {
 		var d DeductionRow
 		var t, m, r int64
 		var start string
-		if err := rows.Scan(&d.ID, &d.Name, &d.IDNumber, &t, &m, &r, &start, &d.Reason, &d.CreatedBy, &d.CreatedAt); err != nil {
-			return nil, 0, errs.Wrap(err, "deductions")
+		if err := row.Scan(&d.ID, &d.Name, &d.IDNumber, &t, &m, &r, &start, &d.Reason, &d.CreatedBy, &d.CreatedAt); err != nil {
+			return err
 		}
 		d.Total, d.Monthly, d.Recovered = money.Fen(t), money.Fen(m), money.Fen(r)
 		d.Start, _ = clock.ParseMonth(start)
 		out = append(out, d)
-	}
-	return out, n, errs.Wrap(rows.Err(), "deductions")
+		return nil
+	}, `SELECT d.id, p.name, p.id_number, d.total_fen, d.monthly_fen, d.recovered_fen, d.start_month,
+		d.reason, d.created_by, d.created_at FROM pension_deductions d JOIN pensioners p ON p.id = d.pensioner_id
+		ORDER BY d.id DESC LIMIT `+strconv.Itoa(DeductionsPerPage)+` OFFSET `+strconv.Itoa((max(page, 1)-1)*DeductionsPerPage))
+	return out, n, errs.Wrap(err, "deductions")
 }
 
 // PensionerByIDNumber finds a pensioner by ID number for staff who may

@@ -5,6 +5,7 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/clock"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/ident"
 	"shebao/internal/money"
@@ -72,23 +73,11 @@ func (s *Service) Report(ctx context.Context, a *access.Actor, m clock.Month) (*
 	if err := sum(rep.Last, &rep.Prior, &rep.Prev); err != nil {
 		return nil, errs.Wrap(err, "payroll report")
 	}
-	rows, err := q.QueryContext(ctx, `WITH cur AS (SELECT payee_id, SUM(amount_fen) AS amt FROM payout_lines
-			WHERE source_kind = 'pensioner' AND period = $1 AND benefit = 'pension' AND status NOT IN ('cancelled', 'rejected', 'reissued') GROUP BY payee_id),
-		prev AS (SELECT payee_id, SUM(amount_fen) AS amt FROM payout_lines
-			WHERE source_kind = 'pensioner' AND period = $2 AND benefit = 'pension' AND status NOT IN ('cancelled', 'rejected', 'reissued') GROUP BY payee_id)
-		SELECT p.person_id, p.name, p.id_number, COALESCE(prev.amt, 0), COALESCE(cur.amt, 0),
-			COALESCE((SELECT e.note FROM pensioner_events e WHERE e.pensioner_id = p.id AND e.month <= $1 ORDER BY e.month DESC, e.id DESC LIMIT 1), '')
-		FROM pensioners p LEFT JOIN cur ON cur.payee_id = p.person_id LEFT JOIN prev ON prev.payee_id = p.person_id
-		WHERE COALESCE(cur.amt, 0) <> COALESCE(prev.amt, 0) ORDER BY p.person_id LIMIT 500`, rep.Month, rep.Last)
-	if err != nil {
-		return nil, errs.Wrap(err, "payroll report")
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var l ReportLine
 		var b, af int64
-		if err := rows.Scan(&l.PersonID, &l.Name, &l.IDNumber, &b, &af, &l.Why); err != nil {
-			return nil, errs.Wrap(err, "payroll report")
+		if err := r.Scan(&l.PersonID, &l.Name, &l.IDNumber, &b, &af, &l.Why); err != nil {
+			return err
 		}
 		l.Before, l.After = money.Fen(b), money.Fen(af)
 		switch {
@@ -100,6 +89,14 @@ func (s *Service) Report(ctx context.Context, a *access.Actor, m clock.Month) (*
 			l.Kind = ReportChanged
 		}
 		rep.Lines = append(rep.Lines, l)
-	}
-	return rep, errs.Wrap(rows.Err(), "payroll report")
+		return nil
+	}, `WITH cur AS (SELECT payee_id, SUM(amount_fen) AS amt FROM payout_lines
+			WHERE source_kind = 'pensioner' AND period = $1 AND benefit = 'pension' AND status NOT IN ('cancelled', 'rejected', 'reissued') GROUP BY payee_id),
+		prev AS (SELECT payee_id, SUM(amount_fen) AS amt FROM payout_lines
+			WHERE source_kind = 'pensioner' AND period = $2 AND benefit = 'pension' AND status NOT IN ('cancelled', 'rejected', 'reissued') GROUP BY payee_id)
+		SELECT p.person_id, p.name, p.id_number, COALESCE(prev.amt, 0), COALESCE(cur.amt, 0),
+			COALESCE((SELECT e.note FROM pensioner_events e WHERE e.pensioner_id = p.id AND e.month <= $1 ORDER BY e.month DESC, e.id DESC LIMIT 1), '')
+		FROM pensioners p LEFT JOIN cur ON cur.payee_id = p.person_id LEFT JOIN prev ON prev.payee_id = p.person_id
+		WHERE COALESCE(cur.amt, 0) <> COALESCE(prev.amt, 0) ORDER BY p.person_id LIMIT 500`, rep.Month, rep.Last)
+	return rep, errs.Wrap(err, "payroll report")
 }

@@ -309,22 +309,18 @@ func (s *Service) members(ctx context.Context, tx *sql.Tx, after int64) ([]membe
 
 // activeCards returns the cards of persons with ids in [lo, hi].
 func activeCards(ctx context.Context, q db.Querier, lo, hi int64) (map[int64]card, error) {
-	rows, err := q.QueryContext(ctx, `SELECT person_id, status, bank_code, bank_name, account_no FROM ss_cards
-		WHERE person_id BETWEEN $1 AND $2`, lo, hi)
-	if err != nil {
-		return nil, errs.Wrap(err, "cards")
-	}
-	defer rows.Close()
 	out := map[int64]card{}
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var id int64
 		var c card
-		if err := rows.Scan(&id, &c.Status, &c.BankCode, &c.BankName, &c.AccountNo); err != nil {
-			return nil, errs.Wrap(err, "cards")
+		if err := r.Scan(&id, &c.Status, &c.BankCode, &c.BankName, &c.AccountNo); err != nil {
+			return err
 		}
 		out[id] = c
-	}
-	return out, errs.Wrap(rows.Err(), "cards")
+		return nil
+	}, `SELECT person_id, status, bank_code, bank_name, account_no FROM ss_cards
+		WHERE person_id BETWEEN $1 AND $2`, lo, hi)
+	return out, errs.Wrap(err, "cards")
 }
 
 // clearRecalc forgets the months rechecked by a run of month for the
@@ -356,20 +352,14 @@ func (s *Service) Runs(ctx context.Context, a *access.Actor, limit int) ([]Run, 
 }
 
 func (s *Service) queryRuns(ctx context.Context, where string, args ...any) ([]Run, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT id, month, status, total, done, created, held, total_fen, error,
-		started_by, started_at, finished_at, pay_date FROM payroll_runs `+where, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "payroll runs")
-	}
-	defer rows.Close()
 	var out []Run
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(row db.Scanner) error {
 		var r Run
 		var tot int64
 		var fin sql.NullTime
-		if err := rows.Scan(&r.ID, &r.Month, &r.Status, &r.Total, &r.Done, &r.Created, &r.Held, &tot, &r.Error,
+		if err := row.Scan(&r.ID, &r.Month, &r.Status, &r.Total, &r.Done, &r.Created, &r.Held, &tot, &r.Error,
 			&r.StartedBy, &r.StartedAt, &fin, &r.PayDate); err != nil {
-			return nil, errs.Wrap(err, "payroll runs")
+			return err
 		}
 		r.TotalFen = money.Fen(tot)
 		if fin.Valid {
@@ -377,8 +367,10 @@ func (s *Service) queryRuns(ctx context.Context, where string, args ...any) ([]R
 			r.FinishedAt = &t
 		}
 		out = append(out, r)
-	}
-	return out, errs.Wrap(rows.Err(), "payroll runs")
+		return nil
+	}, `SELECT id, month, status, total, done, created, held, total_fen, error,
+		started_by, started_at, finished_at, pay_date FROM payroll_runs `+where, args...)
+	return out, errs.Wrap(err, "payroll runs")
 }
 
 func cardRequest(m *member, r *payout.Request) {

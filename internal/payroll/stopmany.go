@@ -119,23 +119,19 @@ func stageStops(ctx context.Context, tx *sql.Tx, d db.Dialect, items []StopItem)
 
 // stagedPensioners returns the batch's persons in pay, by pensioner id.
 func stagedPensioners(ctx context.Context, tx *sql.Tx, batch string) ([]staged, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT p.id, p.person_id, i.last_month FROM pension_stop_items i
-		JOIN pensioners p ON p.person_id = i.person_id WHERE i.batch = $1 ORDER BY p.id`, batch)
-	if err != nil {
-		return nil, errs.Wrap(err, "stop pensioners")
-	}
-	defer rows.Close()
 	var out []staged
-	for rows.Next() {
+	err := db.Each(ctx, tx, func(r db.Scanner) error {
 		var p staged
 		var last string
-		if err := rows.Scan(&p.id, &p.personID, &last); err != nil {
-			return nil, errs.Wrap(err, "stop pensioners")
+		if err := r.Scan(&p.id, &p.personID, &last); err != nil {
+			return err
 		}
 		p.last, _ = clock.ParseMonth(last)
 		out = append(out, p)
-	}
-	return out, errs.Wrap(rows.Err(), "stop pensioners")
+		return nil
+	}, `SELECT p.id, p.person_id, i.last_month FROM pension_stop_items i
+		JOIN pensioners p ON p.person_id = i.person_id WHERE i.batch = $1 ORDER BY p.id`, batch)
+	return out, errs.Wrap(err, "stop pensioners")
 }
 
 // stopStagedLines does stopLines for every staged pensioner: their pension

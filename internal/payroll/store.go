@@ -114,22 +114,18 @@ func loadVersions(ctx context.Context, q db.Querier, ids []int64) (map[int64][]V
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := q.QueryContext(ctx, `SELECT pensioner_id, version, monthly_fen, from_month FROM pension_amounts
-		WHERE pensioner_id BETWEEN $1 AND $2 ORDER BY pensioner_id, version`, minID(ids), maxID(ids))
-	if err != nil {
-		return nil, errs.Wrap(err, "pension amounts")
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var id, no, m int64
 		var from string
-		if err := rows.Scan(&id, &no, &m, &from); err != nil {
-			return nil, errs.Wrap(err, "pension amounts")
+		if err := r.Scan(&id, &no, &m, &from); err != nil {
+			return err
 		}
 		f, _ := clock.ParseMonth(from)
 		out[id] = append(out[id], Version{No: no, From: f, Monthly: money.Fen(m)})
-	}
-	return out, errs.Wrap(rows.Err(), "pension amounts")
+		return nil
+	}, `SELECT pensioner_id, version, monthly_fen, from_month FROM pension_amounts
+		WHERE pensioner_id BETWEEN $1 AND $2 ORDER BY pensioner_id, version`, minID(ids), maxID(ids))
+	return out, errs.Wrap(err, "pension amounts")
 }
 
 func minID(ids []int64) int64 {

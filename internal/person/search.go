@@ -8,6 +8,7 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/audit"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/ident"
 )
@@ -83,25 +84,21 @@ func personQuery(q string) (where string, arg any, shown string, err error) {
 }
 
 func searchPersons(ctx context.Context, tx *sql.Tx, where string, arg any, page int) ([]Match, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT p.id, p.name, p.id_number, p.gender, p.status, COALESCE(e.name, '')
-		FROM persons p LEFT JOIN employments m ON m.person_id = p.id AND m.end_month IS NULL
-		LEFT JOIN employers e ON e.id = m.employer_id
-		WHERE `+where+` ORDER BY p.id LIMIT $2 OFFSET $3`, arg, SearchPageSize, (page-1)*SearchPageSize)
-	if err != nil {
-		return nil, errs.Wrap(err, "search persons")
-	}
-	defer rows.Close()
 	var out []Match
-	for rows.Next() {
+	err := db.Each(ctx, tx, func(r db.Scanner) error {
 		var m Match
 		var gender string
 		var status Status
-		if err := rows.Scan(&m.ID, &m.Name, &m.IDNumber, &gender, &status, &m.Employer); err != nil {
-			return nil, errs.Wrap(err, "search persons")
+		if err := r.Scan(&m.ID, &m.Name, &m.IDNumber, &gender, &status, &m.Employer); err != nil {
+			return err
 		}
 		m.Name, m.IDNumber, m.Status = ident.MaskName(m.Name), ident.MaskID(m.IDNumber), status.Name()
 		m.Gender = map[string]string{"M": "男", "F": "女"}[gender]
 		out = append(out, m)
-	}
-	return out, errs.Wrap(rows.Err(), "search persons")
+		return nil
+	}, `SELECT p.id, p.name, p.id_number, p.gender, p.status, COALESCE(e.name, '')
+		FROM persons p LEFT JOIN employments m ON m.person_id = p.id AND m.end_month IS NULL
+		LEFT JOIN employers e ON e.id = m.employer_id
+		WHERE `+where+` ORDER BY p.id LIMIT $2 OFFSET $3`, arg, SearchPageSize, (page-1)*SearchPageSize)
+	return out, errs.Wrap(err, "search persons")
 }

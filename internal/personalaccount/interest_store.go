@@ -43,30 +43,26 @@ type yearSum struct {
 // movements (credits, refunds, corrections, transfers); seen is how many
 // accounts of the range have entries up to the year (credited or not).
 func batchSums(ctx context.Context, tx *sql.Tx, year int, lo, hi int64) (out []yearSum, seen int64, err error) {
-	rows, err := tx.QueryContext(ctx, `SELECT person_id,
+	err = db.Each(ctx, tx, func(r db.Scanner) error {
+		var y yearSum
+		var credited int64
+		if err := r.Scan(&y.PersonID, (*int64)(&y.Opening), (*int64)(&y.Credits), &credited); err != nil {
+			return err
+		}
+		seen++
+		if credited > 0 || (y.Opening == 0 && y.Credits == 0) {
+			return nil // credited before; an empty account earns nothing and gets no entry
+		}
+		out = append(out, y)
+		return nil
+	}, `SELECT person_id,
 			SUM(CASE WHEN year < $1 THEN amount_fen ELSE 0 END),
 			SUM(CASE WHEN year = $1 THEN amount_fen ELSE 0 END),
 			SUM(CASE WHEN year = $1 AND kind = 'interest' THEN 1 ELSE 0 END)
 		FROM account_entries WHERE person_id BETWEEN $2 AND $3 AND year <= $1
 		GROUP BY person_id
 		ORDER BY person_id`, year, lo, hi)
-	if err != nil {
-		return nil, 0, errs.Wrap(err, "interest sums")
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var y yearSum
-		var credited int64
-		if err := rows.Scan(&y.PersonID, (*int64)(&y.Opening), (*int64)(&y.Credits), &credited); err != nil {
-			return nil, 0, errs.Wrap(err, "interest sums")
-		}
-		seen++
-		if credited > 0 || (y.Opening == 0 && y.Credits == 0) {
-			continue // credited before; an empty account earns nothing and gets no entry
-		}
-		out = append(out, y)
-	}
-	return out, seen, errs.Wrap(rows.Err(), "interest sums")
+	return out, seen, errs.Wrap(err, "interest sums")
 }
 
 // insertInterest writes the interest entries of a batch, dated 31

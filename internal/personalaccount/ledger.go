@@ -124,67 +124,53 @@ func insertEntry(ctx context.Context, tx *sql.Tx, e *Entry, key string, actorID 
 
 // listEntries returns a person's entries, oldest first.
 func listEntries(ctx context.Context, q db.Querier, personID int64) ([]Entry, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, person_id, kind, year, posted_on, fee_month, amount_fen, reason
-		FROM account_entries WHERE person_id = $1 ORDER BY year, posted_on, id`, personID)
-	if err != nil {
-		return nil, errs.Wrap(err, "list account entries")
-	}
-	defer rows.Close()
 	var out []Entry
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var e Entry
 		var k string
 		var amt int64
-		if err := rows.Scan(&e.ID, &e.PersonID, &k, &e.Year, &e.PostedOn, &e.FeeMonth, &amt, &e.Reason); err != nil {
-			return nil, errs.Wrap(err, "list account entries")
+		if err := r.Scan(&e.ID, &e.PersonID, &k, &e.Year, &e.PostedOn, &e.FeeMonth, &amt, &e.Reason); err != nil {
+			return err
 		}
 		e.Kind, e.Amount = Kind(k), money.Fen(amt)
 		out = append(out, e)
-	}
-	return out, errs.Wrap(rows.Err(), "list account entries")
+		return nil
+	}, `SELECT id, person_id, kind, year, posted_on, fee_month, amount_fen, reason
+		FROM account_entries WHERE person_id = $1 ORDER BY year, posted_on, id`, personID)
+	return out, errs.Wrap(err, "list account entries")
 }
 
 // yearSums reads a person's totals per account year and kind.
 func yearSums(ctx context.Context, q db.Querier, personID int64) (map[int]map[Kind]money.Fen, error) {
-	rows, err := q.QueryContext(ctx, `SELECT year, kind, SUM(amount_fen) FROM account_entries WHERE person_id = $1
-		GROUP BY year, kind`, personID)
-	if err != nil {
-		return nil, errs.Wrap(err, "account years")
-	}
-	defer rows.Close()
 	out := map[int]map[Kind]money.Fen{}
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var y int
 		var k string
 		var v int64
-		if err := rows.Scan(&y, &k, &v); err != nil {
-			return nil, errs.Wrap(err, "account years")
+		if err := r.Scan(&y, &k, &v); err != nil {
+			return err
 		}
 		if out[y] == nil {
 			out[y] = map[Kind]money.Fen{}
 		}
 		out[y][Kind(k)] = money.Fen(v)
-	}
-	return out, errs.Wrap(rows.Err(), "account years")
+		return nil
+	}, `SELECT year, kind, SUM(amount_fen) FROM account_entries WHERE person_id = $1
+		GROUP BY year, kind`, personID)
+	return out, errs.Wrap(err, "account years")
 }
 
 // yearSumsOf is yearSums for several persons in one read (ids given as
 // the placeholders $1… of in and their args).
 func yearSumsOf(ctx context.Context, q db.Querier, in string, args []any) (map[int64]map[int]map[Kind]money.Fen, error) {
-	rows, err := q.QueryContext(ctx, `SELECT person_id, year, kind, SUM(amount_fen) FROM account_entries
-		WHERE person_id IN (`+in+`) GROUP BY person_id, year, kind`, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "account years")
-	}
-	defer rows.Close()
 	out := map[int64]map[int]map[Kind]money.Fen{}
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var id int64
 		var y int
 		var k string
 		var v int64
-		if err := rows.Scan(&id, &y, &k, &v); err != nil {
-			return nil, errs.Wrap(err, "account years")
+		if err := r.Scan(&id, &y, &k, &v); err != nil {
+			return err
 		}
 		if out[id] == nil {
 			out[id] = map[int]map[Kind]money.Fen{}
@@ -193,6 +179,8 @@ func yearSumsOf(ctx context.Context, q db.Querier, in string, args []any) (map[i
 			out[id][y] = map[Kind]money.Fen{}
 		}
 		out[id][y][Kind(k)] = money.Fen(v)
-	}
-	return out, errs.Wrap(rows.Err(), "account years")
+		return nil
+	}, `SELECT person_id, year, kind, SUM(amount_fen) FROM account_entries
+		WHERE person_id IN (`+in+`) GROUP BY person_id, year, kind`, args...)
+	return out, errs.Wrap(err, "account years")
 }

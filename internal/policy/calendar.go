@@ -34,21 +34,17 @@ func (c CalendarDay) Date() time.Time { return dayTime(c.Day) }
 
 // queryCalendar reads calendar days whose day starts with prefix ("" = all).
 func queryCalendar(ctx context.Context, q db.Querier, prefix string) ([]CalendarDay, error) {
-	rows, err := q.QueryContext(ctx, `SELECT day, kind, name, legal_basis, created_by, created_at FROM calendar_days
-		WHERE day LIKE $1 ORDER BY day`, prefix+"%")
-	if err != nil {
-		return nil, errs.Wrap(err, "query calendar")
-	}
-	defer rows.Close()
 	var out []CalendarDay
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var c CalendarDay
-		if err := rows.Scan(&c.Day, &c.Kind, &c.Name, &c.LegalBasis, &c.CreatedBy, &c.CreatedAt); err != nil {
-			return nil, errs.Wrap(err, "scan calendar day")
+		if err := r.Scan(&c.Day, &c.Kind, &c.Name, &c.LegalBasis, &c.CreatedBy, &c.CreatedAt); err != nil {
+			return errs.Wrap(err, "scan calendar day")
 		}
 		out = append(out, c)
-	}
-	return out, errs.Wrap(rows.Err(), "query calendar")
+		return nil
+	}, `SELECT day, kind, name, legal_basis, created_by, created_at FROM calendar_days
+		WHERE day LIKE $1 ORDER BY day`, prefix+"%")
+	return out, errs.Wrap(err, "query calendar")
 }
 
 // working answers from the snapshot: an explicit exception, else Monday

@@ -22,19 +22,14 @@ func (r *Rule) setPeriod(from string, to *string) {
 
 // queryRules reads rules with a WHERE/ORDER tail and its arguments.
 func queryRules(ctx context.Context, q db.Querier, tail string, args ...any) ([]Rule, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+ruleColumns+` FROM rule_values `+tail, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "query rules")
-	}
-	defer rows.Close()
 	var out []Rule
-	for rows.Next() {
+	err := db.Each(ctx, q, func(row db.Scanner) error {
 		var r Rule
 		var from string
 		var to sql.NullString
 		var unit string
-		if err := rows.Scan(&r.ID, &r.Key, &r.Scope, &from, &to, &r.Value, &unit, &r.LegalBasis, &r.Note, &r.CreatedBy, &r.CreatedAt, &r.Version); err != nil {
-			return nil, errs.Wrap(err, "scan rule")
+		if err := row.Scan(&r.ID, &r.Key, &r.Scope, &from, &to, &r.Value, &unit, &r.LegalBasis, &r.Note, &r.CreatedBy, &r.CreatedAt, &r.Version); err != nil {
+			return errs.Wrap(err, "scan rule")
 		}
 		r.Unit = Unit(unit)
 		var tp *string
@@ -43,8 +38,9 @@ func queryRules(ctx context.Context, q db.Querier, tail string, args ...any) ([]
 		}
 		r.setPeriod(from, tp)
 		out = append(out, r)
-	}
-	return out, errs.Wrap(rows.Err(), "query rules")
+		return nil
+	}, `SELECT `+ruleColumns+` FROM rule_values `+tail, args...)
+	return out, errs.Wrap(err, "query rules")
 }
 
 func nullDay(t *time.Time) any {

@@ -10,6 +10,7 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/audit"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 )
 
@@ -91,22 +92,18 @@ func (s *Service) Rounds(ctx context.Context, a *access.Actor, day string) ([]Ro
 		f.Add("date", "请填写日期，如 2026-03-01")
 		return nil, f.Err()
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT r.id, r.day, r.kind, r.area, r.note, COALESCE(u.display_name, ''), r.recorded_at
-		FROM hall_duty_rounds r LEFT JOIN users u ON u.id = r.recorded_by WHERE r.day = $1 ORDER BY r.recorded_at DESC, r.id DESC`, day)
-	if err != nil {
-		return nil, errs.Wrap(err, "rounds")
-	}
-	defer rows.Close()
 	var out []Round
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(row db.Scanner) error {
 		var r Round
-		if err := rows.Scan(&r.ID, &r.Day, &r.Kind, &r.Area, &r.Note, &r.By, &r.RecordedAt); err != nil {
-			return nil, errs.Wrap(err, "rounds")
+		if err := row.Scan(&r.ID, &r.Day, &r.Kind, &r.Area, &r.Note, &r.By, &r.RecordedAt); err != nil {
+			return err
 		}
 		r.RecordedAt = r.RecordedAt.UTC()
 		out = append(out, r)
-	}
-	return out, errs.Wrap(rows.Err(), "rounds")
+		return nil
+	}, `SELECT r.id, r.day, r.kind, r.area, r.note, COALESCE(u.display_name, ''), r.recorded_at
+		FROM hall_duty_rounds r LEFT JOIN users u ON u.id = r.recorded_by WHERE r.day = $1 ORDER BY r.recorded_at DESC, r.id DESC`, day)
+	return out, errs.Wrap(err, "rounds")
 }
 
 // Today is the date the service counts as today (Shanghai), "YYYY-MM-DD".

@@ -171,17 +171,12 @@ func (s *Service) counts(ctx context.Context, q db.Querier, f Filter, today stri
 		table, count = "recovery_items", "COUNT(*)"
 	}
 	cond, args := where(a, f, today, false)
-	rows, err := q.QueryContext(ctx, `SELECT status, `+count+` FROM `+table+cond+` GROUP BY status`, args...)
-	if err != nil {
-		return Counts{}, errs.Wrap(err, "recovery counts")
-	}
-	defer rows.Close()
 	var c Counts
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var st Status
 		var k int
-		if err := rows.Scan(&st, &k); err != nil {
-			return c, errs.Wrap(err, "recovery counts")
+		if err := r.Scan(&st, &k); err != nil {
+			return err
 		}
 		c.Total += k
 		switch st {
@@ -194,8 +189,9 @@ func (s *Service) counts(ctx context.Context, q db.Querier, f Filter, today stri
 		case Resolved:
 			c.Resolved = k
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT status, `+count+` FROM `+table+cond+` GROUP BY status`, args...)
+	if err != nil {
 		return c, errs.Wrap(err, "recovery counts")
 	}
 	late, err := s.lateOpen(ctx, q, a, f, today)
@@ -301,21 +297,17 @@ func (s *Service) Progress(ctx context.Context, a *access.Actor, emergencyID int
 	if err := Can(a, See, nil); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT day, open_count, made_up, overdue, handed_over, resolved, taken_at
-		FROM recovery_progress WHERE emergency_id = $1 ORDER BY day DESC LIMIT 120`, emergencyID)
-	if err != nil {
-		return nil, errs.Wrap(err, "recovery progress")
-	}
-	defer rows.Close()
 	var out []ProgressDay
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var p ProgressDay
-		if err := rows.Scan(&p.Day, &p.Open, &p.MadeUp, &p.Overdue, &p.HandedOver, &p.Resolved, &p.TakenAt); err != nil {
-			return nil, errs.Wrap(err, "recovery progress")
+		if err := r.Scan(&p.Day, &p.Open, &p.MadeUp, &p.Overdue, &p.HandedOver, &p.Resolved, &p.TakenAt); err != nil {
+			return err
 		}
 		out = append(out, p)
-	}
-	return out, errs.Wrap(rows.Err(), "recovery progress")
+		return nil
+	}, `SELECT day, open_count, made_up, overdue, handed_over, resolved, taken_at
+		FROM recovery_progress WHERE emergency_id = $1 ORDER BY day DESC LIMIT 120`, emergencyID)
+	return out, errs.Wrap(err, "recovery progress")
 }
 
 // Summary returns today's counts of the register for a (every section for

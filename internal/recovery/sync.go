@@ -226,21 +226,17 @@ func key(k Kind, ref string) string { return string(k) + "/" + ref }
 // existing returns the items already registered, by kind and source; an
 // item belongs to the first emergency that found it.
 func existing(ctx context.Context, q db.Querier) (map[string]known, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, kind, source_ref, status FROM recovery_items`)
-	if err != nil {
-		return nil, errs.Wrap(err, "recovery items")
-	}
-	defer rows.Close()
 	out := map[string]known{}
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var k known
 		var kind, ref string
-		if err := rows.Scan(&k.id, &kind, &ref, &k.status); err != nil {
-			return nil, errs.Wrap(err, "recovery items")
+		if err := r.Scan(&k.id, &kind, &ref, &k.status); err != nil {
+			return err
 		}
 		out[key(Kind(kind), ref)] = k
-	}
-	return out, errs.Wrap(rows.Err(), "recovery items")
+		return nil
+	}, `SELECT id, kind, source_ref, status FROM recovery_items`)
+	return out, errs.Wrap(err, "recovery items")
 }
 
 var itemColumns = []db.Column{

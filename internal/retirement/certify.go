@@ -75,21 +75,12 @@ func (c Certifiee) MethodName() string { return certifyNames[c.Method] }
 // certification; the due date is CertificationMonths after it (or after
 // the first pension month).
 func certifiees(ctx context.Context, q db.Querier, where string, args ...any) ([]Certifiee, error) {
-	rows, err := q.QueryContext(ctx, `SELECT pn.person_id, pn.name, pn.id_number, pn.status, pn.stop_kind, pn.first_month,
-		COALESCE((SELECT MAX(c.certified_on) FROM pension_certifications c WHERE c.person_id = pn.person_id), ''),
-		COALESCE((SELECT c.method FROM pension_certifications c WHERE c.person_id = pn.person_id ORDER BY c.certified_on DESC, c.id DESC LIMIT 1), '')
-		FROM pensioners pn JOIN persons p ON p.id = pn.person_id
-		WHERE pn.status IN ('active', 'suspended') AND p.status <> 'deceased'`+where+` ORDER BY pn.person_id`, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "certifications")
-	}
-	defer rows.Close()
 	var out []Certifiee
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var c Certifiee
 		var first string
-		if err := rows.Scan(&c.PersonID, &c.Name, &c.IDNumber, &c.Status, &c.StopKind, &first, &c.Last, &c.Method); err != nil {
-			return nil, errs.Wrap(err, "certifications")
+		if err := r.Scan(&c.PersonID, &c.Name, &c.IDNumber, &c.Status, &c.StopKind, &first, &c.Last, &c.Method); err != nil {
+			return err
 		}
 		from, _ := clock.ParseMonth(first)
 		start := from.First()
@@ -99,8 +90,13 @@ func certifiees(ctx context.Context, q db.Querier, where string, args ...any) ([
 		c.Due = start.AddDate(0, CertificationMonths, 0)
 		c.Suspended = c.Status == "suspended" && c.StopKind == "suspension"
 		out = append(out, c)
-	}
-	return out, errs.Wrap(rows.Err(), "certifications")
+		return nil
+	}, `SELECT pn.person_id, pn.name, pn.id_number, pn.status, pn.stop_kind, pn.first_month,
+		COALESCE((SELECT MAX(c.certified_on) FROM pension_certifications c WHERE c.person_id = pn.person_id), ''),
+		COALESCE((SELECT c.method FROM pension_certifications c WHERE c.person_id = pn.person_id ORDER BY c.certified_on DESC, c.id DESC LIMIT 1), '')
+		FROM pensioners pn JOIN persons p ON p.id = pn.person_id
+		WHERE pn.status IN ('active', 'suspended') AND p.status <> 'deceased'`+where+` ORDER BY pn.person_id`, args...)
+	return out, errs.Wrap(err, "certifications")
 }
 
 // CertifySelf is the pensioner's own certification on the portal: it

@@ -29,21 +29,12 @@ func (s *Service) CertificationsDue(ctx context.Context, q db.Querier, from, to 
 		q = s.db.Read()
 	}
 	start := from.Format(time.DateOnly)
-	rows, err := q.QueryContext(ctx, `SELECT pn.person_id, pn.name, pn.first_month,
-		COALESCE((SELECT MAX(c.certified_on) FROM pension_certifications c WHERE c.person_id = pn.person_id AND c.certified_on < $1), ''),
-		COALESCE((SELECT MIN(c.certified_on) FROM pension_certifications c WHERE c.person_id = pn.person_id AND c.certified_on >= $1), '')
-		FROM pensioners pn JOIN persons p ON p.id = pn.person_id
-		WHERE pn.status IN ('active', 'suspended') AND p.status <> 'deceased' ORDER BY pn.person_id`, start)
-	if err != nil {
-		return nil, errs.Wrap(err, "certifications due")
-	}
-	defer rows.Close()
 	var out []DueCertification
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var d DueCertification
 		var first, last string
-		if err := rows.Scan(&d.PersonID, &d.Name, &first, &last, &d.DoneOn); err != nil {
-			return nil, errs.Wrap(err, "certifications due")
+		if err := r.Scan(&d.PersonID, &d.Name, &first, &last, &d.DoneOn); err != nil {
+			return err
 		}
 		base := time.Time{}
 		if m, err := clock.ParseMonth(first); err == nil {
@@ -54,10 +45,15 @@ func (s *Service) CertificationsDue(ctx context.Context, q db.Querier, from, to 
 		}
 		d.Due = base.AddDate(0, CertificationMonths, 0)
 		if d.Due.Before(from) || d.Due.After(to) {
-			continue
+			return nil
 		}
 		d.Done = d.DoneOn != ""
 		out = append(out, d)
-	}
-	return out, errs.Wrap(rows.Err(), "certifications due")
+		return nil
+	}, `SELECT pn.person_id, pn.name, pn.first_month,
+		COALESCE((SELECT MAX(c.certified_on) FROM pension_certifications c WHERE c.person_id = pn.person_id AND c.certified_on < $1), ''),
+		COALESCE((SELECT MIN(c.certified_on) FROM pension_certifications c WHERE c.person_id = pn.person_id AND c.certified_on >= $1), '')
+		FROM pensioners pn JOIN persons p ON p.id = pn.person_id
+		WHERE pn.status IN ('active', 'suspended') AND p.status <> 'deceased' ORDER BY pn.person_id`, start)
+	return out, errs.Wrap(err, "certifications due")
 }

@@ -13,6 +13,7 @@ import (
 	"shebao/internal/audit"
 	"shebao/internal/casework"
 	"shebao/internal/clock"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/ident"
 	"shebao/internal/pension"
@@ -310,21 +311,17 @@ func (s *Service) Approvers(ctx context.Context, a *access.Actor) ([]Approver, e
 	if !a.IsAdmin() {
 		return nil, errs.New(errs.Forbidden, "admin_only", "退休资格审批权限由系统管理员授予")
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT u.id, u.username, u.display_name, (ra.user_id IS NOT NULL)
-		FROM users u LEFT JOIN retirement_approvers ra ON ra.user_id = u.id WHERE u.role = 'staff' ORDER BY u.username`)
-	if err != nil {
-		return nil, errs.Wrap(err, "approvers")
-	}
-	defer rows.Close()
 	var out []Approver
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var x Approver
-		if err := rows.Scan(&x.UserID, &x.Username, &x.Name, &x.Granted); err != nil {
-			return nil, errs.Wrap(err, "approvers")
+		if err := r.Scan(&x.UserID, &x.Username, &x.Name, &x.Granted); err != nil {
+			return err
 		}
 		out = append(out, x)
-	}
-	return out, errs.Wrap(rows.Err(), "approvers")
+		return nil
+	}, `SELECT u.id, u.username, u.display_name, (ra.user_id IS NOT NULL)
+		FROM users u LEFT JOIN retirement_approvers ra ON ra.user_id = u.id WHERE u.role = 'staff' ORDER BY u.username`)
+	return out, errs.Wrap(err, "approvers")
 }
 
 // Approver is a staff account and whether it confirms qualifications.

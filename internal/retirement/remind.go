@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"shebao/internal/clock"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 )
 
@@ -40,20 +41,16 @@ func (s *Service) RemindDue(ctx context.Context) (int, error) {
 }
 
 func (s *Service) dueIDs(ctx context.Context, where string, args []any) ([]int64, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT p.id FROM persons p LEFT JOIN retirement_plans rp ON rp.person_id = p.id WHERE `+where+` ORDER BY p.id`, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "reminders")
-	}
-	defer rows.Close()
 	var ids []int64
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, errs.Wrap(err, "reminders")
+		if err := r.Scan(&id); err != nil {
+			return err
 		}
 		ids = append(ids, id)
-	}
-	return ids, errs.Wrap(rows.Err(), "reminders")
+		return nil
+	}, `SELECT p.id FROM persons p LEFT JOIN retirement_plans rp ON rp.person_id = p.id WHERE `+where+` ORDER BY p.id`, args...)
+	return ids, errs.Wrap(err, "reminders")
 }
 
 // remindOne records and sends one reminder; false when it was sent before.

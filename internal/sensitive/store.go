@@ -74,27 +74,23 @@ func insertStep(ctx context.Context, tx *sql.Tx, matterID int64, level int, post
 }
 
 func steps(ctx context.Context, q db.Querier, m *Matter) ([]Step, error) {
-	rows, err := q.QueryContext(ctx, `SELECT s.level, s.post, s.reached_at, s.due_at, s.acknowledged_by,
-		COALESCE(u.display_name, u.username, ''), s.acknowledged_at, s.instruction, s.overdue
-		FROM sensitive_steps s LEFT JOIN users u ON u.id = s.acknowledged_by WHERE s.matter_id = $1 ORDER BY s.level`, m.ID)
-	if err != nil {
-		return nil, errs.Wrap(err, "sensitive steps")
-	}
-	defer rows.Close()
 	var out []Step
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var st Step
 		var ack sql.NullTime
-		if err := rows.Scan(&st.Level, &st.Post, &st.ReachedAt, &st.DueAt, &st.AckBy, &st.AckName, &ack, &st.Instruction, &st.Overdue); err != nil {
-			return nil, errs.Wrap(err, "sensitive steps")
+		if err := r.Scan(&st.Level, &st.Post, &st.ReachedAt, &st.DueAt, &st.AckBy, &st.AckName, &ack, &st.Instruction, &st.Overdue); err != nil {
+			return err
 		}
 		if ack.Valid {
 			st.AcknowledgedAt = &ack.Time
 		}
 		st.PostName = postName(st.Post, m.Section)
 		out = append(out, st)
-	}
-	return out, errs.Wrap(rows.Err(), "sensitive steps")
+		return nil
+	}, `SELECT s.level, s.post, s.reached_at, s.due_at, s.acknowledged_by,
+		COALESCE(u.display_name, u.username, ''), s.acknowledged_at, s.instruction, s.overdue
+		FROM sensitive_steps s LEFT JOIN users u ON u.id = s.acknowledged_by WHERE s.matter_id = $1 ORDER BY s.level`, m.ID)
+	return out, errs.Wrap(err, "sensitive steps")
 }
 
 // subjectExists checks the flagged case or complaint.

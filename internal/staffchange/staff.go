@@ -160,19 +160,15 @@ func (s *Service) History(ctx context.Context, a *access.Actor, employerID, empl
 	if _, err := s.Get(ctx, a, employerID, employmentID); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT kind, month, declared_fen, base_fen, old_base_fen, reason, flags,
-		COALESCE(import_id, 0) FROM staff_changes WHERE employment_id = $1 ORDER BY id`, employmentID)
-	if err != nil {
-		return nil, errs.Wrap(err, "staff history")
-	}
-	defer rows.Close()
 	var out []Change
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var c Change
-		if err := rows.Scan(&c.Kind, &c.Month, &c.Declared, &c.Base, &c.OldBase, &c.Reason, &c.Flags, &c.ImportID); err != nil {
-			return nil, errs.Wrap(err, "scan change")
+		if err := r.Scan(&c.Kind, &c.Month, &c.Declared, &c.Base, &c.OldBase, &c.Reason, &c.Flags, &c.ImportID); err != nil {
+			return errs.Wrap(err, "scan change")
 		}
 		out = append(out, c)
-	}
-	return out, errs.Wrap(rows.Err(), "staff history")
+		return nil
+	}, `SELECT kind, month, declared_fen, base_fen, old_base_fen, reason, flags,
+		COALESCE(import_id, 0) FROM staff_changes WHERE employment_id = $1 ORDER BY id`, employmentID)
+	return out, errs.Wrap(err, "staff history")
 }

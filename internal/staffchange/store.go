@@ -35,23 +35,19 @@ func loadEmployer(ctx context.Context, q db.Querier, id int64) (employerInfo, er
 // overlapping returns the person's employments that cover start or a later
 // month (open ones, or closed at or after start), latest first.
 func overlapping(ctx context.Context, q db.Querier, personID int64, start string) ([]person.Employment, error) {
-	rows, err := q.QueryContext(ctx, `SELECT m.id, m.employer_id, e.name, m.start_month, COALESCE(m.end_month, ''),
+	var out []person.Employment
+	err := db.Each(ctx, q, func(r db.Scanner) error {
+		m := person.Employment{PersonID: personID}
+		if err := r.Scan(&m.ID, &m.EmployerID, &m.EmployerName, &m.StartMonth, &m.EndMonth, &m.Base, &m.Version); err != nil {
+			return errs.Wrap(err, "scan employment")
+		}
+		out = append(out, m)
+		return nil
+	}, `SELECT m.id, m.employer_id, e.name, m.start_month, COALESCE(m.end_month, ''),
 		m.base_fen, m.version FROM employments m JOIN employers e ON e.id = m.employer_id
 		WHERE m.person_id = $1 AND (m.end_month IS NULL OR m.end_month >= $2)
 		ORDER BY m.start_month DESC, m.id DESC`, personID, start)
-	if err != nil {
-		return nil, errs.Wrap(err, "overlapping employments")
-	}
-	defer rows.Close()
-	var out []person.Employment
-	for rows.Next() {
-		m := person.Employment{PersonID: personID}
-		if err := rows.Scan(&m.ID, &m.EmployerID, &m.EmployerName, &m.StartMonth, &m.EndMonth, &m.Base, &m.Version); err != nil {
-			return nil, errs.Wrap(err, "scan employment")
-		}
-		out = append(out, m)
-	}
-	return out, errs.Wrap(rows.Err(), "overlapping employments")
+	return out, errs.Wrap(err, "overlapping employments")
 }
 
 // heldError tells an employer only that the person is insured by another

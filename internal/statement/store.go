@@ -240,20 +240,16 @@ func byCode(ctx context.Context, q db.Querier, code string) (*Statement, error) 
 }
 
 func printParts(ctx context.Context, q db.Querier, batchID int64) (map[int]bool, error) {
-	rows, err := q.QueryContext(ctx, `SELECT part FROM statement_prints WHERE batch_id = $1`, batchID)
-	if err != nil {
-		return nil, errs.Wrap(err, "print parts")
-	}
-	defer rows.Close()
 	out := map[int]bool{}
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var p int
-		if err := rows.Scan(&p); err != nil {
-			return nil, errs.Wrap(err, "print parts")
+		if err := r.Scan(&p); err != nil {
+			return err
 		}
 		out[p] = true
-	}
-	return out, errs.Wrap(rows.Err(), "print parts")
+		return nil
+	}, `SELECT part FROM statement_prints WHERE batch_id = $1`, batchID)
+	return out, errs.Wrap(err, "print parts")
 }
 
 func insertPrint(ctx context.Context, tx *sql.Tx, batchID int64, part int, lo, hi int64, pdf []byte) error {

@@ -9,6 +9,7 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/audit"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/ident"
 	"shebao/internal/person"
@@ -138,19 +139,15 @@ func (s *Service) Consultations(ctx context.Context, a *access.Actor, personID i
 	if personID > 0 {
 		where, args = "WHERE person_id = $1", append(args, personID)
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT id, COALESCE(person_id, 0), caller_name, phone, topic, advice, follow_up,
-		taken_name, created_at FROM consultations `+where+` ORDER BY created_at DESC, id DESC LIMIT 100`, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "consultations")
-	}
-	defer rows.Close()
 	var out []Consultation
-	for rows.Next() {
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var c Consultation
-		if err := rows.Scan(&c.ID, &c.PersonID, &c.CallerName, &c.Phone, &c.Topic, &c.Advice, &c.FollowUp, &c.TakenName, &c.CreatedAt); err != nil {
-			return nil, errs.Wrap(err, "consultations")
+		if err := r.Scan(&c.ID, &c.PersonID, &c.CallerName, &c.Phone, &c.Topic, &c.Advice, &c.FollowUp, &c.TakenName, &c.CreatedAt); err != nil {
+			return err
 		}
 		out = append(out, c)
-	}
-	return out, errs.Wrap(rows.Err(), "consultations")
+		return nil
+	}, `SELECT id, COALESCE(person_id, 0), caller_name, phone, topic, advice, follow_up,
+		taken_name, created_at FROM consultations `+where+` ORDER BY created_at DESC, id DESC LIMIT 100`, args...)
+	return out, errs.Wrap(err, "consultations")
 }

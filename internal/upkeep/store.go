@@ -90,23 +90,19 @@ func monthsOf(ctx context.Context, q db.Querier, ids []int64) (map[int64][]Month
 	for i, id := range ids {
 		ph[i], args[i] = fmt.Sprintf("$%d", i+1), id
 	}
-	rows, err := q.QueryContext(ctx, `SELECT correction_id, fee_month, old_base_fen, old_paid, new_base_fen, new_paid
-		FROM record_correction_months WHERE correction_id IN (`+strings.Join(ph, ",")+`) ORDER BY correction_id, fee_month`, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "correction months")
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var id int64
 		var m Month
 		var mo string
-		if err := rows.Scan(&id, &mo, &m.OldBase, &m.OldPaid, &m.NewBase, &m.NewPaid); err != nil {
-			return nil, errs.Wrap(err, "correction months")
+		if err := r.Scan(&id, &mo, &m.OldBase, &m.OldPaid, &m.NewBase, &m.NewPaid); err != nil {
+			return err
 		}
 		m.Month, _ = clock.ParseMonth(mo)
 		out[id] = append(out[id], m)
-	}
-	return out, errs.Wrap(rows.Err(), "correction months")
+		return nil
+	}, `SELECT correction_id, fee_month, old_base_fen, old_paid, new_base_fen, new_paid
+		FROM record_correction_months WHERE correction_id IN (`+strings.Join(ph, ",")+`) ORDER BY correction_id, fee_month`, args...)
+	return out, errs.Wrap(err, "correction months")
 }
 
 func withMonths(ctx context.Context, q db.Querier, cs []*Correction) error {
