@@ -87,21 +87,17 @@ func (s *Service) ListUsers(ctx context.Context, a *access.Actor, f UserFilter, 
 		where = append(where, fmt.Sprintf("role = $%d", len(args)))
 	}
 	args = append(args, PageSize+1, (page-1)*PageSize)
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+strings.Join(where, " AND ")+
-		fmt.Sprintf(` ORDER BY role, username LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "list users")
-	}
-	defer rows.Close()
 	out := &UserPage{Page: page}
-	for rows.Next() {
-		u, err := scanUser(rows)
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
+		u, err := scanUser(r)
 		if err != nil {
-			return nil, errs.Wrap(err, "scan user")
+			return errs.Wrap(err, "scan user")
 		}
 		out.Users = append(out.Users, u)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT `+userColumns+` FROM users WHERE `+strings.Join(where, " AND ")+
+		fmt.Sprintf(` ORDER BY role, username LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+	if err != nil {
 		return nil, errs.Wrap(err, "list users")
 	}
 	if len(out.Users) > PageSize {

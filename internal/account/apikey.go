@@ -152,20 +152,16 @@ func (s *Service) ListAPIClients(ctx context.Context, a *access.Actor) ([]*APICl
 	if err := a.RequireAdmin(); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+clientColumns+` FROM api_clients ORDER BY id DESC`)
-	if err != nil {
-		return nil, errs.Wrap(err, "list api clients")
-	}
-	defer rows.Close()
 	var out []*APIClient
-	for rows.Next() {
-		c, err := scanClient(rows)
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
+		c, err := scanClient(r)
 		if err != nil {
-			return nil, errs.Wrap(err, "scan api client")
+			return errs.Wrap(err, "scan api client")
 		}
 		out = append(out, c)
-	}
-	return out, errs.Wrap(rows.Err(), "list api clients")
+		return nil
+	}, `SELECT `+clientColumns+` FROM api_clients ORDER BY id DESC`)
+	return out, errs.Wrap(err, "list api clients")
 }
 
 // AuthenticateAPIKey returns the actor (role api, ClientKind set) of a key.

@@ -18,21 +18,17 @@ func (s *Service) ListLocked(ctx context.Context, a *access.Actor) ([]*User, err
 	if err := a.RequireAdmin(); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+userColumns+` FROM users
-		WHERE unlock_required_at IS NOT NULL ORDER BY unlock_required_at, id`)
-	if err != nil {
-		return nil, errs.Wrap(err, "list locked users")
-	}
-	defer rows.Close()
 	var out []*User
-	for rows.Next() {
-		u, err := scanUser(rows)
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
+		u, err := scanUser(r)
 		if err != nil {
-			return nil, errs.Wrap(err, "scan user")
+			return errs.Wrap(err, "scan user")
 		}
 		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT `+userColumns+` FROM users
+		WHERE unlock_required_at IS NOT NULL ORDER BY unlock_required_at, id`)
+	if err != nil {
 		return nil, errs.Wrap(err, "list locked users")
 	}
 	return out, nil

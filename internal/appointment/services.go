@@ -54,20 +54,16 @@ func scanService(row interface{ Scan(...any) error }) (*BookableService, error) 
 
 // Services lists the active bookable services.
 func (s *Service) Services(ctx context.Context) ([]BookableService, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+serviceCols+` FROM appt_services WHERE active = TRUE ORDER BY sort_order, id`)
-	if err != nil {
-		return nil, errs.Wrap(err, "services")
-	}
-	defer rows.Close()
 	var out []BookableService
-	for rows.Next() {
-		x, err := scanService(rows)
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
+		x, err := scanService(r)
 		if err != nil {
-			return nil, errs.Wrap(err, "services")
+			return err
 		}
 		out = append(out, *x)
-	}
-	return out, errs.Wrap(rows.Err(), "services")
+		return nil
+	}, `SELECT `+serviceCols+` FROM appt_services WHERE active = TRUE ORDER BY sort_order, id`)
+	return out, errs.Wrap(err, "services")
 }
 
 // serviceByCode returns an active service; an unknown or inactive code is

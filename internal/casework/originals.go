@@ -341,29 +341,19 @@ func sectionScope(a *access.Actor) (string, []any, error) {
 const commitmentColumns = `m.id, m.case_id, c.case_no, m.item, m.text_shown, m.accepted_name, m.accepted_at,
 	m.found_false, m.follow_up, m.flagged_by, m.flagged_at`
 
-func scanCommitments(rows *sql.Rows) ([]Commitment, error) {
-	defer rows.Close()
-	var out []Commitment
-	for rows.Next() {
-		var m Commitment
-		var fl sql.NullTime
-		if err := rows.Scan(&m.ID, &m.CaseID, &m.CaseNo, &m.Item, &m.Text, &m.AcceptedName, &m.AcceptedAt,
-			&m.FoundFalse, &m.FollowUp, &m.FlaggedBy, &fl); err != nil {
-			return nil, errs.Wrap(err, "commitments")
-		}
-		m.FlaggedAt = timePtr(fl)
-		out = append(out, m)
-	}
-	return out, errs.Wrap(rows.Err(), "commitments")
+func scanCommitment(r db.Scanner) (Commitment, error) {
+	var m Commitment
+	var fl sql.NullTime
+	err := r.Scan(&m.ID, &m.CaseID, &m.CaseNo, &m.Item, &m.Text, &m.AcceptedName, &m.AcceptedAt,
+		&m.FoundFalse, &m.FollowUp, &m.FlaggedBy, &fl)
+	m.FlaggedAt = timePtr(fl)
+	return m, err
 }
 
 func commitmentsOf(ctx context.Context, q db.Querier, caseID int64) ([]Commitment, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+commitmentColumns+` FROM case_commitments m JOIN cases c ON c.id = m.case_id
+	out, err := db.Collect(ctx, q, scanCommitment, `SELECT `+commitmentColumns+` FROM case_commitments m JOIN cases c ON c.id = m.case_id
 		WHERE m.case_id = $1 ORDER BY m.id`, caseID)
-	if err != nil {
-		return nil, errs.Wrap(err, "commitments")
-	}
-	return scanCommitments(rows)
+	return out, errs.Wrap(err, "commitments")
 }
 
 // FalseCommitments lists commitments found false, newest first (audit
@@ -373,10 +363,7 @@ func (s *Service) FalseCommitments(ctx context.Context, a *access.Actor) ([]Comm
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+commitmentColumns+` FROM case_commitments m
+	out, err := db.Collect(ctx, s.db.Read(), scanCommitment, `SELECT `+commitmentColumns+` FROM case_commitments m
 		JOIN cases c ON c.id = m.case_id WHERE m.found_false = TRUE`+where+` ORDER BY m.flagged_at DESC, m.id DESC LIMIT 500`, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "commitments")
-	}
-	return scanCommitments(rows)
+	return out, errs.Wrap(err, "commitments")
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"shebao/internal/access"
+	"shebao/internal/db"
 	"shebao/internal/errs"
 )
 
@@ -216,20 +217,16 @@ func (s *Service) Mine(ctx context.Context, a *access.Actor, typeCode string) ([
 		cond += " AND type = $2"
 		args = append(args, typeCode)
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE `+cond+
-		` ORDER BY created_at DESC, id DESC LIMIT 200`, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "my cases")
-	}
-	defer rows.Close()
 	var out []*Case
-	for rows.Next() {
-		c, err := scanCase(rows)
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
+		c, err := scanCase(r)
 		if err != nil {
-			return nil, errs.Wrap(err, "my cases")
+			return err
 		}
 		s.derive(c)
 		out = append(out, c)
-	}
-	return out, errs.Wrap(rows.Err(), "my cases")
+		return nil
+	}, `SELECT `+caseColumns+` FROM cases WHERE `+cond+
+		` ORDER BY created_at DESC, id DESC LIMIT 200`, args...)
+	return out, errs.Wrap(err, "my cases")
 }

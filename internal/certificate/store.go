@@ -46,20 +46,16 @@ func byCode(ctx context.Context, q db.Querier, code string) (*Certificate, error
 }
 
 func list(ctx context.Context, q db.Querier, where string, arg int64) ([]Certificate, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+cols+` FROM certificates WHERE `+where+` = $1 ORDER BY issued_at DESC, id DESC LIMIT 200`, arg)
-	if err != nil {
-		return nil, errs.Wrap(err, "list certificates")
-	}
-	defer rows.Close()
 	var out []Certificate
-	for rows.Next() {
-		c, err := scan(rows)
+	err := db.Each(ctx, q, func(r db.Scanner) error {
+		c, err := scan(r)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		out = append(out, *c)
-	}
-	return out, errs.Wrap(rows.Err(), "list certificates")
+		return nil
+	}, `SELECT `+cols+` FROM certificates WHERE `+where+` = $1 ORDER BY issued_at DESC, id DESC LIMIT 200`, arg)
+	return out, errs.Wrap(err, "list certificates")
 }
 
 func insert(ctx context.Context, tx *sql.Tx, c *Certificate, issuedBy int64) error {

@@ -125,21 +125,17 @@ func scanVersion(row interface{ Scan(...any) error }) (*Version, error) {
 
 // versionsOf lists the versions of the items, newest first.
 func versionsOf(ctx context.Context, q db.Querier, where string, args ...any) ([]Version, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+versionCols+` FROM download_versions v JOIN documents d ON d.id = v.document_id WHERE `+where+`
-		ORDER BY v.download_id, v.issued_on DESC, v.id DESC`, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "download versions")
-	}
-	defer rows.Close()
 	var out []Version
-	for rows.Next() {
-		v, err := scanVersion(rows)
+	err := db.Each(ctx, q, func(r db.Scanner) error {
+		v, err := scanVersion(r)
 		if err != nil {
-			return nil, errs.Wrap(err, "scan download version")
+			return errs.Wrap(err, "scan download version")
 		}
 		out = append(out, *v)
-	}
-	return out, errs.Wrap(rows.Err(), "download versions")
+		return nil
+	}, `SELECT `+versionCols+` FROM download_versions v JOIN documents d ON d.id = v.document_id WHERE `+where+`
+		ORDER BY v.download_id, v.issued_on DESC, v.id DESC`, args...)
+	return out, errs.Wrap(err, "download versions")
 }
 
 func versionByID(ctx context.Context, q db.Querier, id int64) (*Version, error) {
@@ -152,20 +148,16 @@ func versionByID(ctx context.Context, q db.Querier, id int64) (*Version, error) 
 
 // listItems returns the items matching where, ordered by title.
 func listItems(ctx context.Context, q db.Querier, where string, args ...any) ([]Item, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+itemCols+` FROM downloads WHERE `+where+` ORDER BY id`, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "list downloads")
-	}
-	defer rows.Close()
 	var out []Item
-	for rows.Next() {
-		it, err := scanItem(rows)
+	err := db.Each(ctx, q, func(r db.Scanner) error {
+		it, err := scanItem(r)
 		if err != nil {
-			return nil, errs.Wrap(err, "scan download")
+			return errs.Wrap(err, "scan download")
 		}
 		out = append(out, *it)
-	}
-	return out, errs.Wrap(rows.Err(), "list downloads")
+		return nil
+	}, `SELECT `+itemCols+` FROM downloads WHERE `+where+` ORDER BY id`, args...)
+	return out, errs.Wrap(err, "list downloads")
 }
 
 func noticeExists(ctx context.Context, q db.Querier, id int64) (bool, error) {

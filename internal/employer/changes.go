@@ -46,20 +46,16 @@ func scanChange(r scanner) (*ChangeRequest, error) {
 }
 
 func listChanges(ctx context.Context, q db.Querier, where string, args ...any) ([]ChangeRequest, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+changeColumns+changeFrom+` WHERE `+where, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "list changes")
-	}
-	defer rows.Close()
 	var out []ChangeRequest
-	for rows.Next() {
-		c, err := scanChange(rows)
+	err := db.Each(ctx, q, func(r db.Scanner) error {
+		c, err := scanChange(r)
 		if err != nil {
-			return nil, errs.Wrap(err, "scan change")
+			return errs.Wrap(err, "scan change")
 		}
 		out = append(out, *c)
-	}
-	return out, errs.Wrap(rows.Err(), "list changes")
+		return nil
+	}, `SELECT `+changeColumns+changeFrom+` WHERE `+where, args...)
+	return out, errs.Wrap(err, "list changes")
 }
 
 func loadChange(ctx context.Context, q db.Querier, id int64) (*ChangeRequest, error) {

@@ -44,20 +44,16 @@ func byIDs(ctx context.Context, q db.Querier, ids []int64) ([]FAQ, error) {
 		return nil, nil
 	}
 	ph, args := placeholders(ids, 0)
-	rows, err := q.QueryContext(ctx, `SELECT `+cols+` FROM faqs WHERE id IN (`+ph+`)`, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "faqs")
-	}
-	defer rows.Close()
 	got := map[int64]*FAQ{}
-	for rows.Next() {
-		f, err := scan(rows)
+	err := db.Each(ctx, q, func(r db.Scanner) error {
+		f, err := scan(r)
 		if err != nil {
-			return nil, errs.Wrap(err, "faqs")
+			return err
 		}
 		got[f.ID] = f
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT `+cols+` FROM faqs WHERE id IN (`+ph+`)`, args...)
+	if err != nil {
 		return nil, errs.Wrap(err, "faqs")
 	}
 	out := make([]FAQ, 0, len(ids))

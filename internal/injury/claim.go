@@ -779,20 +779,16 @@ func (s *Service) ClaimsOf(ctx context.Context, a *access.Actor, recognitionID i
 	default:
 		return nil, errs.Forbid()
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+claimCols+claimFrom+` WHERE `+where+` ORDER BY c.id DESC LIMIT 200`, arg)
-	if err != nil {
-		return nil, errs.Wrap(err, "claims")
-	}
-	defer rows.Close()
 	var out []*Claim
-	for rows.Next() {
-		c, err := scanClaim(rows)
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
+		c, err := scanClaim(r)
 		if err != nil {
-			return nil, errs.Wrap(err, "claims")
+			return err
 		}
 		out = append(out, c)
-	}
-	return out, errs.Wrap(rows.Err(), "claims")
+		return nil
+	}, `SELECT `+claimCols+claimFrom+` WHERE `+where+` ORDER BY c.id DESC LIMIT 200`, arg)
+	return out, errs.Wrap(err, "claims")
 }
 
 // Uninsured lists refused claims of uninsured employers for 统筹科's
@@ -802,19 +798,15 @@ func (s *Service) Uninsured(ctx context.Context, a *access.Actor, page int) ([]*
 		return nil, errs.Forbid()
 	}
 	page = max(page, 1)
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+claimCols+claimFrom+` WHERE c.uninsured = TRUE ORDER BY c.id DESC
-		LIMIT $1 OFFSET $2`, PageSize, (page-1)*PageSize)
-	if err != nil {
-		return nil, errs.Wrap(err, "uninsured")
-	}
-	defer rows.Close()
 	var out []*Claim
-	for rows.Next() {
-		c, err := scanClaim(rows)
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
+		c, err := scanClaim(r)
 		if err != nil {
-			return nil, errs.Wrap(err, "uninsured")
+			return err
 		}
 		out = append(out, c)
-	}
-	return out, errs.Wrap(rows.Err(), "uninsured")
+		return nil
+	}, `SELECT `+claimCols+claimFrom+` WHERE c.uninsured = TRUE ORDER BY c.id DESC
+		LIMIT $1 OFFSET $2`, PageSize, (page-1)*PageSize)
+	return out, errs.Wrap(err, "uninsured")
 }

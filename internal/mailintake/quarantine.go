@@ -112,20 +112,16 @@ func (s *Service) ListQuarantine(ctx context.Context, a *access.Actor, status st
 	if status != Released && status != Deleted {
 		status = Held
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+quarantineCols+` FROM mail_quarantine WHERE status = $1 ORDER BY id DESC LIMIT 200`, status)
-	if err != nil {
-		return nil, errs.Wrap(err, "list quarantine")
-	}
-	defer rows.Close()
 	var out []Quarantined
-	for rows.Next() {
-		q, err := scanQuarantined(rows)
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
+		q, err := scanQuarantined(r)
 		if err != nil {
-			return nil, errs.Wrap(err, "scan quarantine")
+			return errs.Wrap(err, "scan quarantine")
 		}
 		out = append(out, q)
-	}
-	return out, errs.Wrap(rows.Err(), "list quarantine")
+		return nil
+	}, `SELECT `+quarantineCols+` FROM mail_quarantine WHERE status = $1 ORDER BY id DESC LIMIT 200`, status)
+	return out, errs.Wrap(err, "list quarantine")
 }
 
 // GetQuarantine returns one message and the start of its raw text (at

@@ -119,19 +119,15 @@ func (s *Service) page(ctx context.Context, where, order string, args []any, pag
 	}
 	n := len(args)
 	args = append(args, size, (page-1)*size)
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+cols+` FROM notices WHERE `+where+` ORDER BY `+order+
-		` LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), args...)
-	if err != nil {
-		return nil, 0, errs.Wrap(err, "notices")
-	}
-	defer rows.Close()
 	var out []Notice
-	for rows.Next() {
-		x, err := scan(rows)
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
+		x, err := scan(r)
 		if err != nil {
-			return nil, 0, errs.Wrap(err, "notices")
+			return err
 		}
 		out = append(out, *x)
-	}
-	return out, total, errs.Wrap(rows.Err(), "notices")
+		return nil
+	}, `SELECT `+cols+` FROM notices WHERE `+where+` ORDER BY `+order+
+		` LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), args...)
+	return out, total, errs.Wrap(err, "notices")
 }

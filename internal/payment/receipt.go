@@ -229,20 +229,16 @@ func (s *Service) InvoiceQueue(ctx context.Context, a *access.Actor, status stri
 	if status != "mailed" {
 		status = "requested"
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+invoiceCols+` FROM invoice_requests WHERE status = $1 ORDER BY id LIMIT 500`, status)
-	if err != nil {
-		return nil, errs.Wrap(err, "invoice queue")
-	}
-	defer rows.Close()
 	var out []Invoice
-	for rows.Next() {
-		i, err := scanInvoice(rows)
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
+		i, err := scanInvoice(r)
 		if err != nil {
-			return nil, errs.Wrap(err, "invoice queue")
+			return err
 		}
 		out = append(out, *i)
-	}
-	return out, errs.Wrap(rows.Err(), "invoice queue")
+		return nil
+	}, `SELECT `+invoiceCols+` FROM invoice_requests WHERE status = $1 ORDER BY id LIMIT 500`, status)
+	return out, errs.Wrap(err, "invoice queue")
 }
 
 // MailInput records the courier of a mailed invoice.

@@ -49,19 +49,15 @@ func LoadMany(ctx context.Context, q db.Querier, ids []int64) (map[int64]*Person
 		return out, nil
 	}
 	in, args := db.InInt64s(ids)
-	rows, err := q.QueryContext(ctx, `SELECT `+personCols+` FROM persons WHERE id IN (`+in+`)`, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "load persons")
-	}
-	defer rows.Close()
-	for rows.Next() {
-		p, err := scanPerson(rows)
+	err := db.Each(ctx, q, func(r db.Scanner) error {
+		p, err := scanPerson(r)
 		if err != nil {
-			return nil, errs.Wrap(err, "load persons")
+			return err
 		}
 		out[p.ID] = p
-	}
-	return out, errs.Wrap(rows.Err(), "load persons")
+		return nil
+	}, `SELECT `+personCols+` FROM persons WHERE id IN (`+in+`)`, args...)
+	return out, errs.Wrap(err, "load persons")
 }
 
 // FindByIDNumber reads the person with an 18-character ID number (upper
@@ -125,43 +121,28 @@ func SetKind(ctx context.Context, q db.Querier, p *Person, now time.Time) error 
 const employmentCols = `m.id, m.person_id, m.employer_id, COALESCE(e.employer_no, ''), COALESCE(e.name, ''),
 	m.start_month, COALESCE(m.end_month, ''), m.base_fen, m.end_reason, m.created_at, m.version`
 
-func scanEmployments(rows *sql.Rows) ([]Employment, error) {
-	defer rows.Close()
-	var out []Employment
-	for rows.Next() {
-		var m Employment
-		if err := rows.Scan(&m.ID, &m.PersonID, &m.EmployerID, &m.EmployerNo, &m.EmployerName,
-			&m.StartMonth, &m.EndMonth, &m.Base, &m.EndReason, &m.CreatedAt, &m.Version); err != nil {
-			return nil, errs.Wrap(err, "scan employment")
-		}
-		out = append(out, m)
-	}
-	return out, errs.Wrap(rows.Err(), "read employments")
+func employmentFields(m *Employment) []any {
+	return []any{&m.ID, &m.PersonID, &m.EmployerID, &m.EmployerNo, &m.EmployerName,
+		&m.StartMonth, &m.EndMonth, &m.Base, &m.EndReason, &m.CreatedAt, &m.Version}
 }
 
 // EmploymentsOf lists a person's employments, the latest first, with the
 // employer's number and name.
 func EmploymentsOf(ctx context.Context, q db.Querier, personID int64) ([]Employment, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+employmentCols+` FROM employments m
+	out, err := db.Collect(ctx, q, db.Fields(employmentFields), `SELECT `+employmentCols+` FROM employments m
 		LEFT JOIN employers e ON e.id = m.employer_id
 		WHERE m.person_id = $1 ORDER BY m.start_month DESC, m.id DESC`, personID)
-	if err != nil {
-		return nil, errs.Wrap(err, "list employments")
-	}
-	return scanEmployments(rows)
+	return out, errs.Wrap(err, "list employments")
 }
 
 // EmploymentsInMonth lists the employments of an employer that cover month
 // (YYYY-MM), ordered by person.
 func EmploymentsInMonth(ctx context.Context, q db.Querier, employerID int64, month string) ([]Employment, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+employmentCols+` FROM employments m
+	out, err := db.Collect(ctx, q, db.Fields(employmentFields), `SELECT `+employmentCols+` FROM employments m
 		LEFT JOIN employers e ON e.id = m.employer_id
 		WHERE m.employer_id = $1 AND m.start_month <= $2 AND (m.end_month IS NULL OR m.end_month >= $2)
 		ORDER BY m.person_id, m.id`, employerID, month)
-	if err != nil {
-		return nil, errs.Wrap(err, "list employments")
-	}
-	return scanEmployments(rows)
+	return out, errs.Wrap(err, "list employments")
 }
 
 // InsertEmployment stores a new employment and sets m.ID. A second open

@@ -233,23 +233,19 @@ func (s *Service) Day(ctx context.Context, a *access.Actor, day string) (*DayVie
 	}
 	v := &DayView{Day: day, Cutoff: s.Cutoff(s.clock.Now()), Retention: s.retention}
 	q := s.db.Read()
-	rows, err := q.QueryContext(ctx, `SELECT `+checkInCols+` FROM health_checkins c JOIN users u ON u.id = c.user_id
-		WHERE c.day = $1 ORDER BY c.fit, u.username`, day)
-	if err != nil {
-		return nil, errs.Wrap(err, "check-ins")
-	}
-	defer rows.Close()
-	for rows.Next() {
-		c, err := scanCheckIn(rows)
+	err := db.Each(ctx, q, func(r db.Scanner) error {
+		c, err := scanCheckIn(r)
 		if err != nil {
-			return nil, errs.Wrap(err, "check-ins")
+			return err
 		}
 		if !c.Fit {
 			v.StayHome++
 		}
 		v.CheckIns = append(v.CheckIns, *c)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT `+checkInCols+` FROM health_checkins c JOIN users u ON u.id = c.user_id
+		WHERE c.day = $1 ORDER BY c.fit, u.username`, day)
+	if err != nil {
 		return nil, errs.Wrap(err, "check-ins")
 	}
 	if v.Missing, err = missing(ctx, q, day); err != nil {

@@ -378,18 +378,14 @@ func (s *Service) Month(ctx context.Context, a *access.Actor, month string) ([]S
 }
 
 func (s *Service) items(ctx context.Context, sampleID int64) ([]Item, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+itemCols+` FROM audit_sample_items WHERE sample_id = $1 ORDER BY case_id`, sampleID)
-	if err != nil {
-		return nil, errs.Wrap(err, "sample items")
-	}
-	defer rows.Close()
 	var out []Item
-	for rows.Next() {
-		it, err := scanItem(rows)
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
+		it, err := scanItem(r)
 		if err != nil {
-			return nil, errs.Wrap(err, "sample items")
+			return err
 		}
 		out = append(out, it)
-	}
-	return out, errs.Wrap(rows.Err(), "sample items")
+		return nil
+	}, `SELECT `+itemCols+` FROM audit_sample_items WHERE sample_id = $1 ORDER BY case_id`, sampleID)
+	return out, errs.Wrap(err, "sample items")
 }

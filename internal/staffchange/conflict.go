@@ -195,20 +195,16 @@ func (s *Service) EmployerConflicts(ctx context.Context, a *access.Actor, employ
 }
 
 func (s *Service) queryConflicts(ctx context.Context, tail string, args ...any) ([]Conflict, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+conflictCols+conflictFrom+tail, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "list conflicts")
-	}
-	defer rows.Close()
 	var out []Conflict
-	for rows.Next() {
-		c, err := scanConflict(rows)
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
+		c, err := scanConflict(r)
 		if err != nil {
-			return nil, errs.Wrap(err, "scan conflict")
+			return errs.Wrap(err, "scan conflict")
 		}
 		out = append(out, *c)
-	}
-	return out, errs.Wrap(rows.Err(), "list conflicts")
+		return nil
+	}, `SELECT `+conflictCols+conflictFrom+tail, args...)
+	return out, errs.Wrap(err, "list conflicts")
 }
 
 // Conflict returns one coordination request to 统筹科.

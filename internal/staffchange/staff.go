@@ -102,22 +102,18 @@ func (s *Service) List(ctx context.Context, a *access.Actor, employerID int64, f
 	}
 	args = append(args, size, (page-1)*size)
 	n := len(args)
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+staffCols+from+where+
-		` ORDER BY (CASE WHEN m.end_month IS NULL THEN 0 ELSE 1 END), m.start_month DESC, m.id DESC LIMIT $`+
-		strconv.Itoa(n-1)+` OFFSET $`+strconv.Itoa(n), args...)
-	if err != nil {
-		return nil, 0, errs.Wrap(err, "list staff")
-	}
-	defer rows.Close()
 	var out []Staff
-	for rows.Next() {
-		st, err := scanStaff(rows)
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
+		st, err := scanStaff(r)
 		if err != nil {
-			return nil, 0, errs.Wrap(err, "scan staff")
+			return errs.Wrap(err, "scan staff")
 		}
 		out = append(out, st.Masked())
-	}
-	return out, total, errs.Wrap(rows.Err(), "list staff")
+		return nil
+	}, `SELECT `+staffCols+from+where+
+		` ORDER BY (CASE WHEN m.end_month IS NULL THEN 0 ELSE 1 END), m.start_month DESC, m.id DESC LIMIT $`+
+		strconv.Itoa(n-1)+` OFFSET $`+strconv.Itoa(n), args...)
+	return out, total, errs.Wrap(err, "list staff")
 }
 
 // Change is one row of an employer's change history.

@@ -161,21 +161,17 @@ func (s *Service) Batches(ctx context.Context, a *access.Actor, page int) ([]*Ba
 	if err := s.db.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM record_correction_batches`).Scan(&total); err != nil {
 		return nil, 0, errs.Wrap(err, "count batches")
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+batchColumns+` FROM record_correction_batches b ORDER BY b.id DESC
-		LIMIT $1 OFFSET $2`, PageSize, (max(page, 1)-1)*PageSize)
-	if err != nil {
-		return nil, 0, errs.Wrap(err, "batches")
-	}
-	defer rows.Close()
 	var out []*Batch
-	for rows.Next() {
-		b, err := scanBatch(rows)
+	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
+		b, err := scanBatch(r)
 		if err != nil {
-			return nil, 0, errs.Wrap(err, "batches")
+			return err
 		}
 		out = append(out, b)
-	}
-	return out, total, errs.Wrap(rows.Err(), "batches")
+		return nil
+	}, `SELECT `+batchColumns+` FROM record_correction_batches b ORDER BY b.id DESC
+		LIMIT $1 OFFSET $2`, PageSize, (max(page, 1)-1)*PageSize)
+	return out, total, errs.Wrap(err, "batches")
 }
 
 // Batch returns a batch with its corrections and their months.
