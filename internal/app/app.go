@@ -253,8 +253,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Upkeep = upkeep.NewService(d, c, a.Audit, a.Policy, a.Documents, a.Retirement, a.Notify)
 	a.Deaths = death.NewService(d, c, a.Audit, a.Policy, a.Notify, a.Payouts, a.Documents, deathPayroll{a.Payroll})
 	a.StaffChanges = staffchange.NewService(d, c, a.Audit, a.Policy, a.Deaths)
-	a.Complaints = complaint.NewService(d, c, a.Audit, a.Policy, a.Documents, a.Accounts, a.Contribution, a.Cases)
-	a.Complaints.SetNotifier(a.Notify)
+	a.Complaints = complaint.NewService(d, c, a.Audit, a.Policy, a.Documents, a.Accounts, a.Contribution, a.Cases, a.Notify)
 	a.openOversight()
 	chain, err := sensitive.ParseChain(cfg.SensitiveChain)
 	if err != nil {

@@ -20,10 +20,6 @@ type Notifier interface {
 	NotifyTx(ctx context.Context, q db.Querier, to notify.Recipient, m notify.Message) error
 }
 
-// SetNotifier sets who tells reporters of answers and decisions (nil: no
-// one; the reporter then reads them on the tracking page).
-func (s *Service) SetNotifier(n Notifier) { s.notifier = n }
-
 // Agency is the issuer printed on written answers.
 const Agency = "区社会保险事业管理中心"
 

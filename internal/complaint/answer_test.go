@@ -35,7 +35,7 @@ func (e *env) answer(t *testing.T, id int64, text string) {
 func TestReporterIsToldOfTheAnswer(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
-		e.s.SetNotifier(notify.NewService(d, e.clk))
+		e.s.notifier = notify.NewService(d, e.clk)
 		mine, err := e.s.File(ctxBg, e.person, anonInput(CatService))
 		if err != nil {
 			t.Fatal(err)

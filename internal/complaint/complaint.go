@@ -153,10 +153,12 @@ type Service struct {
 	notifier Notifier
 }
 
-// NewService returns the service.
+// NewService returns the service. n tells reporters of answers and
+// decisions (nil: no one; the reporter then reads them on the tracking
+// page).
 func NewService(d *db.DB, c clock.Clock, au *audit.Service, p *policy.Service, docs *document.Store, t Throttle, b Bills,
-	drafts Drafts) *Service {
-	return &Service{db: d, clock: c, audit: au, policy: p, docs: docs, throttle: t, bills: b, drafts: drafts}
+	drafts Drafts, n Notifier) *Service {
+	return &Service{db: d, clock: c, audit: au, policy: p, docs: docs, throttle: t, bills: b, drafts: drafts, notifier: n}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Second) }

@@ -60,7 +60,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 		{BillNo: "B-2026-05", FeeMonth: "2026-05", Status: contribution.Confirmed, StatusName: "已确认待缴费", Total: 1_234_56, PaidFen: 0},
 		{BillNo: "B-2026-04", FeeMonth: "2026-04", Status: contribution.PartiallyPaid, StatusName: "部分缴费", Total: 1000_00, PaidFen: 400_00},
 		{BillNo: "B-2026-03", FeeMonth: "2026-03", Status: contribution.Paid, Total: 1000_00, PaidFen: 1000_00}}}
-	e.s = NewService(d, c, au, pol, document.NewStore(d, c, t.TempDir()), account.NewService(d, c, au), bills, nil)
+	e.s = NewService(d, c, au, pol, document.NewStore(d, c, t.TempDir()), account.NewService(d, c, au), bills, nil, nil)
 	e.audit = e.user(t, "shenji1", access.Role(access.RoleStaff), access.Audit)
 	e.injury = e.user(t, "gongshang1", access.RoleStaff, access.Injury)
 	e.employer = e.user(t, "E0000001", access.RoleEmployer, "")
