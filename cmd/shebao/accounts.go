@@ -12,6 +12,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"shebao/internal/access"
+	"shebao/internal/app"
 	"shebao/internal/personalaccount"
 )
 
@@ -63,12 +64,16 @@ func runAccounts(ctx context.Context, args []string) error {
 	if *year == 0 {
 		return fmt.Errorf("请用 --year 指定计息年度，如 --year 2023 / --year is required")
 	}
-	a, err := cf.open(ctx)
+	cfg, err := cf.config()
+	if err != nil {
+		return err
+	}
+	cfg.InterestBatch = *batch
+	a, err := app.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	a.PersonalAccounts.SetBatchSize(*batch)
 	progress := interestBar(*year)
 	if *seed > 0 {
 		return a.PersonalAccounts.SeedBench(ctx, *seed, *year, progress)

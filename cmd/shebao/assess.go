@@ -10,6 +10,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"shebao/internal/access"
+	"shebao/internal/app"
 )
 
 const assessHelp = `用法 / usage: shebao assess --month YYYY-MM [--bench] [--data DIR | --db postgres://…] [--now DATE]
@@ -57,13 +58,16 @@ func runAssess(ctx context.Context, args []string) error {
 	if *month == "" {
 		return fmt.Errorf("请用 --month 指定费款所属期，如 --month 2024-01 / --month is required")
 	}
-	a, err := cf.open(ctx)
+	cfg, err := cf.config()
+	if err != nil {
+		return err
+	}
+	cfg.AssessBatch, cfg.AssessWorkers = *batch, *workers
+	a, err := app.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	a.Contribution.SetBatchSize(*batch)
-	a.Contribution.SetWorkers(*workers)
 	var bar *progressbar.ProgressBar
 	progress := func(done, total int) {
 		if bar == nil {

@@ -62,6 +62,10 @@ type Config struct {
 	LogOut    io.Writer   // default os.Stderr
 	Secure    bool        // cookies marked Secure (behind TLS)
 	Name      string      // server name in logs and job runs
+	// AssessBatch and AssessWorkers size the assessment's transactions,
+	// InterestBatch the interest run's (the assess and accounts commands'
+	// --batch and --workers; 0: the defaults).
+	AssessBatch, AssessWorkers, InterestBatch int
 	// MetricsToken is the bearer token GET /metrics requires (env
 	// SHEBAO_METRICS_TOKEN); empty means loopback connections only.
 	MetricsToken string
@@ -213,7 +217,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.Employers = employer.NewService(d, c, a.Audit, a.Accounts, a.Policy)
 	a.Persons = person.NewService(d, c, a.Audit)
-	a.Contribution = contribution.NewService(d, c, a.Audit, a.Policy, cfg.Name, log)
+	a.Contribution = contribution.NewService(d, c, a.Audit, a.Policy, cfg.Name, log,
+		contribution.Tuning{Batch: cfg.AssessBatch, Workers: cfg.AssessWorkers})
 	a.Documents = document.New(d, c, document.Options{Audit: a.Audit, Log: log,
 		Dir: filepath.Join(filepath.Dir(Config{DataDir: cfg.DataDir}.DSN()), "documents")})
 	a.openNotify(cfg)
@@ -239,7 +244,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Payroll = payroll.NewService(d, c, a.Audit, a.Payouts, a.Policy)
 	a.Injury = injury.NewService(d, c, a.Cases, a.Documents, a.Policy, a.Audit,
 		injury.Options{Payouts: injury.PayoutModule(a.Payouts, c), Notifier: a.Notify, Log: log})
-	a.PersonalAccounts = personalaccount.NewService(d, c, a.Audit, a.Policy, cfg.Name, log)
+	a.PersonalAccounts = personalaccount.NewService(d, c, a.Audit, a.Policy, cfg.Name, log, cfg.InterestBatch)
 	a.openChannels(cfg)
 	a.openTransfers()
 	a.Statements = statement.NewService(d, c, a.Audit, a.Notify, statement.Options{Issuer: cfg.CertIssuer, BaseURL: cfg.PortalURL,

@@ -26,7 +26,7 @@ func (s *Service) workers() int {
 }
 
 // batchSize is the employers per batch of a run over n employers: the
-// size set by SetBatchSize, else BatchSize, or where transactions write in
+// size set by Tuning.Batch, else BatchSize, or where transactions write in
 // parallel as large as ParallelBatchSize while every worker still gets at
 // least eight batches (so none waits long for the last).
 func (s *Service) batchSize(n int) int {
@@ -39,13 +39,9 @@ func (s *Service) batchSize(n int) int {
 	return min(max(n/(8*s.workers()), BatchSize), ParallelBatchSize)
 }
 
-// SetWorkers sets how many batches run at once on PostgreSQL (0: one per
-// CPU). SQLite always runs one.
-func (s *Service) SetWorkers(n int) { s.parallel = max(n, 0) }
-
 // AssessMonth assesses every employer for fee month 'YYYY-MM' in batches
-// of BatchSize employers (see SetBatchSize), one transaction and one audit
-// entry each, several batches at once on PostgreSQL (see SetWorkers).
+// of BatchSize employers (see Tuning), one transaction and one audit
+// entry each, several batches at once on PostgreSQL (see Tuning).
 // Confirmed and later bills are never touched; drafts are recomputed; a
 // rerun never duplicates a bill (unique employer and month), and a run
 // killed half-way loses at most the batches in flight. Only coordination

@@ -62,10 +62,11 @@ func BenchmarkAssess(b *testing.B) {
 			if _, err := demo.Generate(ctxBg, deps, demo.Options{Employers: 2000, Persons: 40000}); err != nil {
 				b.Fatal(err)
 			}
-			s := contribution.NewService(d, c, au, pol, "bench", nil)
+			var tune contribution.Tuning
 			if w, err := strconv.Atoi(os.Getenv("SHEBAO_BENCH_WORKERS")); err == nil {
-				s.SetWorkers(w)
+				tune.Workers = w
 			}
+			s := contribution.NewService(d, c, au, pol, "bench", nil, tune)
 			clear := func() {
 				for _, q := range []string{`DELETE FROM bill_lines`, `DELETE FROM bills`} {
 					if _, err := d.W.ExecContext(ctxBg, q); err != nil {

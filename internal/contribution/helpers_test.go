@@ -52,7 +52,7 @@ func newEnv(t *testing.T, d *db.DB, epidemic bool) *env {
 			t.Fatal(err)
 		}
 	}
-	return &env{d: d, s: NewService(d, c, au, pol, "", nil), pol: pol}
+	return &env{d: d, s: NewService(d, c, au, pol, "", nil, Tuning{}), pol: pol}
 }
 
 // employer inserts an employer of a risk class and float (ppm).

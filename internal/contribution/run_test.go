@@ -17,7 +17,7 @@ import (
 func TestStartRunReportsProgressAndResult(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d, false)
-		e.s.SetBatchSize(1)
+		e.s.batch = 1
 		for i := 0; i < 3; i++ {
 			e.staff(t, e.employer(t, 1, 1_000_000), "2023-06", "", 800000, 800000)
 		}

@@ -33,19 +33,26 @@ type Service struct {
 	running  sync.WaitGroup // background assessment runs (StartRun)
 }
 
-// SetBatchSize changes how many employers one assessment transaction covers
-// (tuning and tests); n < 1 restores the default (BatchSize, or
-// ParallelBatchSize on PostgreSQL).
-func (s *Service) SetBatchSize(n int) { s.batch = max(n, 0) }
-
 // NewService returns the contribution service; server names this process
 // on the assessment runs it executes and log takes their failures (nil:
 // slog.Default()).
-func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service, server string, log *slog.Logger) *Service {
+func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service, server string, log *slog.Logger, t Tuning) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{db: d, clock: c, audit: a, policy: p, server: server, log: log}
+	return &Service{db: d, clock: c, audit: a, policy: p, server: server, log: log,
+		batch: max(t.Batch, 0), parallel: max(t.Workers, 0)}
+}
+
+// Tuning sizes the assessment's transactions (the assess command's
+// --batch and --workers; zero values: the defaults).
+type Tuning struct {
+	// Batch is how many employers one assessment transaction covers
+	// (0: BatchSize, or larger where transactions write in parallel).
+	Batch int
+	// Workers is how many batches run at once on PostgreSQL (0: one per
+	// CPU); SQLite always runs one.
+	Workers int
 }
 
 // Get returns a bill with its lines, per-scheme totals and "how computed"

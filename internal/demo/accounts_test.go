@@ -17,7 +17,7 @@ import (
 func TestDemoAccounts(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		dp := deps(t, d)
-		dp.PersonalAccounts = personalaccount.NewService(d, dp.Clock, dp.Audit, dp.Policy, "", nil)
+		dp.PersonalAccounts = personalaccount.NewService(d, dp.Clock, dp.Audit, dp.Policy, "", nil, 0)
 		opts := small
 		opts.Retirees = -1
 		res, err := demo.Generate(context.Background(), dp, opts)

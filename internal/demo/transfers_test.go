@@ -30,7 +30,7 @@ func TestDemoTransfers(t *testing.T) {
 		for _, ty := range casework.Catalog() {
 			cases.Register(ty)
 		}
-		dp.Contribution = contribution.NewService(d, dp.Clock, dp.Audit, dp.Policy, "demo", nil)
+		dp.Contribution = contribution.NewService(d, dp.Clock, dp.Audit, dp.Policy, "demo", nil, contribution.Tuning{})
 		dp.Payments = payment.NewService(d, dp.Clock, dp.Audit, dp.Policy, "")
 		dp.Payouts = payout.NewService(d, dp.Clock, dp.Audit)
 		dp.Transfers = transfer.NewService(d, dp.Clock, dp.Audit, dp.Policy, cases, app.TransferPayouts(dp.Payouts), nil)

@@ -71,9 +71,6 @@ func (r *InterestRun) Percent() int64 {
 // Progress is told how many accounts of how many are done.
 type Progress func(done, total int)
 
-// SetBatchSize sets how many accounts one transaction credits.
-func (s *Service) SetBatchSize(n int) { s.batch = max(n, 1) }
-
 // yearRate is the account interest rate published for a year.
 type yearRate struct {
 	Year  int

@@ -37,11 +37,16 @@ type Service struct {
 // NewService returns the personal-account service; server names this
 // process on the interest runs it executes and log takes their failures
 // (nil: slog.Default()).
-func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service, server string, log *slog.Logger) *Service {
+// batch is how many accounts one interest transaction credits (the
+// accounts command's --batch; 0: InterestBatch).
+func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service, server string, log *slog.Logger, batch int) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{db: d, clock: c, audit: a, policy: p, batch: InterestBatch, server: server, log: log}
+	if batch <= 0 {
+		batch = InterestBatch
+	}
+	return &Service{db: d, clock: c, audit: a, policy: p, batch: batch, server: server, log: log}
 }
 
 // Wait blocks until the background runs of this service end.

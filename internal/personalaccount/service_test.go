@@ -29,6 +29,7 @@ var (
 type env struct {
 	d   *db.DB
 	c   *clock.Fixed
+	au  *audit.Service
 	pol *policy.Service
 	svc *personalaccount.Service
 	seq int
@@ -43,7 +44,7 @@ func newEnv(t testing.TB, d *db.DB, day string) *env {
 	if err := pol.SeedDefaults(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return &env{d: d, c: c, pol: pol, svc: personalaccount.NewService(d, c, au, pol, "", nil)}
+	return &env{d: d, c: c, au: au, pol: pol, svc: personalaccount.NewService(d, c, au, pol, "", nil, 0)}
 }
 
 // person inserts an insured person and returns the id and ID number.
@@ -153,7 +154,7 @@ func TestInterestKilledAndRerunCreditsEachAccountOnce(t *testing.T) {
 			rows[idn], names[idn] = fmt.Sprintf("%d.00", 1000*(i+1)), fmt.Sprintf("参保人%c", '甲'+rune(i))
 		}
 		e.opening(t, 2022, rows, names)
-		e.svc.SetBatchSize(2)
+		e.svc = personalaccount.NewService(d, e.c, e.au, e.pol, "", nil, 2) // two accounts a transaction
 		kctx, kill := context.WithCancel(ctx)
 		_, err := e.svc.RunInterest(kctx, clerk, 2023, func(done, total int) {
 			if done >= 2 {

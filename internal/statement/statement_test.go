@@ -51,7 +51,7 @@ func newEnv(t testing.TB, d *db.DB, at time.Time) *env {
 	if err := pol.SeedDefaults(ctx); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{d: d, c: c, accounts: personalaccount.NewService(d, c, au, pol, "", nil),
+	e := &env{d: d, c: c, accounts: personalaccount.NewService(d, c, au, pol, "", nil, 0),
 		svc: statement.NewService(d, c, au, notify.NewService(d, c), statement.Options{Issuer: "测试区社会保险事业管理中心", BaseURL: "https://sb.example"})}
 	return e
 }
