@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -73,5 +74,13 @@ func TestUpcomingListEmployerAndYears(t *testing.T) {
 	)
 	if page := text(t, ctx); strings.Contains(page, "月至") || !strings.Contains(page, "达到退休时间的人员共") {
 		t.Errorf("one-month window:\n%s", page)
+	}
+	// The clerk looks one person up by name: only that row is left.
+	run(t, ctx, "upcoming search",
+		chromedp.Navigate(base+"/staff/retirement/upcoming?months=6&q="+url.QueryEscape("周在职")),
+		chromedp.WaitVisible(chromedp.Search(`//p[contains(., "达到退休时间的人员共 1 人")]`)),
+	)
+	if page := text(t, ctx); !strings.Contains(page, ident.MaskName("周在职")) || strings.Contains(page, ident.MaskName("吴灵活")) {
+		t.Errorf("search by name:\n%s", page)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"shebao/internal/access"
 	"shebao/internal/clock"
@@ -47,7 +48,10 @@ type UpcomingFilter struct {
 	Months     int
 	Category   string // "" or a pension.Category
 	EmployerID int64
-	Page       int
+	// Query narrows the list to one person: a name (or part of it), or an
+	// ID number, whole or its last digits (at least 4).
+	Query string
+	Page  int
 }
 
 // Upcoming is one person on the list.
@@ -137,6 +141,12 @@ func (s *Service) ListUpcoming(ctx context.Context, a *access.Actor, f UpcomingF
 			return nil, fe.Err()
 		}
 	}
+	f.Query = strings.ToUpper(strings.TrimSpace(f.Query))
+	if n := utf8.RuneCountInString(f.Query); n > 30 || (n > 0 && isIDDigits(f.Query) && n < 4) {
+		var fe errs.Fields
+		fe.Add("q", "请填写姓名，或身份证号码（完整或至少后 4 位）")
+		return nil, fe.Err()
+	}
 	w := Window{From: s.thisMonth(), To: s.thisMonth().Add(f.Months - 1)}
 	where, args := upcomingWhere(w, f)
 	res := &UpcomingPage{Window: w, Page: max(f.Page, 1)}
@@ -201,6 +211,17 @@ func upcomingWhere(w Window, f UpcomingFilter) (string, []any) {
 		chosen += fmt.Sprintf(" AND rp.category = $%d", len(args))
 	}
 	where := "p.status = 'active' AND p.kind IN ('employee', 'flexible') AND (" + statutory + " OR (" + chosen + "))"
+	switch {
+	case len(f.Query) == 18 && isIDDigits(f.Query):
+		args = append(args, f.Query)
+		where += fmt.Sprintf(" AND p.id_number = $%d", len(args))
+	case isIDDigits(f.Query) && f.Query != "":
+		args = append(args, "%"+f.Query)
+		where += fmt.Sprintf(" AND p.id_number LIKE $%d", len(args))
+	case f.Query != "":
+		args = append(args, "%"+f.Query+"%")
+		where += fmt.Sprintf(" AND p.name LIKE $%d", len(args))
+	}
 	if f.EmployerID != 0 {
 		args = append(args, f.EmployerID)
 		where += fmt.Sprintf(" AND EXISTS (SELECT 1 FROM employments e WHERE e.person_id = p.id AND e.employer_id = $%d AND e.end_month IS NULL)", len(args))
@@ -270,4 +291,10 @@ func fillPlan(u *Upcoming, gender, birth, cat, chosen string) {
 		u.Retire, u.Flexible = m, true
 		u.MinMonths = pension.MinContributionMonths(r.Retire.Year)
 	}
+}
+
+// isIDDigits reports whether q is made of ID-number characters only
+// (digits, and X as the check character).
+func isIDDigits(q string) bool {
+	return q != "" && strings.Trim(q, "0123456789X") == ""
 }

@@ -1,6 +1,7 @@
 package retirement
 
 import (
+	"strings"
 	"testing"
 
 	"shebao/internal/access"
@@ -15,8 +16,8 @@ func TestUpcomingList(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
 		// Men born 1966-03 retire in 2026-07 (60 and 4 months).
-		a, _ := e.person(t, "1966-03-10", "M", e.emp, "2000-01", "2026-05", 500_000)
-		b, _ := e.person(t, "1966-02-10", "M", e.emp, "2015-01", "2026-05", 500_000)
+		a, aID := e.person(t, "1966-03-10", "M", e.emp, "2000-01", "2026-05", 500_000)
+		b, bID := e.person(t, "1966-02-10", "M", e.emp, "2015-01", "2026-05", 500_000)
 		e.records(t, b, "2010-01", "2012-12", 500_000)
 		_, _ = e.person(t, "1970-01-10", "M", e.emp, "2000-01", "2026-05", 500_000)
 		other := e.employer(t)
@@ -37,6 +38,20 @@ func TestUpcomingList(t *testing.T) {
 		}
 		if got[a].IDMasked == "" || got[a].Name == "张" {
 			t.Fatalf("masking: %+v", got[a])
+		}
+		// Search: the last digits or the whole ID number, or the name.
+		var cName string
+		if err := d.W.QueryRowContext(ctxBg, `SELECT name FROM persons WHERE id = $1`, c).Scan(&cName); err != nil {
+			t.Fatal(err)
+		}
+		for q, want := range map[string]int64{aID[12:]: a, strings.ToLower(bID): b, " " + cName + " ": c} {
+			found, err := e.s.ListUpcoming(ctxBg, e.clerk1, UpcomingFilter{Months: 3, Query: q})
+			if err != nil || found.Total != 1 || found.Rows[0].PersonID != want {
+				t.Fatalf("search %q: %v %+v", q, err, found)
+			}
+		}
+		if _, err := e.s.ListUpcoming(ctxBg, e.clerk1, UpcomingFilter{Months: 3, Query: "123"}); !hasField(err, "q") {
+			t.Fatalf("three digits: %v", err)
 		}
 		mine, err := e.s.ListUpcoming(ctxBg, employerActor(other), UpcomingFilter{Months: 3})
 		if err != nil || mine.Total != 1 || mine.Rows[0].PersonID != c {

@@ -61,9 +61,9 @@ func (s *Server) roleRoute(role access.Role, h http.HandlerFunc) http.HandlerFun
 	})
 }
 
-// upcomingFilter reads ?months=&category=&page=.
+// upcomingFilter reads ?months=&category=&q=&page=.
 func upcomingFilter(q url.Values) (retirement.UpcomingFilter, error) {
-	f := retirement.UpcomingFilter{Category: q.Get("category")}
+	f := retirement.UpcomingFilter{Category: q.Get("category"), Query: q.Get("q")}
 	var fe errs.Fields
 	if v := q.Get("months"); v != "" {
 		n, err := strconv.Atoi(v)
