@@ -73,7 +73,11 @@ func upcomingFilter(q url.Values) (retirement.UpcomingFilter, error) {
 		f.Months = n
 	}
 	if v := q.Get("page"); v != "" {
-		f.Page, _ = strconv.Atoi(v)
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			fe.Add("page", "页码应为正整数")
+		}
+		f.Page = n
 	}
 	return f, fe.Err()
 }

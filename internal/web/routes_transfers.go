@@ -50,7 +50,11 @@ type transferRow struct {
 func (s *Server) transferQueuePage(r *http.Request) (*Page, error) {
 	a := actorFrom(r.Context())
 	q := r.URL.Query()
-	page, _ := strconv.Atoi(q.Get("page"))
+	in := queryInput(r)
+	page := in.OptionalInt("page", "页码")
+	if err := in.Err(); err != nil {
+		return nil, err
+	}
 	f := transfer.Filter{Direction: q.Get("direction"), Open: q.Get("all") != "1", Page: max(page, 1)}
 	list, err := s.Transfers.List(r.Context(), a, f)
 	if err != nil {
