@@ -1,15 +1,12 @@
 package web_test
 
 import (
-	"context"
 	"strconv"
 	"strings"
 	"testing"
 
 	"shebao/internal/access"
 	"shebao/internal/app/apptest"
-	"shebao/internal/money"
-	"shebao/internal/payout"
 )
 
 // TestPagesNameStaffNotLogins: the payout list and line (经办, 审核), the
@@ -18,26 +15,7 @@ import (
 // shows no internal user number.
 func TestPagesNameStaffNotLogins(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
-		ctx := context.Background()
-		csvGBK, _ := payout.DemoProfiles()
-		if _, err := env.App.Payouts.SaveBank(ctx, env.Actor(t, apptest.Admin), payout.Bank{Code: "ICBC", Name: "中国工商银行", Profile: csvGBK, Active: true}); err != nil {
-			t.Fatal(err)
-		}
-		const acct = "6222020000000000018"
-		line, _, err := env.App.Payouts.Prepare(ctx, env.Actor(t, apptest.Staff(access.Welfare)), payout.Request{
-			PayeeKind: payout.PayeePerson, PayeeID: 9001, PayeeName: "养老甲", AccountKind: payout.AccountCard, AccountName: "养老甲",
-			AccountNo: acct, BankName: "中国工商银行某支行", Amount: money.Yuan(3000), Benefit: "pension",
-			SourceKind: "pensioner", SourceID: "9001", Period: "2024-02"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		fund := env.Actor(t, apptest.Staff(access.Fund))
-		if _, err := env.App.Payouts.Approve(ctx, fund, []int64{line.ID}, ""); err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := env.App.Payouts.CreateBatch(ctx, fund, "ICBC"); err != nil {
-			t.Fatal(err)
-		}
+		line, _ := approvedPensionBatch(t, env)
 		var seq int64
 		if err := env.App.DB.R.QueryRow(`SELECT seq FROM audit_log WHERE action = 'payout.prepare'`).Scan(&seq); err != nil {
 			t.Fatal(err)
