@@ -67,6 +67,16 @@ func DateOf(t time.Time) time.Time {
 	return time.Date(s.Year(), s.Month(), s.Day(), 0, 0, 0, 0, Shanghai)
 }
 
+// DateText is how pages, letters' lines and messages show a calendar day:
+// YYYY-MM-DD of t in Shanghai ("" for the zero time), the same as the
+// templates' date function. Months are shown in Chinese (Month.Chinese).
+func DateText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(Shanghai).Format(time.DateOnly)
+}
+
 // ParseDate parses YYYY-MM-DD as a Shanghai calendar date.
 func ParseDate(s string) (time.Time, error) { return time.ParseInLocation("2006-01-02", s, Shanghai) }
 

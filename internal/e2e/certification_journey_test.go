@@ -44,7 +44,7 @@ func TestEligibilityCertificationJourney(t *testing.T) {
 	run(t, ctx, "missed list", chromedp.Navigate(base+"/staff/retirement/certification"), chromedp.WaitVisible(chromedp.CSS("#cert-missed")))
 	shot(t, ctx, "eligibility-staff")
 	if page := text(t, ctx); !strings.Contains(page, ident.MaskName(name)) || !strings.Contains(page, ident.MaskID(idn)) ||
-		strings.Contains(page, idn) || !strings.Contains(page, "2027年7月1日") || !strings.Contains(page, "待暂停发放") {
+		strings.Contains(page, idn) || !strings.Contains(page, "2027-07-01") || !strings.Contains(page, "待暂停发放") {
 		t.Fatalf("missed list:\n%s", page)
 	}
 	signOut(t, ctx)
@@ -59,7 +59,7 @@ func TestEligibilityCertificationJourney(t *testing.T) {
 		chromedp.WaitVisible(chromedp.Search(`//*[contains(., "已完成待遇资格认证")]`)),
 	)
 	shot(t, ctx, "eligibility-person")
-	if page := text(t, ctx); !strings.Contains(page, "本人网上自助认证") || !strings.Contains(page, "2028年7月15日前") {
+	if page := text(t, ctx); !strings.Contains(page, "本人网上自助认证") || !strings.Contains(page, "2028-07-15前") {
 		t.Fatalf("after certifying:\n%s", page)
 	}
 	signOut(t, ctx)

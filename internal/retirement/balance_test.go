@@ -51,6 +51,9 @@ func TestBalanceFromPersonalAccount(t *testing.T) {
 			t.Fatalf("balance %d source %s", det.Balance, det.BalanceSource)
 		}
 		agreeWithCalculator(t, e, det)
+		if !stepSays(det, "个人账户截至 2026-07-31 的记账合计") || stepSays(det, "2026年7月31日") {
+			t.Fatalf("the balance step does not show its day as pages do: %+v", det.Steps)
+		}
 		// Without an account: the imported balance, and the step says so.
 		pid2, idn2 := e.person(t, "1966-03-11", "M", e.emp, "1991-06", "2026-05", 600_000)
 		if err := ImportBalance(ctxBg, d.W, pid2, 15_000_000, clock.Month{Year: 2026, Mon: 5}, testNow); err != nil {

@@ -56,16 +56,16 @@ func (c Certifiee) IDMasked() string { return ident.MaskID(c.IDNumber) }
 // NameMasked is the masked name.
 func (c Certifiee) NameMasked() string { return ident.MaskName(c.Name) }
 
-// DueText is the due date in Chinese.
-func (c Certifiee) DueText() string { return c.Due.Format("2006年1月2日") }
+// DueText is the due date as pages show dates (clock.DateText).
+func (c Certifiee) DueText() string { return clock.DateText(c.Due) }
 
-// LastText is the last certification's date in Chinese ("" when none).
+// LastText is the last certification's date as pages show dates ("" when none).
 func (c Certifiee) LastText() string {
 	d, err := clock.ParseDate(c.Last)
 	if err != nil {
 		return ""
 	}
-	return d.Format("2006年1月2日")
+	return clock.DateText(d)
 }
 
 // MethodName is the last certification's method in Chinese.
@@ -268,7 +268,7 @@ func (s *Service) remindCertification(ctx context.Context, c Certifiee) (bool, e
 			return errs.Wrap(err, "certification reminder")
 		}
 		sent = true
-		until := c.ReliefTill.Format("2006年1月2日")
+		until := clock.DateText(*c.ReliefTill)
 		s.notifyAccounts(ctx, tx, "person_id", c.PersonID, "请完成养老金待遇资格认证",
 			fmt.Sprintf("您的待遇资格认证应于 %s 前完成，应急期间未认证的养老金照常发放。请于 %s 前登录网上服务大厅完成认证，逾期将暂停发放。",
 				c.DueText(), until), "retirement.certification")

@@ -90,6 +90,9 @@ func TestCertificationEmergency(t *testing.T) {
 		if err != nil || len(missed) != 1 || missed[0].PersonID != late || missed[0].Kept == "" || !missed[0].Reminded {
 			t.Fatalf("missed %+v %v", missed, err)
 		}
+		if got := missed[0].DueText(); got != "2025-01-01" {
+			t.Fatalf("due shown as %q, not as pages show dates", got)
+		}
 		e.clk.Set(time.Date(2025, 6, 2, 9, 0, 0, 0, clock.Shanghai))
 		if res, _ = e.s.CheckCertifications(ctxBg); res.Suspended != 1 || fs.suspended[len(fs.suspended)-1] != late {
 			t.Fatalf("after the make-up window %+v", res)
@@ -110,4 +113,16 @@ func TestCertificationEmergency(t *testing.T) {
 			t.Fatalf("still missed %+v", missed)
 		}
 	})
+}
+
+// TestCertificationDatesAsPagesShowThem: the due and last certification
+// dates read as every other page shows a day (2025-01-01), not 2025年1月1日.
+func TestCertificationDatesAsPagesShowThem(t *testing.T) {
+	c := Certifiee{Due: time.Date(2025, 1, 1, 0, 0, 0, 0, clock.Shanghai), Last: "2024-01-15"}
+	if c.DueText() != "2025-01-01" || c.LastText() != "2024-01-15" {
+		t.Fatalf("due %q last %q", c.DueText(), c.LastText())
+	}
+	if c.Last = ""; c.LastText() != "" {
+		t.Fatalf("no certification shown as %q", c.LastText())
+	}
 }

@@ -299,7 +299,7 @@ func (s *Service) balance(ctx context.Context, q db.Querier, personID int64, ret
 			return accountBalance{}, fieldErr("balance", "该人员已建个人账户，储存额按个人账户计算，请清空“个人账户储存额”")
 		}
 		return accountBalance{fen, BalanceAccount, fmt.Sprintf("个人账户储存额 %s（个人账户截至 %s 的记账合计）",
-			formula.Yuan(fen), day.Format("2006年1月2日"))}, nil
+			formula.Yuan(fen), clock.DateText(day))}, nil
 	}
 	if strings.TrimSpace(text) != "" {
 		f, err := money.ParseYuan(text)

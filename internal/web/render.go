@@ -82,12 +82,7 @@ var funcs = template.FuncMap{
 	"maskID":    ident.MaskID,
 	"maskPhone": ident.MaskPhone,
 	"maskName":  ident.MaskName,
-	"date": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.In(clock.Shanghai).Format("2006-01-02")
-	},
+	"date":      clock.DateText,
 	"datetime": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
