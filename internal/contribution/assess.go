@@ -164,6 +164,36 @@ func linesSelect(d db.Dialect, from, where string) string {
 // set-based SQL of the same rules (linesSelect) stays the benchmark's
 // statement and is tested equal to Compute.
 func assessRange(ctx context.Context, tx *sql.Tx, d db.Dialect, p *Params, lo, hi int64, now time.Time) (RunResult, error) {
+	t := time.Now() // elapsed time, for the benchmark only
+	if err := noJIT(ctx, tx, d); err != nil {
+		return RunResult{}, err
+	}
+	staff, err := readStaff(ctx, tx, p.Month.String(), lo, hi)
+	if err != nil {
+		return RunResult{}, err
+	}
+	c := computeBatch(p, staff)
+	took := time.Since(t)
+	res, err := writeRange(ctx, tx, d, p, lo, hi, c, now)
+	res.steps[stepCompute] += took
+	return res, err
+}
+
+// noJIT turns PostgreSQL's JIT off for the rest of tx (see Dialect.NoJIT).
+func noJIT(ctx context.Context, tx *sql.Tx, d db.Dialect) error {
+	if q := d.NoJIT(); q != "" {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return errs.Wrap(err, "assess: jit")
+		}
+	}
+	return nil
+}
+
+// writeRange writes the lines c computed for employers lo..hi of p.Month
+// inside tx (see assessRange; the caller turns JIT off first): drafts
+// refreshed, new drafts created, lines written, each bill with the totals
+// of c.
+func writeRange(ctx context.Context, tx *sql.Tx, d db.Dialect, p *Params, lo, hi int64, c batchLines, now time.Time) (RunResult, error) {
 	var res RunResult
 	month := p.Month.String()
 	t := time.Now() // elapsed time of each step, for the benchmark only
@@ -171,17 +201,6 @@ func assessRange(ctx context.Context, tx *sql.Tx, d db.Dialect, p *Params, lo, h
 		res.steps[step] += time.Since(t)
 		t = time.Now()
 	}
-	if q := d.NoJIT(); q != "" {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return res, errs.Wrap(err, "assess: jit")
-		}
-	}
-	staff, err := readStaff(ctx, tx, month, lo, hi)
-	if err != nil {
-		return res, err
-	}
-	c := computeBatch(p, staff)
-	lap(stepCompute)
 	totals, targ := d.Int64Rows(5, []string{"employer_id", "er", "ir"}, c.totals)
 	r4 := p.rules(6) // after $1 month, $2..$3 employers, $4 now, $5 totals
 	upd := r4.with + `UPDATE bills SET risk_class = e.risk_class, injury_float_ppm = e.injury_float_ppm, basis = c.basis,

@@ -22,7 +22,7 @@ type staffRow struct {
 // a risk class the rules know (1..8), in employer and person order. The
 // range is on employments too, so the planner reads them by employer
 // (without it PostgreSQL scanned every employment for each batch).
-func readStaff(ctx context.Context, tx *sql.Tx, month string, lo, hi int64) ([]staffRow, error) {
+func readStaff(ctx context.Context, tx db.Reader, month string, lo, hi int64) ([]staffRow, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT e.id, m.person_id,
 			CASE WHEN m.declared_fen > 0 THEN m.declared_fen ELSE m.base_fen END, e.risk_class, e.injury_float_ppm
 		FROM employers e JOIN employments m ON m.employer_id = e.id AND `+inMonth+`

@@ -10,6 +10,7 @@ import (
 
 	"shebao/internal/access"
 	"shebao/internal/audit"
+	"shebao/internal/errs"
 )
 
 // workers is how many batches run at once: one on SQLite (one writer), one
@@ -85,21 +86,25 @@ func (s *Service) assessMonth(ctx context.Context, a *access.Actor, p *Params, p
 		firstErr error
 		done     int
 		wg       sync.WaitGroup
-		next     = make(chan []int64)
+		next     = make(chan prepared, s.workers())
 	)
+	go s.prepare(ctx, p, batches, next)
 	for w := 0; w < s.workers(); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for batch := range next {
-				r, err := s.assessBatch(ctx, a, p, batch)
+			for b := range next {
+				r, err := b.r, b.err
+				if err == nil {
+					r, err = s.assessBatch(ctx, a, p, b)
+				}
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
 					cancel()
 				}
 				res.add(r)
-				done += len(batch)
+				done += len(b.ids)
 				if progress != nil && err == nil {
 					progress(done, len(ids))
 				}
@@ -107,16 +112,6 @@ func (s *Service) assessMonth(ctx context.Context, a *access.Actor, p *Params, p
 			}
 		}()
 	}
-	for _, b := range batches {
-		select {
-		case next <- b:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	close(next)
 	wg.Wait()
 	if firstErr == nil {
 		firstErr = ctx.Err()
@@ -125,20 +120,76 @@ func (s *Service) assessMonth(ctx context.Context, a *access.Actor, p *Params, p
 	return res, firstErr
 }
 
-// assessBatch assesses the employers of one batch in one transaction.
-func (s *Service) assessBatch(ctx context.Context, a *access.Actor, p *Params, batch []int64) (RunResult, error) {
-	lo, hi := batch[0], batch[len(batch)-1]
-	var res RunResult
+// prepared is one batch of employers with its lines computed, or the
+// error that stopped reading them; r carries the read's time.
+type prepared struct {
+	ids []int64
+	c   batchLines
+	r   RunResult
+	err error
+}
+
+// prepare reads the staff of each batch in turn and computes its lines,
+// sending them to out (closed at the end) up to cap(out) batches ahead of
+// the writers, so reading and computing the next batch overlaps writing
+// the current one: with one writer they took turns (at 1,000,000 persons
+// 2.2 s of 16.1 s). A batch is read in a read-only transaction of its own,
+// just before its write transaction: what a batch writes reflects the
+// employments a moment before it commits, as when it read them in its own
+// transaction under read committed.
+func (s *Service) prepare(ctx context.Context, p *Params, batches [][]int64, out chan<- prepared) {
+	defer close(out)
+	for _, ids := range batches {
+		b := prepared{ids: ids}
+		t := time.Now() // elapsed time, for the benchmark only
+		b.c, b.err = s.readBatch(ctx, p, ids[0], ids[len(ids)-1])
+		b.r.steps[stepCompute] = time.Since(t)
+		select {
+		case out <- b:
+		case <-ctx.Done():
+			return
+		}
+		if b.err != nil {
+			return
+		}
+	}
+}
+
+// readBatch reads the staff of employers lo..hi in a read-only
+// transaction and computes their lines.
+func (s *Service) readBatch(ctx context.Context, p *Params, lo, hi int64) (batchLines, error) {
+	tx, err := s.db.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return batchLines{}, errs.Wrap(err, "assess: read")
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only: nothing to keep
+	if err := noJIT(ctx, tx, s.db.Dialect); err != nil {
+		return batchLines{}, err
+	}
+	staff, err := readStaff(ctx, tx, p.Month.String(), lo, hi)
+	if err != nil {
+		return batchLines{}, err
+	}
+	return computeBatch(p, staff), nil
+}
+
+// assessBatch writes the lines of one prepared batch in one transaction.
+func (s *Service) assessBatch(ctx context.Context, a *access.Actor, p *Params, b prepared) (RunResult, error) {
+	lo, hi := b.ids[0], b.ids[len(b.ids)-1]
+	res := b.r
 	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
-		r, err := assessRange(ctx, tx, s.db.Dialect, p, lo, hi, s.clock.Now())
+		if err := noJIT(ctx, tx, s.db.Dialect); err != nil {
+			return err
+		}
+		r, err := writeRange(ctx, tx, s.db.Dialect, p, lo, hi, b.c, s.clock.Now())
 		if err != nil {
 			return err
 		}
-		res = r
+		res.add(r)
 		// Last, so the audit chain's lock is held only until the commit.
 		return s.audit.Record(ctx, tx, a, audit.Entry{Action: "contribution.assess", Entity: "bills",
 			EntityID: p.Month.String() + ":" + strconv.FormatInt(lo, 10) + "-" + strconv.FormatInt(hi, 10),
-			After:    map[string]any{"created": r.Created, "recomputed": r.Redone, "lines": r.Lines, "employers": len(batch)}})
+			After:    map[string]any{"created": r.Created, "recomputed": r.Redone, "lines": r.Lines, "employers": len(b.ids)}})
 	})
 	if err != nil {
 		return RunResult{}, err
