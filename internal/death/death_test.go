@@ -47,7 +47,7 @@ func newEnv(t testing.TB, d *db.DB) *env {
 	if err := pol.SeedDefaults(ctxBg); err != nil {
 		t.Fatal(err)
 	}
-	po := payout.NewService(d, c, au)
+	po := payout.NewService(d, c, au, nil)
 	e := &env{d: d, pol: pol, clk: c, po: po, s: NewService(d, c, au, pol, notify.NewService(d, c), po, document.NewStore(d, c, t.TempDir()), nil)}
 	e.c1 = &access.Actor{UserID: 501, Username: "fuli1", Role: access.RoleStaff, Sections: []access.Section{access.Welfare}}
 	e.c2 = &access.Actor{UserID: 502, Username: "fuli2", Role: access.RoleStaff, Sections: []access.Section{access.Welfare}}

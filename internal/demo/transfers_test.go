@@ -32,7 +32,7 @@ func TestDemoTransfers(t *testing.T) {
 		}
 		dp.Contribution = contribution.NewService(d, dp.Clock, dp.Audit, dp.Policy, "demo", nil, contribution.Tuning{})
 		dp.Payments = payment.NewService(d, dp.Clock, dp.Audit, dp.Policy, "")
-		dp.Payouts = payout.NewService(d, dp.Clock, dp.Audit)
+		dp.Payouts = payout.NewService(d, dp.Clock, dp.Audit, nil)
 		dp.Transfers = transfer.NewService(d, dp.Clock, dp.Audit, dp.Policy, cases, app.TransferPayouts(dp.Payouts), nil)
 		opts := small
 		opts.Retirees = -1

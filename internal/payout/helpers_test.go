@@ -30,7 +30,7 @@ type env struct {
 func newEnv(t *testing.T, d *db.DB) *env {
 	t.Helper()
 	clk := clock.NewFixed(time.Date(2024, 2, 20, 2, 0, 0, 0, time.UTC))
-	e := &env{d: d, s: NewService(d, clk, audit.NewService(d, clk)), clk: clk}
+	e := &env{d: d, s: NewService(d, clk, audit.NewService(d, clk), nil), clk: clk}
 	csv, xlsx := DemoProfiles()
 	for _, b := range []Bank{{Code: "ICBC", Name: "中国工商银行", Profile: csv, Active: true}, {Code: "CCB", Name: "中国建设银行", Profile: xlsx, Active: true}} {
 		if _, err := e.s.SaveBank(context.Background(), fund1, b); err != nil {

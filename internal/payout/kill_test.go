@@ -37,7 +37,7 @@ func killChild(step string) int {
 		return 2
 	}
 	clk := clock.NewFixed(time.Date(2024, 2, 20, 2, 0, 0, 0, time.UTC))
-	s := NewService(d, clk, audit.NewService(d, clk))
+	s := NewService(d, clk, audit.NewService(d, clk), nil)
 	fmt.Println("started")
 	switch step {
 	case "batch":

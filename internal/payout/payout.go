@@ -9,6 +9,7 @@
 package payout
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -270,11 +271,39 @@ type Service struct {
 	db    *db.DB
 	clock clock.Clock
 	audit *audit.Service
+	names Namer
 }
 
-// NewService returns the payout service.
-func NewService(d *db.DB, c clock.Clock, a *audit.Service) *Service {
-	return &Service{db: d, clock: c, audit: a}
+// Namer names staff by the name their account was given, from their
+// logins: the account service (account.Service.DisplayNames), which owns
+// the users table. Documents print that name, never the login.
+type Namer interface {
+	DisplayNames(ctx context.Context, usernames []string) (map[string]string, error)
+}
+
+// NewService returns the payout service; names may be nil in unit tests
+// (documents then say the preparer has no registered name).
+func NewService(d *db.DB, c clock.Clock, a *audit.Service, names Namer) *Service {
+	return &Service{db: d, clock: c, audit: a, names: names}
+}
+
+// staffName is the name a document prints for the stored login of whoever
+// did something: 系统（自动） for the system, the account's display name,
+// else 未登记姓名的账户 (never the login itself).
+func (s *Service) staffName(ctx context.Context, login string) (string, error) {
+	if login == access.System.Name() {
+		return "系统（自动）", nil
+	}
+	if s.names != nil {
+		names, err := s.names.DisplayNames(ctx, []string{login})
+		if err != nil {
+			return "", err
+		}
+		if n, ok := names[login]; ok {
+			return n, nil
+		}
+	}
+	return "未登记姓名的账户", nil
 }
 
 // today is the Shanghai date now.

@@ -48,6 +48,10 @@ func (s *Service) BatchPDF(ctx context.Context, a *access.Actor, id int64) ([]by
 	if err != nil {
 		return nil, err
 	}
+	creator, err := s.staffName(ctx, b.CreatedBy)
+	if err != nil {
+		return nil, err
+	}
 	d, err := pdfdoc.New()
 	if err != nil {
 		return nil, errs.Wrap(err, "pdf")
@@ -56,7 +60,7 @@ func (s *Service) BatchPDF(ctx context.Context, a *access.Actor, id int64) ([]by
 	d.Title("社会保险待遇代发批次审批单")
 	d.KeyValues([]pdfdoc.KV{{Key: "批次号", Value: b.No}, {Key: "代发银行", Value: b.BankName},
 		{Key: "笔数", Value: fmt.Sprint(b.Lines)}, {Key: "金额合计", Value: b.Total.String() + " 元"},
-		{Key: "状态", Value: b.StatusName()}, {Key: "生成人", Value: b.CreatedBy},
+		{Key: "状态", Value: b.StatusName()}, {Key: "生成人", Value: creator},
 		{Key: "生成时间", Value: b.CreatedAt.In(clock.Shanghai).Format("2006-01-02 15:04")}})
 	d.Heading("按险种和状态汇总")
 	var rows [][]string

@@ -55,7 +55,7 @@ func payrollChild(dsn string) int {
 	at, _ := time.Parse(time.RFC3339, os.Getenv("SHEBAO_PAYROLL_NOW"))
 	clk := clock.NewFixed(at)
 	au := audit.NewService(d, clk)
-	s := NewService(d, clk, au, payout.NewService(d, clk, au), nil)
+	s := NewService(d, clk, au, payout.NewService(d, clk, au, nil), nil)
 	if c, err := strconv.Atoi(os.Getenv("SHEBAO_PAYROLL_CHUNK")); err == nil && c > 0 {
 		s.Chunk = c
 	}

@@ -34,7 +34,7 @@ func newEnv(t testing.TB, d *db.DB) *env {
 	t.Helper()
 	clk := clock.NewFixed(time.Date(2024, 2, 10, 2, 0, 0, 0, time.UTC))
 	au := audit.NewService(d, clk)
-	p := payout.NewService(d, clk, au)
+	p := payout.NewService(d, clk, au, nil)
 	csv, xlsx := payout.DemoProfiles()
 	for _, b := range []payout.Bank{{Code: "ICBC", Name: "中国工商银行", Profile: csv, Active: true}, {Code: "CCB", Name: "中国建设银行", Profile: xlsx, Active: true}} {
 		if _, err := p.SaveBank(context.Background(), fund1, b); err != nil {
