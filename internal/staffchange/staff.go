@@ -2,8 +2,10 @@ package staffchange
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 	"strings"
+	"time"
 
 	"shebao/internal/access"
 	"shebao/internal/db"
@@ -126,6 +128,10 @@ type Change struct {
 	Reason   string    `json:"reason"`
 	Flags    string    `json:"flags"`
 	ImportID int64     `json:"import_id,omitempty"`
+	// The file and time of the batch import that made the change (pages
+	// name the import by them, never by its number).
+	ImportFile string     `json:"import_file,omitempty"`
+	ImportedAt *time.Time `json:"imported_at,omitempty"`
 }
 
 // KindName returns 增员, 减员 or 基数更正.
@@ -159,12 +165,18 @@ func (s *Service) History(ctx context.Context, a *access.Actor, employerID, empl
 	var out []Change
 	err := db.Each(ctx, s.db.Read(), func(r db.Scanner) error {
 		var c Change
-		if err := r.Scan(&c.Kind, &c.Month, &c.Declared, &c.Base, &c.OldBase, &c.Reason, &c.Flags, &c.ImportID); err != nil {
+		var at sql.NullTime
+		if err := r.Scan(&c.Kind, &c.Month, &c.Declared, &c.Base, &c.OldBase, &c.Reason, &c.Flags, &c.ImportID, &c.ImportFile, &at); err != nil {
 			return errs.Wrap(err, "scan change")
+		}
+		if at.Valid {
+			c.ImportedAt = &at.Time
 		}
 		out = append(out, c)
 		return nil
-	}, `SELECT kind, month, declared_fen, base_fen, old_base_fen, reason, flags,
-		COALESCE(import_id, 0) FROM staff_changes WHERE employment_id = $1 ORDER BY id`, employmentID)
+	}, `SELECT c.kind, c.month, c.declared_fen, c.base_fen, c.old_base_fen, c.reason, c.flags,
+		COALESCE(c.import_id, 0), COALESCE(i.file_name, ''), i.created_at
+		FROM staff_changes c LEFT JOIN staff_imports i ON i.id = c.import_id
+		WHERE c.employment_id = $1 ORDER BY c.id`, employmentID)
 	return out, errs.Wrap(err, "staff history")
 }

@@ -133,7 +133,7 @@ func (s *Server) showQuarantined(w http.ResponseWriter, r *http.Request, err err
 		s.fail(w, r, e)
 		return
 	}
-	p := &Page{Title: "隔离邮件 #" + strconv.FormatInt(id, 10), Data: quarantineItemView{Item: item, Preview: preview}}
+	p := &Page{Title: "隔离邮件：" + quarantineSubject(item.Subject), Data: quarantineItemView{Item: item, Preview: preview}}
 	s.renderOrForm(w, r, "mail_quarantine_item", p, err)
 }
 
@@ -212,4 +212,12 @@ func (s *Server) noticePrefsSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, "/account/notices", "通知方式已保存")
+}
+
+// quarantineSubject names a quarantined message in a page title.
+func quarantineSubject(subject string) string {
+	if subject == "" {
+		return "（无主题）"
+	}
+	return subject
 }

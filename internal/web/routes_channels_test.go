@@ -124,7 +124,12 @@ func TestQuarantinePages(t *testing.T) {
 			t.Fatalf("list %d:\n%s", w.Code, w.Body)
 		}
 		path := "/staff/mail/quarantine/" + chItoa(res.QuarantineID)
-		if w := do(chOfficeStaff, "GET", path, nil); w.Code != 200 || !strings.Contains(w.Body.String(), "X-Spam-Flag") {
+		// The list and the message are named by time and subject, not by the record's number.
+		if strings.Contains(w.Body.String(), ">"+chItoa(res.QuarantineID)+"</a>") {
+			t.Errorf("the list shows the record number:\n%s", w.Body)
+		}
+		if w := do(chOfficeStaff, "GET", path, nil); w.Code != 200 || !strings.Contains(w.Body.String(), "X-Spam-Flag") ||
+			!strings.Contains(w.Body.String(), "<h1>隔离邮件：&lt;script&gt;x&lt;/script&gt;</h1>") || strings.Contains(w.Body.String(), "#"+chItoa(res.QuarantineID)) {
 			t.Fatalf("item %d:\n%s", w.Code, w.Body)
 		}
 		if w := do(chOfficeStaff, "POST", path+"/release", url.Values{}); w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "请勾选确认") {

@@ -119,7 +119,7 @@ func (s *Server) staffConflictPage(r *http.Request) (*Page, *staffchange.Conflic
 	if err != nil {
 		return nil, nil, err
 	}
-	return &Page{Title: "参保冲突协调 #" + strconv.FormatInt(c.ID, 10), Data: c}, c, nil
+	return &Page{Title: "协调申请：" + c.Name + "（" + c.EmployerName + "申请增员）", Data: c}, c, nil
 }
 
 func (s *Server) staffConflictDetail(w http.ResponseWriter, r *http.Request) {

@@ -86,7 +86,15 @@ func TestStaffChangePages(t *testing.T) {
 			t.Fatal("staff list shows the full ID number")
 		}
 		emp := staffLink.FindStringSubmatch(list.Body)[1]
-		ca.Get(t, "/employer/staff/"+emp).WantStatus(t, http.StatusOK).WantBody(t, x, "批量导入")
+		// The change is named by the import's file and time, not by its number.
+		detail := ca.Get(t, "/employer/staff/"+emp).WantStatus(t, http.StatusOK).WantBody(t, x, "批量导入（人员.xlsx，2024-02-10 09:00 上传）")
+		if strings.Contains(detail.Body, "批量导入 #") {
+			t.Error("the staff page names the import by its number")
+		}
+		imports := ca.Get(t, "/employer/staff/import").WantStatus(t, http.StatusOK).WantBody(t, "人员.xlsx")
+		if strings.Contains(imports.Body, "<td>"+id+"</td>") || strings.Contains(imports.Body, "<th>编号</th>") {
+			t.Error("the import list shows the imports' numbers")
+		}
 		cb := env.LoginAs(t, apptest.EmployerB)
 		cb.Get(t, "/employer/staff/"+emp).WantStatus(t, http.StatusNotFound)
 		cb.PostForm(t, "/employer/staff/"+emp+"/remove", url.Values{"end_month": {"2024-02"}, "reason": {"离职"}, "confirm": {"1"}}).
@@ -109,7 +117,14 @@ func TestStaffChangePages(t *testing.T) {
 		coord := env.LoginAs(t, apptest.Staff(access.Coordination))
 		q := coord.Get(t, "/staff/staff-conflicts").WantStatus(t, http.StatusOK).WantBody(t, "北京甲测试科技有限公司", "赵一")
 		cid := regexp.MustCompile(`/staff/staff-conflicts/([0-9]+)"`).FindStringSubmatch(q.Body)[1]
-		coord.Get(t, "/staff/staff-conflicts/"+cid).WantStatus(t, http.StatusOK).WantBody(t, "2月底离职", `value="2024-02"`)
+		if strings.Contains(q.Body, ">"+cid+"</a>") {
+			t.Error("the conflict list shows the request's number")
+		}
+		cp := coord.Get(t, "/staff/staff-conflicts/"+cid).WantStatus(t, http.StatusOK).WantBody(t, "2月底离职", `value="2024-02"`,
+			"<h1>协调申请：赵一（北京乙")
+		if strings.Contains(cp.Body, "#"+cid) {
+			t.Error("the conflict page shows the request's number")
+		}
 		env.LoginAs(t, apptest.Staff(access.Fund)).Get(t, "/staff/staff-conflicts/"+cid).WantStatus(t, http.StatusForbidden)
 		coord.PostForm(t, "/staff/staff-conflicts/"+cid+"/resolve", url.Values{"version": {"1"}, "end_month": {"2024-02"}, "note": {"核实已离职"}}).
 			WantRedirect(t, "/staff/staff-conflicts/"+cid)
