@@ -100,7 +100,7 @@ func billTotal(i int) money.Fen { return money.Fen(100000 + i%997) }
 
 // seedConfirmedBills writes n confirmed employer bills (1,000 employers)
 // and returns their ids in order.
-func seedConfirmedBills(b *testing.B, d *db.DB, n int) []int64 {
+func seedConfirmedBills(b testing.TB, d *db.DB, n int) []int64 {
 	ctx := context.Background()
 	const employers = 1000
 	now := time.Date(2025, 1, 10, 9, 0, 0, 0, time.UTC)

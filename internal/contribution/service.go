@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"log/slog"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -97,34 +98,63 @@ func (s *Service) List(ctx context.Context, a *access.Actor, status Status, mont
 	if err := a.RequireSection(access.Coordination); err != nil && !a.In(access.Fund) {
 		return nil, err
 	}
-	where, args, err := listWhere(status, month)
+	q, args, err := listSQL(status, month)
 	if err != nil {
 		return nil, err
 	}
-	return queryBills(ctx, s.db.Read(), StaffListLimit, where, args...)
+	r := s.db.Read()
+	if status == "" {
+		out, err := db.Collect(ctx, r, db.Deref(scanBill), q, args...)
+		return out, errs.Wrap(err, "list bills")
+	}
+	ids, err := db.Collect(ctx, r, db.Scalar[int64], q, args...)
+	if err != nil || len(ids) == 0 {
+		return nil, errs.Wrap(err, "list bills")
+	}
+	cond, arg := s.db.Dialect.AnyID("b.id", 1, ids)
+	list, err := db.Collect(ctx, r, db.Deref(scanBill), `SELECT `+billCols+billFrom+`WHERE `+cond, arg)
+	if err != nil {
+		return nil, errs.Wrap(err, "list bills")
+	}
+	at := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		at[id] = i
+	}
+	sort.Slice(list, func(i, j int) bool { return at[list[i].ID] < at[list[j].ID] })
+	return list, nil
 }
 
-// listWhere is the condition of the staff queue: each combination of
-// filters reads one range of bills_list or bills_list_status (migration
-// 090) in the queue's order, so a page costs the same however many months
-// have been assessed.
-func listWhere(status Status, month string) (string, []any, error) {
-	where, args := []string{`b.payer_kind = 'employer'`}, []any{}
+// listSQL is the staff queue's query: each combination of filters reads
+// one index range in the queue's order (newest month first, then bill)
+// and stops after a page, so a page costs the same however many months
+// have been assessed. Without a status it reads the page's bills through
+// bills_list (migration 090). With one it reads the page's bill ids from
+// bill_states (migration 166), whose index holds the status, so that no
+// index of bills names status and paying a bill is a heap-only update on
+// PostgreSQL; List then reads those bills by id (joined in one statement,
+// PostgreSQL may choose to walk the whole of bills instead).
+func listSQL(status Status, month string) (string, []any, error) {
+	where, args := []string{`s.payer_kind = 'employer'`}, []any{}
 	if status != "" {
 		if !status.Valid() {
 			return "", nil, errs.New(errs.Invalid, "bad_status", "状态不正确："+string(status))
 		}
 		args = append(args, string(status))
-		where = append(where, "b.status = $"+strconv.Itoa(len(args)))
+		where = append(where, "s.status = $"+strconv.Itoa(len(args)))
 	}
 	if month != "" {
 		if _, err := policy.ParseMonth(month); err != nil {
 			return "", nil, errs.New(errs.Invalid, "bad_month", "费款所属期格式应为 YYYY-MM，如 2024-01")
 		}
 		args = append(args, month)
-		where = append(where, "b.fee_month = $"+strconv.Itoa(len(args)))
+		where = append(where, "s.fee_month = $"+strconv.Itoa(len(args)))
 	}
-	return strings.Join(where, " AND "), args, nil
+	cond := strings.Join(where, " AND ")
+	if status == "" {
+		return billsSQL(StaffListLimit, strings.ReplaceAll(cond, "s.", "b.")), args, nil
+	}
+	return `SELECT s.bill_id FROM bill_states s WHERE ` + cond + ` ORDER BY s.fee_month DESC, s.bill_id LIMIT ` +
+		strconv.Itoa(StaffListLimit), args, nil
 }
 
 // ownBill loads bill id in tx for its employer and checks the version

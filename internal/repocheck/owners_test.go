@@ -27,7 +27,7 @@ var Owners = map[string]string{
 	"case_owed_originals": "casework", "case_reminders": "casework", "cases": "casework",
 	"certificate_checks": "certificate", "certificates": "certificate",
 	"complaint_events": "complaint", "complaint_links": "complaint", "complaint_mediations": "complaint", "complaint_requests": "complaint", "complaints": "complaint",
-	"assess_runs": "contribution", "bill_lines": "contribution", "bills": "contribution",
+	"assess_runs": "contribution", "bill_lines": "contribution", "bill_states": "contribution", "bills": "contribution",
 	"contribution_records": "contribution", "record_imports": "contribution",
 	"schema_migrations": "db",
 	"documents":         "document",
