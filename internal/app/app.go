@@ -239,8 +239,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		d.Close()
 		return nil, fmt.Errorf("seed common questions: %w", err)
 	}
-	a.Payments = payment.NewService(d, c, a.Audit, a.Policy, cfg.PortalURL)
 	a.Payouts = payout.NewService(d, c, a.Audit, a.Accounts)
+	a.Payments = payment.NewService(d, c, a.Audit, a.Policy, a.Payouts, cfg.PortalURL)
 	a.Payroll = payroll.NewService(d, c, a.Audit, a.Payouts, a.Policy)
 	a.Injury = injury.NewService(d, c, a.Cases, a.Documents, a.Policy, a.Audit,
 		injury.Options{Payouts: injury.PayoutModule(a.Payouts, c), Notifier: a.Notify, Log: log})

@@ -31,8 +31,8 @@ func TestDemoTransfers(t *testing.T) {
 			cases.Register(ty)
 		}
 		dp.Contribution = contribution.NewService(d, dp.Clock, dp.Audit, dp.Policy, "demo", nil, contribution.Tuning{})
-		dp.Payments = payment.NewService(d, dp.Clock, dp.Audit, dp.Policy, "")
 		dp.Payouts = payout.NewService(d, dp.Clock, dp.Audit, nil)
+		dp.Payments = payment.NewService(d, dp.Clock, dp.Audit, dp.Policy, dp.Payouts, "")
 		dp.Transfers = transfer.NewService(d, dp.Clock, dp.Audit, dp.Policy, cases, app.TransferPayouts(dp.Payouts), nil)
 		opts := small
 		opts.Retirees = -1

@@ -17,6 +17,7 @@ import (
 	"shebao/internal/ledger"
 	"shebao/internal/money"
 	"shebao/internal/payment"
+	"shebao/internal/payout"
 	"shebao/internal/policy"
 )
 
@@ -30,12 +31,14 @@ var (
 )
 
 type env struct {
-	d      *db.DB
-	c      *clock.Fixed
-	pol    *policy.Service
-	svc    *payment.Service
-	person int64
-	seq    int
+	d   *db.DB
+	c   *clock.Fixed
+	pol *policy.Service
+	svc *payment.Service
+	// payouts pays refunds back
+	payouts *payout.Service
+	person  int64
+	seq     int
 }
 
 func newEnv(t testing.TB, d *db.DB, day string) *env {
@@ -47,7 +50,8 @@ func newEnv(t testing.TB, d *db.DB, day string) *env {
 	if err := pol.SeedDefaults(ctx); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{d: d, c: c, pol: pol, svc: payment.NewService(d, c, au, pol, "")}
+	e := &env{d: d, c: c, pol: pol, payouts: payout.NewService(d, c, au, nil)}
+	e.svc = payment.NewService(d, c, au, pol, e.payouts, "")
 	err := d.W.QueryRowContext(ctx, `INSERT INTO persons (id_number, name, gender, birth_date, created_at, updated_at)
 		VALUES ('11010519850314002X', '张伟', 'M', '1985-03-14', $1, $1) RETURNING id`, c.Now()).Scan(&e.person)
 	if err != nil {
@@ -146,7 +150,7 @@ func checkInvariants(t testing.TB, d *db.DB) {
 		OR (status = 'paid' AND paid_fen <> total_fen) OR (status = 'partially_paid' AND (paid_fen = 0 OR paid_fen >= total_fen))`); n != 0 {
 		t.Fatalf("%d bills with a wrong status", n)
 	}
-	if n := count(t, d, `SELECT COUNT(*) FROM ledger_entries e WHERE NOT EXISTS (SELECT 1 FROM payments p WHERE p.id = e.payment_id)
+	if n := count(t, d, `SELECT COUNT(*) FROM ledger_entries e WHERE (e.payout_posting_id IS NULL AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.id = e.payment_id))
 		OR (e.bill_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM bills b WHERE b.id = e.bill_id))`); n != 0 {
 		t.Fatalf("%d ledger entries pointing nowhere", n)
 	}

@@ -19,6 +19,7 @@ import (
 	"shebao/internal/db"
 	"shebao/internal/errs"
 	"shebao/internal/money"
+	"shebao/internal/payout"
 	"shebao/internal/policy"
 )
 
@@ -60,6 +61,9 @@ type Service struct {
 	clock  clock.Clock
 	audit  *audit.Service
 	policy *policy.Service
+	// payouts returns refunded money to the payer (package payout owns
+	// the lines; a refund prepares them in its transaction).
+	payouts *payout.Service
 	// DefaultAccount is the agency's receiving account assumed when an
 	// import names none.
 	DefaultAccount string
@@ -69,10 +73,11 @@ type Service struct {
 	checks    checkLimiter
 }
 
-// NewService returns the payment service; publicURL is the public address
-// of the portal (empty: receipts link to a path).
-func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service, publicURL string) *Service {
-	return &Service{db: d, clock: c, audit: a, policy: p, DefaultAccount: "社保费收入户", PublicURL: publicURL}
+// NewService returns the payment service; refunds are paid back through
+// payouts; publicURL is the public address of the portal (empty: receipts
+// link to a path).
+func NewService(d *db.DB, c clock.Clock, a *audit.Service, p *policy.Service, payouts *payout.Service, publicURL string) *Service {
+	return &Service{db: d, clock: c, audit: a, policy: p, payouts: payouts, DefaultAccount: "社保费收入户", PublicURL: publicURL}
 }
 
 // Payment is one credit received.

@@ -36,7 +36,8 @@ type taken struct {
 // anything still held, the bills' paid amounts and statuses go back, and a
 // bill that is no longer paid in full has its personal-account credits
 // reversed in the same transaction (docs/rules.md "Personal account
-// ledger"). A retry is a stale version or finds the payment returned:
+// ledger"), and payout lines return the money to the payer's account
+// (refundPayouts). A retry is a stale version or finds the payment returned:
 // nothing is reversed twice. Errors: Invalid (reason), Conflict,
 // NotFound, Forbidden.
 func (s *Service) RefundPaid(ctx context.Context, a *access.Actor, id int64, in RefundInput) (*Payment, error) {
@@ -79,8 +80,10 @@ func (s *Service) refundPaid(ctx context.Context, tx *sql.Tx, a *access.Actor, p
 	}
 	post := ledger.Posting{PaymentID: p.ID, Step: step, PostedOn: s.today()}
 	back := map[int64]money.Fen{}
+	perScheme := map[string]money.Fen{"": p.Open}
 	var order []int64
 	for _, x := range parts {
+		perScheme[x.scheme] += x.principal + x.fee
 		post.Move(ledger.Receivable, ledger.RefundPayable, x.scheme, x.billID, x.principal)
 		post.Move(ledger.LateFeeIncome, ledger.RefundPayable, x.scheme, x.billID, x.fee)
 		if _, ok := back[x.billID]; !ok {
@@ -94,6 +97,9 @@ func (s *Service) refundPaid(ctx context.Context, tx *sql.Tx, a *access.Actor, p
 	}
 	bills, err := s.takeBack(ctx, tx, order, back, reason)
 	if err != nil {
+		return err
+	}
+	if err := s.refundPayouts(ctx, tx, a, p, perScheme); err != nil {
 		return err
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE payments SET status = $1, applied_fen = 0, late_fee_fen = 0, open_fen = 0, note = $2,

@@ -181,6 +181,9 @@ func (s *Service) refund(ctx context.Context, tx *sql.Tx, a *access.Actor, p *Pa
 	if err := ledger.Write(ctx, tx, s.db.Dialect, s.clock.Now(), []ledger.Posting{post}); err != nil {
 		return err
 	}
+	if err := s.refundPayouts(ctx, tx, a, p, map[string]money.Fen{"": p.Open}); err != nil {
+		return err
+	}
 	status := Refund
 	if p.Applied > 0 {
 		status = Settled

@@ -48,7 +48,7 @@ func (s *Service) ApproveWhere(ctx context.Context, a *access.Actor, f Filter, e
 		res.RefusedTotal = money.Fen(refused)
 		now := s.clock.Now()
 		rows, err := tx.QueryContext(ctx, fmt.Sprintf(`UPDATE payout_lines SET status = 'approved', approved_by = $%d, approved_by_id = $%d,
-			approved_at = $%d, updated_at = $%d, version = version + 1 `, n+3, n+4, n+5, n+5)+where+` AND NOT `+own+` RETURNING scheme, amount_fen`,
+			approved_at = $%d, updated_at = $%d, version = version + 1 `, n+3, n+4, n+5, n+5)+where+` AND NOT `+own+` RETURNING scheme, benefit, amount_fen`,
 			append(args, a.Name(), a.UserID, now)...)
 		if err != nil {
 			return errs.Wrap(err, "approve selection")
@@ -57,19 +57,14 @@ func (s *Service) ApproveWhere(ctx context.Context, a *access.Actor, f Filter, e
 		if err != nil {
 			return err
 		}
-		for _, v := range per {
-			res.Total += v
-		}
+		res.Total = per.total()
 		if err := checkSelection(res, expect); err != nil {
 			return err
 		}
 		if err := s.postAmounts(ctx, tx, a, postApprove, 0, res.Lines, per); err != nil {
 			return err
 		}
-		byScheme := map[string]int64{}
-		for k, v := range per {
-			byScheme[k] = int64(v)
-		}
+		byScheme := per.byScheme()
 		return s.audit.Record(ctx, tx, a, audit.Entry{Action: "payout.approve", Entity: "payout_line", EntityID: f.describe(),
 			After: map[string]any{"lines": res.Lines, "total_fen": int64(res.Total), "total_fen_by_scheme": byScheme,
 				"refused_own_lines": res.Refused, "refused_fen": int64(res.RefusedTotal)}, Note: strings.TrimSpace(note)})
@@ -119,17 +114,18 @@ func checkSelection(res *Approval, expect int64) error {
 	return nil
 }
 
-// sumPerScheme reads (scheme, amount) rows into totals per scheme.
-func sumPerScheme(rows *sql.Rows, n *int64) (map[string]money.Fen, error) {
+// sumPerScheme reads (scheme, benefit, amount) rows into totals per
+// scheme and charged account.
+func sumPerScheme(rows *sql.Rows, n *int64) (sums, error) {
 	defer rows.Close()
-	per := map[string]money.Fen{}
+	per := sums{}
 	for rows.Next() {
-		var sc string
+		var sc, benefit string
 		var amt int64
-		if err := rows.Scan(&sc, &amt); err != nil {
+		if err := rows.Scan(&sc, &benefit, &amt); err != nil {
 			return nil, errs.Wrap(err, "sum per scheme")
 		}
-		per[sc] += money.Fen(amt)
+		per[bucketOf(sc, benefit)] += money.Fen(amt)
 		*n++
 	}
 	return per, errs.Wrap(rows.Err(), "sum per scheme")

@@ -104,10 +104,7 @@ func (s *Service) CreateBatch(ctx context.Context, a *access.Actor, bankCode str
 		if err := takeWaiting(ctx, tx, id, bank.Code, n); err != nil {
 			return err
 		}
-		var tot money.Fen
-		for _, v := range per {
-			tot += v
-		}
+		tot := per.total()
 		if _, err := tx.ExecContext(ctx, `UPDATE payout_batches SET batch_no = $4, lines = $1, total_fen = $2 WHERE id = $3`, n, int64(tot), id, no); err != nil {
 			return errs.Wrap(err, "batch totals")
 		}
@@ -132,13 +129,13 @@ func batchNo(made time.Time, id int64) string {
 // waitingLines reads the bank's approved lines not yet in a batch (and
 // not held): their count and sum per scheme, and for a GBK file the ids of
 // those whose names or memo it cannot carry (left out of the sums).
-func waitingLines(ctx context.Context, tx *sql.Tx, bank *Bank) (map[string]money.Fen, int64, []int64, error) {
+func waitingLines(ctx context.Context, tx *sql.Tx, bank *Bank) (sums, int64, []int64, error) {
 	gbk := bank.Profile.Format == "csv" && bank.Profile.Encoding == "gbk"
 	cols := "l.scheme, l.amount_fen, l.id, '', ''"
 	if gbk {
 		cols = "l.scheme, l.amount_fen, l.id, l.account_name, l.memo"
 	}
-	per := map[string]money.Fen{}
+	per := sums{}
 	var n int64
 	var bad []int64
 	enc := simplifiedchinese.GBK.NewEncoder()
@@ -152,7 +149,7 @@ func waitingLines(ctx context.Context, tx *sql.Tx, bank *Bank) (map[string]money
 			bad = append(bad, id)
 			return nil
 		}
-		per[sc] += money.Fen(amt)
+		per[bucket{scheme: sc}] += money.Fen(amt) // a file moves payable to in transit whatever was charged
 		n++
 		return nil
 	}, `SELECT `+cols+` FROM payout_lines l

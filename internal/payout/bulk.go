@@ -119,8 +119,7 @@ func statusOf(r *Request) string {
 func rowArgs(r *Request, a *access.Actor, now time.Time) []any { return rowArgsKey(r, r.Key(), a, now) }
 
 func rowArgsKey(r *Request, key string, a *access.Actor, now time.Time) []any {
-	b, _ := BenefitOf(r.Benefit)
 	return []any{key, r.PayeeKind, r.PayeeID, r.PayeeName, r.PayeeIDNumber, r.AccountKind, r.AccountName, r.AccountNo,
-		r.BankName, r.BankCode, r.NameConfirmed, int64(r.Amount), b.Scheme, r.Benefit, r.SourceKind, r.SourceID,
+		r.BankName, r.BankCode, r.NameConfirmed, int64(r.Amount), r.scheme(), r.Benefit, r.SourceKind, r.SourceID,
 		r.Period, r.Memo, statusOf(r), r.HoldReason, a.Name(), a.UserID, now, now, r.PayDate}
 }

@@ -56,9 +56,11 @@ const (
 	PayeeEmployer = "employer" // 单位
 	PayeeHospital = "hospital" // 医疗机构
 	PayeeAgency   = "agency"   // 其他经办机构（转移接续）
+	PayeePayer    = "payer"    // 其他付款人（退还未认领的缴费，PayeeID 0）
 )
 
-var payeeNames = map[string]string{PayeePerson: "个人", PayeeEmployer: "参保单位", PayeeHospital: "医疗机构", PayeeAgency: "社保经办机构"}
+var payeeNames = map[string]string{PayeePerson: "个人", PayeeEmployer: "参保单位", PayeeHospital: "医疗机构", PayeeAgency: "社保经办机构",
+	PayeePayer: "其他付款人"}
 
 // PayeeKindName is a payee kind in Chinese.
 func PayeeKindName(k string) string {
@@ -68,7 +70,8 @@ func PayeeKindName(k string) string {
 	return k
 }
 
-// Benefit is a reason money leaves the fund: its scheme and the sections
+// Benefit is a reason money leaves the fund: its scheme ("" = the
+// request's, for money that may belong to any scheme) and the sections
 // whose clerks may prepare it.
 type Benefit struct {
 	Code     string
@@ -98,6 +101,27 @@ var Benefits = []Benefit{
 	{"injury_survivor", "供养亲属抚恤金", "injury", []access.Section{access.Injury}},
 	{"injury_other", "其他工伤保险待遇", "injury", []access.Section{access.Injury}},
 	{"unemployment_benefit", "失业保险金", "unemployment", []access.Section{access.Welfare}},
+	{ContributionRefund, "退还多缴（误缴）社会保险费", "", []access.Section{access.Fund}},
+}
+
+// ContributionRefund is the benefit of a payment returned to its payer
+// (package payment prepares it when the fund section refunds): paid from
+// the scheme the money was posted to, and debited to 应退款项 rather than
+// to benefit expense (see debitAccounts).
+const ContributionRefund = "contribution_refund"
+
+// debitAccounts names the account a benefit's approval debits when it is
+// not benefit expense: a refund settles what the fund owes the payer
+// (应退款项), credited when the payment was refunded.
+var debitAccounts = map[string]ledger.Account{ContributionRefund: ledger.RefundPayable}
+
+// DebitAccount is the ledger account a line of the benefit is charged to
+// on approval (and credited back when it is cancelled or fails).
+func DebitAccount(benefit string) ledger.Account {
+	if a, ok := debitAccounts[benefit]; ok {
+		return a
+	}
+	return ledger.BenefitExpense
 }
 
 // BenefitOf returns the benefit of a code.

@@ -14,14 +14,16 @@ import (
 	"shebao/internal/money"
 )
 
-// Posting kinds (payout_postings.kind). Each posts per scheme:
+// Posting kinds (payout_postings.kind). Each posts per scheme and
+// charged account (DebitAccount of the benefit: benefit expense, or
+// 应退款项 for a contribution refund):
 //
-//	approve: Dr benefit expense       / Cr benefits payable
-//	cancel:  Dr benefits payable      / Cr benefit expense   (an approved line cancelled)
+//	approve: Dr charged account       / Cr benefits payable
+//	cancel:  Dr benefits payable      / Cr charged account   (an approved line cancelled)
 //	file:    Dr benefits payable      / Cr payout in transit (lines sent to the bank)
 //	paid:    Dr payout in transit     / Cr payout bank       (the bank paid)
 //	failed:  Dr payout in transit     / Cr benefits payable, then
-//	         Dr benefits payable      / Cr benefit expense   (the failure reverses the expense)
+//	         Dr benefits payable      / Cr charged account   (the failure reverses the charge)
 const (
 	postApprove = "approve"
 	postCancel  = "cancel"
@@ -30,25 +32,53 @@ const (
 	postFailed  = "failed"
 )
 
+// bucket is what a posting sums lines by: the scheme and the account
+// the lines are charged to.
+type bucket struct {
+	scheme string
+	debit  ledger.Account
+}
+
+// bucketOf is the bucket of a line of a benefit in a scheme.
+func bucketOf(scheme, benefit string) bucket { return bucket{scheme, DebitAccount(benefit)} }
+
+// sums are amounts per bucket.
+type sums map[bucket]money.Fen
+
+// total is the sum over the buckets.
+func (m sums) total() money.Fen {
+	var t money.Fen
+	for _, v := range m {
+		t += v
+	}
+	return t
+}
+
+// byScheme is the audit view: fen per scheme.
+func (m sums) byScheme() map[string]int64 {
+	out := map[string]int64{}
+	for k, v := range m {
+		out[k.scheme] += int64(v)
+	}
+	return out
+}
+
 // post writes one payout posting for lines: a payout_postings row and
-// its balanced ledger entries, one pair (or two) per scheme.
+// its balanced ledger entries, one pair (or two) per bucket.
 func (s *Service) post(ctx context.Context, tx *sql.Tx, a *access.Actor, kind string, batchID int64, lines []Line) error {
 	if len(lines) == 0 {
 		return nil
 	}
-	per := map[string]money.Fen{}
+	per := sums{}
 	for i := range lines {
-		per[lines[i].Scheme] += lines[i].Amount
+		per[bucketOf(lines[i].Scheme, lines[i].Benefit)] += lines[i].Amount
 	}
 	return s.postAmounts(ctx, tx, a, kind, batchID, int64(len(lines)), per)
 }
 
-// postAmounts is post with the amounts per scheme already summed.
-func (s *Service) postAmounts(ctx context.Context, tx *sql.Tx, a *access.Actor, kind string, batchID, n int64, per map[string]money.Fen) error {
-	var sum money.Fen
-	for _, v := range per {
-		sum += v
-	}
+// postAmounts is post with the amounts per bucket already summed.
+func (s *Service) postAmounts(ctx context.Context, tx *sql.Tx, a *access.Actor, kind string, batchID, n int64, per sums) error {
+	sum := per.total()
 	if n == 0 || sum == 0 {
 		return nil
 	}
@@ -59,30 +89,36 @@ func (s *Service) postAmounts(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 		return errs.Wrap(err, "payout posting")
 	}
 	p := ledger.Posting{PayoutPostingID: id, Step: 1, PostedOn: s.today()}
-	schemes := make([]string, 0, len(per))
-	for sc := range per {
-		schemes = append(schemes, sc)
+	keys := make([]bucket, 0, len(per))
+	for k := range per {
+		keys = append(keys, k)
 	}
-	sort.Strings(schemes)
-	for _, sc := range schemes {
-		moves(&p, kind, sc, per[sc])
+	sort.Slice(keys, func(i, j int) bool {
+		return keys[i].scheme < keys[j].scheme || keys[i].scheme == keys[j].scheme && keys[i].debit < keys[j].debit
+	})
+	for _, k := range keys {
+		moves(&p, kind, k, per[k])
 	}
 	return ledger.Write(ctx, tx, s.db.Dialect, s.clock.Now(), []ledger.Posting{p})
 }
 
-func moves(p *ledger.Posting, kind, scheme string, amt money.Fen) {
+func moves(p *ledger.Posting, kind string, k bucket, amt money.Fen) {
+	scheme, charged := k.scheme, k.debit
+	if charged == "" {
+		charged = ledger.BenefitExpense
+	}
 	switch kind {
 	case postApprove:
-		p.Move(ledger.BenefitExpense, ledger.BenefitPayable, scheme, 0, amt)
+		p.Move(charged, ledger.BenefitPayable, scheme, 0, amt)
 	case postCancel:
-		p.Move(ledger.BenefitPayable, ledger.BenefitExpense, scheme, 0, amt)
+		p.Move(ledger.BenefitPayable, charged, scheme, 0, amt)
 	case postFile:
 		p.Move(ledger.BenefitPayable, ledger.PayoutInTransit, scheme, 0, amt)
 	case postPaid:
 		p.Move(ledger.PayoutInTransit, ledger.PayoutBank, scheme, 0, amt)
 	case postFailed:
 		p.Move(ledger.PayoutInTransit, ledger.BenefitPayable, scheme, 0, amt)
-		p.Move(ledger.BenefitPayable, ledger.BenefitExpense, scheme, 0, amt)
+		p.Move(ledger.BenefitPayable, charged, scheme, 0, amt)
 	default:
 		panic(fmt.Sprintf("payout: unknown posting kind %q", kind))
 	}

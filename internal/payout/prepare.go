@@ -3,6 +3,7 @@ package payout
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -12,6 +13,7 @@ import (
 	"shebao/internal/clock"
 	"shebao/internal/db"
 	"shebao/internal/errs"
+	"shebao/internal/ledger"
 	"shebao/internal/money"
 )
 
@@ -30,6 +32,7 @@ type Request struct {
 	NameConfirmed bool      // the clerk confirmed an account name that differs from the payee's name
 	Amount        money.Fen // > 0
 	Benefit       string    // a code of Benefits; gives the scheme
+	Scheme        string    // the scheme of a benefit paid from any scheme (ContributionRefund: "" = not yet allocated); else ignored
 	SourceKind    string    // e.g. "injury_case", "pension_determination", "death_case", "transfer"
 	SourceID      string    // the case or determination number
 	Period        string    // "YYYY-MM" for periodic benefits, "" for lump sums
@@ -40,6 +43,16 @@ type Request struct {
 	// (e.g. "card": the social security card is not active yet); Release
 	// gives it the account later.
 	HoldReason string
+}
+
+// scheme is the line's scheme: the benefit's, or the request's for a
+// benefit paid from any scheme.
+func (r *Request) scheme() string {
+	b, _ := BenefitOf(r.Benefit)
+	if b.Scheme == "" {
+		return r.Scheme
+	}
+	return b.Scheme
 }
 
 // Key is the request's business key.
@@ -63,8 +76,10 @@ func (r *Request) Validate() error {
 	if r.PayeeName == "" || utf8.RuneCountInString(r.PayeeName) > 100 {
 		f.Add("payee_name", "请填写收款方名称（不超过100字）")
 	}
-	if _, ok := BenefitOf(r.Benefit); !ok {
+	if b, ok := BenefitOf(r.Benefit); !ok {
 		f.Add("benefit", "待遇类型不正确")
+	} else if b.Scheme == "" && r.Scheme != "" && !slices.Contains(ledger.Schemes, r.Scheme) {
+		f.Add("scheme", "险种不正确")
 	}
 	if r.Amount <= 0 {
 		f.Add("amount", "拨付金额必须大于0")

@@ -72,7 +72,7 @@ func (s *Service) Reissue(ctx context.Context, a *access.Actor, id, version int6
 func reissueRequest(old *Line, acct Request) Request {
 	return Request{PayeeKind: old.PayeeKind, PayeeID: old.PayeeID, PayeeName: old.PayeeName, PayeeIDNumber: old.PayeeIDNumber,
 		AccountKind: acct.AccountKind, AccountName: acct.AccountName, AccountNo: acct.AccountNo, BankName: acct.BankName,
-		BankCode: acct.BankCode, NameConfirmed: acct.NameConfirmed, Amount: old.Amount, Benefit: old.Benefit,
+		BankCode: acct.BankCode, NameConfirmed: acct.NameConfirmed, Amount: old.Amount, Benefit: old.Benefit, Scheme: old.Scheme,
 		SourceKind: old.SourceKind, SourceID: old.SourceID, Period: old.Period, Memo: old.Memo, PayDate: old.PayDate}
 }
 

@@ -46,6 +46,7 @@ type batchLine struct {
 	account string
 	amount  money.Fen
 	scheme  string
+	benefit string
 	status  string
 }
 
@@ -294,13 +295,13 @@ func batchLineMap(ctx context.Context, q db.Querier, batchID int64) (map[int64]*
 	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var id, amt int64
 		l := &batchLine{}
-		if err := r.Scan(&id, &l.account, &amt, &l.scheme, &l.status); err != nil {
+		if err := r.Scan(&id, &l.account, &amt, &l.scheme, &l.benefit, &l.status); err != nil {
 			return err
 		}
 		l.amount = money.Fen(amt)
 		out[id] = l
 		return nil
-	}, `SELECT l.id, l.account_no, l.amount_fen, l.scheme,
+	}, `SELECT l.id, l.account_no, l.amount_fen, l.scheme, l.benefit,
 		CASE WHEN l.status = 'approved' THEN 'in_file' ELSE l.status END
 		FROM payout_batch_lines m JOIN payout_lines l ON l.id = m.line_id WHERE m.batch_id = $1`, batchID)
 	return out, errs.Wrap(err, "batch lines")
@@ -368,18 +369,18 @@ var returnLineCols = []db.Column{{Name: "return_id", Type: db.BigInt}, {Name: "l
 func (s *Service) applyReturn(ctx context.Context, tx *sql.Tx, a *access.Actor, b *Batch, fileName, hash string,
 	lines []returnLine, known map[int64]*batchLine, paidValue string) (*ReturnResult, error) {
 	res := &ReturnResult{BatchID: b.ID}
-	paid, failed := map[string]money.Fen{}, map[string]money.Fen{}
+	paid, failed := sums{}, sums{}
 	results := make([]string, len(lines))
 	for i, l := range lines {
 		bl := known[parseRef(l.ref)]
 		if l.result == paidValue {
 			results[i] = Paid
-			paid[bl.scheme] += bl.amount
+			paid[bucketOf(bl.scheme, bl.benefit)] += bl.amount
 			res.Paid++
 			res.PaidFen += bl.amount
 		} else {
 			results[i] = Failed
-			failed[bl.scheme] += bl.amount
+			failed[bucketOf(bl.scheme, bl.benefit)] += bl.amount
 			res.Failed++
 			res.FailedFen += bl.amount
 		}

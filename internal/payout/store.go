@@ -87,7 +87,6 @@ func queryLines(ctx context.Context, q db.Querier, where string, args ...any) ([
 // insertLine inserts r unless a live line has its key; it returns the new
 // id, or 0 when the key was taken.
 func insertLine(ctx context.Context, tx *sql.Tx, d db.Dialect, a *access.Actor, r *Request, now time.Time) (int64, error) {
-	b, _ := BenefitOf(r.Benefit)
 	status := Prepared
 	if r.HoldReason != "" && r.AccountNo == "" {
 		status = Held
@@ -99,7 +98,7 @@ func insertLine(ctx context.Context, tx *sql.Tx, d db.Dialect, a *access.Actor, 
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23, $24)
 		ON CONFLICT (business_key) WHERE status NOT IN ('cancelled', 'rejected') DO NOTHING RETURNING id`,
 		r.Key(), r.PayeeKind, r.PayeeID, r.PayeeName, r.PayeeIDNumber, r.AccountKind, r.AccountName, r.AccountNo,
-		r.BankName, r.BankCode, r.NameConfirmed, int64(r.Amount), b.Scheme, r.Benefit, r.SourceKind, r.SourceID,
+		r.BankName, r.BankCode, r.NameConfirmed, int64(r.Amount), r.scheme(), r.Benefit, r.SourceKind, r.SourceID,
 		r.Period, r.Memo, status, r.HoldReason, a.Name(), a.UserID, now, r.PayDate).Scan(&id)
 	if db.IsNoRows(err) {
 		return 0, nil

@@ -135,7 +135,11 @@ func (s *Server) staffPaymentSettle(w http.ResponseWriter, r *http.Request) {
 		s.renderForm(w, r, "payment_queue", &Page{Title: "待处理款项", Data: paymentQueueView{Items: list}}, err)
 		return
 	}
-	redirect(w, r, "/staff/payments/queue", "已处理该笔款项")
+	msg := "已处理该笔款项"
+	if in.Action == "refund" {
+		msg = "该笔款项已转入应退款项，退款拨付已登记（按原付款账户退回），须由基金管理科另一名工作人员审核"
+	}
+	redirect(w, r, "/staff/payments/queue", msg)
 }
 
 // cardView is the data of the counter payment form.

@@ -5,13 +5,25 @@ import (
 
 	"shebao/internal/errs"
 	"shebao/internal/payment"
+	"shebao/internal/payout"
 )
 
-// refundView is the data of the refund page: the code searched and the
-// payment found.
+// refundView is the data of the refund page: the code searched, the
+// payment found and the payout lines returning it to the payer.
 type refundView struct {
 	Code    string
 	Payment *payment.Payment
+	Payouts []payout.Line
+}
+
+// withPayouts adds the payment's refund lines to the view.
+func (s *Server) withPayouts(r *http.Request, v *refundView) error {
+	if v.Payment == nil {
+		return nil
+	}
+	lines, err := s.Payments.RefundPayouts(r.Context(), actorFrom(r.Context()), v.Payment.ID)
+	v.Payouts = lines
+	return err
 }
 
 const refundTitle = "已入账缴费退款"
@@ -32,6 +44,9 @@ func (s *Server) staffPaymentRefunds(w http.ResponseWriter, r *http.Request) {
 	}
 	found, err := s.Payments.FindPosted(r.Context(), a, v.Code)
 	v.Payment = found
+	if err == nil {
+		err = s.withPayouts(r, &v)
+	}
 	s.renderOrForm(w, r, "payment_refund", p, err)
 }
 
@@ -62,8 +77,11 @@ func (s *Server) staffPaymentRefund(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		found, _ := s.Payments.Get(r.Context(), a, id)
-		s.renderForm(w, r, "payment_refund", &Page{Title: refundTitle, Data: &refundView{Payment: found}}, err)
+		v := &refundView{Payment: found}
+		_ = s.withPayouts(r, v) // the form's error is what the page is about
+		s.renderForm(w, r, "payment_refund", &Page{Title: refundTitle, Data: v}, err)
 		return
 	}
-	redirect(w, r, "/staff/payments/refunds?code="+urlQueryEscape(done.Serial), "已退回该笔款项 "+done.Amount.String()+" 元，相关核定单的个人账户记账已冲销")
+	redirect(w, r, "/staff/payments/refunds?code="+urlQueryEscape(done.Serial), "已退回该笔款项 "+done.Amount.String()+
+		" 元，相关核定单的个人账户记账已冲销；退款拨付已登记，须由基金管理科另一名工作人员审核后送银行")
 }

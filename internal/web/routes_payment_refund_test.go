@@ -11,6 +11,7 @@ import (
 	"shebao/internal/app/apptest"
 	"shebao/internal/clock"
 	"shebao/internal/payment"
+	"shebao/internal/payout"
 	"shebao/internal/personalaccount"
 )
 
@@ -61,8 +62,49 @@ func TestRefundOfAPaidBillPage(t *testing.T) {
 		if b := balance(); b != 0 {
 			t.Fatalf("balance after the refund = %d", b)
 		}
-		f.Get(t, "/staff/payments/refunds?code="+p.ReceiptCode).WantStatus(t, http.StatusOK).WantBody(t, "待退款", "无需退款")
+		// A card payment names no account to return the money to: the payout line waits, and the page says why.
+		f.Get(t, "/staff/payments/refunds?code="+p.ReceiptCode).WantStatus(t, http.StatusOK).WantBody(t, "待退款", "无需退款",
+			"退款拨付", "退还多缴（误缴）社会保险费", "暂停发放（待账户）", payment.HoldNoAccount)
 		f.PostForm(t, path, url.Values{"reason": {"重复缴费"}, "confirm": {"1"}, "version": {strconv.FormatInt(p.Version, 10)}}).
 			WantStatus(t, http.StatusConflict)
+	})
+}
+
+// TestRefundPayoutStatusOnPaymentPage: an unmatched payment returned to
+// its payer shows its payout line on the payment page, in Chinese, from
+// 待审核 to 已审核 once a second fund clerk approved it.
+func TestRefundPayoutStatusOnPaymentPage(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		ctx := context.Background()
+		fundActor := env.Actor(t, apptest.Staff(access.Fund))
+		card := "6222020000000012340"
+		for c := '0'; c <= '9'; c++ {
+			if payout.Luhn(card[:18] + string(c)) {
+				card = card[:18] + string(c)
+			}
+		}
+		csv := "交易日期,交易流水号,对方户名,对方账号,借方金额,贷方金额,附言\n" +
+			clock.DateOf(env.Clock.Now()).Format("2006-01-02") + ",RFPAY0001,李四," + card + ",,300.00,不明款项\n"
+		if _, err := env.App.Payments.ImportStatement(ctx, fundActor, payment.ImportInput{FileName: "s.csv", Data: []byte(csv)}); err != nil {
+			t.Fatal(err)
+		}
+		p, err := env.App.Payments.FindPosted(ctx, fundActor, "RFPAY0001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := env.LoginAs(t, apptest.Staff(access.Fund))
+		f.PostForm(t, "/staff/payments/"+strconv.FormatInt(p.ID, 10)+"/settle", url.Values{"action": {"refund"}, "note": {"无法确认缴费单位"},
+			"version": {strconv.FormatInt(p.Version, 10)}}).WantRedirect(t, "/staff/payments/queue")
+		f.Get(t, "/staff/payments/refunds?code=RFPAY0001").WantStatus(t, http.StatusOK).
+			WantBody(t, "退款拨付", "退还多缴（误缴）社会保险费", "李四（其他付款人）", "300.00", "待审核", "未分配")
+		lines, err := env.App.Payouts.OfSource(ctx, nil, payment.RefundSource, strconv.FormatInt(p.ID, 10))
+		if err != nil || len(lines) != 1 {
+			t.Fatalf("lines %+v %v", lines, err)
+		}
+		second := &access.Actor{UserID: 1 << 40, Username: "fund-second", Role: access.RoleStaff, Sections: []access.Section{access.Fund}}
+		if _, err := env.App.Payouts.Approve(ctx, second, []int64{lines[0].ID}, "复核无误"); err != nil {
+			t.Fatal(err)
+		}
+		f.Get(t, "/staff/payments/refunds?code=RFPAY0001").WantStatus(t, http.StatusOK).WantBody(t, "已审核")
 	})
 }
