@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"shebao/internal/app"
 	"shebao/internal/manual"
 	"shebao/internal/manual/build"
 )
@@ -36,7 +37,7 @@ func runManual(ctx context.Context, args []string) error {
 	out := fs.String("out", "", "输出目录 / output folder")
 	only := fs.String("only", "", "只生成这些手册（employer,person,partner） / only these manuals")
 	publish := fs.Bool("publish", false, "作为常用下载的新版本发布到数据库 / publish as a new download version")
-	label := fs.String("version", "", "手册版本，默认为日期加源文本校验值，如 2026.12.05-BD5134 / manual version (default: date and source hash)")
+	label := fs.String("version", "", "手册版本，默认发布时为第几版（如 第3版），不发布时为日期（如 2026-12-05 版） / manual version (default: edition number when publishing, else the date)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), manualHelp)
 		fs.PrintDefaults()
@@ -53,13 +54,23 @@ func runManual(ctx context.Context, args []string) error {
 	}
 	defer os.RemoveAll(work)
 	hash := manual.SourceHash()
-	ed := build.NewEdition(time.Now(), hash, false)
-	if *label != "" {
-		ed.Version = *label
-	}
+	ed := build.NewEdition(time.Now(), false)
 	var keys []string
 	if *only != "" {
 		keys = strings.Split(*only, ",")
+	}
+	var a *app.App
+	if *publish {
+		if a, err = cf.open(ctx); err != nil {
+			return err
+		}
+		defer a.Close()
+		if err := build.Number(ctx, a, &ed, keys); err != nil {
+			return err
+		}
+	}
+	if *label != "" {
+		ed.Version, ed.Numbers = *label, nil
 	}
 	start := time.Now()
 	outs, err := build.Run(ctx, build.Options{Only: keys, Edition: ed, Work: work, Log: os.Stdout})
@@ -73,14 +84,11 @@ func runManual(ctx context.Context, args []string) error {
 	if !*publish {
 		return nil
 	}
-	a, err := cf.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
 	if err := build.Publish(ctx, a, outs, ed, hash); err != nil {
 		return err
 	}
-	fmt.Printf("已发布 %d 本手册，版本 %s / published\n", len(outs), ed.Version)
+	for _, o := range outs {
+		fmt.Printf("已发布《%s》%s / published\n", o.Manual.Title, ed.VersionOf(o.Manual.Key))
+	}
 	return nil
 }

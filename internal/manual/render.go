@@ -12,7 +12,12 @@ import (
 
 // Edition is what the cover says: the version and the date.
 type Edition struct {
-	Version string // e.g. 0.1.0-3f2a9c1b
+	// Numbers gives each manual (by key) its edition number, one more than
+	// the versions of it already published: it is then shown as 第N版 on
+	// the cover and on the downloads page. A manual without a number shows
+	// Version (e.g. 2026-12-05 版, or what the command line was given).
+	Numbers map[string]int
+	Version string
 	Date    time.Time
 	Agency  string // who issues the manual
 	// TextOnly marks an edition made without a browser: each page the
@@ -21,8 +26,22 @@ type Edition struct {
 	TextOnly bool
 }
 
-// TextOnlyMark ends the version of a text-only edition (文字版).
+// TextOnlyMark is in the version of a text-only edition (文字版).
 const TextOnlyMark = "文字版"
+
+// VersionOf is the version manual key is printed and published as: 第N版
+// (第N版（文字版） for a text-only edition) when numbered, else Version.
+func (e Edition) VersionOf(key string) string {
+	n := e.Numbers[key]
+	if n == 0 {
+		return e.Version
+	}
+	v := fmt.Sprintf("第%d版", n)
+	if e.TextOnly {
+		v += "（" + TextOnlyMark + "）"
+	}
+	return v
+}
 
 // NoShotNote replaces a screenshot in a text-only edition.
 const NoShotNote = "（本版为文字版，未附页面截图；附截图的图文版生成后将替换本版。）"
@@ -57,7 +76,7 @@ nav ol{columns:2}figure{margin:1rem 0}figure img{max-width:100%;border:1px solid
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#eef3fa}
 .meta{color:#555}ol.steps li{margin:.3rem 0}
 </style></head><body>
-<header><h1>{{.M.Title}}</h1><p class="meta">版本：{{.E.Version}}　日期：{{.Date}}　{{.E.Agency}}</p><p>{{.M.Intro}}</p>{{if .E.TextOnly}}<p class="meta">{{.About}}</p>{{end}}</header>
+<header><h1>{{.M.Title}}</h1><p class="meta">版本：{{.Version}}　日期：{{.Date}}　{{.E.Agency}}</p><p>{{.M.Intro}}</p>{{if .E.TextOnly}}<p class="meta">{{.About}}</p>{{end}}</header>
 <nav><h2>目录</h2><ol>{{range $ci, $c := .M.Chapters}}<li><a href="#{{anchor $ci -1}}">{{$c.Title}}</a></li>{{end}}</ol></nav>
 {{range $ci, $c := .M.Chapters}}<section id="{{anchor $ci -1}}"><h2>{{$c.Title}}</h2>
 {{range $c.Paras}}<p>{{.}}</p>{{end}}
@@ -74,14 +93,14 @@ table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:.3
 // HTML renders the web version of m.
 func HTML(m Manual, e Edition, shots Shots) ([]byte, error) {
 	var b bytes.Buffer
-	err := pageTmpl.Execute(&b, map[string]any{"M": m, "E": e, "Date": e.dateText(), "Shots": shots,
+	err := pageTmpl.Execute(&b, map[string]any{"M": m, "E": e, "Version": e.VersionOf(m.Key), "Date": e.dateText(), "Shots": shots,
 		"About": e.aboutShots(), "NoShot": NoShotNote})
 	return b.Bytes(), err
 }
 
 // PDF renders the PDF of m (errors wrap pdfdoc.ErrNoFont without the font).
 func PDF(m Manual, e Edition, shots Shots) ([]byte, error) {
-	b, err := pdfdoc.NewBook(m.Title, "版本："+e.Version, "日期："+e.dateText(), e.Agency)
+	b, err := pdfdoc.NewBook(m.Title, "版本："+e.VersionOf(m.Key), "日期："+e.dateText(), e.Agency)
 	if err != nil {
 		return nil, err
 	}

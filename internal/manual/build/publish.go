@@ -20,16 +20,39 @@ import (
 // Agency issues the manuals.
 const Agency = "区社会保险事业管理中心"
 
-// NewEdition is the edition of the source with hash made at now: its
-// version is the date and the hash's first 6 hex digits in capitals
-// (2026.12.05-BD5134), ending in 文字版 when it has no screenshots.
-func NewEdition(now time.Time, hash string, textOnly bool) manual.Edition {
+// NewEdition is the edition made at now: its version is the date
+// (2026-12-05 版, 2026-12-05 版（文字版） when it has no screenshots) until
+// Number gives each manual its edition number (第N版). The source's hash
+// is kept with each published version (to know it is current), never in
+// the version people read.
+func NewEdition(now time.Time, textOnly bool) manual.Edition {
 	ed := manual.Edition{Date: now.In(clock.Shanghai), Agency: Agency, TextOnly: textOnly}
-	ed.Version = ed.Date.Format("2006.01.02") + "-" + strings.ToUpper(hash[:6])
+	ed.Version = clock.DateText(ed.Date) + " 版"
 	if textOnly {
-		ed.Version += manual.TextOnlyMark
+		ed.Version += "（" + manual.TextOnlyMark + "）"
 	}
 	return ed
+}
+
+// Number gives each manual of keys (all when empty) its edition number:
+// one more than the versions of its download already published.
+func Number(ctx context.Context, a *app.App, ed *manual.Edition, keys []string) error {
+	ed.Numbers = map[string]int{}
+	for _, m := range manual.Manuals {
+		if !wanted(keys, m.Key) {
+			continue
+		}
+		it, err := a.Downloads.ByKey(ctx, "manual-"+m.Key)
+		if err != nil {
+			return err
+		}
+		n := 1
+		if it != nil {
+			n += len(it.Versions)
+		}
+		ed.Numbers[m.Key] = n
+	}
+	return nil
 }
 
 // Publish stores each output as a new version of its download
@@ -37,7 +60,7 @@ func NewEdition(now time.Time, hash string, textOnly bool) manual.Edition {
 func Publish(ctx context.Context, a *app.App, outs []Output, ed manual.Edition, hash string) error {
 	for _, o := range outs {
 		g := download.Generated{Key: "manual-" + o.Manual.Key, Title: o.Manual.Title, Note: "网页版可在线阅读；PDF 可打印。",
-			Audiences: []download.Audience{download.Audience(o.Manual.Audience)}, Label: ed.Version,
+			Audiences: []download.Audience{download.Audience(o.Manual.Audience)}, Label: ed.VersionOf(o.Manual.Key),
 			IssuedOn: ed.Date.Format("2006-01-02"), SourceHash: hash, PDF: o.PDF, HTML: o.HTML}
 		if _, err := a.Downloads.Publish(ctx, access.System, g); err != nil {
 			return fmt.Errorf("%s: %w", o.Manual.Title, err)
@@ -82,7 +105,7 @@ func Stale(ctx context.Context, a *app.App, hash string) (noText, noShots []stri
 		if cur == nil || cur.SourceHash != hash {
 			noText = append(noText, m.Key)
 		}
-		if cur == nil || cur.SourceHash != hash || strings.HasSuffix(cur.Label, manual.TextOnlyMark) {
+		if cur == nil || cur.SourceHash != hash || strings.Contains(cur.Label, manual.TextOnlyMark) {
 			noShots = append(noShots, m.Key)
 		}
 	}
@@ -113,7 +136,10 @@ func Refresh(ctx context.Context, a *app.App, hash string, withShots bool) (stri
 	}
 	var done []string
 	if len(noText) > 0 {
-		ed := NewEdition(a.Clock.Now(), hash, true)
+		ed := NewEdition(a.Clock.Now(), true)
+		if err := Number(ctx, a, &ed, noText); err != nil {
+			return "", err
+		}
 		outs, err := TextOnly(noText, ed)
 		if errors.Is(err, pdfdoc.ErrNoFont) {
 			return "", fmt.Errorf("text-only manuals: %w", err)
@@ -134,7 +160,10 @@ func Refresh(ctx context.Context, a *app.App, hash string, withShots bool) (stri
 		return "", err
 	}
 	defer os.RemoveAll(work)
-	ed := NewEdition(a.Clock.Now(), hash, false)
+	ed := NewEdition(a.Clock.Now(), false)
+	if err := Number(ctx, a, &ed, noShots); err != nil {
+		return "", err
+	}
 	outs, err := Run(ctx, Options{Only: noShots, Edition: ed, Work: work})
 	if err == nil {
 		err = Publish(ctx, a, outs, ed, hash)

@@ -57,16 +57,18 @@ func TestFreshServerPublishesTheManuals(t *testing.T) {
 		if strings.Contains(page, "《个人网上服务使用手册》") {
 			t.Fatal("the persons' manual on the employers' page")
 		}
+		// The version is the edition's number and the date its own column, no digest of the source.
 		hash := manual.SourceHash()
-		if !strings.Contains(page, strings.ToUpper(hash[:6])) {
-			t.Fatal("the version does not name the source it was made from")
+		if !strings.Contains(page, "<td>第1版（文字版）</td><td>"+env.Clock.Now().Format("2006-01-02")+"</td>") ||
+			strings.Contains(strings.ToUpper(page), strings.ToUpper(hash[:6])) {
+			t.Fatalf("the version is not 第1版（文字版） with its date, or shows the source's digest:\n%s", page)
 		}
 		v := regexp.MustCompile(`/downloads/v/(\d+)/file`).FindString(page)
 		if pdf := anon.Get(t, v).WantStatus(t, http.StatusOK).Body; !strings.HasPrefix(pdf, "%PDF-") {
 			t.Fatalf("not a PDF: %.20q", pdf)
 		}
 		anon.Get(t, strings.TrimSuffix(v, "/file")+"/web").WantStatus(t, http.StatusOK).
-			WantBody(t, "单位网上服务使用手册", "为文字版", manual.NoShotNote)
+			WantBody(t, "单位网上服务使用手册", "为文字版", manual.NoShotNote, "版本：第1版（文字版）")
 
 		noText, noShots, err := build.Stale(ctx, env.App, hash)
 		if err != nil || len(noText) != 0 || len(noShots) != len(manual.Manuals) {
@@ -78,6 +80,13 @@ func TestFreshServerPublishesTheManuals(t *testing.T) {
 		it, err := env.App.Downloads.ByKey(ctx, "manual-employer")
 		if err != nil || it == nil || len(it.Versions) != 1 {
 			t.Fatalf("employer manual %+v, err %v", it, err)
+		}
+		// A new source (an upgrade) makes the next edition, 第2版, still text-only.
+		if _, err := build.Refresh(ctx, env.App, strings.Repeat("ab", 32), false); err != nil {
+			t.Fatal(err)
+		}
+		if it, err = env.App.Downloads.ByKey(ctx, "manual-employer"); err != nil || len(it.Versions) != 2 || it.Versions[0].Label != "第2版（文字版）" {
+			t.Fatalf("after a new source: %+v, err %v", it, err)
 		}
 	})
 }
