@@ -216,7 +216,7 @@ func readRows(data []byte) ([]rawRow, error) {
 	if !utf8.Valid(data) {
 		dec, err := simplifiedchinese.GBK.NewDecoder().Bytes(data)
 		if err != nil {
-			return nil, fileErr("文件既不是XLSX，也不是UTF-8或GBK编码的CSV文件")
+			return nil, fileErr("文件既不是 Excel 表格（.xlsx），也不是编码为 UTF-8 或 GBK 的逗号分隔文本（.csv）")
 		}
 		data = dec
 	}

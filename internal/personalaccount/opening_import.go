@@ -46,7 +46,7 @@ func OpeningTemplate(today time.Time) tabular.Template {
 	return tabular.Template{Sheet: OpeningSheet, Columns: OpeningColumns, Widths: map[string]float64{"A": 22, "D": 20},
 		Notes: []string{
 			"个人账户期初余额导入模板 填写说明（个人账户科）",
-			"1. 用于导入本系统启用前原系统记载的个人账户余额。在“" + OpeningSheet + "”工作表第2行起每人一行；请勿修改表头。也可上传同样表头的 CSV 文件。",
+			"1. 用于导入本系统启用前原系统记载的个人账户余额。在“" + OpeningSheet + "”工作表第2行起每人一行；请勿修改表头。也可上传同样表头的逗号分隔文本（.csv）。",
 			"2. 公民身份号码、姓名须与本系统参保人一致；参保人须已在本系统登记，每人只能导入一次期初余额。",
 			fmt.Sprintf("3. 截至年度填四位年份（1993 至 %d），余额为该年 12 月 31 日结息后的账户余额，以元为单位，最多两位小数。", today.Year()-1),
 			"4. 导入时逐行校验，任何一行有误则整个文件不导入，请按导入结果修改后重新上传；同一文件不会重复导入。",

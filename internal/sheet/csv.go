@@ -40,7 +40,7 @@ func NewCSV(data []byte, lim Limits) *CSV {
 	r.ReuseRecord = true
 	c := &CSV{r: r, in: in, lim: lim}
 	if int64(len(data)) > lim.MaxFileBytes {
-		c.err = tooLarge("CSV 文件超过 %s，请分成几个文件上传", mb(lim.MaxFileBytes))
+		c.err = tooLarge("逗号分隔文本（.csv）超过 %s，请分成几个文件上传", mb(lim.MaxFileBytes))
 	}
 	return c
 }
@@ -57,24 +57,24 @@ func (c *CSV) Next() bool {
 	case err == io.EOF:
 		return false
 	case errors.Is(err, errLineTooLong):
-		c.err = tooLarge("CSV 第 %d 行之后有超过 %d 字节的一行或一条记录，请检查文件（可能缺少换行或引号不成对）", c.last, c.in.max)
+		c.err = tooLarge("文件第 %d 行之后有超过 %d 字节的一行或一条记录，请检查文件（可能缺少换行或引号不成对）", c.last, c.in.max)
 		return false
 	case err != nil:
-		c.err = invalid(fmt.Sprintf("CSV 第 %d 行之后无法读取：%v", c.last, err))
+		c.err = invalid(fmt.Sprintf("文件第 %d 行之后无法读取：%v", c.last, err))
 		return false
 	}
 	c.last, _ = c.r.FieldPos(0)
 	if c.n++; c.n > c.lim.MaxRows {
-		c.err = tooLarge("CSV 超过 %d 行，请分成几个文件上传", c.lim.MaxRows)
+		c.err = tooLarge("文件超过 %d 行，请分成几个文件上传", c.lim.MaxRows)
 		return false
 	}
 	if len(rec) > c.lim.MaxCols {
-		c.err = tooLarge("CSV 第 %d 行超过 %d 列，请检查分隔符", c.last, c.lim.MaxCols)
+		c.err = tooLarge("文件第 %d 行超过 %d 列，请检查分隔符", c.last, c.lim.MaxCols)
 		return false
 	}
 	for i, f := range rec {
 		if len(f) > c.lim.MaxCellBytes {
-			c.err = tooLarge("CSV 第 %d 行第 %d 列的内容超过 %d 字节，请缩短", c.last, i+1, c.lim.MaxCellBytes)
+			c.err = tooLarge("文件第 %d 行第 %d 列的内容超过 %d 字节，请缩短", c.last, i+1, c.lim.MaxCellBytes)
 			return false
 		}
 	}

@@ -35,7 +35,7 @@ func TestCSVLimits(t *testing.T) {
 		"cell":          {"a\n" + strings.Repeat("长", 34) + "\n", "第 2 行第 1 列的内容超过 100 字节"},
 		"line":          {"a\n" + strings.Repeat("x", 20_000), "超过 1000 字节的一行或一条记录"},
 		"open quote":    {"a\n\"" + strings.Repeat("x\n", 20_000), "超过 1000 字节的一行或一条记录"},
-		"file":          {strings.Repeat("a\n", 3<<20), "CSV 文件超过 4 MB"},
+		"file":          {strings.Repeat("a\n", 3<<20), "逗号分隔文本（.csv）超过 4 MB"},
 		"line of quote": {"a\n" + strings.Repeat("\"", 20_000), "超过 1000 字节"},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -247,7 +247,7 @@ func openCSV(data []byte, lim Limits) (*csvSource, error) {
 	if !utf8.Valid(data) {
 		dec, err := simplifiedchinese.GBK.NewDecoder().Bytes(data)
 		if err != nil {
-			return nil, FileError("文件既不是 Excel（.xlsx），也不是 UTF-8 或 GBK 编码的 CSV 文件，请下载模板填写后上传")
+			return nil, FileError("文件既不是 Excel 表格（.xlsx），也不是编码为 UTF-8 或 GBK 的逗号分隔文本（.csv），请下载模板填写后上传")
 		}
 		data = dec
 	}

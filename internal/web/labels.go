@@ -128,7 +128,7 @@ var labels = map[labelKind]map[string]string{
 		"record_correction": "退休人员缴费记录维护单", "record_correction_batch": "缴费记录维护批次",
 	},
 	labelActor:  {"system": "系统（自动）", "anonymous": "未登录访客"},
-	labelFormat: {"csv-utf8": "CSV 文件（UTF-8 编码）", "csv-gbk": "CSV 文件（GBK 编码）", "xlsx": "Excel 文件"},
+	labelFormat: {"csv-utf8": "逗号分隔文本（.csv，编码 UTF-8）", "csv-gbk": "逗号分隔文本（.csv，编码 GBK）", "xlsx": "Excel 表格（.xlsx）"},
 	labelUnit: {
 		"fen": "金额，元", "rate_ppm": "比例，%", "int": "整数", "days": "天数", "months": "月数", "hours": "小时数", "text": "文字",
 	},

@@ -87,7 +87,7 @@ func TestLabelNeverShowsTheCode(t *testing.T) {
 		{labelAction, "case.new_step", "案件操作"},
 		{labelAction, "zzz.unknown", "其他操作"},
 		{labelEntity, "no_such_table", "其他对象"},
-		{labelFormat, "csv-utf8", "CSV 文件（UTF-8 编码）"},
+		{labelFormat, "csv-utf8", "逗号分隔文本（.csv，编码 UTF-8）"},
 		{labelUnit, "fen", "金额，元"},
 		{labelActor, "system", "系统（自动）"},
 		{labelActor, "tongchou", "tongchou"},

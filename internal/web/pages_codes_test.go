@@ -191,7 +191,7 @@ func TestDemoPagesShowNoCodes(t *testing.T) {
 	if w := codeWords(visibleText(r.Body, true), logins); len(w) > 0 {
 		t.Errorf("statement import result shows codes: %v", w)
 	}
-	r.WantBody(t, "CSV 文件（UTF-8 编码）", total.String())
+	r.WantBody(t, "逗号分隔文本（.csv，编码 UTF-8）", total.String())
 	ledger := fund.Get(t, "/staff/ledger").WantStatus(t, http.StatusOK).WantBody(t, "借贷平衡", total.String())
 	if strings.Contains(ledger.Body, total.Plain()) {
 		t.Errorf("ledger shows %s without thousands separators", total.Plain())

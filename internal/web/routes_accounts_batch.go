@@ -48,7 +48,7 @@ func (s *Server) accountOpeningSubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	name, data, err := uploadedFile(r, personalaccount.OpeningMaxBytes, "请选择要上传的 Excel（.xlsx）或 CSV 文件")
+	name, data, err := uploadedFile(r, personalaccount.OpeningMaxBytes, "请选择要上传的 Excel 表格（.xlsx）或逗号分隔文本（.csv）")
 	if err == nil {
 		var rep *personalaccount.Import
 		if rep, err = s.PersonalAccounts.ImportOpenings(r.Context(), actorFrom(r.Context()), name, data); err == nil {

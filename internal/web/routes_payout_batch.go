@@ -138,7 +138,7 @@ func (s *Server) staffBatchReturn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var res *payout.ReturnResult
-	name, data, err := uploadedFile(r, payout.MaxReturnBytes, "请选择银行回盘文件（CSV 或 XLSX）")
+	name, data, err := uploadedFile(r, payout.MaxReturnBytes, "请选择银行回盘文件（逗号分隔文本 .csv 或 Excel 表格 .xlsx）")
 	if err == nil {
 		res, err = s.Payouts.ImportReturn(r.Context(), a, id, name, data)
 	}

@@ -101,7 +101,7 @@ func (s *Server) staffCardAnswer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var res *payroll.CardAnswer
-	name, data, err := uploadedFile(r, payout.MaxReturnBytes, "请选择银行的开卡回复文件（CSV 或 XLSX）")
+	name, data, err := uploadedFile(r, payout.MaxReturnBytes, "请选择银行的开卡回复文件（逗号分隔文本 .csv 或 Excel 表格 .xlsx）")
 	if err == nil {
 		res, err = s.Payroll.ImportCardAnswer(r.Context(), a, id, name, data)
 	}

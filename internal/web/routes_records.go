@@ -49,7 +49,7 @@ func (s *Server) recordImportSubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	name, data, err := uploadedFile(r, contribution.RecordMaxBytes, "请选择要上传的 Excel（.xlsx）或 CSV 文件")
+	name, data, err := uploadedFile(r, contribution.RecordMaxBytes, "请选择要上传的 Excel 表格（.xlsx）或逗号分隔文本（.csv）")
 	if err == nil {
 		var rep *contribution.RecordImport
 		if rep, err = s.Contribution.ImportRecords(r.Context(), actorFrom(r.Context()), name, data); err == nil {

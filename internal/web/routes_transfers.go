@@ -377,7 +377,7 @@ func (s *Server) transferFormFile(w http.ResponseWriter, r *http.Request) {
 	var name string
 	var data []byte
 	if err == nil {
-		name, data, err = uploadedFile(r, transfer.FormMaxBytes, "请选择转出地信息表文件（Excel .xlsx 或 CSV）")
+		name, data, err = uploadedFile(r, transfer.FormMaxBytes, "请选择转出地信息表文件（Excel 表格 .xlsx 或逗号分隔文本 .csv）")
 	}
 	var rep *transfer.FormImport
 	if err == nil {
