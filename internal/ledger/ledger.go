@@ -123,6 +123,37 @@ var entryColumns = []db.Column{{Name: "payment_id", Type: db.BigInt}, {Name: "st
 
 // Write checks and inserts postings inside tx.
 func Write(ctx context.Context, tx *sql.Tx, dialect db.Dialect, now time.Time, postings []Posting) error {
+	w := NewWriter(tx, dialect, now)
+	if err := w.Add(ctx, postings); err != nil {
+		return err
+	}
+	return w.Close(ctx)
+}
+
+// Writer writes postings in parts inside one transaction, for a caller
+// that hands them over as it makes them (the statement import writes each
+// part while it matches the next), and the running totals of all parts
+// once, at Close: the same rows as one Write of every posting.
+type Writer struct {
+	tx      *sql.Tx
+	dialect db.Dialect
+	now     time.Time
+	sums    map[totalKey]*Balance
+}
+
+// NewWriter starts writing postings inside tx.
+func NewWriter(tx *sql.Tx, dialect db.Dialect, now time.Time) *Writer {
+	return &Writer{tx: tx, dialect: dialect, now: now, sums: map[totalKey]*Balance{}}
+}
+
+// Close writes the running totals of every posting added.
+func (w *Writer) Close(ctx context.Context) error {
+	return writeTotals(ctx, w.tx, w.dialect, w.sums)
+}
+
+// Add checks and inserts postings' entries.
+func (w *Writer) Add(ctx context.Context, postings []Posting) error {
+	tx, dialect, now := w.tx, w.dialect, w.now
 	for i := range postings {
 		if err := postings[i].Check(); err != nil {
 			return err
@@ -156,7 +187,8 @@ func Write(ctx context.Context, tx *sql.Tx, dialect db.Dialect, now time.Time, p
 	if err != nil {
 		return errs.Wrap(err, "insert ledger entries")
 	}
-	return writeTotals(ctx, tx, dialect, sumPostings(postings))
+	sumPostings(w.sums, postings)
+	return nil
 }
 
 // totalKey is one account of one scheme in one month of posting.
@@ -174,9 +206,9 @@ func monthOf(day string) string {
 	return day[:7]
 }
 
-// sumPostings adds up the postings' entries per month, account and scheme.
-func sumPostings(postings []Posting) map[totalKey]*Balance {
-	sums := map[totalKey]*Balance{}
+// sumPostings adds the postings' entries to sums per month, account and
+// scheme.
+func sumPostings(sums map[totalKey]*Balance, postings []Posting) {
 	for i := range postings {
 		month := monthOf(postings[i].PostedOn)
 		for _, e := range postings[i].Entries {
@@ -189,7 +221,6 @@ func sumPostings(postings []Posting) map[totalKey]*Balance {
 			sums[k].Entries++
 		}
 	}
-	return sums
 }
 
 var totalColumns = []db.Column{{Name: "month", Type: db.Text}, {Name: "account", Type: db.Text}, {Name: "scheme", Type: db.Text},

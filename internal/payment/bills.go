@@ -174,16 +174,28 @@ func billByNo(ctx context.Context, q db.Querier, no string) (*bill, error) {
 // received now, ledger.Suspense for money held) to b, per scheme, and
 // updates b in memory.
 func (b *bill) apply(p *ledger.Posting, source ledger.Account, principal, fee money.Fen) {
-	p.Entries = slices.Grow(p.Entries, 2+6*len(b.schemes))
-	if source == ledger.Suspense {
-		p.Move(ledger.Suspense, ledger.Bank, "", 0, principal+fee) // reclassify the unallocated receipt
-	}
 	caps := make([]money.Fen, len(b.amounts))
 	for i := range caps {
 		caps[i] = b.amounts[i] - b.posted[i]
 	}
 	shares := ledger.Allocate(principal, caps, caps)
 	fees := ledger.Allocate(fee, shares, nil)
+	n := 0 // entries, so the posting is allocated once at its size
+	if source == ledger.Suspense && principal+fee != 0 {
+		n += 2
+	}
+	for i := range shares {
+		if shares[i] != 0 {
+			n += 2
+		}
+		if fees[i] != 0 {
+			n += 4
+		}
+	}
+	p.Entries = slices.Grow(p.Entries, n)
+	if source == ledger.Suspense {
+		p.Move(ledger.Suspense, ledger.Bank, "", 0, principal+fee) // reclassify the unallocated receipt
+	}
 	for i, s := range b.schemes {
 		p.Move(ledger.Bank, ledger.Receivable, s, b.ID, shares[i])
 		p.Move(ledger.LateFeeReceivable, ledger.LateFeeIncome, s, b.ID, fees[i])

@@ -173,44 +173,36 @@ func (s *Service) importLines(ctx context.Context, tx *sql.Tx, a *access.Actor, 
 		return err
 	}
 	tm.done("load bills")
-	plans := make([]*plan, 0, len(p.Lines))
+	var todo []Line
 	for _, l := range p.Lines {
 		if known[l.Serial] {
 			res.Known++
 			continue
 		}
-		pl, err := m.match(ctx, l)
-		if err != nil {
+		todo = append(todo, l)
+	}
+	ids, err := db.NextIDs(ctx, tx, s.db.Dialect, "payments", len(todo))
+	if err != nil {
+		return err
+	}
+	lw := ledger.NewWriter(tx, s.db.Dialect, now)
+	err = matchAndWrite(ctx, m, todo, ids, res, func(plans []*plan) error {
+		if err := insertPlans(ctx, tx, s.db.Dialect, stmtID, account, a.Name(), now, plans); err != nil {
 			return err
 		}
-		switch pl.status {
-		case Matched:
-			res.Matched++
-			res.MatchedFen += l.Amount
-		case Unmatched:
-			res.Unmatched++
-		case Partial:
-			res.Partial++
-		case Over:
-			res.Over++
-		case Medical:
-			res.Medical++
+		postings := make([]ledger.Posting, len(plans))
+		for i, pl := range plans {
+			postings[i] = pl.posting
 		}
-		plans = append(plans, pl)
-	}
-	tm.done("match")
-	if err := insertPlans(ctx, tx, s.db.Dialect, stmtID, account, a.Name(), now, plans); err != nil {
+		return lw.Add(ctx, postings)
+	})
+	if err != nil {
 		return err
 	}
-	tm.done("payments")
-	postings := make([]ledger.Posting, 0, len(plans))
-	for _, pl := range plans {
-		postings = append(postings, pl.posting)
-	}
-	if err := ledger.Write(ctx, tx, s.db.Dialect, now, postings); err != nil {
+	if err := lw.Close(ctx); err != nil {
 		return err
 	}
-	tm.done("ledger")
+	tm.done("match, payments and ledger")
 	if err := saveBills(ctx, tx, s.db.Dialect, m.all, now); err != nil {
 		return err
 	}
@@ -273,18 +265,10 @@ var paymentColumns = []db.Column{{Name: "id", Type: db.BigInt}, {Name: "channel"
 	{Name: "late_fee_days_waived", Type: db.BigInt}, {Name: "late_fee_note", Type: db.Text}, {Name: "open_fen", Type: db.BigInt},
 	{Name: "receipt_code", Type: db.Text}, {Name: "created_by", Type: db.Text}, {Name: "created_at", Type: db.Timestamp}}
 
-// insertPlans inserts the payments in one bulk insert with ids reserved
-// first (no RETURNING, so PostgreSQL copies them) and sets them on the
-// postings.
+// insertPlans inserts the payments in one bulk insert with the ids
+// reserved for them (no RETURNING, so PostgreSQL copies them).
 func insertPlans(ctx context.Context, tx *sql.Tx, dialect db.Dialect, stmtID int64, account, by string, now time.Time, plans []*plan) error {
-	ids, err := db.NextIDs(ctx, tx, dialect, "payments", len(plans))
-	if err != nil {
-		return err
-	}
-	for i, pl := range plans {
-		pl.posting.PaymentID = ids[i]
-	}
-	err = db.BulkInsert(ctx, tx, dialect, db.Insert{Table: "payments", Columns: paymentColumns, Rows: len(plans),
+	err := db.BulkInsert(ctx, tx, dialect, db.Insert{Table: "payments", Columns: paymentColumns, Rows: len(plans),
 		Row: func(i int) []any {
 			pl := plans[i]
 			var billID int64
@@ -298,4 +282,72 @@ func insertPlans(ctx context.Context, tx *sql.Tx, dialect db.Dialect, stmtID int
 				pl.terms.note(pl.applied), int64(open), nullStr(pl.code), by, now}
 		}})
 	return errs.Wrap(err, "insert payments")
+}
+
+// matchChunk is how many lines are matched before their payments and
+// postings are written: the next chunk is matched while one is written.
+var matchChunk = 8192
+
+// matchAndWrite matches the lines in order in a goroutine of its own,
+// counting the outcomes in res and giving the i-th line's payment ids[i],
+// and hands each chunk of plans to write (on the caller's goroutine, which
+// owns the transaction) while it matches the next: matching, in memory,
+// overlaps the writing of the rows. Matching touches no transaction; a
+// failure of either side stops both.
+func matchAndWrite(ctx context.Context, m *matcher, lines []Line, ids []int64, res *ImportResult, write func([]*plan) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan []*plan, 1)
+	var matchErr error
+	go func() {
+		defer close(chunks)
+		for start := 0; start < len(lines); start += matchChunk {
+			part := lines[start:min(start+matchChunk, len(lines))]
+			plans := make([]*plan, 0, len(part))
+			for i, l := range part {
+				pl, err := m.match(ctx, l)
+				if err != nil {
+					matchErr = err
+					return
+				}
+				pl.posting.PaymentID = ids[start+i]
+				res.count(pl)
+				plans = append(plans, pl)
+			}
+			select {
+			case chunks <- plans:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var writeErr error
+	for plans := range chunks {
+		if writeErr == nil {
+			if writeErr = write(plans); writeErr != nil {
+				cancel()
+			}
+		}
+	}
+	if writeErr != nil {
+		return writeErr
+	}
+	return matchErr
+}
+
+// count adds a plan's outcome to the result.
+func (res *ImportResult) count(pl *plan) {
+	switch pl.status {
+	case Matched:
+		res.Matched++
+		res.MatchedFen += pl.line.Amount
+	case Unmatched:
+		res.Unmatched++
+	case Partial:
+		res.Partial++
+	case Over:
+		res.Over++
+	case Medical:
+		res.Medical++
+	}
 }
