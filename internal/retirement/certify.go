@@ -91,13 +91,25 @@ func certifiees(ctx context.Context, q db.Querier, where string, args ...any) ([
 		c.Suspended = c.Status == "suspended" && c.StopKind == "suspension"
 		out = append(out, c)
 		return nil
-	}, `SELECT pn.person_id, pn.name, pn.id_number, pn.status, pn.stop_kind, pn.first_month,
+	}, certifieesQuery(where), args...)
+	return out, errs.Wrap(err, "certifications")
+}
+
+// certifieesQuery selects the pensioners of certifiees, narrowed by where.
+func certifieesQuery(where string) string {
+	return `SELECT pn.person_id, pn.name, pn.id_number, pn.status, pn.stop_kind, pn.first_month,
 		COALESCE((SELECT MAX(c.certified_on) FROM pension_certifications c WHERE c.person_id = pn.person_id), ''),
 		COALESCE((SELECT c.method FROM pension_certifications c WHERE c.person_id = pn.person_id ORDER BY c.certified_on DESC, c.id DESC LIMIT 1), '')
 		FROM pensioners pn JOIN persons p ON p.id = pn.person_id
-		WHERE pn.status IN ('active', 'suspended') AND p.status <> 'deceased'`+where+` ORDER BY pn.person_id`, args...)
-	return out, errs.Wrap(err, "certifications")
+		WHERE pn.status IN ('active', 'suspended') AND p.status <> 'deceased'` + where + ` ORDER BY pn.person_id`
 }
+
+// absentFromCivil narrows certifiees to those absent from the civil-affairs
+// death register and not recorded dead: SQLite looks each up in the index
+// civil_records_id_number (migration 170), PostgreSQL anti-joins the
+// register once.
+const absentFromCivil = ` AND NOT EXISTS (SELECT 1 FROM civil_records r WHERE r.id_number = p.id_number)
+		AND NOT EXISTS (SELECT 1 FROM deaths d WHERE d.person_id = p.id)`
 
 // CertifySelf is the pensioner's own certification on the portal: it
 // lasts CertificationMonths and puts a pension suspended for a missed
@@ -163,8 +175,7 @@ func (s *Service) CertifyByCivil(ctx context.Context, a *access.Actor) (int, err
 		return 0, errs.Wrap(err, "civil imports")
 	}
 	on := clock.DateOf(at)
-	cs, err := certifiees(ctx, s.db.Read(), ` AND NOT EXISTS (SELECT 1 FROM civil_records r WHERE r.id_number = p.id_number)
-		AND NOT EXISTS (SELECT 1 FROM deaths d WHERE d.person_id = p.id)`)
+	cs, err := certifiees(ctx, s.db.Read(), absentFromCivil)
 	if err != nil {
 		return 0, err
 	}

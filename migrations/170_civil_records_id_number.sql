@@ -1,0 +1,11 @@
+-- The civil-affairs match of the yearly pension certification
+-- (retirement.CertifyByCivil) certifies the pensioners absent from the
+-- death register: "no civil record has this ID number". SQLite runs that
+-- as a lookup a pensioner, which without an index scanned every civil
+-- record for each one; the index makes each a search. PostgreSQL anti-joins
+-- the register with one hash of it and needs no index, and every
+-- civil-affairs import would pay for its upkeep there
+-- (docs/decisions/0026-civil-matching-speed.md), so it gets none.
+-- +sqlite
+CREATE INDEX civil_records_id_number ON civil_records (id_number);
+-- +end
