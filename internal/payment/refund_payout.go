@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"shebao/internal/access"
 	"shebao/internal/errs"
@@ -103,4 +104,47 @@ func (s *Service) RefundPayouts(ctx context.Context, a *access.Actor, paymentID 
 		return nil, err
 	}
 	return s.payouts.OfSource(ctx, nil, RefundSource, fmt.Sprint(paymentID))
+}
+
+// RefundAccountInput is the account a fund clerk found for a refund whose
+// bank statement gave none (e.g. from the payer's letter).
+type RefundAccountInput struct {
+	AccountKind   string `json:"account_kind"` // payout.AccountCard or payout.AccountCorporate
+	AccountName   string `json:"account_name"`
+	AccountNo     string `json:"account_no"`
+	BankName      string `json:"bank_name"`
+	NameConfirmed bool   `json:"name_confirmed"`
+}
+
+// SetRefundAccount gives the refund lines of a payment held for want of
+// an account (HoldNoAccount) the account now known: they become prepared,
+// with this clerk as their preparer, so another fund clerk approves them.
+// It returns how many lines and their total. Errors: Invalid (account
+// fields), Conflict (no line waits for an account), NotFound, Forbidden.
+func (s *Service) SetRefundAccount(ctx context.Context, a *access.Actor, paymentID int64, in RefundAccountInput) (int, money.Fen, error) {
+	if err := requireFund(a); err != nil {
+		return 0, 0, err
+	}
+	var n int
+	var sum money.Fen
+	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		p, err := getPayment(ctx, tx, paymentID)
+		if err != nil {
+			return err
+		}
+		if p.PayerName != "" && strings.TrimSpace(in.AccountName) != "" && !payout.SameName(in.AccountName, p.PayerName) && !in.NameConfirmed {
+			return errs.Fields{{Field: "account_name", Message: "账户名称与付款人“" + p.PayerName + "”不一致，请核对；确属其账户请勾选“已核实”"}}.Err()
+		}
+		n, sum, err = s.payouts.ReleaseSourceTx(ctx, tx, a, RefundSource, fmt.Sprint(paymentID), HoldNoAccount, payout.Request{
+			AccountKind: in.AccountKind, AccountName: in.AccountName, AccountNo: in.AccountNo, BankName: in.BankName,
+			NameConfirmed: in.NameConfirmed})
+		if err == nil && n == 0 {
+			err = errs.New(errs.Conflict, "refund_not_held", "该笔款项没有等待收款账户的退款拨付，请刷新后查看")
+		}
+		return err
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	return n, sum, nil
 }

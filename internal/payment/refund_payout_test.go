@@ -1,6 +1,7 @@
 package payment_test
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 
@@ -204,7 +205,57 @@ func TestRefundOfUnmatchedPaymentToThePayer(t *testing.T) {
 			t.Fatalf("应退款项 = %s, want credit 50.00", b)
 		}
 		checkInvariants(t, d)
+		// The payer's letter gives the account: a bad number is refused, naming the field.
+		acct := payment.RefundAccountInput{AccountKind: payout.AccountCorporate, AccountName: "某某代理公司", AccountNo: "12AB",
+			BankName: "中国建设银行北京分行"}
+		if _, _, err := e.svc.SetRefundAccount(ctx, fund2, p2.ID, acct); errs.KindOf(err) != errs.Invalid || !hasField(err, "account_no") {
+			t.Fatalf("bad account: %v", err)
+		}
+		if _, _, err := e.svc.SetRefundAccount(ctx, coord, p2.ID, acct); errs.KindOf(err) != errs.Forbidden {
+			t.Fatalf("another section gave the account: %v", err)
+		}
+		acct.AccountNo = "1100 2233 4455"
+		other := acct
+		other.AccountName = "另一家公司"
+		if _, _, err := e.svc.SetRefundAccount(ctx, fund2, p2.ID, other); errs.KindOf(err) != errs.Invalid || !hasField(err, "account_name") {
+			t.Fatalf("an account in another name: %v", err)
+		}
+		if n, sum, err := e.svc.SetRefundAccount(ctx, fund2, p2.ID, acct); err != nil || n != 1 || sum != money.Yuan(50) {
+			t.Fatalf("account given: %d %s %v", n, sum, err)
+		}
+		if _, _, err := e.svc.SetRefundAccount(ctx, fund2, p2.ID, acct); errs.KindOf(err) != errs.Conflict {
+			t.Fatalf("account given twice: %v", err)
+		}
+		released := refundLines(t, e, p2.ID)[""]
+		if released.Status != payout.Prepared || released.AccountNo != "110022334455" || released.HoldReason != "" || released.ID != held.ID {
+			t.Fatalf("released line: %+v", released)
+		}
+		// Whoever entered the account cannot approve it.
+		if _, err := e.payouts.Approve(ctx, fund2, []int64{released.ID}, ""); errs.KindOf(err) != errs.Forbidden {
+			t.Fatalf("the clerk who entered the account approved it: %v", err)
+		}
+		if _, err := e.payouts.Approve(ctx, fund, []int64{released.ID}, ""); err != nil {
+			t.Fatal(err)
+		}
+		if b := balance(t, d, "refund_payable", ""); b != 0 {
+			t.Fatalf("应退款项 after both approvals = %s", b)
+		}
+		checkInvariants(t, d)
 	})
+}
+
+// hasField reports whether an Invalid error names field.
+func hasField(err error, field string) bool {
+	var e *errs.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	for _, f := range e.Fields {
+		if f.Field == field {
+			return true
+		}
+	}
+	return false
 }
 
 // luhnCard completes a card number with its check digit.

@@ -29,6 +29,7 @@ func (s *Server) paymentRoutes() []route {
 		{"POST /staff/payments/{id}/settle", s.staffPaymentSettle},
 		{"GET /staff/payments/refunds", s.staffPaymentRefunds},
 		{"POST /staff/payments/{id}/refund", s.staffPaymentRefund},
+		{"POST /staff/payments/{id}/refund-account", s.staffPaymentRefundAccount},
 		{"GET /staff/payments/card", s.staffCardForm},
 		{"POST /staff/payments/card", s.staffCardSubmit},
 		{"GET /staff/ledger", s.staffLedger},

@@ -65,6 +65,13 @@ func TestRefundOfAPaidBillPage(t *testing.T) {
 		// A card payment names no account to return the money to: the payout line waits, and the page says why.
 		f.Get(t, "/staff/payments/refunds?code="+p.ReceiptCode).WantStatus(t, http.StatusOK).WantBody(t, "待退款", "无需退款",
 			"退款拨付", "退还多缴（误缴）社会保险费", "暂停发放（待账户）", payment.HoldNoAccount)
+		// The clerk enters the account the payer gave: a wrong number is refused on the page, naming the field.
+		acctPath := "/staff/payments/" + strconv.FormatInt(p.ID, 10) + "/refund-account"
+		f.PostForm(t, acctPath, url.Values{"account_kind": {"corporate"}, "account_name": {p.PayerName}, "account_no": {"12AB"},
+			"bank_name": {"中国工商银行北京分行"}}).WantStatus(t, http.StatusUnprocessableEntity).WantBody(t, "收款账号只能由数字组成", "补录退款账户")
+		f.PostForm(t, acctPath, url.Values{"account_kind": {"corporate"}, "account_name": {"另一家公司"}, "account_no": {"110022334455"},
+			"bank_name": {"中国工商银行北京分行"}, "name_confirmed": {"1"}}).WantRedirect(t, "/staff/payments/refunds")
+		f.Get(t, "/staff/payments/refunds?code="+p.ReceiptCode).WantStatus(t, http.StatusOK).WantBody(t, "待审核", "********4455")
 		f.PostForm(t, path, url.Values{"reason": {"重复缴费"}, "confirm": {"1"}, "version": {strconv.FormatInt(p.Version, 10)}}).
 			WantStatus(t, http.StatusConflict)
 	})
