@@ -92,7 +92,7 @@ func demoDeps(a *app.App) demo.Deps {
 	return demo.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, Audit: a.Audit, Accounts: a.Accounts,
 		Policy: a.Policy, Employers: a.Employers, Contribution: a.Contribution, Payments: a.Payments,
 		Payouts: a.Payouts, Payroll: a.Payroll, Injury: a.Injury, PersonalAccounts: a.PersonalAccounts, Deaths: a.Deaths,
-		Transfers: a.Transfers, Upkeep: a.Upkeep, Recovery: a.Recovery}
+		Transfers: a.Transfers, Upkeep: a.Upkeep, Recovery: a.Recovery, Retirement: a.Retirement}
 }
 
 // seedDemoIfEmpty creates the default demo district when the database has

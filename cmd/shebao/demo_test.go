@@ -158,3 +158,40 @@ func TestServeDemoHasAssessedMonths(t *testing.T) {
 		}
 	}
 }
+
+// TestServeDemoPensionersCertified: a fresh demo's pensioners have their
+// last eligibility certification, so the first daily check suspends none
+// (the demo retiree's page shows the pension in pay); the few left overdue
+// fell due days ago, inside the demo's emergency, and are kept in pay.
+func TestServeDemoPensionersCertified(t *testing.T) {
+	ctx := context.Background()
+	a, err := app.Open(ctx, app.Config{DataDir: t.TempDir(), LogOut: io.Discard,
+		Clock: clock.NewFixed(time.Date(2025, 8, 3, 1, 0, 0, 0, time.UTC))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	var out strings.Builder
+	if err := seedDemoIfEmpty(ctx, a, &out); err != nil {
+		t.Fatal(err)
+	}
+	var pensioners, certified int
+	a.DB.R.QueryRow(`SELECT COUNT(*) FROM pensioners`).Scan(&pensioners)
+	a.DB.R.QueryRow(`SELECT COUNT(DISTINCT person_id) FROM pension_certifications`).Scan(&certified)
+	if pensioners < 100 || certified != pensioners {
+		t.Fatalf("%d pensioners, %d with a certification", pensioners, certified)
+	}
+	res, err := a.Retirement.CheckCertifications(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Suspended != 0 || res.Kept == 0 || res.Kept > pensioners/20 {
+		t.Fatalf("first check: %+v of %d pensioners", res, pensioners)
+	}
+	var status string
+	a.DB.R.QueryRow(`SELECT pn.status FROM pensioners pn JOIN persons p ON p.id = pn.person_id
+		WHERE p.id_number = '11010919450101001X'`).Scan(&status)
+	if status != "active" {
+		t.Fatalf("the demo retiree's pension is %q after the first check", status)
+	}
+}

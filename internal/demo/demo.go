@@ -29,6 +29,7 @@ import (
 	"shebao/internal/personalaccount"
 	"shebao/internal/policy"
 	"shebao/internal/recovery"
+	"shebao/internal/retirement"
 	"shebao/internal/transfer"
 	"shebao/internal/upkeep"
 )
@@ -123,6 +124,10 @@ type Deps struct {
 	// Upkeep holds the demo's retiree record upkeep: one correction
 	// applied in a checked batch, one pending (needs Payroll's retiree login).
 	Upkeep *upkeep.Service
+	// Retirement records the pensioners' past eligibility certifications;
+	// without it none has certified, and the first daily check suspends
+	// them all.
+	Retirement *retirement.Service
 	// Recovery registers the business the demo's emergency deferred
 	// (延期业务登记) when the demo is made, so 审计科 finds the register
 	// filled before the daily job first runs; without it the register waits

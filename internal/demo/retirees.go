@@ -18,6 +18,7 @@ import (
 	"shebao/internal/payout"
 	"shebao/internal/payroll"
 	"shebao/internal/person"
+	"shebao/internal/retirement"
 )
 
 // DefaultRetirees is the demo district's pensioners.
@@ -112,7 +113,36 @@ func Retirees(ctx context.Context, d Deps, n int, seed uint64) (*RetireeResult, 
 	if res.Login, err = retireeLogin(ctx, d, rs); err != nil {
 		return nil, err
 	}
+	if d.Retirement != nil {
+		if err := d.Retirement.SeedDemoCertifications(ctx, demoCertifications(rs, now)); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
+}
+
+// demoCertifications gives the retirees their last eligibility
+// certification (待遇资格认证), as a district's pensioners have one: most
+// within the last year by the civil-affairs data match, some on the portal
+// (the demo login's retiree among them), so their next ones fall due over
+// the coming months; one in fifty certified a year and a few days ago, so
+// the section's list of missed certifications shows a few, due days ago,
+// inside the demo's emergency that keeps them in pay.
+func demoCertifications(rs []payroll.DemoRetiree, now time.Time) []retirement.DemoCertification {
+	today := clock.DateOf(now)
+	out := make([]retirement.DemoCertification, 0, len(rs))
+	for i, r := range rs {
+		c := retirement.DemoCertification{PersonID: r.PersonID, Method: retirement.CertifyCivil,
+			On: today.AddDate(0, 0, -(10 + i*37%320))}
+		if i%4 == 0 {
+			c.Method = retirement.CertifySelf
+		}
+		if i%50 == 13 {
+			c.On = today.AddDate(0, -retirement.CertificationMonths, -(1 + i%5))
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // retireeLogin gives the first retiree with a social security card a demo

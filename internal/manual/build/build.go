@@ -63,7 +63,7 @@ func StartDemo(ctx context.Context, dir string, log io.Writer) (*Site, error) {
 	d := demo.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, Audit: a.Audit, Accounts: a.Accounts,
 		Policy: a.Policy, Employers: a.Employers, Contribution: a.Contribution, Payments: a.Payments,
 		Payouts: a.Payouts, Payroll: a.Payroll, Injury: a.Injury, PersonalAccounts: a.PersonalAccounts, Deaths: a.Deaths,
-		Transfers: a.Transfers, Upkeep: a.Upkeep, Recovery: a.Recovery}
+		Transfers: a.Transfers, Upkeep: a.Upkeep, Recovery: a.Recovery, Retirement: a.Retirement}
 	if _, _, err := demo.SeedIfEmpty(ctx, d, demo.Options{}, "manual"); err != nil {
 		a.Close()
 		return nil, fmt.Errorf("demo: %w", err)
