@@ -45,8 +45,8 @@ func (s *Service) SeedDemoCertifications(ctx context.Context, list []DemoCertifi
 		if err != nil {
 			return errs.Wrap(err, "demo certifications")
 		}
-		return s.audit.Record(ctx, tx, access.System, audit.Entry{Action: "retirement.certification.demo",
-			Entity: "pension_certification", After: map[string]any{"certified": len(list)},
+		return s.audit.Record(ctx, tx, access.System, audit.Entry{Action: "demo.certifications",
+			Entity: "certification", After: map[string]any{"certified": len(list)},
 			Note: "演示数据：退休人员以往的待遇资格认证"})
 	})
 }

@@ -50,7 +50,7 @@ var labels = map[labelKind]map[string]string{
 		"certificate.issue": "开具缴费证明", "certificate.revoke": "作废缴费证明",
 		"contribution.assess": "月度缴费核定", "contribution.assess.start": "开始月度缴费核定", "contribution.records.import": "导入历史缴费记录", "contribution.bill.confirm": "单位确认核定单",
 		"contribution.bill.correction_reject": "不予更正核定单", "contribution.bill.correction_request": "申请更正核定单",
-		"contribution.bill.reassess": "重新核定", "demo.accounts": "创建演示账户", "demo.generate": "生成演示数据",
+		"contribution.bill.reassess": "重新核定", "demo.accounts": "创建演示账户", "demo.certifications": "登记演示退休人员以往的待遇资格认证", "demo.generate": "生成演示数据",
 		"document.put":                 "保存材料文件",
 		"employer.application.approve": "参保登记申请审核通过", "employer.application.return": "参保登记申请退回补正",
 		"employer.application.submit": "提交参保登记申请", "employer.register.approve": "参保登记申请审核通过",
