@@ -79,29 +79,9 @@ func importScenario(t *testing.T, d *db.DB) string {
 		`SELECT month, account, scheme, SUM(debit_fen), SUM(credit_fen), SUM(entries) FROM ledger_totals GROUP BY month, account, scheme ORDER BY 1, 2, 3`,
 		`SELECT id, paid_fen, status, version FROM bills ORDER BY id`,
 	} {
-		rows, err := d.W.QueryContext(ctx, q)
-		if err != nil {
-			t.Fatal(err)
+		for _, r := range dbtest.Rows(t, d, q) {
+			out.WriteString(r + "\n")
 		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			for _, v := range vals {
-				if b, ok := v.([]byte); ok {
-					v = string(b)
-				}
-				fmt.Fprintf(&out, "%v|", v)
-			}
-			out.WriteByte('\n')
-		}
-		rows.Close()
 	}
 	return out.String()
 }

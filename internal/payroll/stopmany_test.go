@@ -162,30 +162,5 @@ func showResults(m map[int64]*StopResult) string {
 // dump returns every row of q as text.
 func dump(t *testing.T, d *db.DB, q string, args ...any) []string {
 	t.Helper()
-	rows, err := d.W.Query(q, args...)
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	var out []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		var b strings.Builder
-		for _, v := range vals {
-			if s, ok := v.([]byte); ok {
-				v = string(s)
-			}
-			fmt.Fprintf(&b, "%v|", v)
-		}
-		out = append(out, b.String())
-	}
-	return out
+	return dbtest.Rows(t, d, q, args...)
 }

@@ -175,3 +175,38 @@ func Explain(t testing.TB, d *db.DB, q string, args ...any) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// Rows returns every row of q on d's writer as text, each value followed
+// by "|" (byte slices as strings), for tests that compare whole tables.
+func Rows(t testing.TB, d *db.DB, q string, args ...any) []string {
+	t.Helper()
+	rows, err := d.W.Query(q, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, v := range vals {
+			if s, ok := v.([]byte); ok {
+				v = string(s)
+			}
+			fmt.Fprintf(&b, "%v|", v)
+		}
+		out = append(out, b.String())
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
